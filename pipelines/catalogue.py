@@ -1,0 +1,161 @@
+"""The indicator catalogue (catalogue.toml) as typed, validated objects, shared by the ETL and the dashboard."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
+LENSES = ("problem", "asset", "context")
+DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
+CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl"}
+# Never part of this product's indicators or composite scores (product principle), checked on load.
+FORBIDDEN_STEMS = ("herkomst", "migratie", "westers", "nietwesters", "buiteneuropa", "europaexclusief",
+                   "a_nl_all", "a_eur_al", "a_neu_al", "a_marok", "a_tur", "a_sur", "a_antaru", "a_ov_nw", "a_west")
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is inconsistent."""
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    title: str
+    catalog: str
+    boundary_year: int
+    series: str
+    attribution: str
+    licence: str
+    column_naming: str = "odata"
+    period: str | None = None
+    filter: str | None = None
+    age_dimension: str | None = None
+    margin_dimension: str | None = None
+    age_groups: dict[str, str] = field(default_factory=dict)
+    margin_codes: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, str] = field(default_factory=dict)
+    aggregate_months: bool = False
+    in_snapshot: bool = True
+    snapshot_scope: str | None = None
+
+    @property
+    def catalog_host(self) -> str:
+        return CATALOG_HOSTS[self.catalog]
+
+
+@dataclass(frozen=True)
+class Source:
+    table: str
+    stem: str | None = None
+    download_name: str | None = None
+    numerator: str | None = None
+    numerator_download: str | None = None
+    denominator: tuple[str, ...] = ()
+    denominator_download: tuple[str, ...] = ()
+    scale: float = 1.0
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.numerator is not None
+
+    def stems(self) -> list[str]:
+        return [self.stem] if self.stem else [self.numerator, *self.denominator]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    lens: str
+    unit: str
+    direction: str
+    description: str
+    sources: tuple[Source, ...] = ()
+    modelled: bool = False
+    prompt: str | None = None
+    landing: bool = True
+    hidden: bool = False
+    ratio_of: tuple[str, str] | None = None
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    tables: dict[str, Table]
+    indicators: tuple[Indicator, ...]
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(f"Onbekende indicator '{indicator_id}'")
+
+    def attribution(self, indicator: Indicator) -> str:
+        tables = [s.table for s in indicator.sources] or [
+            s.table for part in indicator.ratio_of or () for s in self.indicator(part).sources]
+        return " / ".join(dict.fromkeys(self.tables[t].attribution for t in tables))
+
+
+def _table(table_id: str, raw: dict) -> Table:
+    dims = raw.get("dimensions", {})
+    return Table(
+        id=table_id, title=raw["title"], catalog=raw["catalog"], boundary_year=int(raw["boundary_year"]),
+        series=raw["series"], attribution=raw["attribution"], licence=raw["licence"],
+        column_naming=raw.get("column_naming", "odata"), period=raw.get("period"), filter=raw.get("filter"),
+        age_dimension=dims.get("age"), margin_dimension=dims.get("margins"),
+        age_groups={str(k): v for k, v in raw.get("age_groups", {}).items()},
+        margin_codes=dict(raw.get("margin_codes", {})), fixed=dict(dims.get("fixed", {})),
+        aggregate_months=bool(raw.get("aggregate_months", False)), in_snapshot=raw.get("in_snapshot", True),
+        snapshot_scope=raw.get("snapshot_scope"))
+
+
+def _source(raw: dict) -> Source:
+    return Source(
+        table=raw["table"], stem=raw.get("stem"), download_name=raw.get("download_name"),
+        numerator=raw.get("numerator"), numerator_download=raw.get("numerator_download"),
+        denominator=tuple(raw.get("denominator", ())), denominator_download=tuple(raw.get("denominator_download", ())),
+        scale=float(raw.get("scale", 1.0)))
+
+
+def _validate(cat: Catalogue) -> None:
+    ids = [i.id for i in cat.indicators]
+    if len(ids) != len(set(ids)):
+        raise CatalogueError("Dubbele indicator-id in de catalogus")
+    for ind in cat.indicators:
+        if ind.lens not in LENSES:
+            raise CatalogueError(f"{ind.id}: lens '{ind.lens}' is niet een van {LENSES}")
+        if ind.direction not in DIRECTIONS:
+            raise CatalogueError(f"{ind.id}: direction '{ind.direction}' is niet een van {DIRECTIONS}")
+        if not ind.unit or not ind.description or not ind.label:
+            raise CatalogueError(f"{ind.id}: label, unit en description zijn verplicht")
+        if bool(ind.sources) == bool(ind.ratio_of):
+            raise CatalogueError(f"{ind.id}: geef óf sources óf ratio_of")
+        for part in ind.ratio_of or ():
+            if part not in ids:
+                raise CatalogueError(f"{ind.id}: ratio_of verwijst naar onbekende indicator '{part}'")
+        for s in ind.sources:
+            if s.table not in cat.tables:
+                raise CatalogueError(f"{ind.id}: onbekende tabel '{s.table}'")
+            if bool(s.stem) == bool(s.numerator):
+                raise CatalogueError(f"{ind.id}/{s.table}: geef óf stem óf numerator")
+            names = [n.lower() for n in s.stems() + [s.download_name or "", s.numerator_download or "",
+                                                      *s.denominator_download]]
+            if any(f in n for n in names for f in FORBIDDEN_STEMS):
+                raise CatalogueError(f"{ind.id}: herkomst/migratieachtergrond hoort niet in Buurtbalans")
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    tables = {tid: _table(tid, t) for tid, t in raw["tables"].items()}
+    indicators = tuple(
+        Indicator(
+            id=i["id"], label=i["label"], lens=i["lens"], unit=i["unit"], direction=i["direction"],
+            description=i["description"], sources=tuple(_source(s) for s in i.get("source", ())),
+            modelled=bool(i.get("modelled", False)), prompt=i.get("prompt"), landing=i.get("landing", True),
+            hidden=i.get("hidden", False), ratio_of=tuple(i["ratio_of"]) if "ratio_of" in i else None,
+            scale=float(i.get("scale", 1.0)))
+        for i in raw["indicator"])
+    cat = Catalogue(tables=tables, indicators=indicators)
+    _validate(cat)
+    return cat
