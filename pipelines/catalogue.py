@@ -78,6 +78,7 @@ class Indicator:
     hidden: bool = False
     ratio_of: tuple[str, str] | None = None
     scale: float = 1.0
+    in_summary: bool = True
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
             description=i["description"], sources=tuple(_source(s) for s in i.get("source", ())),
             modelled=bool(i.get("modelled", False)), prompt=i.get("prompt"), landing=i.get("landing", True),
             hidden=i.get("hidden", False), ratio_of=tuple(i["ratio_of"]) if "ratio_of" in i else None,
-            scale=float(i.get("scale", 1.0)))
+            scale=float(i.get("scale", 1.0)),
+            in_summary=i.get("in_summary", i["lens"] != "context") and not i.get("hidden", False))
         for i in raw["indicator"])
     cat = Catalogue(tables=tables, indicators=indicators)
     _validate(cat)

@@ -1,0 +1,220 @@
+"""Build a release database from cached tables: transform, load, validate, publish atomically."""
+from __future__ import annotations
+
+import fcntl
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines import paths, release
+from pipelines.cache import CacheError, TableCache, read_table_cache
+from pipelines.catalogue import Catalogue, load_catalogue
+from pipelines.shapes import read_shapes
+from pipelines.transform import LONG_COLUMNS, SchemaError, ratio_indicator, regions_from_table, table_to_long
+
+SQL_DIR = Path(__file__).with_name("sql")
+CURRENT_DIVISION = 2024
+
+
+class BuildError(RuntimeError):
+    """The new release failed validation; the previous one keeps serving."""
+
+
+@dataclass
+class BuildSummary:
+    release: Path
+    rows_per_table: dict[str, int] = field(default_factory=dict)
+    regions_per_level: dict[str, int] = field(default_factory=dict)
+    indicators_loaded: int = 0
+    indicators_without_values: list[str] = field(default_factory=list)
+    missing_tables: list[str] = field(default_factory=list)
+    boundary_joins: pd.DataFrame | None = None
+
+    def lines(self) -> list[str]:
+        out = [f"Database: {self.release}"]
+        out += [f"  tabel {t}: {n:,} waarden" for t, n in self.rows_per_table.items()]
+        out.append("  regio's (huidige indeling): " + ", ".join(f"{lvl} {n:,}" for lvl, n in self.regions_per_level.items()))
+        out.append(f"  indicatoren met waarden: {self.indicators_loaded}")
+        if self.indicators_without_values:
+            out.append("  zonder waarden (niet in de gegevens): " + ", ".join(self.indicators_without_values))
+        if self.missing_tables:
+            out.append("  tabellen niet aanwezig (live verversen vult ze): " + ", ".join(self.missing_tables))
+        if self.boundary_joins is not None:
+            for r in self.boundary_joins.itertuples():
+                if r.boundary_year != CURRENT_DIVISION:
+                    out.append(f"  {r.table_id} (indeling {r.boundary_year}): {r.buurten_joined:,} van "
+                               f"{r.buurten_total:,} buurtcodes bestaan ook in {CURRENT_DIVISION}; "
+                               f"{r.buurten_not_joined:,} niet (andere buurtindeling)")
+        return out
+
+
+def locate_caches(catalogue: Catalogue, roots: list[Path]) -> dict[str, Path | None]:
+    """The first root holding a table wins (a live cache overrides the shipped snapshot)."""
+    found = {}
+    for table_id in catalogue.tables:
+        found[table_id] = next((r / table_id for r in roots if (r / table_id / "fetch.json").exists()), None)
+    return found
+
+
+def collect(catalogue: Catalogue, caches: dict[str, TableCache]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Long values, regions and sources from the cached tables (pure apart from what is passed in)."""
+    longs, regions, sources = [], [], []
+    for table_id, cache in caches.items():
+        table = catalogue.tables[table_id]
+        try:
+            long = table_to_long(cache, table, catalogue)
+        except (SchemaError, KeyError) as exc:
+            raise BuildError(f"tabel {table_id}: {exc}") from exc
+        longs.append(long)
+        regions.append(regions_from_table(cache, table))
+        info = (cache.table_infos or [{}])[0]
+        sources.append({
+            "table_id": table_id, "title": info.get("Title") or table.title, "catalog": table.catalog_host,
+            "period": info.get("Period") or table.period, "modified": info.get("Modified"),
+            "licence": table.licence, "attribution": table.attribution, "boundary_year": table.boundary_year,
+            "series": table.series, "fetched_at": cache.fetch.get("fetched_at"), "method": cache.fetch.get("method"),
+            "note": cache.fetch.get("note"), "snapshot_scope": table.snapshot_scope,
+            "rows": len(long), "source_files": json.dumps(cache.fetch.get("source_files", []))})
+    values = pd.concat(longs, ignore_index=True) if longs else pd.DataFrame(columns=LONG_COLUMNS)
+    for ind in catalogue.indicators:
+        if ind.ratio_of:
+            values = pd.concat([values, ratio_indicator(values, ind)], ignore_index=True)
+    regs = pd.concat(regions, ignore_index=True)
+    regs = (regs.sort_values("name", na_position="last")
+                .drop_duplicates(["region_code", "boundary_year"]).sort_values(["boundary_year", "region_code"]))
+    return values, regs, pd.DataFrame(sources)
+
+
+def indicators_frame(catalogue: Catalogue) -> pd.DataFrame:
+    rows = []
+    for ind in catalogue.indicators:
+        rows.append({
+            "indicator_id": ind.id, "label": ind.label, "lens": ind.lens, "unit": ind.unit,
+            "direction": ind.direction, "description": ind.description, "modelled": ind.modelled,
+            "prompt": ind.prompt, "landing": ind.landing, "hidden": ind.hidden, "in_summary": ind.in_summary,
+            "attribution": catalogue.attribution(ind),
+            "tables": ", ".join(dict.fromkeys(s.table for s in ind.sources)) or "afgeleid: " + " / ".join(ind.ratio_of),
+            "columns": json.dumps([{"table": s.table, "stem": s.stem, "download_name": s.download_name,
+                                    "numerator": s.numerator, "denominator": list(s.denominator), "scale": s.scale}
+                                   for s in ind.sources], ensure_ascii=False),
+            "ratio_of": " / ".join(ind.ratio_of) if ind.ratio_of else None, "scale": ind.scale})
+    return pd.DataFrame(rows)
+
+
+def boundary_joins(regions: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Per table: how many of its buurt codes exist in the current division, and names that disagree."""
+    current = regions[regions["boundary_year"] == CURRENT_DIVISION].set_index("region_code")["name"]
+    rows = []
+    for s in sources.itertuples():
+        own = regions[(regions["boundary_year"] == s.boundary_year) & (regions["level"] == "buurt")]
+        joined = own["region_code"].isin(current.index)
+        both = own[joined & own["name"].notna()]
+        name_diff = (both["name"].str.casefold() != both["region_code"].map(current).str.casefold()).sum()
+        rows.append({"table_id": s.table_id, "boundary_year": s.boundary_year, "buurten_total": len(own),
+                     "buurten_joined": int(joined.sum()), "buurten_not_joined": int((~joined).sum()),
+                     "names_compared": len(both), "names_differ": int(name_diff)})
+    return pd.DataFrame(rows)
+
+
+def _wide_view_sql(catalogue: Catalogue) -> str:
+    ids = [i.id for i in catalogue.indicators]
+    cols = ",\n    ".join(f"max(value) filter (where indicator_id = '{i}') as {i}" for i in ids)
+    return f"""
+-- mart_buurt_wide: one row per current buurt, one column per indicator (most recent value, default age group).
+-- The statistics (relations, beter dan verwacht, vergelijkbare buurten) read this.
+create or replace view mart_buurt_wide as
+select r.region_code, r.name, r.gemeente_code, r.wijk_code,
+    {cols}
+from int_current_regions r
+left join int_latest_values l on l.region_code = r.region_code and l.is_default_group
+where r.level = 'buurt'
+group by all;
+"""
+
+
+def validate(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    checks = {
+        "buurten in de huidige indeling": "select count(*) from mart_regions where level = 'buurt'",
+        "waarden in de probleemlens": "select count(*) from mart_profile where lens = 'problem' and value is not null",
+        "waarden in de krachtlens": "select count(*) from mart_profile where lens = 'asset' and value is not null",
+        "bronnen": "select count(*) from sources",
+    }
+    for what, sql in checks.items():
+        if con.execute(sql).fetchone()[0] == 0:
+            raise BuildError(f"controle mislukt: geen {what}")
+    dup = con.execute("""select count(*) from (select 1 from indicator_values group by region_code, boundary_year,
+                         period, indicator_id, age_group, table_id having count(*) > 1)""").fetchone()[0]
+    if dup:
+        raise BuildError(f"controle mislukt: {dup} dubbele waarden")
+    for view in ("mart_regions", "mart_profile", "mart_indicator_series", "mart_map_values",
+                 "mart_buurt_scores", "mart_buurt_wide", "mart_region_shapes", "mart_sources", "mart_catalogue"):
+        con.execute(f"select * from {view} limit 1").fetchall()
+
+
+def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, catalogue: Catalogue | None = None,
+          geo_dir: Path | None = None, publish: bool = True) -> BuildSummary:
+    """Build a new release from the caches in `roots` (default: live cache, then the shipped snapshot)."""
+    catalogue = catalogue or load_catalogue()
+    roots = roots or [paths.cache_dir(), paths.snapshot_dir() / "tables"]
+    build_dir = build_dir or paths.build_dir()
+    geo_dir = geo_dir or paths.snapshot_dir() / "geo"
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; readers are never blocked
+        release.remove_unpublished(build_dir)
+        located = locate_caches(catalogue, roots)
+        try:
+            caches = {t: read_table_cache(p) for t, p in located.items() if p is not None}
+        except CacheError as exc:
+            raise BuildError(str(exc)) from exc
+        values, regions, sources = collect(catalogue, caches)
+        target = release.new_release_path(build_dir)
+        summary = BuildSummary(release=target, missing_tables=[t for t, p in located.items() if p is None])
+        try:
+            _write(target, catalogue, values, regions, sources, read_shapes(geo_dir), summary)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            Path(str(target) + ".wal").unlink(missing_ok=True)
+            raise
+        if publish:
+            release.publish(target, build_dir)
+        return summary
+
+
+def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd.DataFrame,
+           sources: pd.DataFrame, shapes: pd.DataFrame, summary: BuildSummary) -> None:
+    joins = boundary_joins(regions, sources)
+    build_info = pd.DataFrame([{"built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                "current_division": CURRENT_DIVISION,
+                                "live_tables": ", ".join(sources.loc[sources["method"] != "snapshot-conversion",
+                                                                     "table_id"]) or None}])
+    con = duckdb.connect(str(target))
+    try:
+        con.execute("set enable_progress_bar = false")
+        frames = {"indicator_values": values, "regions": regions, "sources": sources,
+                  "indicators": indicators_frame(catalogue), "boundary_joins": joins,
+                  "region_shapes": shapes, "build_info": build_info}
+        for name, frame in frames.items():
+            con.register("frame", frame)
+            con.execute(f"create table {name} as select * from frame")
+            con.unregister("frame")
+        for sql_file in sorted(SQL_DIR.glob("*.sql")):
+            con.execute(sql_file.read_text(encoding="utf-8"))
+        con.execute(_wide_view_sql(catalogue))
+        validate(con, catalogue)
+        summary.rows_per_table = dict(con.execute(
+            "select table_id, count(*) from indicator_values group by 1 order by 1").fetchall())
+        summary.regions_per_level = dict(con.execute(
+            "select level, count(*) from int_current_regions group by 1 order by 1").fetchall())
+        with_values = {r[0] for r in con.execute(
+            "select distinct indicator_id from indicator_values where value is not null").fetchall()}
+        summary.indicators_loaded = len(with_values)
+        summary.indicators_without_values = [i.id for i in catalogue.indicators if i.id not in with_values]
+        summary.boundary_joins = joins
+        con.execute("checkpoint")
+    finally:
+        con.close()

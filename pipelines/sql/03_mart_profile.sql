@@ -1,0 +1,40 @@
+-- mart_profile: one row per (region, indicator, age group): the region's most recent value next to its
+-- gemeente's and Nederland's value for the same period, table and age group, and its percentile among buurten.
+-- Contract: region_code, indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary,
+--           description, age_group, is_default_group, period, boundary_year, table_id, table_title,
+--           attribution, value, lower, upper, missing_reason, percentile_buurten, n_buurten,
+--           gemeente_code, gemeente_value, gemeente_lower, gemeente_upper, nl_value, nl_lower, nl_upper
+create or replace table int_profile as
+with latest as (
+    select * from int_latest_values
+),
+final as (
+    select l.region_code, l.indicator_id, i.label, i.lens, i.unit, i.direction, i.modelled, i.landing,
+           i.hidden, i.in_summary, i.description, l.age_group, l.is_default_group, l.period, l.boundary_year,
+           l.table_id, coalesce(s.title, l.table_id) as table_title, i.attribution,
+           l.value, l.lower, l.upper, l.missing_reason, l.percentile_buurten, l.n_buurten,
+           case when l.region_code like 'NL%' then null else 'GM' || substr(l.region_code, 3, 4) end
+               as gemeente_code,
+           g.value as gemeente_value, g.lower as gemeente_lower, g.upper as gemeente_upper,
+           n.value as nl_value, n.lower as nl_lower, n.upper as nl_upper
+    from latest l
+    join indicators i using (indicator_id)
+    left join sources s on s.table_id = l.table_id
+    left join int_values g
+        on g.region_code = 'GM' || substr(l.region_code, 3, 4) and g.indicator_id = l.indicator_id
+       and g.period = l.period and g.table_id = l.table_id and g.age_group = l.age_group
+    left join int_values n
+        on n.region_code = 'NL00' and n.indicator_id = l.indicator_id
+       and n.period = l.period and n.table_id = l.table_id and n.age_group = l.age_group
+)
+select * from final order by region_code, indicator_id;
+
+-- Materialised above (sorted by region, so a one-region query reads one block); the view is the contract.
+create or replace view mart_profile as select * from int_profile;
+
+-- mart_indicator_series: every period of every indicator per region, for trend charts. A line may only
+-- connect points of one `series`; `boundary_year` tells where the regional division changed.
+create or replace view mart_indicator_series as
+select v.region_code, v.indicator_id, v.age_group, v.is_default_group, v.period, v.boundary_year, v.value,
+       v.lower, v.upper, v.missing_reason, v.table_id, v.series, v.percentile_buurten
+from int_values v;

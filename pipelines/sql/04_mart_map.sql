@@ -1,0 +1,41 @@
+-- mart_map_values: for every current region and every indicator, the value in the indicator's most recent
+-- period, and why it is missing. Values stay on their own boundary year: a 2020-division value is drawn on a
+-- 2024 shape only when the code exists in both. status is one of
+--   'waarde'            a value
+--   'geheim'            CBS/RIVM suppressed it (too few people or unreliable)
+--   'ontbreekt'         the source has the region but no figure
+--   'andere_indeling'   the code does not exist in the boundary year of the source (buurtindeling changed)
+-- Contract: region_code, level, name, gemeente_code, indicator_id, period, boundary_year, table_id,
+--           value, lower, upper, status
+create or replace view mart_map_values as
+with latest_period as (
+    select indicator_id, max(period) as period from int_values
+    where value is not null and is_default_group group by indicator_id
+),
+source_rows as (
+    select v.* from int_values v join latest_period using (indicator_id, period) where v.is_default_group
+),
+source_year as (
+    select distinct indicator_id, boundary_year, table_id from source_rows
+),
+final as (
+    select r.region_code, r.level, r.name, r.gemeente_code, i.indicator_id, p.period,
+           coalesce(v.boundary_year, y.boundary_year) as boundary_year, coalesce(v.table_id, y.table_id) as table_id,
+           v.value, v.lower, v.upper,
+           case when v.value is not null then 'waarde'
+                when v.missing_reason = 'suppressed' then 'geheim'
+                when v.region_code is not null then 'ontbreekt'
+                when exists (select 1 from regions x where x.region_code = r.region_code
+                                                     and x.boundary_year = y.boundary_year) then 'ontbreekt'
+                else 'andere_indeling' end as status
+    from int_current_regions r
+    cross join indicators i
+    join latest_period p on p.indicator_id = i.indicator_id
+    left join source_year y on y.indicator_id = i.indicator_id
+    left join source_rows v on v.region_code = r.region_code and v.indicator_id = i.indicator_id
+)
+select * from final;
+
+-- mart_region_shapes: the drawable shapes. approximate = true for the reconstructed 2024 buurt/wijk shapes.
+create or replace view mart_region_shapes as
+select region_code, level, boundary_year, name, approximate, geometry from region_shapes;

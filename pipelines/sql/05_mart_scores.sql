@@ -1,0 +1,32 @@
+-- mart_buurt_scores: transparent need and strength summaries per current buurt. For each indicator in the
+-- summary (catalogue in_summary; never ethnicity or migration background, which the catalogue refuses),
+-- take the buurt's most recent value, z-score it among all buurten (same period and table), align it so that
+-- higher = more concern (problem lens) or higher = more strength (asset lens), and average.
+-- Contract: region_code, need_score, strength_score, n_problem, n_asset
+create or replace view mart_buurt_scores as
+with vals as (
+    select l.region_code, l.indicator_id, i.lens, i.direction, l.value,
+           (l.value - avg(l.value) over w) / nullif(stddev_samp(l.value) over w, 0) as z
+    from int_latest_values l
+    join indicators i using (indicator_id)
+    join int_current_regions r on r.region_code = l.region_code and r.level = 'buurt'
+    where i.in_summary and l.is_default_group and l.value is not null and i.lens in ('problem', 'asset')
+    window w as (partition by l.indicator_id, l.period, l.table_id)
+),
+aligned as (
+    select region_code, lens,
+           case when lens = 'problem' and direction = 'higher_is_better' then -z
+                when lens = 'problem' then z
+                when direction = 'lower_is_better' then -z
+                else z end as z
+    from vals
+),
+final as (
+    select region_code,
+           avg(z) filter (where lens = 'problem') as need_score,
+           avg(z) filter (where lens = 'asset') as strength_score,
+           count(*) filter (where lens = 'problem') as n_problem,
+           count(*) filter (where lens = 'asset') as n_asset
+    from aligned group by region_code
+)
+select * from final;

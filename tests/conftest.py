@@ -1,0 +1,40 @@
+"""Shared fixtures: one real release database built from the shipped snapshot per test session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import release
+from pipelines.build import build
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOT_TABLES = ROOT / "data" / "snapshot" / "tables"
+
+
+@pytest.fixture(scope="session")
+def build_dir(tmp_path_factory) -> Path:
+    """A build folder holding a published release built from data/snapshot (no network)."""
+    folder = tmp_path_factory.mktemp("build")
+    build(roots=[SNAPSHOT_TABLES], build_dir=folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def release_path(build_dir) -> Path:
+    return release.current_release(build_dir)
+
+
+@pytest.fixture()
+def con(release_path):
+    connection = duckdb.connect(str(release_path), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def buurt_wide(release_path):
+    """mart_buurt_wide as a DataFrame indexed by region_code (the input of dashboard.stats)."""
+    with duckdb.connect(str(release_path), read_only=True) as connection:
+        return connection.execute("select * from mart_buurt_wide").fetchdf().set_index("region_code")
