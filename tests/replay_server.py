@@ -1,0 +1,566 @@
+"""A local replay of CBS's OData v3 feed, serving table cache folders so the real cbsodata client can fetch them.
+
+The server speaks the shape CBS uses (service document, ``{"odata.metadata", "value"}`` bodies, padded codes,
+paged TypedDataSet with ``odata.nextLink``) and can inject faults, so tests exercise extract against the wire
+format instead of mocks::
+
+    with ReplayServer(faults={"85163NED/TypedDataSet": [Fault.status(500)]}) as server:
+        fetch_table(table, tmp_path, catalog_url=server.host, use_https=False)
+        assert server.statuses("TypedDataSet") == [500, 200]
+
+Cache folders that differ from the live feed are brought back into the OData shape on load: download-file tables
+(``column_naming = "kwb_download"``) get OData keys through the catalogue, data keys whose suffix differs from
+DataProperties are renamed by stem, and properties of columns the snapshot does not carry are left out.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+import pandas as pd
+
+from pipelines.catalogue import Catalogue, load_catalogue
+
+SNAPSHOT_TABLES = Path(__file__).resolve().parents[1] / "data" / "snapshot" / "tables"
+PAGE_SIZE = 5000
+GEO_WIDTH = 10        # CBS region keys are CHAR(10): "GM0363    "
+DIMENSION_WIDTH = 8   # other dimension keys, e.g. SoortMisdrijf "0.0.0   "
+DIMENSION_TYPES = ("Dimension", "GeoDimension", "GeoDetail", "TimeDimension")
+GEO_TYPES = ("GeoDimension", "GeoDetail")
+KWB_FIXED_COLUMNS = {"gwb_code_10": "WijkenEnBuurten", "gm_naam": "Gemeentenaam_1", "recs": "SoortRegio_2"}
+FEEDS = ("ODataFeed", "ODataApi")
+
+
+class ReplayError(RuntimeError):
+    """A cache folder cannot be served in the OData shape."""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Faults
+# --------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Fault:
+    """One injected misbehaviour. ``times=None`` applies to every matching request; a number is consumed."""
+
+    kind: str
+    args: tuple = ()
+    times: int | None = 1
+
+    @classmethod
+    def status(cls, code: int, times: int | None = 1) -> Fault:
+        return cls("status", (code,), times)
+
+    @classmethod
+    def sleep(cls, seconds: float, times: int | None = 1) -> Fault:
+        return cls("sleep", (seconds,), times)
+
+    @classmethod
+    def truncate(cls, keep: float = 0.5, times: int | None = 1) -> Fault:
+        """Send only the first ``keep`` fraction of the body, with a matching Content-Length."""
+        return cls("truncate", (keep,), times)
+
+    @classmethod
+    def html(cls, times: int | None = 1) -> Fault:
+        """A 200 response with an HTML maintenance page, as a captive proxy or CBS outage page gives."""
+        return cls("html", (), times)
+
+    @classmethod
+    def drop_property(cls, key: str) -> Fault:
+        return cls("drop_property", (key,), None)
+
+    @classmethod
+    def drop_column(cls, key: str) -> Fault:
+        return cls("drop_column", (key,), None)
+
+    @classmethod
+    def rename_key(cls, old: str, new: str) -> Fault:
+        """Rename a key in DataProperties and TypedDataSet alike, as a new table version does."""
+        return cls("rename_key", (old, new), None)
+
+    @classmethod
+    def set_value(cls, column: str, value: Any, where: Mapping[str, str] | None = None) -> Fault:
+        """Replace ``column`` by ``value`` in TypedDataSet rows whose (unpadded) codes match ``where``."""
+        return cls("set_value", (column, value, dict(where or {})), None)
+
+    @classmethod
+    def empty_dataset(cls) -> Fault:
+        return cls("empty_dataset", (), None)
+
+    @classmethod
+    def duplicate_rows(cls, count: int = 1) -> Fault:
+        return cls("duplicate_rows", (count,), None)
+
+    @classmethod
+    def dead_next_link(cls) -> Fault:
+        return cls("dead_next_link", (), None)
+
+    @classmethod
+    def drop_service_entry(cls, name: str) -> Fault:
+        return cls("drop_service_entry", (name,), None)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    path: str      # unquoted path and query, e.g. "/ODataFeed/odata/85163NED/TypedDataSet?$format=json"
+    status: int
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Cache folder -> OData table model
+# --------------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TableModel:
+    id: str
+    rows: list[dict]
+    properties: list[dict]
+    table_infos: list[dict]
+    code_lists: dict[str, list[dict]]
+    category_groups: list[dict] = field(default_factory=list)
+
+
+def stem_of(key: str) -> str:
+    return re.sub(r"_\d+$", "", key)
+
+
+def _split_camel(stem: str) -> str:
+    return re.sub(r"(?<=[a-z])(?=[A-Z0-9])", " ", stem).capitalize()
+
+
+def _read_json(path: Path, default: Any = None) -> Any:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else default
+
+
+def _topic(key: str, position: int, title: str, unit: str, datatype: str) -> dict:
+    return {"odata.type": "Cbs.OData.Topic", "ID": position, "Position": position, "ParentID": None,
+            "Type": "Topic", "Key": key, "Title": title, "Description": "Synthesised by the replay server.",
+            "Datatype": datatype, "Unit": unit, "Decimals": 0 if datatype == "Long" else 1}
+
+
+def _datatype(series: pd.Series) -> str:
+    if pd.api.types.is_integer_dtype(series):
+        return "Long"
+    return "Double" if pd.api.types.is_numeric_dtype(series) else "String"
+
+
+def _download_names(catalogue: Catalogue, table_id: str) -> dict[str, tuple[str, str, str]]:
+    """download-file short name -> (OData stem, title, unit), from the catalogue's sources of one table."""
+    names: dict[str, tuple[str, str, str]] = {}
+    for ind in catalogue.indicators:
+        for src in (s for s in ind.sources if s.table == table_id):
+            pairs = [(src.download_name, src.stem, ind.label, ind.unit),
+                     (src.numerator_download, src.numerator, None, "aantal"),
+                     *((d, s, None, "aantal") for d, s in zip(src.denominator_download, src.denominator))]
+            for short, stem, label, unit in pairs:
+                if short and stem:
+                    names.setdefault(short, (stem, label or _split_camel(stem), unit))
+    return names
+
+
+def _kwb_as_odata(table_id: str, data: pd.DataFrame, catalogue: Catalogue):
+    """Give a CBS download-file table the OData keys a live 85618NED has: a_inw -> AantalInwoners_<n>."""
+    names = _download_names(catalogue, table_id)
+    unknown = [c for c in data.columns if c not in KWB_FIXED_COLUMNS and c not in names]
+    if unknown:
+        raise ReplayError(f"{table_id}: no catalogue stem for download columns {unknown}")
+    props = [{"odata.type": "Cbs.OData.GeoDetail", "ID": 0, "Position": 0, "ParentID": None, "Type": "GeoDetail",
+              "Key": "WijkenEnBuurten", "Title": "Wijken en buurten", "Description": ""},
+             _topic("Gemeentenaam_1", 1, "Gemeentenaam", "", "String"),
+             _topic("SoortRegio_2", 2, "Soort regio", "", "String")]
+    renames = dict(KWB_FIXED_COLUMNS)
+    for n, col in enumerate((c for c in data.columns if c not in KWB_FIXED_COLUMNS), start=3):
+        stem, title, unit = names[col]
+        renames[col] = f"{stem}_{n}"
+        props.append(_topic(renames[col], n, title, unit, _datatype(data[col])))
+    data = data.rename(columns=renames)[[p["Key"] for p in props]]
+    regions = [{"Key": code, "Title": name if code[:2] in ("GM", "NL") else code}
+               for code, name in zip(data["WijkenEnBuurten"], data["Gemeentenaam_1"])]
+    return data, props, {"WijkenEnBuurten": regions}
+
+
+def _align_with_properties(data: pd.DataFrame, props: list[dict]) -> tuple[pd.DataFrame, list[dict]]:
+    """Make data keys and DataProperties agree, as they do in one live table version."""
+    keys = {p["Key"] for p in props if p.get("Key")}
+    free = [p["Key"] for p in props if p.get("Type") == "Topic" and p["Key"] not in data.columns]
+    renames, extra = {}, []
+    for col in data.columns:
+        if col == "ID" or col in keys:
+            continue
+        candidates = [k for k in free if stem_of(k) == stem_of(col)]
+        if len(candidates) == 1:
+            renames[col] = candidates[0]   # e.g. an older extract's _78 against the current _83
+        else:
+            extra.append(col)
+    data = data.rename(columns=renames)
+    props = [p for p in props if p.get("Type") == "TopicGroup" or p.get("Key") in data.columns]
+    next_id = max((p.get("ID", 0) for p in props), default=-1) + 1
+    for i, col in enumerate(extra):
+        props.append(_topic(col, next_id + i, _split_camel(stem_of(col)), "", _datatype(data[col])))
+    return data, props
+
+
+def _cbs_types(data: pd.DataFrame, props: list[dict]) -> pd.DataFrame:
+    """Serve Long topics as JSON integers, as CBS does, even where the cache holds them as floats."""
+    for p in props:
+        key = p.get("Key")
+        if p.get("Datatype") in ("Long", "Integer", "Short") and key in data and data[key].dtype.kind == "f":
+            values = data[key].dropna()
+            if (values == values.round()).all():
+                data[key] = data[key].astype("Int64")
+    return data
+
+
+def _pad_codes(data: pd.DataFrame, props: list[dict], code_lists: dict[str, list[dict]]):
+    """Pad dimension keys and text topics with spaces to a fixed width, the way CBS's CHAR columns come out."""
+    for p in props:
+        key, kind = p.get("Key"), p.get("Type")
+        if key not in data or not (kind in DIMENSION_TYPES or pd.api.types.is_string_dtype(data[key])):
+            continue
+        text = data[key].astype("str").where(data[key].notna(), None).str.rstrip()
+        longest = int(text.str.len().max() or 0)
+        floor = GEO_WIDTH if kind in GEO_TYPES else DIMENSION_WIDTH if kind in DIMENSION_TYPES else 0
+        width = max(floor, longest)
+        data[key] = text.str.ljust(width)
+        if kind in DIMENSION_TYPES:
+            code_lists[key] = [{**c, "Key": str(c["Key"]).rstrip().ljust(width)}
+                               for c in code_lists.get(key) or _code_list(text)]
+    return data, code_lists
+
+
+def _code_list(codes: pd.Series) -> list[dict]:
+    return [{"Key": c, "Title": c} for c in dict.fromkeys(codes.dropna())]
+
+
+def _keep_regions(data: pd.DataFrame, props: list[dict], code_lists: dict, prefixes: tuple[str, ...]):
+    geo = next((p["Key"] for p in props if p.get("Type") in GEO_TYPES and p["Key"] in data), None)
+    if not prefixes or geo is None:
+        return data
+    data = data[data[geo].astype("str").str.strip().str.startswith(prefixes)].reset_index(drop=True)
+    if geo in code_lists:
+        code_lists[geo] = [c for c in code_lists[geo] if str(c["Key"]).strip().startswith(prefixes)]
+    return data
+
+
+@lru_cache(maxsize=32)
+def load_table_model(folder: Path, regions: tuple[str, ...] = ()) -> TableModel:
+    """Read one cache folder into the shape the live feed serves. Cached: models are never mutated."""
+    fetch = _read_json(folder / "fetch.json", {})
+    data = pd.read_parquet(folder / "TypedDataSet.parquet")
+    skip = {"fetch", "TableInfos", "DataProperties", "CategoryGroups"}
+    code_lists = {p.stem: _read_json(p) for p in sorted(folder.glob("*.json")) if p.stem not in skip}
+    if fetch.get("column_naming") == "kwb_download":
+        data, props, code_lists = _kwb_as_odata(folder.name, data, load_catalogue())
+    else:
+        data, props = _align_with_properties(data, _read_json(folder / "DataProperties.json", []))
+    data = _keep_regions(data, props, code_lists, regions)
+    if "ID" not in data:
+        data.insert(0, "ID", range(len(data)))
+    data, code_lists = _pad_codes(_cbs_types(data, props), props, code_lists)
+    rows = json.loads(data.to_json(orient="records", double_precision=15))
+    return TableModel(folder.name, rows, props, _read_json(folder / "TableInfos.json", []), code_lists,
+                      _read_json(folder / "CategoryGroups.json", []))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# $filter: the subset CBS users write (eq/ne, and/or, parentheses), compared with trailing spaces ignored
+# --------------------------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\s*(?:(?P<paren>[()])|'(?P<text>(?:[^']|'')*)'|(?P<word>[A-Za-z_][A-Za-z0-9_]*))")
+
+
+def parse_filter(expression: str) -> Callable[[dict], bool]:
+    """Compile a simple OData ``$filter`` into a row predicate. Raises ValueError on anything else."""
+    tokens, pos = [], 0
+    while pos < len(expression.rstrip()):
+        m = _TOKEN.match(expression, pos)
+        if not m:
+            raise ValueError(f"unsupported $filter near {expression[pos:]!r}")
+        tokens.append(("text", m["text"].replace("''", "'")) if m["text"] is not None else
+                      ("sym", m["paren"] or m["word"]))
+        pos = m.end()
+    predicate, rest = _parse_or(tokens)
+    if rest:
+        raise ValueError(f"unexpected {rest[0][1]!r} in $filter")
+    return predicate
+
+
+def _parse_or(tokens):
+    left, tokens = _parse_and(tokens)
+    while tokens and tokens[0] == ("sym", "or"):
+        right, tokens = _parse_and(tokens[1:])
+        left = (lambda a, b: lambda row: a(row) or b(row))(left, right)
+    return left, tokens
+
+
+def _parse_and(tokens):
+    left, tokens = _parse_atom(tokens)
+    while tokens and tokens[0] == ("sym", "and"):
+        right, tokens = _parse_atom(tokens[1:])
+        left = (lambda a, b: lambda row: a(row) and b(row))(left, right)
+    return left, tokens
+
+
+def _parse_atom(tokens):
+    if tokens and tokens[0] == ("sym", "("):
+        inner, tokens = _parse_or(tokens[1:])
+        if not tokens or tokens[0] != ("sym", ")"):
+            raise ValueError("missing ')' in $filter")
+        return inner, tokens[1:]
+    if len(tokens) < 3 or tokens[1] not in (("sym", "eq"), ("sym", "ne")) or tokens[2][0] != "text":
+        raise ValueError(f"expected \"<Key> eq '<code>'\" in $filter, got {tokens[:3]}")
+    column, negate, literal = tokens[0][1], tokens[1][1] == "ne", tokens[2][1].rstrip()
+
+    def compare(row: dict) -> bool:
+        if column not in row:
+            raise ValueError(f"unknown property {column!r} in $filter")
+        return (str(row[column] or "").rstrip() == literal) != negate
+    return compare, tokens[3:]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The server
+# --------------------------------------------------------------------------------------------------------------
+
+class ReplayServer:
+    """Serve ``root/<TABLE_ID>`` cache folders as CBS OData on 127.0.0.1 at a random free port.
+
+    faults:    path substring -> faults for matching requests (see ``Fault``); finite ones are consumed in order.
+    regions:   keep only rows whose region code starts with one of these prefixes (small, fast test tables).
+    page_size: TypedDataSet rows per page; further pages are linked by ``odata.nextLink``.
+    """
+
+    def __init__(self, root: Path = SNAPSHOT_TABLES, *, faults: Mapping[str, Sequence[Fault]] | None = None,
+                 regions: Sequence[str] = (), page_size: int = PAGE_SIZE) -> None:
+        self.root = Path(root)
+        self.regions = tuple(regions)
+        self.page_size = page_size
+        self.requests: list[RecordedRequest] = []
+        self._faults = {key: [Fault(f.kind, f.args, f.times) for f in queue] for key, queue in (faults or {}).items()}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._filtered: dict[tuple[str, str], list[dict]] = {}
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd.replay = self  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    @property
+    def host(self) -> str:
+        """What cbsodata calls the catalog URL: host and port, without a scheme."""
+        return f"127.0.0.1:{self._httpd.server_address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}"
+
+    def start(self) -> ReplayServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes handlers that sleep for a timeout fault
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> ReplayServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def paths(self, containing: str = "") -> list[str]:
+        return [r.path for r in self.requests if containing in r.path]
+
+    def statuses(self, containing: str = "") -> list[int]:
+        return [r.status for r in self.requests if containing in r.path]
+
+    # -- used by the handler -----------------------------------------------------------------------------------
+
+    def take_faults(self, target: str) -> list[Fault]:
+        """Faults for one request: every persistent one of a matching key, plus the next finite one (consumed)."""
+        chosen: list[Fault] = []
+        with self._lock:
+            for key, queue in self._faults.items():
+                if key not in target:
+                    continue
+                chosen += [f for f in queue if f.times is None]
+                finite = next((f for f in queue if f.times is not None), None)
+                if finite is not None:
+                    chosen.append(finite)
+                    finite.times -= 1
+                    if finite.times <= 0:
+                        queue.remove(finite)
+        return chosen
+
+    def record(self, path: str, status: int) -> None:
+        with self._lock:
+            self.requests.append(RecordedRequest(path, status))
+
+    def model(self, table_id: str) -> TableModel | None:
+        folder = self.root / table_id
+        if not (folder / "TypedDataSet.parquet").exists():
+            return None
+        return load_table_model(folder, self.regions)
+
+    def filtered_rows(self, model: TableModel, expression: str | None) -> list[dict]:
+        if not expression:
+            return model.rows
+        key = (model.id, expression)
+        if key not in self._filtered:
+            predicate = parse_filter(expression)
+            self._filtered[key] = [row for row in model.rows if predicate(row)]
+        return self._filtered[key]
+
+    def wait(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "BuurtbalansReplay/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence per-request stderr lines
+        pass
+
+    @property
+    def replay(self) -> ReplayServer:
+        return self.server.replay  # type: ignore[attr-defined]
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        target = unquote(self.path)
+        faults = self.replay.take_faults(target)
+        for fault in (f for f in faults if f.kind == "sleep"):
+            self.replay.wait(fault.args[0])
+        status_fault = next((f for f in faults if f.kind == "status"), None)
+        if status_fault:
+            return self._send_error(target, status_fault.args[0], "Injected fault")
+        if any(f.kind == "html" for f in faults):
+            page = b"<!DOCTYPE html><html><head><title>Onderhoud</title></head><body>CBS Open Data is in onderhoud.</body></html>"
+            return self._send(target, 200, page, "text/html; charset=utf-8")
+        try:
+            status, body = self._route(urlsplit(self.path), faults)
+        except (ValueError, ReplayError) as exc:
+            return self._send_error(target, 400 if isinstance(exc, ValueError) else 500, str(exc))
+        if status != 200:
+            return self._send_error(target, status, body)
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        truncate = next((f for f in faults if f.kind == "truncate"), None)
+        if truncate:
+            payload = payload[: int(len(payload) * truncate.args[0])]
+        self._send(target, 200, payload, "application/json;odata=minimalmetadata;streaming=true;charset=utf-8")
+
+    def _route(self, url, faults: list[Fault]) -> tuple[int, Any]:
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        if query.get("$format") != "json":
+            return 400, "The replay server only serves $format=json"
+        parts = [p for p in url.path.split("/") if p]
+        if parts[:2] == ["ODataCatalog", "Tables"]:
+            return 200, self._catalog()
+        if len(parts) not in (3, 4) or parts[0] not in FEEDS or parts[1].lower() != "odata":
+            return 404, f"No resource at {url.path}"
+        model = self.replay.model(parts[2])
+        if model is None:
+            return 404, f"Table '{parts[2]}' does not exist"
+        base = f"{self.replay.base_url}/{parts[0]}/odata/{model.id}"
+        if len(parts) == 3:
+            return 200, _apply(faults, "service", self._service_document(model, base))
+        name = parts[3]
+        if name in ("TypedDataSet", "UntypedDataSet"):
+            return 200, self._data_page(model, name, base, query, faults)
+        value = {"TableInfos": model.table_infos, "DataProperties": model.properties,
+                 "CategoryGroups": model.category_groups, **model.code_lists}.get(name)
+        if value is None:
+            return 404, f"Table '{model.id}' has no '{name}'"
+        return 200, _apply(faults, name, {"odata.metadata": f"{base}/$metadata#Cbs.OData.WebAPI.{name}",
+                                          "value": value})
+
+    def _service_document(self, model: TableModel, base: str) -> dict:
+        names = ["TableInfos", "UntypedDataSet", "TypedDataSet", "DataProperties", "CategoryGroups",
+                 *(p["Key"] for p in model.properties if p.get("Type") in DIMENSION_TYPES)]
+        return {"odata.metadata": f"{base}/$metadata", "value": [{"name": n, "url": f"{base}/{n}"} for n in names]}
+
+    def _data_page(self, model: TableModel, name: str, base: str, query: dict, faults: list[Fault]) -> dict:
+        expression = query.get("$filter")
+        rows = self.replay.filtered_rows(model, expression)
+        skip = int(query.get("$skip") or 0)
+        page = rows[skip: skip + self.replay.page_size]
+        body: dict = {"odata.metadata": f"{base}/$metadata#Cbs.OData.WebAPI.{name}", "value": page}
+        if skip + self.replay.page_size < len(rows):
+            link = f"{base}/{name}?$format=json&$skip={skip + self.replay.page_size}"
+            body["odata.nextLink"] = link + (f"&$filter={quote(expression, safe='')}" if expression else "")
+        body = _apply(faults, "TypedDataSet", body, first_page=skip == 0)
+        if name == "UntypedDataSet":
+            body["value"] = [{k: "." if v is None else str(v) for k, v in r.items()} for r in body["value"]]
+        if any(f.kind == "dead_next_link" for f in faults) and skip == 0:
+            body["odata.nextLink"] = f"{base}/{name}Verlopen?$format=json&$skiptoken=1"
+        return body
+
+    def _catalog(self) -> dict:
+        tables = []
+        for folder in sorted(p for p in self.replay.root.iterdir() if (p / "TableInfos.json").exists()):
+            info = (_read_json(folder / "TableInfos.json") or [{}])[0]
+            tables.append({"Identifier": folder.name, "Title": info.get("Title", folder.name),
+                           "ShortTitle": info.get("ShortTitle", ""), "Period": info.get("Period", ""),
+                           "Modified": info.get("Modified"), "Catalog": info.get("Catalog", "CBS")})
+        return {"odata.metadata": f"{self.replay.base_url}/ODataCatalog/$metadata#Tables", "value": tables}
+
+    def _send_error(self, target: str, status: int, message: str) -> None:
+        body = {"odata.error": {"code": "", "message": {"lang": "en-US", "value": message}}}
+        self._send(target, status, json.dumps(body).encode("utf-8"), "application/json;charset=utf-8")
+
+    def _send(self, target: str, status: int, payload: bytes, content_type: str) -> None:
+        self.replay.record(target, status)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test); nothing left to tell it
+
+
+def _apply(faults: list[Fault], resource: str, body: dict, first_page: bool = True) -> dict:
+    """Apply content faults to one response body, copying rows so the shared table model stays intact."""
+    content = [f for f in faults if f.kind not in ("status", "sleep", "truncate", "html", "dead_next_link")]
+    if not content:
+        return body
+    rows = [dict(r) for r in body["value"]]
+    for fault in content:
+        rows = _mutate(fault, resource, rows, first_page)
+    return {**body, "value": rows}
+
+
+def _mutate(fault: Fault, resource: str, rows: list[dict], first_page: bool) -> list[dict]:
+    kind, args = fault.kind, fault.args
+    if resource == "service" and kind == "drop_service_entry":
+        return [r for r in rows if r["name"] != args[0]]
+    if resource == "DataProperties" and kind == "drop_property":
+        return [r for r in rows if r.get("Key") != args[0]]
+    if resource == "DataProperties" and kind == "rename_key":
+        return [{**r, "Key": args[1]} if r.get("Key") == args[0] else r for r in rows]
+    if resource != "TypedDataSet":
+        return rows
+    if kind == "rename_key":
+        return [{(args[1] if k == args[0] else k): v for k, v in r.items()} for r in rows]
+    if kind == "drop_column":
+        return [{k: v for k, v in r.items() if k != args[0]} for r in rows]
+    if kind == "set_value":
+        column, value, where = args
+        for r in rows:
+            if all(str(r.get(k, "")).rstrip() == v for k, v in where.items()):
+                r[column] = value
+        return rows
+    if kind == "empty_dataset":
+        return []
+    if kind == "duplicate_rows" and first_page:
+        return rows + [dict(r) for r in rows[: args[0]]]
+    return rows
