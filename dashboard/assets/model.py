@@ -1,0 +1,327 @@
+"""What a Bewonerskaart asset is, and the validation every way in (form, upload, update) shares.
+
+Validation messages are Dutch (B1) because they go straight to the resident who typed the value.
+"""
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Protocol
+from urllib.parse import urlsplit
+
+# The six ABCD asset categories: key -> Dutch label. Order is the display order.
+CATEGORIES: dict[str, str] = {
+    "bewoners": "Bewoners en hun talenten",
+    "verenigingen": "Verenigingen en initiatieven",
+    "instellingen": "Instellingen",
+    "plekken": "Fysieke plekken",
+    "economie": "Lokale economie",
+    "cultuur": "Cultuur en verhalen",
+}
+MAX_NAME_CHARS = 200
+MAX_FIELD_CHARS = 1_000
+# Rough bounding box of the Netherlands in WGS84 degrees.
+NL_LON = (3.2, 7.3)
+NL_LAT = (50.7, 53.6)
+
+ASSIGNED_EXPLICIT = "opgegeven"
+ASSIGNED_BY_COORDINATES = "coordinaten (benadering)"
+SOURCE_FORM = "formulier"
+# A spreadsheet runs a cell starting with one of these as a formula; a leading ' makes it text.
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+# Canonical field names (as used by build_asset and AssetStore.update) -> Dutch label for messages.
+FIELD_LABELS: dict[str, str] = {
+    "name": "naam", "category": "categorie", "buurt_code": "buurtcode", "lon": "lon", "lat": "lat",
+    "description": "omschrijving", "website": "website", "date": "datum",
+}
+
+BUURT_CODE_RE = re.compile(r"BU\d{4}[0-9A-Z]{4}")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+# A Dutch phone number: +31 / 0031 / 0, then nine digits with optional separators (06-12345678, 020 624 1111).
+_PHONE_RE = re.compile(r"(?<![\w+])(?:\+31|0031|0)(?:[\s.\-()]{0,2}\d){9}(?!\d)")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CATEGORY_LOOKUP = {**{k: k for k in CATEGORIES}, **{v.lower(): k for k, v in CATEGORIES.items()}}
+CATEGORY_CHOICES = ", ".join(CATEGORIES)
+
+
+class Locator(Protocol):
+    def locate(self, lon: float, lat: float) -> str | None: ...
+
+
+class AssetValidationError(ValueError):
+    """One or more fields of an asset are not valid; `problems` holds one Dutch sentence per problem."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: str
+    name: str
+    category: str
+    buurt_code: str
+    lon: float | None
+    lat: float | None
+    description: str | None
+    website: str | None
+    date: date | None
+    location_approximate: bool
+    buurt_assigned_by: str
+    source: str
+    created_at: datetime
+
+    @property
+    def gemeente_code(self) -> str:
+        return "GM" + self.buurt_code[2:6]
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES[self.category]
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.lon is not None and self.lat is not None
+
+
+class BuurtCodes:
+    """The set of known buurt codes, with a cached 'did you mean' hint for unknown ones."""
+
+    def __init__(self, codes: Iterable[str]):
+        self.codes = frozenset(codes)
+        self._by_gemeente: dict[str, list[str]] | None = None
+        self._hints: dict[str, str] = {}
+
+    @classmethod
+    def coerce(cls, codes: BuurtCodes | Iterable[str]) -> BuurtCodes:
+        return codes if isinstance(codes, BuurtCodes) else cls(codes)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.codes
+
+    def hint(self, code: str) -> str:
+        if code not in self._hints:
+            self._hints[code] = self._make_hint(code)
+        return self._hints[code]
+
+    def _make_hint(self, code: str) -> str:
+        if self._by_gemeente is None:
+            self._by_gemeente = {}
+            for known in sorted(self.codes):
+                self._by_gemeente.setdefault(known[2:6], []).append(known)
+        candidates = self._by_gemeente.get(code[2:6], [])
+        if not candidates:
+            return (f"gemeente GM{code[2:6]} heeft geen buurten in de buurtindeling 2024. "
+                    "Zoek uw buurt op de kaart, of vul coördinaten (lon en lat) in")
+        # A typo changes one character: suggest codes that differ in at most one of the last four places.
+        close = [c for c in candidates if sum(a == b for a, b in zip(c[6:], code[6:])) >= 3][:3]
+        if close:
+            return f"bedoelt u {_or_list(close)}? Of zoek uw buurt op de kaart"
+        return (f"de buurtcodes van gemeente GM{code[2:6]} lopen van {candidates[0]} tot {candidates[-1]}; "
+                "zoek uw buurt op de kaart")
+
+
+def _or_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} of {items[-1]}"
+
+
+def new_asset_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def parse_category(value: object) -> str:
+    """Return the category key for a key or Dutch label (case-insensitive)."""
+    if value is not None and not isinstance(value, str):
+        raise AssetValidationError([f"categorie moet tekst zijn; kies uit {CATEGORY_CHOICES}"])
+    text = value.strip().lower() if value else ""
+    if not text:
+        raise AssetValidationError([f"categorie ontbreekt; kies uit {CATEGORY_CHOICES}"])
+    key = _CATEGORY_LOOKUP.get(" ".join(text.split()))
+    if key is None:
+        raise AssetValidationError([f"categorie '{_clip(value)}' bestaat niet; kies uit {CATEGORY_CHOICES}"])
+    return key
+
+
+def contains_personal_data(text: str) -> str | None:
+    """Name the kind of personal data found in free text, or None."""
+    if _EMAIL_RE.search(text):
+        return "een e-mailadres"
+    if _PHONE_RE.search(text):
+        return "een telefoonnummer"
+    return None
+
+
+def build_asset(raw: Mapping[str, object], *, known_buurt_codes: BuurtCodes | Iterable[str],
+                locator: Locator | None, source: str = SOURCE_FORM, asset_id: str | None = None,
+                created_at: datetime | None = None) -> Asset:
+    """Validate raw field values (strings, numbers or None, keyed by FIELD_LABELS keys) into an Asset.
+
+    Raises AssetValidationError listing every problem, so a resident can fix a row in one go.
+    """
+    problems: list[str] = []
+
+    def check(fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AssetValidationError as err:
+            problems.extend(err.problems)
+            return None
+
+    name = check(_text, raw.get("name"), "naam", MAX_NAME_CHARS, free_text=True, required=True)
+    category = check(parse_category, raw.get("category"))
+    description = check(_text, raw.get("description"), "omschrijving", MAX_FIELD_CHARS, free_text=True)
+    website = check(_website, raw.get("website"))
+    asset_date = check(_date, raw.get("date"))
+    coords = check(_coordinates, raw.get("lon"), raw.get("lat"))
+    buurt_code = check(_buurt_code, raw.get("buurt_code"), BuurtCodes.coerce(known_buurt_codes))
+    assigned_by, approximate = ASSIGNED_EXPLICIT, False
+    if buurt_code is None and coords is not None:
+        if locator is None:
+            problems.append("de buurt kan niet uit de coördinaten worden bepaald; vul een buurtcode in")
+        else:
+            buurt_code = locator.locate(*coords)
+            assigned_by, approximate = ASSIGNED_BY_COORDINATES, True
+            if buurt_code is None:
+                problems.append(f"de coördinaten (lon {coords[0]}, lat {coords[1]}) liggen niet in een "
+                                "bekende buurt; controleer ze of vul een buurtcode in")
+    elif buurt_code is None and not problems:
+        problems.append("buurtcode of coördinaten ontbreken; vul een buurtcode in (bijvoorbeeld "
+                        "BU03630000) of lon en lat")
+    if problems:
+        raise AssetValidationError(problems)
+    lon, lat = coords if coords is not None else (None, None)
+    return Asset(id=asset_id or new_asset_id(), name=name, category=category, buurt_code=buurt_code,
+                 lon=lon, lat=lat, description=description, website=website, date=asset_date,
+                 location_approximate=approximate, buurt_assigned_by=assigned_by, source=source,
+                 created_at=created_at or utc_now())
+
+
+def asset_fields(asset: Asset) -> dict[str, object]:
+    """The editable fields of an asset, in the form build_asset accepts."""
+    return {"name": asset.name, "category": asset.category, "buurt_code": asset.buurt_code,
+            "lon": asset.lon, "lat": asset.lat, "description": asset.description,
+            "website": asset.website, "date": asset.date.isoformat() if asset.date else None}
+
+
+def _clip(value: object, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _as_text(value: object, label: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise AssetValidationError([f"{label} moet tekst zijn"])
+    return value if isinstance(value, str) else str(value)
+
+
+def _text(value: object, label: str, max_chars: int = MAX_FIELD_CHARS, *, free_text: bool = False,
+          required: bool = False) -> str | None:
+    text = _as_text(value, label)
+    text = text.strip() if text is not None else None
+    if not text:
+        if required:
+            raise AssetValidationError([f"{label} ontbreekt"])
+        return None
+    if len(text) > max_chars:
+        raise AssetValidationError([f"{label} is te lang ({len(text)} tekens, maximaal {max_chars})"])
+    if _CONTROL_RE.search(text):
+        raise AssetValidationError([f"{label} bevat onzichtbare stuurtekens; haal die weg"])
+    found = contains_personal_data(text) if free_text else None
+    if found:
+        raise AssetValidationError([f"{label} bevat {found}; Buurtbalans slaat geen persoonsgegevens op. "
+                                    "Haal het weg en probeer opnieuw"])
+    return text
+
+
+def _website(value: object) -> str | None:
+    text = _text(value, "website")
+    if text is None:
+        return None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme.lower() not in ("http", "https") or "." not in host or " " in text:
+        hint = f" (bijvoorbeeld https://{_clip(text)})" if parts is not None and not parts.scheme else ""
+        raise AssetValidationError([f"website '{_clip(text)}' klopt niet; een website begint met "
+                                    f"http:// of https://{hint}"])
+    return text
+
+
+def _date(value: object) -> date | None:
+    text = _text(value, "datum")
+    if text is None:
+        return None
+    try:
+        if _ISO_DATE_RE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise AssetValidationError([f"datum '{_clip(text)}' klopt niet; schrijf de datum als jjjj-mm-dd, "
+                                "bijvoorbeeld 2024-05-01"])
+
+
+def _number(value: object, label: str) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if "." not in text and text.count(",") == 1:
+            text = text.replace(",", ".")  # decimal comma from a Dutch spreadsheet
+        if len(text) > 40 or not _NUMBER_RE.fullmatch(text):
+            raise AssetValidationError([f"{label} '{_clip(value)}' is geen getal"])
+        number = float(text)
+    else:
+        raise AssetValidationError([f"{label} moet een getal zijn"])
+    if not math.isfinite(number):
+        raise AssetValidationError([f"{label} '{_clip(value)}' is geen getal"])
+    return number
+
+
+def _coordinates(lon_value: object, lat_value: object) -> tuple[float, float] | None:
+    lon = _number(lon_value, "lon")
+    lat = _number(lat_value, "lat")
+    if lon is None and lat is None:
+        return None
+    if lon is None or lat is None:
+        raise AssetValidationError(["lon en lat horen bij elkaar; vul ze allebei in of laat ze allebei leeg"])
+    if NL_LON[0] <= lon <= NL_LON[1] and NL_LAT[0] <= lat <= NL_LAT[1]:
+        return lon, lat
+    message = f"de coördinaten (lon {lon}, lat {lat}) liggen buiten Nederland"
+    if NL_LON[0] <= lat <= NL_LON[1] and NL_LAT[0] <= lon <= NL_LAT[1]:
+        message += "; lon en lat lijken omgewisseld"
+    elif abs(lon) > 1000 or abs(lat) > 1000:
+        message += "; dit lijken RD-coördinaten. Gebruik graden (WGS84), bijvoorbeeld lon 4.8924 en lat 52.3731"
+    else:
+        message += "; gebruik graden (WGS84), bijvoorbeeld lon 4.8924 en lat 52.3731"
+    raise AssetValidationError([message])
+
+
+def _buurt_code(value: object, known: BuurtCodes) -> str | None:
+    text = _text(value, "buurtcode")
+    if text is None:
+        return None
+    code = text.upper().replace(" ", "")
+    if not BUURT_CODE_RE.fullmatch(code):
+        raise AssetValidationError([f"buurtcode '{_clip(text)}' klopt niet; een buurtcode is BU met 8 tekens "
+                                    "erachter, bijvoorbeeld BU03630000 of BU0363AA01"])
+    if code not in known:
+        raise AssetValidationError([f"buurtcode '{code}' bestaat niet; {known.hint(code)}"])
+    return code
