@@ -41,6 +41,20 @@ def _table_infos(table_id: str, title: str, period: str, note: str) -> list[dict
              "Catalog": "reconstructed", "ShortDescription": note}]
 
 
+# The figures were fetched from CBS by upstream projects, not by us: record the date of the upstream commit
+# that holds them as the fetch time, instead of the conversion time that write_table_cache stamps.
+UPSTREAM_DATES = {"85984NED": "2026-07-21", "85618NED": "2025-04-03", "50090NED": "2022-06-17",
+                  "50150NED": "2026-07-21", "47022NED": "2026-07-21", "85163NED": "2023-04-25"}
+
+
+def _stamp_upstream_dates(tables: Path) -> None:
+    for table_id, date in UPSTREAM_DATES.items():
+        path = tables / table_id / "fetch.json"
+        fetch = json.loads(path.read_text(encoding="utf-8"))
+        fetch.update(fetched_at=date, fetched_at_meaning="date of the upstream commit holding these figures")
+        path.write_text(json.dumps(fetch, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def convert(shared: Path, out: Path) -> None:
     cat = load_catalogue()
     if out.exists():
@@ -176,6 +190,8 @@ def convert(shared: Path, out: Path) -> None:
                "column_naming": "odata",
                "note": "Keys reconstructed from the StatLine column titles (Opleidingsniveau/Laag/Waarde -> "
                        "OpleidingsniveauLaag); padded codes kept as exported."})
+
+    _stamp_upstream_dates(tables)
 
     # --- geometry: copied as is (already simplified, 5 decimals) ------------------------------------------------------
     geo = out / "geo"
