@@ -22,7 +22,7 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
 
 import pandas as pd
 
@@ -40,6 +40,10 @@ FEEDS = ("ODataFeed", "ODataApi")
 
 class ReplayError(RuntimeError):
     """A cache folder cannot be served in the OData shape."""
+
+
+class FilterError(ValueError):
+    """A $filter the replay does not understand; answered with HTTP 400, as CBS does."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -225,7 +229,7 @@ def _pad_codes(data: pd.DataFrame, props: list[dict], code_lists: dict[str, list
         if key not in data or not (kind in DIMENSION_TYPES or pd.api.types.is_string_dtype(data[key])):
             continue
         text = data[key].astype("str").where(data[key].notna(), None).str.rstrip()
-        longest = int(text.str.len().max() or 0)
+        longest = int(text.str.len().fillna(0).max() or 0)
         floor = GEO_WIDTH if kind in GEO_TYPES else DIMENSION_WIDTH if kind in DIMENSION_TYPES else 0
         width = max(floor, longest)
         data[key] = text.str.ljust(width)
@@ -277,18 +281,18 @@ _TOKEN = re.compile(r"\s*(?:(?P<paren>[()])|'(?P<text>(?:[^']|'')*)'|(?P<word>[A
 
 
 def parse_filter(expression: str) -> Callable[[dict], bool]:
-    """Compile a simple OData ``$filter`` into a row predicate. Raises ValueError on anything else."""
+    """Compile a simple OData ``$filter`` into a row predicate. Raises FilterError on anything else."""
     tokens, pos = [], 0
     while pos < len(expression.rstrip()):
         m = _TOKEN.match(expression, pos)
         if not m:
-            raise ValueError(f"unsupported $filter near {expression[pos:]!r}")
+            raise FilterError(f"unsupported $filter near {expression[pos:]!r}")
         tokens.append(("text", m["text"].replace("''", "'")) if m["text"] is not None else
                       ("sym", m["paren"] or m["word"]))
         pos = m.end()
     predicate, rest = _parse_or(tokens)
     if rest:
-        raise ValueError(f"unexpected {rest[0][1]!r} in $filter")
+        raise FilterError(f"unexpected {rest[0][1]!r} in $filter")
     return predicate
 
 
@@ -312,15 +316,15 @@ def _parse_atom(tokens):
     if tokens and tokens[0] == ("sym", "("):
         inner, tokens = _parse_or(tokens[1:])
         if not tokens or tokens[0] != ("sym", ")"):
-            raise ValueError("missing ')' in $filter")
+            raise FilterError("missing ')' in $filter")
         return inner, tokens[1:]
     if len(tokens) < 3 or tokens[1] not in (("sym", "eq"), ("sym", "ne")) or tokens[2][0] != "text":
-        raise ValueError(f"expected \"<Key> eq '<code>'\" in $filter, got {tokens[:3]}")
+        raise FilterError(f"expected \"<Key> eq '<code>'\" in $filter, got {tokens[:3]}")
     column, negate, literal = tokens[0][1], tokens[1][1] == "ne", tokens[2][1].rstrip()
 
     def compare(row: dict) -> bool:
         if column not in row:
-            raise ValueError(f"unknown property {column!r} in $filter")
+            raise FilterError(f"unknown property {column!r} in $filter")
         return (str(row[column] or "").rstrip() == literal) != negate
     return compare, tokens[3:]
 
@@ -435,7 +439,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server.replay  # type: ignore[attr-defined]
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
-        target = unquote(self.path)
+        path, _, query = self.path.partition("?")
+        target = unquote(path) + ("?" + unquote_plus(query) if query else "")
         faults = self.replay.take_faults(target)
         for fault in (f for f in faults if f.kind == "sleep"):
             self.replay.wait(fault.args[0])
@@ -447,8 +452,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(target, 200, page, "text/html; charset=utf-8")
         try:
             status, body = self._route(urlsplit(self.path), faults)
-        except (ValueError, ReplayError) as exc:
-            return self._send_error(target, 400 if isinstance(exc, ValueError) else 500, str(exc))
+        except FilterError as exc:
+            return self._send_error(target, 400, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a broken cache folder is the server's fault: 500, like CBS
+            return self._send_error(target, 500, f"{type(exc).__name__}: {exc}")
         if status != 200:
             return self._send_error(target, status, body)
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
