@@ -25,7 +25,8 @@ def period_label(period: str) -> str:
     return text[:4] if re.fullmatch(r"\d{4}(JJ00)?", text) else text
 
 
-def series_for(values_long: pd.DataFrame, region_code: str, indicator_id: str) -> dict[str, pd.DataFrame]:
+def series_for(values_long: pd.DataFrame, region_code: str, indicator_id: str, *,
+               age_group: str | None = None) -> dict[str, pd.DataFrame]:
     """Points of one buurt and indicator, split by series.
 
     Parameters
@@ -33,6 +34,8 @@ def series_for(values_long: pd.DataFrame, region_code: str, indicator_id: str) -
     values_long : DataFrame with columns region_code, boundary_year, period, indicator_id, value, lower, upper,
         table_id, series
     region_code, indicator_id : the buurt and the indicator
+    age_group : when `values_long` has an `age_group` column (mart_indicator_series), keep this group; None
+        keeps the default group (`is_default_group`), so 18+ and 65+ never share a line
 
     Returns
     -------
@@ -46,6 +49,11 @@ def series_for(values_long: pd.DataFrame, region_code: str, indicator_id: str) -
         raise ValueError(f"Deze kolommen ontbreken: {', '.join(missing)}")
     sel = values_long[(values_long["region_code"] == region_code) & (values_long["indicator_id"] == indicator_id)
                       & values_long["value"].notna()]
+    if "age_group" in sel.columns:
+        if age_group is not None:
+            sel = sel[sel["age_group"].astype(str) == str(age_group)]
+        elif "is_default_group" in sel.columns:
+            sel = sel[sel["is_default_group"].fillna(False).astype(bool)]
     out: dict[str, pd.DataFrame] = {}
     for series, group in sel.groupby("series", sort=True):
         g = (group.assign(period=group["period"].astype(str))
