@@ -31,7 +31,6 @@ CATALOG_ENV = "BUURTBALANS_CATALOG_URL"
 DIMENSION_TYPES = ("Dimension", "GeoDimension", "GeoDetail", "TimeDimension")
 COLUMN_TYPES = (*DIMENSION_TYPES, "Topic")
 NOT_CODE_LISTS = ("TypedDataSet", "UntypedDataSet", "DataProperties", "TableInfos")
-LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 # cbsodata keeps its settings in one global object; fetches that change it must not interleave.
 _OPTIONS_LOCK = threading.Lock()
 
@@ -169,8 +168,8 @@ def _as_extract_error(exc: BaseException, where: str, attempts: int, timeout: fl
 
 def _download(table: catalogue.Table, folder: Path, host: str, timeout: float) -> None:
     kwargs: dict = {"timeout": timeout}
-    if host.split(":")[0] in LOOPBACK or host.startswith("[::1]"):
-        kwargs["proxies"] = {}  # cbsodata sends requests directly, so no_proxy would not keep a proxy away
+    if re.match(r"^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$", host):
+        kwargs["proxies"] = {}  # cbsodata bypasses no_proxy (Session.send), so keep a configured proxy away
     cbsodata.download_data(table.id, dir=str(folder), typed=False, filters=table.filter, catalog_url=host,
                            **kwargs)
 

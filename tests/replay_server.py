@@ -17,11 +17,12 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
 
 import pandas as pd
@@ -36,6 +37,7 @@ DIMENSION_TYPES = ("Dimension", "GeoDimension", "GeoDetail", "TimeDimension")
 GEO_TYPES = ("GeoDimension", "GeoDetail")
 KWB_FIXED_COLUMNS = {"gwb_code_10": "WijkenEnBuurten", "gm_naam": "Gemeentenaam_1", "recs": "SoortRegio_2"}
 FEEDS = ("ODataFeed", "ODataApi")
+MAINTENANCE_PAGE = b"<!DOCTYPE html><html><head><title>Onderhoud</title></head><body>Even geduld.</body></html>"
 
 
 class ReplayError(RuntimeError):
@@ -162,7 +164,7 @@ def _download_names(catalogue: Catalogue, table_id: str) -> dict[str, tuple[str,
         for src in (s for s in ind.sources if s.table == table_id):
             pairs = [(src.download_name, src.stem, ind.label, ind.unit),
                      (src.numerator_download, src.numerator, None, "aantal"),
-                     *((d, s, None, "aantal") for d, s in zip(src.denominator_download, src.denominator))]
+                     *((d, s, None, "aantal") for d, s in zip(src.denominator_download, src.denominator, strict=False))]
             for short, stem, label, unit in pairs:
                 if short and stem:
                     names.setdefault(short, (stem, label or _split_camel(stem), unit))
@@ -186,7 +188,7 @@ def _kwb_as_odata(table_id: str, data: pd.DataFrame, catalogue: Catalogue):
         props.append(_topic(renames[col], n, title, unit, _datatype(data[col])))
     data = data.rename(columns=renames)[[p["Key"] for p in props]]
     regions = [{"Key": code, "Title": name if code[:2] in ("GM", "NL") else code}
-               for code, name in zip(data["WijkenEnBuurten"], data["Gemeentenaam_1"])]
+               for code, name in zip(data["WijkenEnBuurten"], data["Gemeentenaam_1"], strict=True)]
     return data, props, {"WijkenEnBuurten": regions}
 
 
@@ -253,9 +255,15 @@ def _keep_regions(data: pd.DataFrame, props: list[dict], code_lists: dict, prefi
     return data
 
 
-@lru_cache(maxsize=32)
 def load_table_model(folder: Path, regions: tuple[str, ...] = ()) -> TableModel:
-    """Read one cache folder into the shape the live feed serves. Cached: models are never mutated."""
+    """Read one cache folder into the shape the live feed serves (cached until a file in it changes)."""
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(Path(folder).iterdir()))
+    return _load_table_model(Path(folder), tuple(regions), stamp)
+
+
+@lru_cache(maxsize=32)
+def _load_table_model(folder: Path, regions: tuple[str, ...], _stamp: tuple) -> TableModel:
+    # Shared by every server in the process, so it is never mutated: faults work on copies of the rows.
     fetch = _read_json(folder / "fetch.json", {})
     data = pd.read_parquet(folder / "TypedDataSet.parquet")
     skip = {"fetch", "TableInfos", "DataProperties", "CategoryGroups"}
@@ -448,8 +456,7 @@ class _Handler(BaseHTTPRequestHandler):
         if status_fault:
             return self._send_error(target, status_fault.args[0], "Injected fault")
         if any(f.kind == "html" for f in faults):
-            page = b"<!DOCTYPE html><html><head><title>Onderhoud</title></head><body>CBS Open Data is in onderhoud.</body></html>"
-            return self._send(target, 200, page, "text/html; charset=utf-8")
+            return self._send(target, 200, MAINTENANCE_PAGE, "text/html; charset=utf-8")
         try:
             status, body = self._route(urlsplit(self.path), faults)
         except FilterError as exc:

@@ -17,8 +17,15 @@ import pytest
 
 from pipelines.cache import read_table_cache
 from pipelines.catalogue import load_catalogue
-from pipelines.extract import (CATALOG_ENV, ExtractError, catalog_location, fetch_table, fetch_tables,
-                               resolve_stems, table_stems)
+from pipelines.extract import (
+    CATALOG_ENV,
+    ExtractError,
+    catalog_location,
+    fetch_table,
+    fetch_tables,
+    resolve_stems,
+    table_stems,
+)
 from tests.replay_server import SNAPSHOT_TABLES, Fault, ReplayServer
 
 AMSTERDAM = ("NL", "GM0363", "WK0363", "BU0363")  # keeps served tables small, so the suite stays fast
@@ -187,11 +194,11 @@ WRONG_ID = dataclasses.replace(CAT.tables["85163NED"], id="99999NED")
 STALE_FILTER = dataclasses.replace(CAT.tables["50150NED"], filter="Geslacht eq '3000'")
 FAILURES = {
     "missing DataProperties key": ("50090NED", {"50090NED": [Fault.drop_property("Vrijwilligerswerk_33")]}, {},
-                                   r"Tabel 50090NED .*kolommen in TypedDataSet zonder DataProperties: Vrijwilligerswerk_33"),
+                                   r"Tabel 50090NED .*TypedDataSet zonder DataProperties: Vrijwilligerswerk_33"),
     "missing data column": ("50090NED", {"50090NED": [Fault.drop_column("Eenzaam_28")]}, {},
                             r"Tabel 50090NED .*DataProperties noemt kolommen die TypedDataSet mist: Eenzaam_28"),
     "stem gone": ("50090NED", {"50090NED": [Fault.rename_key("Vrijwilligerswerk_33", "VrijwilligersWerk_33")]}, {},
-                  r"Tabel 50090NED .*stam 'Vrijwilligerswerk' uit de catalogus bestaat niet \(meer\).*VrijwilligersWerk"),
+                  r"Tabel 50090NED .*stam 'Vrijwilligerswerk' .*bestaat niet \(meer\).*VrijwilligersWerk"),
     "ambiguous stem": ("50090NED", {"50090NED": [Fault.rename_key("Eenzaam_28", "Vrijwilligerswerk_28")]},
                        {"stems": ["Vrijwilligerswerk"]},
                        r"stam 'Vrijwilligerswerk' is dubbelzinnig \(Vrijwilligerswerk_28, Vrijwilligerswerk_33\)"),
@@ -267,3 +274,10 @@ def test_written_cache_is_what_the_server_sent(tmp_path: Path) -> None:
                                                                                            "Perioden"]
     snapshot = pd.read_parquet(SNAPSHOT_TABLES / "85163NED" / "TypedDataSet.parquet")
     pd.testing.assert_frame_equal(cache.data.drop(columns="ID"), snapshot, check_dtype=False)
+
+
+def test_configured_proxy_is_not_used_for_a_local_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dead_proxy = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setitem(cbsodata.options.requests, "proxies", {"http": dead_proxy, "https": dead_proxy})
+    with ReplayServer() as server:
+        assert len(read_table_cache(fetch(server, "85163NED", tmp_path, retries=0)).data) == 579
