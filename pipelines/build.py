@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +22,14 @@ SQL_DIR = Path(__file__).with_name("sql")
 CURRENT_DIVISION = 2024
 
 
+def _pause_point(name: str) -> None:
+    """Fault-injection hook for the atomicity tests: with BUURTBALANS_PAUSE_AT=<name> the build announces the
+    point on stdout and sleeps there, so a test can SIGKILL it at a known moment."""
+    if os.environ.get("BUURTBALANS_PAUSE_AT") == name:
+        print(f"PAUSED AT {name}", flush=True)
+        time.sleep(600)
+
+
 class BuildError(RuntimeError):
     """The new release failed validation; the previous one keeps serving."""
 
@@ -33,6 +43,7 @@ class BuildSummary:
     indicators_without_values: list[str] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)
     boundary_joins: pd.DataFrame | None = None
+    timings: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         out = [f"Database: {self.release}"]
@@ -167,19 +178,27 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; readers are never blocked
         release.remove_unpublished(build_dir)
         located = locate_caches(catalogue, roots)
+        target = release.new_release_path(build_dir)
+        summary = BuildSummary(release=target, missing_tables=[t for t, p in located.items() if p is None])
+        clock = time.perf_counter()
         try:
             caches = {t: read_table_cache(p) for t, p in located.items() if p is not None}
         except CacheError as exc:
             raise BuildError(str(exc)) from exc
+        summary.timings["read"] = time.perf_counter() - clock
         values, regions, sources = collect(catalogue, caches)
-        target = release.new_release_path(build_dir)
-        summary = BuildSummary(release=target, missing_tables=[t for t, p in located.items() if p is None])
+        summary.timings["transform"] = time.perf_counter() - clock - summary.timings["read"]
+        _pause_point("after_transform")
         try:
-            _write(target, catalogue, values, regions, sources, read_shapes(geo_dir), summary)
+            clock = time.perf_counter()
+            shapes = read_shapes(geo_dir)
+            summary.timings["shapes"] = time.perf_counter() - clock
+            _write(target, catalogue, values, regions, sources, shapes, summary)
         except BaseException:
             target.unlink(missing_ok=True)
             Path(str(target) + ".wal").unlink(missing_ok=True)
             raise
+        _pause_point("before_publish")
         if publish:
             release.publish(target, build_dir)
         return summary
@@ -192,6 +211,7 @@ def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd
                                 "current_division": CURRENT_DIVISION,
                                 "live_tables": ", ".join(sources.loc[sources["method"] != "snapshot-conversion",
                                                                      "table_id"]) or None}])
+    clock = time.perf_counter()
     con = duckdb.connect(str(target))
     try:
         con.execute("set enable_progress_bar = false")
@@ -202,10 +222,17 @@ def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd
             con.register("frame", frame)
             con.execute(f"create table {name} as select * from frame")
             con.unregister("frame")
+        summary.timings["load"] = time.perf_counter() - clock
+        _pause_point("after_load")
+        clock = time.perf_counter()
         for sql_file in sorted(SQL_DIR.glob("*.sql")):
             con.execute(sql_file.read_text(encoding="utf-8"))
         con.execute(_wide_view_sql(catalogue))
+        summary.timings["sql"] = time.perf_counter() - clock
+        _pause_point("after_sql")
+        clock = time.perf_counter()
         validate(con, catalogue)
+        summary.timings["validate"] = time.perf_counter() - clock
         summary.rows_per_table = dict(con.execute(
             "select table_id, count(*) from indicator_values group by 1 order by 1").fetchall())
         summary.regions_per_level = dict(con.execute(

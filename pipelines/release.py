@@ -47,14 +47,15 @@ def publish(release: Path, build_dir: Path, keep: int = 2) -> None:
 
 
 def remove_unpublished(build_dir: Path) -> None:
-    """Delete release files that a killed build left behind and that nobody points at."""
+    """Delete release files that a killed build left behind. Call only while holding the build lock: then no
+    other build is running, so any release newer than `current` was never published."""
     try:
         current = current_release(build_dir)
+        cutoff = current.stat().st_mtime
     except NoReleaseError:
-        current = None
-    releases = sorted(build_dir.glob(f"{PREFIX}*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in releases:
-        if path != current and path.stat().st_mtime < time.time() - 3600:
+        current, cutoff = None, float("-inf")
+    for path in build_dir.glob(f"{PREFIX}*.duckdb"):
+        if path != current and path.stat().st_mtime >= cutoff:
             path.unlink(missing_ok=True)
             Path(str(path) + ".wal").unlink(missing_ok=True)
 

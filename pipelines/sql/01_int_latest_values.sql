@@ -18,31 +18,26 @@ final as (
 )
 select * from final order by region_code;
 
--- int_percentiles: each value's position among all buurten with a value for the same indicator, period,
+-- int_values: each value with its position among all buurten with a value for the same indicator, period,
 -- table and age group (0 = lowest, 100 = highest; not direction-aligned).
 create or replace table int_values as
-with buurt_rank as (
-    select region_code, boundary_year, period, indicator_id, age_group, table_id,
-           round(100 * percent_rank() over (partition by indicator_id, period, table_id, age_group, boundary_year
-                                            order by value), 1) as percentile_buurten,
-           count(*) over (partition by indicator_id, period, table_id, age_group, boundary_year) as n_buurten
-    from indicator_values
-    where value is not null and region_code like 'BU%'
+with flagged as (
+    select *, value is not null and region_code like 'BU%' as ranked_buurt from indicator_values
 ),
 final as (
-    select v.*, b.percentile_buurten, b.n_buurten
-    from indicator_values v
-    left join buurt_rank b using (region_code, boundary_year, period, indicator_id, age_group, table_id)
+    select * exclude (ranked_buurt),
+           case when ranked_buurt then round(100 * percent_rank() over w, 1) end as percentile_buurten,
+           case when ranked_buurt then count(*) over p end as n_buurten
+    from flagged
+    window p as (partition by indicator_id, period, table_id, age_group, boundary_year, ranked_buurt),
+           w as (p order by value)
 )
 select * from final order by region_code, indicator_id, period;
 
 -- int_latest_values: per region, indicator and age group the most recent period that has a value
 -- (or, when no period has one, the most recent row with its missing reason).
 create or replace table int_latest_values as
-with ranked as (
-    select *, row_number() over (
-        partition by region_code, indicator_id, age_group
-        order by (value is not null) desc, period desc, boundary_year desc) as rn
-    from int_values
-)
-select * exclude (rn) from ranked where rn = 1 order by region_code, indicator_id;
+select * from int_values
+qualify row_number() over (partition by region_code, indicator_id, age_group
+                           order by (value is not null) desc, period desc, boundary_year desc) = 1
+order by region_code, indicator_id;

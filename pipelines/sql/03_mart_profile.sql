@@ -8,6 +8,14 @@ create or replace table int_profile as
 with latest as (
     select * from int_latest_values
 ),
+gemeente as (
+    select region_code, indicator_id, period, table_id, age_group, value, lower, upper
+    from int_values where region_code like 'GM%'
+),
+nl as (
+    select indicator_id, period, table_id, age_group, value, lower, upper
+    from int_values where region_code = 'NL00'
+),
 final as (
     select l.region_code, l.indicator_id, i.label, i.lens, i.unit, i.direction, i.modelled, i.landing,
            i.hidden, i.in_summary, i.description, l.age_group, l.is_default_group, l.period, l.boundary_year,
@@ -20,11 +28,11 @@ final as (
     from latest l
     join indicators i using (indicator_id)
     left join sources s on s.table_id = l.table_id
-    left join int_values g
+    left join gemeente g
         on g.region_code = 'GM' || substr(l.region_code, 3, 4) and g.indicator_id = l.indicator_id
        and g.period = l.period and g.table_id = l.table_id and g.age_group = l.age_group
-    left join int_values n
-        on n.region_code = 'NL00' and n.indicator_id = l.indicator_id
+    left join nl n
+        on n.indicator_id = l.indicator_id
        and n.period = l.period and n.table_id = l.table_id and n.age_group = l.age_group
 )
 select * from final order by region_code, indicator_id;
