@@ -44,7 +44,7 @@ BUURT_CODE_RE = re.compile(r"BU\d{4}[0-9A-Z]{4}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 # A Dutch phone number: +31 / 0031 / 0, then nine digits with optional separators (06-12345678, 020 624 1111).
-_PHONE_RE = re.compile(r"(?<![\w+])(?:\+31|0031|0)(?:[\s.\-()]{0,2}\d){9}(?!\d)")
+_PHONE_RE = re.compile(r"(?<![\w+])(?:\+31|0031|0)(?:[\s.\-()]{0,3}\d){9}(?!\d)")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CATEGORY_LOOKUP = {**{k: k for k in CATEGORIES}, **{v.lower(): k for k, v in CATEGORIES.items()}}
@@ -168,6 +168,9 @@ def build_asset(raw: Mapping[str, object], *, known_buurt_codes: BuurtCodes | It
                 created_at: datetime | None = None) -> Asset:
     """Validate raw field values (strings, numbers or None, keyed by FIELD_LABELS keys) into an Asset.
 
+    A buurt code given explicitly wins over coordinates; without one, the locator assigns the buurt and the
+    asset is marked approximate. `raw["buurt_assigned_by"]` (from an export) keeps that mark on re-import.
+
     Raises AssetValidationError listing every problem, so a resident can fix a row in one go.
     """
     problems: list[str] = []
@@ -184,8 +187,10 @@ def build_asset(raw: Mapping[str, object], *, known_buurt_codes: BuurtCodes | It
     description = check(_text, raw.get("description"), "omschrijving", MAX_FIELD_CHARS, free_text=True)
     website = check(_website, raw.get("website"))
     asset_date = check(_date, raw.get("date"))
+    problems_before_location = len(problems)
     coords = check(_coordinates, raw.get("lon"), raw.get("lat"))
     buurt_code = check(_buurt_code, raw.get("buurt_code"), BuurtCodes.coerce(known_buurt_codes))
+    location_checked = len(problems) == problems_before_location
     assigned_by, approximate = ASSIGNED_EXPLICIT, False
     if buurt_code is None and coords is not None:
         if locator is None:
@@ -196,9 +201,13 @@ def build_asset(raw: Mapping[str, object], *, known_buurt_codes: BuurtCodes | It
             if buurt_code is None:
                 problems.append(f"de coördinaten (lon {coords[0]}, lat {coords[1]}) liggen niet in een "
                                 "bekende buurt; controleer ze of vul een buurtcode in")
-    elif buurt_code is None and not problems:
+    elif buurt_code is None and location_checked:
         problems.append("buurtcode of coördinaten ontbreken; vul een buurtcode in (bijvoorbeeld "
                         "BU03630000) of lon en lat")
+    elif coords is not None and _said_located(raw) and locator is not None \
+            and locator.locate(*coords) == buurt_code:
+        # An export says this code came from the coordinates, and it still does: keep it marked approximate.
+        assigned_by, approximate = ASSIGNED_BY_COORDINATES, True
     if problems:
         raise AssetValidationError(problems)
     lon, lat = coords if coords is not None else (None, None)
@@ -206,6 +215,11 @@ def build_asset(raw: Mapping[str, object], *, known_buurt_codes: BuurtCodes | It
                  lon=lon, lat=lat, description=description, website=website, date=asset_date,
                  location_approximate=approximate, buurt_assigned_by=assigned_by, source=source,
                  created_at=created_at or utc_now())
+
+
+def _said_located(raw: Mapping[str, object]) -> bool:
+    said = raw.get("buurt_assigned_by")
+    return isinstance(said, str) and said.strip().lower() == ASSIGNED_BY_COORDINATES
 
 
 def asset_fields(asset: Asset) -> dict[str, object]:

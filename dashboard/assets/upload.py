@@ -28,6 +28,7 @@ COLUMN_ALIASES: dict[str, str] = {
     "lengtegraad": "lon", "lat": "lat", "latitude": "lat", "breedtegraad": "lat",
     "omschrijving": "description", "beschrijving": "description", "description": "description",
     "website": "website", "url": "website", "datum": "date", "date": "date",
+    "buurt_bepaald_door": "buurt_assigned_by",  # written by export.py, keeps the 'approximate' mark
 }
 # Column names that suggest personal data: whole words, and fragments that are telling on their own.
 PERSONAL_WORDS = {"tel", "telnr", "gsm", "bsn", "adres", "address", "huisnummer", "dob", "ssn", "sofinummer",
@@ -195,8 +196,8 @@ def _csv_records(text: str, result: UploadResult) -> list[tuple[int, dict, str |
         raise _Fatal("het bestand is leeg")
     mapping = _map_columns(header, result)
     records = []
-    for row_number, cells in rows:
-        if row_number > MAX_ROWS + 1:
+    for count, (row_number, cells) in enumerate(rows, start=1):
+        if count > MAX_ROWS:
             raise _Fatal(f"het bestand heeft meer dan {MAX_ROWS_TEXT} rijen; splits het in kleinere bestanden")
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
             records.append((row_number, {}, f"deze rij heeft meer waarden ({len(cells)}) dan er kolommen zijn "
@@ -209,12 +210,11 @@ def _csv_records(text: str, result: UploadResult) -> list[tuple[int, dict, str |
 
 
 def _nonempty_rows(reader) -> Iterator[tuple[int, list[str]]]:
-    """(spreadsheet row number, cells) for every row with content; the header is rij 1."""
-    number = 0
+    """(spreadsheet row number, cells) for every row with content. Blank rows are skipped but counted, so
+    the numbers match what a spreadsheet shows (header = rij 1 when it is the first line)."""
     try:
-        for cells in reader:
+        for number, cells in enumerate(reader, start=1):
             if any(cell.strip() for cell in cells):
-                number += 1
                 yield number, cells
     except csv.Error as err:
         raise _Fatal(f"het bestand is geen geldige CSV (bij regel {reader.line_num}): {err}") from None
