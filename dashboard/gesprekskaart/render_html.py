@@ -1,0 +1,280 @@
+"""The gesprekskaart as one self-contained HTML page for A4 print: inline CSS and SVG, no scripts, no outside files.
+
+Every piece of text is escaped here (`_e`), whether it came from the catalogue, the database or a resident.
+The only outside address in the page is the link back to the live profile (and the same link in the QR code).
+"""
+from __future__ import annotations
+
+import html
+
+import qrcode
+import qrcode.constants
+
+from dashboard.format import fmt_number, fmt_value
+
+from .content import Figure, LensSection, PackContent
+from .minimap import CAPTION
+
+NOTE_LINES = 5
+LEVEL_WORD = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "land": "Land"}
+COLOURS = {"asset": ("#2f7a5a", "#eaf4ee"), "problem": ("#3d5f86", "#edf1f7")}
+
+
+def _e(text: object) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def qr_svg(url: str, size_mm: float = 26) -> str:
+    """The URL as a QR code drawn with one SVG path (modules of the qrcode matrix, quiet zone included)."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    qr.add_data(url)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    n = len(matrix)
+    d = "".join(f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
+    return (f'<svg class="qr" viewBox="0 0 {n} {n}" width="{size_mm}mm" height="{size_mm}mm" role="img" '
+            f'aria-label="QR-code naar het profiel" shape-rendering="crispEdges">'
+            f'<rect width="{n}" height="{n}" fill="#fff"/><path d="{d}" fill="#000"/></svg>')
+
+
+def bar_svg(fig: Figure, lens: str, width: int = 150, height: int = 30) -> str:
+    """A bar for the figure with a solid mark for the gemeente and a dashed mark for Nederland."""
+    refs = [v for v in (fig.gemeente_value, fig.nl_value) if v is not None]
+    top = 100.0 if fig.unit == "%" else max([fig.value, *refs, 1e-9]) * 1.15
+    x = lambda v: round(max(0.0, min(1.0, v / top)) * (width - 4) + 2, 1)  # noqa: E731
+    colour, _ = COLOURS[lens]
+    parts = [f'<rect x="2" y="10" width="{width - 4}" height="10" rx="5" fill="#e6e9e4"/>',
+             f'<rect x="2" y="10" width="{max(x(fig.value) - 2, 2)}" height="10" rx="5" fill="{colour}"/>']
+    if fig.gemeente_value is not None and fig.gemeente_value != fig.value:
+        parts.append(f'<line x1="{x(fig.gemeente_value)}" y1="4" x2="{x(fig.gemeente_value)}" y2="26" '
+                     'stroke="#222" stroke-width="2"/>')
+    if fig.nl_value is not None:
+        parts.append(f'<line x1="{x(fig.nl_value)}" y1="4" x2="{x(fig.nl_value)}" y2="26" stroke="#222" '
+                     'stroke-width="1.6" stroke-dasharray="2.5 2"/>')
+    return (f'<svg class="bar" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'aria-hidden="true">{"".join(parts)}</svg>')
+
+
+def _legend(region_level: str, gemeente: str | None, lens: str) -> str:
+    colour, _ = COLOURS[lens]
+    items = [f'<svg width="22" height="10" aria-hidden="true"><rect width="22" height="10" rx="5" fill="{colour}"/>'
+             f'</svg> deze {region_level}']
+    if region_level not in ("gemeente", "land") and gemeente:
+        items.append('<svg width="6" height="14" aria-hidden="true"><line x1="3" y1="0" x2="3" y2="14" '
+                     f'stroke="#222" stroke-width="2"/></svg> heel {_e(gemeente)}')
+    items.append('<svg width="6" height="14" aria-hidden="true"><line x1="3" y1="0" x2="3" y2="14" stroke="#222" '
+                 'stroke-width="1.6" stroke-dasharray="2.5 2"/></svg> Nederland')
+    return f'<p class="legend">{"".join(f"<span>{i}</span>" for i in items)}</p>'
+
+
+def _value(fig: Figure) -> str:
+    tag = '<span class="tag">geschat</span>' if fig.modelled else ""
+    if fig.unit.startswith("per "):  # '13,2' big, 'per 1 000 inwoners' small below
+        return (f'<div class="val">{_e(fmt_number(fig.value))}<span class="unit">{_e(fig.unit)}</span>{tag}'
+                '</div>')
+    return f'<div class="val">{_e(fig.value_text)}{tag}</div>'
+
+
+def _figure(fig: Figure, lens: str) -> str:
+    return (f'<div class="fig">{_value(fig)}<div class="txt"><h3>{_e(fig.label)}</h3>'
+            f'<p>{_e(fig.description)} <span class="cmp">{_e(fig.comparison)}</span></p></div>'
+            f'<div class="chart">{bar_svg(fig, lens)}</div></div>')
+
+
+def _short_comparison(fig: Figure, gemeente: str | None, level: str) -> str:
+    parts = []
+    if fig.gemeente_value is not None and level not in ("gemeente", "land"):
+        parts.append(f"{gemeente or 'gemeente'}: {fmt_value(fig.gemeente_value, fig.unit)}")
+    if fig.nl_value is not None and level != "land":
+        parts.append(f"Nederland: {fmt_value(fig.nl_value, fig.unit)}")
+    return " · ".join(parts)
+
+
+def _missing(section: LensSection, noun: str) -> str:
+    if not section.missing:
+        return ""
+    by_reason: dict[str, list[str]] = {}
+    for label, reason in section.missing:
+        by_reason.setdefault(reason, []).append(label)
+    text = "; ".join(f"{_and(labels)} ({reason})" for reason, labels in by_reason.items())
+    return f'<p class="missing"><b>Niet beschikbaar voor deze {_e(noun)}:</b> {_e(text)}.</p>'
+
+
+def _lens(section: LensSection, lens: str, content: PackContent) -> str:
+    region = content.region
+    rows = "".join(_figure(f, lens) for f in section.figures)
+    legend = _legend(region.noun, region.gemeente_name, lens) if section.figures else ""
+    others = ""
+    if section.others:
+        trs = "".join(f'<tr><th scope="row">{_e(f.label)}</th><td class="num">{_e(f.value_text)}'
+                      f'{" <span class=tag>geschat</span>" if f.modelled else ""}</td>'
+                      f'<td class="ref">{_e(_short_comparison(f, region.gemeente_name, region.level))}</td></tr>'
+                      for f in section.others)
+        others = (f'<table class="others"><caption>Meer over wat deze {_e(region.noun)} heeft</caption>'
+                  f'<tbody>{trs}</tbody></table>')
+    return (f'<section class="lens {lens}"><h2>{_e(section.heading)}</h2><p class="lead">{_e(section.intro)}</p>'
+            f'{legend}{rows}{others}{_missing(section, region.noun)}</section>')
+
+
+def _residents(content: PackContent) -> str:
+    if not content.resident_assets:
+        return ""
+    cards = "".join(f'<li><b>{_e(a.name)}</b>{f" <span class=cat>{_e(a.category)}</span>" if a.category else ""}'
+                    f'{f"<br>{_e(a.description)}" if a.description else ""}</li>' for a in content.resident_assets)
+    more = (f'<p class="small">En nog {content.resident_assets_more} andere, zie het profiel online.</p>'
+            if content.resident_assets_more else "")
+    return (f'<section class="box residents"><h2>Wat bewoners zelf noemen</h2>'
+            f'<p class="small">Plekken, mensen en clubs die bewoners hebben genoemd. Niet gecontroleerd.</p>'
+            f'<ul class="cards">{cards}</ul>{more}</section>')
+
+
+def _deviations(content: PackContent) -> str:
+    if not content.deviations:
+        return ""
+    items = "".join(f"<li><b>{_e(d.label)}.</b> {_e(d.sentence)}</li>" for d in content.deviations)
+    return (f'<section class="box deviance"><h2>Beter dan verwacht</h2>'
+            f'<p>Buurten die lijken op deze {_e(content.region.noun)} scoren hier meestal minder. '
+            f'Wat doet deze {_e(content.region.noun)} anders?</p><ul>{items}</ul></section>')
+
+
+def _peers(content: PackContent) -> str:
+    peers = content.peers
+    if not peers:
+        return ""
+    lines = "".join(f"<li>{_e(c)}</li>" for c in peers.comparison)
+    return (f'<section class="box peers"><h2>Vergelijkbare buurten</h2>'
+            f'<p>Deze buurten lijken in de cijfers op {_e(content.region.name)}: {_e(_and(list(peers.names)))}.</p>'
+            f'{f"<ul>{lines}</ul>" if lines else ""}<p class="small">Wat kunnen jullie van elkaar leren?</p></section>')
+
+
+def _talk(content: PackContent) -> str:
+    cols = "".join(
+        f'<div class="col {lens}"><h3>{title}</h3><ol>{"".join(f"<li>{_e(p)}</li>" for p in content.prompts[lens])}'
+        f'</ol></div>' for lens, title in (("asset", "Over wat er al is"), ("problem", "Over zorgen")))
+    return f'<section class="talk"><h2>Om over te praten</h2><div class="cols">{cols}</div></section>'
+
+
+def _notes() -> str:
+    lines = '<div class="line"></div>' * NOTE_LINES
+    return ('<section class="notes"><h2>Wat klopt? Wat mist?</h2><p>Schrijf op wat jij ziet in de buurt. '
+            f'Wat herken je? Wat staat er niet in?</p>{lines}</section>')
+
+
+def _sources(content: PackContent) -> str:
+    items = []
+    for g in content.sources:
+        bits = [g.table_title, f"cijfers over {g.period}"]
+        if g.boundary_year:
+            bits.append(f"buurtindeling {g.boundary_year}")
+        if g.modelled:
+            bits.append("geschat")
+        bits += [g.attribution, g.licence]
+        items.append(f"<li><b>{_e(_and(list(g.labels)))}</b>: {_e(' · '.join(b for b in bits if b))}</li>")
+    attributions = sorted({g.attribution for g in content.sources if g.attribution}) or ["Bron: CBS"]
+    modelled = any(g.modelled for g in content.sources)
+    geschat = ('<p><b>Geschat</b>: RIVM rekent de uitkomsten van de Gezondheidsmonitor met een model om naar '
+               'elke buurt. Het is een schatting, geen telling.</p>' if modelled else "")
+    url = _e(content.profile_url)
+    return (f'<section class="sources"><div class="srctext"><h2>Over deze cijfers</h2>'
+            f'<p>{_e(" · ".join(attributions))}. De cijfers mag je delen als je de bron noemt (licentie CC BY 4.0).'
+            f' Een buurtindeling is de indeling in buurten van dat jaar.</p>{geschat}<ul>{"".join(items)}</ul></div>'
+            f'<div class="qrbox">{qr_svg(content.profile_url)}<p>Scan voor het hele profiel:<br>'
+            f'<a href="{url}">{url}</a></p></div></section>')
+
+
+def _header(content: PackContent, map_svg: str) -> str:
+    r = content.region
+    where = {"buurt": f"Buurt in de wijk {r.wijk_name}, gemeente {r.gemeente_name}" if r.wijk_name
+             else f"Buurt in de gemeente {r.gemeente_name}",
+             "wijk": f"Wijk in de gemeente {r.gemeente_name}"}.get(r.level, LEVEL_WORD.get(r.level, r.level))
+    people = f" · {fmt_number(r.inwoners)} inwoners" if r.inwoners else ""
+    figure = (f'<figure class="map">{map_svg}<figcaption>{_e(r.name)} in groen. {CAPTION}</figcaption></figure>'
+              if map_svg else f'<figure class="map empty"><figcaption>Geen kaart beschikbaar. {CAPTION}'
+                              '</figcaption></figure>')
+    return (f'<header class="top"><div class="title"><p class="kicker">Gesprekskaart · wijk in beeld</p>'
+            f'<h1>{_e(r.name)}</h1><p class="meta">{_e(where)}{_e(people)}<br>Gemaakt op {_e(content.date_text)}'
+            f'</p><p class="intro">Deze kaart begint bij wat de {_e(r.noun)} al heeft. De cijfers komen van CBS en '
+            f'RIVM. Cijfers vertellen niet alles: jij kent de {_e(r.noun)}. Wat klopt er? Wat mist er?</p></div>'
+            f'{figure}</header>')
+
+
+def render_html(content: PackContent, *, map_svg: str = "", title: str | None = None) -> str:
+    """The whole pack as one HTML document (UTF-8 text)."""
+    body = "".join([
+        _header(content, map_svg), _lens(content.strengths, "asset", content), _residents(content),
+        _deviations(content), _lens(content.concerns, "problem", content), _peers(content), _talk(content),
+        _notes(), _sources(content)])
+    return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{_e(title or "Gesprekskaart " + content.region.name)}</title><style>{CSS}</style></head>'
+            f'<body><main class="pack">{body}</main></body></html>')
+
+
+CSS = """
+@page { size: A4; margin: 13mm 15mm 13mm 15mm; }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin: 0; color: #1f2a24; background: #fff;
+       font: 10.5pt/1.4 "Liberation Sans", Arial, "Helvetica Neue", "DejaVu Sans", sans-serif; }
+.pack { max-width: 180mm; margin: 0 auto; }
+@media screen { .pack { padding: 12mm 0; } }
+h1 { font-size: 24pt; line-height: 1.1; margin: 1mm 0 2mm; color: #17382b; }
+h2 { font-size: 14.5pt; margin: 0 0 1.5mm; break-after: avoid; page-break-after: avoid; }
+h3 { font-size: 11pt; margin: 0; }
+p { margin: 0 0 1.5mm; }
+.small, .missing, .legend, figcaption { font-size: 9pt; color: #4d5751; }
+.kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 8.5pt; color: #2f7a5a; font-weight: bold;
+          margin: 0; }
+.top { display: flex; gap: 6mm; align-items: flex-start; margin-bottom: 4mm; }
+.title { flex: 1; }
+.meta { color: #4d5751; }
+.intro { font-size: 11pt; margin-top: 2.5mm; }
+.map { margin: 0; width: 62mm; flex: none; }
+.map svg { width: 62mm; height: auto; display: block; border: 1px solid #d9ddd6; border-radius: 2mm; }
+.map.empty { height: 30mm; border: 1px dashed #c8cdc5; border-radius: 2mm; padding: 3mm; }
+figcaption { margin-top: 1mm; }
+section { margin: 0 0 4.5mm; }
+.lens { border-left: 2.2mm solid; padding: 0 0 0 4mm; }
+.lens.asset { border-color: #2f7a5a; } .lens.asset h2 { color: #225c43; }
+.lens.problem { border-color: #3d5f86; } .lens.problem h2 { color: #2f4b6c; }
+.lead { font-size: 10.5pt; }
+.legend span { margin-right: 4mm; white-space: nowrap; } .legend svg { vertical-align: middle; }
+.fig { display: grid; grid-template-columns: 25mm 1fr 36mm; gap: 3mm; align-items: center; padding: 1.8mm 0;
+       border-top: 1px solid #e3e6e1; break-inside: avoid; page-break-inside: avoid; }
+.val { font-size: 17pt; font-weight: bold; line-height: 1.1; }
+.lens.asset .val { color: #225c43; } .lens.problem .val { color: #2f4b6c; }
+.tag { display: inline-block; font-size: 7.5pt; font-weight: normal; color: #4d5751; border: 1px solid #b9c0b6;
+       border-radius: 1.5mm; padding: 0 1.2mm; margin-left: 1mm; vertical-align: middle; line-height: 1.4; }
+.val .tag { display: block; width: max-content; margin: 1mm 0 0; }
+.val .unit { display: block; font-size: 8.5pt; font-weight: normal; color: #4d5751; line-height: 1.2; }
+.txt p { margin: 0.3mm 0 0; font-size: 9.5pt; color: #3c4640; } .txt .cmp { color: #1f2a24; }
+.chart svg { width: 36mm; height: auto; display: block; }
+table.others { width: 100%; border-collapse: collapse; margin: 2mm 0 1.5mm; font-size: 9.5pt; }
+table.others caption { text-align: left; font-weight: bold; font-size: 10.5pt; padding-bottom: 1mm; }
+table.others tr { break-inside: avoid; page-break-inside: avoid; border-top: 1px solid #e3e6e1; }
+table.others th { text-align: left; font-weight: normal; padding: 0.8mm 2mm 0.8mm 0; }
+table.others td { padding: 0.8mm 2mm 0.8mm 0; white-space: nowrap; } td.num { font-weight: bold; }
+td.ref { color: #4d5751; white-space: normal; }
+.box { background: #f6f7f3; border-radius: 2.5mm; padding: 3mm 4mm; }
+.box li, .box p { break-inside: avoid; page-break-inside: avoid; }
+.box h2 { font-size: 13pt; } .box ul { margin: 1mm 0 1mm; padding-left: 5mm; }
+.residents .cards { list-style: none; padding: 0; display: grid; grid-template-columns: 1fr 1fr; gap: 1.5mm 5mm;
+                    font-size: 9.5pt; }
+.cat { font-size: 8.5pt; color: #4d5751; }
+.talk { break-inside: avoid; page-break-inside: avoid; }
+.talk .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 6mm; }
+.talk .col { border-top: 1.2mm solid; padding-top: 1.5mm; } .talk .asset { border-color: #2f7a5a; }
+.talk .problem { border-color: #3d5f86; }
+.talk ol { margin: 1mm 0 0; padding-left: 5mm; font-size: 10.5pt; } .talk li { margin-bottom: 1.5mm; }
+.notes { break-inside: avoid; page-break-inside: avoid; }
+.notes .line { border-bottom: 1px solid #9aa39c; height: 8.5mm; }
+.sources { display: flex; gap: 5mm; font-size: 8.5pt; color: #333; border-top: 1px solid #cfd4cc; padding-top: 2mm;
+           break-inside: avoid; page-break-inside: avoid; }
+.sources h2 { font-size: 11pt; } .sources ul { margin: 1mm 0 0; padding-left: 4mm; } .srctext { flex: 1; }
+.qrbox { width: 34mm; flex: none; text-align: center; } .qrbox p { font-size: 8pt; word-break: break-all; }
+a { color: #225c43; }
+"""
