@@ -1,0 +1,25 @@
+"""Page 'Buurt in beeld': the profile of one gemeente, wijk or buurt (logic in profile_view)."""
+import streamlit as st
+
+from dashboard import profile_view, state
+
+EXAMPLES = [("GM0363", "Amsterdam"), ("GM0344", "Utrecht"), ("BU0363AA01", "Planciusbuurt-Noord (Amsterdam)"),
+            ("GM0796", "'s-Hertogenbosch")]
+
+choice = state.chosen_region()
+if choice.status == "unknown":
+    state.show_region_not_found(choice)
+elif choice.status == "none":
+    st.title("Buurt in beeld")
+    st.markdown("Bekijk voor elke gemeente, wijk en buurt in Nederland eerst wat er **sterk** is – mensen die "
+                "meedoen, voor elkaar zorgen, voorzieningen dichtbij – en daarnaast waar mensen het "
+                "**moeilijk** kunnen hebben. Zo is een buurt nooit alleen een lijstje problemen.")
+    state.region_search("zoek_regio_start", state.set_region)
+    st.markdown("Of begin met een voorbeeld:")
+    cols = st.columns(len(EXAMPLES))
+    for col, (code, name) in zip(cols, EXAMPLES):
+        col.button(name, key=f"voorbeeld_{code}", on_click=state.set_region, args=(code,),
+                   icon=":material/location_on:")
+else:
+    ids = state.cached("catalogue")["indicator_id"]
+    profile_view.render_profile(choice.code, state.chosen_indicator(ids))

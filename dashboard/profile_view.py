@@ -1,0 +1,339 @@
+"""'Buurt in beeld': assemble one region's profile (pure) and render it (Streamlit).
+
+Public API for other pages and modules:
+  load_profile(code) -> Profile        cached reads + profile_table(); what the page shows, as data
+  profile_table(...) -> DataFrame      pure: one display row per visible indicator (see its docstring)
+  indicator_html(row, ...) -> str      one indicator as a small printable HTML block
+  render_profile(code, indicator)      the whole page body; hook points for other features are marked HOOK
+"""
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, state, summary
+from dashboard.format import MISSING_TEXT, NOT_IN_DATA, fmt_number, fmt_value
+
+LENS_TITLE = {"asset": "Kracht", "problem": "Zorgen"}
+LENS_INTRO = {"asset": "Wat er is: mensen die meedoen en voor elkaar zorgen, voorzieningen dichtbij.",
+              "problem": "Waar mensen het moeilijk kunnen hebben: geld, gezondheid, uitkeringen."}
+LEVEL_NAME = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "land": "Land"}
+AGE_LABEL = {"18+": "volwassenen (18+)", "65+": "65-plussers", "18-64": "18 tot 65 jaar"}
+STEDELIJKHEID = {1: "zeer sterk stedelijk", 2: "sterk stedelijk", 3: "matig stedelijk", 4: "weinig stedelijk",
+                 5: "niet stedelijk"}
+CONTEXT_STRIP = ("inwoners", "bevolkingsdichtheid", "stedelijkheid")
+NO_DIVISION = "niet beschikbaar: de bron gebruikt de buurtindeling van {year}, en daarin bestaat deze code niet"
+
+CSS = """
+.bb-row{border-top:1px solid #e5e7eb;padding:.55rem 0 .6rem 0;break-inside:avoid}
+.bb-row.bb-chosen{background:#fff8e1;outline:2px solid #d95f02;outline-offset:2px}
+.bb-head{display:flex;gap:.5rem;align-items:baseline;flex-wrap:wrap}
+.bb-label{font-weight:600;font-size:1rem}
+.bb-badge{font-size:.72rem;border:1px solid #6b7280;border-radius:.6rem;padding:0 .4rem;color:#374151}
+.bb-main{display:flex;gap:.8rem;align-items:baseline;flex-wrap:wrap}
+.bb-value{font-size:1.45rem;font-weight:700}
+.bb-compare{color:#374151;font-size:.9rem}
+.bb-missing{color:#4b5563;font-style:italic}
+.bb-bar{position:relative;height:.6rem;background:#eef0f2;border-radius:.3rem;margin:.25rem 0 .1rem 0;
+  max-width:22rem;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.bb-fill{position:absolute;left:0;top:0;bottom:0;border-radius:.3rem}
+.bb-mark{position:absolute;top:-.15rem;width:4px;height:.9rem;border-radius:2px}
+.bb-bartext{font-size:.85rem;color:#374151}
+.bb-meta{font-size:.78rem;color:#4b5563;margin-top:.15rem}
+.bb-lens{border-bottom:4px solid;padding-bottom:.2rem;margin-bottom:.1rem;font-size:1.5rem;font-weight:700}
+@media print{[data-testid="stSidebar"],[data-testid="stHeader"],[data-testid="stToolbar"]{display:none!important}
+  .bb-row{font-size:10pt}}
+"""
+
+
+@lru_cache(maxsize=1)
+def catalogue_order() -> dict[str, int]:
+    """Indicator id -> position in pipelines/catalogue.toml (the order the profile shows them in)."""
+    from pipelines.catalogue import load_catalogue
+    return {ind.id: i for i, ind in enumerate(load_catalogue().indicators)}
+
+
+def _age_text(group: object) -> str:
+    return AGE_LABEL.get(str(group), "") if isinstance(group, str) else ""
+
+
+def _missing_text(row) -> str:
+    if row["n_values"] == 0:
+        return NOT_IN_DATA
+    if isinstance(row.get("missing_reason"), str):
+        return MISSING_TEXT.get(row["missing_reason"], MISSING_TEXT[None])
+    if row.get("status") == "geheim":
+        return MISSING_TEXT["suppressed"]
+    if row.get("status") == "andere_indeling" and pd.notna(row.get("boundary_year")):
+        return NO_DIVISION.format(year=int(row["boundary_year"]))
+    return MISSING_TEXT[None]
+
+
+def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.DataFrame,
+                  catalogue: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator that is not hidden, in catalogue order: the region's value in the default age
+    group, with gemeente/NL values, share_lower (% of buurten with a lower value), other age groups as text,
+    source (table_id, table_title, period, boundary_year, attribution, scope_note when the shipped table covers
+    only part of NL) and missing_text (None when there is
+    a value; else 'niet beschikbaar', 'geheim …', or 'niet in de meegeleverde gegevens' when no region in
+    this gemeente has the figure at all). Inputs: queries.profile/map_status/area_coverage/catalogue/sources.
+    """
+    cat = catalogue[~catalogue["hidden"].astype(bool)].copy()
+    meta_cols = ["indicator_id", "label", "lens", "unit", "direction", "modelled", "landing", "hidden",
+                 "in_summary", "description", "attribution"]
+    out = cat[meta_cols]
+    default = profile[profile["is_default_group"].astype(bool)].drop_duplicates("indicator_id")
+    value_cols = ["indicator_id", "age_group", "period", "boundary_year", "table_id", "table_title", "value",
+                  "lower", "upper", "missing_reason", "gemeente_value", "gemeente_lower", "gemeente_upper",
+                  "nl_value", "nl_lower", "nl_upper", "n_lower", "n_higher", "n_total"]
+    out = out.merge(default[value_cols], on="indicator_id", how="left")
+    st_cols = status[["indicator_id", "period", "boundary_year", "table_id", "status"]]
+    out = out.merge(st_cols, on="indicator_id", how="left", suffixes=("", "_map"))
+    for col in ("period", "boundary_year", "table_id"):
+        out[col] = out[col].where(out[col].notna(), out[f"{col}_map"])
+    titles = dict(zip(sources["table_id"], sources["title"]))
+    out["table_title"] = [t if isinstance(t, str) and t != tid else
+                          " + ".join(titles.get(p, p) for p in str(tid).split("+")) if isinstance(tid, str) else ""
+                          for t, tid in zip(out["table_title"], out["table_id"])]
+    scopes = sources.dropna(subset=["snapshot_scope"]) if "snapshot_scope" in sources else sources.iloc[:0]
+    out["scope_note"] = out["table_id"].map(dict(zip(scopes["table_id"], scopes["snapshot_scope"])))
+    out = out.merge(coverage, on="indicator_id", how="left")
+    out["n_values"] = out["n_values"].fillna(0).astype(int)
+    out["share_lower"] = [100 * lo / n if pd.notna(n) and n else None for lo, n in zip(out["n_lower"], out["n_total"])]
+    others = profile[~profile["is_default_group"].astype(bool) & profile["value"].notna()]
+    other_text = {i: "; ".join(f"{_age_text(r['age_group']) or r['age_group']}: {fmt_value(r['value'], r['unit'])}"
+                               for _, r in grp.iterrows()) for i, grp in others.groupby("indicator_id")}
+    out["other_groups"] = out["indicator_id"].map(other_text).fillna("")
+    out["missing_text"] = [None if pd.notna(r["value"]) else _missing_text(r) for _, r in out.iterrows()]
+    order = catalogue_order()
+    out["_order"] = out["indicator_id"].map(order).fillna(len(order))
+    drop = ["period_map", "boundary_year_map", "table_id_map", "_order"]
+    return out.sort_values("_order").drop(columns=drop).reset_index(drop=True)
+
+
+@dataclass
+class Profile:
+    region: dict          # mart_regions row (+ label)
+    table: pd.DataFrame   # profile_table()
+    sources: pd.DataFrame  # mart_sources
+
+
+def load_profile(code: str) -> Profile:
+    """Everything the page shows for one region (cached reads per release)."""
+    region = state.region_row(code)
+    gemeente = region["gemeente_code"] if region and isinstance(region.get("gemeente_code"), str) else None
+    sources = state.cached("sources")
+    table = profile_table(state.cached("profile", code), state.cached("map_status", code),
+                          state.cached("area_coverage", gemeente), state.cached("catalogue"), sources)
+    return Profile(region=region, table=table, sources=sources)
+
+
+# ----------------------------------------------------------------------------------------------- HTML pieces
+def _share_text(share: float) -> str:
+    return fmt_number(math.floor(share * 10) / 10, 1) if share < 1 else str(math.floor(share))
+
+
+def bar_label(row, level: str, scope_note: str | None = None) -> str:
+    """'hoger dan 24% van de buurten' (plus 'lager is beter' for distances and other lower-is-better assets;
+    plus the table's snapshot scope, e.g. 'alleen gemeente Amsterdam', when it does not cover all of NL)."""
+    scope = "de buurten" if level == "buurt" else "alle buurten"
+    if isinstance(scope_note, str) and scope_note:
+        scope = f"de buurten ({scope_note})"
+    if row["n_lower"] == 0:
+        text = f"geen van {scope} heeft een lagere waarde"
+    else:
+        text = f"hoger dan {_share_text(row['share_lower'])}% van {scope}"
+    if row["lens"] == "asset" and row["direction"] == "lower_is_better":
+        text += " · lager is beter"
+    return text
+
+
+def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bool = False) -> str:
+    """One indicator: label, 'geschat' badge, value, gemeente and NL, percentile bar, margin, source."""
+    esc = html.escape
+    colour = charts.LENS_COLOUR.get(row["lens"], "#4b5563")
+    head = f'<span class="bb-label">{esc(str(row["label"]))}</span>'
+    if row["modelled"]:
+        head += '<span class="bb-badge" title="Geschat met een model van RIVM/CBS, niet geteld">geschat</span>'
+    age = _age_text(row.get("age_group"))
+    if pd.isna(row["value"]):
+        main, bar = f'<span class="bb-missing">{esc(str(row["missing_text"]))}</span>', ""
+    else:
+        parts = []
+        if level in ("buurt", "wijk") and pd.notna(row["gemeente_value"]):
+            parts.append(f"{esc(gemeente_name or 'gemeente')} {fmt_value(row['gemeente_value'], row['unit'])}")
+        if level != "land" and pd.notna(row["nl_value"]):
+            parts.append(f"Nederland {fmt_value(row['nl_value'], row['unit'])}")
+        main = (f'<span class="bb-value">{fmt_value(row["value"], row["unit"])}</span>'
+                f'<span class="bb-compare">{esc(" · ".join(parts))}</span>')
+        bar = charts.percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note"))) \
+            if pd.notna(row["n_total"]) and row["n_total"] else ""
+    meta = []
+    if pd.notna(row["value"]) and pd.notna(row.get("lower")) and pd.notna(row.get("upper")):
+        meta.append(f"marge {fmt_value(row['lower'], row['unit'])} – {fmt_value(row['upper'], row['unit'])}")
+    if age:
+        meta.append(age)
+    if row.get("other_groups"):
+        meta.append(str(row["other_groups"]))
+    source = [str(row["period"]) if pd.notna(row["period"]) else "",
+              f"tabel {row['table_id']}" if pd.notna(row["table_id"]) else "",
+              f"indeling {int(row['boundary_year'])}" if pd.notna(row["boundary_year"]) else ""]
+    meta.append(" · ".join(s for s in source if s))
+    cls = "bb-row bb-chosen" if chosen else "bb-row"
+    return (f'<div class="{cls}" id="ind-{esc(str(row["indicator_id"]))}"><div class="bb-head">{head}</div>'
+            f'<div class="bb-main">{main}</div>{bar}<div class="bb-meta">{esc(" · ".join(m for m in meta if m))}'
+            "</div></div>")
+
+
+# ----------------------------------------------------------------------------------------------- rendering
+def render_header(p: Profile) -> None:
+    r = p.region
+    st.title(str(r["name"]))
+    where = {"buurt": f"Buurt in wijk {r.get('wijk_name')}, gemeente {r.get('gemeente_name')}",
+             "wijk": f"Wijk in gemeente {r.get('gemeente_name')}", "gemeente": "Gemeente",
+             "land": "Heel Nederland"}[r["level"]]
+    st.markdown(f"{where} · code {r['region_code']} · indeling {int(r['boundary_year'])}")
+    # HOOK(gesprekskaart): the "Gesprekskaart maken" button goes here (owner: dashboard/gesprekskaart/),
+    #   e.g. `gesprekskaart.ui.button(p)`; it can use p.region, p.table (with the catalogue `prompt`) and p.sources.
+
+
+def render_context(p: Profile) -> None:
+    rows = p.table.set_index("indicator_id")
+    cols = st.columns(len(CONTEXT_STRIP))
+    for col, ind in zip(cols, CONTEXT_STRIP):
+        if ind not in rows.index:
+            continue
+        r = rows.loc[ind]
+        if pd.isna(r["value"]):
+            text = "–"
+        elif ind == "stedelijkheid":
+            text = f"{int(r['value'])} · {STEDELIJKHEID.get(int(r['value']), '')}"
+        elif ind == "bevolkingsdichtheid":
+            text = f"{fmt_number(r['value'])} per km²"
+        else:
+            text = fmt_value(r["value"], r["unit"])
+        label = "Stedelijkheid" if ind == "stedelijkheid" else str(r["label"])
+        col.metric(label, text, help=str(r["description"]))
+    used = rows.loc[[i for i in CONTEXT_STRIP if i in rows.index]].dropna(subset=["table_id"])
+    src = {f"{r.attribution}, {r.table_title} ({r.table_id}), {r.period}, indeling {int(r.boundary_year)}"
+           for r in used.itertuples()}
+    st.caption("; ".join(sorted(src)))
+
+
+def render_summary(p: Profile) -> None:
+    with st.container(border=True):
+        st.markdown("#### In het kort")
+        for paragraph in summary.summarize(p.table, p.region["level"]):
+            st.markdown(paragraph)
+
+
+def render_lens(p: Profile, lens: str, chosen: str | None) -> None:
+    colour = charts.LENS_COLOUR[lens]
+    st.markdown(f'<div class="bb-lens" style="border-color:{colour};color:{colour}">{LENS_TITLE[lens]}</div>',
+                unsafe_allow_html=True)
+    st.caption(LENS_INTRO[lens])
+    rows = p.table[(p.table["lens"] == lens) & p.table["landing"].astype(bool)]
+    for _, row in rows.iterrows():
+        st.markdown(indicator_html(row, p.region["level"], p.region.get("gemeente_name"),
+                                   row["indicator_id"] == chosen), unsafe_allow_html=True)
+
+
+def render_more(p: Profile, chosen: str | None) -> None:
+    extra = p.table[~p.table["landing"].astype(bool)]
+    context = p.table[(p.table["lens"] == "context") & p.table["landing"].astype(bool)]
+    with st.expander("Meer cijfers (o.a. geregistreerde misdrijven)", expanded=bool(chosen in set(extra["indicator_id"]))):
+        for _, row in extra.iterrows():
+            st.markdown(indicator_html(row, p.region["level"], p.region.get("gemeente_name"),
+                                       row["indicator_id"] == chosen), unsafe_allow_html=True)
+            st.caption(str(row["description"]))
+        st.markdown("**Wie wonen hier, en wat voor plek is het?**")
+        left, right = st.columns(2)
+        for i, (_, row) in enumerate(context.iterrows()):
+            (left if i % 2 == 0 else right).markdown(
+                indicator_html(row, p.region["level"], p.region.get("gemeente_name"), row["indicator_id"] == chosen),
+                unsafe_allow_html=True)
+
+
+def render_quadrant(p: Profile) -> None:
+    r = p.region
+    st.subheader("Kracht en zorgen samen")
+    if r["level"] == "land":
+        st.caption("Kies een gemeente, wijk of buurt om de buurten daarvan te zien.")
+        return
+    scores = state.cached("buurt_scores")
+    area = scores[scores["gemeente_code"] == r["gemeente_code"]]
+    focus = r["region_code"] if r["level"] == "buurt" else None
+    highlight = set(area.loc[area["wijk_code"] == r["region_code"], "region_code"]) if r["level"] == "wijk" else None
+    st.markdown(quadrant_sentence(area, r))
+    st.plotly_chart(charts.quadrant(area, focus=focus, highlight=highlight, area_name=str(r["gemeente_name"])),
+                    config={"displayModeBar": False}, key="quadrant")
+    n_out = int(area[["strength_score", "need_score"]].isna().any(axis=1).sum())
+    st.caption("Hoe lees je dit? Elke stip is een buurt in " + str(r["gemeente_name"]) + ". Naar rechts: meer "
+               "kracht. Naar boven: meer zorgen. 0 is de gemiddelde buurt in Nederland. Methode: voor elk cijfer "
+               "dat in de samenvatting telt, is berekend hoe ver een buurt van het gemiddelde van alle buurten "
+               "afligt (z-score), zo gedraaid dat hoger altijd 'meer kracht' of 'meer zorgen' is. Per kant is "
+               "het gemiddelde genomen. Er zitten geen cijfers over herkomst of migratieachtergrond in. De "
+               "cijfers komen uit verschillende jaren en zijn deels geschat: zie de stippen als richting, niet "
+               "als rapportcijfer." + (f" {n_out} buurten hebben te weinig cijfers en staan er niet in." if n_out else ""))
+
+
+def quadrant_sentence(area: pd.DataFrame, region: dict) -> str:
+    if region["level"] != "buurt":
+        n = int(area[["strength_score", "need_score"]].notna().all(axis=1).sum())
+        return f"De {n} buurten van {region['gemeente_name']} op kracht en zorgen." if region["level"] == "gemeente" \
+            else f"De buurten van wijk {region['name']} (gekleurd) tussen de andere buurten van {region['gemeente_name']}."
+    me = area[area["region_code"] == region["region_code"]]
+    if me.empty or me[["strength_score", "need_score"]].isna().any(axis=None):
+        return "Voor deze buurt zijn te weinig cijfers om hem hier te tonen."
+    s, n = me.iloc[0]["strength_score"], me.iloc[0]["need_score"]
+    return (f"{region['name']} heeft {'meer' if s >= 0 else 'minder'} kracht en {'meer' if n >= 0 else 'minder'} "
+            "zorgen dan de gemiddelde buurt in Nederland.")
+
+
+def render_sources(p: Profile) -> None:
+    st.subheader("Bronnen")
+    used = p.table.dropna(subset=["table_id"])
+    ids = dict.fromkeys(t for tid in used["table_id"] for t in str(tid).split("+"))
+    periods = used.assign(t=used["table_id"].str.split("+")).explode("t").groupby("t")["period"].agg(
+        lambda s: ", ".join(sorted({str(x) for x in s if pd.notna(x)})))
+    src = p.sources.set_index("table_id")
+    lines = []
+    for tid in ids:
+        if tid not in src.index:
+            continue
+        s = src.loc[tid]
+        lines.append(f"- **{s['title']}** ({tid}) · periode hier: {periods.get(tid, s['period'])} · "
+                     f"buurtindeling {int(s['boundary_year'])} · {s['attribution']} · licentie {s['licence']}")
+    st.markdown("\n".join(lines))
+    st.caption("Geschat = een modelschatting (RIVM/CBS), geen telling. Een cijfer en zijn gemeente- en "
+               "Nederlandwaarde komen altijd uit dezelfde tabel en hetzelfde jaar. Meer uitleg: 'Over de data'.")
+
+
+def render_profile(code: str, chosen: str | None = None) -> None:
+    """The 'Buurt in beeld' page body for one existing region code."""
+    p = load_profile(code)
+    render_header(p)
+    render_context(p)
+    render_summary(p)
+    st.caption("De balk laat zien waar een cijfer staat tussen alle buurten van Nederland: links de laagste "
+               "waarde, rechts de hoogste.")
+    left, right = st.columns(2, gap="large")
+    with left:
+        render_lens(p, "asset", chosen)
+        # HOOK(bewonersassets): residents' own assets for this buurt go here, under the Kracht column
+        #   (owner: dashboard/assets/), e.g. `assets.ui.render_for_region(p.region)`.
+    with right:
+        render_lens(p, "problem", chosen)
+    # HOOK(trend): trend charts per indicator go here (owner: dashboard/stats/trend.py); data via
+    #   state.cached("indicator_series", code), one line per `series`, never mixing series.
+    # HOOK(beter/slechter dan verwacht): positive deviance for this buurt (owner: dashboard/stats/deviance.py),
+    #   input mart_buurt_wide; shown only for buurten.
+    # HOOK(vergelijkbare buurten): benchmark against peer buurten (owner: dashboard/stats/peers.py).
+    render_more(p, chosen)
+    render_quadrant(p)
+    render_sources(p)

@@ -1,0 +1,106 @@
+"""Plain reads of the mart_* views (no Streamlit). Every function takes an optional build_dir.
+
+User input only ever reaches SQL as a bound parameter. Pages cache these through state.cached(), which keys
+the cache with db.release_key(), so a refreshed database is picked up without a restart.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard import db
+
+PROFILE_COLUMNS = """region_code, indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary,
+    description, age_group, is_default_group, period, boundary_year, table_id, table_title, attribution, value,
+    lower, upper, missing_reason, percentile_buurten, n_buurten, gemeente_code, gemeente_value, gemeente_lower,
+    gemeente_upper, nl_value, nl_lower, nl_upper"""
+
+
+def regions(build_dir: Path | None = None) -> pd.DataFrame:
+    """Every region the app can show (mart_regions), gemeenten first."""
+    return db.query("""select * from mart_regions
+                       order by case level when 'land' then 0 when 'gemeente' then 1 when 'wijk' then 2 else 3 end,
+                                region_code""", build_dir=build_dir)
+
+
+def region(code: str, build_dir: Path | None = None) -> dict | None:
+    """One mart_regions row as a dict, or None when the code does not exist."""
+    df = db.query("select * from mart_regions where region_code = ?", [code], build_dir=build_dir)
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
+    """mart_profile rows of one region, each with its position among all buurten.
+
+    Besides the contract columns: n_lower / n_higher / n_total count the buurten with a value for the same
+    indicator, period, table, age group and boundary year that are strictly lower / higher, so both
+    "hoger dan X%" and "lager dan Y%" are exact, also with ties. For a buurt, 100 * n_lower / n_total is
+    mart_profile.percentile_buurten (up to rounding); for a gemeente or wijk it places the area's value among
+    the buurten.
+    """
+    return db.query(f"""
+        with mine as (select {PROFILE_COLUMNS} from mart_profile where region_code = ?),
+        dist as (
+            select m.indicator_id, m.age_group,
+                   count(*) filter (where b.value < m.value) as n_lower,
+                   count(*) filter (where b.value > m.value) as n_higher,
+                   count(*) as n_total
+            from mine m join mart_indicator_series b
+              on b.indicator_id = m.indicator_id and b.period = m.period and b.age_group = m.age_group
+             and b.table_id = m.table_id and b.boundary_year = m.boundary_year
+            where m.value is not null and b.value is not null and b.region_code like 'BU%'
+            group by m.indicator_id, m.age_group
+        )
+        select mine.*, dist.n_lower, dist.n_higher, dist.n_total
+        from mine left join dist using (indicator_id, age_group)
+        order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
+
+
+def map_status(code: str, build_dir: Path | None = None) -> pd.DataFrame:
+    """mart_map_values of one region: every indicator with its most recent period and a status
+    (waarde / geheim / ontbreekt / andere_indeling), also for indicators mart_profile has no row for."""
+    return db.query("""select indicator_id, period, boundary_year, table_id, value, lower, upper, status
+                       from mart_map_values where region_code = ? order by indicator_id""", [code],
+                    build_dir=build_dir)
+
+
+def area_coverage(gemeente_code: str | None, build_dir: Path | None = None) -> pd.DataFrame:
+    """Per indicator, how many values exist anywhere in this gemeente (the gemeente itself, its wijken and
+    buurten, any period or boundary year). Zero means: not in the supplied data for this area.
+    With gemeente_code None (Nederland) all regions count."""
+    if gemeente_code is None:
+        return db.query("""select indicator_id, count(value) as n_values from mart_indicator_series
+                           group by indicator_id""", build_dir=build_dir)
+    return db.query("""select indicator_id, count(value) as n_values from mart_indicator_series
+                       where substr(region_code, 3, 4) = ? group by indicator_id""",
+                    [gemeente_code[2:6]], build_dir=build_dir)
+
+
+def buurt_scores(build_dir: Path | None = None) -> pd.DataFrame:
+    """mart_buurt_scores of every current buurt with its name, wijk and gemeente."""
+    return db.query("""select s.region_code, r.name, r.wijk_code, r.wijk_name, r.gemeente_code, r.gemeente_name,
+                              s.need_score, s.strength_score, s.n_problem, s.n_asset
+                       from mart_buurt_scores s join mart_regions r using (region_code)
+                       where r.level = 'buurt'""", build_dir=build_dir)
+
+
+def indicator_series(code: str, build_dir: Path | None = None) -> pd.DataFrame:
+    """Every period of every indicator for one region (mart_indicator_series), for trend charts."""
+    return db.query("select * from mart_indicator_series where region_code = ? order by indicator_id, period",
+                    [code], build_dir=build_dir)
+
+
+def catalogue(build_dir: Path | None = None) -> pd.DataFrame:
+    """mart_catalogue: every indicator with description, tables, periods, unit, direction and lens."""
+    return db.query("select * from mart_catalogue order by indicator_id", build_dir=build_dir)
+
+
+def sources(build_dir: Path | None = None) -> pd.DataFrame:
+    """mart_sources: every table in the release with licence, attribution, fetch time and boundary joins."""
+    return db.query("select * from mart_sources order by table_id", build_dir=build_dir)
+
+
+def release_file(build_dir: Path | None = None) -> Path:
+    """The DuckDB file the app reads now (the target of current.duckdb)."""
+    return db.current_path(build_dir)

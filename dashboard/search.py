@@ -1,0 +1,166 @@
+"""Find a gemeente, wijk or buurt by name or code (pure: takes the mart_regions frame, returns matches).
+
+Names and queries are folded the same way as mart_regions.search_key (lower case, accents and punctuation
+removed), so "'s-Hertogenbosch" finds "s hertogenbosch" and "bu0363" finds every BU0363… code.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+LEVEL_ORDER = {"land": 0, "gemeente": 1, "wijk": 2, "buurt": 3}
+LEVEL_LABEL = {"land": "land", "gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
+
+# Rank of a match; lower is better. Ties: level (gemeente before wijk before buurt), then size, then name.
+EXACT_CODE, EXACT_NAME, PREFIX, WORD_PREFIX, CONTAINS, ALL_WORDS = range(6)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: object) -> str:
+    """'s-Hertogenbosch -> 's hertogenbosch'; Fryslân -> 'fryslan'; None -> ''."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text).lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", plain).strip()
+
+
+@dataclass(frozen=True)
+class Match:
+    region_code: str
+    name: str
+    level: str
+    label: str
+    rank: int
+
+
+def display_label(row) -> str:
+    """'Planciusbuurt-Noord (Haarlemmerbuurt, Amsterdam)' for a buurt; 'Centrum (wijk, Amsterdam)' for a wijk."""
+    name, level = row["name"], row["level"]
+    gemeente = row.get("gemeente_name")
+    if level == "buurt":
+        parents = [p for p in (row.get("wijk_name"), gemeente) if isinstance(p, str) and p]
+        return f"{name} ({', '.join(parents)})" if parents else f"{name} (buurt)"
+    if level == "wijk":
+        return f"{name} (wijk, {gemeente})" if isinstance(gemeente, str) else f"{name} (wijk)"
+    if level == "gemeente":
+        return f"{name} (gemeente)"
+    return str(name)
+
+
+# Common names that are not the official name of the gemeente.
+ALIASES = {"den haag": "s gravenhage", "den bosch": "s hertogenbosch"}
+_PREPARED = "_name_f"
+
+
+def prepare(regions: pd.DataFrame) -> pd.DataFrame:
+    """Add folded columns once (cache the result per release); search() and suggestions() accept either."""
+    if _PREPARED in regions.columns:
+        return regions
+    out = regions.copy()
+    out["_name_f"] = fold_series(out["name"])
+    out["_code_l"] = out["region_code"].str.lower()
+    out["_all_f"] = (out["search_key"].fillna("") + " " + fold_series(out["wijk_name"]) + " "
+                     + fold_series(out["gemeente_name"]))
+    out["_level_n"] = out["level"].map(LEVEL_ORDER).fillna(9)
+    out["_size"] = -out["inwoners"].fillna(0)
+    out["label"] = display_labels(out)
+    return out
+
+
+def fold_series(texts: pd.Series) -> pd.Series:
+    """fold() for a whole column at once (vectorised)."""
+    plain = (texts.fillna("").astype(str).str.lower().str.normalize("NFKD")
+             .str.encode("ascii", "ignore").str.decode("ascii"))
+    return plain.str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+
+
+def display_labels(regions: pd.DataFrame) -> pd.Series:
+    """display_label() for a whole frame at once."""
+    name, gemeente, wijk = (regions[c].fillna("").astype(str) for c in ("name", "gemeente_name", "wijk_name"))
+    level = regions["level"]
+    buurt_parents = (wijk + ", " + gemeente).str.strip(", ")
+    label = name.copy()
+    label[level == "gemeente"] = name + " (gemeente)"
+    label[level == "wijk"] = name + " (wijk, " + gemeente + ")"
+    is_buurt = level == "buurt"
+    label[is_buurt] = name + " (" + buurt_parents.where(buurt_parents != "", "buurt") + ")"
+    return label
+
+
+def _ranked(index: pd.DataFrame, q: str) -> pd.Series:
+    """Rank per region for folded query `q` (NaN when it does not match)."""
+    key, name, code = index["search_key"].fillna(""), index["_name_f"], index["_code_l"]
+    compact = q.replace(" ", "")
+    rank = pd.Series(float("nan"), index=index.index)
+    all_words = pd.Series(True, index=index.index)
+    for token in q.split():
+        all_words &= index["_all_f"].str.contains(token, regex=False)
+    # Assign from the weakest to the strongest rule, so the best rule wins.
+    rank[all_words] = ALL_WORDS
+    rank[key.str.contains(q, regex=False)] = CONTAINS
+    rank[(" " + name).str.contains(" " + q, regex=False)] = WORD_PREFIX
+    rank[name.str.startswith(q) | (len(compact) >= 4) & code.str.startswith(compact)] = PREFIX
+    rank[name == q] = EXACT_NAME
+    rank[code == compact] = EXACT_CODE
+    return rank
+
+
+def _matches(rows: pd.DataFrame, rank: int | pd.Series) -> list[Match]:
+    ranks = rank if isinstance(rank, pd.Series) else pd.Series(rank, index=rows.index)
+    return [Match(r["region_code"], r["name"], r["level"], r["label"], int(ranks[i])) for i, r in rows.iterrows()]
+
+
+def search(regions: pd.DataFrame, query: str, limit: int = 8) -> list[Match]:
+    """Best matches for `query` among mart_regions rows (region_code, level, name, gemeente_name, wijk_name,
+    inwoners, search_key), ranked: exact code > exact name > prefix > word prefix > contains > all words
+    (also in the wijk and gemeente names); ties go gemeente > wijk > buurt, then larger first. An empty
+    query gives no matches."""
+    q = fold(query)
+    if not q or regions.empty:
+        return []
+    q = ALIASES.get(q, q)
+    index = prepare(regions)
+    rank = _ranked(index, q)
+    hits = index.assign(_rank=rank)
+    hits = hits[hits["_rank"].notna()].sort_values(["_rank", "_level_n", "_size", "_name_f"]).head(limit)
+    return _matches(hits, hits["_rank"])
+
+
+def suggestions(regions: pd.DataFrame, query: str, n: int = 5) -> list[Match]:
+    """Close spellings for a query that found nothing ('Amsterdm' -> Amsterdam); codes by shared prefix."""
+    q = fold(query)
+    if not q or regions.empty:
+        return []
+    index = prepare(regions)
+    compact = q.replace(" ", "").upper()
+    if re.fullmatch(r"(GM|WK|BU)\d{2,}[0-9A-Z]*", compact):
+        return suggest_for_code(index, compact, n)
+    close = difflib.get_close_matches(q, list(dict.fromkeys(index["_name_f"])), n=n, cutoff=0.6)
+    order = {c: i for i, c in enumerate(close)}
+    picked = index[index["_name_f"].isin(order)]
+    picked = picked.assign(_order=picked["_name_f"].map(order)).sort_values(["_order", "_level_n", "_size"])
+    return _matches(picked.head(n), ALL_WORDS + 1)
+
+
+def suggest_for_code(regions: pd.DataFrame, code: str, n: int = 5) -> list[Match]:
+    """For a code that does not exist (BU0363AA99): its gemeente and wijk, then buurten sharing the prefix."""
+    code = code.strip().upper()
+    digits = code[2:]
+    wanted = []
+    if len(digits) >= 4:
+        wanted.append("GM" + digits[:4])
+    if len(digits) >= 6:
+        wanted.append("WK" + digits[:6])
+    index = prepare(regions)
+    parts = [index[index["region_code"].isin(wanted)].sort_values("_level_n")]
+    for length in range(len(code) - 1, 3, -1):
+        same = index[index["region_code"].str.startswith(code[:length]) & ~index["region_code"].isin(wanted)]
+        if not same.empty:
+            parts.append(same.sort_values("region_code").head(n))
+            break
+    return _matches(pd.concat(parts).head(n), ALL_WORDS + 1)

@@ -1,0 +1,184 @@
+"""Shared page state: the chosen region, indicator and comparison live in st.query_params, so every view is a
+shareable link (?regio=BU0363AA01&indicator=vrijwilligerswerk&vergelijk=GM0363,GM0344).
+
+Also the cached reads every page uses (keyed with db.release_key(), so a refreshed database is picked up
+without a restart) and the two shared widgets: the region search box and the "niet gevonden" notice.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import db, queries, search
+
+REGION = "regio"
+INDICATOR = "indicator"
+COMPARE = "vergelijk"
+URL_KEYS = (REGION, INDICATOR, COMPARE)
+# Strict formats: anything else in the URL never reaches a query.
+CODE_RE = re.compile(r"NL00|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4}")
+INDICATOR_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MAX_COMPARE = 4
+
+
+# ----------------------------------------------------------------------------------------------- cached reads
+@st.cache_data(max_entries=512, ttl=timedelta(hours=6), show_spinner=False)
+def _cached_call(name: str, release: str, args: tuple):
+    return getattr(queries, name)(*args)
+
+
+def cached(name: str, *args):
+    """queries.<name>(*args), cached per release: state.cached("profile", "GM0363")."""
+    return _cached_call(name, db.release_key(), args)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _search_index(release: str) -> pd.DataFrame:
+    return search.prepare(queries.regions())
+
+
+def search_index() -> pd.DataFrame:
+    """mart_regions with folded search columns (shared, read-only: do not modify)."""
+    return _search_index(db.release_key())
+
+
+def region_row(code: str | None) -> dict | None:
+    """The mart_regions row (plus `label`) of a valid, existing code, else None."""
+    if not code:
+        return None
+    index = search_index()
+    hit = index[index["region_code"] == code]
+    return None if hit.empty else hit.iloc[0].to_dict()
+
+
+# ----------------------------------------------------------------------------------------------- URL state
+def normalise_code(raw: object) -> str | None:
+    """'bu0363aa01 ' -> 'BU0363AA01'; anything not shaped like a region code -> None."""
+    if not isinstance(raw, str):
+        return None
+    code = raw.strip().upper()
+    return code if CODE_RE.fullmatch(code) else None
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    raw: str | None           # what the URL said
+    code: str | None          # a valid code that exists
+    region: dict | None       # its mart_regions row
+
+    @property
+    def status(self) -> str:
+        """'none' (nothing chosen), 'ok', or 'unknown' (garbage or a code that does not exist)."""
+        if not self.raw:
+            return "none"
+        return "ok" if self.region is not None else "unknown"
+
+
+def _get(key: str) -> str | None:
+    value = st.query_params.get(key)
+    return value if value else None
+
+
+def _set(key: str, value: str | None) -> None:
+    """Write a URL parameter and remember it for page switches (the page menu drops the query string)."""
+    if value:
+        st.query_params[key] = value
+        st.session_state[f"_url_{key}"] = value
+    else:
+        st.query_params.pop(key, None)
+        st.session_state.pop(f"_url_{key}", None)
+
+
+def sync_url() -> None:
+    """Call once per run before the page: a link wins; otherwise restore what this session chose."""
+    for key in URL_KEYS:
+        if _get(key):
+            st.session_state[f"_url_{key}"] = st.query_params[key]
+        elif st.session_state.get(f"_url_{key}"):
+            st.query_params[key] = st.session_state[f"_url_{key}"]
+
+
+def chosen_region() -> RegionChoice:
+    raw = _get(REGION)
+    code = normalise_code(raw)
+    return RegionChoice(raw=raw, code=code if region_row(code) else None, region=region_row(code))
+
+
+def set_region(code: str | None) -> None:
+    _set(REGION, normalise_code(code))
+
+
+def chosen_indicator(valid_ids) -> str | None:
+    """The ?indicator= id when it is a known indicator, else None."""
+    raw = _get(INDICATOR)
+    return raw if raw and INDICATOR_RE.fullmatch(raw) and raw in set(valid_ids) else None
+
+
+def set_indicator(indicator_id: str | None) -> None:
+    _set(INDICATOR, indicator_id if indicator_id and INDICATOR_RE.fullmatch(indicator_id) else None)
+
+
+def compare_codes() -> tuple[list[str], list[str]]:
+    """(valid existing codes, rejected raw entries) from ?vergelijk=, at most MAX_COMPARE, no duplicates."""
+    raw = [p for p in (_get(COMPARE) or "").split(",") if p.strip()]
+    good, bad = [], []
+    for part in raw[:12]:
+        code = normalise_code(part)
+        if code and region_row(code) and code not in good:
+            good.append(code)
+        elif not code or not region_row(code):
+            bad.append(part.strip()[:20])
+    return good[:MAX_COMPARE], bad
+
+
+def set_compare_codes(codes: list[str]) -> None:
+    valid = [c for c in dict.fromkeys(normalise_code(c) for c in codes) if c][:MAX_COMPARE]
+    _set(COMPARE, ",".join(valid) or None)
+
+
+# ----------------------------------------------------------------------------------------------- shared widgets
+def safe_text(raw: object, limit: int = 30) -> str:
+    """User input shown back on screen: letters, digits, space, - and . only (no markdown or HTML)."""
+    return re.sub(r"[^0-9A-Za-zÀ-ÿ .\-]", "", str(raw or ""))[:limit]
+
+
+def region_search(key: str, on_pick: Callable[[str], None], *, label: str = "Zoek een gemeente, wijk of buurt",
+                  limit: int = 8) -> None:
+    """A search box with result buttons; clicking one calls on_pick(code) and empties the box."""
+    def pick(code: str) -> None:
+        on_pick(code)
+        st.session_state[key] = ""
+
+    query = st.text_input(label, key=key, placeholder="bijv. Utrecht, Planciusbuurt of BU0363AA01")
+    if not query or not query.strip():
+        return
+    index = search_index()
+    matches = search.search(index, query, limit=limit)
+    if not matches:
+        tips = search.suggestions(index, query)
+        st.caption(f"Niets gevonden voor ‘{safe_text(query)}’." + (" Bedoelt u:" if tips else
+                   " Probeer een deel van de naam of een code zoals GM0363."))
+        matches = tips
+    for m in matches:
+        st.button(m.label, key=f"{key}_hit_{m.region_code}", on_click=pick, args=(m.region_code,),
+                  type="tertiary", icon=":material/location_on:")
+
+
+def show_region_not_found(choice: RegionChoice, key: str = "notfound") -> None:
+    """Friendly notice for an unknown or garbage ?regio=, with suggestions; never a traceback."""
+    st.warning(f"**Regio niet gevonden.** De link vraagt om ‘{safe_text(choice.raw)}’, maar die gemeente, wijk "
+               "of buurt staat niet in de gegevens. Misschien is de code veranderd door een nieuwe buurtindeling. "
+               "Zoek de plek opnieuw in de zijbalk.", icon=":material/search_off:")
+    code = normalise_code(choice.raw)
+    index = search_index()
+    tips = search.suggest_for_code(index, code) if code else search.suggestions(index, safe_text(choice.raw, 60))
+    if tips:
+        st.markdown("Bedoelt u een van deze?")
+        for m in tips:
+            st.button(m.label, key=f"{key}_{m.region_code}", on_click=set_region, args=(m.region_code,),
+                      type="tertiary", icon=":material/location_on:")

@@ -1,0 +1,214 @@
+"""Generated texts (pure): the plain-language profile summary (B1 Dutch) and a cbsodata recipe per indicator.
+
+The summary names the asset lens ("Kracht") first, then concerns in neutral words. Comparisons are
+direction-aware: a short distance to the huisarts is "dichterbij dan in 80% van de buurten", not "lager".
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+
+from dashboard.format import fmt_number, fmt_value
+
+PLACE = {"buurt": "deze buurt", "wijk": "deze wijk", "gemeente": "deze gemeente", "land": "Nederland"}
+
+# What the figure says, as the rest of "In deze buurt …" (verb first, so "Ook …" works too);
+# {v} is the value with its unit, {n} the bare number.
+PHRASES = {
+    "vrijwilligerswerk": "doet {v} van de volwassenen vrijwilligerswerk",
+    "mantelzorger": "geeft {v} van de volwassenen mantelzorg",
+    "regie_eigen_leven": "heeft {v} van de volwassenen regie over het eigen leven",
+    "wekelijks_sporten": "sport {v} van de volwassenen elke week",
+    "voldoet_beweegrichtlijn": "beweegt {v} van de volwassenen genoeg",
+    "afstand_huisarts": "ligt de huisarts gemiddeld op {v}",
+    "afstand_supermarkt": "ligt de grote supermarkt gemiddeld op {v}",
+    "afstand_kinderdagverblijf": "ligt het kinderdagverblijf gemiddeld op {v}",
+    "afstand_school": "ligt de basisschool gemiddeld op {v}",
+    "scholen_binnen_3km": "liggen gemiddeld {v} basisscholen binnen 3 km",
+    "ervaren_gezondheid_goed": "noemt {v} van de volwassenen de eigen gezondheid goed",
+    "goed_ervaren_gezondheid_trend": "noemt {v} van de volwassenen de eigen gezondheid goed",
+    "moeite_met_rondkomen": "heeft {v} van de volwassenen moeite met rondkomen",
+    "eenzaam": "voelt {v} van de volwassenen zich eenzaam",
+    "ernstig_eenzaam": "voelt {v} van de volwassenen zich ernstig eenzaam",
+    "angst_depressie_hoog": "heeft {v} van de volwassenen een hoog risico op angst of depressie",
+    "beperkt_door_gezondheid": "is {v} van de volwassenen beperkt door de eigen gezondheid",
+    "veel_stress": "had {v} van de volwassenen heel veel stress",
+    "huishoudens_laag_inkomen": "heeft {v} van de huishoudens een laag inkomen",
+    "personen_laagste_inkomens": "hoort {v} van de inwoners bij de 40% laagste inkomens van Nederland",
+    "bijstand_per_1000": "krijgen {n} van elke 1.000 inwoners een bijstandsuitkering",
+    "ao_per_1000": "krijgen {n} van elke 1.000 inwoners een uitkering voor arbeidsongeschiktheid",
+    "ww_per_1000": "krijgen {n} van elke 1.000 inwoners een WW-uitkering",
+    "jeugdzorg": "krijgt {v} van de jongeren jeugdzorg",
+    "wmo_per_1000": "krijgen {n} van elke 1.000 inwoners hulp via de Wmo",
+    "opleiding_laag": "heeft {v} van de inwoners een lage opleiding",
+    "misdrijven_per_1000": "registreerde de politie {n} misdrijven per 1.000 inwoners",
+}
+SMALL_BUURT = 200  # below this many inwoners CBS suppresses most figures
+MIDDLE = 60  # below this share a figure is "rond het midden", not a strong point or a concern
+
+
+def shares(row) -> tuple[float, float] | None:
+    """(% of buurten strictly lower, % strictly higher) from n_lower/n_higher/n_total, or None."""
+    n = row.get("n_total")
+    if n is None or pd.isna(n) or n == 0 or pd.isna(row.get("value")):
+        return None
+    return 100 * row["n_lower"] / n, 100 * row["n_higher"] / n
+
+
+def favourable_share(row) -> float | None:
+    """% of buurten where this figure is less favourable (direction-aligned); None for neutral figures."""
+    s = shares(row)
+    if s is None or row["direction"] not in ("higher_is_better", "lower_is_better"):
+        return None
+    return s[0] if row["direction"] == "higher_is_better" else s[1]
+
+
+def unfavourable_share(row) -> float | None:
+    """% of buurten where this figure is more favourable (direction-aligned); None for neutral figures."""
+    s = shares(row)
+    if s is None or row["direction"] not in ("higher_is_better", "lower_is_better"):
+        return None
+    return s[1] if row["direction"] == "higher_is_better" else s[0]
+
+
+def comparison(row, level: str = "buurt") -> str:
+    """'meer dan in 80% van de buurten' / 'dichterbij dan in 95% van de buurten'; the larger side is told."""
+    s = shares(row)
+    if s is None:
+        return ""
+    lower, higher = s
+    more = lower >= higher
+    share = math.floor(lower if more else higher)
+    if share < 50:
+        return "ongeveer zoals in de meeste buurten"
+    if row["unit"] == "km":
+        word = "verder weg" if more else "dichterbij"
+    else:
+        word = "meer" if more else "minder"
+    scope = "de buurten" if level == "buurt" else "alle buurten"
+    return f"{word} dan in {share}% van {scope}"
+
+
+def _meta(row) -> str:
+    period = str(row.get("period") or "").strip()
+    return ", ".join(p for p in ("geschat" if row.get("modelled") else "", period) if p)
+
+
+def sentence(row, level: str = "buurt", opener: str | None = None) -> str:
+    """One plain sentence about one figure, e.g. 'In deze buurt doet 31,0% van de volwassenen
+    vrijwilligerswerk, meer dan in 80% van de buurten (geschat, 2020).' `opener` replaces 'In deze buurt'."""
+    value = fmt_value(row["value"], row["unit"])
+    phrase = PHRASES.get(row["indicator_id"], "is de waarde voor '" + str(row["label"]).lower() + "' {v}")
+    text = f"{opener or 'In ' + PLACE.get(level, 'deze regio')} {phrase.format(v=value, n=fmt_number(row['value']))}"
+    comp = comparison(row, level)
+    meta = _meta(row)
+    return text + (f", {comp}" if comp else "") + (f" ({meta})." if meta else ".")
+
+
+def _candidates(rows: pd.DataFrame, lens: str) -> pd.DataFrame:
+    sel = rows[(rows["lens"] == lens) & rows["in_summary"].astype(bool) & rows["landing"].astype(bool)
+               & ~rows["hidden"].astype(bool) & rows["value"].notna()].copy()
+    sel["favourable"] = [favourable_share(r) for _, r in sel.iterrows()]
+    sel["unfavourable"] = [unfavourable_share(r) for _, r in sel.iterrows()]
+    return sel[sel["favourable"].notna()]
+
+
+def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list[str]:
+    """Short summary paragraphs, Kracht first. `rows`: one row per indicator (default age group) with
+    indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary, period, value,
+    n_lower, n_higher, n_total."""
+    place = PLACE.get(level, "deze regio")
+    out = []
+    assets = _candidates(rows, "asset").sort_values("favourable", ascending=False)
+    if assets.empty:
+        out.append(f"**Kracht.** Voor {place} zijn er geen cijfers over kracht.")
+    else:
+        strong = assets[assets["favourable"] >= MIDDLE].head(n_each)
+        if strong.empty:
+            out.append(f"**Kracht.** Op kracht scoort {place} niet hoger dan de meeste buurten. "
+                       f"Het sterkste punt: {sentence(assets.iloc[0], level)}")
+        else:
+            out.append("**Kracht.** " + _joined(strong, level, "Ook"))
+    problems = _candidates(rows, "problem")
+    concerns = problems[problems["unfavourable"] >= MIDDLE].sort_values("unfavourable", ascending=False)
+    if problems.empty:
+        out.append(f"**Zorgen.** Voor {place} zijn er geen cijfers over zorgen.")
+    elif concerns.empty:
+        out.append(f"**Zorgen.** Bij de zorgen valt {place} niet op: op geen enkel punt is het hier "
+                   f"ongunstiger dan in {MIDDLE}% van de buurten.")
+    else:
+        out.append("**Zorgen.** " + _joined(concerns.head(n_each), level, "Daarnaast"))
+    shown = rows[rows["lens"].isin(["asset", "problem"]) & rows["landing"].astype(bool)
+                 & ~rows["hidden"].astype(bool)]
+    missing = int(shown["value"].isna().sum())
+    if missing:
+        out.append(f"Over {missing} {'onderwerp' if missing == 1 else 'onderwerpen'} is er geen cijfer "
+                   f"voor {place}. Hieronder staat waarom.")
+        few = rows.loc[rows["indicator_id"] == "inwoners", "value"]
+        if level == "buurt" and not few.empty and pd.notna(few.iloc[0]) and few.iloc[0] < SMALL_BUURT:
+            out[-1] += (f" Hier wonen weinig mensen ({fmt_number(few.iloc[0])}). Dan publiceert CBS veel "
+                        "cijfers niet, om de privacy te beschermen.")
+    return out
+
+
+def _joined(rows: pd.DataFrame, level: str, then: str) -> str:
+    return " ".join(sentence(r, level, None if i == 0 else then) for i, (_, r) in enumerate(rows.iterrows()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reproduce a figure at the source with cbsodata
+# ---------------------------------------------------------------------------------------------------------------
+
+def _dimensions(table) -> list[str]:
+    """The table's dimension columns to keep in `select` (the region, periods, age, margins, fixed ones)."""
+    dims = ["WijkenEnBuurten"]
+    if table is None or not table.period:
+        dims.append("Perioden")
+    if table is not None:
+        dims += [d for d in (table.age_dimension, table.margin_dimension) if d] + list(table.fixed)
+    return dims
+
+
+def cbsodata_snippet(indicator: dict, tables: dict, region_code: str = "GM0363",
+                     in_release: set[str] | frozenset[str] = frozenset()) -> str:
+    """Python that fetches the same figures from CBS. `indicator`: a mart_catalogue row (columns is JSON);
+    `tables`: table id -> pipelines.catalogue.Table (catalog, filter, dimensions, margin codes);
+    `in_release`: tables in this release, preferred over tables only a live refresh brings."""
+    sources = json.loads(indicator.get("columns") or "[]")
+    if not sources:
+        parts = [p.strip() for p in str(indicator.get("ratio_of") or "").split("/")]
+        return (f"# Dit cijfer is afgeleid: {parts[0]} / {parts[-1]} x {fmt_value(indicator.get('scale') or 1, 'aantal')},"
+                " per regio en jaar.\n# Haal beide onderdelen op (zie die onderwerpen) en deel ze op elkaar.\n")
+    present = [s for s in sources if s["table"] in in_release]
+    source = (present or sources)[-1]  # the newest table, preferably one this release has
+    table = tables.get(source["table"])
+    host = table.catalog_host if table is not None else "opendata.cbs.nl"
+    numerator = source.get("numerator")
+    stems = list(dict.fromkeys([numerator, *source.get("denominator", [])] if numerator else [source["stem"]]))
+    kolom = {stem: f"kolom{i + 1}" for i, stem in enumerate(stems)}
+    filters = [f"substringof('{region_code}', WijkenEnBuurten)"]
+    if table is not None and table.filter:
+        filters.append(f"({table.filter})" if " or " in table.filter and table.filter[0] != "(" else table.filter)
+    note = "  # RIVM- en Politietabellen staan op dataderden" if "dataderden" in host else ""
+    lines = ["import cbsodata", "import pandas as pd", "", f'cbsodata.options.catalog_url = "{host}"{note}', "",
+             f'keys = [p["Key"] for p in cbsodata.get_meta("{source["table"]}", "DataProperties")]',
+             "# Kolomnamen krijgen per tabelversie een ander nummer (Vrijwilligerswerk_31, _33 ...): zoek ze op."]
+    lines += [f'{kolom[stem]} = next(k for k in keys if k.rsplit("_", 1)[0] == "{stem}")' for stem in stems]
+    dims = ", ".join(f'"{d}"' for d in _dimensions(table))
+    lines += ["", "data = pd.DataFrame(cbsodata.get_data(", f'    "{source["table"]}",',
+              f'    filters="{" and ".join(filters)}",',
+              f"    select=[{dims}, {', '.join(kolom.values())}],", "))"]
+    if numerator:
+        below = " + ".join(f"data[{kolom[d]}]" for d in source.get("denominator", []))
+        lines.append(f'data["{indicator["indicator_id"]}"] = {source.get("scale") or 1:g} * data[{kolom[numerator]}]'
+                     f" / ({below})")
+    if table is not None and table.margin_codes:
+        codes = table.margin_codes
+        lines.append(f"# Marges: {codes.get('estimate')} is de schatting, {codes.get('lower')} en "
+                     f"{codes.get('upper')} de onder- en bovengrens (95%).")
+    if table is not None and table.aggregate_months:
+        lines.append("# CBS geeft maanden: tel ze per jaar op voor een jaarcijfer.")
+    lines.append("print(data)")
+    return "\n".join(lines) + "\n"
