@@ -37,5 +37,9 @@ final as (
 select * from final;
 
 -- mart_region_shapes: the drawable shapes. approximate = true for the reconstructed 2024 buurt/wijk shapes.
+-- geometry is the detail (one gemeente in view); geometry_coarse is simplified for maps of all of NL
+-- (pipelines/shapes.py). gemeente_code and the bounding box select the shapes in view.
 create or replace view mart_region_shapes as
-select region_code, level, boundary_year, name, approximate, geometry from region_shapes;
+select region_code, level, boundary_year, name, approximate, geometry,
+       geometry_coarse, gemeente_code, min_lon, min_lat, max_lon, max_lat
+from region_shapes;
