@@ -208,7 +208,7 @@ def snapshot(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*")}
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(file=csv_files())
 def test_storing_an_upload_writes_only_the_store_file(known, locator, file):
     raw, filename = file

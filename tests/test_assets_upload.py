@@ -1,13 +1,19 @@
 """parse_upload: real files (the template, cp1252, BOM, GeoJSON) and the real 2024 buurt shapes."""
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_assets_geo import real_locator
 
 from dashboard.assets import TEMPLATE_CSV, BuurtCodes, BuurtLocator, parse_upload
-from dashboard.assets.model import ASSIGNED_BY_COORDINATES
+from dashboard.assets.model import (ASSIGNED_BY_COORDINATES, CATEGORIES, MAX_FIELD_CHARS, MAX_NAME_CHARS, NL_LAT,
+                                    NL_LON)
 
 HEADER = "naam;categorie;buurtcode;lon;lat;omschrijving;website;datum"
 
@@ -193,6 +199,12 @@ def test_cp1252_file_with_cafe(parse):
     assert (result.assets[0].name, result.assets[0].description) == ("Café De Hoek", "Koffie ‘s ochtends – €2")
 
 
+def test_cp1252_behind_a_utf8_bom(parse):
+    raw = b"\xef\xbb\xbf" + rows("Café;economie;BU0363AD05;;;;;").encode("cp1252")
+    result = parse(raw)
+    assert result.encoding == "cp1252" and result.assets[0].name == "Café"
+
+
 def test_utf8_with_bom(parse):
     result = parse(rows("Café;economie;BU0363AD05;;;;;").encode("utf-8-sig"))
     assert result.encoding == "utf-8-sig" and result.assets[0].name == "Café"
@@ -201,6 +213,7 @@ def test_utf8_with_bom(parse):
 @pytest.mark.parametrize("raw, message", [
     ("naam;categorie\n".encode("utf-16"), "UTF-16"),
     (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "geen tekstbestand"),
+    (bytes(range(1, 32)) * 10 + b"naam;categorie", "dit lijkt geen tekstbestand"),
     (b"naam;categorie\n\x81\x8d\x90", "kunnen niet worden gelezen"),
     (b"", "het bestand is leeg"), (b"  \n\n", "het bestand is leeg"),
 ])
@@ -311,6 +324,17 @@ def test_geojson_row_errors(parse):
     assert messages[5] == "object 6: dit is geen GeoJSON Feature"
 
 
+def test_geojson_text_is_taken_as_is(parse):
+    collection = {"type": "FeatureCollection", "features": [
+        feature({"naam": "'=1+1", "categorie": "plekken"}, point(4.8924, 52.3731)),
+        feature({"naam": "Ver weg", "categorie": "plekken"}, point(10**400, 52.0)),
+    ]}
+    result = parse(json.dumps(collection), "kaart.geojson")
+    assert result.assets[0].name == "'=1+1"
+    [too_big] = result.errors
+    assert too_big.message.startswith("object 2: lon '1000") and too_big.message.endswith("…' is geen getal")
+
+
 @pytest.mark.parametrize("text, message", [
     ("{niet json", "geen geldige GeoJSON (regel 1"), ("[1, 2]", "geen GeoJSON FeatureCollection"),
     ('{"type": "FeatureCollection"}', "geen GeoJSON FeatureCollection"), ("[" * 100_000, "geen geldige GeoJSON"),
@@ -322,15 +346,6 @@ def test_geojson_fatal(parse, text, message):
 
 
 # --- Property-based: whatever the file, a clear answer and well-formed assets, never an exception. -----------
-
-import csv  # noqa: E402
-import io  # noqa: E402
-import re  # noqa: E402
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from dashboard.assets.model import CATEGORIES, MAX_FIELD_CHARS, MAX_NAME_CHARS, NL_LAT, NL_LON  # noqa: E402
 
 COLUMNS = ["naam", "categorie", "buurtcode", "lon", "lat", "omschrijving", "website", "datum"]
 ODD_COLUMNS = ["Naam", "CATEGORY", "Buurt code", "opmerking", "email", "Telefoon", "", "<b>kolom</b>", "=cmd()"]

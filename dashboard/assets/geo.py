@@ -1,4 +1,4 @@
-"""Point-in-polygon lookup of the buurt a coordinate lies in. Pure: the caller reads the GeoJSON file.
+"""Which buurten exist (BuurtCodes) and where they lie (BuurtLocator). Pure: the caller reads the files.
 
 The shipped buurt shapes are an approximate reconstruction: neighbouring shapes overlap a little and leave
 thin gaps. So a point that falls in a gap goes to the nearest buurt within a small tolerance, and a point in
@@ -6,7 +6,7 @@ an overlap goes to the shape it lies deepest inside. Callers mark every such ass
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import shapely
 from shapely import STRtree
@@ -67,3 +67,44 @@ class BuurtLocator:
             return None
         near = self._tree.query_nearest(point, max_distance=self._tolerance)
         return self._codes[int(min(near))] if len(near) else None
+
+
+class BuurtCodes:
+    """The set of known buurt codes, with a cached 'did you mean' hint for unknown ones."""
+
+    def __init__(self, codes: Iterable[str]):
+        self.codes = frozenset(codes)
+        self._by_gemeente: dict[str, list[str]] | None = None
+        self._hints: dict[str, str] = {}
+
+    @classmethod
+    def coerce(cls, codes: BuurtCodes | Iterable[str]) -> BuurtCodes:
+        return codes if isinstance(codes, BuurtCodes) else cls(codes)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.codes
+
+    def hint(self, code: str) -> str:
+        if code not in self._hints:
+            self._hints[code] = self._make_hint(code)
+        return self._hints[code]
+
+    def _make_hint(self, code: str) -> str:
+        if self._by_gemeente is None:
+            self._by_gemeente = {}
+            for known in sorted(self.codes):
+                self._by_gemeente.setdefault(known[2:6], []).append(known)
+        candidates = self._by_gemeente.get(code[2:6], [])
+        if not candidates:
+            return (f"gemeente GM{code[2:6]} heeft geen buurten in de buurtindeling 2024. "
+                    "Zoek uw buurt op de kaart, of vul coördinaten (lon en lat) in")
+        # A typo changes one character: suggest codes that differ in at most one of the last four places.
+        close = [c for c in candidates if sum(a == b for a, b in zip(c[6:], code[6:])) >= 3][:3]
+        if close:
+            return f"bedoelt u {_or_list(close)}? Of zoek uw buurt op de kaart"
+        return (f"de buurtcodes van gemeente GM{code[2:6]} lopen van {candidates[0]} tot {candidates[-1]}; "
+                "zoek uw buurt op de kaart")
+
+
+def _or_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} of {items[-1]}"

@@ -13,6 +13,8 @@ from datetime import date, datetime, timezone
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from .geo import BuurtCodes
+
 # The six ABCD asset categories: key -> Dutch label. Order is the display order.
 CATEGORIES: dict[str, str] = {
     "bewoners": "Bewoners en hun talenten",
@@ -92,47 +94,6 @@ class Asset:
         return self.lon is not None and self.lat is not None
 
 
-class BuurtCodes:
-    """The set of known buurt codes, with a cached 'did you mean' hint for unknown ones."""
-
-    def __init__(self, codes: Iterable[str]):
-        self.codes = frozenset(codes)
-        self._by_gemeente: dict[str, list[str]] | None = None
-        self._hints: dict[str, str] = {}
-
-    @classmethod
-    def coerce(cls, codes: BuurtCodes | Iterable[str]) -> BuurtCodes:
-        return codes if isinstance(codes, BuurtCodes) else cls(codes)
-
-    def __contains__(self, code: object) -> bool:
-        return code in self.codes
-
-    def hint(self, code: str) -> str:
-        if code not in self._hints:
-            self._hints[code] = self._make_hint(code)
-        return self._hints[code]
-
-    def _make_hint(self, code: str) -> str:
-        if self._by_gemeente is None:
-            self._by_gemeente = {}
-            for known in sorted(self.codes):
-                self._by_gemeente.setdefault(known[2:6], []).append(known)
-        candidates = self._by_gemeente.get(code[2:6], [])
-        if not candidates:
-            return (f"gemeente GM{code[2:6]} heeft geen buurten in de buurtindeling 2024. "
-                    "Zoek uw buurt op de kaart, of vul coördinaten (lon en lat) in")
-        # A typo changes one character: suggest codes that differ in at most one of the last four places.
-        close = [c for c in candidates if sum(a == b for a, b in zip(c[6:], code[6:])) >= 3][:3]
-        if close:
-            return f"bedoelt u {_or_list(close)}? Of zoek uw buurt op de kaart"
-        return (f"de buurtcodes van gemeente GM{code[2:6]} lopen van {candidates[0]} tot {candidates[-1]}; "
-                "zoek uw buurt op de kaart")
-
-
-def _or_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} of {items[-1]}"
-
-
 def new_asset_id() -> str:
     return str(uuid.uuid4())
 
@@ -192,7 +153,7 @@ def build_asset(raw: Mapping[str, object], *, known_buurt_codes: BuurtCodes | It
     buurt_code = check(_buurt_code, raw.get("buurt_code"), BuurtCodes.coerce(known_buurt_codes))
     location_checked = len(problems) == problems_before_location
     assigned_by, approximate = ASSIGNED_EXPLICIT, False
-    if buurt_code is None and coords is not None:
+    if buurt_code is None and coords is not None and location_checked:
         if locator is None:
             problems.append("de buurt kan niet uit de coördinaten worden bepaald; vul een buurtcode in")
         else:
@@ -294,7 +255,7 @@ def _number(value: object, label: str) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
+        number = float(value) if abs(value) < 1e300 else math.inf  # float(10**400) would raise
     elif isinstance(value, str):
         text = value.strip()
         if "." not in text and text.count(",") == 1:

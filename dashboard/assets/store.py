@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from .export import assets_to_csv, assets_to_geojson
 from .model import (ASSIGNED_BY_COORDINATES, CATEGORIES, FIELD_LABELS, Asset, AssetValidationError, BuurtCodes,
-                    Locator, asset_fields, build_asset, utc_now)
+                    Locator, asset_fields, build_asset)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STORE_PATH = REPO_ROOT / "data" / "user" / "bewonerskaart.duckdb"

@@ -63,6 +63,9 @@ class UploadResult:
     encoding: str | None = None
 
 
+_BINARY_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class _Fatal(Exception):
     """The file as a whole cannot be read; the message is shown to the resident."""
 
@@ -108,12 +111,17 @@ def _decode(raw: bytes) -> tuple[str, str]:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
         raise _Fatal("dit lijkt geen tekstbestand (of het is opgeslagen als UTF-16). "
                      "Sla het op als 'CSV UTF-8' en probeer opnieuw")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding), encoding
+    try:
+        text, encoding = raw.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        try:  # a BOM in front of text that is not UTF-8 after all: drop it rather than read it as "ï»¿"
+            text, encoding = raw.removeprefix(b"\xef\xbb\xbf").decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
-            continue
-    raise _Fatal("de tekens in dit bestand kunnen niet worden gelezen. Sla het op als 'CSV UTF-8' en probeer opnieuw")
+            raise _Fatal("de tekens in dit bestand kunnen niet worden gelezen. Sla het op als 'CSV UTF-8' "
+                         "en probeer opnieuw") from None
+    if len(_BINARY_RE.findall(text)) > len(text) / 20:
+        raise _Fatal("dit lijkt geen tekstbestand. Sla het op als 'CSV UTF-8' of als GeoJSON en probeer opnieuw")
+    return text, encoding
 
 
 def normalise_column(name: str) -> str:
@@ -253,7 +261,7 @@ def _feature_fields(feature: object) -> tuple[dict, str | None]:
     for key, value in properties.items():
         canonical = COLUMN_ALIASES.get(normalise_column(key))
         if canonical is not None:
-            fields[canonical] = unescape_formula(value) if isinstance(value, str) else value
+            fields[canonical] = value  # GeoJSON is not for spreadsheets: export.py does not escape it
     geometry = feature.get("geometry")
     if geometry is None:
         return fields, None
