@@ -59,7 +59,18 @@ def sidebar() -> None:
         st.caption(ATTRIBUTION)
 
 
-st.set_page_config(page_title="Buurtbalans", page_icon=":material/balance:", layout="wide")
+@st.cache_resource(show_spinner=False)
+def page_icon():
+    """Two blocks, Kracht beside Zorgen; drawn here because a material icon favicon is fetched from Google."""
+    from PIL import Image, ImageDraw
+    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((4, 14, 30, 58), radius=5, fill="#00695c")
+    draw.rounded_rectangle((34, 26, 60, 58), radius=5, fill="#5e3c99")
+    return img
+
+
+st.set_page_config(page_title="Buurtbalans", page_icon=page_icon(), layout="wide")
 ensure_release()
 pages = [st.Page(f"app_pages/{file}", title=title, icon=icon, url_path=url, default=(file == "profiel.py"))
          for file, title, icon, url in PAGES if (PAGES_DIR / file).exists()]

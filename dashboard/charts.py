@@ -58,21 +58,25 @@ def quadrant(scores: pd.DataFrame, *, focus: str | None = None, highlight: set[s
             textfont=dict(size=14, color="#1f2328"), name=name, hovertext=hover, hoverinfo="text",
             marker=dict(color=colour, size=size, line=dict(width=1.5 if group == "focus" else 0.5, color="white"),
                         symbol="diamond" if group == "focus" else "circle")))
-    lim = max(1.0, float(data[["strength_score", "need_score"]].abs().max().max()) * 1.1) if len(data) else 1.0
+    def span(col: str) -> list[float]:  # tight around the data, but always showing both sides of 0
+        lo, hi = (float(data[col].min()), float(data[col].max())) if len(data) else (-1.0, 1.0)
+        pad = 0.08 * (max(hi, 1.0) - min(lo, -1.0))
+        return [min(lo, -1.0) - pad, max(hi, 1.0) + pad]
+    xr, yr = span("strength_score"), span("need_score")
     fig.add_hline(y=0, line=dict(color="#6b7280", width=1))
     fig.add_vline(x=0, line=dict(color="#6b7280", width=1))
     corner = dict(showarrow=False, font=dict(size=12, color="#4b5563"), xref="x", yref="y")
-    for x, y, text, xa, ya in ((lim, lim, "meer kracht,<br>meer zorgen", "right", "top"),
-                               (-lim, lim, "minder kracht,<br>meer zorgen", "left", "top"),
-                               (lim, -lim, "meer kracht,<br>minder zorgen", "right", "bottom"),
-                               (-lim, -lim, "minder kracht,<br>minder zorgen", "left", "bottom")):
+    for x, y, text, xa, ya in ((xr[1], yr[1], "meer kracht,<br>meer zorgen", "right", "top"),
+                               (xr[0], yr[1], "minder kracht,<br>meer zorgen", "left", "top"),
+                               (xr[1], yr[0], "meer kracht,<br>minder zorgen", "right", "bottom"),
+                               (xr[0], yr[0], "minder kracht,<br>minder zorgen", "left", "bottom")):
         fig.add_annotation(x=x, y=y, text=text, xanchor=xa, yanchor=ya, align=xa, **corner)
     fig.update_layout(
         height=460, margin=dict(l=10, r=10, t=10, b=10), font=FONT, plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
-        xaxis=dict(title="Kracht → (0 = gemiddelde buurt in Nederland)", range=[-lim, lim], zeroline=False,
+        xaxis=dict(title="Kracht → (0 = gemiddelde buurt in Nederland)", range=xr, zeroline=False,
                    gridcolor="#eef0f2"),
-        yaxis=dict(title="Zorgen → (0 = gemiddelde buurt)", range=[-lim, lim], zeroline=False,
+        yaxis=dict(title="Zorgen → (0 = gemiddelde buurt)", range=yr, zeroline=False,
                    gridcolor="#eef0f2"))
     return fig
 

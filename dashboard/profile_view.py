@@ -27,7 +27,7 @@ AGE_LABEL = {"18+": "volwassenen (18+)", "65+": "65-plussers", "18-64": "18 tot 
 STEDELIJKHEID = {1: "zeer sterk stedelijk", 2: "sterk stedelijk", 3: "matig stedelijk", 4: "weinig stedelijk",
                  5: "niet stedelijk"}
 CONTEXT_STRIP = ("inwoners", "bevolkingsdichtheid", "stedelijkheid")
-NO_DIVISION = "niet beschikbaar: de bron gebruikt de buurtindeling van {year}, en daarin bestaat deze code niet"
+NO_DIVISION = "niet beschikbaar (andere buurtindeling in {year})"
 
 CSS = """
 .bb-row{border-top:1px solid #e5e7eb;padding:.55rem 0 .6rem 0;break-inside:avoid}
@@ -37,6 +37,11 @@ CSS = """
 .bb-badge{font-size:.72rem;border:1px solid #6b7280;border-radius:.6rem;padding:0 .4rem;color:#374151}
 .bb-main{display:flex;gap:.8rem;align-items:baseline;flex-wrap:wrap}
 .bb-value{font-size:1.45rem;font-weight:700}
+.bb-unit{font-size:.85rem;color:#374151;margin-left:.3rem}
+.bb-main .bb-unit{margin-left:-.5rem}
+.bb-ctxs{display:flex;gap:2.5rem;flex-wrap:wrap;margin:.3rem 0 .2rem 0}
+.bb-ctx-label{font-size:.85rem;color:#4b5563}
+.bb-ctx-value{font-size:1.6rem;font-weight:700}
 .bb-compare{color:#374151;font-size:.9rem}
 .bb-missing{color:#4b5563;font-style:italic}
 .bb-bar{position:relative;height:.6rem;background:#eef0f2;border-radius:.3rem;margin:.25rem 0 .1rem 0;
@@ -134,6 +139,13 @@ def load_profile(code: str) -> Profile:
 
 
 # ----------------------------------------------------------------------------------------------- HTML pieces
+def value_html(value: float, unit: str) -> str:
+    """The big number; a long unit ('per 1 000 inwoners') goes next to it in small type."""
+    if unit in ("%", "km", "aantal", "klasse 1-5"):
+        return f'<span class="bb-value">{fmt_value(value, unit)}</span>'
+    return f'<span class="bb-value">{fmt_number(value)}</span><span class="bb-unit">{html.escape(unit)}</span>'
+
+
 def _share_text(share: float) -> str:
     return fmt_number(math.floor(share * 10) / 10, 1) if share < 1 else str(math.floor(share))
 
@@ -169,8 +181,8 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
             parts.append(f"{esc(gemeente_name or 'gemeente')} {fmt_value(row['gemeente_value'], row['unit'])}")
         if level != "land" and pd.notna(row["nl_value"]):
             parts.append(f"Nederland {fmt_value(row['nl_value'], row['unit'])}")
-        main = (f'<span class="bb-value">{fmt_value(row["value"], row["unit"])}</span>'
-                f'<span class="bb-compare">{esc(" · ".join(parts))}</span>')
+        main = f'{value_html(row["value"], row["unit"])}<span class="bb-compare">{esc(" · ".join(parts))}</span>'
+
         bar = charts.percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note"))) \
             if pd.notna(row["n_total"]) and row["n_total"] else ""
     meta = []
@@ -202,27 +214,36 @@ def render_header(p: Profile) -> None:
     #   e.g. `gesprekskaart.ui.button(p)`; it can use p.region, p.table (with the catalogue `prompt`) and p.sources.
 
 
-def render_context(p: Profile) -> None:
+def context_html(p: Profile) -> str:
+    """The context strip: inwoners, bevolkingsdichtheid and stedelijkheid with period and source."""
     rows = p.table.set_index("indicator_id")
-    cols = st.columns(len(CONTEXT_STRIP))
-    for col, ind in zip(cols, CONTEXT_STRIP):
+    blocks, sources = [], set()
+    for ind in CONTEXT_STRIP:
         if ind not in rows.index:
             continue
         r = rows.loc[ind]
         if pd.isna(r["value"]):
-            text = "–"
+            text, small = str(r["missing_text"]), ""
         elif ind == "stedelijkheid":
-            text = f"{int(r['value'])} · {STEDELIJKHEID.get(int(r['value']), '')}"
+            text, small = f"{int(r['value'])} van 5", STEDELIJKHEID.get(int(r["value"]), "")
         elif ind == "bevolkingsdichtheid":
-            text = f"{fmt_number(r['value'])} per km²"
+            text, small = fmt_number(r["value"]), "inwoners per km²"
         else:
-            text = fmt_value(r["value"], r["unit"])
+            text, small = fmt_value(r["value"], r["unit"]), ""
         label = "Stedelijkheid" if ind == "stedelijkheid" else str(r["label"])
-        col.metric(label, text, help=str(r["description"]))
-    used = rows.loc[[i for i in CONTEXT_STRIP if i in rows.index]].dropna(subset=["table_id"])
-    src = {f"{r.attribution}, {r.table_title} ({r.table_id}), {r.period}, indeling {int(r.boundary_year)}"
-           for r in used.itertuples()}
-    st.caption("; ".join(sorted(src)))
+        period = f" ({r['period']})" if pd.notna(r["period"]) else ""
+        blocks.append(f'<div class="bb-ctx"><div class="bb-ctx-label">{html.escape(label + period)}</div>'
+                      f'<span class="bb-ctx-value">{html.escape(text)}</span> '
+                      f'<span class="bb-unit">{html.escape(small)}</span></div>')
+        if pd.notna(r["table_id"]):
+            sources.add(f"{r['attribution']}, {r['table_title']} ({r['table_id']}), indeling "
+                        f"{int(r['boundary_year'])}")
+    return (f'<div class="bb-ctxs">{"".join(blocks)}</div>'
+            f'<div class="bb-meta">{html.escape("; ".join(sorted(sources)))}</div>')
+
+
+def render_context(p: Profile) -> None:
+    st.markdown(context_html(p), unsafe_allow_html=True)
 
 
 def render_summary(p: Profile) -> None:
@@ -337,3 +358,39 @@ def render_profile(code: str, chosen: str | None = None) -> None:
     render_more(p, chosen)
     render_quadrant(p)
     render_sources(p)
+
+
+# ----------------------------------------------------------------------------------------------- comparison
+COMPARE_META = ("Kant", "Onderwerp", "Eenheid", "Periode", "Geschat", "Bron")
+
+
+def compare_table(profiles: list[Profile]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(table, chart rows) for 'Vergelijken'. The table is exactly what is shown and downloaded: one row per
+    Kracht/Zorgen indicator (landing only), values rounded to one decimal, one column per region
+    'Naam (CODE)'. Chart rows: indicator_id, label, lens and per region pos_<code> (% of buurten with a
+    lower value) and text_<code> (formatted value or why it is missing)."""
+    base = profiles[0].table
+    keep = base[base["lens"].isin(["asset", "problem"]) & base["landing"].astype(bool)][
+        ["indicator_id", "label", "lens", "unit", "modelled"]]
+    table = pd.DataFrame({"Kant": keep["lens"].map(LENS_TITLE), "Onderwerp": keep["label"], "Eenheid": keep["unit"],
+                          "Geschat": keep["modelled"].map({True: "ja", False: "nee"})})
+    chart = keep[["indicator_id", "label", "lens"]].copy()
+    periods, tables = {}, {}
+    for p in profiles:
+        rows = p.table.set_index("indicator_id").loc[keep["indicator_id"]]
+        code = p.region["region_code"]
+        table[f"{p.region['name']} ({code})"] = rows["value"].astype(float).round(1).to_numpy()
+        chart[f"pos_{code}"] = rows["share_lower"].astype(float).to_numpy()
+        chart[f"text_{code}"] = [fmt_value(r["value"], r["unit"]) + (f" (hoger dan {_share_text(r['share_lower'])}% "
+                                 "van de buurten)" if pd.notna(r["share_lower"]) else "")
+                                 if pd.notna(r["value"]) else str(r["missing_text"]) for _, r in rows.iterrows()]
+        for ind, r in rows.iterrows():
+            if pd.notna(r["period"]) and pd.notna(r["value"]):
+                periods.setdefault(ind, set()).add(str(r["period"]))
+            if pd.notna(r["table_id"]):
+                tables.setdefault(ind, set()).add(f"{r['table_id']} (indeling {int(r['boundary_year'])})")
+    table["Periode"] = [" / ".join(sorted(periods.get(i, []))) for i in keep["indicator_id"]]
+    table["Bron"] = [", ".join(sorted(tables.get(i, []))) for i in keep["indicator_id"]]
+    values = [c for c in table.columns if c not in COMPARE_META]
+    table = table[["Kant", "Onderwerp", *values, "Eenheid", "Periode", "Geschat", "Bron"]]
+    return table.reset_index(drop=True), chart.reset_index(drop=True)

@@ -146,6 +146,9 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list
     if missing:
         out.append(f"Over {missing} {'onderwerp' if missing == 1 else 'onderwerpen'} is er geen cijfer "
                    f"voor {place}. Hieronder staat waarom.")
+        if "status" in rows and (shown["value"].isna() & (shown["status"] == "andere_indeling")).any():
+            out[-1] += (" Vaak komt dat doordat de bron een oudere buurtindeling gebruikt, waarin deze "
+                        f"{'buurt' if level == 'buurt' else 'plek'} anders was ingedeeld.")
         few = rows.loc[rows["indicator_id"] == "inwoners", "value"]
         if level == "buurt" and not few.empty and pd.notna(few.iloc[0]) and few.iloc[0] < SMALL_BUURT:
             out[-1] += (f" Hier wonen weinig mensen ({fmt_number(few.iloc[0])}). Dan publiceert CBS veel "

@@ -1,0 +1,85 @@
+"""Page 'Over de data': catalogue, sources, boundary joins, missing values, cbsodata recipes, database download."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries, state, summary
+from dashboard.format import fmt_number
+from pipelines.catalogue import load_catalogue
+
+LENS = {"asset": "Kracht", "problem": "Zorgen", "context": "Achtergrond"}
+DIRECTION = {"higher_is_better": "hoger is gunstiger", "lower_is_better": "lager is gunstiger", "neutral": "neutraal"}
+
+st.title("Over de data")
+st.markdown("Buurtbalans gebruikt alleen open cijfers van CBS en van RIVM en Politie via CBS. Elk cijfer op het "
+            "scherm noemt zijn tabel, periode en buurtindeling. Cijfers over herkomst of migratieachtergrond "
+            "gebruiken we nergens.")
+
+catalogue, sources = state.cached("catalogue"), state.cached("sources")
+st.header("Onderwerpen")
+shown = catalogue.assign(
+    Kant=catalogue["lens"].map(LENS), Richting=catalogue["direction"].map(DIRECTION),
+    Geschat=catalogue["modelled"].map({True: "ja, modelschatting", False: "nee, telling of registratie"}),
+    Getoond=[("nee, bouwsteen" if h else "achter 'Meer cijfers'" if not lnd else "ja")
+             for h, lnd in zip(catalogue["hidden"], catalogue["landing"])])
+shown = shown.rename(columns={"label": "Onderwerp", "description": "Omschrijving", "unit": "Eenheid",
+                              "tables": "Brontabel(len)", "periods": "Perioden", "buurten_with_value": "Buurten met cijfer",
+                              "indicator_id": "Code"})
+st.dataframe(shown[["Onderwerp", "Kant", "Omschrijving", "Eenheid", "Richting", "Geschat", "Brontabel(len)",
+                    "Perioden", "Buurten met cijfer", "Getoond", "Code"]].sort_values(["Kant", "Onderwerp"]),
+             hide_index=True)
+
+st.header("Bronnen")
+src = sources.rename(columns={"table_id": "Tabel", "title": "Titel", "catalog": "Catalogus", "period": "Periode",
+                              "boundary_year": "Buurtindeling", "licence": "Licentie", "attribution": "Naamsvermelding",
+                              "fetched_at": "Opgehaald", "method": "Hoe", "snapshot_scope": "Bereik", "note": "Opmerking"})
+st.dataframe(src[["Tabel", "Titel", "Catalogus", "Periode", "Buurtindeling", "Licentie", "Naamsvermelding",
+                  "Opgehaald", "Hoe", "Bereik", "Opmerking"]], hide_index=True)
+
+st.header("Buurtindelingen")
+st.markdown("Gemeenten delen hun buurten soms opnieuw in. Buurtbalans toont alles op de indeling van 2024. Een "
+            "cijfer uit een oudere indeling koppelen we alleen als de buurtcode in beide jaren bestaat. Bestaat "
+            "de code niet meer, dan staat er 'niet beschikbaar (andere buurtindeling)'. Zo koppelen de tabellen:")
+st.markdown("\n".join(
+    f"- **{r.title}** ({r.table_id}, indeling {r.boundary_year}): {fmt_number(r.buurten_joined)} van de "
+    f"{fmt_number(r.buurten_total)} buurtcodes bestaan ook in 2024; {fmt_number(r.buurten_not_joined)} niet."
+    for r in sources.itertuples() if pd.notna(r.buurten_total)))
+
+st.header("Geheim, ontbrekend en geschat")
+st.markdown("""
+- **Geheim**: CBS en RIVM publiceren geen cijfer als er te weinig mensen wonen of als de schatting te onzeker is.
+  Dan staat er 'geheim'. We vullen zo'n gat nooit zelf in.
+- **Niet beschikbaar**: de bron heeft de buurt wel, maar geen cijfer, of de bron gebruikt een andere buurtindeling.
+- **Niet in de meegeleverde gegevens**: de meegeleverde gegevens hebben dit onderwerp niet voor dit gebied (zo is
+  opleiding nu alleen meegeleverd voor Amsterdam). Een verversing bij CBS kan dit aanvullen.
+- **Geschat**: de gezondheidscijfers van RIVM zijn modelschattingen per buurt, geen tellingen. Waar de bron een
+  marge (95%-interval) geeft, tonen we die.
+- **Vergelijken met buurten**: de balk bij een cijfer toont welk deel van alle buurten een lagere waarde heeft
+  in dezelfde tabel, hetzelfde jaar en dezelfde leeftijdsgroep.
+- **Kracht en zorgen samen**: per buurt het gemiddelde van gestandaardiseerde cijfers (z-scores), zo gedraaid
+  dat hoger 'meer kracht' of 'meer zorgen' betekent. Alleen onderwerpen uit de samenvatting tellen mee; geen
+  herkomst of migratieachtergrond.
+""")
+
+st.header("Kaartvormen")
+st.markdown("De vormen van buurten en wijken voor 2024 zijn een **benadering**: ze zijn opnieuw opgebouwd op basis "
+            "van CBS/Kadaster-gegevens en kunnen aan de randen afwijken van de officiële grenzen. Gebruik ze om te "
+            "kijken, niet om te meten.")
+
+st.header("Zelf ophalen bij CBS")
+st.markdown("Met het Python-pakket `cbsodata` haalt u dezelfde cijfers rechtstreeks bij CBS op.")
+ids = list(catalogue.sort_values("label")["indicator_id"])
+labels = dict(zip(catalogue["indicator_id"], catalogue["label"]))
+chosen = state.chosen_indicator(ids) or "vrijwilligerswerk"
+pick = st.selectbox("Onderwerp", ids, index=ids.index(chosen) if chosen in ids else 0, format_func=labels.get)
+here = state.chosen_region()
+row = catalogue.set_index("indicator_id").loc[pick].to_dict() | {"indicator_id": pick}
+st.code(summary.cbsodata_snippet(row, load_catalogue().tables, here.code if here.status == "ok" else "GM0363",
+                                 set(sources["table_id"])), language="python")
+
+st.header("De hele database")
+release = queries.release_file()
+st.markdown(f"Alle cijfers van deze versie in één DuckDB-bestand (`{release.name}`, "
+            f"{fmt_number(release.stat().st_size / 1e6)} MB). Open het met DuckDB, Python of R.")
+st.download_button("Download de database (DuckDB)", data=lambda: queries.release_file().read_bytes(),
+                   file_name="buurtbalans.duckdb", mime="application/octet-stream", icon=":material/download:",
+                   on_click="ignore", key="download_db", help="Het bestand wordt pas gelezen als u klikt.")

@@ -1,0 +1,57 @@
+"""Page 'Vergelijken': two to four regions side by side, per lens, with the table as CSV or Parquet."""
+import io
+
+import streamlit as st
+
+from dashboard import charts, profile_view, state
+
+st.title("Vergelijken")
+st.markdown("Zet twee tot vier gemeenten, wijken of buurten naast elkaar. Eerst wat er sterk is, dan de zorgen.")
+
+codes, rejected = state.compare_codes()
+if not codes and not rejected:  # start from the chosen region and its gemeente; the URL changes on first edit
+    here = state.chosen_region()
+    if here.status == "ok":
+        codes = list(dict.fromkeys([here.code, here.region.get("gemeente_code") or here.code]))
+if rejected:
+    st.warning("Niet gevonden en weggelaten: " + ", ".join(state.safe_text(r) for r in rejected)
+               + ". Kies de plek opnieuw met het zoekvak.", icon=":material/search_off:")
+
+regions = [state.region_row(c) for c in codes]
+cols = st.columns(state.MAX_COMPARE)
+for col, (i, r) in zip(cols, enumerate(regions)):
+    col.markdown(f"**{i + 1}. {r['label']}**")
+    col.button("Weghalen", key=f"weg_{r['region_code']}", icon=":material/close:", type="tertiary",
+               on_click=state.set_compare_codes, args=([c for c in codes if c != r["region_code"]],))
+if len(codes) < state.MAX_COMPARE:
+    state.region_search("zoek_vergelijk", lambda code: state.set_compare_codes(codes + [code]),
+                        label="Voeg een gemeente, wijk of buurt toe")
+if len(codes) < 2:
+    st.info("Kies minstens twee plekken om te vergelijken.", icon=":material/info:")
+    st.stop()
+
+profiles = [profile_view.load_profile(c) for c in codes]
+table, chart_rows = profile_view.compare_table(profiles)
+names = [(r["region_code"], r["name"]) for r in regions]
+for lens in ("asset", "problem"):
+    st.subheader(profile_view.LENS_TITLE[lens])
+    st.plotly_chart(charts.compare_dumbbell(chart_rows, names, lens), config={"displayModeBar": False},
+                    key=f"vergelijk_{lens}")
+st.caption("Elke rij is een onderwerp. Een stip laat zien waar de plek staat tussen alle buurten van Nederland "
+           "(links de laagste waarde, rechts de hoogste). Beweeg over een stip voor het cijfer. Een lijn verbindt "
+           "de laagste en de hoogste plek. Bij afstanden en zorgen is lager meestal gunstiger.")
+
+st.subheader("Tabel")
+value_cols = [c for c in table.columns if c not in profile_view.COMPARE_META]
+st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(c, format="localized")
+                                                    for c in value_cols})
+st.caption("Leeg = geen cijfer voor die plek (zie 'Buurt in beeld' voor de reden). Geschat = modelschatting "
+           "van RIVM/CBS. Bron: CBS; RIVM, CBS — CC BY 4.0.")
+slug = "-".join(codes)
+left, right = st.columns(2)
+left.download_button("Download als CSV", table.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig"),
+                     file_name=f"buurtbalans-vergelijking-{slug}.csv", mime="text/csv", icon=":material/download:")
+parquet = io.BytesIO()
+table.to_parquet(parquet, index=False)
+right.download_button("Download als Parquet", parquet.getvalue(), file_name=f"buurtbalans-vergelijking-{slug}.parquet",
+                      mime="application/vnd.apache.parquet", icon=":material/download:")
