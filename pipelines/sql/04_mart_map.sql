@@ -5,6 +5,8 @@
 --   'geheim'            CBS/RIVM suppressed it (too few people or unreliable)
 --   'ontbreekt'         the source has the region but no figure
 --   'andere_indeling'   the code does not exist in the boundary year of the source (buurtindeling changed)
+-- A source that covers only some gemeenten (the shipped education table: Amsterdam only) says nothing about the
+-- division elsewhere: outside the gemeenten it covers, a region is 'ontbreekt', not 'andere_indeling'.
 -- Contract: region_code, level, name, gemeente_code, indicator_id, period, boundary_year, table_id,
 --           value, lower, upper, status
 create or replace view mart_map_values as
@@ -18,6 +20,15 @@ source_rows as (
 source_year as (
     select distinct indicator_id, boundary_year, table_id from source_rows
 ),
+source_gemeenten as (
+    select distinct indicator_id, 'GM' || substr(region_code, 3, 4) as gemeente_code from source_rows
+    where region_code similar to '(GM|WK|BU).*'
+),
+national as (
+    select indicator_id, count(*) * 2 >= (select count(*) from int_current_regions where level = 'gemeente')
+               as national
+    from source_gemeenten group by indicator_id
+),
 final as (
     select r.region_code, r.level, r.name, r.gemeente_code, i.indicator_id, p.period,
            coalesce(v.boundary_year, y.boundary_year) as boundary_year, coalesce(v.table_id, y.table_id) as table_id,
@@ -27,12 +38,16 @@ final as (
                 when v.region_code is not null then 'ontbreekt'
                 when exists (select 1 from regions x where x.region_code = r.region_code
                                                      and x.boundary_year = y.boundary_year) then 'ontbreekt'
-                else 'andere_indeling' end as status
+                when coalesce(n.national, false) or g.gemeente_code is not null then 'andere_indeling'
+                else 'ontbreekt' end as status
     from int_current_regions r
     cross join indicators i
     join latest_period p on p.indicator_id = i.indicator_id
     left join source_year y on y.indicator_id = i.indicator_id
     left join source_rows v on v.region_code = r.region_code and v.indicator_id = i.indicator_id
+    left join national n on n.indicator_id = i.indicator_id
+    left join source_gemeenten g on g.indicator_id = i.indicator_id
+                                and g.gemeente_code = 'GM' || substr(r.region_code, 3, 4) and r.level <> 'land'
 )
 select * from final;
 

@@ -1,0 +1,84 @@
+"""Page 'Kaart': one indicator on a map of gemeenten, wijken or buurten, in one gemeente or all of NL.
+
+URL: ?indicator=vrijwilligerswerk&schaal=buurt&gebied=GM0363 (&regio= opens a profile). Logic in dashboard/maps.py.
+"""
+import streamlit as st
+
+from dashboard import db, maps, state
+
+PROFILE_PAGE = "app_pages/profiel.py"
+SCALES = {"gemeente": "Gemeenten", "wijk": "Wijken", "buurt": "Buurten"}
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _lists(release: str):
+    return maps.load_indicators(), maps.load_gemeenten()
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)  # large and read-only: shared, not copied per run
+def _shapes(level: str, area: str, release: str):
+    shapes = maps.load_shapes(level, area)
+    return maps.geojson_for(level, area, shapes), shapes.drop(columns="geometry")
+
+
+@st.cache_resource(max_entries=24, show_spinner="Kaart tekenen…")
+def _map(indicator_id: str, level: str, area: str, relative: bool, highlight: str | None, release: str):
+    indicators, _ = _lists(release)
+    meta = indicators.set_index("indicator_id").loc[indicator_id].to_dict() | {"id": indicator_id}
+    geojson, shapes = _shapes(level, area, release)
+    frame = maps.map_frame(maps.load_values(indicator_id, level), meta, shapes["region_code"],
+                           relative_to_view=relative)
+    view = maps.view_for(maps.area_bounds(shapes, area), width=700)
+    message = None if (frame["status"] == "waarde").any() else maps.no_values_message(frame, meta, level)
+    figure = maps.build_figure(frame, geojson, meta, level=level, view=view, hatch=area != maps.NL,
+                               message=message, highlight=highlight)
+    return frame, geojson, figure, message
+
+
+def _open_profile(code: str) -> None:
+    state.set_region(code)
+    st.switch_page(PROFILE_PAGE, query_params={"regio": code})
+
+
+def _initial(key: str, value: str, options) -> None:
+    """A widget starts from the URL; after that the widget (session state) leads and the URL follows."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = value if value in options else next(iter(options))
+
+
+release = db.release_key()
+indicators, gemeenten = _lists(release)
+labels = dict(zip(indicators["indicator_id"], indicators["label"]))
+areas = {maps.NL: "Heel Nederland"} | dict(zip(gemeenten["region_code"], gemeenten["name"]))
+url = maps.url_choice(st.query_params, labels, areas)
+_initial("kaart_indicator", url["indicator"], labels)
+_initial("kaart_schaal", url["schaal"], SCALES)
+_initial("kaart_gebied", url["gebied"], areas)
+
+st.title("Kaart")
+left, middle, right = st.columns([3, 2, 2])
+indicator_id = left.selectbox("Wat wilt u zien?", list(labels), format_func=labels.get, key="kaart_indicator")
+area = middle.selectbox("Waar?", list(areas), format_func=areas.get, key="kaart_gebied")
+level = right.segmented_control("Niveau", list(SCALES), format_func=SCALES.get, key="kaart_schaal") or "gemeente"
+relative = area != maps.NL and st.toggle(
+    "Kleuren vergelijken binnen deze gemeente (anders: met heel Nederland)", key="kaart_relatief")
+state.set_indicator(indicator_id)
+st.query_params.update(schaal=level, gebied=area)
+
+highlight = state.chosen_region().code
+frame, geojson, figure, message = _map(indicator_id, level, area, relative, highlight, release)
+if message:
+    st.info(message, icon=":material/info:")
+event = st.plotly_chart(figure, on_select="rerun", selection_mode="points", key=f"kaart_{level}_{area}",
+                        config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["select", "lasso"]})
+clicked = maps.selected_region(frame, geojson, figure, event.selection.points if event else [])
+if clicked:
+    _open_profile(clicked)
+
+st.caption(maps.legend_explanation(frame, level))
+rows = maps.drawable(frame, geojson).sort_values("name")
+names = dict(zip(rows["region_code"], rows["name"] + " (" + rows["value_text"].where(rows["value_text"] != "", "–") + ")"))
+pick = st.selectbox(f"Open het profiel van een van deze {maps.LEVELS[level]}", list(names), index=None,
+                    format_func=names.get, placeholder="Kies of typ een naam", key="kaart_profiel")
+if pick:
+    _open_profile(pick)
