@@ -25,7 +25,7 @@ from .render_html import render_html
 
 REGION_CODE = re.compile(r"^(BU|WK|GM|NL)[0-9A-Z]{2,8}$")
 MAX_PEERS = 5
-PEER_COMPARISONS = 3
+PEER_COMPARISONS = 2
 
 
 class RegionNotFound(KeyError):
@@ -188,7 +188,8 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
     content = c.pack_content(
         region, profile, catalogue, today=today or date.today(), profile_url=profile_url(base_url, code),
         status=status, licences=dict(zip(sources.table_id, sources.licence)), scoped_tables=scoped,
-        deviance=deviance, resident_assets=resident_assets, categories=CATEGORIES)
+        deviance=deviance, resident_assets=resident_assets, categories=CATEGORIES,
+        compact=sum(bool(x) for x in (deviance, peers is not None and len(peers), resident_assets)) >= 2)
     if peers is not None:
         content = replace(content, peers=_peer_section(peers, content, build_dir))
     title = f"Gesprekskaart {region.name}"

@@ -15,10 +15,13 @@ from dashboard.format import fmt_number, fmt_value
 
 MAX_STRENGTHS = 4
 MAX_CONCERNS = 3
-MAX_PROMPTS = 3
+MAX_PROMPTS = 2
 NEUTRAL_SHOWN = 3
 MAX_RESIDENT_ASSETS = 6
-MAX_DESCRIPTION = 140  # characters of a resident's description
+# With two or more of the optional sections (beter dan verwacht, peers, resident assets) the pack is compact,
+# so that it stays within two A4 pages: one strength fewer and half the resident assets.
+COMPACT_STRENGTHS, COMPACT_RESIDENT_ASSETS = 3, 3
+MAX_DESCRIPTION = 70  # characters of a resident's description
 STANDOUT_REL = 0.05  # a figure "stands out" against the gemeente/NL from 5% (relative) difference
 # Same survey question in two RIVM series: show the newer series only when the main one has no value.
 SAME_QUESTION = {"goed_ervaren_gezondheid_trend": "ervaren_gezondheid_goed"}
@@ -102,6 +105,7 @@ class ResidentAsset:
 @dataclass(frozen=True)
 class SourceGroup:
     labels: tuple[str, ...]
+    table_id: str
     table_title: str
     period: str
     boundary_year: int | None
@@ -246,7 +250,8 @@ def _missing(catalogue: Iterable[Mapping], lens: str, figures: Iterable[Figure],
     reason_of = {r["indicator_id"]: r.get("missing_reason") for r in rows}
     out = []
     for ind in catalogue:
-        if ind["lens"] != lens or not ind.get("landing", True) or ind.get("hidden") or ind["indicator_id"] in shown:
+        if (ind["lens"] != lens or not ind.get("landing", True) or ind.get("hidden") or ind["indicator_id"] in shown
+                or ind["indicator_id"] in SAME_QUESTION):
             continue
         code = status.get(ind["indicator_id"]) or reason_of.get(ind["indicator_id"])
         out.append((ind["label"], MISSING_REASONS.get(code, NO_FIGURE)))
@@ -254,8 +259,8 @@ def _missing(catalogue: Iterable[Mapping], lens: str, figures: Iterable[Figure],
 
 
 def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], region: Region, lens: str, *,
-                 status: Mapping[str, str] | None = None, scoped_tables: Mapping[str, str] | None = None
-                 ) -> LensSection:
+                 status: Mapping[str, str] | None = None, scoped_tables: Mapping[str, str] | None = None,
+                 limit: int | None = None) -> LensSection:
     """The asset lens (strengths) or the problem lens (concerns) of one region."""
     prompts = {c["indicator_id"]: c.get("prompt") for c in catalogue}
     order = {c["indicator_id"]: i for i, c in enumerate(catalogue)}
@@ -265,7 +270,7 @@ def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], regio
                            prompt=prompts.get(r["indicator_id"]), scoped_tables=scoped_tables, concern=concern)
                for r in rows if _num(r.get("value")) is not None]
     figures.sort(key=lambda f: (not f.standout, -f.score, order.get(f.indicator_id, 99)))
-    limit = MAX_CONCERNS if concern else MAX_STRENGTHS
+    limit = limit or (MAX_CONCERNS if concern else MAX_STRENGTHS)
     chosen = [f for f in figures if f.standout][:limit]
     stand_out = bool(chosen)
     if not chosen:
@@ -275,8 +280,8 @@ def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], regio
     noun = region.noun
     if concern:
         heading = "Waar zorgen over zijn"
-        intro = (f"Deze cijfers gaan over zorgen die in veel buurten spelen. Ze zijn hier hoger dan elders. "
-                 "Het zijn gemiddelden: ze zeggen niets over één persoon." if stand_out else
+        intro = ("Deze zorgen spelen hier vaker dan gemiddeld. Het zijn gemiddelden: ze zeggen niets over één persoon."
+                 if stand_out else
                  "Geen van deze cijfers is hier duidelijk hoger dan elders. Toch kunnen ze voor sommige mensen "
                  "zwaar wegen.")
     else:
@@ -351,7 +356,8 @@ def source_groups(figures: Iterable[Figure], licences: Mapping[str, str]) -> tup
     groups: dict[tuple, list[Figure]] = {}
     for f in figures:
         groups.setdefault((f.table_id, f.period, f.boundary_year), []).append(f)
-    return tuple(SourceGroup(labels=tuple(dict.fromkeys(f.label for f in fs)), table_title=fs[0].table_title,
+    return tuple(SourceGroup(labels=tuple(dict.fromkeys(f.label for f in fs)), table_id=fs[0].table_id,
+                             table_title=fs[0].table_title,
                              period=fs[0].period, boundary_year=fs[0].boundary_year,
                              attribution=fs[0].attribution,
                              licence=licences.get(fs[0].table_id.split("+")[0], "CC BY 4.0"),
@@ -362,11 +368,14 @@ def source_groups(figures: Iterable[Figure], licences: Mapping[str, str]) -> tup
 def pack_content(region: Region, profile: Sequence[Mapping], catalogue: Sequence[Mapping], *, today: date,
                  profile_url: str, status: Mapping[str, str] | None = None, licences: Mapping[str, str] | None = None,
                  scoped_tables: Mapping[str, str] | None = None, deviance=None, peers: PeerSection | None = None,
-                 resident_assets=None, categories: Mapping[str, str] | None = None) -> PackContent:
+                 resident_assets=None, categories: Mapping[str, str] | None = None, compact: bool = False
+                 ) -> PackContent:
     """Everything the gesprekskaart says about one region, as plain text."""
-    strengths = lens_section(profile, catalogue, region, "asset", status=status, scoped_tables=scoped_tables)
+    strengths = lens_section(profile, catalogue, region, "asset", status=status, scoped_tables=scoped_tables,
+                             limit=COMPACT_STRENGTHS if compact else MAX_STRENGTHS)
     concerns = lens_section(profile, catalogue, region, "problem", status=status, scoped_tables=scoped_tables)
-    assets, more = resident_asset_items(resident_assets, categories)
+    assets, more = resident_asset_items(resident_assets, categories,
+                                        COMPACT_RESIDENT_ASSETS if compact else MAX_RESIDENT_ASSETS)
     shown = (*strengths.figures, *strengths.others, *concerns.figures)
     order = {row["indicator_id"]: i for i, row in enumerate(catalogue)}
     return PackContent(

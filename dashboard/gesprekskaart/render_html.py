@@ -15,7 +15,7 @@ from dashboard.format import fmt_number, fmt_value
 from .content import Figure, LensSection, PackContent
 from .minimap import CAPTION
 
-NOTE_LINES = 5
+NOTE_LINES = 7
 LEVEL_WORD = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "land": "Land"}
 COLOURS = {"asset": ("#2f7a5a", "#eaf4ee"), "problem": ("#3d5f86", "#edf1f7")}
 
@@ -72,17 +72,16 @@ def _legend(region_level: str, gemeente: str | None, lens: str) -> str:
 
 
 def _value(fig: Figure) -> str:
-    tag = '<span class="tag">geschat</span>' if fig.modelled else ""
-    if fig.unit.startswith("per "):  # '13,2' big, 'per 1 000 inwoners' small below
-        return (f'<div class="val">{_e(fmt_number(fig.value))}<span class="unit">{_e(fig.unit)}</span>{tag}'
-                '</div>')
+    tag = ' <span class="tag">geschat</span>' if fig.modelled else ""
+    if fig.unit.startswith("per "):  # '13,2' big, 'per 1 000 inwoners' small beside it
+        return f'<div class="val">{_e(fmt_number(fig.value))}<span class="unit">{_e(fig.unit)}</span>{tag}</div>'
     return f'<div class="val">{_e(fig.value_text)}{tag}</div>'
 
 
 def _figure(fig: Figure, lens: str) -> str:
-    return (f'<div class="fig">{_value(fig)}<div class="txt"><h3>{_e(fig.label)}</h3>'
-            f'<p>{_e(fig.description)} <span class="cmp">{_e(fig.comparison)}</span></p></div>'
-            f'<div class="chart">{bar_svg(fig, lens)}</div></div>')
+    return (f'<div class="fig"><div class="num">{_value(fig)}{bar_svg(fig, lens)}</div><div class="txt">'
+            f'<h3>{_e(fig.label)}</h3><p>{_e(fig.description)} <span class="cmp">{_e(fig.comparison)}</span></p>'
+            '</div></div>')
 
 
 def _short_comparison(fig: Figure, gemeente: str | None, level: str) -> str:
@@ -116,8 +115,8 @@ def _lens(section: LensSection, lens: str, content: PackContent) -> str:
                       for f in section.others)
         others = (f'<table class="others"><caption>Meer over wat deze {_e(region.noun)} heeft</caption>'
                   f'<tbody>{trs}</tbody></table>')
-    return (f'<section class="lens {lens}"><h2>{_e(section.heading)}</h2><p class="lead">{_e(section.intro)}</p>'
-            f'{legend}{rows}{others}{_missing(section, region.noun)}</section>')
+    return (f'<section class="lens {lens}"><h2>{_e(section.heading)}</h2><div class="leadrow"><p class="lead">'
+            f'{_e(section.intro)}</p>{legend}</div>{rows}{others}{_missing(section, region.noun)}</section>')
 
 
 def _residents(content: PackContent) -> str:
@@ -147,41 +146,38 @@ def _peers(content: PackContent) -> str:
         return ""
     lines = "".join(f"<li>{_e(c)}</li>" for c in peers.comparison)
     return (f'<section class="box peers"><h2>Vergelijkbare buurten</h2>'
-            f'<p>Deze buurten lijken in de cijfers op {_e(content.region.name)}: {_e(_and(list(peers.names)))}.</p>'
-            f'{f"<ul>{lines}</ul>" if lines else ""}<p class="small">Wat kunnen jullie van elkaar leren?</p></section>')
+            f'<p>Deze buurten lijken in de cijfers op {_e(content.region.name)}: {_e(_and(list(peers.names)))}. '
+            f'Wat kunnen jullie van elkaar leren?</p>{f"<ul>{lines}</ul>" if lines else ""}</section>')
 
 
 def _talk(content: PackContent) -> str:
-    cols = "".join(
-        f'<div class="col {lens}"><h3>{title}</h3><ol>{"".join(f"<li>{_e(p)}</li>" for p in content.prompts[lens])}'
+    """The prompts of both lenses beside lined space for notes, so residents write next to the questions."""
+    prompts = "".join(
+        f'<div class="prompts {lens}"><h3>{title}</h3><ol>{"".join(f"<li>{_e(p)}</li>" for p in content.prompts[lens])}'
         f'</ol></div>' for lens, title in (("asset", "Over wat er al is"), ("problem", "Over zorgen")))
-    return f'<section class="talk"><h2>Om over te praten</h2><div class="cols">{cols}</div></section>'
-
-
-def _notes() -> str:
     lines = '<div class="line"></div>' * NOTE_LINES
-    return ('<section class="notes"><h2>Wat klopt? Wat mist?</h2><p>Schrijf op wat jij ziet in de buurt. '
-            f'Wat herken je? Wat staat er niet in?</p>{lines}</section>')
+    return (f'<section class="talk"><div class="ask"><h2>Om over te praten</h2>{prompts}</div>'
+            f'<div class="notes"><h2>Wat klopt? Wat mist?</h2><p class="small">Schrijf op wat jij ziet in de '
+            f'{_e(content.region.noun)}. Wat herken je? Wat staat er niet in?</p>{lines}</div></section>')
 
 
 def _sources(content: PackContent) -> str:
-    items = []
-    for g in content.sources:
-        bits = [g.table_title, f"cijfers over {g.period}"]
-        if g.boundary_year:
-            bits.append(f"buurtindeling {g.boundary_year}")
-        if g.modelled:
-            bits.append("geschat")
-        bits += [g.attribution, g.licence]
-        items.append(f"<li><b>{_e(_and(list(g.labels)))}</b>: {_e(' · '.join(b for b in bits if b))}</li>")
+    """Per group of figures: period, boundary year, 'geschat' and the source table; then licence and QR."""
+    rows = "".join(
+        f'<tr><td>{_e(_and(list(g.labels)))}{" <span class=tag>geschat</span>" if g.modelled else ""}</td>'
+        f'<td>{_e(g.period)}</td><td>{_e(g.boundary_year or "")}</td>'
+        f'<td>{_e(g.attribution)} (tabel {_e(g.table_id)})</td></tr>' for g in content.sources)
+    table = (f'<table class="src"><thead><tr><th>Cijfers</th><th>Jaar</th><th>Indeling</th><th>Bron</th></tr>'
+             f'</thead><tbody>{rows}</tbody></table>') if rows else ""
     attributions = sorted({g.attribution for g in content.sources if g.attribution}) or ["Bron: CBS"]
-    modelled = any(g.modelled for g in content.sources)
-    geschat = ('<p><b>Geschat</b>: RIVM rekent de uitkomsten van de Gezondheidsmonitor met een model om naar '
-               'elke buurt. Het is een schatting, geen telling.</p>' if modelled else "")
+    assumed = any("aangenomen" in g.licence for g in content.sources)
+    licence = "CC BY 4.0" + (" (voor RIVM-cijfers aangenomen: open data bij CBS)" if assumed else "")
+    geschat = (" <b>Geschat</b>: RIVM rekent de Gezondheidsmonitor met een model om naar elke buurt. Dat is een "
+               "schatting, geen telling." if any(g.modelled for g in content.sources) else "")
     url = _e(content.profile_url)
     return (f'<section class="sources"><div class="srctext"><h2>Over deze cijfers</h2>'
-            f'<p>{_e(" · ".join(attributions))}. De cijfers mag je delen als je de bron noemt (licentie CC BY 4.0).'
-            f' Een buurtindeling is de indeling in buurten van dat jaar.</p>{geschat}<ul>{"".join(items)}</ul></div>'
+            f'<p>{_e(" · ".join(attributions))}. Licentie {_e(licence)}: delen mag, met bronvermelding. '
+            f'Indeling: de buurtgrenzen van dat jaar.{geschat}</p>{table}</div>'
             f'<div class="qrbox">{qr_svg(content.profile_url)}<p>Scan voor het hele profiel:<br>'
             f'<a href="{url}">{url}</a></p></div></section>')
 
@@ -207,7 +203,7 @@ def render_html(content: PackContent, *, map_svg: str = "", title: str | None = 
     body = "".join([
         _header(content, map_svg), _lens(content.strengths, "asset", content), _residents(content),
         _deviations(content), _lens(content.concerns, "problem", content), _peers(content), _talk(content),
-        _notes(), _sources(content)])
+        _sources(content)])
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{_e(title or "Gesprekskaart " + content.region.name)}</title><style>{CSS}</style></head>'
@@ -215,7 +211,7 @@ def render_html(content: PackContent, *, map_svg: str = "", title: str | None = 
 
 
 CSS = """
-@page { size: A4; margin: 13mm 15mm 13mm 15mm; }
+@page { size: A4; margin: 12mm 14mm 12mm 14mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { margin: 0; color: #1f2a24; background: #fff;
@@ -226,55 +222,59 @@ h1 { font-size: 24pt; line-height: 1.1; margin: 1mm 0 2mm; color: #17382b; }
 h2 { font-size: 14.5pt; margin: 0 0 1.5mm; break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 11pt; margin: 0; }
 p { margin: 0 0 1.5mm; }
-.small, .missing, .legend, figcaption { font-size: 9pt; color: #4d5751; }
+.small, .legend, figcaption { font-size: 9pt; color: #4d5751; }
+.missing { font-size: 8.5pt; color: #4d5751; line-height: 1.3; margin-top: 1mm; }
 .kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 8.5pt; color: #2f7a5a; font-weight: bold;
           margin: 0; }
 .top { display: flex; gap: 6mm; align-items: flex-start; margin-bottom: 4mm; }
 .title { flex: 1; }
 .meta { color: #4d5751; }
 .intro { font-size: 11pt; margin-top: 2.5mm; }
-.map { margin: 0; width: 62mm; flex: none; }
-.map svg { width: 62mm; height: auto; display: block; border: 1px solid #d9ddd6; border-radius: 2mm; }
+.map { margin: 0; width: 54mm; flex: none; }
+.map svg { width: 54mm; height: auto; display: block; border: 1px solid #d9ddd6; border-radius: 2mm; }
 .map.empty { height: 30mm; border: 1px dashed #c8cdc5; border-radius: 2mm; padding: 3mm; }
 figcaption { margin-top: 1mm; }
-section { margin: 0 0 4.5mm; }
+section { margin: 0 0 4mm; }
 .lens { border-left: 2.2mm solid; padding: 0 0 0 4mm; }
 .lens.asset { border-color: #2f7a5a; } .lens.asset h2 { color: #225c43; }
 .lens.problem { border-color: #3d5f86; } .lens.problem h2 { color: #2f4b6c; }
-.lead { font-size: 10.5pt; }
+.leadrow { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0 5mm; margin-bottom: 1mm; }
+.lead { font-size: 10.5pt; flex: 1 1 90mm; margin: 0; } .legend { margin: 0; flex: none; }
 .legend span { margin-right: 4mm; white-space: nowrap; } .legend svg { vertical-align: middle; }
-.fig { display: grid; grid-template-columns: 25mm 1fr 36mm; gap: 3mm; align-items: center; padding: 1.8mm 0;
+.fig { display: grid; grid-template-columns: 35mm 1fr; gap: 3mm; align-items: center; padding: 1.5mm 0;
        border-top: 1px solid #e3e6e1; break-inside: avoid; page-break-inside: avoid; }
 .val { font-size: 17pt; font-weight: bold; line-height: 1.1; }
 .lens.asset .val { color: #225c43; } .lens.problem .val { color: #2f4b6c; }
 .tag { display: inline-block; font-size: 7.5pt; font-weight: normal; color: #4d5751; border: 1px solid #b9c0b6;
        border-radius: 1.5mm; padding: 0 1.2mm; margin-left: 1mm; vertical-align: middle; line-height: 1.4; }
-.val .tag { display: block; width: max-content; margin: 1mm 0 0; }
-.val .unit { display: block; font-size: 8.5pt; font-weight: normal; color: #4d5751; line-height: 1.2; }
+.val .unit { display: block; font-size: 8.5pt; font-weight: normal; color: #4d5751; }
+.num svg { width: 32mm; height: auto; display: block; margin-top: 1mm; }
 .txt p { margin: 0.3mm 0 0; font-size: 9.5pt; color: #3c4640; } .txt .cmp { color: #1f2a24; }
-.chart svg { width: 36mm; height: auto; display: block; }
 table.others { width: 100%; border-collapse: collapse; margin: 2mm 0 1.5mm; font-size: 9.5pt; }
 table.others caption { text-align: left; font-weight: bold; font-size: 10.5pt; padding-bottom: 1mm; }
 table.others tr { break-inside: avoid; page-break-inside: avoid; border-top: 1px solid #e3e6e1; }
-table.others th { text-align: left; font-weight: normal; padding: 0.8mm 2mm 0.8mm 0; }
-table.others td { padding: 0.8mm 2mm 0.8mm 0; white-space: nowrap; } td.num { font-weight: bold; }
+table.others th { text-align: left; font-weight: normal; padding: 0.5mm 2mm 0.5mm 0; }
+table.others td { padding: 0.5mm 2mm 0.5mm 0; white-space: nowrap; } td.num { font-weight: bold; }
 td.ref { color: #4d5751; white-space: normal; }
-.box { background: #f6f7f3; border-radius: 2.5mm; padding: 3mm 4mm; }
+.box { background: #f6f7f3; border-radius: 2.5mm; padding: 2.5mm 4mm 1.5mm; }
 .box li, .box p { break-inside: avoid; page-break-inside: avoid; }
-.box h2 { font-size: 13pt; } .box ul { margin: 1mm 0 1mm; padding-left: 5mm; }
-.residents .cards { list-style: none; padding: 0; display: grid; grid-template-columns: 1fr 1fr; gap: 1.5mm 5mm;
-                    font-size: 9.5pt; }
+.box h2 { font-size: 12.5pt; margin-bottom: 1mm; } .box ul { margin: 1mm 0 1mm; padding-left: 5mm; }
+.residents .cards { list-style: none; padding: 0; display: grid; grid-template-columns: 1fr 1fr 1fr;
+                    gap: 1.5mm 4mm; font-size: 9.5pt; line-height: 1.3; }
 .cat { font-size: 8.5pt; color: #4d5751; }
-.talk { break-inside: avoid; page-break-inside: avoid; }
-.talk .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 6mm; }
-.talk .col { border-top: 1.2mm solid; padding-top: 1.5mm; } .talk .asset { border-color: #2f7a5a; }
-.talk .problem { border-color: #3d5f86; }
-.talk ol { margin: 1mm 0 0; padding-left: 5mm; font-size: 10.5pt; } .talk li { margin-bottom: 1.5mm; }
-.notes { break-inside: avoid; page-break-inside: avoid; }
-.notes .line { border-bottom: 1px solid #9aa39c; height: 8.5mm; }
-.sources { display: flex; gap: 5mm; font-size: 8.5pt; color: #333; border-top: 1px solid #cfd4cc; padding-top: 2mm;
+.talk { display: grid; grid-template-columns: 3fr 2fr; gap: 6mm; break-inside: avoid; page-break-inside: avoid; }
+.prompts { border-top: 1.2mm solid; padding-top: 1.2mm; margin-bottom: 3mm; }
+.prompts.asset { border-color: #2f7a5a; } .prompts.problem { border-color: #3d5f86; }
+.talk ol { margin: 1mm 0 0; padding-left: 5mm; } .talk li { margin-bottom: 0.8mm; }
+.notes { border: 1px solid #cfd4cc; border-radius: 2.5mm; padding: 3mm 4mm 4mm; }
+.notes .line { border-bottom: 1px solid #9aa39c; height: 8mm; }
+.sources { display: flex; gap: 5mm; font-size: 8pt; color: #333; border-top: 1px solid #cfd4cc; padding-top: 2mm;
            break-inside: avoid; page-break-inside: avoid; }
-.sources h2 { font-size: 11pt; } .sources ul { margin: 1mm 0 0; padding-left: 4mm; } .srctext { flex: 1; }
+.sources h2 { font-size: 11pt; } .srctext { flex: 1; }
+table.src { width: 100%; border-collapse: collapse; margin-top: 1mm; }
+table.src th { text-align: left; font-weight: bold; border-bottom: 1px solid #cfd4cc; padding: 0.3mm 2mm 0.3mm 0; }
+table.src td { vertical-align: top; padding: 0.4mm 2mm 0.4mm 0; border-bottom: 1px solid #eceee9; }
+table.src td:nth-child(2), table.src td:nth-child(3) { white-space: nowrap; }
 .qrbox { width: 34mm; flex: none; text-align: center; } .qrbox p { font-size: 8pt; word-break: break-all; }
 a { color: #225c43; }
 """
