@@ -121,14 +121,14 @@ def fit_relation(wide: pd.DataFrame, x: str, y: str, *, controls: Sequence[str] 
     _validate(wide, x, y, controls, weights)
     frame = wide if scope_codes is None else wide.loc[wide.index.intersection(pd.Index(list(scope_codes)))]
     cols = [y, x, *controls]
-    data = frame[cols].apply(pd.to_numeric, errors="coerce").astype("float64")
-    ok = np.isfinite(data.to_numpy()).all(axis=1)
+    values = frame[cols].to_numpy(dtype="float64", na_value=np.nan)
+    ok = np.isfinite(values).all(axis=1)
     w = None
     if weights:
         w_all = pd.to_numeric(frame[weights], errors="coerce").to_numpy(dtype="float64")
         ok &= np.isfinite(w_all) & (w_all > 0)
     n_missing = int((~ok).sum())
-    arr = data.to_numpy()[ok]
+    arr = values[ok]
     codes = frame.index[ok]
     n = arr.shape[0]
     k = 2 + len(controls)
