@@ -7,7 +7,7 @@ gap cannot be placed fairly, and the number left out is reported.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,9 @@ class PeerIndex:
     z : array (n_buurten, n_variables) of z-scores
     means, stds : per-variable mean and standard deviation used for the z-scores
     n_excluded : buurten in the frame left out because a variable was missing
+    tree : scipy k-d tree over `z`
     labels : optional indicator labels for `explain`
+    positions : region_code -> row in `z`
     """
 
     variables: tuple[str, ...]
@@ -53,8 +55,9 @@ class PeerIndex:
     means: np.ndarray
     stds: np.ndarray
     n_excluded: int
-    tree: cKDTree
+    tree: cKDTree = field(repr=False)
     labels: Mapping[str, str] | None = None
+    positions: dict[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, wide: pd.DataFrame, variables: Sequence[str | Sequence[str]] = DEFAULT_PEER_VARIABLES, *,
@@ -90,20 +93,11 @@ class PeerIndex:
         complete = np.isfinite(x).all(axis=1)
         z = (x[complete] - means) / stds
         return cls(variables=chosen, codes=wide.index[complete], z=z, means=means, stds=stds,
-                   n_excluded=int((~complete).sum()), tree=cKDTree(z), labels=labels)
+                   n_excluded=int((~complete).sum()), tree=cKDTree(z), labels=labels,
+                   positions={c: i for i, c in enumerate(wide.index[complete])})
 
     def __contains__(self, code: object) -> bool:
-        return code in self._positions
-
-    @property
-    def _positions(self) -> dict[str, int]:
-        # Cached on first use; the dataclass is frozen, so bypass __setattr__.
-        try:
-            return self.__dict__["_pos"]
-        except KeyError:
-            pos = {c: i for i, c in enumerate(self.codes)}
-            object.__setattr__(self, "_pos", pos)
-            return pos
+        return code in self.positions
 
     def peers(self, code: str, k: int = DEFAULT_K) -> pd.DataFrame:
         """The `k` buurten closest to `code` (itself excluded).
@@ -113,7 +107,7 @@ class PeerIndex:
         DataFrame(region_code, distance, rank), rank 1 = most similar; empty when `code` is not in the index
         (a variable is missing for it).
         """
-        pos = self._positions.get(code)
+        pos = self.positions.get(code)
         if pos is None:
             return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(PEER_COLUMNS, ("str", "float64", "int64"))})
         k_eff = min(k, len(self.codes) - 1)
