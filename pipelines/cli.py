@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--retries", type=int, default=3)
     r.add_argument("--no-progress", action="store_true")
     r.add_argument("--build-dir", type=Path)
-    sub.add_parser("status", help="show the current release and its sources")
+    s = sub.add_parser("status", help="show the current release and its sources")
+    s.add_argument("--build-dir", type=Path)
     return p
 
 

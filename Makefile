@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine (Python 3.11+ with venv):
+#   make run    set up .venv, build the database from the shipped snapshot if missing, start the dashboard
+#   make test   set up .venv, run the whole test suite (the same command CI runs)
+# And one more for live data:
+#   make refresh   fetch the catalogue's tables from CBS with cbsodata, then rebuild (the old database keeps
+#                  serving if anything fails)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.PHONY: setup run build refresh test bench
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+build: setup
+	$(BIN)/python -m pipelines build
+
+run: setup
+	test -e data/build/current.duckdb || $(BIN)/python -m pipelines build
+	PYTHON=$(BIN)/python ./run.sh
+
+refresh: setup
+	$(BIN)/python -m pipelines refresh
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python benchmarks/bench_build.py
