@@ -1,6 +1,5 @@
 """fit_relation against closed-form least squares and a hand-coded HC3 sandwich, on real buurt data."""
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.stats import norm
 
