@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import paths, release
+from pipelines import paths, precompute, release
 from pipelines.cache import CacheError, TableCache, read_table_cache
 from pipelines.catalogue import Catalogue, load_catalogue
 from pipelines.shapes import read_shapes
@@ -229,6 +229,9 @@ def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd
             con.execute(sql_file.read_text(encoding="utf-8"))
         con.execute(_wide_view_sql(catalogue))
         summary.timings["sql"] = time.perf_counter() - clock
+        # Statistics that read mart_buurt_wide (vergelijkbare buurten, beter dan verwacht) fill the tables of
+        # sql/07_mart_stats.sql here (owner: pipelines/precompute.py).
+        summary.timings.update(precompute.fill_stats_tables(con))
         _pause_point("after_sql")
         clock = time.perf_counter()
         validate(con, catalogue)
