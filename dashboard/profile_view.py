@@ -9,6 +9,7 @@ Public API for other pages and modules:
 from __future__ import annotations
 
 import html
+import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -113,7 +114,7 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
     others = profile[~profile["is_default_group"].astype(bool) & profile["value"].notna()]
     other_text = {i: "; ".join(f"{_age_text(r['age_group']) or r['age_group']}: {fmt_value(r['value'], r['unit'])}"
                                for _, r in grp.iterrows()) for i, grp in others.groupby("indicator_id")}
-    out["other_groups"] = out["indicator_id"].map(other_text).fillna("")
+    out["other_groups"] = [other_text.get(i, "") for i in out["indicator_id"]]
     out["missing_text"] = [None if pd.notna(r["value"]) else _missing_text(r) for _, r in out.iterrows()]
     order = catalogue_order()
     out["_order"] = out["indicator_id"].map(order).fillna(len(order))
@@ -394,3 +395,14 @@ def compare_table(profiles: list[Profile]) -> tuple[pd.DataFrame, pd.DataFrame]:
     values = [c for c in table.columns if c not in COMPARE_META]
     table = table[["Kant", "Onderwerp", *values, "Eenheid", "Periode", "Geschat", "Bron"]]
     return table.reset_index(drop=True), chart.reset_index(drop=True)
+
+
+def table_csv(table: pd.DataFrame) -> bytes:
+    """The shown table as CSV for Dutch spreadsheets (semicolon, decimal comma, UTF-8 with BOM)."""
+    return table.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+
+
+def table_parquet(table: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    return buffer.getvalue()

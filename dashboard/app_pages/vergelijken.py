@@ -1,6 +1,4 @@
 """Page 'Vergelijken': two to four regions side by side, per lens, with the table as CSV or Parquet."""
-import io
-
 import streamlit as st
 
 from dashboard import charts, profile_view, state
@@ -49,9 +47,8 @@ st.caption("Leeg = geen cijfer voor die plek (zie 'Buurt in beeld' voor de reden
            "van RIVM/CBS. Bron: CBS; RIVM, CBS — CC BY 4.0.")
 slug = "-".join(codes)
 left, right = st.columns(2)
-left.download_button("Download als CSV", table.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig"),
-                     file_name=f"buurtbalans-vergelijking-{slug}.csv", mime="text/csv", icon=":material/download:")
-parquet = io.BytesIO()
-table.to_parquet(parquet, index=False)
-right.download_button("Download als Parquet", parquet.getvalue(), file_name=f"buurtbalans-vergelijking-{slug}.parquet",
-                      mime="application/vnd.apache.parquet", icon=":material/download:")
+left.download_button("Download als CSV", profile_view.table_csv(table), file_name=f"buurtbalans-vergelijking-{slug}.csv",
+                     mime="text/csv", icon=":material/download:", key="csv")
+right.download_button("Download als Parquet", profile_view.table_parquet(table), key="parquet",
+                      file_name=f"buurtbalans-vergelijking-{slug}.parquet", mime="application/vnd.apache.parquet",
+                      icon=":material/download:")

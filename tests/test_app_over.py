@@ -1,0 +1,63 @@
+"""'Over de data' through AppTest: catalogue, sources, boundary joins, recipes and the database download."""
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+@pytest.fixture()
+def over(build_dir, monkeypatch):
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(**params) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        return at.switch_page("app_pages/over_de_data.py").run()
+    return make
+
+
+def test_catalogue_and_sources_are_complete(over, con):
+    at = over()
+    assert not at.exception
+    catalogue, sources = at.main.dataframe[0].value, at.main.dataframe[1].value
+    assert len(catalogue) == con.execute("select count(*) from mart_catalogue").fetchone()[0]
+    row = catalogue.set_index("Code").loc["vrijwilligerswerk"]
+    assert row["Kant"] == "Kracht" and row["Geschat"].startswith("ja") and row["Brontabel(len)"] == "50090NED"
+    assert catalogue.set_index("Code").loc["misdrijven_per_1000", "Getoond"] == "achter 'Meer cijfers'"
+    assert set(sources["Tabel"]) == {r[0] for r in con.execute("select table_id from mart_sources").fetchall()}
+    assert {"Licentie", "Naamsvermelding", "Opgehaald"} <= set(sources.columns)
+
+
+def test_boundary_joins_missing_values_and_shapes_are_explained(over, con):
+    at = over()
+    text = "\n".join(m.value for m in at.main.markdown)
+    joined, total = con.execute("select buurten_joined, buurten_total from mart_sources "
+                                "where table_id = '50090NED'").fetchone()
+    assert f"{joined:,}".replace(",", ".") + " van de " + f"{total:,}".replace(",", ".") in text
+    assert "**Geheim**" in text and "Niet in de meegeleverde gegevens" in text
+    assert "**benadering**" in text
+    assert "migratieachtergrond" in text
+
+
+def test_cbsodata_recipe_follows_the_chosen_indicator_and_region(over):
+    at = over(regio="BU0363AA01", indicator="vrijwilligerswerk")
+    code = at.main.code[0].value
+    assert 'cbsodata.options.catalog_url = "dataderden.cbs.nl"' in code
+    assert 'cbsodata.get_data(\n    "50090NED"' in code and "BU0363AA01" in code
+    at.main.selectbox[0].select("bijstand_per_1000").run()
+    assert '"85618NED"' in at.main.code[0].value
+
+
+def test_database_download_is_lazy(over, release_path):
+    at = over()
+    button = at.get("download_button")[0]
+    assert button.label == "Download de database (DuckDB)"
+    text = "\n".join(m.value for m in at.main.markdown)
+    assert release_path.name in text and " MB)" in text

@@ -1,0 +1,145 @@
+"""'Buurt in beeld' through Streamlit's AppTest on a real release."""
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+@pytest.fixture()
+def app(build_dir, monkeypatch):
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(**params) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        for key, value in params.items():
+            at.query_params[key] = value
+        return at.run()
+    return make
+
+
+def html(at) -> str:
+    return "\n".join(m.value for m in at.main.markdown)
+
+
+def column_html(at, index: int) -> str:
+    return "\n".join(m.value for m in at.main.columns[index].markdown)
+
+
+def kracht_zorgen_columns(at):
+    """The two lens columns: the first pair of columns whose heading is 'Kracht'."""
+    cols = at.main.columns
+    for i, col in enumerate(cols[:-1]):
+        text = "\n".join(m.value for m in col.markdown)
+        if ">Kracht</div>" in text:
+            return text, "\n".join(m.value for m in cols[i + 1].markdown)
+    raise AssertionError("no Kracht column")
+
+
+def test_gemeente_profile_shows_both_lenses_with_real_values(app):
+    at = app(regio="GM0363")
+    assert not at.exception
+    assert at.title[0].value == "Amsterdam"
+    kracht, zorgen = kracht_zorgen_columns(at)
+    assert "Doet vrijwilligerswerk" in kracht and "17,0%" in kracht and "Nederland 24,6%" in kracht
+    assert "Heeft moeite met rondkomen" in zorgen and "24,3%" in zorgen
+    assert "Doet vrijwilligerswerk" not in zorgen
+    assert "geschat" in kracht and "tabel 50090NED · indeling 2020" in kracht
+    assert "hoger dan 4% van alle buurten" in kracht
+
+
+def test_asset_lens_is_left_and_summary_names_it_first(app):
+    at = app(regio="GM0363")
+    kracht, _ = kracht_zorgen_columns(at)
+    assert kracht  # the left column of the pair
+    texts = [m.value for m in at.main.markdown]
+    first_kracht = next(i for i, t in enumerate(texts) if t.startswith("**Kracht.**"))
+    first_zorgen = next(i for i, t in enumerate(texts) if t.startswith("**Zorgen.**"))
+    assert first_kracht < first_zorgen
+
+
+def test_context_strip_and_sources(app):
+    at = app(regio="GM0363")
+    page = html(at)
+    assert "931.298" in page and "4.950" in page and "zeer sterk stedelijk" in page
+    assert "Kerncijfers wijken en buurten 2024 (85984NED)" in page
+    assert "**Gezondheid per wijk en buurt; 2012/2016/2020 (indeling 2020)** (50090NED)" in page
+
+
+def test_registered_crime_only_behind_the_expander(app):
+    at = app(regio="GM0363")
+    kracht, zorgen = kracht_zorgen_columns(at)
+    assert "misdrijven" not in (kracht + zorgen).lower()
+    more = at.main.expander[0]
+    assert more.label == "Meer cijfers (o.a. geregistreerde misdrijven)"
+    assert "Geregistreerde misdrijven per 1 000 inwoners" in "\n".join(m.value for m in more.markdown)
+
+
+def test_buurt_with_missing_values_keeps_every_topic(app):
+    at = app(regio="BU0363AA01")
+    assert not at.exception
+    kracht, zorgen = kracht_zorgen_columns(at)
+    assert "Doet vrijwilligerswerk" in kracht and "niet beschikbaar (andere buurtindeling in 2020)" in kracht
+    assert "0,3 km" in kracht and "lager is beter" in kracht
+    assert "Amsterdam 0,6 km" in kracht                     # the gemeente value beside the buurt's
+    assert "Jongeren met jeugdzorg" in zorgen and "niet beschikbaar" in zorgen
+
+
+def test_buurt_outside_amsterdam_says_education_is_not_in_the_data(app):
+    at = app(regio="BU03440911")
+    assert not at.exception
+    _, zorgen = kracht_zorgen_columns(at)
+    assert "Inwoners met een lage opleiding" in zorgen and "niet in de meegeleverde gegevens" in zorgen
+
+
+def test_quadrant_highlights_the_buurt(app):
+    at = app(regio="BU0363AA01")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    assert any("Planciusbuurt-Noord heeft" in m.value for m in at.main.markdown)
+    assert any("geen cijfers over herkomst of migratieachtergrond" in c.value for c in at.main.caption)
+
+
+@pytest.mark.parametrize("garbage", ["XX123", "BU0363AA99", "<script>alert(1)</script>", "gm0363' or 1=1"])
+def test_unknown_code_in_url_is_friendly(app, garbage):
+    at = app(regio=garbage)
+    assert not at.exception
+    assert "Regio niet gevonden" in at.main.warning[0].value
+    assert "<script>" not in at.main.warning[0].value
+
+
+def test_unknown_code_suggests_nearby_regions(app):
+    at = app(regio="BU0363AA99")
+    labels = [b.label for b in at.main.button]
+    assert "Amsterdam (gemeente)" in labels and "Haarlemmerbuurt (wijk, Amsterdam)" in labels
+    at.main.button(key="notfound_GM0363").click().run()
+    assert at.query_params["regio"] == ["GM0363"] or at.query_params["regio"] == "GM0363"
+    assert at.title[0].value == "Amsterdam"
+
+
+def test_lowercase_code_is_accepted(app):
+    at = app(regio="gm0344")
+    assert not at.exception and at.title[0].value == "Utrecht"
+
+
+def test_start_page_without_region_and_search_in_sidebar(app):
+    at = app()
+    assert not at.exception
+    assert at.title[0].value == "Buurt in beeld"
+    at.sidebar.text_input(key="zoek_regio").input("'s-Hertogenbosch").run()
+    hit = at.sidebar.button(key="zoek_regio_hit_GM0796")
+    assert hit.label == "'s-Hertogenbosch (gemeente)"
+    hit.click().run()
+    assert not at.exception and at.title[0].value == "'s-Hertogenbosch"
+
+
+def test_chosen_indicator_is_highlighted(app):
+    at = app(regio="GM0363", indicator="mantelzorger")
+    kracht, _ = kracht_zorgen_columns(at)
+    assert 'class="bb-row bb-chosen" id="ind-mantelzorger"' in kracht
+    at = app(regio="GM0363", indicator="not_an_indicator")
+    assert not at.exception and "bb-chosen" not in html(at)

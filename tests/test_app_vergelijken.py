@@ -1,0 +1,81 @@
+"""'Vergelijken' through AppTest: charts per lens, the table, and downloads that equal the table."""
+import io
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import profile_view
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGE = "app_pages/vergelijken.py"
+
+
+@pytest.fixture()
+def app(build_dir, monkeypatch):
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(**params) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        return at.switch_page(PAGE).run()
+    return make
+
+
+def test_two_gemeenten_side_by_side(app):
+    at = app(vergelijk="GM0363,GM0344")
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2
+    assert [s.value for s in at.main.subheader][:2] == ["Kracht", "Zorgen"]
+    table = at.main.dataframe[0].value
+    assert list(table.columns) == ["Kant", "Onderwerp", "Amsterdam (GM0363)", "Utrecht (GM0344)", "Eenheid",
+                                   "Periode", "Geschat", "Bron"]
+    row = table.set_index("Onderwerp").loc["Doet vrijwilligerswerk"]
+    assert row["Amsterdam (GM0363)"] == pytest.approx(17.0) and row["Kant"] == "Kracht"
+    assert table["Kant"].iloc[0] == "Kracht" and set(table["Kant"]) == {"Kracht", "Zorgen"}
+    assert "misdrijven" not in " ".join(table["Onderwerp"]).lower()
+
+
+def test_downloads_hold_exactly_the_shown_table(app):
+    at = app(vergelijk="BU0363AA01,GM0363,GM0344")
+    shown = at.main.dataframe[0].value
+    names = [b.label for b in at.get("download_button")]
+    assert names == ["Download als CSV", "Download als Parquet"]
+    # The page passes profile_view.table_csv/table_parquet the same frame it shows.
+    csv = pd.read_csv(io.BytesIO(profile_view.table_csv(shown)), sep=";", decimal=",", encoding="utf-8-sig")
+    parquet = pd.read_parquet(io.BytesIO(profile_view.table_parquet(shown)))
+    for back in (csv, parquet):
+        assert list(back.columns) == list(shown.columns) and len(back) == len(shown)
+        pd.testing.assert_series_equal(back["Amsterdam (GM0363)"], shown["Amsterdam (GM0363)"],
+                                       check_dtype=False)
+    assert shown["Planciusbuurt-Noord (BU0363AA01)"].isna().sum() > 0   # missing stays empty, not 0
+
+
+def test_defaults_to_chosen_region_and_its_gemeente(app):
+    at = app(regio="BU0363AA01")
+    assert not at.exception
+    cols = list(at.main.dataframe[0].value.columns)
+    assert "Planciusbuurt-Noord (BU0363AA01)" in cols and "Amsterdam (GM0363)" in cols
+
+
+def test_garbage_codes_are_left_out_with_a_notice(app):
+    at = app(vergelijk="GM0363,XX99,<b>hoi</b>,GM0344")
+    assert not at.exception
+    assert "Niet gevonden en weggelaten" in at.main.warning[0].value and "<b>" not in at.main.warning[0].value
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_add_and_remove_regions(app):
+    at = app(vergelijk="GM0363")
+    assert "Kies minstens twee plekken" in at.main.info[0].value
+    at.main.text_input(key="zoek_vergelijk").input("utrecht").run()
+    at.main.button(key="zoek_vergelijk_hit_GM0344").click().run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2
+    at.main.button(key="weg_GM0344").click().run()
+    assert "Kies minstens twee plekken" in at.main.info[0].value

@@ -1,0 +1,54 @@
+"""The top-level streamlit_config.toml is the configuration that takes effect."""
+import os
+import subprocess
+import sys
+import tomllib
+
+from tests.conftest import ROOT
+
+CONFIG = ROOT / "streamlit_config.toml"
+LINK = ROOT / ".streamlit" / "config.toml"
+
+
+def test_streamlit_folder_links_to_the_top_level_file():
+    assert LINK.is_symlink()
+    assert os.readlink(LINK) == "../streamlit_config.toml"      # relative, so it survives a clone elsewhere
+    assert LINK.resolve() == CONFIG.resolve()
+
+
+def test_required_settings():
+    cfg = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    assert cfg["server"]["headless"] is True
+    assert cfg["server"]["address"] == "127.0.0.1"
+    assert cfg["server"]["enableStaticServing"] is True
+    assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["theme"]["primaryColor"] and cfg["theme"]["base"] == "light"
+
+
+def test_streamlit_reads_it_when_started_from_the_repo():
+    """`streamlit config show` in the repository root prints the values of streamlit_config.toml."""
+    cfg = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    out = subprocess.run([sys.executable, "-m", "streamlit", "config", "show"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    assert f'primaryColor = "{cfg["theme"]["primaryColor"]}"' in out
+    assert 'address = "127.0.0.1"' in out
+    assert "gatherUsageStats = false" in out
+    assert "enableStaticServing = true" in out
+
+
+def test_streamlit_config_module_loads_the_linked_file():
+    code = ("import streamlit.config as c; c.get_config_options(force_reparse=True); "
+            "print(c.get_option('theme.primaryColor'), c.get_option('server.address'), "
+            "c.get_option('browser.gatherUsageStats'))")
+    cfg = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=60, check=True).stdout.split()
+    assert out == [cfg["theme"]["primaryColor"], "127.0.0.1", "False"]
+
+
+def test_launcher_runs_the_entrypoint_from_the_repo_root():
+    script = (ROOT / "run.sh").read_text(encoding="utf-8")
+    assert os.access(ROOT / "run.sh", os.X_OK)
+    assert 'cd "$(dirname "$0")"' in script and "streamlit run dashboard/app.py" in script

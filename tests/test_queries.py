@@ -1,0 +1,94 @@
+"""queries.py on a real release built from the snapshot, and profile_view.profile_table on its output."""
+import pandas as pd
+import pytest
+
+from dashboard import profile_view, queries
+from dashboard.format import NOT_IN_DATA
+
+
+@pytest.fixture(scope="module")
+def catalogue(build_dir):
+    return queries.catalogue(build_dir)
+
+
+@pytest.fixture(scope="module")
+def sources(build_dir):
+    return queries.sources(build_dir)
+
+
+def table_for(code, build_dir, catalogue, sources):
+    region = queries.region(code, build_dir)
+    gemeente = region["gemeente_code"] if isinstance(region["gemeente_code"], str) else None
+    return profile_view.profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
+                                      queries.area_coverage(gemeente, build_dir), catalogue, sources)
+
+
+def test_region_and_unknown_region(build_dir):
+    assert queries.region("GM0363", build_dir)["name"] == "Amsterdam"
+    assert queries.region("GM9999", build_dir) is None
+
+
+def test_user_input_is_a_parameter_not_sql(build_dir):
+    assert queries.region("x' or '1'='1", build_dir) is None
+    assert queries.profile("'; drop table regions; --", build_dir).empty
+
+
+def test_profile_amsterdam_has_real_values(build_dir):
+    prof = queries.profile("GM0363", build_dir)
+    default = prof[prof["is_default_group"]].set_index("indicator_id")
+    assert default.loc["vrijwilligerswerk", "value"] == pytest.approx(17.0)
+    assert default.loc["vrijwilligerswerk", "nl_value"] == pytest.approx(24.6)
+    assert default.loc["vrijwilligerswerk", "table_id"] == "50090NED"
+
+
+def test_share_lower_equals_contract_percentile_for_a_buurt(build_dir):
+    prof = queries.profile("BU0363AA01", build_dir).dropna(subset=["value"])
+    share = 100 * prof["n_lower"] / prof["n_total"]
+    assert (share - prof["percentile_buurten"]).abs().max() < 0.1
+    assert (prof["n_total"] == prof["n_buurten"]).all()
+
+
+def test_map_status_lists_every_indicator(build_dir, catalogue):
+    status = queries.map_status("BU0363AA01", build_dir).set_index("indicator_id")
+    assert set(status.index) == set(catalogue["indicator_id"])
+    assert status.loc["vrijwilligerswerk", "status"] == "andere_indeling"   # code not in the 2020 division
+
+
+def test_area_coverage_education_only_amsterdam(build_dir):
+    utrecht = queries.area_coverage("GM0344", build_dir).set_index("indicator_id")["n_values"]
+    amsterdam = queries.area_coverage("GM0363", build_dir).set_index("indicator_id")["n_values"]
+    assert utrecht.get("opleiding_laag", 0) == 0 and amsterdam["opleiding_laag"] > 0
+
+
+def test_profile_table_never_hides_a_topic_and_never_shows_hidden(build_dir, catalogue, sources):
+    table = table_for("BU0363AA01", build_dir, catalogue, sources)
+    visible = set(catalogue.loc[~catalogue["hidden"], "indicator_id"])
+    assert set(table["indicator_id"]) == visible
+    assert "misdrijven_aantal" not in set(table["indicator_id"])
+    row = table.set_index("indicator_id").loc["vrijwilligerswerk"]
+    assert pd.isna(row["value"]) and "andere buurtindeling in 2020" in row["missing_text"]
+
+
+def test_profile_table_outside_amsterdam_education_is_not_in_the_data(build_dir, catalogue, sources):
+    table = table_for("BU03440911", build_dir, catalogue, sources).set_index("indicator_id")
+    assert table.loc["opleiding_laag", "missing_text"] == NOT_IN_DATA
+    assert table.loc["vrijwilligerswerk", "missing_text"] == "niet beschikbaar"
+
+
+def test_profile_table_keeps_catalogue_order_and_other_age_groups(build_dir, catalogue, sources):
+    table = table_for("GM0363", build_dir, catalogue, sources)
+    assert list(table["indicator_id"][:2]) == ["vrijwilligerswerk", "mantelzorger"]
+    row = table.set_index("indicator_id").loc["vrijwilligerswerk"]
+    assert row["other_groups"] == "65-plussers: 19,5%" and row["age_group"] == "18+"
+
+
+def test_buurt_scores_and_sources(build_dir, sources):
+    scores = queries.buurt_scores(build_dir)
+    assert scores["region_code"].str.startswith("BU").all()
+    assert (scores["gemeente_code"] == "GM0363").sum() > 400
+    assert {"50090NED", "85984NED"} <= set(sources["table_id"])
+
+
+def test_release_file_is_the_current_database(build_dir):
+    assert queries.release_file(build_dir).suffix == ".duckdb"
+    assert queries.release_file(build_dir).exists()
