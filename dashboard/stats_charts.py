@@ -1,0 +1,225 @@
+"""Pure pieces for the statistics views: display tables, Dutch sentences and plotly figures (no Streamlit).
+
+Inputs are the frames from dashboard.stats_queries and the results of dashboard.stats; every table returned here
+is exactly what a page shows and offers as CSV.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts import FONT, HIGHLIGHT, LENS_COLOUR, MUTED
+from dashboard.format import fmt_number, fmt_value
+from dashboard.stats.deviance import BETTER, HIGHER, DevianceResult
+from dashboard.stats.relations import RelationResult
+
+LENS_NAME = {"asset": "Kracht", "problem": "Zorgen", "context": "Achtergrond"}
+LENS_ORDER = ("asset", "problem", "context")
+REFERENCE = "#6b7280"
+
+
+# ----------------------------------------------------------------------------------------------- catalogue
+def indicator_options(catalogue: pd.DataFrame, order: Mapping[str, int] | None = None) -> dict[str, str]:
+    """Visible (not hidden) indicators, Kracht first, as id -> 'Kracht · label (geschat)'."""
+    cat = catalogue[~catalogue["hidden"].astype(bool)].copy()
+    cat["_lens"] = cat["lens"].map({lens: i for i, lens in enumerate(LENS_ORDER)}).fillna(9)
+    cat["_pos"] = cat["indicator_id"].map(order or {}).fillna(999)
+    cat = cat.sort_values(["_lens", "_pos", "label"])
+    return {r.indicator_id: f"{LENS_NAME.get(r.lens, r.lens)} · {r.label}" + (" (geschat)" if r.modelled else "")
+            for r in cat.itertuples()}
+
+
+def column_label(row) -> str:
+    """'Doet vrijwilligerswerk (%, geschat)' for table headers."""
+    extra = [str(row["unit"])] + (["geschat"] if bool(row["modelled"]) else [])
+    return f"{row['label']} ({', '.join(extra)})"
+
+
+def provenance_text(prov: pd.DataFrame, indicator_id: str) -> str:
+    """'tabel 85618NED, 2023, indeling 2023'; when buurten carry different periods or tables, with counts:
+    'tabel 50090NED, 2020 (11.655 buurten) en 2016 (38 buurten), indeling 2020'."""
+    rows = prov[prov["indicator_id"] == indicator_id]
+    if rows.empty:
+        return "geen buurtcijfers in deze gegevens"
+    parts = []
+    for (table, year), grp in rows.groupby(["table_id", "boundary_year"], sort=False):
+        if len(rows) == 1:
+            periods = str(grp["period"].iloc[0])
+        else:
+            periods = " en ".join(f"{p} ({fmt_number(n)} buurten)" for p, n in zip(grp["period"], grp["n_buurten"]))
+        parts.append(f"tabel {table}, {periods}, indeling {int(year)}")
+    return "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------------------------- numbers
+def fmt_sig(value: float | None, digits: int = 3) -> str:
+    """A coefficient with `digits` significant digits, Dutch style: -0.35123 -> '-0,351'."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    decimals = min(8, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
+    text = fmt_number(round(float(value), decimals), decimals)
+    return "0" if text.strip("-0,.") == "" else text
+
+
+def fmt_p(p: float) -> str:
+    return "< 0,001" if p < 0.001 else fmt_number(p, 3)
+
+
+def unit_step(unit: str) -> str:
+    """What 'one more' means on this scale: '1 procentpunt', '1 km'."""
+    return {"%": "1 procentpunt", "aantal": "1", "klasse 1-5": "1 klasse"}.get(unit, f"1 {unit}")
+
+
+def _step_word(unit: str) -> str:
+    return {"%": "procentpunt", "aantal": "", "klasse 1-5": "klasse"}.get(unit, unit)
+
+
+# ----------------------------------------------------------------------------------------------- relations
+def relation_sentence(res: RelationResult, catalogue: pd.DataFrame) -> str:
+    """Plain-Dutch reading of the slope, with its interval and whether it is clear."""
+    meta = catalogue.set_index("indicator_id")
+    x, y = meta.loc[res.x], meta.loc[res.y]
+    more = "hoger" if res.coef > 0 else "lager"
+    held = ""
+    if res.controls:
+        held = " bij gelijke " + ", ".join(str(meta.loc[c, "label"]).lower() for c in res.controls) + ","
+    text = (f"In buurten waar '{x['label']}' {unit_step(x['unit'])} hoger is, is '{y['label']}'{held} gemiddeld "
+            f"{fmt_sig(abs(res.coef))} {_step_word(y['unit'])} {more}".replace("  ", " ") + ". ")
+    text += f"95%-betrouwbaarheidsinterval: {fmt_sig(res.ci_low)} tot {fmt_sig(res.ci_high)}. "
+    if res.ci_low <= 0 <= res.ci_high:
+        text += "Dat is geen duidelijk verband: 0 ligt binnen het interval."
+    else:
+        text += "Dat verband is duidelijk (0 ligt buiten het interval), maar zegt niet wat de oorzaak is."
+    return text
+
+
+def regression_table(res: RelationResult, catalogue: pd.DataFrame, prov: pd.DataFrame) -> pd.DataFrame:
+    """The regression table as shown and downloaded: terms, then the outcome, R², n and buurten left out."""
+    meta = catalogue.set_index("indicator_id")
+    rows = [{"Onderdeel": f"Uitkomst (y): {meta.loc[res.y, 'label']}", "Schatting": "", "95%-BI laag": "",
+             "95%-BI hoog": "", "p-waarde": "", "Bron": provenance_text(prov, res.y)}]
+    for t in res.terms.itertuples():
+        name = "Constante" if t.term == "const" else str(meta.loc[t.term, "label"])
+        if t.term == res.x:
+            name += " (x)"
+        elif t.term != "const":
+            name += " (rekening mee gehouden)"
+        rows.append({"Onderdeel": name, "Schatting": fmt_sig(t.coef), "95%-BI laag": fmt_sig(t.ci_low),
+                     "95%-BI hoog": fmt_sig(t.ci_high), "p-waarde": fmt_p(t.p),
+                     "Bron": "" if t.term == "const" else provenance_text(prov, t.term)})
+    method = "WLS, gewogen naar inwoners" if res.weighted else "OLS"
+    for name, value in (("R²", fmt_number(res.r_squared, 3)), ("Aantal buurten in de berekening (n)", str(res.n_used)),
+                        ("Weggelaten: buurten met een ontbrekende waarde", str(res.n_missing))):
+        rows.append({"Onderdeel": name, "Schatting": value, "95%-BI laag": "", "95%-BI hoog": "", "p-waarde": "",
+                     "Bron": f"{method}, robuuste standaardfouten (HC3)" if name == "R²" else ""})
+    return pd.DataFrame(rows)
+
+
+def _layout(fig: go.Figure, height: int, x_title: str, y_title: str) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT, plot_bgcolor="white",
+                      separators=",.", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
+                      xaxis=dict(title=x_title, gridcolor="#eef0f2", zeroline=False),
+                      yaxis=dict(title=y_title, gridcolor="#eef0f2", zeroline=False))
+    return fig
+
+
+def _axis_title(meta: pd.DataFrame, ind: str) -> str:
+    r = meta.loc[ind]
+    return f"{r['label']} ({r['unit']}{', geschat' if bool(r['modelled']) else ''})"
+
+
+def _points_trace(data: pd.DataFrame, xcol: str, ycol: str, name: str, colour: str, size, x_fmt: str, y_fmt: str,
+                  **kwargs) -> go.Scatter:
+    return go.Scatter(
+        x=data[xcol], y=data[ycol], mode="markers", name=name,
+        customdata=np.column_stack([data["name"].astype(str), data["gemeente_name"].fillna("").astype(str)]),
+        hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>x: %{{x:{x_fmt}}}<br>"
+                      f"y: %{{y:{y_fmt}}}<extra></extra>",
+        marker=dict(color=colour, size=size, line=dict(width=0.5, color="white")), **kwargs)
+
+
+def scatter_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFrame,
+                   highlight: str | None = None) -> go.Figure:
+    """Buurten (x, y) with the fitted line and its 95% band; `highlight` drawn large and labelled."""
+    meta = catalogue.set_index("indicator_id")
+    data = res.points.set_index("region_code").join(wide[["name", "gemeente_name", "inwoners"]]).reset_index()
+    size = 7
+    if res.weighted:  # WLS: show the weight, so big buurten visibly count more
+        w = data["inwoners"].astype(float)
+        size = (4 + 14 * np.sqrt(w / w.max())).to_numpy()
+    fig = go.Figure()
+    line = res.line
+    fig.add_trace(go.Scatter(x=np.r_[line["x"], line["x"][::-1]], y=np.r_[line["ci_high"], line["ci_low"][::-1]],
+                             fill="toself", fillcolor="rgba(0,114,178,0.15)", line=dict(width=0), hoverinfo="skip",
+                             name="95%-betrouwbaarheidsband"))
+    fig.add_trace(_points_trace(data, "x", "y", "Buurten", "rgba(100,110,120,0.55)", size, ".1f", ".1f"))
+    fig.add_trace(go.Scatter(x=line["x"], y=line["fit"], mode="lines", name="Lijn door de buurten",
+                             line=dict(color="#0072b2", width=3), hoverinfo="skip"))
+    if highlight is not None and highlight in set(data["region_code"]):
+        me = data[data["region_code"] == highlight]
+        fig.add_trace(_points_trace(me, "x", "y", f"Gekozen: {me['name'].iloc[0]}", HIGHLIGHT, 16, ".1f", ".1f",
+                                    text=me["name"], textposition="top center"))
+        fig.data[-1].mode = "markers+text"
+    return _layout(fig, 480, _axis_title(meta, res.x), _axis_title(meta, res.y))
+
+
+def partial_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFrame,
+                   highlight: str | None = None) -> go.Figure:
+    """Added-variable plot: x and y both corrected for the controls; the slope of the line is the coefficient."""
+    meta = catalogue.set_index("indicator_id")
+    data = res.partial.set_index("region_code").join(wide[["name", "gemeente_name"]]).reset_index()
+    fig = go.Figure()
+    fig.add_trace(_points_trace(data, "x_resid", "y_resid", "Buurten", "rgba(100,110,120,0.55)", 7, "+.2f", "+.2f"))
+    xs = np.array([data["x_resid"].min(), data["x_resid"].max()])
+    fig.add_trace(go.Scatter(x=xs, y=res.coef * xs, mode="lines", name=f"Helling {fmt_sig(res.coef)}",
+                             line=dict(color="#0072b2", width=3), hoverinfo="skip"))
+    if highlight is not None and highlight in set(data["region_code"]):
+        me = data[data["region_code"] == highlight]
+        fig.add_trace(_points_trace(me, "x_resid", "y_resid", f"Gekozen: {me['name'].iloc[0]}", HIGHLIGHT, 16,
+                                    "+.2f", "+.2f"))
+    held = ", ".join(str(meta.loc[c, "label"]).lower() for c in res.controls)
+    return _layout(fig, 420, f"{meta.loc[res.x, 'label']}: verschil met verwachting op basis van {held}",
+                   f"{meta.loc[res.y, 'label']}: verschil met verwachting")
+
+
+# ----------------------------------------------------------------------------------------------- beter dan verwacht
+def asset_ids(catalogue: pd.DataFrame, wide: pd.DataFrame) -> list[str]:
+    """Kracht indicators shown next to bright spots (visible, on landing views, present in the frame)."""
+    cat = catalogue[(catalogue["lens"] == "asset") & ~catalogue["hidden"].astype(bool)
+                    & catalogue["landing"].astype(bool)]
+    return [i for i in cat["indicator_id"] if i in wide.columns]
+
+
+def bright_spots_table(res: DevianceResult, wide: pd.DataFrame, catalogue: pd.DataFrame,
+                       assets: Sequence[str]) -> pd.DataFrame:
+    """Buurten clearly better than expected (outside the 95% prediction interval, on the good side) with their
+    Kracht values: the list as shown and downloaded. Never the buurten that do worse."""
+    from dashboard.stats.deviance import bright_spots
+    meta = catalogue.set_index("indicator_id")
+    wanted = HIGHER if res.direction == "neutral" else BETTER
+    spots = bright_spots(res, wide, list(assets), flag=wanted)
+    out = pd.DataFrame({
+        "Buurt": spots["name"].astype(str) if "name" in spots else spots.index,
+        "Gemeente": wide.loc[spots.index, "gemeente_name"].astype(str).to_numpy(),
+        "Code": spots.index.astype(str),
+        column_label(meta.loc[res.outcome]): spots["observed"].round(1).to_numpy(),
+        "Verwacht": spots["expected"].round(1).to_numpy(),
+        "Marge verwachting: laag": spots["pi_low"].round(1).to_numpy(),
+        "Marge verwachting: hoog": spots["pi_high"].round(1).to_numpy()})
+    for a in assets:
+        out[column_label(meta.loc[a])] = spots[a].astype(float).round(1).to_numpy()
+    return out.reset_index(drop=True)
+
+
+def coefficients_table(res: DevianceResult, catalogue: pd.DataFrame) -> pd.DataFrame:
+    labels = catalogue.set_index("indicator_id")["label"]
+    from dashboard.stats.deviance import LOG_VARIABLES
+    names = ["Constante" if t == "const" else str(labels.get(t, t)) + (" (log)" if t in LOG_VARIABLES else "")
+             for t in res.coefficients["term"]]
+    return pd.DataFrame({"Kenmerk": names, "Coëfficiënt": [fmt_sig(c) for c in res.coefficients["coef"]]})

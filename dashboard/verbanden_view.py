@@ -1,0 +1,198 @@
+"""The three parts of the page 'Verbanden' (Streamlit). Statistics in dashboard.stats, tables and figures in
+dashboard.stats_charts, data in dashboard.stats_queries.
+
+  scope_picker(choice) -> (scope, label)   one gemeente or heel Nederland ('NL'); kept in ?gebied=
+  render_relation(scope, label, highlight) scatter + fit line, sentence, regression table, added-variable plot
+  render_bright_spots(scope, label, highlight)  buurten clearly better than expected ("waar kunnen we van leren")
+  render_peer_explainer(highlight)         how vergelijkbare buurten are chosen, and the chosen buurt's peers
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import state
+from dashboard import stats_charts as sc
+from dashboard import stats_queries as q
+from dashboard.format import fmt_number
+from dashboard.stats.deviance import for_buurt
+from dashboard.stats.relations import CAVEAT
+from dashboard.stats_views import catalogue_order
+from pipelines.precompute import OUTCOMES
+
+DEFAULT_X, DEFAULT_Y = "huishoudens_laag_inkomen", "ervaren_gezondheid_goed"
+NL = "NL"
+
+
+def _param(key: str, valid, fallback):
+    raw = st.query_params.get(key)
+    return raw if raw in set(valid) else fallback
+
+
+def _csv(table: pd.DataFrame) -> bytes:
+    return table.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+
+
+def scope_picker(choice: state.RegionChoice) -> tuple[str, str]:
+    """Radio (one gemeente / heel Nederland) and a gemeente box; default: the gemeente of the chosen region."""
+    gem = q.cached("gemeenten")
+    names = dict(zip(gem["region_code"], gem["name"]))
+    here = choice.region.get("gemeente_code") if choice.status == "ok" else None
+    fallback = here if isinstance(here, str) and here in names else NL
+    start = _param("gebied", [NL, *names], fallback)
+    left, right = st.columns([1, 2])
+    kind = left.radio("Welke buurten?", ["Eén gemeente", "Heel Nederland"], index=int(start == NL),
+                      key="verband_soort", horizontal=True)
+    scope = NL
+    if kind == "Eén gemeente":
+        codes = list(names)
+        default = start if start in names else (here if here in names else "GM0344")
+        scope = right.selectbox("Gemeente", codes, index=codes.index(default), format_func=names.get,
+                                key="verband_gemeente")
+    st.query_params["gebied"] = scope
+    st.caption("Provincies zitten niet in deze gegevens: kies één gemeente of heel Nederland.")
+    return scope, ("heel Nederland" if scope == NL else f"gemeente {names[scope]}")
+
+
+def render_relation(scope: str, scope_label: str, highlight: str | None) -> None:
+    catalogue, wide = q.cached("indicators"), q.cached("buurt_wide")
+    options = sc.indicator_options(catalogue, catalogue_order())
+    ids = list(options)
+    left, right = st.columns(2)
+    x = left.selectbox("Cijfer langs de x-as (van links naar rechts)", ids, format_func=options.get, key="verband_x",
+                       index=ids.index(_param("x", ids, DEFAULT_X)))
+    y = right.selectbox("Cijfer langs de y-as (van onder naar boven)", ids, format_func=options.get, key="verband_y",
+                        index=ids.index(_param("y", ids, DEFAULT_Y)))
+    st.query_params["x"], st.query_params["y"] = x, y
+    chosen = st.multiselect("Houd rekening met (hoogstens 5 achtergrondkenmerken)", ids, format_func=options.get,
+                            max_selections=5, key="verband_controls", placeholder="bijvoorbeeld leeftijd of dichtheid")
+    controls = tuple(c for c in chosen if c not in (x, y))
+    weighted = st.toggle("Weeg buurten naar aantal inwoners (grote buurten tellen zwaarder)", key="verband_gewogen")
+    st.info(f"**Let op: dit gaat over buurten, niet over mensen.** {CAVEAT} Wie in een buurt met veel lage inkomens "
+            "woont, heeft zelf niet per se een laag inkomen. Veel cijfers zijn geschat (RIVM/CBS).",
+            icon=":material/info:")
+    if x == y:
+        st.warning("Kies twee verschillende cijfers.")
+        return
+    res = q.relation(x, y, controls, weighted, scope)
+    if isinstance(res, str):
+        st.warning(res)
+        return
+    st.markdown(f"**{fmt_number(res.n_used)} buurten in {scope_label}.** {sc.relation_sentence(res, catalogue)}")
+    st.plotly_chart(sc.scatter_figure(res, wide, catalogue, highlight), key="verband_scatter",
+                    config={"displayModeBar": False})
+    _highlight_note(res, wide, highlight, scope, x, y, controls, options)
+    table = sc.regression_table(res, catalogue, q.cached("provenance"))
+    st.markdown("**Regressietabel**")
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"Lijn: {'gewogen (WLS, naar inwoners)' if weighted else 'gewone'} kleinste-kwadratenmethode met "
+               "robuuste standaardfouten (HC3). BI = 95%-betrouwbaarheidsinterval. "
+               f"{res.n_missing} buurten in {scope_label} doen niet mee omdat een cijfer ontbreekt.")
+    st.download_button("Download de regressietabel (CSV)", _csv(table), icon=":material/download:",
+                       file_name=f"buurtbalans-verband-{x}-{y}-{scope}.csv", mime="text/csv", key="verband_csv")
+    if res.partial is not None:
+        st.markdown("**Wat blijft er over na rekening houden met de andere kenmerken?**")
+        st.plotly_chart(sc.partial_figure(res, wide, catalogue, highlight), key="verband_partial",
+                        config={"displayModeBar": False})
+        st.caption("Beide assen tonen hoeveel een buurt afwijkt van wat de andere kenmerken doen verwachten. De "
+                   "helling van de lijn is precies de schatting voor x in de tabel.")
+
+
+def _highlight_note(res, wide, code, scope, x, y, controls, options) -> None:
+    if code is None or code in set(res.points["region_code"]):
+        return
+    name = wide.loc[code, "name"] if code in wide.index else code
+    if code not in wide.index or (scope != NL and wide.loc[code, "gemeente_code"] != scope):
+        st.caption(f"De gekozen buurt {name} ligt niet in dit gebied en staat niet in de grafiek.")
+        return
+    gaps = [options[c].split(" · ", 1)[-1] for c in (x, y, *controls) if pd.isna(wide.loc[code, c])]
+    gaps += ["inwoners"] if res.weighted and pd.isna(wide.loc[code, "inwoners"]) else []
+    st.caption(f"De gekozen buurt {name} staat niet in de grafiek: er ontbreekt een cijfer ({', '.join(gaps)}).")
+
+
+def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> None:
+    catalogue, wide = q.cached("indicators"), q.cached("buurt_wide")
+    meta = catalogue.set_index("indicator_id")
+    outcomes = [o for o in OUTCOMES if o in meta.index]
+    start = _param("uitkomst", outcomes, outcomes[0])
+    outcome = st.selectbox("Uitkomst", outcomes, index=outcomes.index(start), key="verwacht_uitkomst",
+                           format_func=lambda o: f"{meta.loc[o, 'label']} (geschat)" if meta.loc[o, "modelled"]
+                           else str(meta.loc[o, "label"]))
+    st.query_params["uitkomst"] = outcome
+    res = q.expected(outcome, scope)
+    if isinstance(res, str):
+        st.warning(res)
+        return
+    st.markdown("#### Waar kunnen we van leren?")
+    st.markdown("Deze buurten doen het **duidelijk beter** dan je op grond van hun achtergrond (inkomen, leeftijd, "
+                "dichtheid) zou verwachten. Wat gebeurt daar? Wat doen bewoners, vrijwilligers en organisaties er? "
+                "Dat is een vraag om te stellen, geen bewijs. Naast de uitkomst staan de cijfers uit de kant "
+                "Kracht.")
+    if res.weak_fit_warning:
+        st.warning(res.weak_fit_warning, icon=":material/warning:")
+    table = sc.bright_spots_table(res, wide, catalogue, sc.asset_ids(catalogue, wide))
+    st.markdown(f"**{len(table)} van de {fmt_number(res.n)} buurten in {scope_label}** doen het duidelijk beter dan "
+                f"verwacht (R² = {fmt_number(res.r_squared, 2)}, n = {res.n}).")
+    if table.empty:
+        st.info("Geen buurt ligt duidelijk (buiten de 95%-marge) boven de verwachting.", icon=":material/info:")
+    else:
+        numeric = [c for c in table.columns if c not in ("Buurt", "Gemeente", "Code")]
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(c, format="localized") for c in numeric})
+        st.download_button("Download deze lijst (CSV)", _csv(table), icon=":material/download:", key="verwacht_csv",
+                           file_name=f"buurtbalans-beter-dan-verwacht-{outcome}-{scope}.csv", mime="text/csv")
+    prov = q.cached("provenance")
+    st.caption(f"{res.spec} {res.n_excluded} buurten doen niet mee: er ontbreekt een cijfer. Bron uitkomst: "
+               f"{provenance_line(prov, [outcome], meta)}. Bron Kracht-cijfers: "
+               f"{provenance_line(prov, sc.asset_ids(catalogue, wide), meta)}.")
+    if highlight is not None:
+        about = for_buurt(res, highlight)
+        name = wide.loc[highlight, "name"] if highlight in wide.index else highlight
+        text = ("heeft geen verwachting: er ontbreekt een cijfer" if about["flag"] is None
+                else f"scoort {about['flag']} op ‘{res.outcome_label}’")
+        st.markdown(f"De gekozen buurt **{name}** {text}.")
+    with st.expander("Hoe is de verwachting berekend?"):
+        st.markdown("Een rekenmodel (lineaire regressie) voorspelt de uitkomst uit de achtergrond van de buurt. "
+                    "Zo'n voorspelling is nooit precies: de 95%-marge geeft aan hoe ver buurten er meestal naast "
+                    "zitten. Alleen buurten die buiten die marge vallen, staan in de lijst. Een buurt die net boven "
+                    "de lijn ligt, telt dus niet mee.")
+        st.dataframe(sc.coefficients_table(res, catalogue), hide_index=True)
+
+
+def provenance_line(prov: pd.DataFrame, ids, meta: pd.DataFrame) -> str:
+    return "; ".join(f"{meta.loc[i, 'label']}: {sc.provenance_text(prov, i)}" for i in ids)
+
+
+def render_peer_explainer(highlight: str | None) -> None:
+    catalogue = q.cached("indicators")
+    meta = catalogue.set_index("indicator_id")
+    model = q.cached("stats_models").query("model == 'peers'")
+    if model.empty:
+        st.info("In deze versie van de gegevens zijn geen vergelijkbare buurten berekend.", icon=":material/info:")
+        return
+    m = model.iloc[0]
+    st.markdown(str(m["explanation"]))
+    prov = q.cached("provenance")
+    variables = str(m["variables"]).split(",")
+    st.dataframe(pd.DataFrame({
+        "Kenmerk": [str(meta.loc[v, "label"]) if v in meta.index else v for v in variables],
+        "Zo meegenomen": ["als logaritme (grote verschillen tellen minder zwaar)" if v in
+                          ("inwoners", "bevolkingsdichtheid", "omgevingsadressendichtheid") else "zoals het is"
+                          for v in variables],
+        "Bron": [sc.provenance_text(prov, v) for v in variables]}), hide_index=True, width="stretch")
+    st.markdown("**Afstand.** Per kenmerk rekenen we uit hoeveel standaardafwijkingen een buurt van het gemiddelde "
+                "ligt. De afstand tussen twee buurten is de rechte-lijnafstand over al die kenmerken samen "
+                "(euclidische afstand). Elke buurt krijgt de 10 buurten met de kleinste afstand. Zo vinden we "
+                f"buurten voor {fmt_number(m['n'])} buurten; {fmt_number(m['n_excluded'])} buurten missen een kenmerk.")
+    st.caption("Vergelijkbare buurten zoeken we altijd in heel Nederland; de keuze van het gebied hierboven geldt "
+               "hier niet. Herkomst of migratieachtergrond gebruiken we nooit.")
+    if highlight is None:
+        st.info("Kies een buurt in de zijbalk om de vergelijkbare buurten te zien.", icon=":material/info:")
+        return
+    peers = q.cached("peers", highlight)
+    if peers.empty:
+        st.caption("Voor de gekozen buurt ontbreekt een kenmerk: er zijn geen vergelijkbare buurten berekend.")
+        return
+    st.dataframe(pd.DataFrame({"Rang": peers["rank"], "Buurt": peers["peer_name"],
+                               "Gemeente": peers["peer_gemeente_name"], "Code": peers["peer_code"],
+                               "Afstand": peers["distance"].round(2)}), hide_index=True, width="stretch")
