@@ -1,0 +1,66 @@
+"""Page 'Bewonerskaart': what residents name themselves (people, clubs, places, initiatives) per buurt.
+
+URL: ?regio=BU0363AA01. A gemeente or wijk in the URL offers its buurten; logic in dashboard/bewonerskaart_view.py.
+"""
+import streamlit as st
+
+from dashboard import assets_views, bewonerskaart_view as view, state
+from dashboard.assets import AssetStoreError, ReleaseDatabaseError
+
+INTRO = ("Cijfers tellen niet alles. Op de Bewonerskaart zetten bewoners zelf wat hun buurt sterk maakt: "
+         "mensen en hun talenten, verenigingen en initiatieven, instellingen, plekken, winkels en markten, "
+         "verhalen en cultuur. Zo staat naast de statistiek wat er al is.")
+
+
+def _pick_buurt(code: str) -> None:
+    state.set_region(code)
+    st.session_state.pop("bk_pick", None)
+
+
+def buurt_picker(choice: state.RegionChoice) -> None:
+    """No buurt chosen yet: the buurten of a chosen gemeente or wijk, or a search box."""
+    table = assets_views.buurten()
+    region = choice.region
+    if region is not None and region["level"] in ("gemeente", "wijk"):
+        column = "gemeente_code" if region["level"] == "gemeente" else "wijk_code"
+        rows = table[table[column] == region["region_code"]]
+        labels = dict(zip(rows["region_code"], rows["name"] + " (" + rows["wijk_name"].fillna("") + ")"))
+        st.selectbox(f"Kies een buurt in {region['name']}", list(labels), index=None, format_func=labels.get,
+                     key="bk_pick", placeholder="Kies of typ de naam van uw buurt",
+                     on_change=lambda: _pick_buurt(st.session_state["bk_pick"]))
+    st.markdown("De Bewonerskaart is per **buurt**. Zoek uw buurt; kiest u een gemeente of wijk, dan kunt u "
+                "daarna een buurt daarin kiezen.")
+    state.region_search("bk_zoek", state.set_region, label="Zoek uw buurt")
+
+
+st.title("Bewonerskaart")
+st.markdown(INTRO)
+choice = state.chosen_region()
+if choice.status == "unknown":
+    state.show_region_not_found(choice, key="bk_notfound")
+    st.stop()
+if choice.status == "none" or choice.region["level"] != "buurt":
+    buurt_picker(choice)
+    st.stop()
+
+buurt = choice.region
+st.subheader(f"{buurt['name']} ({buurt['region_code']})")
+st.caption(f"Buurt in wijk {buurt['wijk_name']}, gemeente {buurt['gemeente_name']}. De items worden apart "
+           "bewaard, los van de CBS-cijfers.")
+try:
+    assets_views.asset_store()
+except (ReleaseDatabaseError, AssetStoreError, OSError) as err:
+    st.error(f"De Bewonerskaart kan niet worden geopend: {assets_views.md_escape(err)}")
+    st.stop()
+
+listed, add, upload, export = st.tabs(["In deze buurt", "Toevoegen", "Bestand uploaden", "Downloaden"])
+with listed:
+    view.render_list(buurt["region_code"])
+    st.page_link("app_pages/profiel.py", label="Bekijk ook de cijfers van deze buurt", icon=":material/home_pin:",
+                 query_params={"regio": buurt["region_code"]})
+with add:
+    view.render_add_form(buurt["region_code"])
+with upload:
+    view.render_upload(buurt["region_code"])
+with export:
+    view.render_exports(buurt["region_code"], buurt["gemeente_code"], buurt["gemeente_name"])
