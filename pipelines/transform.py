@@ -234,7 +234,9 @@ def regions_from_table(cache: TableCache, table: Table) -> pd.DataFrame:
             names = names.where(~lvl.isin(["gemeente", "land"]), data[col])
     frame = pd.DataFrame({"region_code": codes, "name": names}).drop_duplicates("region_code")
     code_list = cache.code_lists.get(region_col) or []
-    titles = {normalise_region_code(r["Key"]): str(r["Title"]).strip() for r in code_list if r.get("Title")}
+    # a Title equal to the code is no name (the replayed KWB download file has no names for wijken/buurten)
+    titles = {normalise_region_code(r["Key"]): str(r["Title"]).strip() for r in code_list
+              if r.get("Title") and str(r["Title"]).strip() != str(r["Key"]).strip()}
     frame["name"] = frame["region_code"].map(titles).where(lambda s: s.notna(), frame["name"])
     frame["level"] = frame["region_code"].map(region_level)
     frame = frame[frame["level"].notna()]
