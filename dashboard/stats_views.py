@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -20,16 +21,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import db
 from dashboard import stats_queries as q
 from dashboard.charts import FONT, LENS_COLOUR
 from dashboard.format import fmt_number, fmt_value
 from dashboard.stats.deviance import BETTER, WEAK_FIT_R2, WORSE
-from dashboard.stats.trend import change_summary, series_for
+from dashboard.stats.trend import BOUNDARY_NOTE, change_summary, series_for
 from dashboard.stats.uncertainty import NO_MARGIN, NO_VALUE, NOT_DIFFERENT, difference_verdict, error_bar_columns
 from dashboard.stats_charts import LENS_NAME, LENS_ORDER, REFERENCE, provenance_text
 from pipelines.precompute import OUTCOMES
 
-BOUNDARY_TEXT = "andere buurtindeling: niet zonder meer vergelijkbaar"
+BOUNDARY_TEXT = "andere {division}: niet zonder meer vergelijkbaar"
+DIVISION = {"buurt": "buurtindeling", "wijk": "wijkindeling", "gemeente": "gemeentelijke indeling"}
 
 
 @lru_cache(maxsize=1)
@@ -72,28 +75,37 @@ class TrendPanel:
 
 def trend_panels(long: pd.DataFrame, catalogue: pd.DataFrame, region_code: str, *,
                  reference_code: str | None = None, reference_name: str | None = None,
-                 names: pd.DataFrame | None = None, lenses: Sequence[str] = ("asset", "problem")) -> list[TrendPanel]:
+                 names: pd.DataFrame | None = None, lenses: Sequence[str] = ("asset", "problem"),
+                 level: str = "buurt") -> list[TrendPanel]:
     """One panel per (visible indicator, series) with at least two periods for `region_code`.
 
     long: mart_indicator_series rows of the region (and of the reference). names: mart_region_names of the region
-    (a code whose name changed in a boundary year is flagged). Periods come from the data, so a period added to a
-    table later shows up without a code change.
+    (a code whose name changed in a boundary year is flagged). level: of the region; Nederland has no division
+    to change. Periods come from the data, so a period added to a table later shows up without a code change.
     """
     cat = _ordered(catalogue[~catalogue["hidden"].astype(bool) & catalogue["lens"].isin(list(lenses))])
     renamed = {} if names is None else {int(r.boundary_year): str(r.name) for r in names.itertuples()
                                         if bool(r.name_changed)}
     panels = []
+    by_indicator = dict(tuple(long.groupby("indicator_id", sort=False)))
     for ind in cat.itertuples():
-        own = series_for(long, region_code, ind.indicator_id)
-        ref = series_for(long, reference_code, ind.indicator_id) if reference_code else {}
+        rows = by_indicator.get(ind.indicator_id)
+        if rows is None:
+            continue
+        own = series_for(rows, region_code, ind.indicator_id)
+        ref = series_for(rows, reference_code, ind.indicator_id) if reference_code else {}
         for series, pts in own.items():
             if len(pts) < 2:
                 continue
             pts = error_bar_columns(pts)
+            if level == "land":
+                pts = pts.assign(boundary_changed=False, comparable=True)
             notes = []
             changed = pts.loc[pts["boundary_changed"], "label"].tolist()
             if changed:
-                notes.append(f"Vanaf {', '.join(changed)} {BOUNDARY_TEXT} met de jaren ervoor.")
+                division = DIVISION.get(level, "indeling")
+                notes.append(f"Vanaf {', '.join(changed)} {BOUNDARY_TEXT.format(division=division)} met de jaren "
+                             "ervoor.")
             for year in sorted({int(y) for y in pts["boundary_year"]}):
                 if year in renamed:
                     notes.append(f"In de indeling van {year} had deze code een andere naam (‘{renamed[year]}’): "
@@ -114,9 +126,15 @@ def trend_panels(long: pd.DataFrame, catalogue: pd.DataFrame, region_code: str, 
             panels.append(TrendPanel(
                 indicator_id=ind.indicator_id, label=ind.label, lens=ind.lens, unit=ind.unit,
                 modelled=bool(ind.modelled), series=str(series), points=pts, reference=ref_pts,
-                reference_name=reference_name, summary=change_summary(pts, unit, 0 if ind.unit == "aantal" else 1),
+                reference_name=reference_name, summary=_summary(pts, unit),
                 source=", ".join(tables), notes=notes, verdict=verdict))
     return panels
+
+
+def _summary(pts: pd.DataFrame, unit: str) -> str:
+    """trend.change_summary without its short boundary note (the panel explains a change of division itself)."""
+    whole = bool((pts["value"] % 1 == 0).all())
+    return change_summary(pts, unit, 0 if whole else 1).replace(f" ({BOUNDARY_NOTE})", "")
 
 
 def _x(labels: pd.Series) -> tuple[list, bool]:
@@ -140,12 +158,18 @@ def trend_figure(panel: TrendPanel) -> go.Figure:
             error_y=dict(type="data", array=ref["error_plus"], arrayminus=ref["error_minus"], color=REFERENCE,
                          thickness=1, width=3, visible=bool(ref["has_margin"].any())),
             hovertemplate="%{x}: %{y:.1f}<extra>" + str(panel.reference_name) + "</extra>"))
+    values = pts["value"].tolist()
+    segments = {True: ([], []), False: ([], [])}  # comparable -> (x, y) with None between segments
     for i in range(1, len(pts)):
-        comparable = bool(pts["comparable"].iloc[i])
-        fig.add_trace(go.Scatter(x=xs[i - 1:i + 1], y=pts["value"].iloc[i - 1:i + 1], mode="lines",
-                                 line=dict(color=colour, width=2.5, dash="solid" if comparable else "dot"),
-                                 hoverinfo="skip", showlegend=False))
-        if not comparable and numeric:
+        sx, sy = segments[bool(pts["comparable"].iloc[i])]
+        sx += [xs[i - 1], xs[i], None]
+        sy += [values[i - 1], values[i], None]
+    for comparable, (sx, sy) in segments.items():
+        if sx:
+            fig.add_trace(go.Scatter(x=sx, y=sy, mode="lines", hoverinfo="skip", showlegend=False,
+                                     line=dict(color=colour, width=2.5, dash="solid" if comparable else "dot")))
+    if numeric:
+        for i in np.flatnonzero(~pts["comparable"].to_numpy(dtype=bool)):
             fig.add_vline(x=(xs[i - 1] + xs[i]) / 2, line=dict(color="#9ca3af", width=1, dash="dot"),
                           annotation_text="andere indeling", annotation_position="top",
                           annotation_font=dict(size=11, color="#4b5563"))
@@ -162,6 +186,16 @@ def trend_figure(panel: TrendPanel) -> go.Figure:
     return fig
 
 
+@st.cache_data(max_entries=64, ttl=timedelta(hours=6), show_spinner=False)
+def _trend_panels_cached(release: str, region_code: str, level: str, ref_code: str | None, ref_name: str | None,
+                         lenses: tuple[str, ...]) -> tuple[list[TrendPanel], list[go.Figure]]:
+    long = q.cached("series", tuple(c for c in (region_code, ref_code) if c))
+    panels = trend_panels(long, q.cached("indicators"), region_code, reference_code=ref_code,
+                          reference_name=ref_name, names=q.cached("region_names", region_code), lenses=lenses,
+                          level=level)
+    return panels, [trend_figure(p) for p in panels]
+
+
 def render_trends(region_code: str, *, lenses: Sequence[str] = ("asset", "problem"),
                   heading: str | None = "Ontwikkeling door de jaren", columns: int = 3) -> None:
     """Small line charts for every indicator of the region with two or more periods, one per series."""
@@ -174,9 +208,8 @@ def render_trends(region_code: str, *, lenses: Sequence[str] = ("asset", "proble
         ref_code, ref_name = r["gemeente_code"], str(r["gemeente_name"])
     elif r["level"] == "gemeente":
         ref_code, ref_name = "NL00", "Nederland"
-    long = q.cached("series", tuple(c for c in (region_code, ref_code) if c))
-    panels = trend_panels(long, q.cached("indicators"), region_code, reference_code=ref_code,
-                          reference_name=ref_name, names=q.cached("region_names", region_code), lenses=lenses)
+    panels, figures = _trend_panels_cached(db.release_key(), region_code, str(r["level"]), ref_code, ref_name,
+                                           tuple(lenses))
     if heading:
         st.subheader(heading)
     if not panels:
@@ -195,7 +228,7 @@ def render_trends(region_code: str, *, lenses: Sequence[str] = ("asset", "proble
             for col, p in zip(cols, part[start:start + columns]):
                 with col:
                     st.markdown(f"{p.label}" + (" · *geschat*" if p.modelled else ""))
-                    st.plotly_chart(trend_figure(p), config={"displayModeBar": False},
+                    st.plotly_chart(figures[panels.index(p)], config={"displayModeBar": False},
                                     key=f"trend_{region_code}_{p.indicator_id}_{p.series}")
                     lines = [p.summary, *p.notes, *([p.verdict] if p.verdict else []), f"Bron: {p.source}."]
                     st.caption(" ".join(s if s.endswith(".") else s + "." for s in lines[:-1]) + " " + lines[-1])
