@@ -40,24 +40,30 @@ def quadrant(scores: pd.DataFrame, *, focus: str | None = None, highlight: set[s
     highlight = set(highlight or data["region_code"])
     data["group"] = ["focus" if c == focus else "area" if c in highlight else "rest" for c in data["region_code"]]
     fig = go.Figure()
-    styles = {"rest": (MUTED, 7, "Andere buurten in " + area_name if area_name else "Andere buurten"),
-              "area": ("#0072b2", 8, "Buurten" if focus is None else "Andere buurten in dit gebied"),
-              "focus": (HIGHLIGHT, 16, "Deze buurt")}
-    if focus is None or focus not in set(data["region_code"]):
-        styles["area"] = ("#0072b2", 8, "Buurten in " + area_name if area_name else "Buurten")
+    where = f" in {area_name}" if area_name else ""
+    if focus is not None and focus in set(data["region_code"]):      # one buurt among its gemeente
+        styles = {"area": (MUTED, 8, "Andere buurten" + where), "focus": (HIGHLIGHT, 18, "Deze buurt")}
+    elif len(highlight) < len(data):                                  # a wijk: its buurten among the gemeente
+        styles = {"rest": (MUTED, 7, "Andere buurten" + where), "area": ("#0072b2", 10, "Buurten in deze wijk")}
+    else:
+        styles = {"area": ("#0072b2", 8, "Buurten" + where)}
     for group in ("rest", "area", "focus"):
         part = data[data["group"] == group]
-        if part.empty:
+        if part.empty or group not in styles:
             continue
         colour, size, name = styles[group]
         hover = [f"<b>{html.escape(str(r.name))}</b><br>kracht {r.strength_score:+.2f} · zorgen {r.need_score:+.2f}"
                  f"<br>op basis van {r.n_asset} kracht- en {r.n_problem} zorgcijfers" for r in part.itertuples()]
         fig.add_trace(go.Scatter(
-            x=part["strength_score"], y=part["need_score"], mode="markers+text" if group == "focus" else "markers",
-            text=part["name"] if group == "focus" else None, textposition="top center",
-            textfont=dict(size=14, color="#1f2328"), name=name, hovertext=hover, hoverinfo="text",
-            marker=dict(color=colour, size=size, line=dict(width=1.5 if group == "focus" else 0.5, color="white"),
-                        symbol="diamond" if group == "focus" else "circle")))
+            x=part["strength_score"], y=part["need_score"], mode="markers", name=name, hovertext=hover,
+            hoverinfo="text", marker=dict(color=colour, size=size, symbol="diamond" if group == "focus" else "circle",
+                                          line=dict(width=1.5 if group == "focus" else 0.5,
+                                                    color="#1f2328" if group == "focus" else "white"))))
+        if group == "focus":
+            r = part.iloc[0]
+            fig.add_annotation(x=r["strength_score"], y=r["need_score"], text=f"<b>{html.escape(str(r['name']))}</b>",
+                               showarrow=True, arrowhead=0, ax=40, ay=-40, bgcolor="white", bordercolor=HIGHLIGHT,
+                               borderpad=3, font=dict(size=14, color="#1f2328"))
     def span(col: str) -> list[float]:  # tight around the data, but always showing both sides of 0
         lo, hi = (float(data[col].min()), float(data[col].max())) if len(data) else (-1.0, 1.0)
         pad = 0.08 * (max(hi, 1.0) - min(lo, -1.0))
@@ -106,5 +112,5 @@ def compare_dumbbell(rows: pd.DataFrame, regions: list[tuple[str, str]], lens: s
         plot_bgcolor="white", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
         xaxis=dict(title="positie tussen alle buurten (0 = laagste waarde, 100 = hoogste)", range=[-2, 102],
                    gridcolor="#eef0f2", tickvals=[0, 25, 50, 75, 100]),
-        yaxis=dict(automargin=True))
+        yaxis=dict(automargin=True, categoryorder="array", categoryarray=labels))
     return fig

@@ -28,6 +28,7 @@ AGE_LABEL = {"18+": "volwassenen (18+)", "65+": "65-plussers", "18-64": "18 tot 
 STEDELIJKHEID = {1: "zeer sterk stedelijk", 2: "sterk stedelijk", 3: "matig stedelijk", 4: "weinig stedelijk",
                  5: "niet stedelijk"}
 CONTEXT_STRIP = ("inwoners", "bevolkingsdichtheid", "stedelijkheid")
+SHORT_UNITS = ("%", "km", "aantal", "klasse 1-5")
 NO_DIVISION = "niet beschikbaar (andere buurtindeling in {year})"
 
 CSS = """
@@ -140,9 +141,14 @@ def load_profile(code: str) -> Profile:
 
 
 # ----------------------------------------------------------------------------------------------- HTML pieces
+def short_value(value: float, unit: str) -> str:
+    """A comparison value: with a short unit ('17,0%', '0,6 km'), without a long one ('38,6')."""
+    return fmt_value(value, unit) if unit in SHORT_UNITS else fmt_number(value)
+
+
 def value_html(value: float, unit: str) -> str:
     """The big number; a long unit ('per 1 000 inwoners') goes next to it in small type."""
-    if unit in ("%", "km", "aantal", "klasse 1-5"):
+    if unit in SHORT_UNITS:
         return f'<span class="bb-value">{fmt_value(value, unit)}</span>'
     return f'<span class="bb-value">{fmt_number(value)}</span><span class="bb-unit">{html.escape(unit)}</span>'
 
@@ -159,6 +165,8 @@ def bar_label(row, level: str, scope_note: str | None = None) -> str:
         scope = f"de buurten ({scope_note})"
     if row["n_lower"] == 0:
         text = f"geen van {scope} heeft een lagere waarde"
+    elif row["share_lower"] < 1:
+        text = f"bij de laagste 1% van {scope}"
     else:
         text = f"hoger dan {_share_text(row['share_lower'])}% van {scope}"
     if row["lens"] == "asset" and row["direction"] == "lower_is_better":
@@ -179,9 +187,9 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
     else:
         parts = []
         if level in ("buurt", "wijk") and pd.notna(row["gemeente_value"]):
-            parts.append(f"{esc(gemeente_name or 'gemeente')} {fmt_value(row['gemeente_value'], row['unit'])}")
+            parts.append(f"{gemeente_name or 'gemeente'} {short_value(row['gemeente_value'], row['unit'])}")
         if level != "land" and pd.notna(row["nl_value"]):
-            parts.append(f"Nederland {fmt_value(row['nl_value'], row['unit'])}")
+            parts.append(f"Nederland {short_value(row['nl_value'], row['unit'])}")
         main = f'{value_html(row["value"], row["unit"])}<span class="bb-compare">{esc(" · ".join(parts))}</span>'
 
         bar = charts.percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note"))) \

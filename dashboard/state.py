@@ -149,12 +149,21 @@ def safe_text(raw: object, limit: int = 30) -> str:
 
 def region_search(key: str, on_pick: Callable[[str], None], *, label: str = "Zoek een gemeente, wijk of buurt",
                   limit: int = 8) -> None:
-    """A search box with result buttons; clicking one calls on_pick(code) and empties the box."""
+    """A search box with result buttons; clicking one calls on_pick(code), empties the box and reruns the
+    page. Results follow the typing (a fragment, so typing does not redraw the whole page)."""
+    _search_fragment(key, on_pick, label, limit)
+
+
+@st.fragment
+def _search_fragment(key: str, on_pick: Callable[[str], None], label: str, limit: int) -> None:
     def pick(code: str) -> None:
         on_pick(code)
         st.session_state[key] = ""
+        st.session_state[f"{key}_picked"] = True
 
-    query = st.text_input(label, key=key, placeholder="bijv. Utrecht, Planciusbuurt of BU0363AA01")
+    if st.session_state.pop(f"{key}_picked", False):
+        st.rerun(scope="app")   # the choice changes the page, not only this box
+    query = st.text_input(label, key=key, placeholder="bijv. Utrecht, Planciusbuurt of BU0363AA01", live=True)
     if not query or not query.strip():
         return
     index = search_index()

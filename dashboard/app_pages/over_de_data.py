@@ -7,6 +7,7 @@ from dashboard.format import fmt_number
 from pipelines.catalogue import load_catalogue
 
 LENS = {"asset": "Kracht", "problem": "Zorgen", "context": "Achtergrond"}
+ORDER = {"Kracht": 0, "Zorgen": 1, "Achtergrond": 2}  # the asset lens first, here too
 DIRECTION = {"higher_is_better": "hoger is gunstiger", "lower_is_better": "lager is gunstiger", "neutral": "neutraal"}
 
 st.title("Over de data")
@@ -25,7 +26,8 @@ shown = shown.rename(columns={"label": "Onderwerp", "description": "Omschrijving
                               "tables": "Brontabel(len)", "periods": "Perioden", "buurten_with_value": "Buurten met cijfer",
                               "indicator_id": "Code"})
 st.dataframe(shown[["Onderwerp", "Kant", "Omschrijving", "Eenheid", "Richting", "Geschat", "Brontabel(len)",
-                    "Perioden", "Buurten met cijfer", "Getoond", "Code"]].sort_values(["Kant", "Onderwerp"]),
+                    "Perioden", "Buurten met cijfer", "Getoond", "Code"]].sort_values(
+                 ["Kant", "Onderwerp"], key=lambda s: s.map(ORDER).fillna(s) if s.name == "Kant" else s),
              hide_index=True)
 
 st.header("Bronnen")

@@ -16,9 +16,9 @@ elif choice.status == "none":
                 "**moeilijk** kunnen hebben. Zo is een buurt nooit alleen een lijstje problemen.")
     state.region_search("zoek_regio_start", state.set_region)
     st.markdown("Of begin met een voorbeeld:")
-    cols = st.columns(len(EXAMPLES))
-    for col, (code, name) in zip(cols, EXAMPLES):
-        col.button(name, key=f"voorbeeld_{code}", on_click=state.set_region, args=(code,),
+    row = st.container(horizontal=True)
+    for code, name in EXAMPLES:
+        row.button(name, key=f"voorbeeld_{code}", on_click=state.set_region, args=(code,),
                    icon=":material/location_on:")
 else:
     ids = state.cached("catalogue")["indicator_id"]

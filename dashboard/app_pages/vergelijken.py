@@ -7,10 +7,11 @@ st.title("Vergelijken")
 st.markdown("Zet twee tot vier gemeenten, wijken of buurten naast elkaar. Eerst wat er sterk is, dan de zorgen.")
 
 codes, rejected = state.compare_codes()
-if not codes and not rejected:  # start from the chosen region and its gemeente; the URL changes on first edit
+if not codes and not rejected:  # the chosen region beside its gemeente (or NL); the URL changes on first edit
     here = state.chosen_region()
     if here.status == "ok":
-        codes = list(dict.fromkeys([here.code, here.region.get("gemeente_code") or here.code]))
+        gemeente = here.region.get("gemeente_code")
+        codes = [here.code, gemeente if isinstance(gemeente, str) and gemeente != here.code else "NL00"]
 if rejected:
     st.warning("Niet gevonden en weggelaten: " + ", ".join(state.safe_text(r) for r in rejected)
                + ". Kies de plek opnieuw met het zoekvak.", icon=":material/search_off:")
@@ -41,7 +42,7 @@ st.caption("Elke rij is een onderwerp. Een stip laat zien waar de plek staat tus
 
 st.subheader("Tabel")
 value_cols = [c for c in table.columns if c not in profile_view.COMPARE_META]
-st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(c, format="localized")
+st.dataframe(table, hide_index=True, placeholder="–", column_config={c: st.column_config.NumberColumn(c, format="localized")
                                                     for c in value_cols})
 st.caption("Leeg = geen cijfer voor die plek (zie 'Buurt in beeld' voor de reden). Geschat = modelschatting "
            "van RIVM/CBS. Bron: CBS; RIVM, CBS — CC BY 4.0.")
