@@ -16,7 +16,6 @@ from urllib.parse import quote
 import pandas as pd
 
 from dashboard.db import query
-from dashboard.format import fmt_value
 from pipelines.catalogue import load_catalogue
 
 from . import content as c
@@ -148,12 +147,12 @@ def _peer_comparison(codes: list[str], content: c.PackContent, build_dir: Path |
                   f"and region_code in ({','.join('?' * len(codes))}) and indicator_id in ({','.join('?' * len(ids))})"
                   " group by indicator_id", [*codes, *ids], build_dir).set_index("indicator_id")
     return [f"{f.label}: hier {f.value_text}, in de vergelijkbare buurten gemiddeld "
-            f"{fmt_value(float(frame.at[f.indicator_id, 'mean']), f.unit)}."
+            f"{c.fmt(float(frame.at[f.indicator_id, 'mean']), f.unit)}."
             for f in figures if f.indicator_id in frame.index and pd.notna(frame.at[f.indicator_id, "mean"])]
 
 
 def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str = "http://127.0.0.1:8501",
-              deviance=None, peers=None, resident_assets=None, today: date | None = None) -> Pack:
+              deviance=None, peers=None, resident_assets=None, today: date | None = None, density: int = 0) -> Pack:
     """The gesprekskaart of one buurt, wijk or gemeente.
 
     Parameters
@@ -169,6 +168,9 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
         comparison with the peers' average are looked up
     resident_assets : optional list of dicts or Asset objects with name, category, description
     today : the date printed on the pack (default: today)
+    density : 0 = normal (compact content when two or more optional sections are given), 1 = compact content
+        (fewer strengths, resident assets and table rows), 2 = compact content and tighter type. pdf.pack_pdf
+        raises it until the PDF has at most two pages.
 
     Raises
     ------
@@ -189,8 +191,9 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
         region, profile, catalogue, today=today or date.today(), profile_url=profile_url(base_url, code),
         status=status, licences=dict(zip(sources.table_id, sources.licence)), scoped_tables=scoped,
         deviance=deviance, resident_assets=resident_assets, categories=CATEGORIES,
-        compact=sum(bool(x) for x in (deviance, peers is not None and len(peers), resident_assets)) >= 2)
+        compact=density >= 1 or sum(bool(x) for x in (deviance, peers is not None and len(peers), resident_assets)) >= 2)
     if peers is not None:
         content = replace(content, peers=_peer_section(peers, content, build_dir))
     title = f"Gesprekskaart {region.name}"
-    return Pack(html=render_html(content, map_svg=_shapes(region, build_dir), title=title), title=title)
+    html = render_html(content, map_svg=_shapes(region, build_dir), title=title, tight=density >= 2)
+    return Pack(html=html, title=title)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dashboard.format import fmt_number, fmt_value
+from dashboard.stats.uncertainty import NOT_DIFFERENT, difference_verdict
 
 MAX_STRENGTHS = 4
 MAX_CONCERNS = 3
@@ -20,7 +21,8 @@ NEUTRAL_SHOWN = 3
 MAX_RESIDENT_ASSETS = 6
 # With two or more of the optional sections (beter dan verwacht, peers, resident assets) the pack is compact,
 # so that it stays within two A4 pages: one strength fewer and half the resident assets.
-COMPACT_STRENGTHS, COMPACT_RESIDENT_ASSETS = 3, 3
+COMPACT_STRENGTHS, COMPACT_OTHERS, COMPACT_RESIDENT_ASSETS = 3, 5, 3
+MAX_DEVIATIONS = 2
 MAX_DESCRIPTION = 70  # characters of a resident's description
 STANDOUT_REL = 0.05  # a figure "stands out" against the gemeente/NL from 5% (relative) difference
 # Same survey question in two RIVM series: show the newer series only when the main one has no value.
@@ -33,6 +35,7 @@ MISSING_REASONS = {"suppressed": "niet gepubliceerd: te weinig mensen of te onze
 NO_FIGURE = "geen cijfer"
 GENERAL_PROMPTS = {"asset": "Wie of wat maakt deze {noun} sterk, en staat niet in de cijfers?",
                    "problem": "Wat zou je als eerste samen willen oppakken?"}
+NO_DATA_PROMPTS = {"asset": "Waar ben je trots op in deze {noun}?", "problem": "Waar maak je je zorgen over?"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ class Region:
     @property
     def noun(self) -> str:
         return {"land": "land"}.get(self.level, self.level)
+
+    @property
+    def plural(self) -> str:
+        return {"buurt": "buurten", "wijk": "wijken", "gemeente": "gemeenten"}.get(self.level, "gebieden")
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,11 @@ class PackContent:
     resident_assets_more: int = 0
 
 
+def fmt(value: float, unit: str) -> str:
+    """fmt_value, with one decimal for distances so '1,0 km' sits beside '0,9 km'."""
+    return fmt_value(value, unit, 1 if unit == "km" else None)
+
+
 def dutch_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
@@ -147,7 +159,7 @@ def prompt_value(value: float, unit: str, template: str) -> str:
         return fmt_number(value)
     if unit == "per 1 000 inwoners":
         return f"{fmt_number(round(value))} op de 1.000"
-    return fmt_value(value, unit)
+    return fmt(value, unit)
 
 
 def fill_prompt(template: str | None, value: float, unit: str) -> str | None:
@@ -163,7 +175,7 @@ def _words(unit: str) -> tuple[str, str, str]:
 
 def short_value(value: float, unit: str) -> str:
     """The figure without a long unit ('38,6' for per 1 000 inwoners), for use in brackets."""
-    return fmt_number(value) if unit.startswith("per ") else fmt_value(value, unit)
+    return fmt_number(value) if unit.startswith("per ") else fmt(value, unit)
 
 
 def comparison_sentence(value: float, unit: str, refs: Sequence[tuple[str, float]], percentile: float | None,
@@ -172,7 +184,7 @@ def comparison_sentence(value: float, unit: str, refs: Sequence[tuple[str, float
     higher, lower, same = _words(unit)
     parts: list[tuple[str, str]] = []
     for place, ref in refs:
-        if fmt_value(ref, unit) == fmt_value(value, unit) or (ref and abs(value - ref) / abs(ref) < 0.02):
+        if fmt(ref, unit) == fmt(value, unit) or (ref and abs(value - ref) / abs(ref) < 0.02):
             parts.append((same, f"als in {place} ({short_value(ref, unit)})"))
         else:
             parts.append((higher if value > ref else lower, f"dan in {place} ({short_value(ref, unit)})"))
@@ -192,21 +204,31 @@ def comparison_sentence(value: float, unit: str, refs: Sequence[tuple[str, float
     return " ".join(sentences)
 
 
-def _standing(row: Mapping, value: float, refs: Sequence[tuple[str, float]], good_side: int) -> tuple[bool, float]:
-    """Does the figure lean to `good_side` (+1 higher, -1 lower), and how strongly (0..1)?"""
-    scores, standout = [], False
+def _standing(row: Mapping, value: float, refs: Sequence[tuple[str, float, str]], good_side: int
+              ) -> tuple[bool, float]:
+    """Does the figure lean to `good_side` (+1 higher, -1 lower), and how strongly (0..1)?
+
+    Each comparison (better half of buurten, the gemeente, Nederland) gives a score around 0.5; the figure
+    stands out when one comparison is clearly on the good side and together they lean that way (mean > 0.5).
+    A difference inside the 95% margins (RIVM estimates, when given) does not count.
+    """
+    scores, clear = [], False
     pct = _num(row.get("percentile_buurten"))
     if pct is not None:
         side_pct = pct if good_side > 0 else 100 - pct
         scores.append(side_pct / 100)
-        standout |= side_pct > 50
-    for _, ref in refs:
+        clear |= side_pct > 50
+    for _, ref, key in refs:
         if not ref:
             continue
         rel = good_side * (value - ref) / abs(ref)
         scores.append(0.5 + max(-0.5, min(0.5, rel)))
-        standout |= rel >= STANDOUT_REL and fmt_value(ref, row["unit"]) != fmt_value(value, row["unit"])
-    return standout, max(scores, default=0.0)
+        margin = difference_verdict(value, _num(row.get("lower")), _num(row.get("upper")), ref,
+                                    _num(row.get(f"{key}_lower")), _num(row.get(f"{key}_upper")))
+        clear |= (rel >= STANDOUT_REL and fmt(ref, row["unit"]) != fmt(value, row["unit"])
+                  and margin != NOT_DIFFERENT)
+    score = sum(scores) / len(scores) if scores else 0.0
+    return clear and score > 0.5, score
 
 
 def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: str | None,
@@ -215,13 +237,13 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     refs = []
     gem = _num(row.get("gemeente_value"))
     if level not in ("gemeente", "land") and gem is not None:
-        refs.append((f"heel {gemeente_name}" if gemeente_name else "de gemeente", gem))
+        refs.append((f"heel {gemeente_name}" if gemeente_name else "de gemeente", gem, "gemeente"))
     nl = _num(row.get("nl_value"))
     if nl is not None and level != "land":
-        refs.append(("Nederland", nl))
+        refs.append(("Nederland", nl, "nl"))
     pct = _num(row.get("percentile_buurten")) if level == "buurt" else None
     scope = (scoped_tables or {}).get(row["table_id"])
-    comparison = comparison_sentence(value, unit, refs, pct, f"buurten met een cijfer ({scope})" if scope
+    comparison = comparison_sentence(value, unit, [r[:2] for r in refs], pct, f"buurten met een cijfer ({scope})" if scope
                                      else "buurten in Nederland")
     better = 1 if row["direction"] == "higher_is_better" else -1
     standout, score = _standing({**row, "percentile_buurten": pct}, value, refs, -better if concern else better)
@@ -229,7 +251,7 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     return Figure(
         indicator_id=row["indicator_id"], label=row["label"], lens=row["lens"], unit=unit,
         direction=row["direction"], description=row.get("description") or "", value=value,
-        value_text=fmt_value(value, unit), modelled=bool(row.get("modelled")), period=str(row.get("period") or ""),
+        value_text=fmt(value, unit), modelled=bool(row.get("modelled")), period=str(row.get("period") or ""),
         boundary_year=int(by) if by is not None else None, table_id=row["table_id"],
         table_title=row.get("table_title") or row["table_id"], attribution=row.get("attribution") or "",
         gemeente_value=gem, nl_value=nl, comparison=comparison, standout=standout, score=score,
@@ -260,7 +282,7 @@ def _missing(catalogue: Iterable[Mapping], lens: str, figures: Iterable[Figure],
 
 def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], region: Region, lens: str, *,
                  status: Mapping[str, str] | None = None, scoped_tables: Mapping[str, str] | None = None,
-                 limit: int | None = None) -> LensSection:
+                 limit: int | None = None, others_limit: int | None = None) -> LensSection:
     """The asset lens (strengths) or the problem lens (concerns) of one region."""
     prompts = {c["indicator_id"]: c.get("prompt") for c in catalogue}
     order = {c["indicator_id"]: i for i, c in enumerate(catalogue)}
@@ -276,7 +298,7 @@ def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], regio
     if not chosen:
         chosen = figures[:NEUTRAL_SHOWN]
     others = () if concern else tuple(sorted((f for f in figures if f not in chosen),
-                                             key=lambda f: order.get(f.indicator_id, 99)))
+                                             key=lambda f: order.get(f.indicator_id, 99))[:others_limit])
     noun = region.noun
     if concern:
         heading = "Waar zorgen over zijn"
@@ -300,7 +322,7 @@ def lens_prompts(section: LensSection, lens: str, noun: str, catalogue_order: Ma
     first = [f for f in section.figures if f.prompt][:MAX_PROMPTS - 1]
     rest = sorted((f for f in (*section.figures, *section.others) if f.prompt and f not in first),
                   key=lambda f: catalogue_order.get(f.indicator_id, 99))
-    filled = [f.prompt for f in (first + rest)[:MAX_PROMPTS]]
+    filled = [f.prompt for f in (first + rest)[:MAX_PROMPTS]] or [NO_DATA_PROMPTS[lens].format(noun=noun)]
     return tuple(dict.fromkeys(filled + [GENERAL_PROMPTS[lens].format(noun=noun)]))
 
 
@@ -318,14 +340,14 @@ def deviation_items(items, units: Mapping[str, str] | None = None) -> tuple[Devi
         obs, exp = (_as_text(item.get(k), unit) for k in ("observed", "expected"))
         sentence = f"Hier: {obs}. Bij buurten zoals deze verwacht je ongeveer {exp}." if obs and exp else ""
         out.append(Deviation(label=label[0].upper() + label[1:], sentence=sentence))
-    return tuple(out)
+    return tuple(out[:MAX_DEVIATIONS])
 
 
 def _as_text(value, unit: str) -> str:
     number = _num(value)
     if number is None:
         return "" if value is None else str(value)
-    return fmt_value(number, unit) if unit else fmt_number(number)
+    return fmt(number, unit) if unit else fmt_number(number)
 
 
 def peer_section(names: Sequence[str], comparison: Sequence[str] = ()) -> PeerSection | None:
@@ -372,7 +394,8 @@ def pack_content(region: Region, profile: Sequence[Mapping], catalogue: Sequence
                  ) -> PackContent:
     """Everything the gesprekskaart says about one region, as plain text."""
     strengths = lens_section(profile, catalogue, region, "asset", status=status, scoped_tables=scoped_tables,
-                             limit=COMPACT_STRENGTHS if compact else MAX_STRENGTHS)
+                             limit=COMPACT_STRENGTHS if compact else MAX_STRENGTHS,
+                             others_limit=COMPACT_OTHERS if compact else None)
     concerns = lens_section(profile, catalogue, region, "problem", status=status, scoped_tables=scoped_tables)
     assets, more = resident_asset_items(resident_assets, categories,
                                         COMPACT_RESIDENT_ASSETS if compact else MAX_RESIDENT_ASSETS)

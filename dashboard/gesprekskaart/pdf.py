@@ -12,6 +12,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+MAX_PAGES = 2
+DENSITIES = (0, 1, 2)
+
 CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # The page is self-contained; these keep Chromium itself from calling out (updates, sync, metrics, hints).
 QUIET_FLAGS = (
@@ -82,3 +85,24 @@ def page_count(pdf: bytes) -> int:
         if match:
             return int(match.group(1))
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def pack_pdf(region_code: str, *, max_pages: int = MAX_PAGES, chromium: str | None = None, **pack_args):
+    """make_pack + html_to_pdf, denser step by step until the PDF has at most `max_pages` pages.
+
+    Returns (pack, pdf bytes); the pack's HTML is the one that was printed, so HTML and PDF match. Takes the
+    arguments of make_pack (build_dir, base_url, deviance, peers, resident_assets, today). When even the
+    densest version is longer, that version is returned (the A4 pages are then still readable, only more).
+
+    Raises
+    ------
+    PdfUnavailable when no PDF can be made; RegionNotFound for an unknown code.
+    """
+    from .build import make_pack  # pdf.py stays usable for any HTML without the database
+
+    for density in DENSITIES:
+        pack = make_pack(region_code, density=density, **pack_args)
+        pdf = html_to_pdf(pack.html, chromium=chromium)
+        if page_count(pdf) <= max_pages:
+            break
+    return pack, pdf

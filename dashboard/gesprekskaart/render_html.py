@@ -10,12 +10,12 @@ import html
 import qrcode
 import qrcode.constants
 
-from dashboard.format import fmt_number, fmt_value
+from dashboard.format import fmt_number
 
-from .content import Figure, LensSection, PackContent
+from .content import Figure, LensSection, PackContent, fmt
 from .minimap import CAPTION
 
-NOTE_LINES = 7
+NOTE_LINES = 6
 LEVEL_WORD = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "land": "Land"}
 COLOURS = {"asset": ("#2f7a5a", "#eaf4ee"), "problem": ("#3d5f86", "#edf1f7")}
 
@@ -87,9 +87,9 @@ def _figure(fig: Figure, lens: str) -> str:
 def _short_comparison(fig: Figure, gemeente: str | None, level: str) -> str:
     parts = []
     if fig.gemeente_value is not None and level not in ("gemeente", "land"):
-        parts.append(f"{gemeente or 'gemeente'}: {fmt_value(fig.gemeente_value, fig.unit)}")
+        parts.append(f"{gemeente or 'gemeente'}: {fmt(fig.gemeente_value, fig.unit)}")
     if fig.nl_value is not None and level != "land":
-        parts.append(f"Nederland: {fmt_value(fig.nl_value, fig.unit)}")
+        parts.append(f"Nederland: {fmt(fig.nl_value, fig.unit)}")
     return " · ".join(parts)
 
 
@@ -134,10 +134,10 @@ def _residents(content: PackContent) -> str:
 def _deviations(content: PackContent) -> str:
     if not content.deviations:
         return ""
-    items = "".join(f"<li><b>{_e(d.label)}.</b> {_e(d.sentence)}</li>" for d in content.deviations)
-    return (f'<section class="box deviance"><h2>Beter dan verwacht</h2>'
-            f'<p>Buurten die lijken op deze {_e(content.region.noun)} scoren hier meestal minder. '
-            f'Wat doet deze {_e(content.region.noun)} anders?</p><ul>{items}</ul></section>')
+    items = "".join(f"<p><b>{_e(d.label)}.</b> {_e(d.sentence)}</p>" for d in content.deviations)
+    return (f'<section class="box deviance"><h2>Beter dan verwacht</h2>{items}'
+            f'<p class="small">{_e(content.region.plural.capitalize())} die lijken op deze {_e(content.region.noun)}'
+            f' scoren hier meestal minder. Wat doet deze {_e(content.region.noun)} anders?</p></section>')
 
 
 def _peers(content: PackContent) -> str:
@@ -166,8 +166,8 @@ def _sources(content: PackContent) -> str:
     rows = "".join(
         f'<tr><td>{_e(_and(list(g.labels)))}{" <span class=tag>geschat</span>" if g.modelled else ""}</td>'
         f'<td>{_e(g.period)}</td><td>{_e(g.boundary_year or "")}</td>'
-        f'<td>{_e(g.attribution)} (tabel {_e(g.table_id)})</td></tr>' for g in content.sources)
-    table = (f'<table class="src"><thead><tr><th>Cijfers</th><th>Jaar</th><th>Indeling</th><th>Bron</th></tr>'
+        f'<td>{_e(g.attribution.removeprefix("Bron: "))} · {_e(g.table_id)}</td></tr>' for g in content.sources)
+    table = (f'<table class="src"><thead><tr><th>Cijfers</th><th>Jaar</th><th>Indeling</th><th>Bron · tabel</th></tr>'
              f'</thead><tbody>{rows}</tbody></table>') if rows else ""
     attributions = sorted({g.attribution for g in content.sources if g.attribution}) or ["Bron: CBS"]
     assumed = any("aangenomen" in g.licence for g in content.sources)
@@ -178,13 +178,14 @@ def _sources(content: PackContent) -> str:
     return (f'<section class="sources"><div class="srctext"><h2>Over deze cijfers</h2>'
             f'<p>{_e(" · ".join(attributions))}. Licentie {_e(licence)}: delen mag, met bronvermelding. '
             f'Indeling: de buurtgrenzen van dat jaar.{geschat}</p>{table}</div>'
-            f'<div class="qrbox">{qr_svg(content.profile_url)}<p>Scan voor het hele profiel:<br>'
+            f'<div class="qrbox">{qr_svg(content.profile_url, 24)}<p>Scan voor het hele profiel:<br>'
             f'<a href="{url}">{url}</a></p></div></section>')
 
 
 def _header(content: PackContent, map_svg: str) -> str:
     r = content.region
-    where = {"buurt": f"Buurt in de wijk {r.wijk_name}, gemeente {r.gemeente_name}" if r.wijk_name
+    wijk = r.wijk_name if (r.wijk_name or "").lower().startswith("wijk") else f"de wijk {r.wijk_name}"
+    where = {"buurt": f"Buurt in {wijk}, gemeente {r.gemeente_name}" if r.wijk_name
              else f"Buurt in de gemeente {r.gemeente_name}",
              "wijk": f"Wijk in de gemeente {r.gemeente_name}"}.get(r.level, LEVEL_WORD.get(r.level, r.level))
     people = f" · {fmt_number(r.inwoners)} inwoners" if r.inwoners else ""
@@ -198,8 +199,8 @@ def _header(content: PackContent, map_svg: str) -> str:
             f'{figure}</header>')
 
 
-def render_html(content: PackContent, *, map_svg: str = "", title: str | None = None) -> str:
-    """The whole pack as one HTML document (UTF-8 text)."""
+def render_html(content: PackContent, *, map_svg: str = "", title: str | None = None, tight: bool = False) -> str:
+    """The whole pack as one HTML document (UTF-8 text); `tight` uses slightly smaller type and spacing."""
     body = "".join([
         _header(content, map_svg), _lens(content.strengths, "asset", content), _residents(content),
         _deviations(content), _lens(content.concerns, "problem", content), _peers(content), _talk(content),
@@ -207,7 +208,7 @@ def render_html(content: PackContent, *, map_svg: str = "", title: str | None = 
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{_e(title or "Gesprekskaart " + content.region.name)}</title><style>{CSS}</style></head>'
-            f'<body><main class="pack">{body}</main></body></html>')
+            f'<body class="{"tight" if tight else "normal"}"><main class="pack">{body}</main></body></html>')
 
 
 CSS = """
@@ -230,18 +231,18 @@ p { margin: 0 0 1.5mm; }
 .title { flex: 1; }
 .meta { color: #4d5751; }
 .intro { font-size: 11pt; margin-top: 2.5mm; }
-.map { margin: 0; width: 54mm; flex: none; }
-.map svg { width: 54mm; height: auto; display: block; border: 1px solid #d9ddd6; border-radius: 2mm; }
+.map { margin: 0; width: 48mm; flex: none; }
+.map svg { width: 48mm; height: auto; display: block; border: 1px solid #d9ddd6; border-radius: 2mm; }
 .map.empty { height: 30mm; border: 1px dashed #c8cdc5; border-radius: 2mm; padding: 3mm; }
 figcaption { margin-top: 1mm; }
-section { margin: 0 0 4mm; }
+section { margin: 0 0 3.5mm; }
 .lens { border-left: 2.2mm solid; padding: 0 0 0 4mm; }
 .lens.asset { border-color: #2f7a5a; } .lens.asset h2 { color: #225c43; }
 .lens.problem { border-color: #3d5f86; } .lens.problem h2 { color: #2f4b6c; }
 .leadrow { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0 5mm; margin-bottom: 1mm; }
 .lead { font-size: 10.5pt; flex: 1 1 90mm; margin: 0; } .legend { margin: 0; flex: none; }
 .legend span { margin-right: 4mm; white-space: nowrap; } .legend svg { vertical-align: middle; }
-.fig { display: grid; grid-template-columns: 35mm 1fr; gap: 3mm; align-items: center; padding: 1.5mm 0;
+.fig { display: grid; grid-template-columns: 35mm 1fr; gap: 3mm; align-items: center; padding: 1.2mm 0;
        border-top: 1px solid #e3e6e1; break-inside: avoid; page-break-inside: avoid; }
 .val { font-size: 17pt; font-weight: bold; line-height: 1.1; }
 .lens.asset .val { color: #225c43; } .lens.problem .val { color: #2f4b6c; }
@@ -268,7 +269,7 @@ td.ref { color: #4d5751; white-space: normal; }
 .talk ol { margin: 1mm 0 0; padding-left: 5mm; } .talk li { margin-bottom: 0.8mm; }
 .notes { border: 1px solid #cfd4cc; border-radius: 2.5mm; padding: 3mm 4mm 4mm; }
 .notes .line { border-bottom: 1px solid #9aa39c; height: 8mm; }
-.sources { display: flex; gap: 5mm; font-size: 8pt; color: #333; border-top: 1px solid #cfd4cc; padding-top: 2mm;
+.sources { display: flex; gap: 5mm; font-size: 8pt; line-height: 1.3; color: #333; border-top: 1px solid #cfd4cc; padding-top: 2mm;
            break-inside: avoid; page-break-inside: avoid; }
 .sources h2 { font-size: 11pt; } .srctext { flex: 1; }
 table.src { width: 100%; border-collapse: collapse; margin-top: 1mm; }
@@ -277,4 +278,9 @@ table.src td { vertical-align: top; padding: 0.4mm 2mm 0.4mm 0; border-bottom: 1
 table.src td:nth-child(2), table.src td:nth-child(3) { white-space: nowrap; }
 .qrbox { width: 34mm; flex: none; text-align: center; } .qrbox p { font-size: 8pt; word-break: break-all; }
 a { color: #225c43; }
+body.tight { font-size: 10pt; } .tight h1 { font-size: 21pt; } .tight h2 { font-size: 13.5pt; }
+.tight .intro, .tight .lead { font-size: 10pt; } .tight .txt p { font-size: 9pt; } .tight .fig { padding: 0.8mm 0; }
+.tight section { margin-bottom: 3mm; } .tight table.others { font-size: 9pt; } .tight .val { font-size: 15pt; }
+.tight .map, .tight .map svg { width: 42mm; } .tight .notes .line { height: 7mm; }
+
 """

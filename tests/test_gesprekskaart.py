@@ -1,0 +1,118 @@
+"""Gesprekskaart: the conversation pack, built from the real release database (no mocks)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import duckdb
+import pytest
+
+from dashboard.gesprekskaart import RegionNotFound, make_pack
+from dashboard.gesprekskaart.content import comparison_sentence, dutch_date, fill_prompt
+from dashboard.gesprekskaart.minimap import minimap_svg, shape
+
+BASE = "http://127.0.0.1:8501"
+DAY = date(2026, 3, 5)
+RESIDENT_ASSETS = [
+    {"name": "<script>alert('x')</script> Buurthuis", "category": "plekken",
+     "description": 'Koffie op dinsdag <img src=x onerror="alert(1)"> & soep'},
+    {"name": "Moestuin De Vlinder", "category": "verenigingen", "description": "Iedereen mag meedoen."},
+]
+
+
+@pytest.fixture(scope="module")
+def amsterdam(build_dir):
+    return make_pack("GM0363", build_dir=build_dir, today=DAY)
+
+
+def test_amsterdam_pack_shows_real_asset_figures_before_concerns(amsterdam):
+    html = amsterdam.html
+    assert "17,0%" in html  # vrijwilligerswerk, RIVM 2020
+    assert "9,5%" in html  # mantelzorger
+    assert html.index("Waar deze gemeente sterk in is") < html.index("Waar zorgen over zijn")
+    assert amsterdam.title == "Gesprekskaart Amsterdam"
+    assert "5 maart 2026" in html
+
+
+def test_amsterdam_pack_fills_catalogue_prompts_for_both_lenses(amsterdam):
+    html = amsterdam.html
+    assert "Ongeveer 17,0% van de volwassenen doet vrijwilligerswerk. Waar gebeurt dat?" in html
+    assert "24,3% van de volwassenen heeft moeite met rondkomen." in html
+    assert "Wat klopt? Wat mist?" in html
+
+
+def test_amsterdam_pack_names_sources_periods_and_estimates(amsterdam):
+    html = amsterdam.html
+    for text in ("Bron: CBS", "Bron: RIVM, CBS", "geschat", "CC BY 4.0", "50090NED", "85618NED",
+                 "vormen zijn een benadering"):
+        assert text in html
+    assert "<td>2020</td><td>2020</td>" in html  # period and boundary year of the RIVM figures
+
+
+def test_the_profile_link_is_the_only_outside_address(amsterdam):
+    html = amsterdam.html
+    assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {f"{BASE}/?regio=GM0363"}
+    assert '<svg class="qr"' in html and '<svg class="minimap"' in html
+    for outside in ("<script", "<link", "src=", "@import", "url(", "@font-face"):
+        assert outside not in html.lower()
+
+
+def test_registered_crime_and_hidden_building_blocks_stay_off(amsterdam):
+    assert "misdrijven" not in amsterdam.html.lower()
+    assert "probleem" not in amsterdam.html.lower()
+
+
+def test_buurt_with_missing_values_says_niet_beschikbaar(build_dir, release_path):
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        code = con.execute("""select p.region_code from mart_profile p join mart_regions r using (region_code)
+                              where r.level = 'buurt' and p.lens in ('asset', 'problem')
+                              group by 1 order by count(p.value), 1 limit 1""").fetchone()[0]
+    html = make_pack(code, build_dir=build_dir, today=DAY).html
+    assert "Niet beschikbaar voor deze buurt" in html
+    assert "Wat klopt? Wat mist?" in html
+
+
+def test_buurt_on_a_new_boundary_explains_why_rivm_figures_are_missing(build_dir):
+    html = make_pack("BU0363AA06", build_dir=build_dir, today=DAY).html
+    assert "Haarlemmerbuurt-Oost" in html and "Waar deze buurt sterk in is" in html
+    assert "Doet vrijwilligerswerk" in html and "buurtgrenzen zijn veranderd" in html
+
+
+def test_resident_text_is_escaped(build_dir):
+    html = make_pack("BU0363AA06", build_dir=build_dir, resident_assets=RESIDENT_ASSETS, today=DAY).html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Buurthuis" in html
+    assert "<script" not in html and "<img" not in html
+    assert "Moestuin De Vlinder" in html and "Verenigingen en initiatieven" in html
+
+
+def test_optional_sections_show_better_than_expected_and_peers(build_dir):
+    deviance = [{"indicator_label": "ervaren gezondheid", "verdict": "beter dan verwacht", "observed": 81.2,
+                 "expected": 76.0, "unit": "%"},
+                {"indicator_label": "eenzaamheid", "verdict": "zoals verwacht", "observed": 40.0, "expected": 41.0}]
+    html = make_pack("BU0363AA06", build_dir=build_dir, deviance=deviance, peers=["BU0363AB11", "BU0363AC04"],
+                     today=DAY).html
+    assert "Beter dan verwacht" in html and "Hier: 81,2%" in html and "76,0%" in html
+    assert "eenzaamheid" not in html.lower().split("beter dan verwacht")[1].split("</section>")[0]
+    assert "Passeerdersgrachtbuurt (Amsterdam)" in html and "in de vergelijkbare buurten gemiddeld" in html
+
+
+def test_unknown_region_is_refused(build_dir):
+    with pytest.raises(RegionNotFound):
+        make_pack("BU9999XX99", build_dir=build_dir)
+
+
+def test_wording_helpers():
+    assert dutch_date(date(2026, 11, 28)) == "28 november 2026"
+    assert fill_prompt("Ongeveer {value} mensen leven van de bijstand.", 38.6, "per 1 000 inwoners") == \
+        "Ongeveer 39 op de 1.000 mensen leven van de bijstand."
+    assert comparison_sentence(17.0, "%", [("heel Amsterdam", 15.0), ("Nederland", 24.6)], 72.0) == \
+        "Hoger dan in heel Amsterdam (15,0%), lager dan in Nederland (24,6%). Hoger dan in 7 van de 10 buurten in Nederland."
+
+
+def test_minimap_highlights_the_target_without_namespaces():
+    square = '{"type":"Polygon","coordinates":[[[4.9,52.37],[4.91,52.37],[4.91,52.38],[4.9,52.38],[4.9,52.37]]]}'
+    svg = minimap_svg([shape("BU1", "target", square), shape("BU2", "neighbour", square.replace("4.91", "4.92")),
+                       shape("BU3", "neighbour", None)], label="<Kaart>")
+    assert svg.startswith('<svg class="minimap"') and svg.count("<path") == 3
+    assert "xmlns" not in svg and "&lt;Kaart&gt;" in svg
+    assert minimap_svg([shape("BU2", "neighbour", square)]) == ""

@@ -1,0 +1,72 @@
+"""Gesprekskaart as PDF: printed by headless Chromium, at most two A4 pages, looked at as PNG.
+
+The PDF and PNG files stay in test-artifacts/ to look at by eye.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dashboard.gesprekskaart import PdfUnavailable, find_chromium, html_to_pdf, make_pack, pack_pdf, page_count
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM = find_chromium()
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium ontbreekt (apt-get install -y chromium)")
+needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None,
+                                   reason="pdftoppm ontbreekt (apt-get install -y poppler-utils)")
+
+# Every optional section filled: the longest pack a region can get.
+FULL = dict(
+    deviance={"indicator_label": "ervaren gezondheid", "verdict": "beter dan verwacht", "observed": 81.2,
+              "expected": 76.0, "unit": "%"},
+    peers=["BU0363AB11", "BU0363AC04", "BU0363AD01", "BU0363AE02", "BU0363AF01"],
+    resident_assets=[{"name": f"Buurtkamer {i} <script>", "category": "plekken",
+                      "description": "Koffie op dinsdag en donderdag. Iedereen is welkom, ook voor hulp bij "
+                                     "formulieren of een praatje."} for i in range(9)],
+)
+
+
+@needs_chromium
+@needs_poppler
+@pytest.mark.parametrize("code, optional", [("BU0363AA06", FULL), ("WK0363AA", FULL), ("GM0363", FULL),
+                                            ("BU03440244", {}), ("BU02630006", FULL)])
+def test_pack_prints_to_one_or_two_a4_pages(build_dir, code, optional):
+    # BU02630006 with every optional section only fits in the densest layout: pack_pdf must get there.
+    pack, pdf = pack_pdf(code, build_dir=build_dir, today=date(2026, 3, 5), **optional)
+    ARTIFACTS.mkdir(exist_ok=True)
+    stem = ARTIFACTS / f"gesprekskaart-{code}{'-vol' if optional else ''}"
+    stem.with_suffix(".pdf").write_bytes(pdf)
+    stem.with_suffix(".html").write_text(pack.html, encoding="utf-8")
+    assert pdf.startswith(b"%PDF")
+    assert 1 <= page_count(pdf) <= 2
+    for old in ARTIFACTS.glob(f"{stem.name}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(stem.with_suffix(".pdf")), str(stem)], check=True, timeout=60)
+    pages = sorted(ARTIFACTS.glob(f"{stem.name}-*.png"))
+    assert pages and pages[0].stat().st_size > 10_000
+
+
+@needs_chromium
+def test_pdf_is_a4(build_dir):
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        pytest.skip("pdfinfo ontbreekt (apt-get install -y poppler-utils)")
+    pdf = html_to_pdf(make_pack("WK0363AA", build_dir=build_dir).html)
+    info = subprocess.run([pdfinfo, "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert re.search(r"Page size:\s+59[45][.0-9]* x 84[12][.0-9]* pts \(A4\)", info)
+
+
+@needs_chromium
+def test_plain_buurt_wijk_and_gemeente_fit_without_densifying(build_dir):
+    for code in ("BU0363AA06", "WK0363AA", "GM0363"):
+        assert page_count(html_to_pdf(make_pack(code, build_dir=build_dir).html)) <= 2
+
+
+def test_missing_chromium_gives_a_dutch_reason():
+    with pytest.raises(PdfUnavailable, match="HTML"):
+        html_to_pdf("<p>hallo</p>", chromium="/nonexistent/chromium")
