@@ -28,9 +28,19 @@ STATUS_ORDER = ["waarde", "geheim", "ontbreekt", "andere_indeling"]
 # Fill, edge colour, edge width. Greys only, never a colour of the scale; 'ontbreekt' is white with a dark edge.
 STATUS_STYLE = {"geheim": ("#d4d4d4", "#ffffff", 0.6), "ontbreekt": ("#ffffff", "#555555", 1.0),
                 "andere_indeling": ("#a8a8a8", "#ffffff", 0.6)}
+# Plotly draws a choropleth legend swatch as a horizontal gradient of the colour scale (fill only, no edge).
+# These scales paint every shape in the fill colour (z = 0.5) but give the swatch an edge ('ontbreekt') or
+# stripes ('andere_indeling', like the hatching on the map).
+_EDGE, _STRIPE = "#555555", "#666666"
+SWATCH_SCALES = {
+    "geheim": [[0, "#d4d4d4"], [1, "#d4d4d4"]],
+    "ontbreekt": [[0, _EDGE], [0.1, _EDGE], [0.1, "#ffffff"], [0.9, "#ffffff"], [0.9, _EDGE], [1, _EDGE]],
+    "andere_indeling": [[0, "#a8a8a8"], [0.2, "#a8a8a8"], [0.2, _STRIPE], [0.32, _STRIPE], [0.32, "#a8a8a8"],
+                        [0.68, "#a8a8a8"], [0.68, _STRIPE], [0.8, _STRIPE], [0.8, "#a8a8a8"], [1, "#a8a8a8"]],
+}
 HATCH_COLOUR = "#666666"
 N_CLASSES = 5
-NL_VIEW = {"center": {"lat": 52.17, "lon": 5.3}, "zoom": 5.75}
+NL_BOUNDS = (3.36, 50.75, 7.23, 53.56)  # west, south, east, north of the Netherlands
 APPROXIMATE_NOTE = "Grenzen: benadering (nagebouwd), niet de officiële grenzen"
 
 
@@ -115,9 +125,7 @@ def area_bounds(shapes: pd.DataFrame, area: str) -> tuple[float, float, float, f
 
 def view_for(bounds: tuple[float, float, float, float] | None, width: int = 700, height: int = 600) -> dict:
     """Center and zoom that fit lon/lat bounds in a map of width x height pixels (MapLibre, 512 px tiles)."""
-    if bounds is None:
-        return {"center": dict(NL_VIEW["center"]), "zoom": NL_VIEW["zoom"]}
-    west, south, east, north = bounds
+    west, south, east, north = bounds or NL_BOUNDS
     def merc(lat):
         return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
     zoom_x = math.log2(width * 360 / (512 * max(east - west, 1e-4)))
@@ -226,9 +234,13 @@ def drawable(frame: pd.DataFrame, geojson: Mapping) -> pd.DataFrame:
 
 
 def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, level: str = "buurt",
-                 view: dict | None = None, hatch: bool = False, height: int = 620, message: str | None = None,
+                 view: dict | None = None, detail: bool = False, height: int = 620, message: str | None = None,
                  highlight: str | None = None) -> go.Figure:
-    """One choroplethmap trace per status class (legend entry with its count) and a stepped colour bar."""
+    """One choroplethmap trace per status class (legend entry with its count) and a stepped colour bar.
+
+    detail: one gemeente is in view, so shapes get white edges and 'andere indeling' is hatched; on a map of
+    all of NL edges would only wash out the colours.
+    """
     features = {f["id"]: f["geometry"] for f in geojson["features"]}
     rows = drawable(frame, geojson)
     view = view or view_for(None)
@@ -250,22 +262,23 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
             fig.add_trace(go.Choroplethmap(
                 **common, z=part["bucket"].to_numpy(dtype="int8"), customdata=part["value_text"].to_numpy(dtype=object),
                 zmin=-0.5, zmax=k - 0.5, colorscale=_stepped(palette(k, indicator.get("direction", "neutral"))),
-                marker=dict(line=dict(color="#ffffff", width=0.4)),
+                marker=dict(line=dict(color="#ffffff", width=0.5 if detail else 0)),
                 hovertemplate=f"<b>%{{text}}</b><br>{indicator['label']}: %{{customdata}}<br>{tail}<extra></extra>",
                 colorbar=dict(title=dict(text=scale_title(indicator), side="top"), tickvals=list(range(k)),
                               ticktext=bucket_labels(frame, indicator["unit"]), thickness=16, len=0.55,
                               y=0.98, yanchor="top", x=0.99, xanchor="right", bgcolor="rgba(255,255,255,0.85)",
                               outlinewidth=0)))
         else:
-            fill, edge, width = STATUS_STYLE[status]
+            _, edge, width = STATUS_STYLE[status]
             fig.add_trace(go.Choroplethmap(
-                **common, z=np.zeros(len(part), dtype="int8"), colorscale=[[0, fill], [1, fill]], showscale=False,
-                marker=dict(line=dict(color=edge, width=width)),
+                **common, z=np.full(len(part), 0.5), zmin=0, zmax=1, colorscale=SWATCH_SCALES[status],
+                showscale=False,
+                marker=dict(line=dict(color=edge, width=width if detail or status == "ontbreekt" else 0)),
                 hovertemplate=(f"<b>%{{text}}</b><br>{indicator['label']}: {status_text(status, level, year)}"
                                f"<br>{tail}<extra></extra>")))
     layers = []
     gone = [features[c] for c in rows.loc[rows["status"] == "andere_indeling", "region_code"]]
-    lines = hatch_lines(gone, spacing=0.15 * 2 ** (11 - view["zoom"]) / 45) if hatch else None
+    lines = hatch_lines(gone, spacing=0.15 * 2 ** (11 - view["zoom"]) / 45) if detail else None
     if lines:
         layers.append(dict(sourcetype="geojson", source=lines, type="line", color=HATCH_COLOUR, line=dict(width=1)))
     if highlight in features:
@@ -274,14 +287,14 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
     notes = [dict(text=APPROXIMATE_NOTE if level != "gemeente" else "Grenzen: gemeenten 2023", x=0.005, y=0.005,
                   xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
                   font=dict(size=12, color="#333333"), bgcolor="rgba(255,255,255,0.85)")]
-    if message:
-        notes.append(dict(text=message.replace(". ", ".<br>"), x=0.5, y=0.5, xref="paper", yref="paper",
-                          showarrow=False, font=dict(size=15, color="#1f2328"), bgcolor="rgba(255,255,255,0.92)",
-                          borderpad=10, bordercolor="#888888", borderwidth=1))
+    if message:  # on the map itself too, so a screenshot or a shared image never looks like an empty map
+        notes.append(dict(text=message.split(". ")[0] + ".", x=0.5, y=0.995, xref="paper", yref="paper",
+                          yanchor="top", showarrow=False, font=dict(size=14, color="#1f2328"),
+                          bgcolor="rgba(255,255,255,0.92)", borderpad=6, bordercolor="#888888", borderwidth=1))
     fig.update_layout(
         map=dict(style="white-bg", layers=layers, **view), height=height, margin=dict(l=0, r=0, t=0, b=0),
         separators=",.", annotations=notes, dragmode="pan", hoverlabel=dict(bgcolor="white", font_size=14),
-        legend=dict(title=dict(text="Kleur op de kaart"), x=0.01, y=0.99, xanchor="left", yanchor="top",
+        legend=dict(title=dict(text="Kleur op de kaart"), font=dict(size=13), x=0.01, y=0.99, xanchor="left", yanchor="top",
                     bgcolor="rgba(255,255,255,0.85)", itemclick=False, itemdoubleclick=False))
     return fig
 

@@ -28,9 +28,9 @@ def _map(indicator_id: str, level: str, area: str, relative: bool, highlight: st
     geojson, shapes = _shapes(level, area, release)
     frame = maps.map_frame(maps.load_values(indicator_id, level), meta, shapes["region_code"],
                            relative_to_view=relative)
-    view = maps.view_for(maps.area_bounds(shapes, area), width=700)
+    view = maps.view_for(maps.area_bounds(shapes, area), width=820)
     message = None if (frame["status"] == "waarde").any() else maps.no_values_message(frame, meta, level)
-    figure = maps.build_figure(frame, geojson, meta, level=level, view=view, hatch=area != maps.NL,
+    figure = maps.build_figure(frame, geojson, meta, level=level, view=view, detail=area != maps.NL,
                                message=message, highlight=highlight)
     return frame, geojson, figure, message
 

@@ -1,0 +1,177 @@
+"""Helpers for the real-browser tests (fixtures in conftest.py) and benchmarks/bench_map.py.
+
+Start the app, open a page in Debian's chromium with every request recorded (anything not on 127.0.0.1 is
+refused and counted), wait for a Streamlit run to finish, tell when MapLibre has painted, measure a screenshot.
+"""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Software WebGL: MapLibre needs WebGL and a headless machine has no GPU.
+CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                 "--disable-dev-shm-usage"]
+SKIP_REASON = f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run browser tests"
+
+
+@dataclass
+class AppServer:
+    base_url: str
+    process: subprocess.Popen
+    log_path: Path
+    started_at: float   # time.monotonic() when the process was started
+    ready_at: float     # ... when /_stcore/health first answered ok
+
+    def url(self, path: str = "/") -> str:
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(build_dir: Path, *, log_name: str = "streamlit-server.log", timeout: float = 90) -> AppServer:
+    """Start the app in its own process group; stop it with stop_app (only this process is signalled)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(build_dir), "PYTHONUNBUFFERED": "1"}
+    log_path = ARTIFACTS / log_name
+    log = open(log_path, "w")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit stopped early; see {log_path}")
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=2).read().strip() == b"ok":
+                break
+        except OSError:
+            pass
+        if time.monotonic() - started > timeout:
+            stop_app(process)
+            raise TimeoutError(f"streamlit not ready after {timeout} s; see {log_path}")
+        time.sleep(0.1)
+    return AppServer(base, process, log_path, started, time.monotonic())
+
+
+def stop_app(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)  # the group this fixture created, by its id
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@dataclass
+class RequestLog:
+    hosts: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    def record(self, url: str) -> bool:
+        """True when the request may go ahead (local, or data:/blob: that never leave the machine)."""
+        parsed = urlparse(url)
+        if parsed.scheme in ("data", "blob", "about"):
+            return True
+        self.hosts.append(parsed.hostname or "")
+        if parsed.hostname in LOCAL_HOSTS:
+            return True
+        self.outside.append(url)
+        return False
+
+
+def new_page(browser, *, width: int = 1400, height: int = 1100):
+    """A page in a fresh context; page.requests (a RequestLog) sees every request of the context."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
+    requests = RequestLog()
+
+    def route(r):
+        if requests.record(r.request.url):
+            r.continue_()
+        else:
+            r.abort("internetdisconnected")
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.requests = requests
+    page.console_errors = []
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    return page
+
+
+def assert_only_local(page) -> None:
+    assert page.requests.hosts, "no requests were recorded"
+    assert set(page.requests.hosts) <= LOCAL_HOSTS, f"requests left 127.0.0.1: {page.requests.outside[:5]}"
+
+
+def wait_until_idle(page, *, plots: int = 0, timeout: float = 90_000) -> None:
+    """The script run is over: at least `plots` Plotly charts are present and the running-man widget is gone."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    if plots:
+        page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {plots}", timeout=timeout)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+
+
+def open_app(page, server: AppServer, path: str, *, plots: int = 0, timeout: float = 90_000) -> None:
+    page.goto(server.url(path), wait_until="domcontentloaded", timeout=timeout)
+    wait_until_idle(page, plots=plots, timeout=timeout)
+
+
+MAP_PAINTED_JS = """() => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    const map = sub && sub.map;
+    if (!map || !map.loaded() || map.isMoving()) return false;
+    const layers = map.getStyle().layers.filter(l => l.type === 'fill');
+    return layers.length > 0 && map.queryRenderedFeatures({layers: layers.map(l => l.id)}).length > 0;
+}"""
+
+
+def map_painted(page) -> bool:
+    """MapLibre has loaded its style and drawn at least one polygon (the choroplethmap's fill layers)."""
+    return bool(page.evaluate(MAP_PAINTED_JS))
+
+
+def wait_for_map(page, timeout: float = 60_000) -> None:
+    page.wait_for_function(MAP_PAINTED_JS, timeout=timeout, polling=100)
+
+
+def screenshot(target, name: str) -> Path:
+    """Save a PNG of a page or a locator in test-artifacts/ (a tall viewport instead of full_page)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    target.screenshot(path=str(path))
+    return path
+
+
+def pixel_stats(png: Path | bytes) -> dict:
+    """How much was drawn: grey-level standard deviation, and the share of coloured (not grey) pixels."""
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png) if isinstance(png, bytes) else png).convert("RGB")
+    rgb = np.asarray(image, dtype="int16")
+    spread = rgb.max(axis=2) - rgb.min(axis=2)
+    return {"std": float(rgb.mean(axis=2).std()), "coloured": float((spread > 40).mean()),
+            "non_white": float((rgb.min(axis=2) < 235).mean())}

@@ -1,0 +1,88 @@
+"""The Kaart page in a real browser: polygons are painted with no outside request, and a click opens a profile."""
+from __future__ import annotations
+
+import re
+import time
+
+from browser_harness import assert_only_local, open_app, pixel_stats, screenshot, wait_for_map, wait_until_idle
+
+PLOT = ".js-plotly-plot"
+
+
+def _legend(page) -> str:
+    return " ".join(page.locator(f"{PLOT} .legendtext").all_text_contents())
+
+
+def test_amsterdam_buurten_drawn_as_other_division(app_server, page):
+    # RIVM 2020 uses the old Amsterdam buurt codes: every buurt is 'andere buurtindeling', never an empty map
+    open_app(page, app_server, "/kaart?indicator=vrijwilligerswerk&gebied=GM0363&schaal=buurt", plots=1)
+    wait_for_map(page)
+    stats = pixel_stats(screenshot(page.locator(PLOT), "kaart_amsterdam_buurten_vrijwilligerswerk"))
+    screenshot(page, "kaart_amsterdam_buurten_vrijwilligerswerk_page")
+    assert stats["non_white"] > 0.08 and stats["std"] > 15, stats       # grey shapes and hatch lines drawn
+    assert re.search(r"Andere buurtindeling: \d{3}", _legend(page))
+    assert page.get_by_text("Geen cijfers voor ‘Doet vrijwilligerswerk’").first.is_visible()
+    assert page.get_by_text("benadering").first.is_visible()
+    assert_only_local(page)
+
+
+def test_utrecht_buurten_coloured_by_value(app_server, page):
+    open_app(page, app_server, "/kaart?indicator=vrijwilligerswerk&gebied=GM0344&schaal=buurt", plots=1)
+    wait_for_map(page)
+    stats = pixel_stats(screenshot(page.locator(PLOT), "kaart_utrecht_buurten_vrijwilligerswerk"))
+    assert stats["coloured"] > 0.15, stats                                   # viridis colours, not just grey
+    legend = _legend(page)
+    assert re.search(r"Met cijfer: \d+", legend) and "Geen cijfer" in legend
+    assert "donkerder = gunstiger" in page.locator(f"{PLOT} .cbtitle").text_content()
+    assert_only_local(page)
+
+
+def test_all_nl_buurten_paint(app_server, page):
+    start = time.monotonic()
+    open_app(page, app_server, "/kaart?indicator=ervaren_gezondheid_goed&gebied=NL&schaal=buurt", plots=1)
+    wait_for_map(page)
+    seconds = time.monotonic() - start
+    stats = pixel_stats(screenshot(page.locator(PLOT), "kaart_nl_buurten_ervaren_gezondheid"))
+    assert stats["coloured"] > 0.1, stats
+    assert re.search(r"Met cijfer: 1\d\.\d{3}", _legend(page))               # > 10.000 buurten with a value
+    assert seconds < 60, f"all-NL buurt map took {seconds:.1f} s"            # the benchmark tracks the real figure
+    assert_only_local(page)
+
+
+def test_click_on_buurt_opens_profile(app_server, page):
+    open_app(page, app_server, "/kaart?indicator=afstand_huisarts&gebied=GM0344&schaal=buurt", plots=1)
+    wait_for_map(page)
+    box = page.locator(PLOT).bounding_box()
+    # pixel of the first polygon of the first trace, projected by MapLibre itself
+    x, y = page.evaluate("""() => {
+        const gd = document.querySelector('.js-plotly-plot');
+        const map = gd._fullLayout.map._subplot.map;
+        const ring = gd.data[0].geojson.features[0].geometry.coordinates;
+        const pts = (typeof ring[0][0][0] === 'number') ? ring[0] : ring[0][0];
+        const lon = pts.reduce((s, p) => s + p[0], 0) / pts.length, lat = pts.reduce((s, p) => s + p[1], 0) / pts.length;
+        const px = map.project([lon, lat]);
+        const canvas = map.getCanvas().getBoundingClientRect(), plot = gd.getBoundingClientRect();
+        return [px.x + canvas.left - plot.left, px.y + canvas.top - plot.top];
+    }""")
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(re.compile(r"regio=BU0344"), timeout=60_000)
+    wait_until_idle(page)
+    screenshot(page, "kaart_click_opens_profile")
+    assert "/kaart" not in page.url
+    assert_only_local(page)
+
+
+def test_choose_from_list_opens_profile_and_url_follows_widgets(app_server, page):
+    open_app(page, app_server, "/kaart?indicator=afstand_huisarts&gebied=GM0344&schaal=buurt", plots=1)
+    page.get_by_role("radio", name="Wijken").click()
+    page.wait_for_url(re.compile(r"schaal=wijk"), timeout=60_000)
+    wait_until_idle(page, plots=1)
+    assert "Andere wijkindeling" not in _legend(page)
+    picker = page.get_by_label("Open het profiel van een van deze wijken")
+    picker.click()
+    page.keyboard.type("Binnenstad")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"regio=WK0344"), timeout=60_000)
+    wait_until_idle(page)
+    screenshot(page, "kaart_list_opens_profile")
+    assert_only_local(page)
