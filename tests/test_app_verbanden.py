@@ -1,0 +1,193 @@
+"""Page 'Verbanden' through Streamlit's AppTest on the real release: what is shown equals dashboard.stats."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard.stats import fit_expected, fit_relation
+from dashboard.stats.deviance import BETTER, WORSE
+from dashboard.stats_charts import fmt_sig
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGE = "app_pages/verbanden.py"
+X, Y = "huishoudens_laag_inkomen", "ervaren_gezondheid_goed"
+
+
+@pytest.fixture()
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """Capture what each download button would hand out (AppTest keeps no media files)."""
+    captured: dict[str, bytes] = {}
+    real = st.download_button
+
+    def spy(label, data, *args, **kwargs):
+        captured[kwargs.get("key") or label] = data
+        return real(label, data, *args, **kwargs)
+    monkeypatch.setattr(st, "download_button", spy)
+    return captured
+
+
+@pytest.fixture()
+def app(build_dir, monkeypatch):
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(**params) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=300)
+        for key, value in params.items():
+            at.query_params[key] = value
+        return at.switch_page(PAGE).run()
+    return make
+
+
+def frame(at, column: str) -> pd.DataFrame:
+    """The first dataframe on the page with this column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def row(table: pd.DataFrame, name: str) -> pd.Series:
+    return table[table["Onderdeel"] == name].iloc[0]
+
+
+def figure(at, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def values(array) -> np.ndarray:
+    """A plotly JSON array: a plain list, or plotly's typed base64 form {'dtype', 'bdata'}."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array)
+
+
+def csv(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def texts(at) -> str:
+    return "\n".join([m.value for m in at.main.markdown] + [c.value for c in at.main.caption]
+                     + [i.value for i in at.main.info] + [w.value for w in at.main.warning])
+
+
+def test_gemeente_relation_equals_fit_relation(app, buurt_wide, downloads):
+    at = app(regio="GM0344")
+    assert not at.exception
+    assert at.radio(key="verband_soort").value == "Eén gemeente" and at.selectbox(key="verband_gemeente").value == "GM0344"
+    table = frame(at, "Onderdeel")
+    fit = fit_relation(buurt_wide, X, Y, scope_codes=buurt_wide.index[buurt_wide["gemeente_code"] == "GM0344"])
+    x_row = row(table, "Huishoudens met een laag inkomen (x)")
+    assert x_row["Schatting"] == fmt_sig(fit.coef) == "-0,106"
+    assert abs(float(x_row["Schatting"].replace(",", ".")) - fit.coef) < 5e-4
+    assert (x_row["95%-BI laag"], x_row["95%-BI hoog"]) == (fmt_sig(fit.ci_low), fmt_sig(fit.ci_high))
+    assert row(table, "Aantal buurten in de berekening (n)")["Schatting"] == str(fit.n_used) == "104"
+    assert row(table, "Weggelaten: buurten met een ontbrekende waarde")["Schatting"] == str(fit.n_missing)
+    assert "tabel 85618NED, 2023, indeling 2023" in x_row["Bron"]
+    assert "tabel 50090NED" in row(table, "Uitkomst (y): Ervaart gezondheid als goed")["Bron"]
+    page = texts(at)
+    assert "Provincies zitten niet in deze gegevens" in page and "niet over mensen" in page
+    assert "104 buurten in gemeente Utrecht" in page
+    scatter = figure(at)
+    points = next(t for t in scatter["data"] if t.get("name") == "Buurten")
+    assert len(values(points["x"])) == fit.n_used
+    np.testing.assert_allclose(np.sort(values(points["x"])), np.sort(fit.points["x"]))
+    # the download is the table as shown
+    pd.testing.assert_frame_equal(csv(downloads["verband_csv"]), table.astype(str))
+
+
+def test_all_nl_ols_and_wls(app, buurt_wide):
+    at = app(regio="BU03440111")
+    start = time.perf_counter()
+    at.radio(key="verband_soort").set_value("Heel Nederland").run()
+    elapsed = time.perf_counter() - start
+    assert not at.exception and at.query_params["gebied"] == "NL"
+    fit = fit_relation(buurt_wide, X, Y)
+    table = frame(at, "Onderdeel")
+    assert row(table, "Huishoudens met een laag inkomen (x)")["Schatting"] == fmt_sig(fit.coef)
+    assert row(table, "Aantal buurten in de berekening (n)")["Schatting"] == str(fit.n_used)
+    assert fit.n_used > 8_000
+    assert elapsed < 120  # one run of the page with the all-NL fit, on a loaded test machine
+    chosen = [t for t in figure(at)["data"] if str(t.get("name", "")).startswith("Gekozen:")]
+    assert chosen and chosen[0]["customdata"][0][0] == "Welgelegen, Den Hommel"
+
+    at.toggle(key="verband_gewogen").set_value(True).run()
+    weighted = fit_relation(buurt_wide, X, Y, weights="inwoners")
+    table = frame(at, "Onderdeel")
+    assert row(table, "Huishoudens met een laag inkomen (x)")["Schatting"] == fmt_sig(weighted.coef)
+    assert "WLS, gewogen naar inwoners" in row(table, "R²")["Bron"]
+
+
+def test_controls_give_an_added_variable_plot(app, buurt_wide):
+    at = app(regio="GM0344")
+    at.multiselect(key="verband_controls").select("aandeel_65plus").select("bevolkingsdichtheid").run()
+    assert not at.exception
+    scope = buurt_wide.index[buurt_wide["gemeente_code"] == "GM0344"]
+    fit = fit_relation(buurt_wide, X, Y, controls=["aandeel_65plus", "bevolkingsdichtheid"], scope_codes=scope)
+    table = frame(at, "Onderdeel")
+    assert row(table, "Huishoudens met een laag inkomen (x)")["Schatting"] == fmt_sig(fit.coef)
+    assert row(table, "Inwoners van 65 jaar of ouder (rekening mee gehouden)")["Schatting"] == fmt_sig(fit.terms.iloc[2]["coef"])
+    partial = figure(at, 1)
+    assert any(str(t.get("name", "")).startswith("Helling") for t in partial["data"])
+    assert f"Helling {fmt_sig(fit.coef)}" in [t.get("name") for t in partial["data"]]
+
+
+def test_buurt_with_a_missing_value_is_named_not_drawn(app, buurt_wide):
+    code = "BU03440133"  # Bedrijventerrein Lageweide: no figure for low-income households
+    assert pd.isna(buurt_wide.loc[code, X]) and pd.notna(buurt_wide.loc[code, Y])
+    at = app(regio=code)
+    assert not at.exception
+    assert at.selectbox(key="verband_gemeente").value == "GM0344"
+    assert "Bedrijventerrein Lageweide staat niet in de grafiek: er ontbreekt een cijfer (Huishoudens met een laag " \
+           "inkomen)" in texts(at)
+    assert not [t for t in figure(at)["data"] if str(t.get("name", "")).startswith("Gekozen:")]
+
+
+def test_bright_spots_are_outside_the_interval_and_never_the_worse_ones(app, buurt_wide, downloads):
+    at = app(regio="GM0344")
+    scope = buurt_wide.index[buurt_wide["gemeente_code"] == "GM0344"]
+    for outcome, direction in (("ervaren_gezondheid_goed", "higher_is_better"), ("eenzaam", "lower_is_better")):
+        if outcome != "ervaren_gezondheid_goed":
+            at.selectbox(key="verwacht_uitkomst").set_value(outcome).run()
+        assert not at.exception
+        res = fit_expected(buurt_wide, outcome, direction=direction, scope_codes=scope)
+        better = set(res.buurten.index[res.buurten["flag"] == BETTER])
+        worse = set(res.buurten.index[res.buurten["flag"] == WORSE])
+        table = frame(at, "Buurt")
+        assert set(table["Code"]) == better and not set(table["Code"]) & worse
+        observed = table.iloc[:, 3]
+        if direction == "higher_is_better":
+            assert (observed > table["Marge verwachting: hoog"]).all()
+        else:
+            assert (observed < table["Marge verwachting: laag"]).all()
+        assert "Doet vrijwilligerswerk (%, geschat)" in table.columns
+        page = texts(at)
+        assert "Waar kunnen we van leren?" in page and f"n = {res.n}" in page
+        assert WORSE not in page  # no list, nor any line, of buurten that do worse
+        shown = csv(downloads["verwacht_csv"])
+        assert list(shown.columns) == list(table.columns) and list(shown["Code"]) == list(table["Code"])
+        assert shown.iloc[:, 3].str.replace(",", ".").astype(float).tolist() == observed.tolist()
+
+
+def test_peer_tab_explains_and_lists_the_chosen_buurts_peers(app, con):
+    at = app(regio="BU03440111")
+    stored = con.execute("""select peer_name from mart_peer_buurten where region_code = 'BU03440111'
+                            order by rank""").fetchdf()["peer_name"].tolist()
+    assert frame(at, "Rang")["Buurt"].tolist() == stored
+    variables = frame(at, "Zo meegenomen")
+    assert "Inwoners" in variables["Kenmerk"].tolist() and variables["Bron"].str.contains("tabel").all()
+    assert "euclidische afstand" in texts(at)
+
+
+def test_without_a_region_the_page_covers_all_of_nl(app):
+    at = app()
+    assert not at.exception
+    assert at.radio(key="verband_soort").value == "Heel Nederland"
+    assert "Kies een buurt in de zijbalk" in texts(at)
