@@ -10,7 +10,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import profile_view, state  # noqa: E402
+from dashboard import charts, state  # noqa: E402
 from pipelines import paths, release  # noqa: E402
 
 ATTRIBUTION = ("Bron: CBS; RIVM, CBS; Politie, CBS — CC BY 4.0; "
@@ -76,6 +76,6 @@ pages = [st.Page(f"app_pages/{file}", title=title, icon=icon, url_path=url, defa
          for file, title, icon, url in PAGES if (PAGES_DIR / file).exists()]
 page = st.navigation(pages)
 state.sync_url()
-st.html(f"<style>{profile_view.CSS}</style>")
+st.html(f"<style>{charts.CSS}</style>")
 sidebar()
 page.run()

@@ -1,10 +1,14 @@
-"""Charts (pure: data in, plotly figure or HTML out). Colours are colour-blind safe and never red/green verdicts."""
+"""Charts and HTML blocks (pure: data in, plotly figure or HTML out). Colours are colour-blind safe and never
+red/green verdicts."""
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from dashboard.format import fmt_number, fmt_value
 
 KRACHT = "#00695c"      # asset lens (dark teal)
 ZORGEN = "#5e3c99"      # problem lens (purple): a concern is not an alarm
@@ -15,6 +19,113 @@ HIGHLIGHT = "#d95f02"
 REGION_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7")
 REGION_SYMBOLS = ("circle", "square", "diamond", "triangle-up")
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#1f2328")
+AGE_LABEL = {"18+": "volwassenen (18+)", "65+": "65-plussers", "18-64": "18 tot 65 jaar"}
+SHORT_UNITS = ("%", "km", "aantal", "klasse 1-5")
+# The profile's HTML blocks; app.py puts this on every page once.
+CSS = """
+.bb-row{border-top:1px solid #e5e7eb;padding:.55rem 0 .6rem 0;break-inside:avoid}
+.bb-row.bb-chosen{background:#fff8e1;outline:2px solid #d95f02;outline-offset:2px}
+.bb-head{display:flex;gap:.5rem;align-items:baseline;flex-wrap:wrap}
+.bb-label{font-weight:600;font-size:1rem}
+.bb-badge{font-size:.72rem;border:1px solid #6b7280;border-radius:.6rem;padding:0 .4rem;color:#374151}
+.bb-main{display:flex;gap:.8rem;align-items:baseline;flex-wrap:wrap}
+.bb-value{font-size:1.45rem;font-weight:700}
+.bb-unit{font-size:.85rem;color:#374151;margin-left:.3rem}
+.bb-main .bb-unit{margin-left:-.5rem}
+.bb-ctxs{display:flex;gap:2.5rem;flex-wrap:wrap;margin:.3rem 0 .2rem 0}
+.bb-ctx-label{font-size:.85rem;color:#4b5563}
+.bb-ctx-value{font-size:1.6rem;font-weight:700}
+.bb-compare{color:#374151;font-size:.9rem}
+.bb-missing{color:#4b5563;font-style:italic}
+.bb-bar{position:relative;height:.6rem;background:#eef0f2;border-radius:.3rem;margin:.25rem 0 .1rem 0;
+  max-width:22rem;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.bb-fill{position:absolute;left:0;top:0;bottom:0;border-radius:.3rem}
+.bb-mark{position:absolute;top:-.15rem;width:4px;height:.9rem;border-radius:2px}
+.bb-bartext{font-size:.85rem;color:#374151}
+.bb-meta{font-size:.78rem;color:#4b5563;margin-top:.15rem}
+.bb-lens{border-bottom:4px solid;padding-bottom:.2rem;margin-bottom:.1rem;font-size:1.5rem;font-weight:700}
+@media print{[data-testid="stSidebar"],[data-testid="stHeader"],[data-testid="stToolbar"],
+  [data-testid="stExpander"]{display:none!important}
+  /* Columns that run over a page break overlap in Chromium: stack them (Kracht first) when printing. */
+  [data-testid="stHorizontalBlock"]{display:block!important}
+  [data-testid="stColumn"]{width:100%!important;max-width:100%!important}
+  .bb-row{font-size:10pt}}
+"""
+
+
+# ----------------------------------------------------------------------------------------------- HTML blocks
+def age_text(group: object) -> str:
+    return AGE_LABEL.get(str(group), "") if isinstance(group, str) else ""
+
+
+def short_value(value: float, unit: str) -> str:
+    """A comparison value: with a short unit ('17,0%', '0,6 km'), without a long one ('38,6')."""
+    return fmt_value(value, unit) if unit in SHORT_UNITS else fmt_number(value)
+
+
+def value_html(value: float, unit: str) -> str:
+    """The big number; a long unit ('per 1 000 inwoners') goes next to it in small type."""
+    if unit in SHORT_UNITS:
+        return f'<span class="bb-value">{fmt_value(value, unit)}</span>'
+    return f'<span class="bb-value">{fmt_number(value)}</span><span class="bb-unit">{html.escape(unit)}</span>'
+
+
+def share_text(share: float) -> str:
+    return fmt_number(math.floor(share * 10) / 10, 1) if share < 1 else str(math.floor(share))
+
+
+def bar_label(row, level: str, scope_note: str | None = None) -> str:
+    """'hoger dan 24% van de buurten' (plus 'lager is beter' for distances and other lower-is-better assets;
+    plus the table's snapshot scope, e.g. 'alleen gemeente Amsterdam', when it does not cover all of NL)."""
+    scope = "de buurten" if level == "buurt" else "alle buurten"
+    if isinstance(scope_note, str) and scope_note:
+        scope = f"de buurten ({scope_note})"
+    if row["n_lower"] == 0:
+        text = f"geen van {scope} heeft een lagere waarde"
+    elif row["share_lower"] < 1:
+        text = f"bij de laagste 1% van {scope}"
+    else:
+        text = f"hoger dan {share_text(row['share_lower'])}% van {scope}"
+    if row["lens"] == "asset" and row["direction"] == "lower_is_better":
+        text += " · lager is beter"
+    return text
+
+
+def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bool = False) -> str:
+    """One indicator: label, 'geschat' badge, value, gemeente and NL, percentile bar, margin, source."""
+    esc = html.escape
+    colour = LENS_COLOUR.get(row["lens"], "#4b5563")
+    head = f'<span class="bb-label">{esc(str(row["label"]))}</span>'
+    if row["modelled"]:
+        head += '<span class="bb-badge" title="Geschat met een model van RIVM/CBS, niet geteld">geschat</span>'
+    age = age_text(row.get("age_group"))
+    if pd.isna(row["value"]):
+        main, bar = f'<span class="bb-missing">{esc(str(row["missing_text"]))}</span>', ""
+    else:
+        parts = []
+        if level in ("buurt", "wijk") and pd.notna(row["gemeente_value"]):
+            parts.append(f"{gemeente_name or 'gemeente'} {short_value(row['gemeente_value'], row['unit'])}")
+        if level != "land" and pd.notna(row["nl_value"]):
+            parts.append(f"Nederland {short_value(row['nl_value'], row['unit'])}")
+        main = f'{value_html(row["value"], row["unit"])}<span class="bb-compare">{esc(" · ".join(parts))}</span>'
+
+        bar = percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note"))) \
+            if pd.notna(row["n_total"]) and row["n_total"] else ""
+    meta = []
+    if pd.notna(row["value"]) and pd.notna(row.get("lower")) and pd.notna(row.get("upper")):
+        meta.append(f"marge {fmt_value(row['lower'], row['unit'])} – {fmt_value(row['upper'], row['unit'])}")
+    if age:
+        meta.append(age)
+    if row.get("other_groups"):
+        meta.append(str(row["other_groups"]))
+    source = [str(row["period"]) if pd.notna(row["period"]) else "",
+              f"tabel {row['table_id']}" if pd.notna(row["table_id"]) else "",
+              f"indeling {int(row['boundary_year'])}" if pd.notna(row["boundary_year"]) else ""]
+    meta.append(" · ".join(s for s in source if s))
+    cls = "bb-row bb-chosen" if chosen else "bb-row"
+    return (f'<div class="{cls}" id="ind-{esc(str(row["indicator_id"]))}"><div class="bb-head">{head}</div>'
+            f'<div class="bb-main">{main}</div>{bar}<div class="bb-meta">{esc(" · ".join(m for m in meta if m))}'
+            "</div></div>")
 
 
 def percentile_bar_html(share_lower: float | None, colour: str, label: str) -> str:
@@ -39,6 +150,12 @@ def quadrant(scores: pd.DataFrame, *, focus: str | None = None, highlight: set[s
     data = scores.dropna(subset=["strength_score", "need_score"]).copy()
     highlight = set(highlight or data["region_code"])
     data["group"] = ["focus" if c == focus else "area" if c in highlight else "rest" for c in data["region_code"]]
+
+    def span(col: str) -> list[float]:  # tight around the data, but always showing both sides of 0
+        lo, hi = (float(data[col].min()), float(data[col].max())) if len(data) else (-1.0, 1.0)
+        pad = 0.08 * (max(hi, 1.0) - min(lo, -1.0))
+        return [min(lo, -1.0) - pad, max(hi, 1.0) + pad]
+    xr, yr = span("strength_score"), span("need_score")
     fig = go.Figure()
     where = f" in {area_name}" if area_name else ""
     if focus is not None and focus in set(data["region_code"]):      # one buurt among its gemeente
@@ -62,13 +179,9 @@ def quadrant(scores: pd.DataFrame, *, focus: str | None = None, highlight: set[s
         if group == "focus":
             r = part.iloc[0]
             fig.add_annotation(x=r["strength_score"], y=r["need_score"], text=f"<b>{html.escape(str(r['name']))}</b>",
-                               showarrow=True, arrowhead=0, ax=40, ay=-40, bgcolor="white", bordercolor=HIGHLIGHT,
+                               showarrow=True, arrowhead=0, ay=-40,
+                               ax=-50 if r["strength_score"] > sum(xr) / 2 else 50, bgcolor="white", bordercolor=HIGHLIGHT,
                                borderpad=3, font=dict(size=14, color="#1f2328"))
-    def span(col: str) -> list[float]:  # tight around the data, but always showing both sides of 0
-        lo, hi = (float(data[col].min()), float(data[col].max())) if len(data) else (-1.0, 1.0)
-        pad = 0.08 * (max(hi, 1.0) - min(lo, -1.0))
-        return [min(lo, -1.0) - pad, max(hi, 1.0) + pad]
-    xr, yr = span("strength_score"), span("need_score")
     fig.add_hline(y=0, line=dict(color="#6b7280", width=1))
     fig.add_vline(x=0, line=dict(color="#6b7280", width=1))
     corner = dict(showarrow=False, font=dict(size=12, color="#4b5563"), xref="x", yref="y")

@@ -3,14 +3,13 @@
 Public API for other pages and modules:
   load_profile(code) -> Profile        cached reads + profile_table(); what the page shows, as data
   profile_table(...) -> DataFrame      pure: one display row per visible indicator (see its docstring)
-  indicator_html(row, ...) -> str      one indicator as a small printable HTML block
+  charts.indicator_html(row, ...)      one indicator as a small printable HTML block (re-exported here)
   render_profile(code, indicator)      the whole page body; hook points for other features are marked HOOK
 """
 from __future__ import annotations
 
 import html
 import io
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,44 +17,17 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, state, summary
+from dashboard.charts import age_text, share_text, indicator_html
 from dashboard.format import MISSING_TEXT, NOT_IN_DATA, fmt_number, fmt_value
 
 LENS_TITLE = {"asset": "Kracht", "problem": "Zorgen"}
 LENS_INTRO = {"asset": "Wat er is: mensen die meedoen en voor elkaar zorgen, voorzieningen dichtbij.",
               "problem": "Waar mensen het moeilijk kunnen hebben: geld, gezondheid, uitkeringen."}
 LEVEL_NAME = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "land": "Land"}
-AGE_LABEL = {"18+": "volwassenen (18+)", "65+": "65-plussers", "18-64": "18 tot 65 jaar"}
 STEDELIJKHEID = {1: "zeer sterk stedelijk", 2: "sterk stedelijk", 3: "matig stedelijk", 4: "weinig stedelijk",
                  5: "niet stedelijk"}
 CONTEXT_STRIP = ("inwoners", "bevolkingsdichtheid", "stedelijkheid")
-SHORT_UNITS = ("%", "km", "aantal", "klasse 1-5")
 NO_DIVISION = "niet beschikbaar (andere buurtindeling in {year})"
-
-CSS = """
-.bb-row{border-top:1px solid #e5e7eb;padding:.55rem 0 .6rem 0;break-inside:avoid}
-.bb-row.bb-chosen{background:#fff8e1;outline:2px solid #d95f02;outline-offset:2px}
-.bb-head{display:flex;gap:.5rem;align-items:baseline;flex-wrap:wrap}
-.bb-label{font-weight:600;font-size:1rem}
-.bb-badge{font-size:.72rem;border:1px solid #6b7280;border-radius:.6rem;padding:0 .4rem;color:#374151}
-.bb-main{display:flex;gap:.8rem;align-items:baseline;flex-wrap:wrap}
-.bb-value{font-size:1.45rem;font-weight:700}
-.bb-unit{font-size:.85rem;color:#374151;margin-left:.3rem}
-.bb-main .bb-unit{margin-left:-.5rem}
-.bb-ctxs{display:flex;gap:2.5rem;flex-wrap:wrap;margin:.3rem 0 .2rem 0}
-.bb-ctx-label{font-size:.85rem;color:#4b5563}
-.bb-ctx-value{font-size:1.6rem;font-weight:700}
-.bb-compare{color:#374151;font-size:.9rem}
-.bb-missing{color:#4b5563;font-style:italic}
-.bb-bar{position:relative;height:.6rem;background:#eef0f2;border-radius:.3rem;margin:.25rem 0 .1rem 0;
-  max-width:22rem;-webkit-print-color-adjust:exact;print-color-adjust:exact}
-.bb-fill{position:absolute;left:0;top:0;bottom:0;border-radius:.3rem}
-.bb-mark{position:absolute;top:-.15rem;width:4px;height:.9rem;border-radius:2px}
-.bb-bartext{font-size:.85rem;color:#374151}
-.bb-meta{font-size:.78rem;color:#4b5563;margin-top:.15rem}
-.bb-lens{border-bottom:4px solid;padding-bottom:.2rem;margin-bottom:.1rem;font-size:1.5rem;font-weight:700}
-@media print{[data-testid="stSidebar"],[data-testid="stHeader"],[data-testid="stToolbar"]{display:none!important}
-  .bb-row{font-size:10pt}}
-"""
 
 
 @lru_cache(maxsize=1)
@@ -63,10 +35,6 @@ def catalogue_order() -> dict[str, int]:
     """Indicator id -> position in pipelines/catalogue.toml (the order the profile shows them in)."""
     from pipelines.catalogue import load_catalogue
     return {ind.id: i for i, ind in enumerate(load_catalogue().indicators)}
-
-
-def _age_text(group: object) -> str:
-    return AGE_LABEL.get(str(group), "") if isinstance(group, str) else ""
 
 
 def _missing_text(row) -> str:
@@ -113,7 +81,7 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
     out["n_values"] = out["n_values"].fillna(0).astype(int)
     out["share_lower"] = [100 * lo / n if pd.notna(n) and n else None for lo, n in zip(out["n_lower"], out["n_total"])]
     others = profile[~profile["is_default_group"].astype(bool) & profile["value"].notna()]
-    other_text = {i: "; ".join(f"{_age_text(r['age_group']) or r['age_group']}: {fmt_value(r['value'], r['unit'])}"
+    other_text = {i: "; ".join(f"{age_text(r['age_group']) or r['age_group']}: {fmt_value(r['value'], r['unit'])}"
                                for _, r in grp.iterrows()) for i, grp in others.groupby("indicator_id")}
     out["other_groups"] = [other_text.get(i, "") for i in out["indicator_id"]]
     out["missing_text"] = [None if pd.notna(r["value"]) else _missing_text(r) for _, r in out.iterrows()]
@@ -138,77 +106,6 @@ def load_profile(code: str) -> Profile:
     table = profile_table(state.cached("profile", code), state.cached("map_status", code),
                           state.cached("area_coverage", gemeente), state.cached("catalogue"), sources)
     return Profile(region=region, table=table, sources=sources)
-
-
-# ----------------------------------------------------------------------------------------------- HTML pieces
-def short_value(value: float, unit: str) -> str:
-    """A comparison value: with a short unit ('17,0%', '0,6 km'), without a long one ('38,6')."""
-    return fmt_value(value, unit) if unit in SHORT_UNITS else fmt_number(value)
-
-
-def value_html(value: float, unit: str) -> str:
-    """The big number; a long unit ('per 1 000 inwoners') goes next to it in small type."""
-    if unit in SHORT_UNITS:
-        return f'<span class="bb-value">{fmt_value(value, unit)}</span>'
-    return f'<span class="bb-value">{fmt_number(value)}</span><span class="bb-unit">{html.escape(unit)}</span>'
-
-
-def _share_text(share: float) -> str:
-    return fmt_number(math.floor(share * 10) / 10, 1) if share < 1 else str(math.floor(share))
-
-
-def bar_label(row, level: str, scope_note: str | None = None) -> str:
-    """'hoger dan 24% van de buurten' (plus 'lager is beter' for distances and other lower-is-better assets;
-    plus the table's snapshot scope, e.g. 'alleen gemeente Amsterdam', when it does not cover all of NL)."""
-    scope = "de buurten" if level == "buurt" else "alle buurten"
-    if isinstance(scope_note, str) and scope_note:
-        scope = f"de buurten ({scope_note})"
-    if row["n_lower"] == 0:
-        text = f"geen van {scope} heeft een lagere waarde"
-    elif row["share_lower"] < 1:
-        text = f"bij de laagste 1% van {scope}"
-    else:
-        text = f"hoger dan {_share_text(row['share_lower'])}% van {scope}"
-    if row["lens"] == "asset" and row["direction"] == "lower_is_better":
-        text += " · lager is beter"
-    return text
-
-
-def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bool = False) -> str:
-    """One indicator: label, 'geschat' badge, value, gemeente and NL, percentile bar, margin, source."""
-    esc = html.escape
-    colour = charts.LENS_COLOUR.get(row["lens"], "#4b5563")
-    head = f'<span class="bb-label">{esc(str(row["label"]))}</span>'
-    if row["modelled"]:
-        head += '<span class="bb-badge" title="Geschat met een model van RIVM/CBS, niet geteld">geschat</span>'
-    age = _age_text(row.get("age_group"))
-    if pd.isna(row["value"]):
-        main, bar = f'<span class="bb-missing">{esc(str(row["missing_text"]))}</span>', ""
-    else:
-        parts = []
-        if level in ("buurt", "wijk") and pd.notna(row["gemeente_value"]):
-            parts.append(f"{gemeente_name or 'gemeente'} {short_value(row['gemeente_value'], row['unit'])}")
-        if level != "land" and pd.notna(row["nl_value"]):
-            parts.append(f"Nederland {short_value(row['nl_value'], row['unit'])}")
-        main = f'{value_html(row["value"], row["unit"])}<span class="bb-compare">{esc(" · ".join(parts))}</span>'
-
-        bar = charts.percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note"))) \
-            if pd.notna(row["n_total"]) and row["n_total"] else ""
-    meta = []
-    if pd.notna(row["value"]) and pd.notna(row.get("lower")) and pd.notna(row.get("upper")):
-        meta.append(f"marge {fmt_value(row['lower'], row['unit'])} – {fmt_value(row['upper'], row['unit'])}")
-    if age:
-        meta.append(age)
-    if row.get("other_groups"):
-        meta.append(str(row["other_groups"]))
-    source = [str(row["period"]) if pd.notna(row["period"]) else "",
-              f"tabel {row['table_id']}" if pd.notna(row["table_id"]) else "",
-              f"indeling {int(row['boundary_year'])}" if pd.notna(row["boundary_year"]) else ""]
-    meta.append(" · ".join(s for s in source if s))
-    cls = "bb-row bb-chosen" if chosen else "bb-row"
-    return (f'<div class="{cls}" id="ind-{esc(str(row["indicator_id"]))}"><div class="bb-head">{head}</div>'
-            f'<div class="bb-main">{main}</div>{bar}<div class="bb-meta">{esc(" · ".join(m for m in meta if m))}'
-            "</div></div>")
 
 
 # ----------------------------------------------------------------------------------------------- rendering
@@ -390,7 +287,7 @@ def compare_table(profiles: list[Profile]) -> tuple[pd.DataFrame, pd.DataFrame]:
         code = p.region["region_code"]
         table[f"{p.region['name']} ({code})"] = rows["value"].astype(float).round(1).to_numpy()
         chart[f"pos_{code}"] = rows["share_lower"].astype(float).to_numpy()
-        chart[f"text_{code}"] = [fmt_value(r["value"], r["unit"]) + (f" (hoger dan {_share_text(r['share_lower'])}% "
+        chart[f"text_{code}"] = [fmt_value(r["value"], r["unit"]) + (f" (hoger dan {share_text(r['share_lower'])}% "
                                  "van de buurten)" if pd.notna(r["share_lower"]) else "")
                                  if pd.notna(r["value"]) else str(r["missing_text"]) for _, r in rows.iterrows()]
         for ind, r in rows.iterrows():
