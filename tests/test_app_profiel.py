@@ -143,3 +143,18 @@ def test_chosen_indicator_is_highlighted(app):
     assert 'class="bb-row bb-chosen" id="ind-mantelzorger"' in kracht
     at = app(regio="GM0363", indicator="not_an_indicator")
     assert not at.exception and "bb-chosen" not in html(at)
+
+
+def test_first_start_builds_the_database(tmp_path, monkeypatch):
+    """No database yet: app.py builds one from the shipped snapshot, then shows the page."""
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(tmp_path / "build"))
+    monkeypatch.setenv("BUURTBALANS_CACHE_DIR", str(tmp_path / "no-live-cache"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["regio"] = "GM0363"
+    at.run()
+    assert not at.exception
+    assert (tmp_path / "build" / "current.duckdb").exists()
+    assert at.title[0].value == "Amsterdam"
+    st.cache_resource.clear()

@@ -92,3 +92,31 @@ def test_buurt_scores_and_sources(build_dir, sources):
 def test_release_file_is_the_current_database(build_dir):
     assert queries.release_file(build_dir).suffix == ".duckdb"
     assert queries.release_file(build_dir).exists()
+
+
+def test_indicator_html_shows_margin_badge_source_and_bar():
+    from dashboard import charts
+    row = {"indicator_id": "vrijwilligerswerk", "label": "Doet vrijwilligerswerk", "lens": "asset", "unit": "%",
+           "direction": "higher_is_better", "modelled": True, "value": 31.0, "lower": 28.4, "upper": 33.7,
+           "gemeente_value": 25.0, "nl_value": 24.6, "n_lower": 800, "n_higher": 190, "n_total": 1000,
+           "share_lower": 80.0, "age_group": "18+", "other_groups": "", "period": "2020", "table_id": "50090NED",
+           "boundary_year": 2020, "missing_text": None, "scope_note": None}
+    block = charts.indicator_html(pd.Series(row), "buurt", "Utrecht")
+    assert "31,0%" in block and "Utrecht 25,0%" in block and "Nederland 24,6%" in block
+    assert "marge 28,4% – 33,7%" in block and ">geschat<" in block
+    assert "hoger dan 80% van de buurten" in block and "2020 · tabel 50090NED · indeling 2020" in block
+
+
+def test_cached_reads_follow_the_release(build_dir, monkeypatch):
+    """A refresh publishes a new file, release_key changes, and the next read is fresh (no restart)."""
+    import streamlit as st
+
+    from dashboard import db, state
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    st.cache_data.clear()
+    assert state.cached("region", "GM0363")["name"] == "Amsterdam"
+    monkeypatch.setattr(queries, "region", lambda code: {"name": "nieuwe versie"})
+    assert state.cached("region", "GM0363")["name"] == "Amsterdam"            # same release: from the cache
+    monkeypatch.setattr(db, "release_key", lambda build_dir=None: "buurtbalans-later.duckdb")
+    assert state.cached("region", "GM0363")["name"] == "nieuwe versie"        # new release: read again
+    st.cache_data.clear()
