@@ -116,8 +116,8 @@ def render_header(p: Profile) -> None:
              "wijk": f"Wijk in gemeente {r.get('gemeente_name')}", "gemeente": "Gemeente",
              "land": "Heel Nederland"}[r["level"]]
     st.markdown(f"{where} · code {r['region_code']} · indeling {int(r['boundary_year'])}")
-    # HOOK(gesprekskaart): the "Gesprekskaart maken" button goes here (owner: dashboard/gesprekskaart/),
-    #   e.g. `gesprekskaart.ui.button(p)`; it can use p.region, p.table (with the catalogue `prompt`) and p.sources.
+    # HOOK(gesprekskaart): the "Gesprekskaart maken" button goes here (owner: dashboard/gesprekskaart/; the pack
+    #   itself is `gesprekskaart.build.make_pack(code)`); it can use p.region, p.table and p.sources.
 
 
 def context_html(p: Profile) -> str:
@@ -253,14 +253,15 @@ def render_profile(code: str, chosen: str | None = None) -> None:
     with left:
         render_lens(p, "asset", chosen)
         # HOOK(bewonersassets): residents' own assets for this buurt go here, under the Kracht column
-        #   (owner: dashboard/assets/), e.g. `assets.ui.render_for_region(p.region)`.
+        #   (owner: dashboard/assets/), e.g. `assets_views.render_asset_summary(code)`.
     with right:
         render_lens(p, "problem", chosen)
-    # HOOK(trend): trend charts per indicator go here (owner: dashboard/stats/trend.py); data via
-    #   state.cached("indicator_series", code), one line per `series`, never mixing series.
-    # HOOK(beter/slechter dan verwacht): positive deviance for this buurt (owner: dashboard/stats/deviance.py),
-    #   input mart_buurt_wide; shown only for buurten.
-    # HOOK(vergelijkbare buurten): benchmark against peer buurten (owner: dashboard/stats/peers.py).
+    # HOOK(trend): trend charts per indicator go here (owner: stats), e.g. `stats_views.render_trends(code)`;
+    #   one line per `series`, never mixing series (data: mart_indicator_series).
+    # HOOK(beter/slechter dan verwacht): positive deviance for this buurt (owner: stats), e.g.
+    #   `stats_views.render_expected(code)`; shown only for buurten.
+    # HOOK(vergelijkbare buurten): benchmark against peer buurten (owner: stats), e.g.
+    #   `stats_views.render_peer_benchmark(code)`.
     render_more(p, chosen)
     render_quadrant(p)
     render_sources(p)
