@@ -1,0 +1,254 @@
+"""'Bewonerskaart' through AppTest on the real release: add, upload, edit, delete, escaping, and the views that
+other pages call (summary, map points, gesprekskaart items). The residents' store is a tmp DuckDB file."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import assets_views, bewonerskaart_view as view
+from dashboard.assets import TEMPLATE_CSV, AssetStore, AssetStoreError
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGE = "app_pages/bewonerskaart.py"
+DAPPERBUURT = "BU0363ME01"          # Dapperbuurt-Noord, Amsterdam: one template row names it
+GRONINGEN_CENTRUM = "BU00140000"    # Binnenstad-Noord: the template's row with coordinates lands here
+SCRIPT_NAME = "<script>alert('x')</script> Buurthuis"
+SUBMIT = "FormSubmitter:bk_new-Opslaan"
+
+
+@pytest.fixture()
+def store_path(build_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    path = tmp_path / "user" / "bewonerskaart.duckdb"
+    monkeypatch.setenv("BUURTBALANS_BEWONERSKAART_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_resource.clear()   # no later test may see this tmp store or its locator
+
+
+@pytest.fixture()
+def app(store_path):
+    def make(regio: str | None = DAPPERBUURT) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        if regio:
+            at.query_params["regio"] = regio
+        at.run()
+        return at.switch_page(PAGE).run()
+    return make
+
+
+def stored(path) -> list:
+    return AssetStore(path).list()
+
+
+def listed_html(at: AppTest) -> str:
+    return "".join(h.value for h in at.get("html") if "bk-list" in h.value)
+
+
+def add(at: AppTest, name: str, category: str = "plekken", **extra) -> AppTest:
+    at.text_input(key="bk_new_name").input(name)
+    at.selectbox(key="bk_new_category").select(category)
+    for key, value in extra.items():
+        (at.text_area if key == "description" else at.text_input)(key=f"bk_new_{key}").input(value)
+    return at.button(key=SUBMIT).click().run()
+
+
+def test_add_via_form_is_listed(app, store_path):
+    at = app()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["In deze buurt", "Toevoegen", "Bestand uploaden", "Downloaden"]
+    assert "Er staat nog niets" in at.info[0].value
+    at = add(at, "Buurtmoestuin Dapperbuurt", description="Samen tuinieren op zaterdag",
+             website="https://www.example.nl/moestuin")
+    assert not at.exception
+    assert at.success[0].value == "Opgeslagen op de Bewonerskaart."
+    html = listed_html(at)
+    assert "Buurtmoestuin Dapperbuurt" in html and "Samen tuinieren op zaterdag" in html
+    assert 'Fysieke plekken: <b>1</b>' in html
+    [asset] = stored(store_path)
+    assert asset.buurt_code == DAPPERBUURT and not asset.location_approximate
+    assert at.text_input(key="bk_new_name").value == ""          # the form is empty again
+
+
+def test_form_validation_messages_in_dutch(app, store_path):
+    at = add(app(), "Bel Piet: 06-12345678", description="mail ons via info@example.nl",
+             website="www.example.nl")
+    message = at.error[0].value
+    assert message.startswith("**Niet opgeslagen. Verbeter dit:**")
+    assert "naam bevat een telefoonnummer" in message and "omschrijving bevat een e-mailadres" in message
+    assert "website 'www.example.nl' klopt niet" in message and "https://www.example.nl" in message
+    assert stored(store_path) == []
+    assert at.text_input(key="bk_new_name").value == "Bel Piet: 06-12345678"   # kept, to correct
+
+
+def test_coordinates_place_the_asset_in_a_buurt_by_approximation(app, store_path):
+    at = app()
+    at.radio(key="bk_new_how").set_value(view.BY_POINT).run()
+    assert any("benadering" in m.value for m in at.markdown)
+    at = add(at, "Weekmarkt", "economie", lon="6,5636", lat="53.2183")
+    assert not at.exception
+    assert f"Binnenstad-Noord ({GRONINGEN_CENTRUM})" in at.success[0].value
+    [asset] = stored(store_path)
+    assert asset.buurt_code == GRONINGEN_CENTRUM and asset.location_approximate
+    assert (asset.lon, asset.lat) == (6.5636, 53.2183)
+
+
+def test_upload_template_lists_its_assets(app, store_path):
+    at = app()
+    at.get("file_uploader")[0].set_value(("template.csv", TEMPLATE_CSV.read_bytes(), "text/csv")).run()
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value["Naam"].tolist() == ["Buurthuis De Boomgaard", "Repair Café Dapperbuurt",
+                                                      "Weekmarkt op de Vismarkt"]
+    assert stored(store_path) == []                                # nothing saved before the click
+    at.button(key="bk_upload_save").click().run()
+    assert at.success[0].value == "3 items opgeslagen op de Bewonerskaart."
+    assert {a.buurt_code for a in stored(store_path)} == {"BU03440121", DAPPERBUURT, GRONINGEN_CENTRUM}
+    assert "Repair Café Dapperbuurt" in listed_html(at) and "Weekmarkt" not in listed_html(at)
+    # the same file again adds nothing
+    at.get("file_uploader")[0].set_value(("template.csv", TEMPLATE_CSV.read_bytes(), "text/csv")).run()
+    assert "3 items stond(en) al op de Bewonerskaart" in at.info[0].value
+    assert "Er is niets nieuws om op te slaan." in at.warning[0].value and len(stored(store_path)) == 3
+
+
+def test_upload_handling_with_the_template_bytes(store_path):
+    store = AssetStore(store_path)
+    preview = view.preview_upload(TEMPLATE_CSV.read_bytes(), "template.csv", store,
+                                  known_buurt_codes=assets_views.known_buurt_codes(),
+                                  locator=assets_views.LazyLocator())
+    assert preview.messages == [] and len(preview.new) == 3
+    assert view.save_upload(preview, store) == 3 and len(store.list()) == 3
+
+
+BAD_CSV = ("naam;categorie;buurtcode;omschrijving\n"
+           "Speeltuin Dapperpark;plekken;BU0363ME01;\n"
+           "Koor;zingen;BU0363ME01;\n"
+           "Bibliotheek;instellingen;BU0363ZZ99;\n"
+           "\n"
+           "Buurtapp;verenigingen;BU0363ME01;bel 06-12345678\n"
+           "Bakkerij;economie;BU0363ME01;Vers brood\n").encode()
+
+
+def test_bad_upload_shows_row_messages_and_stores_only_valid_rows(app, store_path):
+    at = app()
+    at.get("file_uploader")[0].set_value(("bewoners.csv", BAD_CSV, "text/csv")).run()
+    message = at.error[0].value
+    assert "3 rij(en) met een fout" in message
+    assert "- rij 3: categorie 'zingen' bestaat niet" in message
+    assert "- rij 4: buurtcode 'BU0363ZZ99' bestaat niet" in message
+    assert "- rij 6: omschrijving bevat een telefoonnummer" in message        # blank row 5 still counted
+    assert at.button(key="bk_upload_save").label == "2 items opslaan"
+    at.button(key="bk_upload_save").click().run()
+    assert sorted(a.name for a in stored(store_path)) == ["Bakkerij", "Speeltuin Dapperpark"]
+
+
+def test_a_failing_save_writes_nothing(store_path):
+    store = AssetStore(store_path)
+    preview = view.preview_upload(BAD_CSV, "bewoners.csv", store, known_buurt_codes=assets_views.known_buurt_codes(),
+                                  locator=None)
+    preview.new[1] = replace(preview.new[1], id=preview.new[0].id)      # the second insert must fail
+    with pytest.raises(AssetStoreError):
+        view.save_upload(preview, store)
+    assert store.list() == []
+
+
+def test_unreadable_upload_says_why(app):
+    at = app()
+    at.get("file_uploader")[0].set_value(("kaart.csv", b"naam;email\nx;y@example.nl\n", "text/csv")).run()
+    assert "kolom 'email' lijkt persoonsgegevens te bevatten" in at.error[0].value
+
+
+def test_edit_and_delete(app, store_path):
+    at = add(app(), "Repair Café", "verenigingen")
+    [asset] = stored(store_path)
+    at.selectbox(key="bk_edit_choice").select(asset.id).run()
+    at.text_input(key=f"bk_edit_{asset.id}_name").input("Repair Café Dapperbuurt")
+    at.button(key=f"FormSubmitter:bk_edit_{asset.id}-Wijziging opslaan").click().run()
+    assert not at.exception and at.success[0].value == "Wijziging opgeslagen."
+    assert stored(store_path)[0].name == "Repair Café Dapperbuurt"
+    assert "Repair Café Dapperbuurt" in listed_html(at)
+    at.button(key=f"bk_delete_{asset.id}").click().run()
+    assert not at.exception and at.success[0].value == "Verwijderd."
+    assert stored(store_path) == [] and listed_html(at) == ""
+
+
+def test_script_in_a_name_is_shown_as_text(app, store_path):
+    at = add(app(), SCRIPT_NAME, description="<img src=x onerror=alert(1)> **vet**")
+    html = listed_html(at)
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Buurthuis" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script" not in html and "<img" not in html
+    assert all("<script" not in m.value for m in [*at.markdown, *at.success, *at.error])
+    assert stored(store_path)[0].name == SCRIPT_NAME                 # stored as typed, escaped when shown
+
+
+def test_gemeente_in_url_offers_its_buurten(app):
+    at = app("GM0363")
+    assert not at.exception and not at.tabs
+    pick = at.selectbox(key="bk_pick")
+    assert "Dapperbuurt-Noord (Dapperbuurt)" in pick.options and len(pick.options) > 400
+    pick.select(DAPPERBUURT).run()
+    assert not at.exception and at.query_params["regio"] == DAPPERBUURT
+    assert len(at.tabs) == 4
+
+
+def test_unknown_region_gives_a_notice(app):
+    at = app("BU9999ZZ99")
+    assert not at.exception and "Regio niet gevonden" in at.warning[0].value
+
+
+def test_store_is_its_own_file(app, store_path, release_path):
+    add(app(), "Buurthuis")
+    assert store_path.exists() and store_path != release_path
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    assert "assets" not in tables
+
+
+def test_store_pointing_at_the_release_is_refused(app, monkeypatch, release_path):
+    monkeypatch.setenv("BUURTBALANS_BEWONERSKAART_DB", str(release_path))
+    at = app()
+    assert not at.exception and "kan niet worden geopend" in at.error[0].value
+
+
+def test_views_for_other_pages(app, store_path):
+    at = app()
+    at.get("file_uploader")[0].set_value(("template.csv", TEMPLATE_CSV.read_bytes(), "text/csv")).run()
+    at.button(key="bk_upload_save").click().run()
+    add(at, SCRIPT_NAME)
+    AssetStore(store_path).add([replace(stored(store_path)[-1], id="with-point", lon=4.93, lat=52.366)])
+
+    points = assets_views.asset_points("GM0363")
+    assert list(points.columns[:5]) == ["lon", "lat", "name", "category_label", "buurt_code"]
+    assert points["name"].tolist() == ["&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Buurthuis"]
+    assert points["name_text"].tolist() == [SCRIPT_NAME]
+    groningen = assets_views.asset_points(GRONINGEN_CENTRUM)
+    assert groningen[["lon", "lat", "category_label"]].values.tolist() == [[6.5636, 53.2183, "Lokale economie"]]
+    assert assets_views.asset_points("BU03440121").empty                 # buurt code only, no point
+
+    pack = assets_views.resident_assets_for_pack(DAPPERBUURT)
+    assert [p["name"] for p in pack] == ["Repair Café Dapperbuurt", SCRIPT_NAME, SCRIPT_NAME]
+    assert pack[0]["category"] == "verenigingen" and pack[0]["category_label"] == "Verenigingen en initiatieven"
+    assert [p["name"] for p in assets_views.resident_assets_for_pack("WK0363ME")] == [p["name"] for p in pack]
+
+
+def test_asset_summary_for_the_profile(app, store_path):
+    add(app(), SCRIPT_NAME, "cultuur")
+
+    def profile_part():
+        from dashboard import assets_views
+        assets_views.render_asset_summary("GM0363")
+        assets_views.render_asset_summary("BU0344AA01")
+
+    at = AppTest.from_function(profile_part, default_timeout=60).run()
+    assert not at.exception
+    assert [m.value for m in at.markdown if m.value.startswith("#####")] == ["##### Wat bewoners zelf noemen"] * 2
+    [html] = [h.value for h in at.get("html") if "bk-counts" in h.value]
+    assert "Cultuur en verhalen: <b>1</b>" in html and "<script" not in html and "&lt;script&gt;" in html
+    assert "buurt Dapperbuurt-Noord" in html                              # a gemeente list names the buurt
+    assert "Nog niets genoemd voor deze plek." in [c.value for c in at.caption]
