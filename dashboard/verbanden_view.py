@@ -84,7 +84,9 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     _highlight_note(res, wide, highlight, scope, x, y, controls, options)
     table = sc.regression_table(res, catalogue, q.cached("provenance"))
     st.markdown("**Regressietabel**")
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"Onderdeel": st.column_config.TextColumn(width="medium"),
+                                "Bron": st.column_config.TextColumn(width="large")})
     st.caption(f"Lijn: {'gewogen (WLS, naar inwoners)' if weighted else 'gewone'} kleinste-kwadratenmethode met "
                "robuuste standaardfouten (HC3). BI = 95%-betrouwbaarheidsinterval. "
                f"{res.n_missing} buurten in {scope_label} doen niet mee omdat een cijfer ontbreekt.")
@@ -139,6 +141,8 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
         numeric = [c for c in table.columns if c not in ("Buurt", "Gemeente", "Code")]
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(c, format="localized") for c in numeric})
+        st.caption("Kijk ook naar wat voor buurt het is. Buurten met veel studenten (jong, weinig inkomen) vallen "
+                   "vaak op: het model kent leeftijd alleen als het deel 65-plussers.")
         st.download_button("Download deze lijst (CSV)", _csv(table), icon=":material/download:", key="verwacht_csv",
                            file_name=f"buurtbalans-beter-dan-verwacht-{outcome}-{scope}.csv", mime="text/csv")
     prov = q.cached("provenance")
@@ -160,7 +164,12 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
 
 
 def provenance_line(prov: pd.DataFrame, ids, meta: pd.DataFrame) -> str:
-    return "; ".join(f"{meta.loc[i, 'label']}: {sc.provenance_text(prov, i)}" for i in ids)
+    """'tabel 50090NED, 2020 …, indeling 2020 (Doet vrijwilligerswerk, Sport elke week); tabel …': one source
+    with the indicators that come from it."""
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        groups.setdefault(sc.provenance_text(prov, i), []).append(str(meta.loc[i, "label"]))
+    return "; ".join(f"{text} ({', '.join(labels)})" for text, labels in groups.items())
 
 
 def render_peer_explainer(highlight: str | None) -> None:
