@@ -15,8 +15,9 @@ from dashboard.format import fmt_number
 from .content import Figure, LensSection, PackContent, fmt
 from .minimap import CAPTION
 
-NOTE_LINES = 6
 LEVEL_WORD = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "land": "Land"}
+NOTE_LINES = 7
+LINE = '<div class="line"></div>'
 COLOURS = {"asset": ("#2f7a5a", "#eaf4ee"), "problem": ("#3d5f86", "#edf1f7")}
 
 
@@ -145,8 +146,9 @@ def _peers(content: PackContent) -> str:
     if not peers:
         return ""
     lines = "".join(f"<li>{_e(c)}</li>" for c in peers.comparison)
-    return (f'<section class="box peers"><h2>Vergelijkbare buurten</h2>'
-            f'<p>Deze buurten lijken in de cijfers op {_e(content.region.name)}: {_e(_and(list(peers.names)))}. '
+    plural = content.region.plural
+    return (f'<section class="box peers"><h2>Vergelijkbare {_e(plural)}</h2>'
+            f'<p>Deze {_e(plural)} lijken in de cijfers op {_e(content.region.name)}: {_e(_and(list(peers.names)))}. '
             f'Wat kunnen jullie van elkaar leren?</p>{f"<ul>{lines}</ul>" if lines else ""}</section>')
 
 
@@ -155,10 +157,9 @@ def _talk(content: PackContent) -> str:
     prompts = "".join(
         f'<div class="prompts {lens}"><h3>{title}</h3><ol>{"".join(f"<li>{_e(p)}</li>" for p in content.prompts[lens])}'
         f'</ol></div>' for lens, title in (("asset", "Over wat er al is"), ("problem", "Over zorgen")))
-    lines = '<div class="line"></div>' * NOTE_LINES
     return (f'<section class="talk"><div class="ask"><h2>Om over te praten</h2>{prompts}</div>'
             f'<div class="notes"><h2>Wat klopt? Wat mist?</h2><p class="small">Schrijf op wat jij ziet in de '
-            f'{_e(content.region.noun)}. Wat herken je? Wat staat er niet in?</p>{lines}</div></section>')
+            f'{_e(content.region.noun)}. Wat herken je? Wat staat er niet in?</p><div class="lines">{LINE * NOTE_LINES}</div></div></section>')
 
 
 def _sources(content: PackContent) -> str:
@@ -267,8 +268,9 @@ td.ref { color: #4d5751; white-space: normal; }
 .prompts { border-top: 1.2mm solid; padding-top: 1.2mm; margin-bottom: 3mm; }
 .prompts.asset { border-color: #2f7a5a; } .prompts.problem { border-color: #3d5f86; }
 .talk ol { margin: 1mm 0 0; padding-left: 5mm; } .talk li { margin-bottom: 0.8mm; }
-.notes { border: 1px solid #cfd4cc; border-radius: 2.5mm; padding: 3mm 4mm 4mm; }
-.notes .line { border-bottom: 1px solid #9aa39c; height: 8mm; }
+.notes { border: 1px solid #cfd4cc; border-radius: 2.5mm; padding: 3mm 4mm 4mm; display: flex; flex-direction: column; }
+.notes .lines { flex: 1; display: flex; flex-direction: column; }
+.notes .line { flex: 1 0 7.5mm; border-bottom: 1px solid #9aa39c; }  /* lines spread to fill the box */
 .sources { display: flex; gap: 5mm; font-size: 8pt; line-height: 1.3; color: #333; border-top: 1px solid #cfd4cc; padding-top: 2mm;
            break-inside: avoid; page-break-inside: avoid; }
 .sources h2 { font-size: 11pt; } .srctext { flex: 1; }
@@ -281,6 +283,6 @@ a { color: #225c43; }
 body.tight { font-size: 10pt; } .tight h1 { font-size: 21pt; } .tight h2 { font-size: 13.5pt; }
 .tight .intro, .tight .lead { font-size: 10pt; } .tight .txt p { font-size: 9pt; } .tight .fig { padding: 0.8mm 0; }
 .tight section { margin-bottom: 3mm; } .tight table.others { font-size: 9pt; } .tight .val { font-size: 15pt; }
-.tight .map, .tight .map svg { width: 42mm; } .tight .notes .line { height: 7mm; }
+.tight .map, .tight .map svg { width: 42mm; } .tight .notes .line { flex-basis: 6.5mm; }
 
 """
