@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import FONT, HIGHLIGHT, LENS_COLOUR, MUTED
-from dashboard.format import fmt_number, fmt_value
-from dashboard.stats.deviance import BETTER, HIGHER, DevianceResult
+from dashboard.charts import FONT, HIGHLIGHT
+from dashboard.format import fmt_number
+from dashboard.stats.deviance import BETTER, HIGHER, LOG_VARIABLES, DevianceResult, bright_spots
 from dashboard.stats.relations import RelationResult
 
 LENS_NAME = {"asset": "Kracht", "problem": "Zorgen", "context": "Achtergrond"}
@@ -200,7 +200,6 @@ def bright_spots_table(res: DevianceResult, wide: pd.DataFrame, catalogue: pd.Da
                        assets: Sequence[str]) -> pd.DataFrame:
     """Buurten clearly better than expected (outside the 95% prediction interval, on the good side) with their
     Kracht values: the list as shown and downloaded. Never the buurten that do worse."""
-    from dashboard.stats.deviance import bright_spots
     meta = catalogue.set_index("indicator_id")
     wanted = HIGHER if res.direction == "neutral" else BETTER
     spots = bright_spots(res, wide, list(assets), flag=wanted)
@@ -219,7 +218,6 @@ def bright_spots_table(res: DevianceResult, wide: pd.DataFrame, catalogue: pd.Da
 
 def coefficients_table(res: DevianceResult, catalogue: pd.DataFrame) -> pd.DataFrame:
     labels = catalogue.set_index("indicator_id")["label"]
-    from dashboard.stats.deviance import LOG_VARIABLES
     names = ["Constante" if t == "const" else str(labels.get(t, t)) + (" (log)" if t in LOG_VARIABLES else "")
              for t in res.coefficients["term"]]
     return pd.DataFrame({"Kenmerk": names, "Coëfficiënt": [fmt_sig(c) for c in res.coefficients["coef"]]})

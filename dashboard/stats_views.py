@@ -33,6 +33,7 @@ from pipelines.precompute import OUTCOMES
 
 BOUNDARY_TEXT = "andere {division}: niet zonder meer vergelijkbaar"
 DIVISION = {"buurt": "buurtindeling", "wijk": "wijkindeling", "gemeente": "gemeentelijke indeling"}
+OWN_LABEL = {"buurt": "Deze buurt", "wijk": "Deze wijk", "gemeente": "Deze gemeente", "land": "Nederland"}
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +72,7 @@ class TrendPanel:
     source: str
     notes: list[str] = field(default_factory=list)
     verdict: str | None = None
+    own_label: str = "Deze buurt"
 
 
 def trend_panels(long: pd.DataFrame, catalogue: pd.DataFrame, region_code: str, *,
@@ -127,7 +129,8 @@ def trend_panels(long: pd.DataFrame, catalogue: pd.DataFrame, region_code: str, 
                 indicator_id=ind.indicator_id, label=ind.label, lens=ind.lens, unit=ind.unit,
                 modelled=bool(ind.modelled), series=str(series), points=pts, reference=ref_pts,
                 reference_name=reference_name, summary=_summary(pts, unit),
-                source=", ".join(tables), notes=notes, verdict=verdict))
+                source=", ".join(tables), notes=notes, verdict=verdict,
+                own_label=OWN_LABEL.get(level, "Deze plek")))
     return panels
 
 
@@ -171,13 +174,13 @@ def trend_figure(panel: TrendPanel) -> go.Figure:
     if numeric:
         for i in np.flatnonzero(~pts["comparable"].to_numpy(dtype=bool)):
             fig.add_vline(x=(xs[i - 1] + xs[i]) / 2, line=dict(color="#9ca3af", width=1, dash="dot"),
-                          annotation_text="andere indeling", annotation_position="top",
+                          annotation_text="andere indeling", annotation_position="bottom",
                           annotation_font=dict(size=11, color="#4b5563"))
     fig.add_trace(go.Scatter(
-        x=xs, y=pts["value"], mode="markers", name="Deze plek", marker=dict(size=8, color=colour),
+        x=xs, y=pts["value"], mode="markers", name=panel.own_label, marker=dict(size=8, color=colour),
         error_y=dict(type="data", array=pts["error_plus"], arrayminus=pts["error_minus"], color=colour,
                      thickness=1.5, width=4, visible=bool(pts["has_margin"].any())),
-        hovertemplate="%{x}: %{y:.1f}<extra>deze plek</extra>"))
+        hovertemplate="%{x}: %{y:.1f}<extra>" + panel.own_label.lower() + "</extra>"))
     fig.update_layout(height=230, margin=dict(l=5, r=5, t=28, b=5), font={**FONT, "size": 12}, separators=",.",
                       plot_bgcolor="white", showlegend=panel.reference is not None,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=11)),
@@ -217,7 +220,8 @@ def render_trends(region_code: str, *, lenses: Sequence[str] = ("asset", "proble
         return
     st.caption("Eén lijn per reeks: cijfers uit verschillende tabellen of schattingen staan nooit op één lijn. "
                "Een stippellijn betekent een andere buurtindeling: niet zonder meer vergelijkbaar. Streepjes om een "
-               "punt tonen de 95%-marge, waar de bron die geeft." + (f" Gestreept grijs: {ref_name}." if ref_name else ""))
+               "punt tonen de 95%-marge, waar de bron die geeft."
+               + (f" Gestreept grijs: {ref_name}." if ref_name else ""))
     for lens in lenses:
         part = [p for p in panels if p.lens == lens]
         if not part:

@@ -15,7 +15,7 @@ from dashboard import state
 from dashboard import stats_charts as sc
 from dashboard import stats_queries as q
 from dashboard.format import fmt_number
-from dashboard.stats.deviance import for_buurt
+from dashboard.stats.deviance import LOG_VARIABLES, for_buurt
 from dashboard.stats.relations import CAVEAT
 from dashboard.stats_views import catalogue_order
 from pipelines.precompute import OUTCOMES
@@ -185,9 +185,8 @@ def render_peer_explainer(highlight: str | None) -> None:
     variables = str(m["variables"]).split(",")
     st.dataframe(pd.DataFrame({
         "Kenmerk": [str(meta.loc[v, "label"]) if v in meta.index else v for v in variables],
-        "Zo meegenomen": ["als logaritme (grote verschillen tellen minder zwaar)" if v in
-                          ("inwoners", "bevolkingsdichtheid", "omgevingsadressendichtheid") else "zoals het is"
-                          for v in variables],
+        "Zo meegenomen": ["als logaritme (grote verschillen tellen minder zwaar)" if v in LOG_VARIABLES
+                          else "zoals het is" for v in variables],
         "Bron": [sc.provenance_text(prov, v) for v in variables]}), hide_index=True, width="stretch")
     st.markdown("**Afstand.** Per kenmerk rekenen we uit hoeveel standaardafwijkingen een buurt van het gemiddelde "
                 "ligt. De afstand tussen twee buurten is de rechte-lijnafstand over al die kenmerken samen "

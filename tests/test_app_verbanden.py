@@ -81,7 +81,8 @@ def texts(at) -> str:
 def test_gemeente_relation_equals_fit_relation(app, buurt_wide, downloads):
     at = app(regio="GM0344")
     assert not at.exception
-    assert at.radio(key="verband_soort").value == "Eén gemeente" and at.selectbox(key="verband_gemeente").value == "GM0344"
+    assert at.radio(key="verband_soort").value == "Eén gemeente"
+    assert at.selectbox(key="verband_gemeente").value == "GM0344"
     table = frame(at, "Onderdeel")
     fit = fit_relation(buurt_wide, X, Y, scope_codes=buurt_wide.index[buurt_wide["gemeente_code"] == "GM0344"])
     x_row = row(table, "Huishoudens met een laag inkomen (x)")
@@ -133,7 +134,8 @@ def test_controls_give_an_added_variable_plot(app, buurt_wide):
     fit = fit_relation(buurt_wide, X, Y, controls=["aandeel_65plus", "bevolkingsdichtheid"], scope_codes=scope)
     table = frame(at, "Onderdeel")
     assert row(table, "Huishoudens met een laag inkomen (x)")["Schatting"] == fmt_sig(fit.coef)
-    assert row(table, "Inwoners van 65 jaar of ouder (rekening mee gehouden)")["Schatting"] == fmt_sig(fit.terms.iloc[2]["coef"])
+    age = row(table, "Inwoners van 65 jaar of ouder (rekening mee gehouden)")
+    assert age["Schatting"] == fmt_sig(fit.terms.iloc[2]["coef"])
     partial = figure(at, 1)
     assert any(str(t.get("name", "")).startswith("Helling") for t in partial["data"])
     assert f"Helling {fmt_sig(fit.coef)}" in [t.get("name") for t in partial["data"]]

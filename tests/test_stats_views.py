@@ -194,7 +194,7 @@ def test_margins_reach_the_chart_error_bars_and_verdict(margins_build, monkeypat
     assert not at.exception
     index = next(i for i, c in enumerate(at.caption) if "2016 → 2020: van 77,2% naar 82,8%" in c.value) - 1
     spec = json.loads(at.get("plotly_chart")[index].proto.spec)
-    own = next(t for t in spec["data"] if t.get("name") == "Deze plek")
+    own = next(t for t in spec["data"] if t.get("name") == "Deze buurt")
     np.testing.assert_allclose(values(own["error_y"]["array"]), [3.0, 3.0])
     np.testing.assert_allclose(values(own["error_y"]["arrayminus"]), [3.0, 3.0])
     assert own["error_y"]["visible"] is True
