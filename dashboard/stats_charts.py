@@ -141,7 +141,8 @@ def _points_trace(data: pd.DataFrame, xcol: str, ycol: str, name: str, colour: s
         customdata=np.column_stack([data["name"].astype(str), data["gemeente_name"].fillna("").astype(str)]),
         hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>x: %{{x:{x_fmt}}}<br>"
                       f"y: %{{y:{y_fmt}}}<extra></extra>",
-        marker=dict(color=colour, size=size, line=dict(width=0.5, color="white")), **kwargs)
+        marker=dict(color=colour, size=size, line=dict(width=0.5 if len(data) < 1500 else 0, color="white")),
+        **kwargs)
 
 
 def scatter_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFrame,
@@ -149,7 +150,7 @@ def scatter_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFr
     """Buurten (x, y) with the fitted line and its 95% band; `highlight` drawn large and labelled."""
     meta = catalogue.set_index("indicator_id")
     data = res.points.set_index("region_code").join(wide[["name", "gemeente_name", "inwoners"]]).reset_index()
-    size = 7
+    size = 7 if len(data) < 1500 else 4  # thousands of buurten: small dots, so the cloud keeps its shape
     if res.weighted:  # WLS: show the weight, so big buurten visibly count more
         w = data["inwoners"].astype(float)
         size = (4 + 14 * np.sqrt(w / w.max())).to_numpy()

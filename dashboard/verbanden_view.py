@@ -201,6 +201,9 @@ def render_peer_explainer(highlight: str | None) -> None:
     if peers.empty:
         st.caption("Voor de gekozen buurt ontbreekt een kenmerk: er zijn geen vergelijkbare buurten berekend.")
         return
+    name = q.cached("buurt_wide").loc[highlight, "name"]
+    st.markdown(f"**De {len(peers)} buurten die het meest op {name} lijken**")
     st.dataframe(pd.DataFrame({"Rang": peers["rank"], "Buurt": peers["peer_name"],
                                "Gemeente": peers["peer_gemeente_name"], "Code": peers["peer_code"],
-                               "Afstand": peers["distance"].round(2)}), hide_index=True, width="stretch")
+                               "Afstand": peers["distance"].round(2)}), hide_index=True, width="stretch",
+                 column_config={"Afstand": st.column_config.NumberColumn(format="localized")})
