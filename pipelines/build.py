@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import time
@@ -15,6 +16,7 @@ import pandas as pd
 from pipelines import paths, precompute, release
 from pipelines.cache import CacheError, TableCache, read_table_cache
 from pipelines.catalogue import Catalogue, load_catalogue
+from pipelines import shapes as shapes_module
 from pipelines.shapes import read_shapes
 from pipelines.transform import LONG_COLUMNS, SchemaError, ratio_indicator, regions_from_table, table_to_long
 
@@ -61,6 +63,25 @@ class BuildSummary:
                                f"{r.buurten_total:,} buurtcodes bestaan ook in {CURRENT_DIVISION}; "
                                f"{r.buurten_not_joined:,} niet (andere buurtindeling)")
         return out
+
+
+def cached_shapes(geo_dir: Path, build_dir: Path) -> pd.DataFrame:
+    """Prepared shapes (simplified per scale) only change when the shape files or shapes.py change, so they are
+    kept next to the releases under a key of both; a refresh of the statistics reuses them."""
+    digest = hashlib.sha256(Path(shapes_module.__file__).read_bytes())
+    for path in sorted(geo_dir.glob("*.geojson")):
+        digest.update(path.name.encode() + path.read_bytes())
+    cache = build_dir / ".shapes" / f"{digest.hexdigest()[:20]}.parquet"
+    if cache.exists():
+        return pd.read_parquet(cache)
+    shapes = read_shapes(geo_dir)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    for old in cache.parent.glob("*.parquet"):
+        old.unlink()
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+    shapes.to_parquet(tmp, index=False)
+    os.replace(tmp, cache)
+    return shapes
 
 
 def locate_caches(catalogue: Catalogue, roots: list[Path]) -> dict[str, Path | None]:
@@ -163,7 +184,7 @@ def validate(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
         raise BuildError(f"controle mislukt: {dup} dubbele waarden")
     for view in ("mart_regions", "mart_profile", "mart_indicator_series", "mart_map_values",
                  "mart_buurt_scores", "mart_buurt_wide", "mart_region_shapes", "mart_sources", "mart_catalogue"):
-        con.execute(f"select * from {view} limit 1").fetchall()
+        con.execute(f"describe {view}").fetchall()  # binds the view (catches a broken contract) without running it
 
 
 def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, catalogue: Catalogue | None = None,
@@ -191,7 +212,7 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         _pause_point("after_transform")
         try:
             clock = time.perf_counter()
-            shapes = read_shapes(geo_dir)
+            shapes = cached_shapes(geo_dir, build_dir)
             summary.timings["shapes"] = time.perf_counter() - clock
             _write(target, catalogue, values, regions, sources, shapes, summary)
         except BaseException:

@@ -32,12 +32,11 @@ final as (
     window p as (partition by indicator_id, period, table_id, age_group, boundary_year, ranked_buurt),
            w as (p order by value)
 )
-select * from final order by region_code, indicator_id, period;
+select * from final;  -- no sort: set-based readers only; int_profile is the sorted one
 
 -- int_latest_values: per region, indicator and age group the most recent period that has a value
 -- (or, when no period has one, the most recent row with its missing reason).
 create or replace table int_latest_values as
 select * from int_values
 qualify row_number() over (partition by region_code, indicator_id, age_group
-                           order by (value is not null) desc, period desc, boundary_year desc) = 1
-order by region_code, indicator_id;
+                           order by (value is not null) desc, period desc, boundary_year desc) = 1;
