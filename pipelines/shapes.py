@@ -11,6 +11,7 @@ The bounding box and the gemeente code let the app send only the shapes in view.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ COLUMNS = ["region_code", "level", "boundary_year", "name", "approximate", "geom
 DETAIL_TOLERANCE = 0.00005   # degrees, about 4 m: drops only collinear and near-collinear points
 DETAIL_DECIMALS = 5
 # Coarse tolerance per level in degrees (0.0025 is about 170 m east-west, well under a pixel of an all-NL map).
-COARSE_TOLERANCE = {"buurt": 0.0025, "wijk": 0.0015, "gemeente": 0.001}
+COARSE_TOLERANCE = {"buurt": 0.0025, "wijk": 0.002, "gemeente": 0.002}
 COARSE_DECIMALS = 3
 
 
@@ -60,6 +61,14 @@ def simplify(geoms: np.ndarray, tolerance: float, decimals: int) -> np.ndarray:
     return out
 
 
+def to_geojson_text(geoms: np.ndarray, decimals: int) -> list[str]:
+    """GeoJSON geometry text. GEOS writes the nearest binary double in full (6.7270200000000004), so the
+    snapped coordinates are written again with `decimals` decimals."""
+    long_number = re.compile(r"-?\d+\.\d{%d,}" % (decimals + 1))
+    return [long_number.sub(lambda m: repr(round(float(m.group()), decimals)), text)
+            for text in shapely.to_geojson(geoms)]
+
+
 def prepare(features: list[dict], level: str, code_prop: str, name_prop: str, year: int,
             approximate: bool) -> pd.DataFrame:
     """Rows for one level from GeoJSON features (pure)."""
@@ -75,7 +84,9 @@ def prepare(features: list[dict], level: str, code_prop: str, name_prop: str, ye
     return pd.DataFrame({
         "region_code": codes, "level": level, "boundary_year": year,
         "name": [f["properties"].get(name_prop) for f in keep], "approximate": approximate,
-        "geometry": shapely.to_geojson(detail), "geometry_coarse": shapely.to_geojson(coarse),
+        "geometry": to_geojson_text(detail, DETAIL_DECIMALS),
+        # a tiny shape may keep up to two decimals more (see simplify)
+        "geometry_coarse": to_geojson_text(coarse, COARSE_DECIMALS + 2),
         "gemeente_code": [c if level == "gemeente" else f["properties"].get("gemeentecode")
                           for c, f in zip(codes, keep)],
         "min_lon": bounds[:, 0], "min_lat": bounds[:, 1], "max_lon": bounds[:, 2], "max_lat": bounds[:, 3],

@@ -1,0 +1,180 @@
+"""dashboard.maps on the real release built from the snapshot: statuses, colour direction, traces, payload."""
+from __future__ import annotations
+
+import json
+
+import plotly.io as pio
+import pytest
+
+from dashboard import maps
+from dashboard.format import fmt_number
+
+
+@pytest.fixture(scope="module")
+def indicators(build_dir):
+    frame = maps.load_indicators(build_dir)
+    return {r["indicator_id"]: r | {"id": r["indicator_id"]} for r in frame.to_dict("records")}
+
+
+@pytest.fixture(scope="module")
+def draw(build_dir, indicators):
+    """draw(indicator, level, area) -> (frame, geojson, figure), built the way the Kaart page builds them."""
+    def _draw(indicator_id, level, area, **kwargs):
+        shapes = maps.load_shapes(level, area, build_dir)
+        geojson = maps.geojson_for(level, area, shapes)
+        meta = indicators[indicator_id]
+        frame = maps.map_frame(maps.load_values(indicator_id, level, build_dir), meta, shapes["region_code"], **kwargs)
+        view = maps.view_for(maps.area_bounds(shapes, area))
+        message = None if (frame["status"] == "waarde").any() else maps.no_values_message(frame, meta, level)
+        figure = maps.build_figure(frame, geojson, meta, level=level, view=view, detail=area != maps.NL,
+                                   message=message)
+        return frame, geojson, figure
+    return _draw
+
+
+def test_vrijwilligerswerk_buurt_statuses(build_dir):
+    counts = maps.load_values("vrijwilligerswerk", "buurt", build_dir)["status"].value_counts()
+    assert counts["andere_indeling"] > 0 and counts["waarde"] > 10_000
+    assert set(counts.index) <= set(maps.STATUS_ORDER)
+
+
+def test_local_source_is_missing_elsewhere_not_another_division(build_dir):
+    # the shipped education table covers Amsterdam only: Utrecht's buurten are 'ontbreekt'
+    values = maps.load_values("opleiding_laag", "buurt", build_dir)
+    assert set(values.loc[values["gemeente_code"] == "GM0344", "status"]) == {"ontbreekt"}
+    assert (values.loc[values["gemeente_code"] == "GM0363", "status"] == "andere_indeling").any()
+
+
+@pytest.mark.parametrize("indicator_id", ["afstand_huisarts", "moeite_met_rondkomen"])
+def test_lower_is_better_puts_the_lowest_value_in_the_darkest_bucket(draw, indicator_id):
+    frame, _, _ = draw(indicator_id, "buurt", maps.NL)
+    top = frame.attrs["n_buckets"] - 1
+    valued = frame[frame["status"] == "waarde"]
+    assert valued.loc[valued["value"].idxmin(), "bucket"] == top
+    assert valued.loc[valued["value"].idxmax(), "bucket"] == 0
+    assert maps.scale_title({"direction": "lower_is_better"}) == "donkerder = gunstiger"
+
+
+@pytest.mark.parametrize("indicator_id", ["vrijwilligerswerk", "inwoners"])
+def test_higher_is_better_and_neutral_put_the_highest_value_darkest(draw, indicator_id):
+    frame, _, _ = draw(indicator_id, "gemeente", maps.NL)
+    valued = frame[frame["status"] == "waarde"]
+    assert valued.loc[valued["value"].idxmax(), "bucket"] == frame.attrs["n_buckets"] - 1
+    assert valued["bucket"].min() == 0
+
+
+def test_palette_is_light_to_dark_and_not_red_green():
+    for direction in ("higher_is_better", "neutral"):
+        colours = maps.palette(5, direction)
+        grey = [sum(int(c) for c in c.strip("rgb()").split(",")) for c in colours]
+        assert grey == sorted(grey, reverse=True)                        # darker = higher bucket
+    assert maps.scale_title({"direction": "neutral"}).startswith("donkerder = hoger")
+
+
+def test_one_trace_per_status_with_counts_in_the_legend(draw):
+    frame, geojson, figure = draw("vrijwilligerswerk", "buurt", maps.NL)
+    rows = maps.drawable(frame, geojson)
+    counts = rows["status"].value_counts()
+    assert [t.meta for t in figure.data] == [s for s in maps.STATUS_ORDER if s in counts]
+    for trace in figure.data:
+        n = counts[trace.meta]
+        assert trace.name.endswith(f": {fmt_number(n)}") and len(trace.locations) == n
+        assert len(trace.geojson["features"]) == n
+    assert figure.data[0].name == f"Met cijfer: {fmt_number(counts['waarde'])}"
+    assert "Andere buurtindeling" in figure.data[-1].name
+
+
+def test_hover_has_name_value_period_and_estimate(draw):
+    frame, _, figure = draw("vrijwilligerswerk", "buurt", "GM0344")
+    hover = figure.data[0].hovertemplate
+    assert "%{text}" in hover and "%{customdata}" in hover and "Doet vrijwilligerswerk" in hover
+    assert "periode 2020" in hover and "geschat" in hover
+    assert frame.loc[frame["status"] == "waarde", "value_text"].str.endswith("%").all()
+    _, _, distance = draw("afstand_huisarts", "buurt", "GM0344")
+    assert "geschat" not in distance.data[0].hovertemplate
+
+
+def test_figure_needs_no_internet(draw):
+    _, _, figure = draw("vrijwilligerswerk", "buurt", "GM0344")
+    text = pio.to_json(figure, validate=False)
+    assert "cdn.plot.ly" not in text and "topojson" not in text.lower() and "http" not in text
+    assert {t.type for t in figure.data} == {"choroplethmap"}
+    assert figure.layout.map.style == "white-bg"
+    assert not figure.layout.map.layers or all(layer.sourcetype == "geojson" for layer in figure.layout.map.layers)
+
+
+def test_payload_all_nl_buurten_under_3_mb_and_gemeente_small(draw):
+    _, _, nl = draw("ervaren_gezondheid_goed", "buurt", maps.NL)
+    _, _, utrecht = draw("ervaren_gezondheid_goed", "buurt", "GM0344")
+    nl_bytes = len(pio.to_json(nl.to_dict(), validate=False))
+    assert sum(len(t.locations) for t in nl.data) > 14_000
+    assert nl_bytes <= 3_000_000, nl_bytes
+    assert len(pio.to_json(utrecht.to_dict(), validate=False)) < 150_000
+
+
+def test_gemeente_view_sends_only_its_buurten_in_detail(build_dir):
+    shapes = maps.load_shapes("buurt", "GM0344", build_dir)
+    assert len(shapes) > 50 and set(shapes["gemeente_code"]) == {"GM0344"}
+    neighbours = maps.load_shapes("gemeente", "GM0344", build_dir)
+    assert "GM0344" in set(neighbours["region_code"]) and 3 < len(neighbours) < 60
+
+
+def test_no_values_still_draws_the_shapes_with_a_message(draw):
+    frame, _, figure = draw("vrijwilligerswerk", "buurt", "GM0363")   # Amsterdam changed its buurt codes
+    assert set(frame["status"]) == {"andere_indeling"}
+    assert figure.data and len(figure.data[0].locations) > 400
+    assert any("Geen cijfers" in a.text for a in figure.layout.annotations)
+    assert figure.layout.map.layers and figure.layout.map.layers[0].type == "line"          # the hatching
+    assert "buurtindeling van 2020" in maps.no_values_message(frame, {"label": "x"}, "buurt")
+
+
+def test_shapes_are_labelled_approximate(draw):
+    _, _, figure = draw("afstand_huisarts", "wijk", "GM0344")
+    assert any("benadering" in a.text for a in figure.layout.annotations)
+
+
+def test_click_maps_back_to_the_region(draw, build_dir):
+    frame, geojson, figure = draw("afstand_huisarts", "buurt", "GM0344")
+    rows = maps.drawable(frame, geojson)
+    code = maps.selected_region(frame, geojson, figure, [{"curve_number": 0, "point_index": 7}])
+    assert code == rows[rows["status"] == figure.data[0].meta]["region_code"].iloc[7]
+    detail = {f["id"]: f["geometry"] for f in geojson["features"]}
+    assert figure.data[0].geojson["features"][7]["geometry"] == detail[code]
+    assert maps.selected_region(frame, geojson, figure, [{"curve_number": 9, "point_index": 0}]) is None
+
+
+def test_discrete_measure_gets_one_class_per_value(draw, indicators):
+    frame, _, _ = draw("stedelijkheid", "gemeente", maps.NL)
+    assert maps.bucket_labels(frame, indicators["stedelijkheid"]["unit"]) == ["1", "2", "3", "4", "5"]
+
+
+def test_relative_colours_use_only_the_regions_in_view(draw):
+    national, _, _ = draw("afstand_huisarts", "buurt", "GM0344")
+    local, _, _ = draw("afstand_huisarts", "buurt", "GM0344", relative_to_view=True)
+    assert local.loc[local["status"] == "waarde", "bucket"].nunique() == local.attrs["n_buckets"]
+    assert local.attrs["edges"] != national.attrs["edges"]
+
+
+def test_url_choice():
+    ids, areas = ["eenzaam", "vrijwilligerswerk"], ["NL", "GM0363", "GM0344"]
+    assert maps.url_choice({}, ids, areas) == {"indicator": "vrijwilligerswerk", "schaal": "gemeente", "gebied": "NL"}
+    assert maps.url_choice({"regio": "BU0363AA01"}, ids, areas) == {
+        "indicator": "vrijwilligerswerk", "schaal": "buurt", "gebied": "GM0363"}
+    assert maps.url_choice({"indicator": "eenzaam", "schaal": "wijk", "gebied": "GM0344"}, ids, areas) == {
+        "indicator": "eenzaam", "schaal": "wijk", "gebied": "GM0344"}
+    assert maps.url_choice({"indicator": "<script>", "schaal": "x", "gebied": "GM9999"}, ids, areas) == {
+        "indicator": "vrijwilligerswerk", "schaal": "gemeente", "gebied": "NL"}
+
+
+def test_view_fits_the_area():
+    nl = maps.view_for(None)
+    amsterdam = maps.view_for((4.73, 52.28, 5.07, 52.43))
+    assert 5.5 < nl["zoom"] < 7.5 and 9 < amsterdam["zoom"] < 12
+    assert abs(amsterdam["center"]["lon"] - 4.9) < 0.01
+
+
+def test_geojson_for_is_standard_geojson(build_dir):
+    shapes = maps.load_shapes("wijk", "GM0344", build_dir)
+    collection = json.loads(json.dumps(maps.geojson_for("wijk", "GM0344", shapes)))
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == len(shapes)
+    assert {f["geometry"]["type"] for f in collection["features"]} <= {"Polygon", "MultiPolygon"}
