@@ -90,15 +90,16 @@ def trend_panels(long: pd.DataFrame, catalogue: pd.DataFrame, region_code: str, 
                                         if bool(r.name_changed)}
     panels = []
     by_indicator = dict(tuple(long.groupby("indicator_id", sort=False)))
+    # series_for costs a few ms of pandas per call: skip indicators with fewer than two periods for this region
+    mine = long[(long["region_code"] == region_code) & long["value"].notna()]
+    periods = mine.groupby("indicator_id")["period"].nunique()
     for ind in cat.itertuples():
-        rows = by_indicator.get(ind.indicator_id)
-        if rows is None:
+        if periods.get(ind.indicator_id, 0) < 2:
             continue
-        own = series_for(rows, region_code, ind.indicator_id)
-        ref = series_for(rows, reference_code, ind.indicator_id) if reference_code else {}
+        rows = by_indicator[ind.indicator_id]
+        own = {k: v for k, v in series_for(rows, region_code, ind.indicator_id).items() if len(v) >= 2}
+        ref = series_for(rows, reference_code, ind.indicator_id) if reference_code and own else {}
         for series, pts in own.items():
-            if len(pts) < 2:
-                continue
             pts = error_bar_columns(pts)
             if level == "land":
                 pts = pts.assign(boundary_changed=False, comparable=True)
