@@ -65,13 +65,13 @@ class BuildSummary:
         return out
 
 
-def cached_shapes(geo_dir: Path, build_dir: Path) -> pd.DataFrame:
+def cached_shapes(geo_dir: Path) -> pd.DataFrame:
     """Prepared shapes (simplified per scale) only change when the shape files or shapes.py change, so they are
-    kept next to the releases under a key of both; a refresh of the statistics reuses them."""
+    kept under a key of both (paths.shapes_cache_dir()); a refresh of the statistics reuses them."""
     digest = hashlib.sha256(Path(shapes_module.__file__).read_bytes())
     for path in sorted(geo_dir.glob("*.geojson")):
         digest.update(path.name.encode() + path.read_bytes())
-    cache = build_dir / ".shapes" / f"{digest.hexdigest()[:20]}.parquet"
+    cache = paths.shapes_cache_dir() / f"{digest.hexdigest()[:20]}.parquet"
     if cache.exists():
         return pd.read_parquet(cache)
     shapes = read_shapes(geo_dir)
@@ -212,7 +212,7 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         _pause_point("after_transform")
         try:
             clock = time.perf_counter()
-            shapes = cached_shapes(geo_dir, build_dir)
+            shapes = cached_shapes(geo_dir)
             summary.timings["shapes"] = time.perf_counter() - clock
             _write(target, catalogue, values, regions, sources, shapes, summary)
         except BaseException:

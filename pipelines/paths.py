@@ -22,3 +22,8 @@ def cache_dir() -> Path:
 
 def build_dir() -> Path:
     return _env_path("BUURTBALANS_BUILD_DIR", ROOT / "data" / "build")
+
+
+def shapes_cache_dir() -> Path:
+    """Prepared (simplified) shapes, shared by every build on this machine; safe to delete."""
+    return _env_path("BUURTBALANS_SHAPES_CACHE", ROOT / "data" / "build" / ".shapes")
