@@ -162,10 +162,11 @@ def prompt_value(value: float, unit: str, template: str) -> str:
     return fmt(value, unit)
 
 
-def fill_prompt(template: str | None, value: float, unit: str) -> str | None:
+def fill_prompt(template: str | None, value: float, unit: str, noun: str = "buurt") -> str | None:
+    """The catalogue prompt with the figure filled in; 'deze buurt' follows the level (deze wijk, deze gemeente)."""
     if not template:
         return None
-    text = template.replace("{value}", prompt_value(value, unit, template))
+    text = template.replace("{value}", prompt_value(value, unit, template)).replace("deze buurt", f"deze {noun}")
     return text[0].upper() + text[1:]
 
 
@@ -255,7 +256,7 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
         boundary_year=int(by) if by is not None else None, table_id=row["table_id"],
         table_title=row.get("table_title") or row["table_id"], attribution=row.get("attribution") or "",
         gemeente_value=gem, nl_value=nl, comparison=comparison, standout=standout, score=score,
-        prompt=fill_prompt(prompt, value, unit))
+        prompt=fill_prompt(prompt, value, unit, level if level in ("wijk", "gemeente") else "buurt"))
 
 
 def _lens_rows(profile: Iterable[Mapping], lens: str) -> list[Mapping]:
