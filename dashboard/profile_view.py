@@ -4,19 +4,20 @@ Public API for other pages and modules:
   load_profile(code) -> Profile        cached reads + profile_table(); what the page shows, as data
   profile_table(...) -> DataFrame      pure: one display row per visible indicator (see its docstring)
   charts.indicator_html(row, ...)      one indicator as a small printable HTML block (re-exported here)
-  render_profile(code, indicator)      the whole page body; hook points for other features are marked HOOK
+  render_profile(code, indicator)      the whole page body; the sections of other features come from
+                                       profile_sections (stats, Bewonerskaart) and pack_view (gesprekskaart)
 """
 from __future__ import annotations
 
 import html
-import io
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, state, summary
+from dashboard import charts, pack_view, state, summary
+from dashboard import profile_sections as sections
 from dashboard.charts import age_text, share_text, indicator_html
 from dashboard.format import MISSING_TEXT, NOT_IN_DATA, fmt_number, fmt_value
 
@@ -116,8 +117,7 @@ def render_header(p: Profile) -> None:
              "wijk": f"Wijk in gemeente {r.get('gemeente_name')}", "gemeente": "Gemeente",
              "land": "Heel Nederland"}[r["level"]]
     st.markdown(f"{where} · code {r['region_code']} · indeling {int(r['boundary_year'])}")
-    # HOOK(gesprekskaart): the "Gesprekskaart maken" button goes here (owner: dashboard/gesprekskaart/; the pack
-    #   itself is `gesprekskaart.build.make_pack(code)`); it can use p.region, p.table and p.sources.
+    pack_view.render_pack_button(r)
 
 
 def context_html(p: Profile) -> str:
@@ -252,17 +252,12 @@ def render_profile(code: str, chosen: str | None = None) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         render_lens(p, "asset", chosen)
-        # HOOK(bewonersassets): residents' own assets for this buurt go here, under the Kracht column
-        #   (owner: dashboard/assets/), e.g. `assets_views.render_asset_summary(code)`.
+        sections.render_resident_assets(p.region)
     with right:
         render_lens(p, "problem", chosen)
-    # HOOK(trend): trend charts per indicator go here (owner: stats), e.g. `stats_views.render_trends(code)`;
-    #   one line per `series`, never mixing series (data: mart_indicator_series).
-    # HOOK(beter/slechter dan verwacht): positive deviance for this buurt (owner: stats), e.g.
-    #   `stats_views.render_expected(code)`; shown only for buurten.
-    # HOOK(vergelijkbare buurten): benchmark against peer buurten (owner: stats), e.g.
-    #   `stats_views.render_peer_benchmark(code)`.
     render_more(p, chosen)
+    sections.render_benchmarks(p.region)
+    sections.render_development(p.region)
     render_quadrant(p)
     render_sources(p)
 
@@ -301,14 +296,3 @@ def compare_table(profiles: list[Profile]) -> tuple[pd.DataFrame, pd.DataFrame]:
     values = [c for c in table.columns if c not in COMPARE_META]
     table = table[["Kant", "Onderwerp", *values, "Eenheid", "Periode", "Geschat", "Bron"]]
     return table.reset_index(drop=True), chart.reset_index(drop=True)
-
-
-def table_csv(table: pd.DataFrame) -> bytes:
-    """The shown table as CSV for Dutch spreadsheets (semicolon, decimal comma, UTF-8 with BOM)."""
-    return table.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
-
-
-def table_parquet(table: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    table.to_parquet(buffer, index=False)
-    return buffer.getvalue()

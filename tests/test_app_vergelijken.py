@@ -6,7 +6,6 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import profile_view
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -42,19 +41,48 @@ def test_two_gemeenten_side_by_side(app):
     assert "misdrijven" not in " ".join(table["Onderwerp"]).lower()
 
 
-def test_downloads_hold_exactly_the_shown_table(app):
+@pytest.fixture()
+def served(monkeypatch) -> dict:
+    """file name -> bytes of every file the app hands to the browser (download buttons) during the test."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    files, original = {}, MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return files
+
+
+def test_downloads_hold_exactly_the_shown_table(app, served):
     at = app(vergelijk="BU0363AA01,GM0363,GM0344")
     shown = at.main.dataframe[0].value
     names = [b.label for b in at.get("download_button")]
     assert names == ["Download als CSV", "Download als Parquet"]
-    # The page passes profile_view.table_csv/table_parquet the same frame it shows.
-    csv = pd.read_csv(io.BytesIO(profile_view.table_csv(shown)), sep=";", decimal=",", encoding="utf-8-sig")
-    parquet = pd.read_parquet(io.BytesIO(profile_view.table_parquet(shown)))
+    name = "buurtbalans-vergelijking-bu0363aa01-gm0363-gm0344"
+    csv = pd.read_csv(io.BytesIO(served[f"{name}.csv"]), sep=";", decimal=",", encoding="utf-8-sig")
+    parquet = pd.read_parquet(io.BytesIO(served[f"{name}.parquet"]))
     for back in (csv, parquet):
         assert list(back.columns) == list(shown.columns) and len(back) == len(shown)
         pd.testing.assert_series_equal(back["Amsterdam (GM0363)"], shown["Amsterdam (GM0363)"],
                                        check_dtype=False)
+    pd.testing.assert_frame_equal(parquet, shown)
     assert shown["Planciusbuurt-Noord (BU0363AA01)"].isna().sum() > 0   # missing stays empty, not 0
+
+
+def test_a_buurt_can_be_compared_with_its_most_similar_buurten(app):
+    at = app(vergelijk="BU03440112,GM0344")
+    assert not at.exception
+    offer = at.main.button(key="vergelijk_peers")
+    assert offer.label == "Vergelijk Oog in Al met de 3 buurten die er het meest op lijken"
+    offer.click().run()
+    assert not at.exception
+    cols = list(at.main.dataframe[0].value.columns)
+    # mart_peer_buurten of Oog in Al, most similar first
+    assert cols[2:6] == ["Oog in Al (BU03440112)", "Oud Hoograven-Noord (BU03440722)",
+                         "Schrijverskwartier (BU04020403)", "Soendabuurt (BU03921105)"]
+    assert any("buurten die het meest op Oog in Al lijken" in c.value for c in at.main.caption)
 
 
 def test_defaults_to_chosen_region_and_its_gemeente(app):

@@ -4,7 +4,7 @@ URL: ?indicator=vrijwilligerswerk&schaal=buurt&gebied=GM0363 (&regio= opens a pr
 """
 import streamlit as st
 
-from dashboard import db, maps, state
+from dashboard import asset_layer, db, maps, state
 
 PROFILE_PAGE = "app_pages/profiel.py"
 SCALES = {"gemeente": "Gemeenten", "wijk": "Wijken", "buurt": "Buurten"}
@@ -35,6 +35,15 @@ def _map(indicator_id: str, level: str, area: str, relative: bool, highlight: st
     return frame, geojson, figure, message
 
 
+def _resident_points(area: str):
+    """The Bewonerskaart items in view as points; None (no layer) when the residents' file cannot be read."""
+    try:
+        return asset_layer.layer_points(None if area == maps.NL else area)
+    except Exception:  # noqa: BLE001 - the map must show without the residents' layer
+        st.caption("De Bewonerskaart kan nu niet worden gelezen; de stippen van bewoners ontbreken.")
+        return None
+
+
 def _open_profile(code: str) -> None:
     state.set_region(code)
     st.switch_page(PROFILE_PAGE, query_params={"regio": code})
@@ -60,8 +69,11 @@ left, middle, right = st.columns([3, 2, 2])
 indicator_id = left.selectbox("Wat wilt u zien?", list(labels), format_func=labels.get, key="kaart_indicator")
 area = middle.selectbox("Waar?", list(areas), format_func=areas.get, key="kaart_gebied")
 level = right.segmented_control("Niveau", list(SCALES), format_func=SCALES.get, key="kaart_schaal") or "gemeente"
-relative = area != maps.NL and st.toggle(
+toggles = st.container(horizontal=True)
+relative = area != maps.NL and toggles.toggle(
     "Kleuren vergelijken binnen deze gemeente (anders: met heel Nederland)", key="kaart_relatief")
+residents = toggles.toggle("Toon wat bewoners noemen", value=True, key="kaart_bewoners",
+                           help="Plekken, clubs en initiatieven van de Bewonerskaart, als oranje stippen.")
 state.set_indicator(indicator_id)
 st.query_params.update(schaal=level, gebied=area)
 
@@ -69,13 +81,19 @@ highlight = state.chosen_region().code
 frame, geojson, figure, message = _map(indicator_id, level, area, relative, highlight, release)
 if message:
     st.info(message, icon=":material/info:")
-event = st.plotly_chart(figure, on_select="rerun", selection_mode="points", key=f"kaart_{level}_{area}",
+points = _resident_points(area) if residents else None
+shown = figure if points is None else asset_layer.with_points(figure, points)  # a new figure; the cached one stays
+event = st.plotly_chart(shown, on_select="rerun", selection_mode="points", key=f"kaart_{level}_{area}",
                         config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["select", "lasso"]})
 clicked = maps.selected_region(frame, geojson, figure, event.selection.points if event else [])
 if clicked:
     _open_profile(clicked)
 
 st.caption(maps.legend_explanation(frame, level))
+if points is not None:
+    st.caption(f"Oranje stippen: {len(points)} dingen die bewoners zelf noemen op de Bewonerskaart (beweeg erover "
+               "voor naam en soort). Zonder precieze plek staat een stip ergens in de buurt: locatie bij benadering."
+               if len(points) else "Op de Bewonerskaart staat voor dit gebied nog niets met een plek.")
 rows = maps.drawable(frame, geojson).sort_values("name")
 names = dict(zip(rows["region_code"], rows["name"] + " (" + rows["value_text"].where(rows["value_text"] != "", "–") + ")"))
 pick = st.selectbox(f"Open het profiel van een van deze {maps.LEVELS[level]}", list(names), index=None,

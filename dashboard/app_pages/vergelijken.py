@@ -1,7 +1,7 @@
 """Page 'Vergelijken': two to four regions side by side, per lens, with the table as CSV or Parquet."""
 import streamlit as st
 
-from dashboard import charts, profile_view, state
+from dashboard import charts, downloads, profile_view, state, stats_views
 
 st.title("Vergelijken")
 st.markdown("Zet twee tot vier gemeenten, wijken of buurten naast elkaar. Eerst wat er sterk is, dan de zorgen.")
@@ -25,6 +25,20 @@ for col, (i, r) in zip(cols, enumerate(regions)):
 if len(codes) < state.MAX_COMPARE:
     state.region_search("zoek_vergelijk", lambda code: state.set_compare_codes(codes + [code]),
                         label="Voeg een gemeente, wijk of buurt toe")
+buurt = next((c for c in codes if c.startswith("BU")), None)
+try:
+    peers = stats_views.peer_codes(buurt, k=state.MAX_COMPARE - 1) if buurt else []
+except Exception:  # noqa: BLE001 - a release without peers: the page works without the offer
+    peers = []
+if peers:
+    name = state.region_row(buurt)["name"]
+    if set(peers) - set(codes):
+        st.button(f"Vergelijk {name} met de {len(peers)} buurten die er het meest op lijken", key="vergelijk_peers",
+                  icon=":material/group_work:", on_click=state.set_compare_codes, args=([buurt, *peers],),
+                  help="Lijken op = vergelijkbaar in inwoners, dichtheid, leeftijd en inkomen, in heel Nederland.")
+    else:
+        st.caption(f"Dit zijn de {len(peers)} buurten die het meest op {name} lijken: vergelijkbaar in inwoners, "
+                   "dichtheid, leeftijd en inkomen. Meer uitleg op 'Buurt in beeld'.")
 if len(codes) < 2:
     st.info("Kies minstens twee plekken om te vergelijken.", icon=":material/info:")
     st.stop()
@@ -46,10 +60,4 @@ st.dataframe(table, hide_index=True, placeholder="–", column_config={c: st.col
                                                     for c in value_cols})
 st.caption("Leeg = geen cijfer voor die plek (zie 'Buurt in beeld' voor de reden). Geschat = modelschatting "
            "van RIVM/CBS. Bron: CBS; RIVM, CBS — CC BY 4.0.")
-slug = "-".join(codes)
-left, right = st.columns(2)
-left.download_button("Download als CSV", profile_view.table_csv(table), file_name=f"buurtbalans-vergelijking-{slug}.csv",
-                     mime="text/csv", icon=":material/download:", key="csv")
-right.download_button("Download als Parquet", profile_view.table_parquet(table), key="parquet",
-                      file_name=f"buurtbalans-vergelijking-{slug}.parquet", mime="application/vnd.apache.parquet",
-                      icon=":material/download:")
+downloads.download_buttons(table, f"buurtbalans-vergelijking-{'-'.join(codes)}", key="vergelijking")

@@ -1,0 +1,86 @@
+"""What residents name (the Bewonerskaart) as a point layer on the Kaart page.
+
+Points come from assets_views.asset_points (items with coordinates). Items with only a buurt code are put at a
+point inside that buurt's (reconstructed) shape and marked 'locatie bij benadering'; so are items whose buurt
+was found from their coordinates, because the buurt borders are an approximation. The layer is a Plotly
+`Scattermap` with plain circle markers and no text on the map: MapLibre would fetch fonts or icons for
+those, and the map must work with no internet (RECIPES.md).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+
+from dashboard import db
+
+LAYER_META = "bewoners"   # maps.selected_region ignores a clicked point of a trace whose meta is no status
+COLOUR = "#d9480f"        # orange: stands apart from viridis/cividis and the greys of the choropleth
+APPROXIMATE = "locatie bij benadering"
+WHY = {"coordinates": f"{APPROXIMATE}: de buurt is bepaald uit de coördinaten",
+       "buurt": f"{APPROXIMATE}: ergens in deze buurt"}
+COLUMNS = ["lon", "lat", "name", "category_label", "buurt_code", "note"]
+
+
+def _escape(text: object) -> str:
+    from dashboard.assets import html_escape
+    return html_escape("" if text is None else str(text))
+
+
+def buurt_anchors(codes: list[str], build_dir=None) -> dict[str, tuple[float, float]]:
+    """A point inside each buurt's shape (shapely point_on_surface), by code; codes without a shape are left out."""
+    if not codes:
+        return {}
+    frame = db.query(f"select region_code, geometry from mart_region_shapes where region_code in "
+                     f"({','.join('?' * len(codes))})", codes, build_dir=build_dir)
+    anchors = {}
+    for code, geometry in zip(frame["region_code"], frame["geometry"]):
+        if isinstance(geometry, str):
+            point = shapely.point_on_surface(shapely.from_geojson(geometry))
+            anchors[str(code)] = (point.x, point.y)
+    return anchors
+
+
+def layer_points(area: str | None) -> pd.DataFrame:
+    """Every item of the Bewonerskaart in the area (a gemeente code, or None for all of NL) that can be placed.
+
+    Columns: lon, lat, name and category_label (HTML-escaped, for hover text), buurt_code and note (escaped;
+    empty or 'locatie bij benadering: …')."""
+    from dashboard import assets_views
+
+    rows = []
+    for a in assets_views.assets_in(area):
+        if a.has_coordinates:
+            rows.append((a.lon, a.lat, a, WHY["coordinates"] if a.location_approximate else ""))
+        else:
+            rows.append((None, None, a, WHY["buurt"]))
+    anchors = buurt_anchors(sorted({a.buurt_code for lon, _, a, _ in rows if lon is None and a.buurt_code}))
+    out = []
+    for lon, lat, a, note in rows:
+        if lon is None:
+            if a.buurt_code not in anchors:
+                continue
+            lon, lat = anchors[a.buurt_code]
+        out.append({"lon": float(lon), "lat": float(lat), "name": _escape(a.name),
+                    "category_label": _escape(a.category_label), "buurt_code": a.buurt_code, "note": _escape(note)})
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def points_trace(points: pd.DataFrame) -> go.Scattermap:
+    """The layer: one orange circle per item; hover shows name, category and (when so) 'locatie bij benadering'."""
+    notes = ["<br><i>" + n + "</i>" if n else "" for n in points["note"]]
+    return go.Scattermap(
+        lon=points["lon"], lat=points["lat"], mode="markers", meta=LAYER_META,
+        name=f"Door bewoners genoemd: {len(points)}", showlegend=True,
+        marker=dict(size=13, color=COLOUR, opacity=0.95),
+        customdata=list(zip(points["name"], points["category_label"], notes)),
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}"
+                      "<br>Bron: Bewonerskaart (ingevuld door bewoners)<extra></extra>")
+
+
+def with_points(figure: go.Figure, points: pd.DataFrame) -> go.Figure:
+    """A new figure with the layer on top; the (cached, shared) map figure itself is not changed."""
+    if points.empty:
+        return figure
+    return go.Figure(data=[*figure.data, points_trace(points)], layout=figure.layout)
+

@@ -1,0 +1,68 @@
+"""The profile sections that come from other features, wired into 'Buurt in beeld' (profile_view).
+
+  render_resident_assets(region)   'Wat bewoners zelf noemen' under the Kracht column (assets_views)
+  render_benchmarks(region)        'Beter of slechter dan verwacht?' and vergelijkbare buurten (stats_views)
+  render_development(region)      'Ontwikkeling door de tijd': small trend charts (stats_views)
+
+Each section fails soft: when its data is missing or its code raises, the page shows one calm Dutch sentence
+in its place and the rest of the profile still renders (the error goes to the server log, not the screen).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+
+log = logging.getLogger(__name__)
+
+BUURT_ONLY = ("**Beter of slechter dan verwacht** en **vergelijkbare buurten** rekenen we alleen voor buurten "
+              "uit: daar zijn de verschillen het grootst. Kies een buurt in {where} om ze te zien.")
+BROKEN = "‘{title}’ kan nu niet worden getoond. De rest van deze pagina klopt wel."
+
+
+def soft(title: str, render: Callable[..., None], *args, **kwargs) -> bool:
+    """Run one section's render function in its own slot; on an error, replace the slot by a short note.
+
+    Streamlit's own stop/rerun signals are BaseExceptions and pass through untouched. Returns True when the
+    section rendered."""
+    slot = st.empty()
+    try:
+        with slot.container():
+            render(*args, **kwargs)
+        return True
+    except Exception:  # noqa: BLE001 - one broken section must never take the whole profile down
+        log.exception("profile section %r failed", title)
+        slot.info(BROKEN.format(title=title), icon=":material/info:")
+        return False
+
+
+def render_resident_assets(region: dict) -> None:
+    """Counts per ABCD category and the list of what residents named, for a buurt, wijk or gemeente."""
+    from dashboard import assets_views
+
+    code = str(region["region_code"])
+    if region["level"] == "land":
+        return  # the Bewonerskaart is per buurt; a list for all of NL says nothing about a place
+    soft(assets_views.SUMMARY_TITLE, assets_views.render_asset_summary, code)
+
+
+def render_benchmarks(region: dict) -> None:
+    """For a buurt: 'beter of slechter dan verwacht' and the peer group as third benchmark; else one line why not."""
+    from dashboard import stats_views
+
+    if region["level"] != "buurt":
+        where = {"gemeente": f"{region['name']}", "wijk": f"wijk {region['name']}"}.get(region["level"],
+                                                                                       "een gemeente")
+        st.caption(BUURT_ONLY.format(where=where))
+        return
+    soft("Beter of slechter dan verwacht", stats_views.render_expected, region["region_code"])
+    soft("Vergelijkbare buurten", stats_views.render_peer_benchmark, region["region_code"])
+
+
+def render_development(region: dict) -> None:
+    """Small line charts of every figure with two or more periods (never mixing series)."""
+    from dashboard import stats_views
+
+    soft("Ontwikkeling door de tijd", stats_views.render_trends, region["region_code"],
+         heading="Ontwikkeling door de tijd")
