@@ -106,7 +106,7 @@ def _missing(section: LensSection, noun: str) -> str:
 
 def _lens(section: LensSection, lens: str, content: PackContent) -> str:
     region = content.region
-    rows = "".join(_figure(f, lens) for f in section.figures)
+    figures = [_figure(f, lens) for f in section.figures] or [""]
     legend = _legend(region.noun, region.gemeente_name, lens) if section.figures else ""
     others = ""
     if section.others:
@@ -116,8 +116,11 @@ def _lens(section: LensSection, lens: str, content: PackContent) -> str:
                       for f in section.others)
         others = (f'<table class="others"><caption>Meer over wat deze {_e(region.noun)} heeft</caption>'
                   f'<tbody>{trs}</tbody></table>')
-    return (f'<section class="lens {lens}"><h2>{_e(section.heading)}</h2><div class="leadrow"><p class="lead">'
-            f'{_e(section.intro)}</p>{legend}</div>{rows}{others}{_missing(section, region.noun)}</section>')
+    # The heading, intro and first figure move to the next page together: no heading alone at a page end.
+    head = (f'<div class="keep"><h2>{_e(section.heading)}</h2><div class="leadrow"><p class="lead">'
+            f'{_e(section.intro)}</p>{legend}</div>{figures[0]}</div>')
+    return (f'<section class="lens {lens}">{head}{"".join(figures[1:])}{others}{_missing(section, region.noun)}'
+            '</section>')
 
 
 def _residents(content: PackContent) -> str:
@@ -259,7 +262,7 @@ table.others th { text-align: left; font-weight: normal; padding: 0.5mm 2mm 0.5m
 table.others td { padding: 0.5mm 2mm 0.5mm 0; white-space: nowrap; } td.num { font-weight: bold; }
 td.ref { color: #4d5751; white-space: normal; }
 .box { background: #f6f7f3; border-radius: 2.5mm; padding: 2.5mm 4mm 1.5mm; }
-.box li, .box p { break-inside: avoid; page-break-inside: avoid; }
+.box li, .box p, .keep { break-inside: avoid; page-break-inside: avoid; }
 .box h2 { font-size: 12.5pt; margin-bottom: 1mm; } .box ul { margin: 1mm 0 1mm; padding-left: 5mm; }
 .residents .cards { list-style: none; padding: 0; display: grid; grid-template-columns: 1fr 1fr 1fr;
                     gap: 1.5mm 4mm; font-size: 9.5pt; line-height: 1.3; }
