@@ -209,12 +209,16 @@ def render_preview(preview: UploadPreview, file_id: str, buurt_code: str) -> Non
         return
     if preview.messages:
         rows = len({(e.where, e.row) for e in result.errors})
-        st.error(_problems(f"{rows} rij(en) met een fout. Die worden niet opgeslagen; de andere rijen wel. "
-                           "Verbeter ze en upload daarna het bestand opnieuw:", preview.messages))
+        what = f"1 {result.errors[0].where} met een fout. Die wordt" if rows == 1 else \
+            f"{rows} {'rijen' if result.errors[0].where == 'rij' else 'objecten'} met een fout. Die worden"
+        st.error(_problems(f"{what} niet opgeslagen; de rest wel. Verbeter de fouten en upload daarna het "
+                           "bestand opnieuw: wat al is opgeslagen, wordt dan overgeslagen.", preview.messages))
     if result.ignored_columns:
         st.info("Deze kolommen worden niet gebruikt: " + md_escape(", ".join(result.ignored_columns)))
     if preview.duplicates:
-        st.info(f"{_count(len(preview.duplicates))} stond(en) al op de Bewonerskaart en wordt overgeslagen.")
+        n = len(preview.duplicates)
+        st.info(f"{_count(n)} {'staat' if n == 1 else 'staan'} al op de Bewonerskaart en "
+                f"{'wordt' if n == 1 else 'worden'} overgeslagen.")
     if not preview.new:
         st.warning("Er is niets nieuws om op te slaan.")
         return
