@@ -5,6 +5,7 @@ is exactly what a page shows and offers as CSV.
 """
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping, Sequence
 
@@ -135,12 +136,13 @@ def _axis_title(meta: pd.DataFrame, ind: str) -> str:
 
 
 def _points_trace(data: pd.DataFrame, xcol: str, ycol: str, name: str, colour: str, size, x_fmt: str, y_fmt: str,
-                  **kwargs) -> go.Scatter:
+                  labels: tuple[str, str] = ("x", "y"), **kwargs) -> go.Scatter:
+    xl, yl = (html.escape(str(v)) for v in labels)
     return go.Scatter(
         x=data[xcol], y=data[ycol], mode="markers", name=name,
         customdata=np.column_stack([data["name"].astype(str), data["gemeente_name"].fillna("").astype(str)]),
-        hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>x: %{{x:{x_fmt}}}<br>"
-                      f"y: %{{y:{y_fmt}}}<extra></extra>",
+        hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>{xl}: %{{x:{x_fmt}}}<br>"
+                      f"{yl}: %{{y:{y_fmt}}}<extra></extra>",
         marker=dict(color=colour, size=size, line=dict(width=0.5 if len(data) < 1500 else 0, color="white")),
         **kwargs)
 
@@ -159,13 +161,14 @@ def scatter_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFr
     fig.add_trace(go.Scatter(x=np.r_[line["x"], line["x"][::-1]], y=np.r_[line["ci_high"], line["ci_low"][::-1]],
                              fill="toself", fillcolor="rgba(0,114,178,0.15)", line=dict(width=0), hoverinfo="skip",
                              name="95%-betrouwbaarheidsband"))
-    fig.add_trace(_points_trace(data, "x", "y", "Buurten", "rgba(100,110,120,0.55)", size, ".1f", ".1f"))
+    labels = (meta.loc[res.x, "label"], meta.loc[res.y, "label"])
+    fig.add_trace(_points_trace(data, "x", "y", "Buurten", "rgba(100,110,120,0.55)", size, ".1f", ".1f", labels))
     fig.add_trace(go.Scatter(x=line["x"], y=line["fit"], mode="lines", name="Lijn door de buurten",
                              line=dict(color="#0072b2", width=3), hoverinfo="skip"))
     if highlight is not None and highlight in set(data["region_code"]):
         me = data[data["region_code"] == highlight]
         fig.add_trace(_points_trace(me, "x", "y", f"Gekozen: {me['name'].iloc[0]}", HIGHLIGHT, 16, ".1f", ".1f",
-                                    text=me["name"], textposition="top center"))
+                                    labels, text=me["name"], textposition="top center"))
         fig.data[-1].mode = "markers+text"
     return _layout(fig, 480, _axis_title(meta, res.x), _axis_title(meta, res.y))
 

@@ -25,8 +25,10 @@ NL = "NL"
 
 
 def _param(key: str, valid, fallback):
+    """A URL value when valid, else the fallback (or the first valid value when the fallback is not valid)."""
+    valid = list(valid)
     raw = st.query_params.get(key)
-    return raw if raw in set(valid) else fallback
+    return raw if raw in valid else (fallback if fallback in valid else valid[0])
 
 
 def _csv(table: pd.DataFrame) -> bytes:
@@ -67,6 +69,8 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     chosen = st.multiselect("Houd rekening met (hoogstens 5 achtergrondkenmerken)", ids, format_func=options.get,
                             max_selections=5, key="verband_controls", placeholder="bijvoorbeeld leeftijd of dichtheid")
     controls = tuple(c for c in chosen if c not in (x, y))
+    if len(controls) < len(chosen):
+        st.caption("Een gekozen kenmerk is al x of y en telt niet nog eens mee.")
     weighted = st.toggle("Weeg buurten naar aantal inwoners (grote buurten tellen zwaarder)", key="verband_gewogen")
     st.info(f"**Let op: dit gaat over buurten, niet over mensen.** {CAVEAT} Wie in een buurt met veel lage inkomens "
             "woont, heeft zelf niet per se een laag inkomen. Veel cijfers zijn geschat (RIVM/CBS).",
