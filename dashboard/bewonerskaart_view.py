@@ -25,6 +25,8 @@ PRIVACY = ("**Geen persoonsgegevens.** Noem wat er is, niet wie het is: geen nam
 APPROXIMATE = ("**Coördinaten zijn een benadering.** Geeft u een punt op (lengte- en breedtegraad), dan zoekt "
                "Buurtbalans de buurt met vereenvoudigde buurtgrenzen. Vlak bij een grens kan het punt in de "
                "buurt ernaast vallen. Weet u de buurt, kies dan ‘In deze buurt’.")
+APPROXIMATE_UPLOAD = ("Rijen met lon en lat (zonder buurtcode) komen in een buurt op basis van vereenvoudigde "
+                      "buurtgrenzen: een **benadering**. Vlak bij een grens kan dat de buurt ernaast zijn.")
 BY_BUURT, BY_POINT = "In deze buurt", "Op een punt (lengte- en breedtegraad)"
 MAX_MESSAGES = 40
 
@@ -234,6 +236,7 @@ def render_upload(buurt_code: str) -> None:
     st.markdown("Zet veel items tegelijk op de kaart met een **CSV-bestand** (in Excel: opslaan als ‘CSV UTF-8’) "
                 "of een **GeoJSON-bestand**, van maximaal 5 MB. Kolommen: naam, categorie, buurtcode óf lon en "
                 "lat; en als u wilt: omschrijving, website, datum (jjjj-mm-dd). Begin met het voorbeeldbestand.")
+    st.markdown(APPROXIMATE_UPLOAD)
     st.caption("Categorieën: " + "; ".join(f"{key} ({label})" for key, label in CATEGORIES.items()))
     st.download_button("Voorbeeldbestand (CSV)", TEMPLATE_CSV.read_bytes(), file_name="bewonerskaart-voorbeeld.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore", key="bk_template")
@@ -320,23 +323,3 @@ def render_list(buurt_code: str) -> list[Asset]:
         if choice in by_id:
             _edit_form(by_id[choice])
     return assets
-
-
-# ----------------------------------------------------------------------------------------------- exports
-def render_exports(buurt_code: str, gemeente_code: str, gemeente_name: str) -> None:
-    st.markdown("Download wat er op de Bewonerskaart staat. **CSV** opent in Excel en kan weer worden "
-                "geüpload; **GeoJSON** opent in kaartprogramma's zoals QGIS. Items zonder punt hebben in "
-                "GeoJSON geen geometrie.")
-    store = asset_store()
-    scopes = [("buurt", f"Deze buurt ({buurt_code})", {"buurt_code": buurt_code}),
-              ("gemeente", f"Heel {gemeente_name}", {"gemeente_code": gemeente_code})]
-    for scope, label, where in scopes:
-        st.markdown(f"**{md_escape(label)}**")
-        code = where.get("buurt_code") or where["gemeente_code"]
-        left, right = st.columns(2)
-        left.download_button("Download als CSV", store.export_csv(**where), file_name=f"bewonerskaart-{code}.csv",
-                             mime="text/csv", key=f"bk_export_{scope}_csv", icon=":material/download:",
-                             on_click="ignore")
-        right.download_button("Download als GeoJSON", store.export_geojson(**where),
-                              file_name=f"bewonerskaart-{code}.geojson", mime="application/geo+json",
-                              key=f"bk_export_{scope}_geojson", icon=":material/download:", on_click="ignore")

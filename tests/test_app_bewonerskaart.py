@@ -74,6 +74,8 @@ def test_add_via_form_is_listed(app, store_path):
     [asset] = stored(store_path)
     assert asset.buurt_code == DAPPERBUURT and not asset.location_approximate
     assert at.text_input(key="bk_new_name").value == ""          # the form is empty again
+    assert [b.label for b in at.get("download_button")] == ["Voorbeeldbestand (CSV)"] + \
+        ["Download als CSV", "Download als GeoJSON"] * 2                # template; buurt and gemeente exports
 
 
 def test_form_validation_messages_in_dutch(app, store_path):

@@ -17,6 +17,22 @@ def _pick_buurt(code: str) -> None:
     st.session_state.pop("bk_pick", None)
 
 
+def exports(buurt: dict) -> None:
+    """CSV (for Excel, can be uploaded again) and GeoJSON (for QGIS) of this buurt and of its gemeente."""
+    st.markdown("Download wat er op de Bewonerskaart staat. **CSV** opent in Excel en kan weer worden geüpload; "
+                "**GeoJSON** opent in kaartprogramma's zoals QGIS. Items zonder punt hebben daarin geen geometrie.")
+    store = assets_views.asset_store()
+    for scope, code, title in (("buurt_code", buurt["region_code"], f"Deze buurt ({buurt['region_code']})"),
+                               ("gemeente_code", buurt["gemeente_code"], f"Heel {buurt['gemeente_name']}")):
+        st.markdown(f"**{title}**")
+        left, right = st.columns(2)
+        left.download_button("Download als CSV", store.export_csv(**{scope: code}), f"bewonerskaart-{code}.csv",
+                             "text/csv", key=f"bk_csv_{code}", icon=":material/download:", on_click="ignore")
+        right.download_button("Download als GeoJSON", store.export_geojson(**{scope: code}),
+                              f"bewonerskaart-{code}.geojson", "application/geo+json", key=f"bk_geojson_{code}",
+                              icon=":material/download:", on_click="ignore")
+
+
 def buurt_picker(choice: state.RegionChoice) -> None:
     """No buurt chosen yet: the buurten of a chosen gemeente or wijk, or a search box."""
     table = assets_views.buurten()
@@ -63,4 +79,4 @@ with add:
 with upload:
     view.render_upload(buurt["region_code"])
 with export:
-    view.render_exports(buurt["region_code"], buurt["gemeente_code"], buurt["gemeente_name"])
+    exports(buurt)
