@@ -226,7 +226,7 @@ def render_preview(preview: UploadPreview, file_id: str, buurt_code: str) -> Non
         return
     here = sum(a.buurt_code == buurt_code for a in preview.new)
     st.markdown(f"**{_count(len(preview.new))} klaar om op te slaan** ({here} in deze buurt).")
-    st.dataframe(asset_table(preview.new), hide_index=True)
+    st.dataframe(asset_table(preview.new).fillna(""), hide_index=True)
     st.button(f"{_count(len(preview.new))} opslaan", type="primary", key="bk_upload_save",
               icon=":material/save:", on_click=_save_upload, args=(file_id,))
 
