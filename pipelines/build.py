@@ -156,13 +156,23 @@ def _wide_view_sql(catalogue: Catalogue) -> str:
     ids = [i.id for i in catalogue.indicators]
     cols = ",\n    ".join(f"max(value) filter (where indicator_id = '{i}') as {i}" for i in ids)
     return f"""
--- mart_buurt_wide: one row per current buurt, one column per indicator (most recent value, default age group).
--- The statistics (relations, beter dan verwacht, vergelijkbare buurten) read this.
+-- mart_buurt_wide: one row per current buurt, one column per indicator, default age group. Every column holds
+-- ONE period: the indicator's most recent period with buurt values (a buurt without a value then is NULL, not
+-- an older figure), so the statistics (relations, beter dan verwacht, vergelijkbare buurten) never mix years.
 create or replace view mart_buurt_wide as
+with latest_period as (
+    select indicator_id, max(period) as period from int_values
+    where value is not null and is_default_group and region_code like 'BU%' group by indicator_id
+),
+vals as (
+    select v.region_code, v.indicator_id, v.value
+    from int_values v join latest_period using (indicator_id, period)
+    where v.is_default_group and v.region_code like 'BU%'
+)
 select r.region_code, r.name, r.gemeente_code, r.wijk_code,
     {cols}
 from int_current_regions r
-left join int_latest_values l on l.region_code = r.region_code and l.is_default_group
+left join vals l on l.region_code = r.region_code
 where r.level = 'buurt'
 group by all;
 """

@@ -131,3 +131,17 @@ def test_summary_scores_use_both_lenses_and_no_context(con):
 def test_wide_view_has_one_row_per_buurt(buurt_wide):
     assert len(buurt_wide) == 14_574 and buurt_wide.index.is_unique
     assert buurt_wide.loc["BU0363AA01", "inwoners"] > 0
+
+
+def test_wide_view_never_mixes_periods_in_a_column(con):
+    mixed = con.execute("""
+        with wide as (select region_code, vrijwilligerswerk, afstand_huisarts from mart_buurt_wide),
+        v2020 as (select region_code, value from indicator_values where indicator_id = 'vrijwilligerswerk'
+                  and period = '2020' and age_group = '18+'),
+        v2024 as (select region_code, value from indicator_values where indicator_id = 'afstand_huisarts'
+                  and period = '2024')
+        select count(*) filter (where w.vrijwilligerswerk is not null and w.vrijwilligerswerk is distinct from a.value),
+               count(*) filter (where w.afstand_huisarts is not null and w.afstand_huisarts is distinct from b.value),
+               count(w.vrijwilligerswerk)
+        from wide w left join v2020 a using (region_code) left join v2024 b using (region_code)""").fetchone()
+    assert mixed[:2] == (0, 0) and mixed[2] > 10_000
