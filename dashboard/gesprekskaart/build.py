@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -56,7 +56,7 @@ def catalogue_rows() -> tuple[dict, ...]:
 
 def _missing_status(code: str, profile: list[dict], build_dir: Path | None) -> dict[str, str]:
     """Why lens figures without a value are missing (geheim / andere_indeling / ontbreekt), from mart_map_values."""
-    have = {r["indicator_id"] for r in profile if c._num(r.get("value")) is not None}
+    have = {r["indicator_id"] for r in profile if c.as_number(r.get("value")) is not None}
     ids = [r["indicator_id"] for r in catalogue_rows() if r["lens"] != "context" and r["indicator_id"] not in have]
     if not ids:
         return {}
@@ -75,7 +75,7 @@ def _region(code: str, build_dir: Path | None) -> c.Region:
         raise RegionNotFound(f"Regio '{code}' staat niet in de gegevens")
     r = rows[0]
     return c.Region(code=code, name=r["name"], level=r["level"], gemeente_name=r.get("gemeente_name"),
-                    wijk_name=r.get("wijk_name"), inwoners=c._num(r.get("inwoners")))
+                    wijk_name=r.get("wijk_name"), inwoners=c.as_number(r.get("inwoners")))
 
 
 def _shapes(region: c.Region, build_dir: Path | None) -> str:
@@ -115,7 +115,7 @@ def _peer_items(peers) -> tuple[list[str], list[str], list[str]]:
         if isinstance(p, str):
             (codes if REGION_CODE.match(p) else names).append(p)
         elif isinstance(p, Mapping):
-            code = p.get("region_code") or p.get("peer_code") or p.get("code")
+            code = p.get("peer_code") or p.get("region_code") or p.get("code")  # stats.peers frames
             if p.get("name"):
                 names.append(str(p["name"]))
             elif code:
@@ -146,9 +146,13 @@ def _peer_comparison(codes: list[str], content: c.PackContent, build_dir: Path |
     frame = query(f"select indicator_id, avg(value) as mean from mart_profile where is_default_group "
                   f"and region_code in ({','.join('?' * len(codes))}) and indicator_id in ({','.join('?' * len(ids))})"
                   " group by indicator_id", [*codes, *ids], build_dir).set_index("indicator_id")
-    return [f"{f.label}: hier {f.value_text}, in de vergelijkbare buurten gemiddeld "
+    return [f"{f.label}: hier {f.value_text}, in de vergelijkbare {content.region.plural} gemiddeld "
             f"{c.fmt(float(frame.at[f.indicator_id, 'mean']), f.unit)}."
             for f in figures if f.indicator_id in frame.index and pd.notna(frame.at[f.indicator_id, "mean"])]
+
+
+def _optional_sections(*arguments) -> int:
+    return sum(1 for a in arguments if a is not None and len(a if not isinstance(a, Mapping) else [a]) > 0)
 
 
 def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str = "http://127.0.0.1:8501",
@@ -191,7 +195,7 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
         region, profile, catalogue, today=today or date.today(), profile_url=profile_url(base_url, code),
         status=status, licences=dict(zip(sources.table_id, sources.licence)), scoped_tables=scoped,
         deviance=deviance, resident_assets=resident_assets, categories=CATEGORIES,
-        compact=density >= 1 or sum(bool(x) for x in (deviance, peers is not None and len(peers), resident_assets)) >= 2)
+        compact=density >= 1 or _optional_sections(deviance, peers, resident_assets) >= 2)
     if peers is not None:
         content = replace(content, peers=_peer_section(peers, content, build_dir))
     title = f"Gesprekskaart {region.name}"

@@ -145,7 +145,7 @@ def dutch_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def _num(value) -> float | None:
+def as_number(value) -> float | None:
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -214,7 +214,7 @@ def _standing(row: Mapping, value: float, refs: Sequence[tuple[str, float, str]]
     A difference inside the 95% margins (RIVM estimates, when given) does not count.
     """
     scores, clear = [], False
-    pct = _num(row.get("percentile_buurten"))
+    pct = as_number(row.get("percentile_buurten"))
     if pct is not None:
         side_pct = pct if good_side > 0 else 100 - pct
         scores.append(side_pct / 100)
@@ -224,8 +224,8 @@ def _standing(row: Mapping, value: float, refs: Sequence[tuple[str, float, str]]
             continue
         rel = good_side * (value - ref) / abs(ref)
         scores.append(0.5 + max(-0.5, min(0.5, rel)))
-        margin = difference_verdict(value, _num(row.get("lower")), _num(row.get("upper")), ref,
-                                    _num(row.get(f"{key}_lower")), _num(row.get(f"{key}_upper")))
+        margin = difference_verdict(value, as_number(row.get("lower")), as_number(row.get("upper")), ref,
+                                    as_number(row.get(f"{key}_lower")), as_number(row.get(f"{key}_upper")))
         clear |= (rel >= STANDOUT_REL and fmt(ref, row["unit"]) != fmt(value, row["unit"])
                   and margin != NOT_DIFFERENT)
     score = sum(scores) / len(scores) if scores else 0.0
@@ -236,19 +236,19 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
                 scoped_tables: Mapping[str, str] | None = None, concern: bool = False) -> Figure:
     value, unit = float(row["value"]), row["unit"]
     refs = []
-    gem = _num(row.get("gemeente_value"))
+    gem = as_number(row.get("gemeente_value"))
     if level not in ("gemeente", "land") and gem is not None:
         refs.append((f"heel {gemeente_name}" if gemeente_name else "de gemeente", gem, "gemeente"))
-    nl = _num(row.get("nl_value"))
+    nl = as_number(row.get("nl_value"))
     if nl is not None and level != "land":
         refs.append(("Nederland", nl, "nl"))
-    pct = _num(row.get("percentile_buurten")) if level == "buurt" else None
+    pct = as_number(row.get("percentile_buurten")) if level == "buurt" else None
     scope = (scoped_tables or {}).get(row["table_id"])
     comparison = comparison_sentence(value, unit, [r[:2] for r in refs], pct, f"buurten met een cijfer ({scope})" if scope
                                      else "buurten in Nederland")
     better = 1 if row["direction"] == "higher_is_better" else -1
     standout, score = _standing({**row, "percentile_buurten": pct}, value, refs, -better if concern else better)
-    by = _num(row.get("boundary_year"))
+    by = as_number(row.get("boundary_year"))
     return Figure(
         indicator_id=row["indicator_id"], label=row["label"], lens=row["lens"], unit=unit,
         direction=row["direction"], description=row.get("description") or "", value=value,
@@ -262,7 +262,7 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
 def _lens_rows(profile: Iterable[Mapping], lens: str) -> list[Mapping]:
     rows = [r for r in profile if r["lens"] == lens and r.get("is_default_group", True)
             and r.get("landing", True) and not r.get("hidden", False)]
-    with_value = {r["indicator_id"] for r in rows if _num(r.get("value")) is not None}
+    with_value = {r["indicator_id"] for r in rows if as_number(r.get("value")) is not None}
     return [r for r in rows if not (r["indicator_id"] in SAME_QUESTION and SAME_QUESTION[r["indicator_id"]] in with_value)]
 
 
@@ -291,7 +291,7 @@ def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], regio
     rows = _lens_rows(profile, lens)
     figures = [make_figure(r, level=region.level, gemeente_name=region.gemeente_name,
                            prompt=prompts.get(r["indicator_id"]), scoped_tables=scoped_tables, concern=concern)
-               for r in rows if _num(r.get("value")) is not None]
+               for r in rows if as_number(r.get("value")) is not None]
     figures.sort(key=lambda f: (not f.standout, -f.score, order.get(f.indicator_id, 99)))
     limit = limit or (MAX_CONCERNS if concern else MAX_STRENGTHS)
     chosen = [f for f in figures if f.standout][:limit]
@@ -327,7 +327,7 @@ def lens_prompts(section: LensSection, lens: str, noun: str, catalogue_order: Ma
     return tuple(dict.fromkeys(filled + [GENERAL_PROMPTS[lens].format(noun=noun)]))
 
 
-def deviation_items(items, units: Mapping[str, str] | None = None) -> tuple[Deviation, ...]:
+def deviation_items(items, units: Mapping[str, str] | None = None, plural: str = "buurten") -> tuple[Deviation, ...]:
     """'Beter dan verwacht' items (dict or list of dicts, e.g. from stats.deviance); other verdicts are left out."""
     if not items:
         return ()
@@ -339,13 +339,13 @@ def deviation_items(items, units: Mapping[str, str] | None = None) -> tuple[Devi
         label = str(item.get("indicator_label") or item.get("outcome_label") or item.get("label") or "dit cijfer")
         unit = item.get("unit") or (units or {}).get(item.get("indicator_id"), "")
         obs, exp = (_as_text(item.get(k), unit) for k in ("observed", "expected"))
-        sentence = f"Hier: {obs}. Bij buurten zoals deze verwacht je ongeveer {exp}." if obs and exp else ""
+        sentence = f"Hier: {obs}. Bij {plural} zoals deze verwacht je ongeveer {exp}." if obs and exp else ""
         out.append(Deviation(label=label[0].upper() + label[1:], sentence=sentence))
     return tuple(out[:MAX_DEVIATIONS])
 
 
 def _as_text(value, unit: str) -> str:
-    number = _num(value)
+    number = as_number(value)
     if number is None:
         return "" if value is None else str(value)
     return fmt(number, unit) if unit else fmt_number(number)
@@ -407,5 +407,5 @@ def pack_content(region: Region, profile: Sequence[Mapping], catalogue: Sequence
         prompts={"asset": lens_prompts(strengths, "asset", region.noun, order),
                  "problem": lens_prompts(concerns, "problem", region.noun, order)},
         sources=source_groups(shown, licences or {}), profile_url=profile_url,
-        deviations=deviation_items(deviance, {c["indicator_id"]: c["unit"] for c in catalogue}),
+        deviations=deviation_items(deviance, {c["indicator_id"]: c["unit"] for c in catalogue}, region.plural),
         peers=peers, resident_assets=assets, resident_assets_more=more)
