@@ -15,7 +15,8 @@ import shapely
 from dashboard import db
 
 LAYER_META = "bewoners"   # maps.selected_region ignores a clicked point of a trace whose meta is no status
-COLOUR = "#d9480f"        # orange: stands apart from viridis/cividis and the greys of the choropleth
+COLOUR = "#f76707"        # orange: stands apart from viridis/cividis and the greys of the choropleth
+HALO = "#1f2328"
 APPROXIMATE = "locatie bij benadering"
 WHY = {"coordinates": f"{APPROXIMATE}: de buurt is bepaald uit de coördinaten",
        "buurt": f"{APPROXIMATE}: ergens in deze buurt"}
@@ -66,6 +67,12 @@ def layer_points(area: str | None) -> pd.DataFrame:
     return pd.DataFrame(out, columns=COLUMNS)
 
 
+def halo_trace(points: pd.DataFrame) -> go.Scattermap:
+    """A dark ring under each point (Scattermap markers have no outline), so orange stands out on yellow too."""
+    return go.Scattermap(lon=points["lon"], lat=points["lat"], mode="markers", meta=LAYER_META, showlegend=False,
+                         hoverinfo="skip", marker=dict(size=17, color=HALO))
+
+
 def points_trace(points: pd.DataFrame) -> go.Scattermap:
     """The layer: one orange circle per item; hover shows name, category and (when so) 'locatie bij benadering'."""
     notes = ["<br><i>" + n + "</i>" if n else "" for n in points["note"]]
@@ -82,5 +89,5 @@ def with_points(figure: go.Figure, points: pd.DataFrame) -> go.Figure:
     """A new figure with the layer on top; the (cached, shared) map figure itself is not changed."""
     if points.empty:
         return figure
-    return go.Figure(data=[*figure.data, points_trace(points)], layout=figure.layout)
+    return go.Figure(data=[*figure.data, halo_trace(points), points_trace(points)], layout=figure.layout)
 

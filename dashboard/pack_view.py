@@ -130,8 +130,10 @@ def render_pack_button(region: dict) -> None:
     code = str(region["region_code"])
     key = f"gesprekskaart_{code}"
     if not st.session_state.get(key):
-        st.button("Gesprekskaart maken", key=f"{key}_maken", icon=":material/print:", help=HELP,
-                  on_click=_start, args=(key,))
+        row = st.container(horizontal=True, vertical_alignment="center")
+        row.button("Gesprekskaart maken", key=f"{key}_maken", icon=":material/print:", help=HELP,
+                   on_click=_start, args=(key,))
+        row.caption("Een A4 voor een gesprek in de buurt: wat sterk is, de zorgen en vragen om te stellen.")
         return
     try:
         with st.spinner("De gesprekskaart wordt gemaakt. Dit duurt een paar seconden…"):

@@ -108,11 +108,18 @@ def test_buurt_profile_shows_expected_peers_trends_and_residents(app, store_path
     assert heads == ["Beter of slechter dan verwacht?", "Vergeleken met vergelijkbare buurten",
                      "Ontwikkeling door de tijd", "Kracht en zorgen samen", "Bronnen"]
     page = text_of(at)
-    # mart_expected_values: observed 5.7, expected 8.84 (95%: 1.81 - 15.88)
-    assert ("**Oog in Al** scoort zoals verwacht op ‘Heeft moeite met rondkomen’: geschat 5,7%; verwacht 8,8% "
-            "(95%-marge 1,8% – 15,9%).") in page
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        observed, expected, low, high, verdict = con.execute(
+            "select observed, expected, pi_low, pi_high, verdict from mart_expected_values "
+            "where region_code = ? and outcome_id = 'moeite_met_rondkomen'", [BUURT]).fetchone()
+        peers = con.execute("select peer_name, peer_gemeente_name from mart_peer_buurten where region_code = ? "
+                            "order by rank limit 2", [BUURT]).fetchall()
+    pct = [fmt_value(v, "%") for v in (observed, expected, low, high)]
+    word = "doet het" if verdict in ("beter dan verwacht", "slechter dan verwacht") else "scoort"
+    assert (f"**Oog in Al** {word} {verdict} op ‘Heeft moeite met rondkomen’: geschat {pct[0]}; verwacht {pct[1]} "
+            f"(95%-marge {pct[2]} – {pct[3]}).") in page
     # mart_peer_buurten, most similar first, with the median table
-    assert "1. Oud Hoograven-Noord (Utrecht); 2. Schrijverskwartier (Hilversum)" in page
+    assert f"1. {peers[0][0]} ({peers[0][1]}); 2. {peers[1][0]} ({peers[1][1]})" in page
     peers = at.main.dataframe[0].value
     assert "Vergelijkbare buurten (mediaan)" in peers.columns and "Doet vrijwilligerswerk (geschat)" in set(peers["Onderwerp"])
     # one line per series: vrijwilligerswerk 2016 -> 2020 (RIVM 50090NED), against Utrecht
@@ -175,7 +182,10 @@ def test_gesprekskaart_is_made_after_the_click_with_real_figures(app, store_path
     assert "Bron: RIVM, CBS" in html and CLUB in html
     assert "&lt;img src=x" in html and "<img src=x" not in html        # resident text is escaped
     # peers: the five most similar buurten and the page's median method
-    assert "Oud Hoograven-Noord (Utrecht)" in html and "in deze 5 buurten is de middelste waarde" in html
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        first_peer = "{} ({})".format(*con.execute("select peer_name, peer_gemeente_name from mart_peer_buurten "
+                                                   "where region_code = ? and rank = 1", [BUURT]).fetchone())
+    assert first_peer in html and "in deze 5 buurten is de middelste waarde" in html
     assert "?regio=BU03440112" in html
     assert served["gesprekskaart-oog-in-al.pdf"][:5] == b"%PDF-"
 
@@ -196,7 +206,7 @@ def test_kaart_shows_residents_points_with_escaped_hover(app, store_path, releas
     at = app("app_pages/kaart.py", regio=BUURT)
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    [layer] = [t for t in spec["data"] if t["type"] == "scattermap"]
+    [layer] = [t for t in spec["data"] if t["type"] == "scattermap" and "customdata" in t]   # (+ its dark halo)
     names = {row[0]: row for row in layer["customdata"]}
     assert set(names) == {CLUB, "&lt;img src=x onerror=alert(1)&gt; Bankje"}
     assert "buurt is bepaald uit de coördinaten" in names["&lt;img src=x onerror=alert(1)&gt; Bankje"][2]
@@ -207,6 +217,6 @@ def test_kaart_shows_residents_points_with_escaped_hover(app, store_path, releas
                                                  [BUURT]).fetchone()[0])
     club = list(names).index(CLUB)
     assert shape.contains(shapely.Point(plain(layer["lon"])[club], plain(layer["lat"])[club]))   # placed inside its buurt
-    assert any("Oranje stippen: 2 dingen" in c.value for c in at.main.caption)
+    assert any("wat bewoners zelf noemen op de Bewonerskaart (2 in dit gebied)" in c.value for c in at.main.caption)
     at.toggle(key="kaart_bewoners").set_value(False).run()
     assert not [t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t["type"] == "scattermap"]

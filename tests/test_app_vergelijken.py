@@ -71,7 +71,9 @@ def test_downloads_hold_exactly_the_shown_table(app, served):
     assert shown["Planciusbuurt-Noord (BU0363AA01)"].isna().sum() > 0   # missing stays empty, not 0
 
 
-def test_a_buurt_can_be_compared_with_its_most_similar_buurten(app):
+def test_a_buurt_can_be_compared_with_its_most_similar_buurten(app, con):
+    peers = con.execute("select peer_name || ' (' || peer_code || ')' from mart_peer_buurten "
+                        "where region_code = 'BU03440112' order by rank limit 3").fetchall()
     at = app(vergelijk="BU03440112,GM0344")
     assert not at.exception
     offer = at.main.button(key="vergelijk_peers")
@@ -80,8 +82,7 @@ def test_a_buurt_can_be_compared_with_its_most_similar_buurten(app):
     assert not at.exception
     cols = list(at.main.dataframe[0].value.columns)
     # mart_peer_buurten of Oog in Al, most similar first
-    assert cols[2:6] == ["Oog in Al (BU03440112)", "Oud Hoograven-Noord (BU03440722)",
-                         "Schrijverskwartier (BU04020403)", "Soendabuurt (BU03921105)"]
+    assert cols[2:6] == ["Oog in Al (BU03440112)", *(name for (name,) in peers)]   # most similar first
     assert any("buurten die het meest op Oog in Al lijken" in c.value for c in at.main.caption)
 
 

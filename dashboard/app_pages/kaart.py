@@ -91,9 +91,9 @@ if clicked:
 
 st.caption(maps.legend_explanation(frame, level))
 if points is not None:
-    st.caption(f"Oranje stippen: {len(points)} dingen die bewoners zelf noemen op de Bewonerskaart (beweeg erover "
-               "voor naam en soort). Zonder precieze plek staat een stip ergens in de buurt: locatie bij benadering."
-               if len(points) else "Op de Bewonerskaart staat voor dit gebied nog niets met een plek.")
+    st.caption(f"Oranje stippen = wat bewoners zelf noemen op de Bewonerskaart ({len(points)} in dit gebied). "
+               "Beweeg erover voor naam en soort. Zonder precieze plek staat een stip ergens in de buurt: locatie "
+               "bij benadering." if len(points) else "Op de Bewonerskaart staat voor dit gebied nog niets.")
 rows = maps.drawable(frame, geojson).sort_values("name")
 names = dict(zip(rows["region_code"], rows["name"] + " (" + rows["value_text"].where(rows["value_text"] != "", "–") + ")"))
 pick = st.selectbox(f"Open het profiel van een van deze {maps.LEVELS[level]}", list(names), index=None,
