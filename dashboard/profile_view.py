@@ -5,7 +5,8 @@ Public API for other pages and modules:
   profile_table(...) -> DataFrame      pure: one display row per visible indicator (see its docstring)
   charts.indicator_html(row, ...)      one indicator as a small printable HTML block (re-exported here)
   render_profile(code, indicator)      the whole page body; the sections of other features come from
-                                       profile_sections (stats, Bewonerskaart) and pack_view (gesprekskaart)
+                                       profile_sections (stats_views.render_expected / render_peer_benchmark /
+                                       render_trends, assets_views.render_asset_summary) and pack_view
 """
 from __future__ import annotations
 
