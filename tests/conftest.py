@@ -38,3 +38,15 @@ def buurt_wide(release_path):
     """mart_buurt_wide as a DataFrame indexed by region_code (the input of dashboard.stats)."""
     with duckdb.connect(str(release_path), read_only=True) as connection:
         return connection.execute("select * from mart_buurt_wide").fetchdf().set_index("region_code")
+
+
+@pytest.fixture()
+def serving_copy(tmp_path, release_path) -> Path:
+    """A build dir of the test's own whose current release is a copy of the session release (tests that
+    rebuild, kill or refresh must not touch the shared one)."""
+    folder = tmp_path / "build"
+    folder.mkdir()
+    copy = folder / release_path.name
+    copy.write_bytes(release_path.read_bytes())
+    release.publish(copy, folder)
+    return folder

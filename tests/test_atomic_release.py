@@ -28,23 +28,12 @@ def _fingerprint(path: Path) -> tuple:
         return con.execute("select count(*), sum(value) from indicator_values").fetchone()
 
 
-@pytest.fixture()
-def private_build(tmp_path, release_path):
-    """A build dir of our own whose current release is a copy of the session release."""
-    folder = tmp_path / "build"
-    folder.mkdir()
-    copy = folder / release_path.name
-    copy.write_bytes(release_path.read_bytes())
-    release.publish(copy, folder)
-    return folder
-
-
 @pytest.mark.parametrize("point", ["after_transform", "after_load", "after_sql", "before_publish"])
-def test_killed_build_leaves_previous_release_untouched(private_build, point):
-    before = release.current_release(private_build)
+def test_killed_build_leaves_previous_release_untouched(serving_copy, point):
+    before = release.current_release(serving_copy)
     digest = _sha(before)
-    env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(private_build), "BUURTBALANS_PAUSE_AT": point,
-           "BUURTBALANS_CACHE_DIR": str(private_build / "no-cache")}
+    env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(serving_copy), "BUURTBALANS_PAUSE_AT": point,
+           "BUURTBALANS_CACHE_DIR": str(serving_copy / "no-cache")}
     proc = subprocess.Popen([sys.executable, "-m", "pipelines", "build"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -54,33 +43,33 @@ def test_killed_build_leaves_previous_release_untouched(private_build, point):
         proc.wait(timeout=30)
     finally:
         proc.kill()
-    assert release.current_release(private_build) == before
+    assert release.current_release(serving_copy) == before
     assert _sha(before) == digest
     assert _fingerprint(before)[0] > 1_000_000
     # the next build cleans up what the killed one left and publishes normally
-    build(roots=[ROOT / "data" / "snapshot" / "tables"], build_dir=private_build)
-    assert release.current_release(private_build) != before
-    assert len(list(private_build.glob("buurtbalans-*.duckdb"))) == 2
+    build(roots=[ROOT / "data" / "snapshot" / "tables"], build_dir=serving_copy)
+    assert release.current_release(serving_copy) != before
+    assert len(list(serving_copy.glob("buurtbalans-*.duckdb"))) == 2
 
 
-def test_failed_validation_keeps_previous_release(private_build, tmp_path):
-    before = release.current_release(private_build)
+def test_failed_validation_keeps_previous_release(serving_copy, tmp_path):
+    before = release.current_release(serving_copy)
     empty = tmp_path / "empty-tables"
     empty.mkdir()
     with pytest.raises(Exception):
-        build(roots=[empty], build_dir=private_build)
-    assert release.current_release(private_build) == before
-    assert len(list(private_build.glob("buurtbalans-*.duckdb"))) == 1
+        build(roots=[empty], build_dir=serving_copy)
+    assert release.current_release(serving_copy) == before
+    assert len(list(serving_copy.glob("buurtbalans-*.duckdb"))) == 1
 
 
-def test_reader_loop_sees_no_error_during_a_rebuild(private_build):
+def test_reader_loop_sees_no_error_during_a_rebuild(serving_copy):
     errors, reads = [], [0]
     stop = threading.Event()
 
     def reader():
         while not stop.is_set():
             try:
-                con, _ = release.connect_current(private_build)
+                con, _ = release.connect_current(serving_copy)
                 with con:
                     value = con.execute("""select value from mart_profile where region_code = 'GM0363'
                                            and indicator_id = 'vrijwilligerswerk' and is_default_group""").fetchone()
@@ -94,8 +83,8 @@ def test_reader_loop_sees_no_error_during_a_rebuild(private_build):
     for t in threads:
         t.start()
     try:
-        first = release.current_release(private_build)
-        build(roots=[ROOT / "data" / "snapshot" / "tables"], build_dir=private_build)
+        first = release.current_release(serving_copy)
+        build(roots=[ROOT / "data" / "snapshot" / "tables"], build_dir=serving_copy)
         time.sleep(0.3)
     finally:
         stop.set()
@@ -103,4 +92,4 @@ def test_reader_loop_sees_no_error_during_a_rebuild(private_build):
             t.join()
     assert errors == []
     assert reads[0] > 10
-    assert release.current_release(private_build) != first
+    assert release.current_release(serving_copy) != first

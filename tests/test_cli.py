@@ -22,16 +22,6 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture()
-def serving(tmp_path, release_path):
-    folder = tmp_path / "build"
-    folder.mkdir()
-    copy = folder / release_path.name
-    copy.write_bytes(release_path.read_bytes())
-    release.publish(copy, folder)
-    return folder
-
-
 def run_cli(*args, build_dir: Path, cache_dir: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(build_dir), "BUURTBALANS_CACHE_DIR": str(cache_dir)}
     env.pop("BUURTBALANS_CATALOG_URL", None)
@@ -39,22 +29,22 @@ def run_cli(*args, build_dir: Path, cache_dir: Path) -> subprocess.CompletedProc
                           text=True, timeout=300)
 
 
-def test_unreachable_cbs_is_one_readable_line_and_the_old_database_keeps_serving(serving, tmp_path):
-    current = release.current_release(serving)
+def test_unreachable_cbs_is_one_readable_line_and_the_old_database_keeps_serving(serving_copy, tmp_path):
+    current = release.current_release(serving_copy)
     digest = hashlib.sha256(current.read_bytes()).hexdigest()
     proc = run_cli("refresh", "--table", "85984NED", "--catalog-url", f"127.0.0.1:{_closed_port()}", "--http",
-                   "--retries", "1", "--timeout", "2", "--no-progress", build_dir=serving, cache_dir=tmp_path / "c")
+                   "--retries", "1", "--timeout", "2", "--no-progress", build_dir=serving_copy, cache_dir=tmp_path / "c")
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "85984NED" in lines[0] and "vorige database blijft in gebruik" in lines[0]
-    assert release.current_release(serving) == current
+    assert release.current_release(serving_copy) == current
     assert hashlib.sha256(current.read_bytes()).hexdigest() == digest
     assert not list((tmp_path / "c").glob("85984NED"))
 
 
-def test_unknown_table_is_refused_without_a_traceback(serving, tmp_path):
-    proc = run_cli("refresh", "--table", "99999XXX", build_dir=serving, cache_dir=tmp_path / "c")
+def test_unknown_table_is_refused_without_a_traceback(serving_copy, tmp_path):
+    proc = run_cli("refresh", "--table", "99999XXX", build_dir=serving_copy, cache_dir=tmp_path / "c")
     assert proc.returncode != 0 and "onbekende tabel 99999XXX" in proc.stderr and "Traceback" not in proc.stderr
 
 

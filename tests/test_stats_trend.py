@@ -106,7 +106,9 @@ def test_on_the_real_mart_series(request):
         pytest.skip("no release database fixture")
     values = con.execute("select * from mart_indicator_series where region_code in "
                          "(select region_code from mart_indicator_series where indicator_id = "
-                         "'ervaren_gezondheid_goed' and region_code like 'BU%' limit 1)").fetchdf()
+                         "'ervaren_gezondheid_goed' and region_code like 'BU%' and value is not null "
+                         "group by region_code having count(distinct period) >= 2 order by region_code limit 1)"
+                         ).fetchdf()
     code = values["region_code"].iloc[0]
     got = series_for(values, code, "ervaren_gezondheid_goed")
     assert list(got) == ["rivm-50090"]

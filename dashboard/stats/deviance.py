@@ -15,6 +15,8 @@ import statsmodels.api as sm
 
 from .relations import reject_origin_variables
 
+from dashboard.format import fmt_number
+
 # Candidate context variables, in order of preference within each group; the first one present with enough
 # coverage is used. Income and age shape health and participation figures; density stands for urbanity.
 DEFAULT_CONTEXT: tuple[tuple[str, ...], ...] = (
@@ -31,12 +33,6 @@ WEAK_FIT_R2 = 0.3
 BETTER, WORSE, AS_EXPECTED = "beter dan verwacht", "slechter dan verwacht", "zoals verwacht"
 HIGHER, LOWER = "hoger dan verwacht", "lager dan verwacht"
 _FLAGS = {"higher_is_better": (BETTER, WORSE), "lower_is_better": (WORSE, BETTER), "neutral": (HIGHER, LOWER)}
-
-
-def nl_number(value: float, decimals: int = 1) -> str:
-    """Format a number the Dutch way: decimal comma, no thousands separator for small numbers."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 @dataclass(frozen=True)
@@ -161,12 +157,12 @@ def fit_expected(wide: pd.DataFrame, outcome: str = "ervaren_gezondheid_goed",
     level = round(100 * (1 - alpha))
     spec = (f"Verwachte waarde van '{out_label}' op basis van: "
             f"{', '.join(_label(c, labels) for c in context)}. Lineair model over {n} buurten "
-            f"(R² = {nl_number(r2, 2)}). Een buurt valt op als de echte waarde buiten de "
+            f"(R² = {fmt_number(r2, 2)}). Een buurt valt op als de echte waarde buiten de "
             f"{level}%-marge van de verwachting ligt.")
     weak = None
     if r2 < WEAK_FIT_R2:
         weak = (f"Let op: deze kenmerken verklaren maar een klein deel van de verschillen tussen buurten "
-                f"(R² = {nl_number(r2, 2)}). De verwachting is dus grof. Wees voorzichtig met conclusies.")
+                f"(R² = {fmt_number(r2, 2)}). De verwachting is dus grof. Wees voorzichtig met conclusies.")
     return DevianceResult(
         outcome=outcome, direction=direction, context=context, buurten=buurten,
         coefficients=pd.DataFrame({"term": ["const", *context], "coef": np.asarray(res.params)}),

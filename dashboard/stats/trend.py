@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .deviance import nl_number
+from dashboard.format import fmt_number
 from .uncertainty import HIGHER, LOWER, difference_verdict
 
 BOUNDARY_NOTE = "let op: andere buurtindeling"
@@ -73,7 +73,7 @@ def is_comparable(points: pd.DataFrame) -> bool:
 
 def format_value(value: float, unit: str = "%", decimals: int = 1) -> str:
     """'29,0%' for percentages, '1,2 km' for other units, the bare number when unit is empty."""
-    number = nl_number(float(value), decimals)
+    number = fmt_number(float(value), decimals)
     if unit == "%":
         return f"{number}%"
     return f"{number} {unit}".strip()
