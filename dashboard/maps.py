@@ -117,17 +117,20 @@ def geojson_for(level: str, area: str, shapes: pd.DataFrame | None = None) -> di
 
 
 def area_bounds(shapes: pd.DataFrame, area: str) -> tuple[float, float, float, float] | None:
-    """(west, south, east, north) of the area: the gemeente itself if it is among the shapes, else all."""
+    """(west, south, east, north) to fit: the gemeente with room for its neighbours on a gemeente map, else
+    all shapes in view; None (all of NL) for NL."""
     if area == NL or shapes.empty:
         return None
     own = shapes[shapes["region_code"] == area]
     box = own if len(own) else shapes
-    return (box["min_lon"].min(), box["min_lat"].min(), box["max_lon"].max(), box["max_lat"].max())
+    west, south, east, north = box["min_lon"].min(), box["min_lat"].min(), box["max_lon"].max(), box["max_lat"].max()
+    pad = 0.45 * max(east - west, north - south) if len(own) else 0.0
+    return (west - pad, south - pad / 2, east + pad, north + pad / 2)
 
 
 def view_for(bounds: tuple[float, float, float, float] | None, width: int = 700, height: int = 600) -> dict:
     """Center and zoom that fit lon/lat bounds in a map of width x height pixels (MapLibre, 512 px tiles)."""
-    west, south, east, north = bounds or NL_BOUNDS
+    west, south, east, north = (float(b) for b in bounds or NL_BOUNDS)
     def merc(lat):
         return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
     zoom_x = math.log2(width * 360 / (512 * max(east - west, 1e-4)))
@@ -343,8 +346,14 @@ def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str) -> st
 
 
 def legend_explanation(frame: pd.DataFrame, level: str) -> str:
+    """The caption under the map: what the grey shapes mean (only those on this map), and the approximation."""
     year = frame["boundary_year"].dropna().astype(int).iloc[0] if frame["boundary_year"].notna().any() else ""
-    return (f"Lichtgrijs = geheim (te weinig mensen of niet betrouwbaar). Wit met rand = geen cijfer. "
-            f"Gearceerd grijs = andere {level}indeling: de bron gebruikt de indeling van {year}, deze "
-            f"{LEVELS[level]} hadden toen een andere code. Grenzen van wijken en buurten zijn een benadering "
-            "(nagebouwd), niet de officiële grenzen. Klik op een gebied om het profiel te openen.")
+    present = set(frame["status"])
+    parts = {"geheim": "Lichtgrijs = geheim (te weinig mensen of niet betrouwbaar).",
+             "ontbreekt": "Wit met rand = geen cijfer.",
+             "andere_indeling": f"Grijs (gearceerd) = andere {level}indeling: de bron gebruikt de indeling van "
+                                f"{year}, deze {LEVELS[level]} hadden toen een andere code."}
+    text = [parts[s] for s in STATUS_ORDER if s in present and s in parts]
+    if level != "gemeente":
+        text.append("De grenzen van wijken en buurten zijn een benadering (nagebouwd), niet de officiële grenzen.")
+    return " ".join(text + ["Klik op een gebied om het profiel te openen."])

@@ -175,3 +175,24 @@ def pixel_stats(png: Path | bytes) -> dict:
     spread = rgb.max(axis=2) - rgb.min(axis=2)
     return {"std": float(rgb.mean(axis=2).std()), "coloured": float((spread > 40).mean()),
             "non_white": float((rgb.min(axis=2) < 235).mean())}
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU time of a process and all its descendants (Linux /proc): a load-independent measure
+    of work, next to wall time, for benchmarks on a shared machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, (ppid, _) in stats.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(stats[pid][1] for pid in tree if pid in stats) / ticks

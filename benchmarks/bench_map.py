@@ -1,0 +1,112 @@
+"""Benchmark of the Kaart page: bytes sent, time to build a figure, and browser time to a painted map.
+
+    .venv/bin/python benchmarks/bench_map.py              # against the current release (data/build)
+    .venv/bin/python benchmarks/bench_map.py --no-browser # only the server-side figures
+
+Targets: a gemeente map near instant; the all-NL buurt map (~14,500 polygons) <= 3 MB and <= 5 s to paint;
+first paint <= 3 s after the server is ready. The browser is Debian's chromium with software WebGL, so paint
+times are an upper bound for a machine with a GPU. The load average is printed: on a busy machine every wall
+time grows with it, so the CPU seconds of the server and of the browser (chromium and its driver) are printed
+as well. Each browser time includes loading the Streamlit page itself.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
+
+import plotly.io as pio  # noqa: E402
+
+from dashboard import maps  # noqa: E402
+from pipelines import paths  # noqa: E402
+
+CASES = [("all-NL buurten", "ervaren_gezondheid_goed", "buurt", maps.NL),
+         ("all-NL wijken", "ervaren_gezondheid_goed", "wijk", maps.NL),
+         ("all-NL gemeenten", "ervaren_gezondheid_goed", "gemeente", maps.NL),
+         ("Utrecht buurten", "ervaren_gezondheid_goed", "buurt", "GM0344"),
+         ("Amsterdam buurten", "vrijwilligerswerk", "buurt", "GM0363")]
+
+
+def figure_case(indicator_id: str, level: str, area: str, build_dir: Path) -> dict:
+    meta = maps.load_indicators(build_dir).set_index("indicator_id").loc[indicator_id].to_dict() | {"id": indicator_id}
+    t0 = time.perf_counter()
+    shapes = maps.load_shapes(level, area, build_dir)
+    values = maps.load_values(indicator_id, level, build_dir)
+    t1 = time.perf_counter()
+    geojson = maps.geojson_for(level, area, shapes)
+    frame = maps.map_frame(values, meta, shapes["region_code"])
+    t2 = time.perf_counter()
+    figure = maps.build_figure(frame, geojson, meta, level=level, detail=area != maps.NL,
+                               view=maps.view_for(maps.area_bounds(shapes, area)))
+    t3 = time.perf_counter()
+    spec = pio.to_json(figure.to_dict(), validate=False)  # what st.plotly_chart does on every run
+    t4 = time.perf_counter()
+    return {"bytes": len(spec), "polygons": sum(len(t.locations) for t in figure.data), "query_s": t1 - t0,
+            "prepare_s": t2 - t1, "figure_s": t3 - t2, "serialise_s": t4 - t3}
+
+
+def browser_times(build_dir: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from browser_harness import (CHROMIUM, CHROMIUM_ARGS, cpu_seconds, new_page, start_app, stop_app,
+                                 wait_for_map, wait_until_idle)
+
+    out = {}
+    server = start_app(build_dir, log_name="bench-server.log")
+    try:
+        out["server start -> ready"] = server.ready_at - server.started_at
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = new_page(browser)
+            received = []
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
+            runs = [("first paint after ready: /kaart (NL gemeenten)", "/kaart", True),
+                    ("gemeente map paint: Utrecht buurten", "/kaart?indicator=ervaren_gezondheid_goed&gebied=GM0344&schaal=buurt", False),
+                    ("all-NL buurt map paint", "/kaart?indicator=ervaren_gezondheid_goed&gebied=NL&schaal=buurt", False),
+                    ("all-NL buurt map paint, cached", "/kaart?indicator=ervaren_gezondheid_goed&gebied=NL&schaal=buurt", False)]
+            for name, path, from_ready in runs:
+                received.clear()
+                cpu = cpu_seconds(server.process.pid), cpu_seconds(os.getpid())
+                start = time.monotonic()
+                page.goto(server.url(path), wait_until="commit")
+                wait_until_idle(page, plots=1, timeout=300_000)
+                wait_for_map(page, timeout=300_000)
+                out[name] = time.monotonic() - (server.ready_at if from_ready else start)
+                out[name + " [websocket bytes]"] = sum(received)
+                out[name + " [cpu: server]"] = cpu_seconds(server.process.pid) - cpu[0]
+                out[name + " [cpu: browser]"] = cpu_seconds(os.getpid()) - cpu[1]
+            outside = page.requests.outside
+            browser.close()
+        out["requests outside 127.0.0.1"] = len(outside)
+    finally:
+        stop_app(server.process)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", type=Path, default=paths.build_dir())
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'map':<20}{'polygons':>9}{'figure JSON':>14}{'query':>8}{'prepare':>9}{'figure':>8}{'to_json':>9}")
+    for name, indicator_id, level, area in CASES:
+        figure_case(indicator_id, level, area, args.build_dir)  # warm imports and DuckDB
+        r = figure_case(indicator_id, level, area, args.build_dir)
+        print(f"{name:<20}{r['polygons']:>9,}{r['bytes'] / 1e6:>11.2f} MB{r['query_s']:>7.2f}s{r['prepare_s']:>8.2f}s"
+              f"{r['figure_s']:>7.2f}s{r['serialise_s']:>8.2f}s")
+    if not args.no_browser:
+        for name, value in browser_times(args.build_dir).items():
+            text = (f"{value / 1e6:.2f} MB" if "bytes" in name else str(value) if "outside" in name
+                    else f"{value:.1f} s")
+            print(f"browser  {name:<62}{text:>10}")
+        print(f"load average {os.getloadavg()[0]:.1f} after the browser runs")
+
+
+if __name__ == "__main__":
+    main()
