@@ -37,7 +37,7 @@ def strip_padding(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].astype("string").str.strip().astype(object).where(out[col].notna(), None)
+            out[col] = out[col].astype("str").str.strip()  # pandas' Arrow-backed str: compact, NaN stays NaN
     return out
 
 
@@ -141,9 +141,9 @@ def table_to_long(cache: TableCache, table: Table, catalogue: Catalogue) -> pd.D
         data = data[data[table.margin_dimension].isin(list(table.margin_codes.values()))]
     # region code, level and period once per table (vectorised), not once per indicator
     region = data[region_col].astype("string").str.strip()
-    data = data.assign(_region=region.where(~region.str.startswith("NL"), NL_CODE).astype(object))
+    data = data.assign(_region=region.where(~region.str.startswith("NL"), NL_CODE).astype("str"))
     data = data[data["_region"].str[:2].isin(list(LEVEL_BY_PREFIX))]
-    data["_period"] = data[period_col].astype("string").str[:4].astype(object) if period_col else str(table.period)
+    data["_period"] = data[period_col].astype("str").str[:4] if period_col else str(table.period)
     if data.duplicated(keys + ([table.margin_dimension] if table.margin_dimension else [])).any():
         raise SchemaError(f"tabel {table.id}: dubbele rijen voor dezelfde regio en periode")
     frames = []
