@@ -34,7 +34,7 @@ def test_strip_padding_on_cbs_style_codes():
     df = pd.DataFrame({"WijkenEnBuurten": ["BU03630000  ", "GM0363    ", None], "x": [1.0, 2.0, 3.0]})
     out = strip_padding(df)
     assert out["WijkenEnBuurten"].tolist()[:2] == ["BU03630000", "GM0363"]
-    assert out["WijkenEnBuurten"].iloc[2] is None
+    assert pd.isna(out["WijkenEnBuurten"].iloc[2])
 
 
 def test_parse_values_keeps_the_missing_reason():
