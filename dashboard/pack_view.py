@@ -125,8 +125,13 @@ def _start(key: str) -> None:
 
 def render_pack_button(region: dict) -> None:
     """The button; after a click, download buttons for the HTML and the PDF (or why there is no PDF)."""
-    if region["level"] not in ("buurt", "wijk", "gemeente"):
-        return
+    if region["level"] in ("buurt", "wijk", "gemeente"):
+        _pack_fragment(region)
+
+
+@st.fragment
+def _pack_fragment(region: dict) -> None:
+    """A fragment: the click reruns only this part, so the profile below stays while the PDF is made."""
     code = str(region["region_code"])
     key = f"gesprekskaart_{code}"
     if not st.session_state.get(key):
