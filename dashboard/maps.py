@@ -345,13 +345,13 @@ def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str) -> st
     return f"Geen cijfers voor ‘{indicator['label']}’ in dit gebied op {level}niveau. {why}"
 
 
-def legend_explanation(frame: pd.DataFrame, level: str) -> str:
+def legend_explanation(frame: pd.DataFrame, level: str, detail: bool = True) -> str:
     """The caption under the map: what the grey shapes mean (only those on this map), and the approximation."""
     year = frame["boundary_year"].dropna().astype(int).iloc[0] if frame["boundary_year"].notna().any() else ""
     present = set(frame["status"])
     parts = {"geheim": "Lichtgrijs = geheim (te weinig mensen of niet betrouwbaar).",
              "ontbreekt": "Wit met rand = geen cijfer.",
-             "andere_indeling": f"Grijs (gearceerd) = andere {level}indeling: de bron gebruikt de indeling van "
+             "andere_indeling": f"{'Gearceerd grijs' if detail else 'Grijs'} = andere {level}indeling: de bron gebruikt de indeling van "
                                 f"{year}, deze {LEVELS[level]} hadden toen een andere code."}
     text = [parts[s] for s in STATUS_ORDER if s in present and s in parts]
     if level != "gemeente":

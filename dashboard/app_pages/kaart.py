@@ -89,7 +89,7 @@ clicked = maps.selected_region(frame, geojson, figure, event.selection.points if
 if clicked:
     _open_profile(clicked)
 
-st.caption(maps.legend_explanation(frame, level))
+st.caption(maps.legend_explanation(frame, level, detail=area != maps.NL))
 if points is not None:
     st.caption(f"Oranje stippen = wat bewoners zelf noemen op de Bewonerskaart ({len(points)} in dit gebied). "
                "Beweeg erover voor naam en soort. Zonder precieze plek staat een stip ergens in de buurt: locatie "
