@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from dashboard.format import fmt_number
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -110,7 +112,9 @@ st.code(",".join(sv.peer_codes("{BUURT}", k=4)))""", monkeypatch)
     assert len(expected) == 3
     for _, verdict in expected:
         assert f"Welgelegen, Den Hommel** scoort {verdict}" in text or f"doet het {verdict}" in text
-    assert "R² 0,56" in text and "tabel 50090NED" in text
+    r2 = con.execute("""select r2 from mart_expected_values where region_code = ?
+                        and outcome_id = 'ervaren_gezondheid_goed'""", [BUURT]).fetchone()[0]
+    assert f"R² {fmt_number(r2, 2)}" in text and "tabel 50090NED" in text
     peers = con.execute("select peer_code, peer_name from mart_peer_buurten where region_code = ? order by rank",
                         [BUURT]).fetchall()
     assert f"1. {peers[0][1]} (" in text and f"10. {peers[9][1]} (" in text
