@@ -178,3 +178,21 @@ def test_geojson_for_is_standard_geojson(build_dir):
     collection = json.loads(json.dumps(maps.geojson_for("wijk", "GM0344", shapes)))
     assert collection["type"] == "FeatureCollection" and len(collection["features"]) == len(shapes)
     assert {f["geometry"]["type"] for f in collection["features"]} <= {"Polygon", "MultiPolygon"}
+
+
+def test_geheim_and_ontbreekt_stand_apart_from_low_values(build_dir, indicators):
+    # the shipped snapshot has no suppressed figures, so three Utrecht buurten are made 'geheim' here
+    shapes = maps.load_shapes("buurt", "GM0344", build_dir)
+    values = maps.load_values("vrijwilligerswerk", "buurt", build_dir)
+    secret = values.index[values["gemeente_code"].eq("GM0344") & values["status"].eq("waarde")][:3]
+    values.loc[secret, ["status", "value"]] = ["geheim", None]
+    meta = indicators["vrijwilligerswerk"]
+    frame = maps.map_frame(values, meta, shapes["region_code"])
+    figure = maps.build_figure(frame, maps.geojson_for("buurt", "GM0344", shapes), meta, detail=True)
+    by_status = {t.meta: t for t in figure.data}
+    assert by_status["geheim"].name == "Geheim: 3"
+    fills = {s: by_status[s].colorscale[len(by_status[s].colorscale) // 2][1] for s in ("geheim", "ontbreekt")}
+    assert fills == {"geheim": "#d4d4d4", "ontbreekt": "#ffffff"}
+    assert by_status["ontbreekt"].marker.line.color == "#555555"             # white with a dark edge
+    assert not set(fills.values()) & set(maps.palette(5, "higher_is_better"))
+    assert "geheim" in by_status["geheim"].hovertemplate
