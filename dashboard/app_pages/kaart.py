@@ -8,6 +8,7 @@ from dashboard import asset_layer, db, maps, state
 
 PROFILE_PAGE = "app_pages/profiel.py"
 SCALES = {"gemeente": "Gemeenten", "wijk": "Wijken", "buurt": "Buurten"}
+MAX_LIST = 1_000
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -95,8 +96,13 @@ if points is not None:
                "Beweeg erover voor naam en soort. Zonder precieze plek staat een stip ergens in de buurt: locatie "
                "bij benadering." if len(points) else "Op de Bewonerskaart staat voor dit gebied nog niets.")
 rows = maps.drawable(frame, geojson).sort_values("name")
-names = dict(zip(rows["region_code"], rows["name"] + " (" + rows["value_text"].where(rows["value_text"] != "", "–") + ")"))
-pick = st.selectbox(f"Open het profiel van een van deze {maps.LEVELS[level]}", list(names), index=None,
-                    format_func=names.get, placeholder="Kies of typ een naam", key="kaart_profiel")
-if pick:
-    _open_profile(pick)
+if len(rows) > MAX_LIST:  # 14,500 options would cost the browser more than the map itself
+    st.caption(f"Kies een gemeente bij ‘Waar?’ om een van de {maps.LEVELS[level]} uit een lijst te kiezen, "
+               "of zoek een naam in de zijbalk.")
+else:
+    names = dict(zip(rows["region_code"],
+                     rows["name"] + " (" + rows["value_text"].where(rows["value_text"] != "", "–") + ")"))
+    pick = st.selectbox(f"Open het profiel van een van deze {maps.LEVELS[level]}", list(names), index=None,
+                        format_func=names.get, placeholder="Kies of typ een naam", key="kaart_profiel")
+    if pick:
+        _open_profile(pick)
