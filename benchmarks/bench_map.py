@@ -22,7 +22,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 
 import plotly.io as pio  # noqa: E402
 
-from dashboard import maps  # noqa: E402
+from dashboard.kaart import maps  # noqa: E402
 from pipelines import paths  # noqa: E402
 
 CASES = [("all-NL buurten", "ervaren_gezondheid_goed", "buurt", maps.NL),

@@ -23,8 +23,8 @@ warnings.filterwarnings("ignore")  # st.cache_data outside a Streamlit run
 
 import duckdb  # noqa: E402
 
-from dashboard import stats_queries as q  # noqa: E402
-from dashboard import stats_views as sv  # noqa: E402
+from dashboard.stats import queries as q  # noqa: E402
+from dashboard.stats import views as sv  # noqa: E402
 from dashboard.stats import PeerIndex, fit_expected, fit_relation  # noqa: E402
 from pipelines import paths, precompute, release  # noqa: E402
 from pipelines.build import SQL_DIR  # noqa: E402

@@ -10,7 +10,8 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import charts, state  # noqa: E402
+from dashboard.core import charts  # noqa: E402
+from dashboard.core import state  # noqa: E402
 from pipelines import paths, release  # noqa: E402
 
 ATTRIBUTION = ("Bron: CBS; RIVM, CBS; Politie, CBS — CC BY 4.0; "

@@ -9,8 +9,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import assets_views, bewonerskaart_view as view
-from dashboard.assets import TEMPLATE_CSV, AssetStore, AssetStoreError
+from dashboard.bewoners import sections as assets_views
+from dashboard.bewoners import view
+from dashboard.bewoners import TEMPLATE_CSV, AssetStore, AssetStoreError
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -243,7 +244,7 @@ def test_asset_summary_for_the_profile(app, store_path):
     add(app(), SCRIPT_NAME, "cultuur")
 
     def profile_part():
-        from dashboard import assets_views
+        from dashboard.bewoners import sections as assets_views
         assets_views.render_asset_summary("GM0363")
         assets_views.render_asset_summary("BU0344AA01")
 

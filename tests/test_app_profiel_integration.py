@@ -15,8 +15,8 @@ import shapely
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.assets import AssetStore, build_asset
-from dashboard.format import fmt_value
+from dashboard.bewoners import AssetStore, build_asset
+from dashboard.core.format import fmt_value
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -150,7 +150,7 @@ def test_gemeente_profile_has_trends_and_says_why_there_are_no_peers(app):
 
 
 def test_a_broken_section_says_so_and_the_rest_renders(app, monkeypatch):
-    from dashboard import stats_views
+    from dashboard.stats import views as stats_views
 
     def broken(*args, **kwargs):
         raise RuntimeError("mart_peer_buurten is weg")

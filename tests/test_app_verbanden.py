@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.stats import fit_expected, fit_relation
 from dashboard.stats.deviance import BETTER, WORSE
-from dashboard.stats_charts import fmt_sig
+from dashboard.stats.charts import fmt_sig
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")

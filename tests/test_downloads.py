@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import downloads
+from dashboard.core import downloads
 
 SHOWN = pd.DataFrame({
     "Buurt": ["Dapperbuurt-Noord", "Lombok-Oost", "'s-Hertogenbosch; centrum", 'Zegt "hoi"\nen meer', None],
@@ -69,7 +69,7 @@ def _page():
     import streamlit as st
     from streamlit.runtime import get_instance
 
-    from dashboard import downloads
+    from dashboard.core import downloads
 
     shown = pd.DataFrame({"Buurt": ["=1+1", "Lombok"], "Waarde": [1.5, -2.0]})
     st.dataframe(shown)

@@ -1,4 +1,4 @@
-"""dashboard.maps on the real release built from the snapshot: statuses, colour direction, traces, payload."""
+"""dashboard.kaart.maps on the real release built from the snapshot: statuses, colour direction, traces, payload."""
 from __future__ import annotations
 
 import json
@@ -6,8 +6,8 @@ import json
 import plotly.io as pio
 import pytest
 
-from dashboard import maps
-from dashboard.format import fmt_number
+from dashboard.kaart import maps
+from dashboard.core.format import fmt_number
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,9 @@
 import pandas as pd
 import pytest
 
-from dashboard import profile_view, queries
-from dashboard.format import NOT_IN_DATA
+from dashboard.profile import view as profile_view
+from dashboard.core import queries
+from dashboard.core.format import NOT_IN_DATA
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,7 @@ def test_release_file_is_the_current_database(build_dir):
 
 
 def test_indicator_html_shows_margin_badge_source_and_bar():
-    from dashboard import charts
+    from dashboard.core import charts
     row = {"indicator_id": "vrijwilligerswerk", "label": "Doet vrijwilligerswerk", "lens": "asset", "unit": "%",
            "direction": "higher_is_better", "modelled": True, "value": 31.0, "lower": 28.4, "upper": 33.7,
            "gemeente_value": 25.0, "nl_value": 24.6, "n_lower": 800, "n_higher": 190, "n_total": 1000,
@@ -111,7 +112,8 @@ def test_cached_reads_follow_the_release(build_dir, monkeypatch):
     """A refresh publishes a new file, release_key changes, and the next read is fresh (no restart)."""
     import streamlit as st
 
-    from dashboard import db, state
+    from dashboard.core import db
+    from dashboard.core import state
     monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
     st.cache_data.clear()
     assert state.cached("region", "GM0363")["name"] == "Amsterdam"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.assets import AssetStore, build_asset
+from dashboard.bewoners import AssetStore, build_asset
 from pipelines import release
 from pipelines.build import build
 from tests.conftest import ROOT, SNAPSHOT_TABLES

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from dashboard import search
+from dashboard.core import search
 
 ROWS = [
     # region_code, level, name, gemeente_name, wijk_name, inwoners

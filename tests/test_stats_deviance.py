@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.stats import t as student_t
 
-from dashboard.format import fmt_number
+from dashboard.core.format import fmt_number
 from dashboard.stats.deviance import AS_EXPECTED, BETTER, WORSE, bright_spots, fit_expected, for_buurt
 from stats_data import wide_for
 

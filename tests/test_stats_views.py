@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.format import fmt_number
+from dashboard.core.format import fmt_number
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import stats_queries as q
-from dashboard import stats_views as sv
-from dashboard.format import fmt_value
+from dashboard.stats import queries as q
+from dashboard.stats import views as sv
+from dashboard.core.format import fmt_value
 from dashboard.stats.uncertainty import difference_verdict
 from pipelines.build import build
 from pipelines.cache import read_table_cache, write_table_cache
@@ -44,7 +44,7 @@ def run_script(build_dir: Path, body: str, monkeypatch) -> AppTest:
     monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
     st.cache_data.clear()
     st.cache_resource.clear()
-    script = f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom dashboard import stats_views as sv\n{body}"
+    script = f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom dashboard.stats import views as sv\n{body}"
     return AppTest.from_string(script, default_timeout=300).run()
 
 

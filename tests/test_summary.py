@@ -2,7 +2,9 @@
 import pandas as pd
 import pytest
 
-from dashboard import profile_view, queries, summary
+from dashboard.profile import view as profile_view
+from dashboard.core import queries
+from dashboard.profile import summary
 from pipelines.catalogue import load_catalogue
 
 

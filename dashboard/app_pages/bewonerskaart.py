@@ -4,8 +4,10 @@ URL: ?regio=BU0363AA01. A gemeente or wijk in the URL offers its buurten; logic 
 """
 import streamlit as st
 
-from dashboard import assets_views, bewonerskaart_view as view, state
-from dashboard.assets import AssetStoreError, ReleaseDatabaseError
+from dashboard.bewoners import sections as assets_views
+from dashboard.bewoners import view
+from dashboard.core import state
+from dashboard.bewoners import AssetStoreError, ReleaseDatabaseError
 
 INTRO = ("Cijfers tellen niet alles. Op de Bewonerskaart zetten bewoners zelf wat hun buurt sterk maakt: "
          "mensen en hun talenten, verenigingen en initiatieven, instellingen, plekken, winkels en markten, "

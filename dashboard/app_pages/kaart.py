@@ -4,7 +4,10 @@ URL: ?indicator=vrijwilligerswerk&schaal=buurt&gebied=GM0363 (&regio= opens a pr
 """
 import streamlit as st
 
-from dashboard import asset_layer, db, maps, state
+from dashboard.kaart import resident_points as asset_layer
+from dashboard.core import db
+from dashboard.kaart import maps
+from dashboard.core import state
 
 PROFILE_PAGE = "app_pages/profiel.py"
 SCALES = {"gemeente": "Gemeenten", "wijk": "Wijken", "buurt": "Buurten"}

@@ -2,8 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries, state, summary
-from dashboard.format import fmt_number
+from dashboard.core import queries
+from dashboard.core import state
+from dashboard.profile import summary
+from dashboard.core.format import fmt_number
 from pipelines.catalogue import load_catalogue
 
 LENS = {"asset": "Kracht", "problem": "Zorgen", "context": "Achtergrond"}

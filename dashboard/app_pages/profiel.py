@@ -1,7 +1,8 @@
 """Page 'Buurt in beeld': the profile of one gemeente, wijk or buurt (logic in profile_view)."""
 import streamlit as st
 
-from dashboard import profile_view, state
+from dashboard.profile import view as profile_view
+from dashboard.core import state
 
 EXAMPLES = [("GM0363", "Amsterdam"), ("GM0344", "Utrecht"), ("BU0363AA01", "Planciusbuurt-Noord (Amsterdam)"),
             ("GM0796", "'s-Hertogenbosch")]

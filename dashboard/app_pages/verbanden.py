@@ -1,8 +1,9 @@
 """Page 'Verbanden': how two indicators go together over buurten, buurten that do better than expected, and how
-vergelijkbare buurten are chosen (logic in dashboard.verbanden_view and dashboard.stats_*)."""
+vergelijkbare buurten are chosen (logic in dashboard.verbanden.view and dashboard.stats_*)."""
 import streamlit as st
 
-from dashboard import state, verbanden_view
+from dashboard.core import state
+from dashboard.verbanden import view as verbanden_view
 
 st.title("Verbanden")
 st.markdown("Hoe gaan twee cijfers samen in buurten? Welke buurten doen het beter dan je zou verwachten? En welke "

@@ -1,7 +1,11 @@
 """Page 'Vergelijken': two to four regions side by side, per lens, with the table as CSV or Parquet."""
 import streamlit as st
 
-from dashboard import charts, downloads, profile_view, state, stats_views
+from dashboard.core import charts
+from dashboard.core import downloads
+from dashboard.profile import view as profile_view
+from dashboard.core import state
+from dashboard.stats import views as stats_views
 
 st.title("Vergelijken")
 st.markdown("Zet twee tot vier gemeenten, wijken of buurten naast elkaar. Eerst wat er sterk is, dan de zorgen.")

@@ -1,6 +1,6 @@
 """make_pack: read one region from the release database and return the gesprekskaart as HTML.
 
-The only I/O of the gesprekskaart besides pdf.py: it reads mart_* views through dashboard.db.query, then hands
+The only I/O of the gesprekskaart besides pdf.py: it reads mart_* views through dashboard.core.db.query, then hands
 plain rows to content.py (choose and word), minimap.py and render_html.py.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from dashboard.db import query
+from dashboard.core.db import query
 from pipelines.catalogue import load_catalogue
 
 from . import content as c
@@ -188,7 +188,7 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
     sources = query("select table_id, licence, snapshot_scope from mart_sources", None, build_dir)
     scoped = {r.table_id: r.snapshot_scope for r in sources.itertuples() if isinstance(r.snapshot_scope, str)}
     try:
-        from dashboard.assets.model import CATEGORIES
+        from dashboard.bewoners.model import CATEGORIES
     except ImportError:  # the Bewonerskaart is optional for the pack
         CATEGORIES = {}
     content = c.pack_content(

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from dashboard.format import fmt_number, fmt_value
+from dashboard.core.format import fmt_number, fmt_value
 from dashboard.stats.uncertainty import NOT_DIFFERENT, difference_verdict
 
 MAX_STRENGTHS = 4

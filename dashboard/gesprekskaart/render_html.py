@@ -10,7 +10,7 @@ import html
 import qrcode
 import qrcode.constants
 
-from dashboard.format import fmt_number
+from dashboard.core.format import fmt_number
 
 from .content import Figure, LensSection, PackContent, fmt
 from .minimap import CAPTION

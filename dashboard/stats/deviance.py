@@ -15,7 +15,7 @@ import statsmodels.api as sm
 
 from .relations import reject_origin_variables
 
-from dashboard.format import fmt_number
+from dashboard.core.format import fmt_number
 
 # Candidate context variables, in order of preference within each group; the first one present with enough
 # coverage is used. Income and age shape health and participation figures; density stands for urbanity.

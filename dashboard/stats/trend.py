@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from dashboard.format import fmt_number
+from dashboard.core.format import fmt_number
 from .uncertainty import HIGHER, LOWER, difference_verdict
 
 BOUNDARY_NOTE = "let op: andere buurtindeling"

@@ -12,7 +12,7 @@ import re
 import pytest
 from browser_harness import assert_only_local, open_app, screenshot, start_app, stop_app, wait_until_idle
 
-from dashboard.assets import TEMPLATE_CSV
+from dashboard.bewoners import TEMPLATE_CSV
 from tests.conftest import ROOT
 
 BUURT = "BU0363ME01"        # Dapperbuurt-Noord, Amsterdam: the template's Repair Café is here

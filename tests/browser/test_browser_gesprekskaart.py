@@ -16,7 +16,7 @@ import pytest
 from browser_harness import (ARTIFACTS, assert_only_local, open_app, screenshot, start_app, stop_app, wait_for_map,
                              wait_until_idle)
 
-from dashboard.assets import TEMPLATE_CSV
+from dashboard.bewoners import TEMPLATE_CSV
 
 BUURT = "BU03440121"                 # Lombok-Oost, Utrecht: the template's Buurthuis De Boomgaard is here
 ASSET = "Buurthuis De Boomgaard"

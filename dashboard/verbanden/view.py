@@ -1,5 +1,5 @@
 """The three parts of the page 'Verbanden' (Streamlit). Statistics in dashboard.stats, tables and figures in
-dashboard.stats_charts, data in dashboard.stats_queries.
+dashboard.stats.charts, data in dashboard.stats.queries.
 
   scope_picker(choice) -> (scope, label)   one gemeente or heel Nederland ('NL'); kept in ?gebied=
   render_relation(scope, label, highlight) scatter + fit line, sentence, regression table, added-variable plot
@@ -11,13 +11,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
-from dashboard import stats_charts as sc
-from dashboard import stats_queries as q
-from dashboard.format import fmt_number
+from dashboard.core import state
+from dashboard.stats import charts as sc
+from dashboard.stats import queries as q
+from dashboard.core.format import fmt_number
 from dashboard.stats.deviance import LOG_VARIABLES, for_buurt
 from dashboard.stats.relations import CAVEAT
-from dashboard.stats_views import catalogue_order
+from dashboard.stats.views import catalogue_order
 from pipelines.precompute import OUTCOMES
 
 DEFAULT_X, DEFAULT_Y = "huishoudens_laag_inkomen", "ervaren_gezondheid_goed"

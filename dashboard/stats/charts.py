@@ -1,6 +1,6 @@
 """Pure pieces for the statistics views: display tables, Dutch sentences and plotly figures (no Streamlit).
 
-Inputs are the frames from dashboard.stats_queries and the results of dashboard.stats; every table returned here
+Inputs are the frames from dashboard.stats.queries and the results of dashboard.stats; every table returned here
 is exactly what a page shows and offers as CSV.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import FONT, HIGHLIGHT
-from dashboard.format import fmt_number
+from dashboard.core.charts import FONT, HIGHLIGHT
+from dashboard.core.format import fmt_number
 from dashboard.stats.deviance import BETTER, HIGHER, LOG_VARIABLES, DevianceResult, bright_spots
 from dashboard.stats.relations import RelationResult
 

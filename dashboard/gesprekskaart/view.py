@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from dashboard import db
+from dashboard.core import db
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def base_url() -> str:
 
 def deviance_for(code: str) -> list[dict]:
     """mart_expected_values of a buurt as make_pack's deviance items (the pack keeps 'beter dan verwacht')."""
-    from dashboard import stats_queries as q
+    from dashboard.stats import queries as q
 
     rows = q.cached("expected_for", code)
     if rows.empty:
@@ -64,8 +64,8 @@ def peers_for(code: str, gemeente_name: str) -> dict | None:
     """{'peers': ['Naam (Gemeente)', ...], 'comparison': [...]} for the five most similar buurten, or None.
 
     The comparison is the median of those five (same table and period as the buurt), the page's method."""
-    from dashboard import stats_queries as q
-    from dashboard import stats_views
+    from dashboard.stats import queries as q
+    from dashboard.stats import views as stats_views
 
     peers = q.cached("peers", code)
     if peers.empty:
@@ -83,7 +83,7 @@ def peers_for(code: str, gemeente_name: str) -> dict | None:
 
 
 def resident_assets(code: str) -> list[dict]:
-    from dashboard import assets_views
+    from dashboard.bewoners import sections as assets_views
 
     try:
         return assets_views.resident_assets_for_pack(code)

@@ -7,7 +7,7 @@ levels, only a short note):
   render_peer_benchmark(region_code, *, heading=...)   peer median as third benchmark beside gemeente and NL
   peer_codes(region_code, k=10) -> list[str]       the most similar buurten, most similar first (compare page)
 Pure helpers (tested without Streamlit): trend_panels, trend_figure, expected_view, peer_benchmark_table.
-Data: dashboard.stats_queries (mart_indicator_series, mart_expected_values, mart_peer_buurten, mart_profile).
+Data: dashboard.stats.queries (mart_indicator_series, mart_expected_values, mart_peer_buurten, mart_profile).
 """
 from __future__ import annotations
 
@@ -21,14 +21,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db
-from dashboard import stats_queries as q
-from dashboard.charts import FONT, LENS_COLOUR
-from dashboard.format import fmt_number, fmt_value
+from dashboard.core import db
+from dashboard.stats import queries as q
+from dashboard.core.charts import FONT, LENS_COLOUR
+from dashboard.core.format import fmt_number, fmt_value
 from dashboard.stats.deviance import BETTER, WEAK_FIT_R2, WORSE
 from dashboard.stats.trend import BOUNDARY_NOTE, change_summary, series_for
 from dashboard.stats.uncertainty import NO_MARGIN, NO_VALUE, NOT_DIFFERENT, difference_verdict, error_bar_columns
-from dashboard.stats_charts import LENS_NAME, LENS_ORDER, REFERENCE, provenance_text
+from dashboard.stats.charts import LENS_NAME, LENS_ORDER, REFERENCE, provenance_text
 from pipelines.precompute import OUTCOMES
 
 BOUNDARY_TEXT = "andere {division}: niet zonder meer vergelijkbaar"

@@ -4,7 +4,7 @@ For other pages: `render_asset_summary(code)` (profile), `asset_points(code)` (m
 `resident_assets_for_pack(code)` (gesprekskaart). The Bewonerskaart page itself uses the rest.
 
 Resident text is never trusted: in HTML it goes through html_escape, in markdown through md_escape, and
-never into unsafe_allow_html. The residents' store is its own DuckDB file (dashboard.assets.store), never the
+never into unsafe_allow_html. The residents' store is its own DuckDB file (dashboard.bewoners.store), never the
 CBS release; the release only supplies the buurt codes and the (approximate) buurt shapes.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from dashboard import db
-from dashboard.assets import (CATEGORIES, Asset, AssetStore, BuurtCodes, BuurtLocator, default_store_path,
+from dashboard.core import db
+from dashboard.bewoners import (CATEGORIES, Asset, AssetStore, BuurtCodes, BuurtLocator, default_store_path,
                               html_escape)
 
 PAGE = "app_pages/bewonerskaart.py"

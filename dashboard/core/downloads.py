@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.assets.export import escape_formula
+from dashboard.core.escaping import escape_formula
 
 CSV_OPTIONS = {"sep": ";", "decimal": ","}
 
@@ -88,13 +88,13 @@ def download_buttons(df: pd.DataFrame, basename: str, *, key: str | None = None,
 
 def release_file(build_dir: Path | None = None) -> Path:
     """The DuckDB file `current.duckdb` points at (the CBS release, never the residents' own store)."""
-    from dashboard import db
+    from dashboard.core import db
     return db.current_path(build_dir)
 
 
 def release_sources(build_dir: Path | None = None) -> pd.DataFrame:
     """The `sources` table in the release: what the download contains, with licence and attribution."""
-    from dashboard import db
+    from dashboard.core import db
     return db.query("select table_id, title, period, licence, attribution from mart_sources order by table_id",
                     build_dir=build_dir)
 

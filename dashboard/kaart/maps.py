@@ -19,8 +19,8 @@ import plotly.graph_objects as go
 import shapely
 from plotly.colors import sample_colorscale
 
-from dashboard import db
-from dashboard.format import fmt_number, fmt_value
+from dashboard.core import db
+from dashboard.core.format import fmt_number, fmt_value
 
 LEVELS = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
 NL = "NL"

@@ -9,10 +9,10 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_assets_geo import real_locator
+from test_bewoners_geo import real_locator
 
-from dashboard.assets import TEMPLATE_CSV, BuurtCodes, BuurtLocator, parse_upload
-from dashboard.assets.model import (ASSIGNED_BY_COORDINATES, CATEGORIES, MAX_FIELD_CHARS, MAX_NAME_CHARS, NL_LAT,
+from dashboard.bewoners import TEMPLATE_CSV, BuurtCodes, BuurtLocator, parse_upload
+from dashboard.bewoners.model import (ASSIGNED_BY_COORDINATES, CATEGORIES, MAX_FIELD_CHARS, MAX_NAME_CHARS, NL_LAT,
                                     NL_LON)
 
 HEADER = "naam;categorie;buurtcode;lon;lat;omschrijving;website;datum"

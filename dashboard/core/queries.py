@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import db
+from dashboard.core import db
 
 PROFILE_COLUMNS = """region_code, indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary,
     description, age_group, is_default_group, period, boundary_year, table_id, table_title, attribution, value,

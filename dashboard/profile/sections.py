@@ -39,7 +39,7 @@ def soft(title: str, render: Callable[..., None], *args, **kwargs) -> bool:
 
 def render_resident_assets(region: dict) -> None:
     """Counts per ABCD category and the list of what residents named, for a buurt, wijk or gemeente."""
-    from dashboard import assets_views
+    from dashboard.bewoners import sections as assets_views
 
     code = str(region["region_code"])
     if region["level"] == "land":
@@ -49,7 +49,7 @@ def render_resident_assets(region: dict) -> None:
 
 def render_benchmarks(region: dict) -> None:
     """For a buurt: 'beter of slechter dan verwacht' and the peer group as third benchmark; else one line why not."""
-    from dashboard import stats_views
+    from dashboard.stats import views as stats_views
 
     if region["level"] != "buurt":
         where = {"gemeente": f"{region['name']}", "wijk": f"wijk {region['name']}"}.get(region["level"],
@@ -62,7 +62,7 @@ def render_benchmarks(region: dict) -> None:
 
 def render_development(region: dict) -> None:
     """Small line charts of every figure with two or more periods (never mixing series)."""
-    from dashboard import stats_views
+    from dashboard.stats import views as stats_views
 
     soft("Ontwikkeling door de tijd", stats_views.render_trends, region["region_code"],
          heading="Ontwikkeling door de tijd")

@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from dashboard.format import fmt_number, fmt_value
+from dashboard.core.format import fmt_number, fmt_value
 
 PLACE = {"buurt": "deze buurt", "wijk": "deze wijk", "gemeente": "deze gemeente", "land": "Nederland"}
 

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from dashboard import db
+from dashboard.core import db
 
 LAYER_META = "bewoners"   # maps.selected_region ignores a clicked point of a trace whose meta is no status
 COLOUR = "#f76707"        # orange: stands apart from viridis/cividis and the greys of the choropleth
@@ -24,7 +24,7 @@ COLUMNS = ["lon", "lat", "name", "category_label", "buurt_code", "note"]
 
 
 def _escape(text: object) -> str:
-    from dashboard.assets import html_escape
+    from dashboard.bewoners import html_escape
     return html_escape("" if text is None else str(text))
 
 
@@ -47,7 +47,7 @@ def layer_points(area: str | None) -> pd.DataFrame:
 
     Columns: lon, lat, name and category_label (HTML-escaped, for hover text), buurt_code and note (escaped;
     empty or 'locatie bij benadering: …')."""
-    from dashboard import assets_views
+    from dashboard.bewoners import sections as assets_views
 
     rows = []
     for a in assets_views.assets_in(area):

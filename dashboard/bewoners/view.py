@@ -12,11 +12,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard.assets import (CATEGORIES, MAX_FIELD_CHARS, MAX_NAME_CHARS, TEMPLATE_CSV, Asset,
+from dashboard.bewoners import (CATEGORIES, MAX_FIELD_CHARS, MAX_NAME_CHARS, TEMPLATE_CSV, Asset,
                               AssetNotFoundError, AssetStore, AssetStoreError, AssetValidationError, UploadResult,
                               build_asset, parse_upload)
-from dashboard.assets.model import asset_fields
-from dashboard.assets_views import (CSS, LazyLocator, asset_store, assets_html, buurten, category_counts,
+from dashboard.bewoners.model import asset_fields
+from dashboard.bewoners.sections import (CSS, LazyLocator, asset_store, assets_html, buurten, category_counts,
                                     counts_html, known_buurt_codes, md_escape)
 
 PRIVACY = ("**Geen persoonsgegevens.** Noem wat er is, niet wie het is: geen namen van privépersonen, geen "

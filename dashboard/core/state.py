@@ -14,7 +14,9 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, queries, search
+from dashboard.core import db
+from dashboard.core import queries
+from dashboard.core import search
 
 REGION = "regio"
 INDICATOR = "indicator"

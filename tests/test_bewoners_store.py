@@ -11,12 +11,12 @@ from pathlib import Path
 import duckdb
 import pytest
 from hypothesis import given, settings
-from test_assets_geo import real_locator
-from test_assets_upload import csv_files
+from test_bewoners_geo import real_locator
+from test_bewoners_upload import csv_files
 
-from dashboard.assets import (CATEGORIES, TEMPLATE_CSV, AssetNotFoundError, AssetStore, AssetStoreError,
+from dashboard.bewoners import (CATEGORIES, TEMPLATE_CSV, AssetNotFoundError, AssetStore, AssetStoreError,
                               AssetValidationError, BuurtCodes, ReleaseDatabaseError, build_asset, parse_upload)
-from dashboard.assets.model import ASSIGNED_BY_COORDINATES, ASSIGNED_EXPLICIT
+from dashboard.bewoners.model import ASSIGNED_BY_COORDINATES, ASSIGNED_EXPLICIT
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +197,7 @@ def test_a_file_with_cbs_tables_is_refused(tmp_path):
 
 
 def test_default_path_is_under_data_user(monkeypatch, tmp_path):
-    from dashboard.assets.store import DEFAULT_STORE_PATH, STORE_PATH_ENV, default_store_path
+    from dashboard.bewoners.store import DEFAULT_STORE_PATH, STORE_PATH_ENV, default_store_path
 
     assert DEFAULT_STORE_PATH.parts[-3:] == ("data", "user", "bewonerskaart.duckdb")
     monkeypatch.setenv(STORE_PATH_ENV, str(tmp_path / "elders.duckdb"))

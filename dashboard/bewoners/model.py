@@ -13,6 +13,8 @@ from datetime import date, datetime, timezone
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from dashboard.core.escaping import FORMULA_CHARS
+
 from .geo import BuurtCodes
 
 # The six ABCD asset categories: key -> Dutch label. Order is the display order.
@@ -33,8 +35,6 @@ NL_LAT = (50.7, 53.6)
 ASSIGNED_EXPLICIT = "opgegeven"
 ASSIGNED_BY_COORDINATES = "coordinaten (benadering)"
 SOURCE_FORM = "formulier"
-# A spreadsheet runs a cell starting with one of these as a formula; a leading ' makes it text.
-FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 
 # Canonical field names (as used by build_asset and AssetStore.update) -> Dutch label for messages.
 FIELD_LABELS: dict[str, str] = {

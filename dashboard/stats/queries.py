@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import db
+from dashboard.core import db
 
 
 def buurt_wide(build_dir: Path | None = None) -> pd.DataFrame:

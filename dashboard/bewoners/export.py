@@ -6,28 +6,18 @@ leading ' (CSV injection). Coordinates stay plain numbers. parse_upload reads th
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 from collections.abc import Iterable
 
-from .model import FORMULA_CHARS, Asset
+from dashboard.core.escaping import escape_formula, html_escape
+
+from .model import Asset
 
 # The first eight columns are the upload template's; the rest is information parse_upload ignores.
 CSV_COLUMNS = ("naam", "categorie", "buurtcode", "lon", "lat", "omschrijving", "website", "datum",
                "id", "categorie_label", "gemeentecode", "buurt_bepaald_door", "locatie_benaderd", "bron",
                "aangemaakt_op")
-
-
-def escape_formula(value: str) -> str:
-    """Prefix ' to a value a spreadsheet would read as a formula (also to already-quoted ones, so
-    upload.unescape_formula can undo exactly one level)."""
-    return "'" + value if value.lstrip("'").startswith(FORMULA_CHARS) else value
-
-
-def html_escape(text: object) -> str:
-    """Escape any asset text before it goes into HTML (markdown with unsafe_allow_html, map tooltips)."""
-    return "" if text is None else html.escape(str(text), quote=True)
 
 
 def asset_record(asset: Asset) -> dict[str, object]:

@@ -17,10 +17,13 @@ from functools import lru_cache
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, pack_view, state, summary
-from dashboard import profile_sections as sections
-from dashboard.charts import age_text, share_text, indicator_html
-from dashboard.format import MISSING_TEXT, NOT_IN_DATA, fmt_number, fmt_value
+from dashboard.core import charts
+from dashboard.gesprekskaart import view as pack_view
+from dashboard.core import state
+from dashboard.profile import summary
+from dashboard.profile import sections
+from dashboard.core.charts import age_text, share_text, indicator_html
+from dashboard.core.format import MISSING_TEXT, NOT_IN_DATA, fmt_number, fmt_value
 
 LENS_TITLE = {"asset": "Kracht", "problem": "Zorgen"}
 LENS_INTRO = {"asset": "Wat er is: mensen die meedoen en voor elkaar zorgen, voorzieningen dichtbij.",

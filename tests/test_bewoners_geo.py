@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.assets.geo import BuurtLocator
+from dashboard.bewoners.geo import BuurtLocator
 
 SHAPES = Path(__file__).resolve().parents[1] / "data" / "snapshot" / "geo" / "buurten_2024_benadering.geojson"
 
@@ -19,7 +19,7 @@ def real_shapes() -> dict:
 
 @lru_cache(maxsize=1)
 def real_locator() -> BuurtLocator:
-    """Built once per test session (about two seconds); the other test_assets_* files import this."""
+    """Built once per test session (about two seconds); the other test_bewoners_* files import this."""
     return BuurtLocator.from_geojson(real_shapes())
 
 

@@ -1,0 +1,3 @@
+"""Shared helpers used by every feature: database access, queries, URL state, formatting, charts, search, downloads.
+
+This layer imports no feature package."""

@@ -1,0 +1,1 @@
+"""Kaart: choropleth maps and the residents' points layer."""

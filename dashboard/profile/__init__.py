@@ -1,0 +1,1 @@
+"""Buurt in beeld: the profile page's view, sections and plain-language summary."""

@@ -1,0 +1,1 @@
+"""Verbanden: the relations explorer view."""
