@@ -50,3 +50,22 @@ def serving_copy(tmp_path, release_path) -> Path:
     copy.write_bytes(release_path.read_bytes())
     release.publish(copy, folder)
     return folder
+
+
+# ----------------------------------------------------------------------------------------------- user store
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster (tests/pg_cluster.py), started once per session, stopped at the end."""
+    from tests.pg_cluster import PgCluster
+
+    cluster = PgCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def user_store_target(request, tmp_path) -> str:
+    """The same store test runs on both backends: a fresh DuckDB file, or a fresh PostgreSQL database."""
+    if request.param == "duckdb":
+        return str(tmp_path / "user" / "bewonerskaart.duckdb")
+    return request.getfixturevalue("pg_cluster").new_database()
