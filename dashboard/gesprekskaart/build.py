@@ -201,3 +201,13 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
     title = f"Gesprekskaart {region.name}"
     html = render_html(content, map_svg=_shapes(region, build_dir), title=title, tight=density >= 2)
     return Pack(html=html, title=title)
+
+
+def pack_prompts(region_code: str, *, build_dir: Path | None = None) -> list[str]:
+    """The conversation prompts printed on this region's gesprekskaart (both lenses), for the wijkagenda."""
+    code = region_code.strip().upper()
+    region = _region(code, build_dir)
+    profile = _records(query("select * from mart_profile where region_code = ?", [code], build_dir))
+    content = c.pack_content(region, profile, list(catalogue_rows()), today=date.today(), profile_url="",
+                             status=_missing_status(code, profile, build_dir))
+    return [p for lens in ("asset", "problem") for p in content.prompts[lens]]

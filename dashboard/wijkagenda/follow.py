@@ -1,0 +1,130 @@
+"""Volgen: a frozen baseline beside the latest value of the same series in the current release. Pure.
+
+The rules are the profile's (dashboard.stats.uncertainty): with margins on both figures, a difference inside them
+is "geen duidelijk verschil". A modelled estimate (geschat) without a margin cannot say whether it moved more than
+chance would, and says so. A register figure without a margin (KWB) is compared as published, after rounding.
+A change of boundary division is always named; a newer value is never compared across series.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dashboard.core.format import MISSING_TEXT, fmt_value
+from dashboard.stats.uncertainty import HIGHER, LOWER, NO_MARGIN, NOT_DIFFERENT, difference_verdict
+
+NO_NEWER = "nog geen nieuwer cijfer"
+NO_CLEAR_DIFFERENCE = "geen duidelijk verschil"
+GONE = "niet meer in de huidige gegevens"
+REVISED = "cijfer herzien"
+NOT_PUBLISHED = "nieuwer cijfer niet gepubliceerd"
+UNCERTAIN = "verschil, maar onzeker"
+SAME = "gelijk gebleven"
+MISSING_REASONS = {**MISSING_TEXT, "andere_indeling": "de buurtgrenzen zijn veranderd"}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    indicator_id: str
+    label: str
+    baseline_text: str          # "17,0% (2016)"
+    latest_text: str            # "19,2% (2020)" or "–"
+    status: str                 # one of the constants above, or "duidelijk hoger" / "duidelijk lager"
+    sentence: str               # one plain Dutch sentence for the page and the print
+    moved: bool                 # a newer figure than the baseline exists
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _num(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def _with_period(value: float | None, unit: str, period: object) -> str:
+    return f"{fmt_value(value, unit)} ({period})" if value is not None else f"– ({period})"
+
+
+def _direction_note(direction: str, status: str) -> str | None:
+    if direction not in ("higher_is_better", "lower_is_better") or status not in (HIGHER, LOWER):
+        return None
+    good = (status == HIGHER) == (direction == "higher_is_better")
+    return "Dat is de gunstige kant op." if good else "Dat is de ongunstige kant op."
+
+
+def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
+    """Compare a frozen baseline (model._baseline) with the newest row of its series (or None when the release
+    has none): value, lower, upper, period, boundary_year, table_id, missing_reason."""
+    unit, label = str(baseline.get("unit") or ""), str(baseline.get("label") or baseline.get("indicator_id"))
+    base = _num(baseline.get("value"))
+    base_text = _with_period(base, unit, baseline.get("period"))
+    notes: list[str] = []
+    if baseline.get("modelled"):
+        notes.append("Geschat (RIVM-model), geen telling.")
+
+    def result(status: str, sentence: str, latest_text: str = "–", moved: bool = False) -> FollowUp:
+        return FollowUp(str(baseline.get("indicator_id")), label, base_text, latest_text, status, sentence, moved,
+                        tuple(notes))
+
+    if latest is None:
+        return result(GONE, f"{label}: de huidige gegevens hebben dit cijfer niet meer voor deze plek. Het "
+                            f"beginpunt blijft {base_text}.")
+    period, new = str(latest.get("period")), _num(latest.get("value"))
+    old_year, new_year = baseline.get("boundary_year"), latest.get("boundary_year")
+    if new_year is not None and old_year is not None and int(new_year) != int(old_year):
+        notes.append(f"Let op: andere buurtindeling. Het beginpunt hoort bij de indeling van {old_year}, het nieuwe "
+                     f"cijfer bij {new_year}. Zijn de grenzen veranderd, dan gaat het over een (deels) ander gebied.")
+    if latest.get("table_id") and latest.get("table_id") != baseline.get("table_id"):
+        notes.append(f"Het nieuwe cijfer komt uit tabel {latest.get('table_id')} (het beginpunt uit "
+                     f"{baseline.get('table_id')}).")
+    latest_text = _with_period(new, unit, period)
+    if period == str(baseline.get("period")):
+        if new is not None and base is not None and fmt_value(new, unit) != fmt_value(base, unit):
+            return result(REVISED, f"{label}: er is nog geen nieuwer cijfer, maar het cijfer over {period} is "
+                                   f"herzien: was {fmt_value(base, unit)}, nu {fmt_value(new, unit)}.", latest_text)
+        return result(NO_NEWER, f"{label}: {NO_NEWER}. Het laatste cijfer is nog dat van {period}.", latest_text)
+    if period < str(baseline.get("period")):
+        return result(GONE, f"{label}: het beginpunt ({baseline.get('period')}) staat niet meer in de gegevens; "
+                            f"het nieuwste cijfer is van {period}.", latest_text)
+    if new is None:
+        reason = MISSING_REASONS.get(latest.get("missing_reason"), "niet beschikbaar")
+        return result(NOT_PUBLISHED, f"{label}: er is een nieuwer cijfer over {period}, maar niet voor deze plek "
+                                     f"({reason}).", latest_text, moved=True)
+    if base is None:
+        return result(NOT_PUBLISHED, f"{label}: nu {latest_text}; bij het beginpunt was er geen waarde.",
+                      latest_text, moved=True)
+    verdict = difference_verdict(new, _num(latest.get("lower")), _num(latest.get("upper")), base,
+                                 _num(baseline.get("lower")), _num(baseline.get("upper")))
+    change = f"van {fmt_value(base, unit)} ({baseline.get('period')}) naar {fmt_value(new, unit)} ({period})"
+    if verdict == NO_MARGIN and baseline.get("modelled"):
+        status = UNCERTAIN if fmt_value(new, unit) != fmt_value(base, unit) else SAME
+        sentence = (f"{label}: {change}. Dit is een schatting zonder marge in de gegevens, dus of dit meer is dan "
+                    "toeval, is niet te zeggen.")
+        return result(status, sentence, latest_text, moved=True)
+    if verdict == NO_MARGIN:  # a published register figure: compare as shown
+        if fmt_value(new, unit) == fmt_value(base, unit):
+            return result(SAME, f"{label}: {SAME} ({fmt_value(new, unit)} in {period}).", latest_text, moved=True)
+        verdict = HIGHER if new > base else LOWER
+        word = "hoger" if verdict == HIGHER else "lager"
+    elif verdict == NOT_DIFFERENT:
+        return result(NO_CLEAR_DIFFERENCE, f"{label}: {change}. Dat valt binnen de marges: {NO_CLEAR_DIFFERENCE}.",
+                      latest_text, moved=True)
+    else:
+        word = "duidelijk hoger" if verdict == HIGHER else "duidelijk lager"
+    note = _direction_note(str(baseline.get("direction")), verdict)
+    sentence = f"{label}: {change}, {word}." + (f" {note}" if note else "")
+    return result(word, sentence, latest_text, moved=True)
+
+
+def summary(items: list[FollowUp]) -> str:
+    """One line for the top of the follow-up: how many followed figures have a newer value."""
+    if not items:
+        return "Er worden nog geen cijfers gevolgd."
+    moved = [i for i in items if i.moved]
+    if not moved:
+        return f"Voor geen van de {len(items)} gevolgde cijfers is er een nieuwer cijfer dan het beginpunt."
+    names = ", ".join(i.label for i in moved)
+    return f"{len(moved)} van de {len(items)} gevolgde cijfers {'heeft' if len(moved) == 1 else 'hebben'} een " \
+           f"nieuwer cijfer dan het beginpunt: {names}."

@@ -1,0 +1,209 @@
+"""Wijkagenda: validation of conversations and agendas, frozen baselines from the release, the follow-up rules,
+the printable agenda, and the store (row versions, one-transaction import)."""
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+
+import duckdb
+import pytest
+
+from dashboard.stats.uncertainty import difference_verdict
+from dashboard.wijkagenda import data, exchange, follow, model, render_html
+from dashboard.wijkagenda.store import AgendaStore, AlreadyThere, StaleEdit
+
+BUURT = "BU0363AA06"   # Haarlemmerbuurt-Oost, Amsterdam (in the shipped snapshot)
+TODAY = date(2026, 11, 21)
+
+
+def conversation_doc(**changes) -> dict:
+    doc = {"id": "c1", "date": "2026-11-20", "regions": [BUURT], "organiser": "Buurthuis De Boomgaard",
+           "participants": 23,
+           "notes": [{"id": "n1", "prompt": "Wie of wat maakt deze buurt sterk?", "kind": "klopt",
+                      "text": "De huisarts is dichtbij.", "indicators": ["afstand_huisarts"],
+                      "assets": [{"id": "a1", "name": "Buurthuis De Boomgaard", "category": "plekken"}]},
+                     {"id": "n2", "prompt": "Algemeen", "kind": "idee", "text": "Wandelgroep op dinsdag.",
+                      "indicators": [], "assets": []}],
+           "themes": [{"id": "t1", "title": "Bewegen en ontmoeten", "votes": 14}]}
+    doc.update(changes)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def agenda_doc(build_dir) -> dict:
+    base = data.freeze(BUURT, "afstand_huisarts", TODAY, build_dir)
+    return model.agenda({
+        "id": "ag1", "title": "Onze buurt in 2027", "region": BUURT, "region_name": "Haarlemmerbuurt-Oost",
+        "created": TODAY.isoformat(), "conversations": ["c1"],
+        "priorities": [{"id": "p1", "title": "De huisarts blijft dichtbij", "why": ["n1"],
+                        "assets": [{"id": "a1", "name": "Buurthuis De Boomgaard", "category": "plekken"}],
+                        "indicators": [base], "organisations": ["Huisartsenpraktijk", "Buurtteam"],
+                        "budget": [{"id": "b1", "description": "Vervoer naar de huisarts", "amount": 1250.5,
+                                    "source": "wijkbudget", "status": "aangevraagd"}],
+                        "next_review": "2027-03-01",
+                        "reviews": [{"id": "r1", "date": "2026-12-15", "done": "Gesprek met de praktijk",
+                                     "learned": "Vervoer is het knelpunt"}]}]})
+
+
+# ----------------------------------------------------------------------------------------------- validation
+def test_a_valid_conversation_is_kept_as_given():
+    doc = model.conversation(conversation_doc())
+    assert doc["participants"] == 23 and doc["notes"][0]["kind"] == "klopt"
+    assert doc["themes"][0]["votes"] == 14
+
+
+@pytest.mark.parametrize("field,value,fragment", [
+    ("organiser", "Bel 06-12345678", "telefoonnummer"),
+    ("organiser", "jan@example.org", "e-mailadres"),
+    ("organiser", "dhr. Jansen", "naam met aanhef"),
+    ("organiser", "<script>alert(1)</script>", "code of opmaak"),
+    ("organiser", "javascript:alert(1)", "code of opmaak"),
+    ("participants", -1, "tussen"),
+    ("participants", 2.5, "heel getal"),
+    ("participants", True, "getal"),
+    ("date", "20-11-2026", "jjjj-mm-dd"),
+    ("regions", [], "minstens één"),
+    ("regions", ["Amsterdam"], "klopt niet"),
+])
+def test_bad_conversation_fields_get_a_dutch_message(field, value, fragment):
+    with pytest.raises(model.ValidationError) as err:
+        model.conversation(conversation_doc(**{field: value}))
+    assert any(fragment in p for p in err.value.problems), err.value.problems
+
+
+def test_personal_data_field_names_and_unknown_fields_are_refused():
+    doc = conversation_doc()
+    doc["notes"][0]["telefoon"] = "x"
+    doc["extra"] = 1
+    with pytest.raises(model.ValidationError) as err:
+        model.conversation(doc)
+    text = " ".join(err.value.problems)
+    assert "persoonsgegevens" in text and "'extra' is onbekend" in text
+
+
+def test_at_most_seven_priorities(agenda_doc):
+    doc = copy.deepcopy(agenda_doc)
+    doc["priorities"] = [{**doc["priorities"][0], "id": f"p{i}"} for i in range(8)]
+    with pytest.raises(model.ValidationError) as err:
+        model.agenda(doc)
+    assert "maximaal 7" in err.value.problems[0]
+
+
+def test_budget_amount_and_status_are_checked(agenda_doc):
+    doc = copy.deepcopy(agenda_doc)
+    doc["priorities"][0]["budget"][0].update(amount=12.345, status="beloofd")
+    with pytest.raises(model.ValidationError) as err:
+        model.agenda(doc)
+    text = " ".join(err.value.problems)
+    assert "prioriteit 1, budgetregel 1, amount" in text and "aangevraagd" in text
+
+
+# ----------------------------------------------------------------------------------------------- baseline
+def test_a_frozen_baseline_is_the_release_row(build_dir, release_path):
+    base = data.freeze(BUURT, "afstand_huisarts", TODAY, build_dir)
+    with duckdb.connect(str(release_path), read_only=True) as con:  # source: mart_profile of the release
+        value, period, table, year = con.execute(
+            "select value, period, table_id, boundary_year from mart_profile where region_code = ? and "
+            "indicator_id = 'afstand_huisarts' and is_default_group", [BUURT]).fetchone()
+    assert (base["value"], base["period"], base["table_id"], base["boundary_year"]) == (value, period, table, year)
+    assert base["series"] == "kwb" and base["frozen_on"] == TODAY.isoformat()
+
+
+def test_a_figure_without_value_cannot_be_followed(build_dir):
+    with pytest.raises(model.ValidationError):
+        data.freeze(BUURT, "inkomen_per_inwoner", TODAY, build_dir)  # not_available for this buurt in 2024
+
+
+# ----------------------------------------------------------------------------------------------- follow-up
+def test_same_release_says_no_newer_figure(agenda_doc, build_dir):
+    base = agenda_doc["priorities"][0]["indicators"][0]
+    result = follow.follow_up(base, data.latest(base, build_dir))
+    assert result.status == follow.NO_NEWER and not result.moved
+
+
+def test_an_older_wave_as_baseline_shows_what_moved(build_dir, release_path):
+    """Freeze 'ervaren gezondheid' at its 2016 value (read from the release), then follow it in the same release:
+    the 2020 wave is newer, and the snapshot has no RIVM margins, so it is a difference without a margin."""
+    utrecht = "BU03440112"  # Oog in Al, Utrecht: the same code in the 2020 and 2024 divisions
+    base = data.freeze(utrecht, "ervaren_gezondheid_goed", TODAY, build_dir)
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        old = con.execute("select value from mart_indicator_series where region_code = ? and period = '2016' and "
+                          "indicator_id = 'ervaren_gezondheid_goed' and is_default_group", [utrecht]).fetchone()[0]
+    base.update(period="2016", value=old)
+    result = follow.follow_up(base, data.latest(base, build_dir))
+    assert result.moved and "2016" in result.sentence and "2020" in result.sentence
+    assert result.status in (follow.UNCERTAIN, follow.SAME)
+
+
+def test_inside_the_margins_is_no_clear_difference():
+    base = {"indicator_id": "x", "label": "Doet vrijwilligerswerk", "unit": "%", "direction": "higher_is_better",
+            "modelled": True, "value": 17.0, "lower": 15.0, "upper": 19.0, "period": "2020", "table_id": "50090NED",
+            "boundary_year": 2020}
+    latest = {"period": "2022", "value": 18.0, "lower": 16.0, "upper": 20.0, "boundary_year": 2022,
+              "table_id": "50090NED"}
+    result = follow.follow_up(base, latest)
+    assert result.status == follow.NO_CLEAR_DIFFERENCE
+    assert any("andere buurtindeling" in n for n in result.notes)   # 2020 -> 2022 division is named
+    far = {**latest, "value": 25.0, "lower": 24.0, "upper": 26.0}
+    assert difference_verdict(25.0, 24.0, 26.0, 17.0, 15.0, 19.0) == "duidelijk hoger"
+    assert follow.follow_up(base, far).status == "duidelijk hoger"
+    assert "gunstige kant" in follow.follow_up(base, far).sentence
+
+
+def test_gone_and_unpublished_figures():
+    base = {"indicator_id": "x", "label": "L", "unit": "%", "value": 10.0, "period": "2023", "table_id": "T",
+            "boundary_year": 2023}
+    assert follow.follow_up(base, None).status == follow.GONE
+    hidden = follow.follow_up(base, {"period": "2024", "value": None, "missing_reason": "suppressed",
+                                     "boundary_year": 2023, "table_id": "T"})
+    assert hidden.status == follow.NOT_PUBLISHED and "geheim" in hidden.sentence
+
+
+# ----------------------------------------------------------------------------------------------- print
+def test_the_printable_agenda_shows_assets_first_and_escapes(agenda_doc):
+    doc = copy.deepcopy(agenda_doc)
+    conv = model.conversation(conversation_doc())
+    conv["notes"][0]["text"] = "Prijs < 5 euro & gratis"
+    printed = render_html.render_agenda(doc, [conv], {}, today=TODAY)
+    html = printed.html
+    assert "<script" not in html and "Prijs &lt; 5 euro &amp; gratis" in html
+    assert html.index("Wat de buurt al heeft") < html.index("Waarom") < html.index("Cijfers die we volgen")
+    assert "€ 1.250,50" in html and "Aangevraagd" in html and printed.filename == "wijkagenda-haarlemmerbuurt-oost"
+
+
+# ----------------------------------------------------------------------------------------------- store
+def test_store_refuses_a_stale_edit_and_keeps_the_other_change(tmp_path, agenda_doc):
+    store = AgendaStore(tmp_path / "user" / "bewonerskaart.duckdb")
+    store.create_agenda(agenda_doc)
+    mine, version = store.agenda("ag1")
+    theirs, _ = store.agenda("ag1")
+    theirs["title"] = "Hun titel"
+    assert store.save_agenda(theirs, version) == version + 1
+    mine["title"] = "Mijn titel"
+    with pytest.raises(StaleEdit) as err:
+        store.save_agenda(mine, version)
+    assert "Iemand anders" in str(err.value)
+    assert store.agenda("ag1")[0]["title"] == "Hun titel"
+
+
+def test_import_is_all_or_nothing(tmp_path, agenda_doc):
+    store = AgendaStore(tmp_path / "store.duckdb")
+    conv = model.conversation(conversation_doc())
+    bundle = exchange.read_bundle(exchange.export_bundle(agenda_doc, [conv]), "agenda.json")
+    assert bundle.ok, bundle.problems
+    store.save_conversation(conv)  # the conversation is already there: the whole import is refused
+    with pytest.raises(AlreadyThere):
+        store.import_bundle(bundle.agenda, bundle.conversations)
+    assert store.counts()["wijkagenda_agendas"] == 0
+
+
+def test_export_then_import_gives_the_same_documents(tmp_path, agenda_doc):
+    conv = model.conversation(conversation_doc())
+    raw = exchange.export_bundle(agenda_doc, [conv, model.conversation(conversation_doc(id="other"))])
+    assert [c["id"] for c in json.loads(raw)["conversations"]] == ["c1"]   # only the agenda's conversations
+    bundle = exchange.read_bundle(raw, "agenda.json")
+    store = AgendaStore(tmp_path / "store.duckdb")
+    store.import_bundle(bundle.agenda, bundle.conversations)
+    assert store.agenda("ag1")[0] == agenda_doc
+    assert store.conversation("c1")[0] == conv
