@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.stats.uncertainty import difference_verdict
 from dashboard.wijkagenda import data, exchange, follow, model, render_html
-from dashboard.wijkagenda.store import AgendaStore, AlreadyThere, StaleEdit
+from dashboard.wijkagenda.store import AgendaStore, AlreadyThere, StaleVersionError
 
 BUURT = "BU0363AA06"   # Haarlemmerbuurt-Oost, Amsterdam (in the shipped snapshot)
 TODAY = date(2026, 11, 21)
@@ -181,7 +181,7 @@ def test_store_refuses_a_stale_edit_and_keeps_the_other_change(tmp_path, agenda_
     theirs["title"] = "Hun titel"
     assert store.save_agenda(theirs, version) == version + 1
     mine["title"] = "Mijn titel"
-    with pytest.raises(StaleEdit) as err:
+    with pytest.raises(StaleVersionError) as err:
         store.save_agenda(mine, version)
     assert "Iemand anders" in str(err.value)
     assert store.agenda("ag1")[0]["title"] == "Hun titel"

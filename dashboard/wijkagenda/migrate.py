@@ -1,56 +1,40 @@
-"""Versions: the tables of the wijkagenda in the user store, and the export file format.
+"""Versions: the wijkagenda's tables in the shared user store (dashboard.userstore migrations), and the export
+file format.
 
-Store migrations are numbered and only ever appended. Each runs once, in one transaction with the bump of the
-version row, so a store of any older version opens in this release and a store made by a newer release is refused
-(nothing is changed). The SQL is the subset DuckDB and PostgreSQL share, so the tables can move to the shared
-user-store layer unchanged.
+Store migrations are numbered and only ever appended (never edit a released one: add version 2, 3, ...).
+The userstore ledger runs each once, in its own transaction, so a store of any older release opens in this
+one with nothing lost, and a store a newer release migrated further is refused. The SQL is the subset DuckDB
+and PostgreSQL share. Each document is one row: its JSON body, a row version and a soft-delete mark.
 """
 from __future__ import annotations
+
+from dashboard import userstore
 
 FEATURE = "wijkagenda"
 FORMAT = "buurtbalans-wijkagenda"
 FORMAT_VERSION = 1
 
-# (version, what it does, statements)
-MIGRATIONS: list[tuple[int, str, tuple[str, ...]]] = [
-    (1, "gesprekken en agenda's", (
-        """create table if not exists wijkagenda_conversations (
-               id varchar primary key,
-               region varchar not null,
-               body varchar not null,
-               version integer not null,
-               updated_at timestamp not null)""",
-        """create table if not exists wijkagenda_agendas (
-               id varchar primary key,
-               region varchar not null,
-               title varchar not null,
-               body varchar not null,
-               version integer not null,
-               updated_at timestamp not null)""",
-    )),
-    (2, "logboek van wijzigingen", (
-        """create table if not exists wijkagenda_changes (
-               agenda_id varchar not null,
-               version integer not null,
-               changed_at timestamp not null,
-               what varchar not null)""",
-    )),
-]
-SCHEMA_VERSION = MIGRATIONS[-1][0]
-VERSION_TABLE = "wijkagenda_schema"
-
-
-class StoreTooNew(RuntimeError):
-    def __init__(self, found: int):
-        super().__init__(f"De opslag is gemaakt met een nieuwere versie van Buurtbalans (wijkagenda versie {found}, "
-                         f"deze versie kent tot {SCHEMA_VERSION}). Werk Buurtbalans bij; er is niets veranderd.")
-
-
-def pending(found: int) -> list[tuple[int, str, tuple[str, ...]]]:
-    """The migrations still to run on a store at version `found` (0 = none yet)."""
-    if found > SCHEMA_VERSION:
-        raise StoreTooNew(found)
-    return [m for m in MIGRATIONS if m[0] > found]
+userstore.register(FEATURE, 1, "gesprekken en wijkagenda's", """
+create table if not exists wijkagenda_conversations (
+    id varchar primary key,
+    region varchar not null,
+    body varchar not null,
+    version integer not null default 1,
+    deleted_at timestamp,
+    created_at timestamp not null,
+    updated_at timestamp not null
+);
+create table if not exists wijkagenda_agendas (
+    id varchar primary key,
+    region varchar not null,
+    title varchar not null,
+    body varchar not null,
+    version integer not null default 1,
+    deleted_at timestamp,
+    created_at timestamp not null,
+    updated_at timestamp not null
+);
+""")
 
 
 def upgrade_bundle(data: dict) -> dict:
