@@ -98,3 +98,105 @@ def test_search_on_the_real_regions(con):
     assert search.search(real, "'s-Hertogenbosch")[0].region_code == "GM0796"
     assert all(m.region_code.startswith("BU0363") for m in search.search(real, "bu0363"))
     assert search.search(real, "Planciusbuurt")[0].label == "Planciusbuurt-Noord (Haarlemmerbuurt, Amsterdam)"
+
+
+# ----------------------------------------------------------------------------------------------- postcode (#12)
+def _kwb_postcodes() -> "pd.DataFrame":
+    """Buurt -> most common postcode, straight from the shipped KWB 2024 file (the source, not the release)."""
+    from tests.conftest import ROOT
+    raw = pd.read_parquet(ROOT / "data/snapshot/tables/85984NED/TypedDataSet.parquet")
+    col = next(c for c in raw.columns if c.startswith("MeestVoorkomendePostcode"))
+    out = pd.DataFrame({"code": raw["WijkenEnBuurten"].str.strip(), "pc": raw[col].astype("string").str.strip()})
+    return out[out["code"].str.startswith("BU") & out["pc"].str.fullmatch(r"\d{4}").fillna(False)]
+
+
+@pytest.fixture(scope="module")
+def real_index(release_path):
+    import duckdb
+    with duckdb.connect(str(release_path), read_only=True) as c:
+        return search.prepare(c.execute("select * from mart_regions").fetchdf())
+
+
+@pytest.mark.parametrize("query", ["3533", "3533 AB", "3533AB", " 3533ab "])
+def test_postcode_finds_the_buurten_whose_most_common_postcode_it_is(real_index, query):
+    kwb = _kwb_postcodes()
+    expected = set(kwb.loc[kwb["pc"] == "3533", "code"])
+    assert expected                                             # Utrecht, Oog in Al and neighbours
+    hits = search.search(real_index, query)
+    assert {m.region_code for m in hits} == expected
+    assert all(m.postcode == "3533" and m.level == "buurt" and "postcode 3533" in m.label for m in hits)
+
+
+def test_every_shipped_postcode_is_searchable(real_index):
+    kwb = _kwb_postcodes().sample(200, random_state=12)
+    for code, pc in zip(kwb["code"], kwb["pc"]):
+        found = {m.region_code for m in search.search(real_index, pc, limit=100)}
+        assert code in found, (code, pc)
+
+
+@pytest.mark.parametrize("query", ["35", "353", "0533", "35333", "ABCD12", "3533 ABC", "3" * 10_000,
+                                   "x" * 10_000, "3533 AB" * 2000, "'; drop table regions; --",
+                                   "<script>alert(1)</script>", "<b>3533</b>", "%", "_", "\x00", "٣٥٣٣"])
+def test_malformed_postcodes_and_hostile_input_find_nothing(real_index, query):
+    assert search.search(real_index, query) == []
+    tips = search.suggestions(real_index, query)                # "Bedoelt u" may offer a name, never a postcode hit
+    assert all(t.postcode is None for t in tips)
+    if len(query) > search.MAX_QUERY_CHARS or query.strip().isdigit():
+        assert tips == []
+
+
+def test_query_is_bounded_in_the_function(real_index):
+    # 40,000 pasted characters are refused before any scan; a long query counts only its first words.
+    assert search.bounded("a " * 20_000) == ""
+    assert search.bounded("een twee drie vier vijf zes zeven acht") == "een twee drie vier vijf zes"
+    assert len(search.bounded("x" * search.MAX_QUERY_CHARS)) == search.MAX_QUERY_CHARS
+    # words after the sixth do not count: "qqq" matches nothing, yet the buurt is found
+    assert search.search(real_index, "Planciusbuurt Noord Amsterdam Haarlemmerbuurt noord noord qqq qqq")[0] \
+        .region_code.startswith("BU0363")
+
+
+def test_postcode_needs_the_column(regions):
+    assert search.search(regions, "3533") == []   # a frame without mart_regions.postcode: nothing, no error
+
+
+# ----------------------------------------------------------------------------------------------- the widget
+@pytest.fixture(scope="module")
+def start_page(build_dir):
+    import os
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+    from tests.conftest import ROOT
+    old = os.environ.get("BUURTBALANS_BUILD_DIR")
+    os.environ["BUURTBALANS_BUILD_DIR"] = str(build_dir)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120).run()
+    yield at
+    if old is None:
+        os.environ.pop("BUURTBALANS_BUILD_DIR", None)
+    else:
+        os.environ["BUURTBALANS_BUILD_DIR"] = old
+
+
+def _captions(at) -> str:
+    return "\n".join(c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize("query", ["35", "ABCD12", "3533 ABC", "'; drop table regions; --", "<img src=x onerror=1>"])
+def test_widget_says_niet_gevonden_for_malformed_input(start_page, query):
+    at = start_page
+    at.sidebar.text_input(key="zoek_regio").input(query).run()
+    assert not at.exception
+    assert "Niet gevonden" in _captions(at)
+    notice = next(line for line in _captions(at).splitlines() if line.startswith("Niet gevonden"))
+    assert "<" not in notice and ";" not in notice   # the query is shown back as plain letters and digits only
+
+
+def test_widget_finds_buurten_by_postcode_and_says_how(start_page):
+    at = start_page
+    assert at.sidebar.text_input(key="zoek_regio").max_chars == search.MAX_QUERY_CHARS
+    at.sidebar.text_input(key="zoek_regio").input("3533 AB").run()
+    assert not at.exception
+    assert "meest voorkomende postcode van de buurt" in _captions(at)
+    labels = [b.label for b in at.sidebar.button if b.key and b.key.startswith("zoek_regio_hit_")]
+    assert labels and all("postcode 3533" in lb for lb in labels)

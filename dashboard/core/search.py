@@ -2,15 +2,20 @@
 
 Names and queries are folded the same way as mart_regions.search_key (lower case, accents and punctuation
 removed), so "'s-Hertogenbosch" finds "s hertogenbosch" and "bu0363" finds every BU0363… code.
+
+A Dutch postcode ("3533", "3533 AB", "3533AB") finds the buurten whose most common postcode (KWB,
+mart_regions.postcode) has those four digits. Every query is bounded here, not only in the widget: more than
+MAX_QUERY_CHARS characters finds nothing, and only the first MAX_WORDS words count, so pasted text costs
+milliseconds. Close spellings come from rapidfuzz (C++, bounded per name) instead of difflib.
 """
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 LEVEL_ORDER = {"land": 0, "gemeente": 1, "wijk": 2, "buurt": 3}
 LEVEL_LABEL = {"land": "land", "gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
@@ -18,6 +23,13 @@ LEVEL_LABEL = {"land": "land", "gemeente": "gemeente", "wijk": "wijk", "buurt": 
 # Rank of a match; lower is better. Ties: level (gemeente before wijk before buurt), then size, then name.
 EXACT_CODE, EXACT_NAME, PREFIX, WORD_PREFIX, CONTAINS, ALL_WORDS = range(6)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Bounds on every query (issue #11 §1): the longest region label is ~60 characters; names have ≤ 6 words.
+MAX_QUERY_CHARS = 80
+MAX_WORDS = 6
+# A Dutch postcode: 4 digits (1000-9999), optionally a space and 2 letters. Only the digits are searched.
+_POSTCODE = re.compile(r"\s*([1-9][0-9]{3})\s?([A-Za-z]{2})?\s*")
+POSTCODE_NOTE = ("Gevonden op de meest voorkomende postcode van de buurt (alleen de 4 cijfers). Een postcodegebied "
+                 "kan over meer buurten lopen, en een buurt kan meer postcodes hebben.")
 
 
 def fold(text: object) -> str:
@@ -36,6 +48,7 @@ class Match:
     level: str
     label: str
     rank: int
+    postcode: str | None = None   # set when found by postcode: the buurt's most common postcode
 
 
 def display_label(row) -> str:
@@ -115,13 +128,45 @@ def _matches(rows: pd.DataFrame, rank: int | pd.Series) -> list[Match]:
     return [Match(r["region_code"], r["name"], r["level"], r["label"], int(ranks[i])) for i, r in rows.iterrows()]
 
 
+def bounded(query: object) -> str:
+    """The folded query, or '' when it is not text or longer than MAX_QUERY_CHARS; at most MAX_WORDS words."""
+    if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS:
+        return ""
+    return " ".join(fold(query).split()[:MAX_WORDS])
+
+
+def postcode_of(query: object) -> str | None:
+    """'3533', '3533 AB', '3533ab' -> '3533'; anything else (also '35', '0123', 'ABCD12') -> None."""
+    if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS:
+        return None
+    m = _POSTCODE.fullmatch(query)
+    return m.group(1) if m else None
+
+
+def by_postcode(regions: pd.DataFrame, digits: str, limit: int = 12) -> list[Match]:
+    """Buurten whose most common postcode (mart_regions.postcode) is `digits`, largest first."""
+    index = prepare(regions)
+    if "postcode" not in index.columns:
+        return []
+    hits = index[(index["postcode"] == digits) & (index["level"] == "buurt")]
+    hits = hits.sort_values(["_size", "_name_f"]).head(limit)
+    return [Match(r["region_code"], r["name"], r["level"], f"{r['label']} · postcode {digits}", EXACT_CODE, digits)
+            for _, r in hits.iterrows()]
+
+
 def search(regions: pd.DataFrame, query: str, limit: int = 8) -> list[Match]:
     """Best matches for `query` among mart_regions rows (region_code, level, name, gemeente_name, wijk_name,
-    inwoners, search_key), ranked: exact code > exact name > prefix > word prefix > contains > all words
-    (also in the wijk and gemeente names); ties go gemeente > wijk > buurt, then larger first. An empty
-    query gives no matches."""
-    q = fold(query)
-    if not q or regions.empty:
+    inwoners, search_key, postcode), ranked: exact code > exact name > prefix > word prefix > contains > all
+    words (also in the wijk and gemeente names); ties go gemeente > wijk > buurt, then larger first. A postcode
+    finds buurten by their most common postcode. An empty, over-long or digits-only (not a postcode) query
+    gives no matches."""
+    if regions.empty:
+        return []
+    digits = postcode_of(query)
+    if digits:
+        return by_postcode(regions, digits, max(limit, 12))
+    q = bounded(query)
+    if not q or q.replace(" ", "").isdigit():
         return []
     q = ALIASES.get(q, q)
     index = prepare(regions)
@@ -133,15 +178,16 @@ def search(regions: pd.DataFrame, query: str, limit: int = 8) -> list[Match]:
 
 def suggestions(regions: pd.DataFrame, query: str, n: int = 5) -> list[Match]:
     """Close spellings for a query that found nothing ('Amsterdm' -> Amsterdam); codes by shared prefix."""
-    q = fold(query)
-    if not q or regions.empty:
+    q = bounded(query)
+    if not q or regions.empty or q.replace(" ", "").isdigit():
         return []
     index = prepare(regions)
     compact = q.replace(" ", "").upper()
     if re.fullmatch(r"(GM|WK|BU)\d{2,}[0-9A-Z]*", compact):
         return suggest_for_code(index, compact, n)
-    close = difflib.get_close_matches(q, list(dict.fromkeys(index["_name_f"])), n=n, cutoff=0.6)
-    order = {c: i for i, c in enumerate(close)}
+    names = list(dict.fromkeys(index["_name_f"]))
+    close = process.extract(q, names, scorer=fuzz.ratio, limit=n, score_cutoff=60)
+    order = {name: i for i, (name, _score, _pos) in enumerate(close)}
     picked = index[index["_name_f"].isin(order)]
     picked = picked.assign(_order=picked["_name_f"].map(order)).sort_values(["_order", "_level_n", "_size"])
     return _matches(picked.head(n), ALL_WORDS + 1)

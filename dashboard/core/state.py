@@ -165,15 +165,22 @@ def _search_fragment(key: str, on_pick: Callable[[str], None], label: str, limit
 
     if st.session_state.pop(f"{key}_picked", False):
         st.rerun(scope="app")   # the choice changes the page, not only this box
-    query = st.text_input(label, key=key, placeholder="bijv. Utrecht, Planciusbuurt of BU0363AA01", live=True)
+    query = st.text_input(label, key=key, placeholder="bijv. Utrecht, Planciusbuurt, 3533 of BU0363AA01",
+                          live=True, max_chars=search.MAX_QUERY_CHARS,
+                          help="Zoek op naam, code of postcode (4 cijfers).")
     if not query or not query.strip():
+        return
+    if len(query) > search.MAX_QUERY_CHARS:   # the widget caps typing; this catches anything sent around it
+        st.caption(f"Niet gevonden: de zoekvraag is te lang (meer dan {search.MAX_QUERY_CHARS} tekens).")
         return
     index = search_index()
     matches = search.search(index, query, limit=limit)
+    if matches and matches[0].postcode:
+        st.caption(search.POSTCODE_NOTE)
     if not matches:
         tips = search.suggestions(index, query)
-        st.caption(f"Niets gevonden voor ‘{safe_text(query)}’." + (" Bedoelt u:" if tips else
-                   " Probeer een deel van de naam of een code zoals GM0363."))
+        st.caption(f"Niet gevonden: ‘{safe_text(query)}’." + (" Bedoelt u:" if tips else
+                   " Probeer een deel van de naam, een code zoals GM0363 of een postcode zoals 3533."))
         matches = tips
     for m in matches:
         st.button(m.label, key=f"{key}_hit_{m.region_code}", on_click=pick, args=(m.region_code,),
