@@ -32,5 +32,14 @@ refresh: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# Every figure beside its target and the load average (benchmarks/common.py); needs a built release for the
+# dashboard benchmarks (built here when missing). Browser benchmarks use Debian's /usr/bin/chromium.
 bench: setup
+	test -e data/build/current.duckdb || $(BIN)/python -m pipelines build
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_app.py
+	$(BIN)/python benchmarks/bench_browser.py
+	$(BIN)/python benchmarks/bench_map.py
+	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_stats.py
+	$(BIN)/python benchmarks/bench_stats_app.py

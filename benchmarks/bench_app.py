@@ -1,49 +1,98 @@
-"""Server-side render times of the profile page ("Buurt in beeld"), measured with Streamlit's AppTest.
+"""Server-side render time of the profile page ('Buurt in beeld'), measured with Streamlit's AppTest.
 
-Prints: cold render (empty caches), warm render of the same buurt, and switching to another buurt (warm process,
-new region). Target: interaction <= 300 ms warm. Uses data/build/current.duckdb (run `python -m pipelines build`).
+  cold     the first render in this fresh process (empty caches, dashboard modules not yet imported)
+  unseen   a buurt not rendered before, in a warm process (median over buurten spread over NL)
+  warm     the same buurt again (median of 5)
+  naive    the student way for one buurt: pandas over the source files (values, percentile among buurten,
+           gemeente and NL) and a plotly figure serialised to JSON; printed as a ratio to 'unseen'
+
+Uses data/build/current.duckdb (run `python -m pipelines build`), or --build-dir.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("BUURTBALANS_BUILD_DIR", str(ROOT / "data" / "build"))
-
-import streamlit as st  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from common import ROOT, figure, header, spread_buurten
 
 APP = str(ROOT / "dashboard" / "app.py")
-BUURTEN = ["BU03440112", "BU03440113", "BU05990119", "BU03440111", "BU05990329", "BU03440112"]
+FIRST = "BU03440112"  # Oog in Al, Utrecht
 
 
 def render(code: str) -> float:
+    from streamlit.testing.v1 import AppTest
+
     at = AppTest.from_file(APP, default_timeout=300)
     at.query_params["regio"] = code
     start = time.perf_counter()
     at.run()
     elapsed = time.perf_counter() - start
     assert not at.exception, at.exception
+    assert at.title and at.title[0].value, f"no profile title for {code}"
     return elapsed * 1000
 
 
+def naive_page(code: str) -> int:
+    """The profile the naive way: read the source files with pandas each time, filter, rank, plot."""
+    import pandas as pd
+    import plotly.express as px
+
+    tables = ROOT / "data" / "snapshot" / "tables"
+    rivm = pd.read_parquet(tables / "50090NED" / "TypedDataSet.parquet")
+    rivm = rivm[(rivm["Leeftijd"].str.strip() == "20300")]
+    rivm = rivm[rivm["Marges"].str.strip() == "MW00000"] if "Marges" in rivm else rivm
+    rivm = rivm.assign(code=rivm["WijkenEnBuurten"].str.strip())
+    latest = rivm[rivm["Perioden"] == rivm["Perioden"].max()]
+    numeric = latest.select_dtypes("number").columns
+    buurten = latest[latest["code"].str.startswith("BU")]
+    mine = latest[latest["code"] == code]
+    gem = latest[latest["code"] == "GM" + code[2:6]]
+    nl = latest[latest["code"].str.startswith("NL")]
+    rows = []
+    for col in numeric:
+        value = mine[col].iloc[0] if len(mine) else None
+        pct = (buurten[col] < value).mean() * 100 if value is not None and pd.notna(value) else None
+        rows.append({"indicator": col, "value": value, "percentile": pct,
+                     "gemeente": gem[col].iloc[0] if len(gem) else None, "nl": nl[col].iloc[0] if len(nl) else None})
+    kwb = pd.read_parquet(tables / "85984NED" / "TypedDataSet.parquet")
+    kwb = kwb[kwb["WijkenEnBuurten"].str.strip() == code]
+    frame = pd.DataFrame(rows)
+    fig = px.bar(frame, x="percentile", y="indicator", orientation="h", hover_data=["value", "gemeente", "nl"])
+    return len(fig.to_json()) + len(kwb)
+
+
 def main() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    cold = render(BUURTEN[0])
-    warm = statistics.median(render(BUURTEN[0]) for _ in range(5))
-    switch = [render(code) for code in BUURTEN[1:]]  # first view of each other buurt, caches warm otherwise
-    again = statistics.median(render(code) for code in BUURTEN[1:])
-    print(f"profile page, cold (empty caches): {cold:.0f} ms")
-    print(f"profile page, warm (same buurt, median of 5): {warm:.0f} ms (target <= 300 ms)")
-    print(f"switch to another buurt (first view, median): {statistics.median(switch):.0f} ms")
-    print(f"switch between buurten already seen (median): {again:.0f} ms")
-    print(f"machine load average: {os.getloadavg()[0]:.1f}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", type=Path, default=None)
+    parser.add_argument("--unseen", type=int, default=8, help="number of buurten not seen before (default 8)")
+    args = parser.parse_args()
+    if args.build_dir:
+        os.environ["BUURTBALANS_BUILD_DIR"] = str(args.build_dir)
+    os.environ.setdefault("BUURTBALANS_BUILD_DIR", str(ROOT / "data" / "build"))
+    build_dir = Path(os.environ["BUURTBALANS_BUILD_DIR"])
+    os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no 'missing ScriptRunContext' noise
+    header("profile page, server-side (AppTest)")
+    import streamlit  # noqa: F401  (a running server has streamlit imported before the first visit)
+
+    cold = render(FIRST)
+    warm = statistics.median(render(FIRST) for _ in range(5))
+    unseen_codes = spread_buurten(build_dir, args.unseen, exclude=(FIRST,))
+    unseen = [render(code) for code in unseen_codes]
+    naive = statistics.median(_timed(naive_page, code) for code in unseen_codes[:3])
+    figure("profile page: cold (first render after start)", cold, "ms", 1000)
+    figure(f"profile page: unseen buurt (median of {len(unseen)})", statistics.median(unseen), "ms", 300,
+           note=f"max {max(unseen):.0f} ms; naive pandas+plotly {naive:.0f} ms = "
+                f"{naive / statistics.median(unseen):.1f}x the app")
+    figure("profile page: warm, same buurt (median of 5)", warm, "ms", 150)
+
+
+def _timed(fn, *args) -> float:
+    start = time.perf_counter()
+    fn(*args)
+    return 1000 * (time.perf_counter() - start)
 
 
 if __name__ == "__main__":

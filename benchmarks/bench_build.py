@@ -1,13 +1,17 @@
-"""Data-foundation benchmark: prints figures, asserts nothing (targets in README).
+"""Data-foundation benchmark: the build and the profile query. Prints figures beside targets; asserts nothing.
 
-  - wall time and peak RSS of `python -m pipelines build` from the shipped snapshot (a fresh process)
-  - the time of one profile query against mart_profile (cold = first query on a new connection, warm = median)
+  - wall time and peak RSS of `python -m pipelines build` from the shipped snapshot (a fresh process each time),
+    with the shapes cache warm (the usual rebuild) and empty (a fresh clone); and the build's own phase timings
+  - one profile query against mart_profile (cold = first query on a new connection, warm = median)
   - the same question answered the naive way (pandas reading the source files and filtering), as a ratio
+
+    .venv/bin/python benchmarks/bench_build.py [--runs N]
 """
 from __future__ import annotations
 
+import argparse
+import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -15,25 +19,48 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
-import pandas as pd
+from common import ROOT, figure, header
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import duckdb  # noqa: E402
+import pandas as pd  # noqa: E402
+
 from pipelines import release  # noqa: E402
 
 REGION = "BU03440112"  # Oog in Al, Utrecht
 PROFILE_SQL = "select * from mart_profile where region_code = ? and is_default_group"
+PHASES = ("import sys, json; from pathlib import Path; from pipelines.build import build; "
+          "s = build(build_dir=Path(sys.argv[1])); print(json.dumps(s.timings))")
 
 
-def bench_build(build_dir: Path) -> None:
-    env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(build_dir), "BUURTBALANS_CACHE_DIR": str(build_dir / "none")}
+def run_child(args: list[str], env: dict) -> tuple[float, float, str, float]:
+    """(wall seconds, peak RSS MB, stdout, CPU seconds) of one child process, measured with wait4 on that child
+    only. CPU seconds (user + system) barely depend on how busy the machine is; wall time does."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipelines", "build"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"build: wall {wall:.1f} s (target <= 15 s), peak RSS {peak_mb:.0f} MB (target <= 500 MB)")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{err[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
+
+
+def bench_build(build_dir: Path, runs: int) -> None:
+    env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(build_dir), "BUURTBALANS_CACHE_DIR": str(build_dir / "none")}
+    cli = [sys.executable, "-m", "pipelines", "build"]
+    with tempfile.TemporaryDirectory() as shapes:
+        wall, rss, _, cpu = run_child(cli, {**env, "BUURTBALANS_SHAPES_CACHE": shapes})
+    figure("build, empty shapes cache (fresh clone): wall", wall, "s", note=f"CPU {cpu:.1f} s")
+    figure("build, empty shapes cache (fresh clone): peak RSS", rss, "MB", 400)
+    results = [run_child(cli, env) for _ in range(runs)]
+    figure(f"build from the snapshot: wall (median of {runs})", statistics.median(r[0] for r in results), "s", 5,
+           note=f"CPU {statistics.median(r[3] for r in results):.1f} s")
+    figure(f"build from the snapshot: peak RSS (max of {runs})", max(r[1] for r in results), "MB", 400)
+    _, _, out, _ = run_child([sys.executable, "-c", PHASES, str(build_dir)], env)
+    timings = json.loads(out.strip().splitlines()[-1])
+    print("  build phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
 
 
 def naive_profile() -> pd.DataFrame:
@@ -65,13 +92,21 @@ def bench_query(build_dir: Path) -> None:
         naive_profile()
         naive.append((time.perf_counter() - start) * 1000)
     warm_ms, naive_ms = statistics.median(warm), statistics.median(naive)
-    print(f"profile query ({rows} rows): cold {cold:.1f} ms, warm median {warm_ms:.1f} ms (target <= 20 ms)")
-    print(f"naive pandas (read 3 source files, filter): median {naive_ms:.0f} ms "
-          f"-> mart_profile is {naive_ms / warm_ms:.0f}x faster (and the naive way has no gemeente/NL/percentile)")
+    figure(f"profile query on mart_profile ({rows} rows), cold", cold, "ms")
+    figure("profile query on mart_profile, warm (median of 20)", warm_ms, "ms", 3,
+           note=f"naive pandas over 3 source files: {naive_ms:.0f} ms = {naive_ms / warm_ms:.0f}x slower "
+                "(and it has no gemeente/NL/percentile)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="builds with a warm shapes cache (default 3)")
+    args = parser.parse_args()
+    header("build and profile query")
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_build(Path(tmp), args.runs)
+        bench_query(Path(tmp))
 
 
 if __name__ == "__main__":
-    with tempfile.TemporaryDirectory() as tmp:
-        bench_build(Path(tmp))
-        bench_query(Path(tmp))
-    print(f"machine load average: {os.getloadavg()[0]:.1f} (figures are inflated when the machine is busy)")
+    main()

@@ -1,0 +1,109 @@
+"""The profile page in headless Chromium: first paint, where the bytes and time go, and server memory.
+
+  first paint      a fresh server, the first visit right after /_stcore/health said ok: first-contentful-paint of
+                   the start page, and the time to a finished profile from a profile link
+  timeline         the browser's performance timeline of that first visit: bytes per kind, the largest files
+                   (Streamlit's own bundle vs what is ours), DOMContentLoaded and load
+  10 profiles      one browser session picks 10 different buurten in the sidebar search; the server's RSS after it
+                   (target <= 300 MB), and the median time per switch
+
+Loopback only: the server listens on 127.0.0.1 and every request elsewhere is aborted and counted.
+
+    .venv/bin/python benchmarks/bench_browser.py [--build-dir DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from pathlib import Path
+
+from common import figure, header, region_names, rss_mb, spread_buurten
+
+from browser_flow import kind_of, open_profile, switch_profile, timeline  # noqa: E402
+from browser_harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, start_app, stop_app  # noqa: E402
+
+FIRST = "BU03440112"
+
+
+async def new_context(browser, outside: list[str]):
+    context = await browser.new_context(viewport={"width": 1400, "height": 1100}, locale="nl-NL")
+
+    async def route(r):
+        from urllib.parse import urlparse
+        url = urlparse(r.request.url)
+        if url.scheme in ("data", "blob", "about") or url.hostname in LOCAL_HOSTS:
+            await r.continue_()
+        else:
+            outside.append(r.request.url)
+            await r.abort("internetdisconnected")
+
+    await context.route("**/*", route)
+    return context
+
+
+async def run(build_dir: Path) -> None:
+    from playwright.async_api import async_playwright
+
+    ten = spread_buurten(build_dir, 10, exclude=(FIRST,))
+    names = region_names(build_dir, [FIRST, *ten])
+    outside: list[str] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        server = start_app(build_dir, log_name="bench-browser-server.log")
+        try:
+            context = await new_context(browser, outside)
+            page = await context.new_page()
+            ready = server.ready_at
+            await page.goto(server.url("/"), wait_until="commit")
+            await page.get_by_label("Zoek een gemeente, wijk of buurt").first.wait_for(timeout=120_000)
+            start_page = time.monotonic() - ready
+            tl = await timeline(page)
+            fcp = tl["paint"].get("first-contentful-paint")
+            figure("first visit after ready: start page usable (search box)", start_page, "s", 3)
+            if fcp is not None:
+                figure("first visit after ready: first-contentful-paint", fcp / 1000, "s", 3)
+            report_timeline(tl)
+            profile = await open_profile(page, server.url(f"/?regio={FIRST}"), names[FIRST], 120_000)
+            figure("profile link (same browser, bundle cached): finished profile", profile, "s", 1.5)
+            switches = [await switch_profile(page, code, names[code], 120_000) for code in ten]
+            figure(f"switch profile in one session (median of {len(switches)})", statistics.median(switches), "s",
+                   1.5, note=f"max {max(switches):.2f} s")
+            figure(f"server RSS after {len(ten) + 1} profiles in one session", rss_mb(server.process.pid), "MB",
+                   300)
+            await context.close()
+        finally:
+            stop_app(server.process)
+            await browser.close()
+    figure("requests that tried to leave 127.0.0.1", len(outside), "", 0)
+
+
+def report_timeline(tl: dict) -> None:
+    res = tl["res"]
+    by_kind: dict[str, list] = {}
+    for r in res:
+        by_kind.setdefault(kind_of(r["name"]), []).append(r)
+    print(f"  timeline: DOMContentLoaded {tl['dcl'] / 1000:.2f} s, load {tl['load'] / 1000:.2f} s, "
+          f"{len(res)} resources, last byte at {max((r['end'] for r in res), default=0) / 1000:.2f} s")
+    for kind, rows in sorted(by_kind.items(), key=lambda kv: -sum(r["decoded"] for r in kv[1])):
+        print(f"    {kind:<6} {len(rows):>3} files {sum(r['bytes'] for r in rows) / 1e6:6.2f} MB on the wire "
+              f"{sum(r['decoded'] for r in rows) / 1e6:6.2f} MB decoded")
+    for r in sorted(res, key=lambda r: -r["decoded"])[:6]:
+        ours = "ours" if "/app/static/" in r["name"] or "/component/" in r["name"] else "streamlit"
+        print(f"    {r['decoded'] / 1e6:6.2f} MB  {r['end'] - r['start']:6.0f} ms  {ours:<9} "
+              f"{r['name'].split('?')[0].rsplit('/', 1)[-1]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", type=Path, default=None)
+    args = parser.parse_args()
+    from pipelines import paths
+
+    header("profile page in headless Chromium")
+    asyncio.run(run(args.build_dir or paths.build_dir()))
+
+
+if __name__ == "__main__":
+    main()
