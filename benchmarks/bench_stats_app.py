@@ -72,7 +72,7 @@ def main() -> None:
     wide = q.buurt_wide(build_dir)
     print(f"  read mart_buurt_wide      {time.perf_counter() - start:7.2f} s  ({len(wide)} buurten)")
     r = args.repeats
-    x, y = "huishoudens_laag_inkomen", "ervaren_gezondheid_goed"
+    x, y = "huishoudens_laagste_40pct", "ervaren_gezondheid_goed"
     print(f"  fit_relation all NL (OLS) {median_ms(lambda: fit_relation(wide, x, y), r):7.1f} ms")
     print(f"  fit_relation all NL (WLS) {median_ms(lambda: fit_relation(wide, x, y, weights='inwoners'), r):7.1f} ms")
     print(f"  fit_relation + 5 controls {median_ms(lambda: fit_relation(wide, x, y, controls=['aandeel_65plus', 'aandeel_0_15', 'bevolkingsdichtheid', 'eenpersoonshuishoudens', 'woz_waarde']), r):7.1f} ms")  # noqa: E501

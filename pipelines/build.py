@@ -16,6 +16,7 @@ import pandas as pd
 from pipelines import paths, precompute, release
 from pipelines.cache import CacheError, TableCache, read_table_cache
 from pipelines.catalogue import Catalogue, load_catalogue
+from pipelines.definitions import source_definitions
 from pipelines import shapes as shapes_module
 from pipelines.shapes import read_shapes
 from pipelines.transform import LONG_COLUMNS, SchemaError, ratio_indicator, regions_from_table, table_to_long
@@ -133,7 +134,10 @@ def indicators_frame(catalogue: Catalogue) -> pd.DataFrame:
             "columns": json.dumps([{"table": s.table, "stem": s.stem, "download_name": s.download_name,
                                     "numerator": s.numerator, "denominator": list(s.denominator), "scale": s.scale}
                                    for s in ind.sources], ensure_ascii=False),
-            "ratio_of": " / ".join(ind.ratio_of) if ind.ratio_of else None, "scale": ind.scale})
+            "ratio_of": " / ".join(ind.ratio_of) if ind.ratio_of else None, "scale": ind.scale,
+            "rounding": ind.rounding, "national_lowest_40": ind.national_lowest_40,
+            "min_denominator": max((s.min_denominator or 0 for s in ind.sources), default=0)
+            or ind.min_denominator or None})
     return pd.DataFrame(rows)
 
 
@@ -218,13 +222,14 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             raise BuildError(str(exc)) from exc
         summary.timings["read"] = time.perf_counter() - clock
         values, regions, sources = collect(catalogue, caches)
+        definitions = source_definitions(catalogue, caches)
         summary.timings["transform"] = time.perf_counter() - clock - summary.timings["read"]
         _pause_point("after_transform")
         try:
             clock = time.perf_counter()
             shapes = cached_shapes(geo_dir)
             summary.timings["shapes"] = time.perf_counter() - clock
-            _write(target, catalogue, values, regions, sources, shapes, summary)
+            _write(target, catalogue, values, regions, sources, shapes, summary, definitions)
         except BaseException:
             target.unlink(missing_ok=True)
             Path(str(target) + ".wal").unlink(missing_ok=True)
@@ -236,7 +241,8 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
 
 
 def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd.DataFrame,
-           sources: pd.DataFrame, shapes: pd.DataFrame, summary: BuildSummary) -> None:
+           sources: pd.DataFrame, shapes: pd.DataFrame, summary: BuildSummary,
+           definitions: pd.DataFrame | None = None) -> None:
     joins = boundary_joins(regions, sources)
     build_info = pd.DataFrame([{"built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                 "current_division": CURRENT_DIVISION,
@@ -248,7 +254,9 @@ def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd
         con.execute("set enable_progress_bar = false")
         frames = {"indicator_values": values, "regions": regions, "sources": sources,
                   "indicators": indicators_frame(catalogue), "boundary_joins": joins,
-                  "region_shapes": shapes, "build_info": build_info}
+                  "region_shapes": shapes, "build_info": build_info,
+                  "indicator_definitions": definitions if definitions is not None else
+                  source_definitions(catalogue, {})}
         for name, frame in frames.items():
             con.register("frame", frame)
             con.execute(f"create table {name} as select * from frame")

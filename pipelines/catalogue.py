@@ -54,6 +54,11 @@ class Source:
     denominator: tuple[str, ...] = ()
     denominator_download: tuple[str, ...] = ()
     scale: float = 1.0
+    numerator_rounding: int | None = None   # CBS rounds the numerator count to this multiple (0 = exact)
+    min_denominator: float | None = None    # below it: no value, "te weinig inwoners voor een betrouwbaar cijfer"
+    in_snapshot: bool = True                # false: the shipped snapshot file lacks this column
+    source_title: str | None = None         # the source's own title/definition where no real DataProperties exist
+    source_definition: str | None = None
 
     @property
     def is_ratio(self) -> bool:
@@ -79,6 +84,19 @@ class Indicator:
     ratio_of: tuple[str, str] | None = None
     scale: float = 1.0
     in_summary: bool = True
+    numerator_rounding: int | None = None   # for ratio_of indicators, as on a ratio Source
+    min_denominator: float | None = None
+
+    @property
+    def rounding(self) -> int:
+        """The rounding of the count behind a rounded 0 of this indicator (0 when its values are exact)."""
+        values = [s.numerator_rounding for s in self.sources] + [self.numerator_rounding]
+        return max((int(v) for v in values if v), default=0)
+
+    @property
+    def national_lowest_40(self) -> bool:
+        """A CBS 'landelijke 40% laagste inkomens' measure: NL is 40 by construction."""
+        return any((s.stem or "").startswith("k_40") and "Laagste" in (s.stem or "") for s in self.sources)
 
 
 @dataclass(frozen=True)
@@ -116,7 +134,12 @@ def _source(raw: dict) -> Source:
         table=raw["table"], stem=raw.get("stem"), download_name=raw.get("download_name"),
         numerator=raw.get("numerator"), numerator_download=raw.get("numerator_download"),
         denominator=tuple(raw.get("denominator", ())), denominator_download=tuple(raw.get("denominator_download", ())),
-        scale=float(raw.get("scale", 1.0)))
+        scale=float(raw.get("scale", 1.0)), numerator_rounding=raw.get("numerator_rounding"),
+        min_denominator=raw.get("min_denominator"), in_snapshot=bool(raw.get("in_snapshot", True)),
+        source_title=raw.get("source_title"), source_definition=raw.get("source_definition"))
+
+
+RATIO_CAP = {"%": 100.0, "per 1 000 inwoners": 1000.0}  # no share above 100 %, no rate above 1 000 per 1 000
 
 
 def _validate(cat: Catalogue) -> None:
@@ -132,6 +155,10 @@ def _validate(cat: Catalogue) -> None:
             raise CatalogueError(f"{ind.id}: label, unit en description zijn verplicht")
         if bool(ind.sources) == bool(ind.ratio_of):
             raise CatalogueError(f"{ind.id}: geef óf sources óf ratio_of")
+        if ind.ratio_of and (ind.numerator_rounding is None or ind.min_denominator is None):
+            raise CatalogueError(f"{ind.id}: een afgeleide verhouding noemt numerator_rounding en min_denominator")
+        if ind.national_lowest_40 and "40%" not in ind.label:
+            raise CatalogueError(f"{ind.id}: een maat van de landelijke 40% laagste inkomens zegt '40%' in het label")
         for part in ind.ratio_of or ():
             if part not in ids:
                 raise CatalogueError(f"{ind.id}: ratio_of verwijst naar onbekende indicator '{part}'")
@@ -140,6 +167,8 @@ def _validate(cat: Catalogue) -> None:
                 raise CatalogueError(f"{ind.id}: onbekende tabel '{s.table}'")
             if bool(s.stem) == bool(s.numerator):
                 raise CatalogueError(f"{ind.id}/{s.table}: geef óf stem óf numerator")
+            if s.is_ratio and (s.numerator_rounding is None or s.min_denominator is None):
+                raise CatalogueError(f"{ind.id}/{s.table}: een verhouding noemt numerator_rounding en min_denominator")
             names = [n.lower() for n in s.stems() + [s.download_name or "", s.numerator_download or "",
                                                       *s.denominator_download]]
             if any(f in n for n in names for f in FORBIDDEN_STEMS):
@@ -156,7 +185,8 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
             modelled=bool(i.get("modelled", False)), prompt=i.get("prompt"), landing=i.get("landing", True),
             hidden=i.get("hidden", False), ratio_of=tuple(i["ratio_of"]) if "ratio_of" in i else None,
             scale=float(i.get("scale", 1.0)),
-            in_summary=i.get("in_summary", i["lens"] != "context") and not i.get("hidden", False))
+            in_summary=i.get("in_summary", i["lens"] != "context") and not i.get("hidden", False),
+            numerator_rounding=i.get("numerator_rounding"), min_denominator=i.get("min_denominator"))
         for i in raw["indicator"])
     cat = Catalogue(tables=tables, indicators=indicators)
     _validate(cat)

@@ -3,8 +3,12 @@
 Output of `table_to_long`, one row per (region, period, indicator, age group):
     region_code, boundary_year, period, indicator_id, age_group, is_default_group,
     value, lower, upper, missing_reason, table_id, series
-`missing_reason` is NULL when there is a value, 'suppressed' for CBS's "." (secret/unreliable), and
-'not_available' for an empty cell.
+`missing_reason` is NULL when there is a value, 'suppressed' for CBS's "." (secret/unreliable),
+'not_available' for an empty cell, 'zero_or_unknown' for an empty cell of a snapshot file whose maker turned 0
+into empty (fetch.json `zeros_as_null`), and 'too_few' for a ratio whose denominator is below the catalogue's
+`min_denominator` or whose value is impossible (a share above 100 %, a rate above 1 000 per 1 000: rounded counts).
+A ratio whose rounded numerator is 0 keeps the value 0 with lower = 0 and upper = the largest rate the rounded 0
+allows (a count of 0 to rounding/2), so it is never read as an exact zero.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.cache import TableCache
-from pipelines.catalogue import Catalogue, Indicator, Source, Table
+from pipelines.catalogue import RATIO_CAP, Catalogue, Indicator, Source, Table
 
 LONG_COLUMNS = ["region_code", "boundary_year", "period", "indicator_id", "age_group", "is_default_group",
                 "value", "lower", "upper", "missing_reason", "table_id", "series"]
@@ -93,11 +97,42 @@ def resolve_column(cache: TableCache, name: str, *, download: bool) -> str:
     return matches[0]
 
 
-def _source_values(cache: TableCache, data: pd.DataFrame, source: Source) -> tuple[pd.Series, pd.Series]:
+def rounded_zero_bound(rounding: int | None) -> int:
+    """The largest true count behind a count that CBS rounded to 0 (rounding to 10: 0 to 4; to 5: 0 to 2)."""
+    return (int(rounding) - 1) // 2 if rounding else 0
+
+
+def guarded_ratio(num: pd.Series, den: pd.Series, reason: pd.Series, *, scale: float, unit: str,
+                  rounding: int | None, min_denominator: float | None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """scale * num / den with the catalogue's guards for rounded counts: (value, missing reason, upper bound).
+
+    - denominator below `min_denominator`: no value, reason 'too_few';
+    - a value above the unit's cap (share > 100 %, rate > 1 000 per 1 000): no value, reason 'too_few';
+    - a rounded numerator of 0: value 0, upper = the rate of the largest count that rounds to 0.
+    """
+    den = den.where(den != 0)
+    values = (num / den * scale).astype("float64")
+    too_few = den.notna() & (den < (min_denominator or 0))
+    cap = RATIO_CAP.get(unit)
+    if cap is not None:
+        too_few |= values > cap
+    values = values.mask(too_few)
+    reason = reason.where(values.isna(), None).where(~(values.isna() & reason.isna()), "not_available")
+    reason = reason.mask(too_few, "too_few")
+    upper = pd.Series(np.nan, index=num.index)
+    bound = rounded_zero_bound(rounding)
+    if bound:
+        upper = upper.mask((num == 0) & values.notna(), bound / den * scale)
+    return values, reason, upper
+
+
+def _source_values(cache: TableCache, data: pd.DataFrame, source: Source, unit: str
+                   ) -> tuple[pd.Series, pd.Series, pd.Series]:
     download = cache.column_naming == "kwb_download"
     if not source.is_ratio:
         col = resolve_column(cache, source.download_name if download else source.stem, download=download)
-        return parse_values(data[col])
+        values, reason = parse_values(data[col])
+        return values, reason, pd.Series(np.nan, index=data.index)
     num_name = source.numerator_download if download else source.numerator
     den_names = source.denominator_download if download else source.denominator
     num, num_reason = parse_values(data[resolve_column(cache, num_name, download=download)])
@@ -107,10 +142,25 @@ def _source_values(cache: TableCache, data: pd.DataFrame, source: Source) -> tup
         v, r = parse_values(data[resolve_column(cache, name, download=download)])
         den = den + v
         den_reason = den_reason.where(den_reason.notna(), r)
-    values = (num / den.where(den != 0) * source.scale).astype("float64")
     reason = num_reason.where(num_reason.notna(), den_reason)
-    reason = reason.where(values.isna(), None).where(~(values.isna() & reason.isna()), "not_available")
-    return values, reason
+    return guarded_ratio(num, den, reason, scale=source.scale, unit=unit, rounding=source.numerator_rounding,
+                         min_denominator=source.min_denominator)
+
+
+def shipped_without(cache: TableCache, source: Source) -> bool:
+    """A source the catalogue marks `in_snapshot = false` whose column the shipped snapshot file lacks: it gives
+    no rows (the indicator then says 'niet in de meegeleverde gegevens'); a live cache must have the column."""
+    if source.in_snapshot or cache.fetch.get("method") != "snapshot-conversion":
+        return False
+    download = cache.column_naming == "kwb_download"
+    names = ([source.download_name] if source.stem else [source.numerator_download, *source.denominator_download]) \
+        if download else source.stems()
+    try:
+        for name in names:
+            resolve_column(cache, name, download=download)
+    except SchemaError:
+        return True
+    return False
 
 
 def _dimension_columns(cache: TableCache) -> tuple[str, str | None]:
@@ -149,7 +199,7 @@ def table_to_long(cache: TableCache, table: Table, catalogue: Catalogue) -> pd.D
     frames = []
     for ind in catalogue.indicators:
         for source in ind.sources:
-            if source.table == table.id:
+            if source.table == table.id and not shipped_without(cache, source):
                 frames.append(_indicator_long(cache, table, ind, source, data, keys, region_col, period_col))
     if not frames:
         return pd.DataFrame(columns=LONG_COLUMNS)
@@ -158,7 +208,9 @@ def table_to_long(cache: TableCache, table: Table, catalogue: Catalogue) -> pd.D
 
 def _indicator_long(cache, table: Table, ind: Indicator, source: Source, data: pd.DataFrame, keys: list[str],
                     region_col: str, period_col: str | None) -> pd.DataFrame:
-    values, reason = _source_values(cache, data, source)
+    values, reason, bound = _source_values(cache, data, source, ind.unit)
+    if cache.fetch.get("zeros_as_null"):
+        reason = reason.mask(reason == "not_available", "zero_or_unknown")
     frame = data[keys].copy()
     frame["value"], frame["missing_reason"] = values, reason
     if table.margin_dimension:
@@ -170,8 +222,8 @@ def _indicator_long(cache, table: Table, ind: Indicator, source: Source, data: p
             est[bound] = part.reindex(est.index)
         frame = est.reset_index()
     else:
-        frame["lower"] = np.nan
-        frame["upper"] = np.nan
+        frame["upper"] = bound
+        frame["lower"] = np.where(bound.notna(), 0.0, np.nan)
     out = pd.DataFrame({
         "region_code": frame["_region"],
         "boundary_year": table.boundary_year,
@@ -212,12 +264,14 @@ def ratio_indicator(long: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     num = long[long["indicator_id"] == num_id]
     den = long[long["indicator_id"] == den_id][on + ["value", "missing_reason", "table_id"]]
     merged = num.merge(den, on=on, suffixes=("", "_den"))
-    value = merged["value"] / merged["value_den"].where(merged["value_den"] > 0) * ind.scale
     reason = merged["missing_reason"].where(merged["missing_reason"].notna(), merged["missing_reason_den"])
+    value, reason, upper = guarded_ratio(merged["value"], merged["value_den"].where(merged["value_den"] > 0),
+                                         reason, scale=ind.scale, unit=ind.unit, rounding=ind.numerator_rounding,
+                                         min_denominator=ind.min_denominator)
     out = merged[on + ["is_default_group", "series"]].copy()
     out["indicator_id"], out["value"] = ind.id, value
-    out["lower"], out["upper"] = np.nan, np.nan
-    out["missing_reason"] = reason.where(value.isna(), None).where(~(value.isna() & reason.isna()), "not_available")
+    out["upper"], out["lower"] = upper, np.where(upper.notna(), 0.0, np.nan)
+    out["missing_reason"] = reason
     out["table_id"] = merged["table_id"] + "+" + merged["table_id_den"]
     return out[LONG_COLUMNS]
 

@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGE = "app_pages/verbanden.py"
-X, Y = "huishoudens_laag_inkomen", "ervaren_gezondheid_goed"
+X, Y = "huishoudens_laagste_40pct", "ervaren_gezondheid_goed"
 
 
 @pytest.fixture()
@@ -85,7 +85,7 @@ def test_gemeente_relation_equals_fit_relation(app, buurt_wide, downloads):
     assert at.selectbox(key="verband_gemeente").value == "GM0344"
     table = frame(at, "Onderdeel")
     fit = fit_relation(buurt_wide, X, Y, scope_codes=buurt_wide.index[buurt_wide["gemeente_code"] == "GM0344"])
-    x_row = row(table, "Huishoudens met een laag inkomen (x)")
+    x_row = row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")
     assert x_row["Schatting"] == fmt_sig(fit.coef) == "-0,106"
     assert abs(float(x_row["Schatting"].replace(",", ".")) - fit.coef) < 5e-4
     assert (x_row["95%-BI laag"], x_row["95%-BI hoog"]) == (fmt_sig(fit.ci_low), fmt_sig(fit.ci_high))
@@ -112,7 +112,7 @@ def test_all_nl_ols_and_wls(app, buurt_wide):
     assert not at.exception and at.query_params["gebied"] == "NL"
     fit = fit_relation(buurt_wide, X, Y)
     table = frame(at, "Onderdeel")
-    assert row(table, "Huishoudens met een laag inkomen (x)")["Schatting"] == fmt_sig(fit.coef)
+    assert row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")["Schatting"] == fmt_sig(fit.coef)
     assert row(table, "Aantal buurten in de berekening (n)")["Schatting"] == str(fit.n_used)
     assert fit.n_used > 8_000
     assert elapsed < 120  # one run of the page with the all-NL fit, on a loaded test machine
@@ -122,7 +122,7 @@ def test_all_nl_ols_and_wls(app, buurt_wide):
     at.toggle(key="verband_gewogen").set_value(True).run()
     weighted = fit_relation(buurt_wide, X, Y, weights="inwoners")
     table = frame(at, "Onderdeel")
-    assert row(table, "Huishoudens met een laag inkomen (x)")["Schatting"] == fmt_sig(weighted.coef)
+    assert row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")["Schatting"] == fmt_sig(weighted.coef)
     assert "WLS, gewogen naar inwoners" in row(table, "R²")["Bron"]
 
 
@@ -133,7 +133,7 @@ def test_controls_give_an_added_variable_plot(app, buurt_wide):
     scope = buurt_wide.index[buurt_wide["gemeente_code"] == "GM0344"]
     fit = fit_relation(buurt_wide, X, Y, controls=["aandeel_65plus", "bevolkingsdichtheid"], scope_codes=scope)
     table = frame(at, "Onderdeel")
-    assert row(table, "Huishoudens met een laag inkomen (x)")["Schatting"] == fmt_sig(fit.coef)
+    assert row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")["Schatting"] == fmt_sig(fit.coef)
     age = row(table, "Inwoners van 65 jaar of ouder (rekening mee gehouden)")
     assert age["Schatting"] == fmt_sig(fit.terms.iloc[2]["coef"])
     partial = figure(at, 1)
@@ -147,8 +147,8 @@ def test_buurt_with_a_missing_value_is_named_not_drawn(app, buurt_wide):
     at = app(regio=code)
     assert not at.exception
     assert at.selectbox(key="verband_gemeente").value == "GM0344"
-    assert "Bedrijventerrein Lageweide staat niet in de grafiek: er ontbreekt een cijfer (Huishoudens met een laag " \
-           "inkomen)" in texts(at)
+    assert "Bedrijventerrein Lageweide staat niet in de grafiek: er ontbreekt een cijfer (Huishoudens in de " \
+           "landelijke 40% laagste inkomens)" in texts(at)
     assert not [t for t in figure(at)["data"] if str(t.get("name", "")).startswith("Gekozen:")]
 
 

@@ -51,7 +51,8 @@ def test_share_lower_equals_contract_percentile_for_a_buurt(build_dir):
 
 def test_map_status_lists_every_indicator(build_dir, catalogue):
     status = queries.map_status("BU0363AA01", build_dir).set_index("indicator_id")
-    assert set(status.index) == set(catalogue["indicator_id"])
+    # every indicator with rows in this release (one whose column the snapshot lacks has none: profile says why)
+    assert set(status.index) == set(catalogue.loc[catalogue["periods"].notna(), "indicator_id"])
     assert status.loc["vrijwilligerswerk", "status"] == "andere_indeling"   # code not in the 2020 division
 
 

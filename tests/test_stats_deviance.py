@@ -77,7 +77,7 @@ def test_prediction_interval_matches_hand_computation(wide):
 def test_default_context_uses_only_well_covered_structural_variables(wide):
     res = fit_expected(wide, OUTCOME)
     assert "aandeel_65plus" in res.context
-    assert any(c in res.context for c in ("personen_laagste_inkomens", "huishoudens_laag_inkomen"))
+    assert any(c in res.context for c in ("personen_laagste_inkomens", "huishoudens_laagste_40pct"))
     assert "inkomen_per_inwoner" not in res.context  # only ~13% of buurten have it
     with_outcome = wide[OUTCOME].notna()
     for c in res.context:

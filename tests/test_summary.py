@@ -5,6 +5,7 @@ import pytest
 from dashboard.profile import view as profile_view
 from dashboard.core import queries
 from dashboard.profile import summary
+from dashboard.core.format import fmt_number
 from pipelines.catalogue import load_catalogue
 
 
@@ -30,14 +31,19 @@ def test_distance_wording_is_direction_aware(buurt):
     # Supermarket at 0,3 km: a low value is good, so it is told as "dichterbij", never "hoger dan".
     row = buurt.set_index("indicator_id").loc["afstand_supermarkt"].to_dict() | {"indicator_id": "afstand_supermarkt"}
     text = summary.sentence(row, "buurt")
-    assert text.startswith("In deze buurt ligt de grote supermarkt gemiddeld op 0,3 km, dichterbij dan in 9")
+    # KWB distances are the average over all inhabitants (DataProperties AfstandTotGroteSupermarkt)
+    assert text.startswith("In deze buurt wonen de inwoners gemiddeld 0,3 km van de grote supermarkt, dichterbij dan in 9")
     assert summary.favourable_share(row) > 90 and summary.unfavourable_share(row) < 5
 
 
 def test_strengths_are_favourable_and_concerns_unfavourable(buurt):
     kracht, zorgen = summary.summarize(buurt, "buurt")[:2]
     assert "dichterbij dan in 99% van de buurten (2023)" in kracht        # kinderdagverblijf 0,1 km
-    assert "krijgen 29,0 van elke 1.000 inwoners een WW-uitkering, meer dan in 99% van de buurten" in zorgen
+    # WW per 1 000 covers fewer than 90% of the buurten (no rate below 200 inwoners): the base is named
+    ww = buurt.set_index("indicator_id").loc["ww_per_1000"]
+    assert ww["n_total"] < 0.9 * ww["n_buurten_all"]
+    assert (f"krijgen 29,0 van elke 1.000 inwoners een WW-uitkering, meer dan in 99% van de "
+            f"{fmt_number(ww['n_total'])} buurten met een cijfer") in zorgen
 
 
 def test_modelled_figures_say_geschat(build_dir):
@@ -55,7 +61,9 @@ def test_higher_is_better_problem_is_told_from_its_unfavourable_side():
 
 def test_missing_topics_are_counted_and_explained(buurt):
     last = summary.summarize(buurt, "buurt")[-1]
-    assert last.startswith("Over 14 onderwerpen is er geen cijfer") and "oudere buurtindeling" in last
+    shown = buurt[buurt["lens"].isin(["asset", "problem"]) & buurt["landing"].astype(bool)]
+    assert last.startswith(f"Over {int(shown['value'].isna().sum())} onderwerpen is er geen cijfer")
+    assert "oudere buurtindeling" in last
 
 
 def test_tiny_buurt_explains_privacy(build_dir):

@@ -82,7 +82,8 @@ def test_download_file_and_ratio_sources(catalogue):
     long = table_to_long(cache, catalogue.tables["85618NED"], catalogue)
     raw = cache.data.set_index("gwb_code_10").loc["GM0363"]
     got = long[(long.region_code == "GM0363")].set_index("indicator_id")["value"]
-    assert got["huishoudens_laag_inkomen"] == raw["p_hh_li"]
+    assert got["huishoudens_laagste_40pct"] == raw["p_hh_li"]  # p_hh_li = landelijke 40% laagste huishoudensinkomens
+    assert "huishoudens_laag_inkomen" not in got.index  # p_hh_lkk (lage-inkomensgrens) is not in the shipped file
     assert got["bijstand_per_1000"] == pytest.approx(1000 * raw["a_soz_wb"] / raw["a_inw"])
     assert long[long.region_code == "NL00"].set_index("indicator_id").loc["inwoners", "value"] == 17_811_291
 

@@ -39,6 +39,21 @@ src = sources.rename(columns={"table_id": "Tabel", "title": "Titel", "catalog": 
 st.dataframe(src[["Tabel", "Titel", "Catalogus", "Periode", "Buurtindeling", "Licentie", "Naamsvermelding",
                   "Opgehaald", "Hoe", "Bereik", "Opmerking"]], hide_index=True)
 
+st.header("Wat de bron zelf zegt")
+st.markdown("Onze omschrijving is in gewone taal. Daarnaast staat hier wat CBS of RIVM zelf over elke kolom zegt, "
+            "zodat u kunt nagaan dat ons label hetzelfde meet. Let op: een **landelijke 40%-maat** (huishoudens of "
+            "inkomensontvangers in de 40% laagste inkomens van Nederland) is in heel Nederland altijd 40%; dat is "
+            "iets anders dan **huishoudens met een laag inkomen** (onder de vaste lage-inkomensgrens, landelijk "
+            "ongeveer 8%).")
+definitions = state.cached("definitions")
+ROLE = {"waarde": "het cijfer zelf", "teller": "teller (boven de deelstreep)", "noemer": "noemer (onder de deelstreep)"}
+st.dataframe(definitions.assign(role=definitions["role"].map(ROLE)).rename(columns={
+    "label": "Onderwerp", "description": "Onze omschrijving", "table_id": "Tabel", "column": "Kolom", "role": "Rol",
+    "source_title": "Titel bij de bron", "source_description": "Omschrijving bij de bron", "origin": "Herkomst"})[
+    ["Onderwerp", "Onze omschrijving", "Tabel", "Kolom", "Rol", "Titel bij de bron", "Omschrijving bij de bron",
+     "Herkomst"]].fillna({"Omschrijving bij de bron": "nog niet in deze versie (komt bij verversen uit DataProperties)"}),
+    hide_index=True)
+
 st.header("Buurtindelingen")
 st.markdown("Gemeenten delen hun buurten soms opnieuw in. Buurtbalans toont alles op de indeling van 2024. Een "
             "cijfer uit een oudere indeling koppelen we alleen als de buurtcode in beide jaren bestaat. Bestaat "
@@ -55,6 +70,16 @@ st.markdown("""
 - **Niet beschikbaar**: de bron heeft de buurt wel, maar geen cijfer, of de bron gebruikt een andere buurtindeling.
 - **Niet in de meegeleverde gegevens**: de meegeleverde gegevens hebben dit onderwerp niet voor dit gebied (zo is
   opleiding nu alleen meegeleverd voor Amsterdam). Een verversing bij CBS kan dit aanvullen.
+- **Te weinig inwoners voor een betrouwbaar cijfer**: CBS rondt aantallen af (uitkeringen op tientallen,
+  inwoners en huishoudens van kleine buurten op vijftallen). Een verhouding uit zulke afgeronde aantallen rekenen
+  we pas uit vanaf een minimum aantal inwoners of huishoudens (per onderwerp in de catalogus); daaronder staat er
+  'te weinig inwoners voor een betrouwbaar cijfer'. Een aandeel boven 100% of meer dan 1.000 per 1.000 tonen we nooit.
+- **Minder dan 5**: een aantal dat CBS afrondt op 0 kan 0 tot 4 zijn. We tonen dan 'minder dan 5' (met de hoogst
+  mogelijke waarde per 1.000) en noemen het nooit 'de laagste'.
+- **0 of onbekend**: in de meegeleverde cijfers van 2024 (85984NED) is een 0 door een eerdere bewerker leeg gemaakt.
+  Een leeg vak daar kan dus 0 zijn of onbekend.
+- **Geen landcijfer**: sommige tabellen hebben geen cijfer voor heel Nederland. Dan staat er 'deze tabel heeft geen
+  landcijfer'; dat heeft niets met de buurtindeling te maken.
 - **Geschat**: de gezondheidscijfers van RIVM zijn modelschattingen per buurt, geen tellingen. Waar de bron een
   marge (95%-interval) geeft, tonen we die.
 - **Vergelijken met buurten**: de balk bij een cijfer toont welk deel van alle buurten een lagere waarde heeft

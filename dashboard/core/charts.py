@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.core.format import fmt_number, fmt_value
+from dashboard.core.format import buurt_base, fmt_number, fmt_value, is_rounded_zero, rounded_zero_text
 
 KRACHT = "#00695c"      # asset lens (dark teal)
 ZORGEN = "#5e3c99"      # problem lens (purple): a concern is not an alarm
@@ -77,7 +77,7 @@ def share_text(share: float) -> str:
 def bar_label(row, level: str, scope_note: str | None = None) -> str:
     """'hoger dan 24% van de buurten' (plus 'lager is beter' for distances and other lower-is-better assets;
     plus the table's snapshot scope, e.g. 'alleen gemeente Amsterdam', when it does not cover all of NL)."""
-    scope = "de buurten" if level == "buurt" else "alle buurten"
+    scope = buurt_base(row.get("n_total"), row.get("n_buurten_all"), level)
     if isinstance(scope_note, str) and scope_note:
         scope = f"de buurten ({scope_note})"
     if row["n_lower"] == 0:
@@ -108,11 +108,14 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
         if level != "land" and pd.notna(row["nl_value"]):
             parts.append(f"Nederland {short_value(row['nl_value'], row['unit'])}")
         main = f'{value_html(row["value"], row["unit"])}<span class="bb-compare">{esc(" · ".join(parts))}</span>'
-
+        if is_rounded_zero(row):  # a count rounded to 0: no exact 0, and no "lowest of all buurten" bar
+            main = f'<span class="bb-value">{esc(rounded_zero_text(row))}</span><span class="bb-compare">' \
+                   f'{esc(" · ".join(parts))}</span>'
         bar = percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note"))) \
-            if pd.notna(row["n_total"]) and row["n_total"] else ""
+            if pd.notna(row["n_total"]) and row["n_total"] and not is_rounded_zero(row) else ""
     meta = []
-    if pd.notna(row["value"]) and pd.notna(row.get("lower")) and pd.notna(row.get("upper")):
+    if pd.notna(row["value"]) and pd.notna(row.get("lower")) and pd.notna(row.get("upper")) \
+            and not is_rounded_zero(row):
         meta.append(f"marge {fmt_value(row['lower'], row['unit'])} – {fmt_value(row['upper'], row['unit'])}")
     if age:
         meta.append(age)

@@ -1,11 +1,23 @@
-"""Dutch number and label formatting shared by pages, charts and the gesprekskaart."""
+"""Dutch number and label formatting shared by pages, charts and the gesprekskaart.
+
+Also the words for a value that is not an exact number: why a figure is missing (per level: a country has no
+buurtindeling), and a count that CBS rounded to 0 ("minder dan 5", never "0" and never "the lowest").
+"""
 from __future__ import annotations
 
 import math
 
+TOO_FEW = "te weinig inwoners voor een betrouwbaar cijfer"
+ZERO_OR_UNKNOWN = "0 of onbekend (in de meegeleverde cijfers van 2024 is 0 niet te onderscheiden van onbekend)"
+NO_NATIONAL = "deze tabel heeft geen landcijfer"
 MISSING_TEXT = {"suppressed": "geheim (te weinig mensen of onbetrouwbaar)", "not_available": "niet beschikbaar",
+                "too_few": TOO_FEW, "zero_or_unknown": ZERO_OR_UNKNOWN, "geen_landcijfer": NO_NATIONAL,
                 None: "niet beschikbaar"}
 NOT_IN_DATA = "niet in de meegeleverde gegevens"
+DIVISION_WORD = {"buurt": "buurtindeling", "wijk": "wijkindeling", "gemeente": "gemeentelijke indeling"}
+# Below this share of all current buurten, "hoger dan X% van de buurten" names its base ("van de 10.180 buurten
+# met een cijfer"): a percentage of the buurten that have a figure is not a percentage of all buurten.
+FULL_COVERAGE = 0.9
 
 
 def _nl(number: float, decimals: int) -> str:
@@ -30,3 +42,56 @@ def fmt_value(value: float | None, unit: str, decimals: int | None = None) -> st
     if unit in ("aantal", "klasse 1-5"):
         return fmt_number(value, decimals)
     return f"{fmt_number(value, decimals)} {unit}"
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def is_rounded_zero(row) -> bool:
+    """A 0 computed from a count that CBS rounded (catalogue `numerator_rounding`): it means 0 to 4, not 0."""
+    rounding = _number(row.get("rounding"))
+    return bool(rounding) and _number(row.get("value")) == 0
+
+
+def rounded_zero_text(row) -> str:
+    """'minder dan 5 (afgerond 0; hoogstens 8,2 per 1 000 inwoners)' for a rounded 0."""
+    rounding = int(_number(row.get("rounding")) or 10)
+    below = (rounding - 1) // 2 + 1
+    upper = _number(row.get("upper"))
+    bound = f"; hoogstens {fmt_value(upper, str(row.get('unit') or ''))}" if upper else ""
+    return f"minder dan {below} (afgerond 0{bound})"
+
+
+def value_text(row, decimals: int | None = None) -> str:
+    """The value of a profile row as text: a rounded 0 as 'minder dan 5 …', else fmt_value."""
+    if is_rounded_zero(row):
+        return rounded_zero_text(row)
+    return fmt_value(_number(row.get("value")), str(row.get("unit") or ""), decimals)
+
+
+def other_division_text(level: str, year) -> str:
+    """Why a current region has no value from a table on another division, in words that fit the level."""
+    if level == "land":
+        return NO_NATIONAL
+    word = DIVISION_WORD.get(level, "indeling")
+    return f"niet beschikbaar (andere {word} in {int(year)})" if year is not None else f"niet beschikbaar (andere {word})"
+
+
+def buurt_base(n_total, n_all, level: str = "buurt") -> str:
+    """The base of 'hoger dan X% van …': 'de buurten', or 'de 10.180 buurten met een cijfer' when the figure
+    covers fewer than FULL_COVERAGE of all buurten; for a gemeente, wijk or Nederland it says that an area's
+    figure is set beside buurt figures."""
+    n, all_ = _number(n_total), _number(n_all)
+    if n and all_ and n < FULL_COVERAGE * all_:
+        base = f"de {fmt_number(n)} buurten met een cijfer"
+    else:
+        base = "de buurten" if level == "buurt" else "alle buurten"
+    if level != "buurt":
+        whole = {"wijk": "de hele wijk", "gemeente": "de hele gemeente", "land": "heel Nederland"}.get(level, "de regio")
+        base += f" (cijfer van {whole}, vergeleken met losse buurten)"
+    return base

@@ -52,7 +52,8 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
             where m.value is not null and b.value is not null and b.region_code like 'BU%'
             group by m.indicator_id, m.age_group
         )
-        select mine.*, dist.n_lower, dist.n_higher, dist.n_total
+        select mine.*, dist.n_lower, dist.n_higher, dist.n_total,
+               (select count(*) from mart_regions where level = 'buurt') as n_buurten_all
         from mine left join dist using (indicator_id, age_group)
         order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
 
@@ -99,6 +100,12 @@ def catalogue(build_dir: Path | None = None) -> pd.DataFrame:
 def sources(build_dir: Path | None = None) -> pd.DataFrame:
     """mart_sources: every table in the release with licence, attribution, fetch time and boundary joins."""
     return db.query("select * from mart_sources order by table_id", build_dir=build_dir)
+
+
+def definitions(build_dir: Path | None = None) -> pd.DataFrame:
+    """mart_definitions: per indicator and source column the source's own title and definition next to ours."""
+    return db.query("select * from mart_definitions order by indicator_id, table_id, role desc, \"column\"",
+                    build_dir=build_dir)
 
 
 def release_file(build_dir: Path | None = None) -> Path:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from dashboard.core import queries
 from dashboard.core.db import query
 from pipelines.catalogue import load_catalogue
 
@@ -51,7 +52,8 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def catalogue_rows() -> tuple[dict, ...]:
     """The catalogue file (labels, prompts) as rows; mart_catalogue would add a 1 s coverage scan we don't need."""
     return tuple({"indicator_id": i.id, "label": i.label, "lens": i.lens, "unit": i.unit, "prompt": i.prompt,
-                  "landing": i.landing, "hidden": i.hidden} for i in load_catalogue().indicators)
+                  "landing": i.landing, "hidden": i.hidden, "rounding": i.rounding}
+                 for i in load_catalogue().indicators)
 
 
 def _missing_status(code: str, profile: list[dict], build_dir: Path | None) -> dict[str, str]:
@@ -182,7 +184,7 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
     """
     code = region_code.strip().upper()
     region = _region(code, build_dir)
-    profile = _records(query("select * from mart_profile where region_code = ?", [code], build_dir))
+    profile = _records(queries.profile(code, build_dir))  # with n_lower/n_higher/n_total among buurten
     catalogue = list(catalogue_rows())
     status = _missing_status(code, profile, build_dir)
     sources = query("select table_id, licence, snapshot_scope from mart_sources", None, build_dir)

@@ -3,6 +3,11 @@
 The pack starts from what a place has: asset figures that stand out come first, with a plain-Dutch meaning.
 Concerns follow in neutral words ("hoger dan", never a label for the place). All text here is plain text;
 render_html escapes every string, including text that came from the database or from residents.
+
+Honesty rules (issue #8): a figure on the unfavourable side of the middle of all buurten is never a strength
+(a kinderdagverblijf farther away than in 99% of buurten is not "sterk"); a count that CBS rounded to 0 reads
+"minder dan 5" and is never ranked among buurten; a gemeente or wijk is not ranked among buurten; the share of
+buurten names its base when the figure covers fewer than 90% of them.
 """
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from dashboard.core.format import fmt_number, fmt_value
+from dashboard.core.format import (FULL_COVERAGE, MISSING_TEXT, fmt_number, fmt_value, is_rounded_zero,
+                                   rounded_zero_text)
 from dashboard.stats.uncertainty import NOT_DIFFERENT, difference_verdict
 
 MAX_STRENGTHS = 4
@@ -31,7 +37,8 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
           "november", "december")
 MISSING_REASONS = {"suppressed": "niet gepubliceerd: te weinig mensen of te onzeker",
                    "geheim": "niet gepubliceerd: te weinig mensen of te onzeker",
-                   "andere_indeling": "de buurtgrenzen zijn veranderd sinds de meting"}
+                   "andere_indeling": "de {noun}grenzen zijn veranderd sinds de meting",
+                   "too_few": MISSING_TEXT["too_few"], "zero_or_unknown": MISSING_TEXT["zero_or_unknown"]}
 NO_FIGURE = "geen cijfer"
 GENERAL_PROMPTS = {"asset": "Wie of wat maakt deze {noun} sterk, en staat niet in de cijfers?",
                    "problem": "Wat zou je als eerste samen willen oppakken?"}
@@ -196,7 +203,7 @@ def comparison_sentence(value: float, unit: str, refs: Sequence[tuple[str, float
         else:
             text = ", ".join(f"{w} {p}" for w, p in parts)
         sentences.append(text[0].upper() + text[1:] + ".")
-    if percentile is not None:
+    if percentile is not None and not math.isnan(percentile):
         above = round(percentile / 10)
         word, count = (higher, above) if above > 5 else (lower, 10 - above)
         share = "bijna alle" if count == 10 else f"{count} van de 10"
@@ -219,6 +226,9 @@ def _standing(row: Mapping, value: float, refs: Sequence[tuple[str, float, str]]
         side_pct = pct if good_side > 0 else 100 - pct
         scores.append(side_pct / 100)
         clear |= side_pct > 50
+    side = side_of_middle(row, good_side)
+    if side is not None and side <= 50:
+        return False, min(0.5, sum(scores) / len(scores)) if scores else 0.0  # not on the good side of the middle
     for _, ref, key in refs:
         if not ref:
             continue
@@ -232,6 +242,19 @@ def _standing(row: Mapping, value: float, refs: Sequence[tuple[str, float, str]]
     return clear and score > 0.5, score
 
 
+def side_of_middle(row: Mapping, good_side: int) -> float | None:
+    """% of buurten this figure is strictly better than (good_side +1: higher is better, -1: lower is better), from
+    n_lower / n_higher / n_total (any level) or the buurt percentile; None when unknown or a rounded 0."""
+    if is_rounded_zero(row):
+        return None
+    n = as_number(row.get("n_total"))
+    if n:
+        below, above = as_number(row.get("n_lower")) or 0, as_number(row.get("n_higher")) or 0
+        return 100 * (below if good_side > 0 else above) / n
+    pct = as_number(row.get("percentile_buurten"))
+    return None if pct is None else (pct if good_side > 0 else 100 - pct)
+
+
 def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: str | None,
                 scoped_tables: Mapping[str, str] | None = None, concern: bool = False) -> Figure:
     value, unit = float(row["value"]), row["unit"]
@@ -242,17 +265,22 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     nl = as_number(row.get("nl_value"))
     if nl is not None and level != "land":
         refs.append(("Nederland", nl, "nl"))
-    pct = as_number(row.get("percentile_buurten")) if level == "buurt" else None
+    # only a buurt is ranked among buurten, and never with a count that CBS rounded to 0
+    rounded = is_rounded_zero(row)
+    pct = as_number(row.get("percentile_buurten")) if level == "buurt" and not rounded else None
     scope = (scoped_tables or {}).get(row["table_id"])
+    n, n_all = as_number(row.get("n_total")), as_number(row.get("n_buurten_all"))
+    covered = (f"buurten met een cijfer ({fmt_number(n)} van de {fmt_number(n_all)})"
+               if n and n_all and n < FULL_COVERAGE * n_all else "buurten in Nederland")
     comparison = comparison_sentence(value, unit, [r[:2] for r in refs], pct, f"buurten met een cijfer ({scope})" if scope
-                                     else "buurten in Nederland")
+                                     else covered)
     better = 1 if row["direction"] == "higher_is_better" else -1
     standout, score = _standing({**row, "percentile_buurten": pct}, value, refs, -better if concern else better)
     by = as_number(row.get("boundary_year"))
     return Figure(
         indicator_id=row["indicator_id"], label=row["label"], lens=row["lens"], unit=unit,
         direction=row["direction"], description=row.get("description") or "", value=value,
-        value_text=fmt(value, unit), modelled=bool(row.get("modelled")), period=str(row.get("period") or ""),
+        value_text=rounded_zero_text(row) if rounded else fmt(value, unit), modelled=bool(row.get("modelled")), period=str(row.get("period") or ""),
         boundary_year=int(by) if by is not None else None, table_id=row["table_id"],
         table_title=row.get("table_title") or row["table_id"], attribution=row.get("attribution") or "",
         gemeente_value=gem, nl_value=nl, comparison=comparison, standout=standout, score=score,
@@ -267,17 +295,19 @@ def _lens_rows(profile: Iterable[Mapping], lens: str) -> list[Mapping]:
 
 
 def _missing(catalogue: Iterable[Mapping], lens: str, figures: Iterable[Figure], rows: Iterable[Mapping],
-             status: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+             status: Mapping[str, str], level: str = "buurt") -> tuple[tuple[str, str], ...]:
     shown = {f.indicator_id for f in figures}
     shown |= {v for k, v in SAME_QUESTION.items() if k in shown} | {k for k, v in SAME_QUESTION.items() if v in shown}
     reason_of = {r["indicator_id"]: r.get("missing_reason") for r in rows}
     out = []
+    noun = {"wijk": "wijk", "gemeente": "gemeente"}.get(level, "buurt")
     for ind in catalogue:
         if (ind["lens"] != lens or not ind.get("landing", True) or ind.get("hidden") or ind["indicator_id"] in shown
                 or ind["indicator_id"] in SAME_QUESTION):
             continue
-        code = status.get(ind["indicator_id"]) or reason_of.get(ind["indicator_id"])
-        out.append((ind["label"], MISSING_REASONS.get(code, NO_FIGURE)))
+        own = reason_of.get(ind["indicator_id"])  # the value's own reason (too_few, ...) before the map status
+        code = own if own in MISSING_REASONS else status.get(ind["indicator_id"]) or own
+        out.append((ind["label"], MISSING_REASONS.get(code, NO_FIGURE).format(noun=noun)))
     return tuple(out)
 
 
@@ -288,7 +318,8 @@ def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], regio
     prompts = {c["indicator_id"]: c.get("prompt") for c in catalogue}
     order = {c["indicator_id"]: i for i, c in enumerate(catalogue)}
     concern = lens == "problem"
-    rows = _lens_rows(profile, lens)
+    rounding = {c["indicator_id"]: c.get("rounding") for c in catalogue}
+    rows = [{**r, "rounding": r.get("rounding", rounding.get(r["indicator_id"]))} for r in _lens_rows(profile, lens)]
     figures = [make_figure(r, level=region.level, gemeente_name=region.gemeente_name,
                            prompt=prompts.get(r["indicator_id"]), scoped_tables=scoped_tables, concern=concern)
                for r in rows if as_number(r.get("value")) is not None]
@@ -313,7 +344,7 @@ def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], regio
                  f"Geen van deze cijfers springt eruit. Ze laten wel zien wat er in deze {noun} is.")
     if not figures:
         intro = f"Voor deze {noun} zijn nog geen cijfers beschikbaar. Wat weet jij zelf?"
-    missing = _missing(catalogue, lens, figures, rows, status or {})
+    missing = _missing(catalogue, lens, figures, rows, status or {}, region.level)
     return LensSection(heading, intro, tuple(chosen), others, missing, stand_out)
 
 

@@ -2,6 +2,13 @@
 
 The summary names the asset lens ("Kracht") first, then concerns in neutral words. Comparisons are
 direction-aware: a short distance to the huisarts is "dichterbij dan in 80% van de buurten", not "lager".
+
+Honesty rules (issue #8), checked over all buurten by tests/test_summary.py:
+- a figure is only called a strength ("sterk punt", "sterkste punt") when it is on the favourable side of the
+  middle of all buurten; when nothing stands out, the summary says so;
+- a count that CBS rounded to 0 is "minder dan 5", never a lowest value, and is left out of comparisons;
+- "meer dan in X% van de buurten" names its base when the figure covers fewer than 90% of the buurten, and a
+  gemeente, wijk or Nederland figure set beside buurt figures says so.
 """
 from __future__ import annotations
 
@@ -10,49 +17,55 @@ import math
 
 import pandas as pd
 
-from dashboard.core.format import fmt_number, fmt_value
+from dashboard.core.format import (MISSING_TEXT, buurt_base, fmt_number, fmt_value, is_rounded_zero,
+                                   rounded_zero_text)
 
 PLACE = {"buurt": "deze buurt", "wijk": "deze wijk", "gemeente": "deze gemeente", "land": "Nederland"}
 
 # What the figure says, as the rest of "In deze buurt …" (verb first, so "Ook …" works too);
-# {v} is the value with its unit, {n} the bare number.
+# {v} is the value with its unit, {n} the bare number. The words follow the source's definition.
 PHRASES = {
     "vrijwilligerswerk": "doet {v} van de volwassenen vrijwilligerswerk",
-    "mantelzorger": "geeft {v} van de volwassenen mantelzorg",
-    "regie_eigen_leven": "heeft {v} van de volwassenen regie over het eigen leven",
+    "mantelzorger": "geeft {v} van de volwassenen mantelzorg (minstens 3 maanden en/of 8 uur per week)",
+    "regie_eigen_leven": "heeft {v} van de volwassenen matig of veel regie over het eigen leven",
     "wekelijks_sporten": "sport {v} van de volwassenen elke week",
-    "voldoet_beweegrichtlijn": "beweegt {v} van de volwassenen genoeg",
-    "afstand_huisarts": "ligt de huisarts gemiddeld op {v}",
-    "afstand_supermarkt": "ligt de grote supermarkt gemiddeld op {v}",
-    "afstand_kinderdagverblijf": "ligt het kinderdagverblijf gemiddeld op {v}",
-    "afstand_school": "ligt de basisschool gemiddeld op {v}",
-    "scholen_binnen_3km": "liggen gemiddeld {v} basisscholen binnen 3 km",
-    "ervaren_gezondheid_goed": "noemt {v} van de volwassenen de eigen gezondheid goed",
-    "goed_ervaren_gezondheid_trend": "noemt {v} van de volwassenen de eigen gezondheid goed",
+    "voldoet_beweegrichtlijn": "beweegt {v} van de volwassenen genoeg volgens de beweegrichtlijn",
+    "afstand_huisarts": "wonen de inwoners gemiddeld {v} van de huisarts",
+    "afstand_supermarkt": "wonen de inwoners gemiddeld {v} van de grote supermarkt",
+    "afstand_kinderdagverblijf": "wonen de inwoners gemiddeld {v} van het kinderdagverblijf",
+    "afstand_school": "wonen de inwoners gemiddeld {v} van de basisschool",
+    "scholen_binnen_3km": "liggen gemiddeld {v} basisscholen binnen 3 km van de inwoners",
+    "ervaren_gezondheid_goed": "noemt {v} van de volwassenen de eigen gezondheid goed of zeer goed",
+    "goed_ervaren_gezondheid_trend": "noemt {v} van de volwassenen de eigen gezondheid goed of zeer goed",
     "moeite_met_rondkomen": "heeft {v} van de volwassenen moeite met rondkomen",
     "eenzaam": "voelt {v} van de volwassenen zich eenzaam",
     "ernstig_eenzaam": "voelt {v} van de volwassenen zich ernstig eenzaam",
     "angst_depressie_hoog": "heeft {v} van de volwassenen een hoog risico op angst of depressie",
     "beperkt_door_gezondheid": "is {v} van de volwassenen beperkt door de eigen gezondheid",
-    "veel_stress": "had {v} van de volwassenen heel veel stress",
-    "huishoudens_laag_inkomen": "heeft {v} van de huishoudens een laag inkomen",
-    "personen_laagste_inkomens": "hoort {v} van de inwoners bij de 40% laagste inkomens van Nederland",
+    "veel_stress": "had {v} van de volwassenen veel of heel veel stress",
+    "huishoudens_laagste_40pct": "hoort {v} van de huishoudens bij de landelijke 40% laagste inkomens (in heel "
+                                 "Nederland is dat 40%)",
+    "huishoudens_laag_inkomen": "heeft {v} van de huishoudens een inkomen onder de lage-inkomensgrens van CBS",
+    "personen_laagste_inkomens": "hoort {v} van de mensen met een eigen inkomen bij de landelijke 40% laagste "
+                                 "inkomens (in heel Nederland is dat 40%)",
     "bijstand_per_1000": "krijgen {n} van elke 1.000 inwoners een bijstandsuitkering",
     "ao_per_1000": "krijgen {n} van elke 1.000 inwoners een uitkering voor arbeidsongeschiktheid",
     "ww_per_1000": "krijgen {n} van elke 1.000 inwoners een WW-uitkering",
-    "jeugdzorg": "krijgt {v} van de jongeren jeugdzorg",
-    "wmo_per_1000": "krijgen {n} van elke 1.000 inwoners hulp via de Wmo",
-    "opleiding_laag": "heeft {v} van de inwoners een lage opleiding",
+    "jeugdzorg": "kreeg {v} van de jongeren tot 23 jaar jeugdzorg",
+    "wmo_per_1000": "krijgen {n} van elke 1.000 inwoners een Wmo-voorziening",
+    "opleiding_laag": "heeft {v} van de inwoners van 15 tot 75 jaar een lage opleiding",
     "misdrijven_per_1000": "registreerde de politie {n} misdrijven per 1.000 inwoners",
 }
 SMALL_BUURT = 200  # below this many inwoners CBS suppresses most figures
 MIDDLE = 60  # below this share a figure is "rond het midden", not a strong point or a concern
+MEDIAN = 50  # a figure on the unfavourable side of the middle of all buurten is never called a strength
 
 
 def shares(row) -> tuple[float, float] | None:
-    """(% of buurten strictly lower, % strictly higher) from n_lower/n_higher/n_total, or None."""
+    """(% of buurten strictly lower, % strictly higher) from n_lower/n_higher/n_total, or None.
+    A count that CBS rounded to 0 has no place among the buurten (its true value is 0 to 4): None."""
     n = row.get("n_total")
-    if n is None or pd.isna(n) or n == 0 or pd.isna(row.get("value")):
+    if n is None or pd.isna(n) or n == 0 or pd.isna(row.get("value")) or is_rounded_zero(row):
         return None
     return 100 * row["n_lower"] / n, 100 * row["n_higher"] / n
 
@@ -74,7 +87,8 @@ def unfavourable_share(row) -> float | None:
 
 
 def comparison(row, level: str = "buurt") -> str:
-    """'meer dan in 80% van de buurten' / 'dichterbij dan in 95% van de buurten'; the larger side is told."""
+    """'meer dan in 80% van de buurten' / 'dichterbij dan in 95% van de buurten'; the larger side is told,
+    with its base ('van de 10.180 buurten met een cijfer') where the figure does not cover nearly all buurten."""
     s = shares(row)
     if s is None:
         return ""
@@ -87,8 +101,7 @@ def comparison(row, level: str = "buurt") -> str:
         word = "verder weg" if more else "dichterbij"
     else:
         word = "meer" if more else "minder"
-    scope = "de buurten" if level == "buurt" else "alle buurten"
-    return f"{word} dan in {share}% van {scope}"
+    return f"{word} dan in {share}% van {buurt_base(row.get('n_total'), row.get('n_buurten_all'), level)}"
 
 
 def _meta(row) -> str:
@@ -99,9 +112,12 @@ def _meta(row) -> str:
 def sentence(row, level: str = "buurt", opener: str | None = None) -> str:
     """One plain sentence about one figure, e.g. 'In deze buurt doet 31,0% van de volwassenen
     vrijwilligerswerk, meer dan in 80% van de buurten (geschat, 2020).' `opener` replaces 'In deze buurt'."""
-    value = fmt_value(row["value"], row["unit"])
+    if is_rounded_zero(row):
+        value = number = rounded_zero_text(row)
+    else:
+        value, number = fmt_value(row["value"], row["unit"]), fmt_number(row["value"])
     phrase = PHRASES.get(row["indicator_id"], "is de waarde voor '" + str(row["label"]).lower() + "' {v}")
-    text = f"{opener or 'In ' + PLACE.get(level, 'deze regio')} {phrase.format(v=value, n=fmt_number(row['value']))}"
+    text = f"{opener or 'In ' + PLACE.get(level, 'deze regio')} {phrase.format(v=value, n=number)}"
     comp = comparison(row, level)
     meta = _meta(row)
     return text + (f", {comp}" if comp else "") + (f" ({meta})." if meta else ".")
@@ -115,40 +131,57 @@ def _candidates(rows: pd.DataFrame, lens: str) -> pd.DataFrame:
     return sel[sel["favourable"].notna()]
 
 
+def summary_items(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> dict[str, pd.DataFrame]:
+    """The figures the summary tells, as data: 'strengths' (favourable side of >= MIDDLE % of the buurten),
+    'best' (the best asset when none is a strength, only when it is not below the middle of the buurten) and
+    'concerns'. Each frame keeps the profile row columns plus favourable / unfavourable."""
+    assets = _candidates(rows, "asset").sort_values("favourable", ascending=False)
+    problems = _candidates(rows, "problem")
+    strong = assets[assets["favourable"] >= MIDDLE].head(n_each)
+    best = assets.head(1) if strong.empty else assets.iloc[:0]
+    best = best[best["favourable"] >= MEDIAN]
+    concerns = problems[problems["unfavourable"] >= MIDDLE].sort_values("unfavourable", ascending=False)
+    return {"strengths": strong, "best": best, "concerns": concerns.head(n_each), "assets": assets,
+            "problems": problems}
+
+
 def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list[str]:
     """Short summary paragraphs, Kracht first. `rows`: one row per indicator (default age group) with
     indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary, period, value,
-    n_lower, n_higher, n_total."""
+    n_lower, n_higher, n_total (and, where known, rounding, upper, n_buurten_all, missing_reason, status)."""
     place = PLACE.get(level, "deze regio")
+    items = summary_items(rows, level, n_each)
+    among = "" if level == "buurt" else " (vergeleken met losse buurten)"
     out = []
-    assets = _candidates(rows, "asset").sort_values("favourable", ascending=False)
-    if assets.empty:
+    if items["assets"].empty:
         out.append(f"**Kracht.** Voor {place} zijn er geen cijfers over kracht.")
+    elif not items["strengths"].empty:
+        out.append("**Kracht.** " + _joined(items["strengths"], level, "Ook"))
+    elif not items["best"].empty:
+        out.append(f"**Kracht.** Op kracht scoort {place} niet duidelijk hoger dan de meeste buurten{among}. "
+                   f"Het gunstigste cijfer: {sentence(items['best'].iloc[0], level)}")
     else:
-        strong = assets[assets["favourable"] >= MIDDLE].head(n_each)
-        if strong.empty:
-            out.append(f"**Kracht.** Op kracht scoort {place} niet hoger dan de meeste buurten. "
-                       f"Het sterkste punt: {sentence(assets.iloc[0], level)}")
-        else:
-            out.append("**Kracht.** " + _joined(strong, level, "Ook"))
-    problems = _candidates(rows, "problem")
-    concerns = problems[problems["unfavourable"] >= MIDDLE].sort_values("unfavourable", ascending=False)
-    if problems.empty:
+        out.append(f"**Kracht.** In de cijfers over kracht valt {place} niet op: op geen enkel punt is het hier "
+                   f"gunstiger dan in de helft van de buurten{among}. Wat bewoners zelf noemen, telt hier extra.")
+    if items["problems"].empty:
         out.append(f"**Zorgen.** Voor {place} zijn er geen cijfers over zorgen.")
-    elif concerns.empty:
+    elif items["concerns"].empty:
         out.append(f"**Zorgen.** Bij de zorgen valt {place} niet op: op geen enkel punt is het hier "
-                   f"ongunstiger dan in {MIDDLE}% van de buurten.")
+                   f"ongunstiger dan in {MIDDLE}% van de buurten{among}.")
     else:
-        out.append("**Zorgen.** " + _joined(concerns.head(n_each), level, "Daarnaast"))
+        out.append("**Zorgen.** " + _joined(items["concerns"], level, "Daarnaast"))
     shown = rows[rows["lens"].isin(["asset", "problem"]) & rows["landing"].astype(bool)
                  & ~rows["hidden"].astype(bool)]
     missing = int(shown["value"].isna().sum())
     if missing:
         out.append(f"Over {missing} {'onderwerp' if missing == 1 else 'onderwerpen'} is er geen cijfer "
                    f"voor {place}. Hieronder staat waarom.")
-        if "status" in rows and (shown["value"].isna() & (shown["status"] == "andere_indeling")).any():
+        if (level in ("buurt", "wijk") and "status" in rows
+                and (shown["value"].isna() & (shown["status"] == "andere_indeling")).any()):
             out[-1] += (" Vaak komt dat doordat de bron een oudere buurtindeling gebruikt, waarin deze "
                         f"{'buurt' if level == 'buurt' else 'plek'} anders was ingedeeld.")
+        if "missing_reason" in rows and (shown["missing_reason"] == "too_few").any():
+            out[-1] += f" Soms wonen er te weinig mensen: dan staat er '{MISSING_TEXT['too_few']}'."
         few = rows.loc[rows["indicator_id"] == "inwoners", "value"]
         if level == "buurt" and not few.empty and pd.notna(few.iloc[0]) and few.iloc[0] < SMALL_BUURT:
             out[-1] += (f" Hier wonen weinig mensen ({fmt_number(few.iloc[0])}). Dan publiceert CBS veel "

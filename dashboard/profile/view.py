@@ -23,7 +23,7 @@ from dashboard.core import state
 from dashboard.profile import summary
 from dashboard.profile import sections
 from dashboard.core.charts import age_text, share_text, indicator_html
-from dashboard.core.format import MISSING_TEXT, NOT_IN_DATA, fmt_number, fmt_value
+from dashboard.core.format import MISSING_TEXT, NOT_IN_DATA, fmt_number, fmt_value, other_division_text, value_text
 
 LENS_TITLE = {"asset": "Kracht", "problem": "Zorgen"}
 LENS_INTRO = {"asset": "Wat er is: mensen die meedoen en voor elkaar zorgen, voorzieningen dichtbij.",
@@ -32,7 +32,6 @@ LEVEL_NAME = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "land": 
 STEDELIJKHEID = {1: "zeer sterk stedelijk", 2: "sterk stedelijk", 3: "matig stedelijk", 4: "weinig stedelijk",
                  5: "niet stedelijk"}
 CONTEXT_STRIP = ("inwoners", "bevolkingsdichtheid", "stedelijkheid")
-NO_DIVISION = "niet beschikbaar (andere buurtindeling in {year})"
 
 
 @lru_cache(maxsize=1)
@@ -42,20 +41,22 @@ def catalogue_order() -> dict[str, int]:
     return {ind.id: i for i, ind in enumerate(load_catalogue().indicators)}
 
 
-def _missing_text(row) -> str:
+def _missing_text(row, level: str = "buurt") -> str:
     if row["n_values"] == 0:
         return NOT_IN_DATA
     if isinstance(row.get("missing_reason"), str):
         return MISSING_TEXT.get(row["missing_reason"], MISSING_TEXT[None])
     if row.get("status") == "geheim":
         return MISSING_TEXT["suppressed"]
-    if row.get("status") == "andere_indeling" and pd.notna(row.get("boundary_year")):
-        return NO_DIVISION.format(year=int(row["boundary_year"]))
+    if level == "land" or row.get("status") == "geen_landcijfer":
+        return MISSING_TEXT["geen_landcijfer"]  # the table has no row for Nederland: no division involved
+    if row.get("status") == "andere_indeling":
+        return other_division_text(level, row["boundary_year"] if pd.notna(row.get("boundary_year")) else None)
     return MISSING_TEXT[None]
 
 
 def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.DataFrame,
-                  catalogue: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+                  catalogue: pd.DataFrame, sources: pd.DataFrame, level: str = "buurt") -> pd.DataFrame:
     """One row per indicator that is not hidden, in catalogue order: the region's value in the default age
     group, with gemeente/NL values, share_lower (% of buurten with a lower value), other age groups as text,
     source (table_id, table_title, period, boundary_year, attribution, scope_note when the shipped table covers
@@ -65,12 +66,13 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
     """
     cat = catalogue[~catalogue["hidden"].astype(bool)].copy()
     meta_cols = ["indicator_id", "label", "lens", "unit", "direction", "modelled", "landing", "hidden",
-                 "in_summary", "description", "attribution"]
+                 "in_summary", "description", "attribution"] + [c for c in ("rounding",) if c in catalogue]
     out = cat[meta_cols]
     default = profile[profile["is_default_group"].astype(bool)].drop_duplicates("indicator_id")
     value_cols = ["indicator_id", "age_group", "period", "boundary_year", "table_id", "table_title", "value",
                   "lower", "upper", "missing_reason", "gemeente_value", "gemeente_lower", "gemeente_upper",
-                  "nl_value", "nl_lower", "nl_upper", "n_lower", "n_higher", "n_total"]
+                  "nl_value", "nl_lower", "nl_upper", "n_lower", "n_higher", "n_total"] + [
+                  c for c in ("n_buurten_all",) if c in profile]
     out = out.merge(default[value_cols], on="indicator_id", how="left")
     st_cols = status[["indicator_id", "period", "boundary_year", "table_id", "status"]]
     out = out.merge(st_cols, on="indicator_id", how="left", suffixes=("", "_map"))
@@ -89,7 +91,7 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
     other_text = {i: "; ".join(f"{age_text(r['age_group']) or r['age_group']}: {fmt_value(r['value'], r['unit'])}"
                                for _, r in grp.iterrows()) for i, grp in others.groupby("indicator_id")}
     out["other_groups"] = [other_text.get(i, "") for i in out["indicator_id"]]
-    out["missing_text"] = [None if pd.notna(r["value"]) else _missing_text(r) for _, r in out.iterrows()]
+    out["missing_text"] = [None if pd.notna(r["value"]) else _missing_text(r, level) for _, r in out.iterrows()]
     order = catalogue_order()
     out["_order"] = out["indicator_id"].map(order).fillna(len(order))
     drop = ["period_map", "boundary_year_map", "table_id_map", "_order"]
@@ -109,7 +111,8 @@ def load_profile(code: str) -> Profile:
     gemeente = region["gemeente_code"] if region and isinstance(region.get("gemeente_code"), str) else None
     sources = state.cached("sources")
     table = profile_table(state.cached("profile", code), state.cached("map_status", code),
-                          state.cached("area_coverage", gemeente), state.cached("catalogue"), sources)
+                          state.cached("area_coverage", gemeente), state.cached("catalogue"), sources,
+                          level=region["level"] if region else "buurt")
     return Profile(region=region, table=table, sources=sources)
 
 
@@ -287,7 +290,7 @@ def compare_table(profiles: list[Profile]) -> tuple[pd.DataFrame, pd.DataFrame]:
         code = p.region["region_code"]
         table[f"{p.region['name']} ({code})"] = rows["value"].astype(float).round(1).to_numpy()
         chart[f"pos_{code}"] = rows["share_lower"].astype(float).to_numpy()
-        chart[f"text_{code}"] = [fmt_value(r["value"], r["unit"]) + (f" (hoger dan {share_text(r['share_lower'])}% "
+        chart[f"text_{code}"] = [value_text(r) + (f" (hoger dan {share_text(r['share_lower'])}% "
                                  "van de buurten)" if pd.notna(r["share_lower"]) else "")
                                  if pd.notna(r["value"]) else str(r["missing_text"]) for _, r in rows.iterrows()]
         for ind, r in rows.iterrows():

@@ -20,7 +20,7 @@ from dashboard.core.format import fmt_number
 # Candidate context variables, in order of preference within each group; the first one present with enough
 # coverage is used. Income and age shape health and participation figures; density stands for urbanity.
 DEFAULT_CONTEXT: tuple[tuple[str, ...], ...] = (
-    ("personen_laagste_inkomens", "huishoudens_laag_inkomen", "inkomen_per_inwoner"),
+    ("personen_laagste_inkomens", "huishoudens_laagste_40pct", "inkomen_per_inwoner"),
     ("aandeel_65plus",),
     ("bevolkingsdichtheid", "stedelijkheid"),
     ("opleiding_laag",),

@@ -22,7 +22,7 @@ DEFAULT_PEER_VARIABLES: tuple[tuple[str, ...], ...] = (
     ("omgevingsadressendichtheid", "bevolkingsdichtheid", "stedelijkheid"),  # urbanity (log)
     ("aandeel_65plus",),                                                     # age structure
     ("aandeel_0_15",),
-    ("personen_laagste_inkomens", "huishoudens_laag_inkomen", "inkomen_per_inwoner"),  # income
+    ("personen_laagste_inkomens", "huishoudens_laagste_40pct", "inkomen_per_inwoner"),  # income
     ("opleiding_laag",),                                                     # education, where available
 )
 DEFAULT_K = 10

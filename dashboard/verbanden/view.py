@@ -20,7 +20,7 @@ from dashboard.stats.relations import CAVEAT
 from dashboard.stats.views import catalogue_order
 from pipelines.precompute import OUTCOMES
 
-DEFAULT_X, DEFAULT_Y = "huishoudens_laag_inkomen", "ervaren_gezondheid_goed"
+DEFAULT_X, DEFAULT_Y = "huishoudens_laagste_40pct", "ervaren_gezondheid_goed"
 NL = "NL"
 
 

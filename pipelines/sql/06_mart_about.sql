@@ -12,3 +12,11 @@ with coverage as (
 )
 select i.*, c.periods, coalesce(c.buurten_with_value, 0) as buurten_with_value
 from indicators i left join coverage c using (indicator_id);
+
+-- mart_definitions: per indicator and source column, the source's own title and definition next to ours
+-- (pipelines/definitions.py says where each comes from).
+-- Contract: indicator_id, label, description, table_id, column, role, source_title, source_description, origin
+create or replace view mart_definitions as
+select d.indicator_id, i.label, i.description, d.table_id, d."column", d.role, d.source_title,
+       d.source_description, d.origin
+from indicator_definitions d join indicators i using (indicator_id);

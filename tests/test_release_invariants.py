@@ -1,0 +1,144 @@
+"""Release invariants over the whole built database (issue #8): rules that hold for every row, not examples.
+
+- no share outside 0-100 %, no rate outside 0-1 000 per 1 000 (values and their bounds);
+- every "landelijke 40% laagste inkomens" measure has NL = 40.0 and says "40%" in its label;
+- every value the app shows carries its table, period and boundary year;
+- a ratio below its catalogue minimum denominator has no value, and says why ('too_few');
+- a rounded 0 keeps its bound (lower 0, upper > 0) and is never the only "lowest" number;
+- the KWB 2024 snapshot (zeros turned into empty upstream) says "0 of onbekend", never a plain "niet beschikbaar";
+- Nederland never gets "andere buurtindeling": a table without a national row says so;
+- every indicator with values has the source's own definition next to ours.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard.core import queries
+from dashboard.core.charts import indicator_html
+from dashboard.core.format import NO_NATIONAL, is_rounded_zero, rounded_zero_text
+from dashboard.profile import view as profile_view
+from pipelines.cache import read_table_cache
+from pipelines.catalogue import RATIO_CAP, load_catalogue
+from tests.conftest import SNAPSHOT_TABLES
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+def test_no_share_or_rate_outside_its_possible_range(con):
+    for unit, cap in RATIO_CAP.items():
+        bad = con.execute("""
+            select v.indicator_id, v.region_code, v.period, v.value, v.lower, v.upper
+            from indicator_values v join indicators i using (indicator_id)
+            where i.unit = ? and (v.value < 0 or v.value > ? or v.lower < 0 or v.upper > ?)
+            limit 5""", [unit, cap, cap]).fetchall()
+        assert bad == [], (unit, bad)
+    # and the views the app reads agree (no view recomputes a ratio past the cap)
+    assert con.execute("""select count(*) from mart_profile where (unit = '%' and value > 100)
+                          or (unit = 'per 1 000 inwoners' and value > 1000)""").fetchone()[0] == 0
+
+
+def test_national_lowest_40_measures_are_40_in_nl_and_say_so(con, catalogue):
+    measures = [i for i in catalogue.indicators if i.national_lowest_40]
+    assert {"huishoudens_laagste_40pct", "personen_laagste_inkomens"} <= {i.id for i in measures}
+    checked = 0
+    for ind in measures:
+        assert "40%" in ind.label, ind.id
+        nl = con.execute("select period, value from indicator_values where indicator_id = ? and region_code = 'NL00'"
+                         " and value is not null", [ind.id]).fetchall()
+        for period, value in nl:
+            assert value == pytest.approx(40.0, abs=0.05), (ind.id, period, value)
+            checked += 1
+    assert checked >= 2
+    # and the release stores them as flagged in the catalogue view the dashboard reads
+    flagged = {r[0] for r in con.execute("select indicator_id from mart_catalogue where national_lowest_40").fetchall()}
+    assert flagged == {i.id for i in measures}
+
+
+def test_every_shown_value_carries_table_period_and_boundary_year(con):
+    for view in ("mart_profile", "mart_map_values", "mart_indicator_series"):
+        n = con.execute(f"""select count(*) from {view} where value is not null
+                            and (table_id is null or period is null or boundary_year is null)""").fetchone()[0]
+        assert n == 0, view
+    assert con.execute("""select count(*) from mart_profile where value is not null
+                          and (table_title is null or attribution is null)""").fetchone()[0] == 0
+
+
+def test_ratios_below_their_minimum_denominator_have_no_value(con, catalogue):
+    # Source: the shipped KWB 2023 download file, counts a_inw (inwoners, rounded to 5) and a_soz_ww (WW, tens)
+    raw = read_table_cache(SNAPSHOT_TABLES / "85618NED").data.set_index("gwb_code_10")
+    src = catalogue.indicator("ww_per_1000").sources[0]
+    small = raw[(raw["a_inw"] > 0) & (raw["a_inw"] < src.min_denominator) & raw["a_soz_ww"].notna()].index
+    assert len(small) > 100
+    got = con.execute("""select region_code, value, missing_reason from indicator_values
+                         where indicator_id = 'ww_per_1000' and table_id = '85618NED'""").fetchdf()
+    got = got.set_index("region_code").loc[list(small)]
+    assert got["value"].isna().all() and (got["missing_reason"] == "too_few").all()
+    big = raw[(raw["a_inw"] >= src.min_denominator) & raw["a_soz_ww"].notna()].head(50)
+    values = con.execute("select region_code, value from indicator_values where indicator_id = 'ww_per_1000' "
+                         "and table_id = '85618NED'").fetchdf().set_index("region_code")["value"]
+    expected = 1000 * big["a_soz_ww"].astype(float) / big["a_inw"].astype(float)
+    assert values.loc[big.index].to_numpy() == pytest.approx(expected.to_numpy())
+
+
+def test_a_rounded_zero_keeps_its_bound_and_is_not_an_exact_zero(con, catalogue, build_dir):
+    rounded = [i.id for i in catalogue.indicators if i.rounding]
+    rows = con.execute(f"""select indicator_id, value, lower, upper from indicator_values
+                           where value = 0 and indicator_id in ({','.join('?' * len(rounded))})""", rounded).fetchdf()
+    assert len(rows) > 1000  # thousands of buurten have 0 (= 0 to 4) bijstandsuitkeringen
+    assert (rows["lower"] == 0).all() and (rows["upper"] > 0).all()
+    # the profile of such a buurt shows "minder dan 5" and no position among buurten
+    code = con.execute("""select region_code from mart_profile where indicator_id = 'bijstand_per_1000' and value = 0
+                          and region_code like 'BU%' order by region_code limit 1""").fetchone()[0]
+    row = table_for(code, build_dir).set_index("indicator_id").loc["bijstand_per_1000"].to_dict()
+    assert is_rounded_zero(row) and rounded_zero_text(row).startswith("minder dan 5 (afgerond 0; hoogstens ")
+    html = indicator_html(row | {"indicator_id": "bijstand_per_1000"}, "buurt")
+    assert "minder dan 5" in html and "bb-bar" not in html and "laagste" not in html
+
+
+def table_for(code: str, build_dir, level: str = "buurt"):
+    region = queries.region(code, build_dir)
+    gemeente = region["gemeente_code"] if isinstance(region["gemeente_code"], str) else None
+    return profile_view.profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
+                                      queries.area_coverage(gemeente, build_dir), queries.catalogue(build_dir),
+                                      queries.sources(build_dir), level=level)
+
+
+def test_kwb_2024_empty_cells_are_zero_or_unknown(con):
+    reasons = dict(con.execute("""select coalesce(missing_reason, 'waarde'), count(*) from indicator_values
+                                  where table_id = '85984NED' group by 1""").fetchall())
+    assert reasons.get("zero_or_unknown", 0) > 400 and "not_available" not in reasons
+    assert con.execute("select count(*) from indicator_values where table_id = '85984NED' and value = 0"
+                       ).fetchone()[0] == 0  # the extract has no zeros at all (PROVENANCE entry 8)
+
+
+def test_nederland_never_gets_a_division_reason(build_dir):
+    # KWB 2024 (85984NED) has no NL row in the snapshot: koopwoningen and aandeel_65plus have no landcijfer
+    table = table_for("NL00", build_dir, "land").set_index("indicator_id")
+    texts = table["missing_text"].dropna()
+    assert not texts.str.contains("indeling").any()
+    assert table.loc["koopwoningen", "missing_text"] == NO_NATIONAL
+
+
+def test_every_indicator_with_values_has_the_source_definition(con):
+    missing = con.execute("""
+        select distinct d.indicator_id, d.table_id from mart_definitions d
+        where d.role = 'waarde' and (d.source_description is null or d.source_title is null)
+          and exists (select 1 from indicator_values v where v.indicator_id = d.indicator_id
+                      and v.table_id = d.table_id and v.value is not null)""").fetchall()
+    assert missing == []
+    ours = con.execute("select description from mart_definitions where indicator_id = 'huishoudens_laagste_40pct'"
+                       " and table_id = '85618NED'").fetchone()[0]
+    theirs = con.execute("select source_description from mart_definitions where indicator_id = "
+                         "'huishoudens_laagste_40pct' and table_id = '85618NED'").fetchone()[0]
+    assert "40%" in ours and "landelijke 40% huishoudens met het laagste" in theirs
+
+
+def test_missing_reasons_are_ones_the_app_can_word(con):
+    from dashboard.core.format import MISSING_TEXT
+    reasons = {r[0] for r in con.execute("select distinct missing_reason from indicator_values").fetchall()}
+    assert reasons <= set(MISSING_TEXT)
+    assert pd.notna(MISSING_TEXT["too_few"])
