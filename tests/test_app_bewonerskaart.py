@@ -224,7 +224,8 @@ def test_views_for_other_pages(app, store_path):
     at.get("file_uploader")[0].set_value(("template.csv", TEMPLATE_CSV.read_bytes(), "text/csv")).run()
     at.button(key="bk_upload_save").click().run()
     add(at, SCRIPT_NAME)
-    AssetStore(store_path).add([replace(stored(store_path)[-1], id="with-point", lon=4.93, lat=52.366)])
+    AssetStore(store_path).add([replace(stored(store_path)[-1], id="with-point", category="cultuur", lon=4.93,
+                                        lat=52.366)])  # another category: not the same item
 
     points = assets_views.asset_points("GM0363")
     assert list(points.columns[:5]) == ["lon", "lat", "name", "category_label", "buurt_code"]

@@ -1,11 +1,15 @@
-"""AssetStore on a real DuckDB file in a temporary folder."""
+"""AssetStore on both user-store backends: a real DuckDB file in a temporary folder and a throwaway PostgreSQL
+(the `user_store_target` fixture), with the same tests."""
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import threading
 import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -14,8 +18,9 @@ from hypothesis import given, settings
 from test_bewoners_geo import real_locator
 from test_bewoners_upload import csv_files
 
-from dashboard.bewoners import (CATEGORIES, TEMPLATE_CSV, AssetNotFoundError, AssetStore, AssetStoreError,
+from dashboard.bewoners import (CATEGORIES, TEMPLATE_CSV, AssetNotFoundError, AssetStore, AssetStoreError, StaleAssetError,
                               AssetValidationError, BuurtCodes, ReleaseDatabaseError, build_asset, parse_upload)
+from dashboard import userstore
 from dashboard.bewoners.model import ASSIGNED_BY_COORDINATES, ASSIGNED_EXPLICIT
 
 
@@ -30,7 +35,12 @@ def known(locator) -> BuurtCodes:
 
 
 @pytest.fixture()
-def store(tmp_path, known, locator) -> AssetStore:
+def store(user_store_target, known, locator) -> AssetStore:
+    return AssetStore(user_store_target, known_buurt_codes=known, locator=locator)
+
+
+@pytest.fixture()
+def duck_store(tmp_path, known, locator) -> AssetStore:
     return AssetStore(tmp_path / "user" / "bewonerskaart.duckdb", known_buurt_codes=known, locator=locator)
 
 
@@ -104,8 +114,8 @@ def test_update_buurt_code_is_checked(store, make):
     assert store.update(asset.id, buurt_code="bu03440611").buurt_assigned_by == ASSIGNED_EXPLICIT
 
 
-def test_update_without_code_list_can_edit_text_but_not_the_buurt(tmp_path, make):
-    store = AssetStore(tmp_path / "bewonerskaart.duckdb")
+def test_update_without_code_list_can_edit_text_but_not_the_buurt(user_store_target, make):
+    store = AssetStore(user_store_target)
     asset = make()
     store.add([asset])
     assert store.update(asset.id, name="Nieuw").name == "Nieuw"
@@ -126,7 +136,7 @@ def test_delete(store, make):
 
 
 def test_counts_per_category_include_zeros(store, make):
-    store.add([make(category="plekken"), make(category="plekken"), make(category="cultuur"),
+    store.add([make(category="plekken"), make("Speeltuin", category="plekken"), make(category="cultuur"),
                make(category="bewoners", buurt_code="BU03440611")])
     assert store.counts_per_category("BU0363AD05") == {
         "bewoners": 0, "verenigingen": 0, "instellingen": 0, "plekken": 2, "economie": 0, "cultuur": 1}
@@ -153,8 +163,10 @@ def test_the_database_refuses_what_validation_would_refuse(store, make):
     assert store.list() == []
 
 
-def test_the_file_is_free_between_calls(store, make):
+def test_the_file_is_free_between_calls(duck_store, make):
+    store = duck_store
     store.add([make()])
+    store.close()  # also happens by itself after userstore.backends.IDLE_SECONDS without use
     assert not Path(f"{store.path}.wal").exists()
     other_process = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
                      "print(con.execute('select count(*) from assets').fetchone()[0])")
@@ -162,6 +174,10 @@ def test_the_file_is_free_between_calls(store, make):
                           timeout=60)
     assert done.stdout.strip() == "1", done.stderr
     assert len(store.list()) == 1
+    time.sleep(userstore.backends.IDLE_SECONDS + 1.0)  # closed by itself after the idle time
+    done = subprocess.run([sys.executable, "-c", other_process, str(store.path)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.strip() == "1", done.stderr
 
 
 def test_exports_come_from_the_store(store, template_assets):
@@ -219,9 +235,154 @@ def test_storing_an_upload_writes_only_the_store_file(known, locator, file):
         (root / "andere" / "release.duckdb").write_bytes(b"niet aankomen")
         before = snapshot(root)
         store = AssetStore(root / "user" / "bewonerskaart.duckdb", known_buurt_codes=known, locator=locator)
-        store.add(result.assets)
-        assert store.list() == sorted(result.assets, key=lambda a: (a.created_at, a.name, a.id))
+        store.add_new(result.assets)
+        store.close()
+        kept = {a.identity_key: a for a in reversed(result.assets)}  # the first of each identity is stored
+        assert store.list() == sorted(kept.values(), key=lambda a: (a.created_at, a.name, a.id))
+        store.close()
         after = snapshot(root)
         new = set(after) - set(before)
         assert new == {"user", os.path.join("user", "bewonerskaart.duckdb")}
         assert {k: after[k] for k in before} == before
+
+
+# ----------------------------------------------------------------------------------------------- shared server
+def test_delete_is_soft_logged_and_undoable(store, make):
+    asset = make("Moestuin", description="achter de school")
+    store.add([asset], actor="redacteur:anna")
+    assert store.delete(asset.id, actor="redacteur:bram") is True
+    assert store.list() == [] and store.counts_per_category(asset.buurt_code)["plekken"] == 0
+    [(gone, when, who)] = store.deleted(asset.buurt_code)
+    assert (gone.name, who) == ("Moestuin", "redacteur:bram") and when.tzinfo is not None
+    back = store.restore(asset.id, actor="redacteur:anna")
+    assert store.list() == [back] and (back.name, back.description) == ("Moestuin", "achter de school")
+    log = [(e.action, e.actor, (e.before or {}).get("name"), (e.after or {}).get("name"))
+           for e in reversed(store.history(asset.id))]
+    assert log == [("create", "redacteur:anna", None, "Moestuin"), ("delete", "redacteur:bram", "Moestuin", None),
+                   ("restore", "redacteur:anna", None, "Moestuin")]
+    with pytest.raises(AssetNotFoundError):
+        store.restore(asset.id)
+
+
+def test_restore_is_refused_when_the_same_item_came_back(store, make):
+    first = make("Moestuin")
+    store.add([first])
+    store.delete(first.id)
+    store.add([make("moestuin ")])             # re-added while the first was deleted: allowed
+    with pytest.raises(AssetStoreError, match="Terugzetten kan niet"):
+        store.restore(first.id)
+    assert [a.name for a in store.list()] == ["moestuin"]
+
+
+def test_a_stale_edit_is_refused_with_the_current_values(store, make):
+    asset = make("Bieb", description="open op maandag")
+    store.add([asset])
+    mine = store.get(asset.id)
+    other = store.update(asset.id, expected_version=mine.version, actor="sessie:1", description="open op dinsdag")
+    assert other.version == mine.version + 1
+    with pytest.raises(StaleAssetError) as err:
+        store.update(asset.id, expected_version=mine.version, actor="sessie:2", name="Bibliotheek")
+    assert err.value.current.description == "open op dinsdag" and err.value.current.name == "Bieb"
+    assert "Iemand anders heeft dit item gewijzigd" in str(err.value)
+    with pytest.raises(StaleAssetError):
+        store.delete(asset.id, expected_version=mine.version)
+    assert store.get(asset.id) == other
+    before, after = store.history(asset.id)[0].before, store.history(asset.id)[0].after
+    assert (before["description"], after["description"], after["version"]) == (
+        "open op maandag", "open op dinsdag", 2)
+
+
+def test_the_same_item_is_stored_once(store, make):
+    store.add([make("Speeltuin")])
+    with pytest.raises(AssetStoreError, match="staat al op de Bewonerskaart"):
+        store.add([make("Boekenkast"), make("  speeltuin")])
+    assert store.add_new([make("Boekenkast"), make("  SPEELTUIN"), make("boekenkast")]) == (1, 2)
+    assert sorted(a.name for a in store.list()) == ["Boekenkast", "Speeltuin"]
+    other = make("Kinderboerderij")
+    store.add([other])
+    with pytest.raises(AssetValidationError, match="er staat al een item met deze naam"):
+        store.update(other.id, name="speeltuin")
+
+
+def test_one_upload_saved_by_two_sessions_at_once_is_stored_once(store, template_assets):
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(store.add_new(template_assets, actor="sessie")))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [(0, 3), (0, 3), (0, 3), (3, 0)]
+    assert len(store.list()) == 3
+
+
+def test_items_per_buurt_are_capped(user_store_target, known, make):
+    store = AssetStore(user_store_target, known_buurt_codes=known, max_per_buurt=3)
+    store.add([make(f"Item {i}") for i in range(3)])
+    with pytest.raises(AssetStoreError, match="meer dan 3 items krijgen"):
+        store.add([make("Een te veel"), make("Elders", buurt_code="BU03440611")])
+    assert store.count() == 3
+    store.delete(store.list()[0].id)
+    assert store.add([make("Nu past het")]) == 1
+
+
+def test_paging_and_streamed_reading_see_every_item_once(store, make):
+    store.add([make(f"Item {i:03d}") for i in range(25)])
+    pages = [store.list("BU0363AD05", limit=10, offset=start) for start in (0, 10, 20)]
+    assert [len(p) for p in pages] == [10, 10, 5] and store.count("BU0363AD05") == 25
+    assert [a.id for p in pages for a in p] == [a.id for a in store.iter_all("BU0363AD05", page=7)]
+
+
+def test_ten_sessions_editing_one_buurt_lose_no_change(store, make):
+    """10 sessions at once: each adds its own item and appends its mark to three shared items, re-reading
+    the item after a stale refusal (what the page asks of a person). Every mark and item must be there."""
+    shared = [make(f"Gedeeld {i}", description="") for i in range(3)]
+    store.add(shared)
+    stale: list[int] = []
+
+    def session(n: int) -> None:
+        store.add([make(f"Sessie {n}")], actor=f"sessie:{n}")
+        for asset in shared:
+            while True:
+                current = store.get(asset.id)
+                try:
+                    store.update(asset.id, expected_version=current.version, actor=f"sessie:{n}",
+                                 description=f"{current.description or ''}[{n}]")
+                    break
+                except StaleAssetError:
+                    stale.append(n)
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for asset in shared:
+        now = store.get(asset.id)
+        assert sorted(now.description.strip("[]").split("][")) == sorted(str(n) for n in range(10))
+        assert now.version == 11
+    assert store.count("BU0363AD05") == 13
+    assert len([e for e in store.history(limit=1000) if e.action == "update"]) == 30
+
+
+def test_a_store_file_from_before_the_user_store_opens_with_nothing_lost(tmp_path, known):
+    """tests/data/bewonerskaart-before-userstore.duckdb.gz was written by the store code of d278b06."""
+    path = tmp_path / "bewonerskaart.duckdb"
+    path.write_bytes(gzip.decompress((Path(__file__).parent / "data" /
+                                      "bewonerskaart-before-userstore.duckdb.gz").read_bytes()))
+    with duckdb.connect(str(path), read_only=True) as con:
+        before = con.execute("select * from assets order by id").fetchall()
+    store = AssetStore(path, known_buurt_codes=known)
+    assert sorted((a.name, a.description) for a in store.list()) == sorted((r[1], r[7]) for r in before)
+    assert {a.version for a in store.list()} == {1} and len(before) == 4
+    store.close()
+    with duckdb.connect(str(path), read_only=True) as con:
+        after = con.execute("select * exclude (version, deleted_at, deleted_by, identity_key) from assets "
+                            "order by id").fetchall()
+        ledger = con.execute("select feature, version from userstore_migrations order by all").fetchall()
+    assert after == before
+    assert ledger == [("bewoners", 1), ("bewoners", 2), ("bewoners", 3), ("userstore", 1)]
+    duplicate = [a for a in store.list() if a.name == "buurthuis"][0]   # kept, though it breaks the new rule
+    assert store.delete(duplicate.id)
+    with pytest.raises(AssetStoreError, match="Terugzetten kan niet"):   # once gone, the rule holds for it too
+        store.restore(duplicate.id)
+    assert [a.name for a, _, _ in store.deleted("BU0363AD05")] == ["buurthuis"]

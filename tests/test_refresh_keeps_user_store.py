@@ -40,6 +40,7 @@ def layout(tmp_path, monkeypatch):
     known = {row["buurt_code"] for row in ROWS}
     store = AssetStore(store_path, known_buurt_codes=known)
     store.add([build_asset(row, known_buurt_codes=known, locator=None) for row in ROWS])
+    store.close()  # the file is otherwise closed after a short idle time; the checksum needs it closed now
     env = {"BUURTBALANS_BEWONERSKAART_DB": str(store_path), "BUURTBALANS_BUILD_DIR": str(data / "build"),
            "BUURTBALANS_CACHE_DIR": str(data / "cache")}
     for key, value in env.items():
@@ -70,3 +71,4 @@ def test_build_and_refresh_leave_the_user_store_byte_identical(layout):
     assert sha256(store_path) == before
     assert snapshot(store_path.parent) == user_files                       # no new .wal or other files either
     assert [a.name for a in AssetStore(store_path).list()] == [row["name"] for row in ROWS]
+    AssetStore(store_path).close()

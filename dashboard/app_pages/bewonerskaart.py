@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.bewoners import sections as assets_views
 from dashboard.bewoners import view
 from dashboard.core import state
-from dashboard.bewoners import AssetStoreError, ReleaseDatabaseError
+from dashboard.userstore import UserStoreError
 
 INTRO = ("Cijfers tellen niet alles. Op de Bewonerskaart zetten bewoners zelf wat hun buurt sterk maakt: "
          "mensen en hun talenten, verenigingen en initiatieven, instellingen, plekken, winkels en markten, "
@@ -20,7 +20,8 @@ def _pick_buurt(code: str) -> None:
 
 
 def exports(buurt: dict) -> None:
-    """CSV (for Excel, can be uploaded again) and GeoJSON (for QGIS) of this buurt and of its gemeente."""
+    """CSV (for Excel, can be uploaded again) and GeoJSON (for QGIS) of this buurt and of its gemeente. Each file
+    is built only when its button is clicked (a callable), not on every rerun."""
     st.markdown("Download wat er op de Bewonerskaart staat. **CSV** opent in Excel en kan weer worden geüpload; "
                 "**GeoJSON** opent in kaartprogramma's zoals QGIS. Items zonder punt hebben daarin geen geometrie.")
     store = assets_views.asset_store()
@@ -28,9 +29,11 @@ def exports(buurt: dict) -> None:
                                ("gemeente_code", buurt["gemeente_code"], f"Heel {buurt['gemeente_name']}")):
         st.markdown(f"**{title}**")
         left, right = st.columns(2)
-        left.download_button("Download als CSV", store.export_csv(**{scope: code}), f"bewonerskaart-{code}.csv",
-                             "text/csv", key=f"bk_csv_{code}", icon=":material/download:", on_click="ignore")
-        right.download_button("Download als GeoJSON", store.export_geojson(**{scope: code}),
+        left.download_button("Download als CSV", lambda scope=scope, code=code: store.export_csv(**{scope: code}),
+                             f"bewonerskaart-{code}.csv", "text/csv", key=f"bk_csv_{code}",
+                             icon=":material/download:", on_click="ignore")
+        right.download_button("Download als GeoJSON",
+                              lambda scope=scope, code=code: store.export_geojson(**{scope: code}),
                               f"bewonerskaart-{code}.geojson", "application/geo+json", key=f"bk_geojson_{code}",
                               icon=":material/download:", on_click="ignore")
 
@@ -67,13 +70,16 @@ st.caption(f"Buurt in wijk {buurt['wijk_name']}, gemeente {buurt['gemeente_name'
            "bewaard, los van de CBS-cijfers.")
 try:
     assets_views.asset_store()
-except (ReleaseDatabaseError, AssetStoreError, OSError) as err:
+except (UserStoreError, OSError) as err:
     st.error(f"De Bewonerskaart kan niet worden geopend: {assets_views.md_escape(err)}")
     st.stop()
 
 listed, add, upload, export = st.tabs(["In deze buurt", "Toevoegen", "Bestand uploaden", "Downloaden"])
 with listed:
-    view.render_list(buurt["region_code"])
+    try:
+        view.render_list(buurt["region_code"])
+    except UserStoreError as err:   # a busy or broken store: a short Dutch message, never a traceback
+        st.error(assets_views.md_escape(err))
     st.page_link("app_pages/profiel.py", label="Bekijk ook de cijfers van deze buurt", icon=":material/home_pin:",
                  query_params={"regio": buurt["region_code"]})
 with add:

@@ -1,7 +1,8 @@
 """Bewonerskaart: the residents' inventory of neighbourhood assets (Asset-Based Community Development).
 
 Pure logic for the Streamlit page: validation (model), upload parsing (upload), buurt lookup from
-coordinates (geo), export and escaping (export), and the separate user DuckDB store (store).
+coordinates (geo), export and escaping (export), and the store (store, schema) in the user store
+(dashboard/userstore: a DuckDB file by default, PostgreSQL when configured).
 """
 from pathlib import Path
 
@@ -9,15 +10,15 @@ from .export import assets_to_csv, assets_to_geojson, escape_formula, html_escap
 from .geo import BuurtLocator
 from .model import (CATEGORIES, MAX_FIELD_CHARS, MAX_NAME_CHARS, Asset, AssetValidationError, BuurtCodes,
                     build_asset, parse_category)
-from .store import (AssetNotFoundError, AssetStore, AssetStoreError, ReleaseDatabaseError,
-                    default_store_path)
+from .store import (MAX_PER_BUURT, AssetNotFoundError, AssetStore, AssetStoreError, ReleaseDatabaseError,
+                    StaleAssetError, default_store_path)
 from .upload import MAX_FILE_BYTES, MAX_ROWS, RowError, UploadResult, parse_upload
 
 TEMPLATE_CSV = Path(__file__).with_name("template.csv")
 
 __all__ = [
     "CATEGORIES", "MAX_FIELD_CHARS", "MAX_NAME_CHARS", "MAX_FILE_BYTES", "MAX_ROWS", "TEMPLATE_CSV",
-    "Asset", "AssetNotFoundError", "AssetStore", "AssetStoreError", "AssetValidationError", "BuurtCodes",
+    "MAX_PER_BUURT", "StaleAssetError", "Asset", "AssetNotFoundError", "AssetStore", "AssetStoreError", "AssetValidationError", "BuurtCodes",
     "BuurtLocator", "ReleaseDatabaseError", "RowError", "UploadResult", "assets_to_csv", "assets_to_geojson",
     "build_asset", "default_store_path", "escape_formula", "html_escape", "parse_category", "parse_upload",
 ]

@@ -80,6 +80,12 @@ class Asset:
     buurt_assigned_by: str
     source: str
     created_at: datetime
+    version: int = 1
+
+    @property
+    def identity_key(self) -> str:
+        """Normalised name, category and buurt: two assets with the same key are the same thing."""
+        return identity_key_of(self.name, self.category, self.buurt_code)
 
     @property
     def gemeente_code(self) -> str:
@@ -92,6 +98,10 @@ class Asset:
     @property
     def has_coordinates(self) -> bool:
         return self.lon is not None and self.lat is not None
+
+
+def identity_key_of(name: str, category: str, buurt_code: str) -> str:
+    return f"{' '.join(str(name).casefold().split())}|{category}|{buurt_code}"
 
 
 def new_asset_id() -> str:

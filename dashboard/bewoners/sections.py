@@ -16,9 +16,9 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
+from dashboard import userstore
 from dashboard.core import db
-from dashboard.bewoners import (CATEGORIES, Asset, AssetStore, BuurtCodes, BuurtLocator, default_store_path,
-                              html_escape)
+from dashboard.bewoners import (CATEGORIES, Asset, AssetStore, BuurtCodes, BuurtLocator, html_escape)
 
 PAGE = "app_pages/bewonerskaart.py"
 SUMMARY_TITLE = "Wat bewoners zelf noemen"
@@ -84,14 +84,15 @@ class LazyLocator:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _store(path: str, release: str) -> AssetStore:
-    return AssetStore(path, known_buurt_codes=_known_codes(release), locator=LazyLocator(),
+def _store(target: str, release: str) -> AssetStore:
+    return AssetStore(target, known_buurt_codes=_known_codes(release), locator=LazyLocator(),
                       release_db_path=db.current_path())
 
 
 def asset_store() -> AssetStore:
-    """The residents' store ($BUURTBALANS_BEWONERSKAART_DB or data/user/bewonerskaart.duckdb)."""
-    return _store(str(default_store_path()), db.release_key())
+    """The residents' store: the configured user store ($BUURTBALANS_USER_DB: a postgresql:// URL or a DuckDB
+    file; else $BUURTBALANS_BEWONERSKAART_DB or data/user/bewonerskaart.duckdb)."""
+    return _store(userstore.configured_target(), db.release_key())
 
 
 def assets_in(region_code: str | None) -> list[Asset]:

@@ -1,160 +1,193 @@
-"""The residents' own DuckDB file for Bewonerskaart assets: kept apart from the CBS release database.
+"""Bewonerskaart assets in the user store (dashboard/userstore): DuckDB by default, PostgreSQL when configured.
 
-A connection is opened per operation and closed again, because DuckDB locks the file per process and the
-dashboard (or a second process) must find it free between calls.
+Every change is one transaction together with its audit rows (who, when, before, after). Edits carry the row
+version the form showed, so a stale save is refused (StaleAssetError, with the current asset) instead of
+silently undoing someone else's change. Deletes are soft and can be undone (restore). An identity key
+(normalised name, category, buurt) is unique among live assets, so the same item is never stored twice, also
+when two sessions save the same upload at once. Caps: MAX_PER_BUURT live assets per buurt.
 """
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-import duckdb
-import pyarrow as pa
+from dashboard import userstore
+from dashboard.userstore import (ConstraintError, ReleaseDatabaseError, RowMissingError, StaleVersionError,
+                                 UserStore, UserStoreError)
 
 from .export import assets_to_csv, assets_to_geojson
 from .model import (ASSIGNED_BY_COORDINATES, CATEGORIES, FIELD_LABELS, Asset, AssetValidationError, BuurtCodes,
                     Locator, asset_fields, build_asset)
+from .schema import FEATURE
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_STORE_PATH = REPO_ROOT / "data" / "user" / "bewonerskaart.duckdb"
-STORE_PATH_ENV = "BUURTBALANS_BEWONERSKAART_DB"
-# Object name prefixes of the CBS release database (raw_ -> stg_ -> mart_ layers).
-RELEASE_PREFIXES = ("raw_", "stg_", "mart_")
-
+DEFAULT_STORE_PATH = userstore.DEFAULT_STORE_PATH
+STORE_PATH_ENV = userstore.LEGACY_PATH_ENV
+MAX_PER_BUURT = 1_000
+MAX_PER_BUURT_TEXT = "1.000"
+ENTITY = "asset"
 _COLUMNS = ("id", "name", "category", "buurt_code", "gemeente_code", "lon", "lat", "description", "website",
-            "asset_date", "location_approximate", "buurt_assigned_by", "source", "created_at")
-_CATEGORY_LIST = ", ".join(f"'{key}'" for key in CATEGORIES)
-_SCHEMA = f"""
-create table if not exists assets (
-    id varchar primary key,
-    name varchar not null check (length(name) between 1 and 200),
-    category varchar not null check (category in ({_CATEGORY_LIST})),
-    buurt_code varchar not null check (regexp_full_match(buurt_code, 'BU[0-9]{{4}}[0-9A-Z]{{4}}')),
-    gemeente_code varchar not null,
-    lon double,
-    lat double,
-    description varchar check (length(description) <= 1000),
-    website varchar check (length(website) <= 1000),
-    asset_date date,
-    location_approximate boolean not null,
-    buurt_assigned_by varchar not null,
-    source varchar not null,
-    created_at timestamp not null,
-    check ((lon is null) = (lat is null))
-)
-"""
+            "asset_date", "location_approximate", "buurt_assigned_by", "source", "created_at", "version")
+_SELECT = f"select {', '.join(_COLUMNS)} from assets"
+_LIVE = "deleted_at is null"
+
+__all__ = ["AssetNotFoundError", "AssetStore", "AssetStoreError", "ReleaseDatabaseError", "StaleAssetError",
+           "default_store_path", "MAX_PER_BUURT"]
 
 
-class ReleaseDatabaseError(ValueError):
-    """The path points at (or looks like) the CBS release database, which the asset store must never touch."""
+class AssetNotFoundError(RowMissingError):
+    """No (live) asset with this id."""
 
 
-class AssetNotFoundError(KeyError):
-    """No asset with this id."""
+class AssetStoreError(UserStoreError):
+    """Saving failed; nothing of the batch was stored. str() is a Dutch sentence for the page."""
 
 
-class AssetStoreError(RuntimeError):
-    """Saving failed; nothing of the batch was stored."""
+class StaleAssetError(StaleVersionError):
+    """The asset changed since the form was opened; `current` is the Asset as stored now."""
 
 
 def default_store_path() -> Path:
-    return Path(os.environ.get(STORE_PATH_ENV) or DEFAULT_STORE_PATH)
+    """The DuckDB file used when no PostgreSQL URL is configured."""
+    target = userstore.configured_target()
+    return DEFAULT_STORE_PATH if target.startswith(("postgresql://", "postgres://")) else Path(target)
 
 
 class AssetStore:
-    """Bewonerskaart assets in their own DuckDB file.
+    """Bewonerskaart assets in the user store.
 
     Parameters
     ----------
-    path : the user store file; default data/user/bewonerskaart.duckdb (or $BUURTBALANS_BEWONERSKAART_DB).
+    target : a DuckDB file path, a postgresql:// URL, or a UserStore; default the configured user store.
     known_buurt_codes, locator : used by update() to validate a changed buurt code or coordinates.
     release_db_path : the CBS release database, refused as store path (also through a symlink).
+    max_per_buurt : cap on live assets per buurt.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, *,
+    def __init__(self, target: str | os.PathLike | UserStore | None = None, *,
                  known_buurt_codes: BuurtCodes | Iterable[str] | None = None, locator: Locator | None = None,
-                 release_db_path: str | os.PathLike | None = None):
-        self.path = Path(path) if path is not None else default_store_path()
+                 release_db_path: str | os.PathLike | None = None, max_per_buurt: int = MAX_PER_BUURT):
+        self.users = target if isinstance(target, UserStore) else UserStore(target, release_db_path=release_db_path)
+        self.path = self.users.path
         self._known = BuurtCodes.coerce(known_buurt_codes) if known_buurt_codes is not None else None
         self._locator = locator
-        _refuse_release_path(self.path, release_db_path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.path.exists():
-            self._refuse_release_content()
-        with self._connect() as con:
-            con.execute(_SCHEMA)
+        self.max_per_buurt = max_per_buurt
+        self.users.ensure(FEATURE)
 
-    @contextmanager
-    def _connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(str(self.path), read_only=read_only)
-        try:
-            yield con
-        finally:
-            con.close()
+    def close(self) -> None:
+        """Free a DuckDB file for other processes now (it is freed after a short idle time anyway)."""
+        close = getattr(self.users.backend, "close_idle", None)
+        if close is not None:
+            close()
 
-    def _refuse_release_content(self) -> None:
-        with self._connect(read_only=True) as con:
-            names = [row[0] for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'main'").fetchall()]
-        foreign = [n for n in names if n.startswith(RELEASE_PREFIXES)]
-        if foreign:
-            raise ReleaseDatabaseError(f"{self.path} bevat CBS-tabellen ({foreign[0]}, ...); de Bewonerskaart "
-                                       "gebruikt een eigen bestand")
-
-    def add(self, assets: Iterable[Asset]) -> int:
-        """Store all assets in one transaction: either all of them are saved or none. Returns the count."""
-        rows = [_to_row(asset) for asset in assets]
-        if not rows:
+    # ------------------------------------------------------------------------------------------- writing
+    def add(self, assets: Iterable[Asset], *, actor: str = "onbekend") -> int:
+        """Store all assets in one transaction: either all of them are saved or none. Returns the count.
+        Raises AssetStoreError (Dutch) when one is already stored, breaks a rule, or a buurt would exceed
+        its cap."""
+        assets = list(assets)
+        if not assets:
             return 0
-        batch = pa.table({column: [row[i] for row in rows] for i, column in enumerate(_COLUMNS)},
-                         schema=_ARROW_SCHEMA)
-        with self._connect() as con:
-            con.begin()
+        try:
+            self.users.write(lambda tx: self._insert(tx, assets, actor))
+        except ConstraintError as err:
+            what = "een item staat al op de Bewonerskaart" if err.unique else "de opslag weigert een item"
+            raise AssetStoreError(f"Opslaan is niet gelukt ({what}); er is niets opgeslagen.") from err
+        return len(assets)
+
+    def add_new(self, assets: Iterable[Asset], *, actor: str = "onbekend") -> tuple[int, int]:
+        """Store the assets that are not on the map yet (by identity key), in one transaction; returns
+        (saved, skipped). Two sessions saving the same upload at once store it once."""
+        assets = list(assets)
+        for _attempt in range(3):
             try:
-                con.register("asset_batch", batch)
-                con.execute(f"insert into assets ({', '.join(_COLUMNS)}) select * from asset_batch")
-                con.commit()
-            except duckdb.Error as err:
-                con.rollback()
-                raise AssetStoreError(f"opslaan mislukt, er is niets opgeslagen: {err}") from err
-            finally:
-                con.unregister("asset_batch")
-        return len(rows)
+                return self.users.write(lambda tx: self._insert_new(tx, assets, actor))
+            except ConstraintError as err:
+                if not err.unique:
+                    raise AssetStoreError("Opslaan is niet gelukt (de opslag weigert een item); er is niets "
+                                          "opgeslagen.") from err
+                # another session stored some of them between our check and our insert: check again
+        raise AssetStoreError("Opslaan is niet gelukt; er is niets opgeslagen. Probeer het opnieuw.")
 
-    def list(self, buurt_code: str | None = None, gemeente_code: str | None = None) -> list[Asset]:
-        """Assets, optionally of one buurt and/or gemeente, oldest first."""
-        where, params = [], []
-        if buurt_code is not None:
-            where.append("buurt_code = ?")
-            params.append(buurt_code)
-        if gemeente_code is not None:
-            where.append("gemeente_code = ?")
-            params.append(gemeente_code)
-        sql = f"select {', '.join(_COLUMNS)} from assets"
-        sql += f" where {' and '.join(where)}" if where else ""
-        with self._connect() as con:
-            rows = con.execute(sql + " order by created_at, name, id", params).fetchall()
-        return [_from_row(row) for row in rows]
+    def existing_identity_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of these identity keys a live asset has."""
+        keys = sorted(set(keys))
+        return self.users.read(lambda tx: _existing_keys(tx, keys))
 
-    def get(self, asset_id: str) -> Asset:
-        with self._connect() as con:
-            row = con.execute(f"select {', '.join(_COLUMNS)} from assets where id = ?", [asset_id]).fetchone()
-        if row is None:
-            raise AssetNotFoundError(f"er is geen item met id {asset_id}")
-        return _from_row(row)
+    def _insert_new(self, tx: userstore.Tx, assets: list[Asset], actor: str) -> tuple[int, int]:
+        existing = _existing_keys(tx, sorted({a.identity_key for a in assets}))
+        new, seen = [], set(existing)
+        for asset in assets:
+            if asset.identity_key not in seen:
+                seen.add(asset.identity_key)
+                new.append(asset)
+        self._insert(tx, new, actor)
+        return len(new), len(assets) - len(new)
 
-    def update(self, asset_id: str, **fields: object) -> Asset:
-        """Change fields (name, category, buurt_code, lon, lat, description, website, date); validated as
-        on upload. New coordinates re-assign the buurt unless it was given explicitly. Raises
-        AssetValidationError (Dutch problems) or AssetNotFoundError."""
+    def _insert(self, tx: userstore.Tx, assets: list[Asset], actor: str) -> None:
+        if not assets:
+            return
+        self._check_caps(tx, assets)
+        columns = (*_COLUMNS, "identity_key")
+        tx.executemany(f"insert into assets ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+                       [(*_to_row(replace(a, version=1)), a.identity_key) for a in assets])
+        userstore.record_many(tx, feature=FEATURE, entity=ENTITY, action="create", actor=actor,
+                              changes=[(a.id, None, audit_values(a)) for a in assets])
+
+    def _check_caps(self, tx: userstore.Tx, assets: list[Asset]) -> None:
+        adding: dict[str, int] = {}
+        for asset in assets:
+            adding[asset.buurt_code] = adding.get(asset.buurt_code, 0) + 1
+        codes = sorted(adding)
+        over = []
+        for start in range(0, len(codes), 500):
+            chunk = codes[start:start + 500]
+            counts = dict(tx.execute(f"select buurt_code, count(*) from assets where {_LIVE} and buurt_code in "
+                                     f"({', '.join('?' * len(chunk))}) group by buurt_code", chunk))
+            over += [code for code in chunk if int(counts.get(code, 0)) + adding[code] > self.max_per_buurt]
+        if over:
+            raise AssetStoreError(f"Buurt {over[0]}{' en andere' if len(over) > 1 else ''} zou meer dan "
+                                  f"{self.max_per_buurt:,} items krijgen; dat is het maximum per buurt. Er is "
+                                  "niets opgeslagen.".replace(",", "."))
+
+    def update(self, asset_id: str, *, expected_version: int | None = None, actor: str = "onbekend",
+               **fields: object) -> Asset:
+        """Change fields (name, category, buurt_code, lon, lat, description, website, date); validated as on
+        upload. New coordinates re-assign the buurt unless it was given explicitly. With expected_version
+        (the version the form showed), a newer stored version refuses the save (StaleAssetError, with the
+        current asset). Raises AssetValidationError (Dutch problems) or AssetNotFoundError."""
         unknown = sorted(set(fields) - set(FIELD_LABELS))
         if unknown:
             raise AssetValidationError([f"veld '{name}' bestaat niet" for name in unknown])
-        current = self.get(asset_id)
+
+        def change(tx: userstore.Tx) -> Asset:
+            current = self._get(tx, asset_id)
+            if expected_version is not None and current.version != expected_version:
+                raise StaleAssetError(asset_id, expected_version, current.version, current)
+            updated = self._validated(current, fields)
+            values = dict(zip(_COLUMNS[1:-1], _to_row(updated)[1:-1]))
+            values["identity_key"] = updated.identity_key
+            try:
+                version = userstore.update_versioned(tx, "assets", asset_id, current.version, values,
+                                                     current=lambda t: self._get(t, asset_id))
+            except StaleVersionError as err:
+                raise StaleAssetError(asset_id, current.version, err.current_version, err.current) from err
+            updated = replace(updated, version=version)
+            userstore.record(tx, feature=FEATURE, entity=ENTITY, entity_id=asset_id, action="update", actor=actor,
+                             before=audit_values(current), after=audit_values(updated))
+            return updated
+        try:
+            return self.users.write(change)
+        except ConstraintError as err:
+            if err.unique:
+                raise AssetValidationError(["er staat al een item met deze naam en categorie in deze buurt"]) \
+                    from err
+            raise AssetStoreError("Opslaan is niet gelukt (de opslag weigert deze waarden); er is niets "
+                                  "veranderd.") from err
+
+    def _validated(self, current: Asset, fields: dict[str, object]) -> Asset:
         raw = {**asset_fields(current), **fields}
         code_given = "buurt_code" in fields
         relocate = ("lon" in fields or "lat" in fields) and not code_given \
@@ -170,70 +203,149 @@ class AssetStore:
         if not code_given and not relocate:  # the buurt stays, and so does how it was assigned
             updated = replace(updated, location_approximate=current.location_approximate,
                               buurt_assigned_by=current.buurt_assigned_by)
-        values = _to_row(updated)
-        assignments = ", ".join(f"{column} = ?" for column in _COLUMNS[1:])
-        with self._connect() as con:
-            con.execute(f"update assets set {assignments} where id = ?", [*values[1:], asset_id])
-        return updated
+        return replace(updated, version=current.version)
 
-    def delete(self, asset_id: str) -> bool:
-        """Delete one asset; False when there was none with this id."""
-        with self._connect() as con:
-            deleted = con.execute("delete from assets where id = ? returning id", [asset_id]).fetchall()
-        return bool(deleted)
+    def delete(self, asset_id: str, *, actor: str = "onbekend", expected_version: int | None = None) -> bool:
+        """Soft-delete one asset (restore() undoes it); False when there was no live asset with this id."""
+        def drop(tx: userstore.Tx) -> bool:
+            try:
+                current = self._get(tx, asset_id)
+            except AssetNotFoundError:
+                return False
+            if expected_version is not None and current.version != expected_version:
+                raise StaleAssetError(asset_id, expected_version, current.version, current)
+            userstore.update_versioned(tx, "assets", asset_id, current.version, {
+                "deleted_at": userstore.utc_naive_now(), "deleted_by": actor, "identity_key": None})
+            userstore.record(tx, feature=FEATURE, entity=ENTITY, entity_id=asset_id, action="delete", actor=actor,
+                             before=audit_values(current), after=None)
+            return True
+        return self.users.write(drop)
+
+    def restore(self, asset_id: str, *, actor: str = "onbekend") -> Asset:
+        """Undo a delete. Raises AssetNotFoundError (no deleted asset with this id) or AssetStoreError when an
+        item with the same name, category and buurt was added since."""
+        def undo(tx: userstore.Tx) -> Asset:
+            rows = tx.execute(f"{_SELECT} where id = ? and deleted_at is not null", [asset_id])
+            if not rows:
+                raise AssetNotFoundError(asset_id)
+            asset = _from_row(rows[0])
+            self._check_caps(tx, [asset])
+            version = userstore.update_versioned(tx, "assets", asset_id, asset.version, {
+                "deleted_at": None, "deleted_by": None, "identity_key": asset.identity_key})
+            asset = replace(asset, version=version)
+            userstore.record(tx, feature=FEATURE, entity=ENTITY, entity_id=asset_id, action="restore",
+                             actor=actor, before=None, after=audit_values(asset))
+            return asset
+        try:
+            return self.users.write(undo)
+        except ConstraintError as err:
+            raise AssetStoreError("Terugzetten kan niet: er staat intussen een item met dezelfde naam en "
+                                  "categorie in deze buurt.") from err
+
+    # ------------------------------------------------------------------------------------------- reading
+    def _get(self, tx: userstore.Tx, asset_id: str) -> Asset:
+        rows = tx.execute(f"{_SELECT} where id = ? and {_LIVE}", [asset_id])
+        if not rows:
+            raise AssetNotFoundError(asset_id)
+        return _from_row(rows[0])
+
+    def get(self, asset_id: str) -> Asset:
+        return self.users.read(lambda tx: self._get(tx, asset_id))
+
+    @staticmethod
+    def _where(buurt_code: str | None, gemeente_code: str | None) -> tuple[str, list]:
+        where, params = [_LIVE], []
+        if buurt_code is not None:
+            where.append("buurt_code = ?")
+            params.append(buurt_code)
+        if gemeente_code is not None:
+            where.append("gemeente_code = ?")
+            params.append(gemeente_code)
+        return " where " + " and ".join(where), params
+
+    def list(self, buurt_code: str | None = None, gemeente_code: str | None = None, *, limit: int | None = None,
+             offset: int = 0) -> list[Asset]:
+        """Live assets, optionally of one buurt and/or gemeente, oldest first; a page with limit/offset."""
+        where, params = self._where(buurt_code, gemeente_code)
+        sql = _SELECT + where + " order by created_at, name, id"
+        if limit is not None:
+            sql += " limit ? offset ?"
+            params += [int(limit), int(offset)]
+        return self.users.read(lambda tx: [_from_row(row) for row in tx.execute(sql, params)])
+
+    def iter_all(self, buurt_code: str | None = None, gemeente_code: str | None = None, *,
+                 page: int = 1_000) -> Iterator[Asset]:
+        """All live assets, read a page at a time (keyset paging: no page is read twice or skipped)."""
+        where, params = self._where(buurt_code, gemeente_code)
+        after: tuple | None = None
+        while True:
+            extra, extra_params = "", []
+            if after is not None:
+                extra = " and (created_at > ? or (created_at = ? and (name > ? or (name = ? and id > ?))))"
+                extra_params = [after[0], after[0], after[1], after[1], after[2]]
+            rows = self.users.read(lambda tx: tx.execute(
+                _SELECT + where + extra + " order by created_at, name, id limit ?", [*params, *extra_params, page]))
+            for row in rows:
+                yield _from_row(row)
+            if len(rows) < page:
+                return
+            last = rows[-1]
+            after = (last[13], last[1], last[0])
+
+    def count(self, buurt_code: str | None = None, gemeente_code: str | None = None) -> int:
+        where, params = self._where(buurt_code, gemeente_code)
+        return int(self.users.read(lambda tx: tx.execute("select count(*) from assets" + where, params))[0][0])
+
+    def deleted(self, buurt_code: str, *, limit: int = 50) -> list[tuple[Asset, datetime, str]]:
+        """Soft-deleted assets of a buurt, newest delete first: (asset, deleted_at UTC, deleted_by)."""
+        rows = self.users.read(lambda tx: tx.execute(
+            f"select {', '.join(_COLUMNS)}, deleted_at, deleted_by from assets where buurt_code = ? and "
+            "deleted_at is not null order by deleted_at desc, id limit ?", [buurt_code, int(limit)]))
+        return [(_from_row(r[:len(_COLUMNS)]), r[-2].replace(tzinfo=timezone.utc), r[-1]) for r in rows]
+
+    def history(self, asset_id: str | None = None, *, limit: int = 100) -> list[userstore.AuditEntry]:
+        return self.users.read(lambda tx: userstore.history(tx, feature=FEATURE, entity_id=asset_id, limit=limit))
 
     def counts_per_category(self, buurt_code: str) -> dict[str, int]:
-        """Number of assets per category in one buurt; all six categories, zeros included."""
-        with self._connect() as con:
-            rows = con.execute("select category, count(*) from assets where buurt_code = ? group by category",
-                               [buurt_code]).fetchall()
-        found = dict(rows)
+        """Number of live assets per category in one buurt; all six categories, zeros included."""
+        found = dict(self.users.read(lambda tx: tx.execute(
+            f"select category, count(*) from assets where buurt_code = ? and {_LIVE} group by category",
+            [buurt_code])))
         return {key: int(found.get(key, 0)) for key in CATEGORIES}
 
     def export_csv(self, buurt_code: str | None = None, gemeente_code: str | None = None) -> bytes:
-        return assets_to_csv(self.list(buurt_code, gemeente_code))
+        return assets_to_csv(self.iter_all(buurt_code, gemeente_code))
 
     def export_geojson(self, buurt_code: str | None = None, gemeente_code: str | None = None) -> bytes:
-        return assets_to_geojson(self.list(buurt_code, gemeente_code))
+        return assets_to_geojson(self.iter_all(buurt_code, gemeente_code))
 
 
-def _refuse_release_path(path: Path, release_db_path: str | os.PathLike | None) -> None:
-    """Refuse the release database by location (data/build, $BUURTBALANS_BUILD_DIR), by its file names
-    (current.duckdb, buurtbalans-<stamp>.duckdb, see pipelines/release.py) or as the path the caller gave."""
-    resolved = path.resolve()
-    parts = [part.lower() for part in resolved.parts]
-    build_env = os.environ.get("BUURTBALANS_BUILD_DIR")
-    build_dirs = [Path(build_env).resolve()] if build_env else []
-    reasons = [
-        any(a == "data" and b == "build" for a, b in zip(parts, parts[1:])),
-        any(d == resolved or d in resolved.parents for d in build_dirs),
-        any(name == "current.duckdb" or name.startswith("buurtbalans-") for name in (path.name, resolved.name)),
-        release_db_path is not None and resolved == Path(release_db_path).resolve(),
-    ]
-    if any(reasons):
-        raise ReleaseDatabaseError(f"{path} lijkt de CBS-database; de Bewonerskaart gebruikt een eigen bestand, "
-                                   f"bijvoorbeeld {DEFAULT_STORE_PATH}")
+def _existing_keys(tx: userstore.Tx, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        found |= {r[0] for r in tx.execute(
+            f"select identity_key from assets where identity_key in ({', '.join('?' * len(chunk))})", chunk)}
+    return found
 
 
-_ARROW_SCHEMA = pa.schema([
-    ("id", pa.string()), ("name", pa.string()), ("category", pa.string()), ("buurt_code", pa.string()),
-    ("gemeente_code", pa.string()), ("lon", pa.float64()), ("lat", pa.float64()), ("description", pa.string()),
-    ("website", pa.string()), ("asset_date", pa.date32()), ("location_approximate", pa.bool_()),
-    ("buurt_assigned_by", pa.string()), ("source", pa.string()), ("created_at", pa.timestamp("us")),
-])
+def audit_values(asset: Asset) -> dict[str, object]:
+    """What the audit log keeps of an asset: every stored field."""
+    return {**asset_fields(asset), "id": asset.id, "location_approximate": asset.location_approximate,
+            "buurt_assigned_by": asset.buurt_assigned_by, "source": asset.source, "version": asset.version}
 
 
 def _to_row(asset: Asset) -> tuple:
     created = asset.created_at.astimezone(timezone.utc).replace(tzinfo=None)  # stored as naive UTC
     return (asset.id, asset.name, asset.category, asset.buurt_code, asset.gemeente_code, asset.lon, asset.lat,
             asset.description, asset.website, asset.date, asset.location_approximate, asset.buurt_assigned_by,
-            asset.source, created)
+            asset.source, created, asset.version)
 
 
 def _from_row(row: tuple) -> Asset:
     (asset_id, name, category, buurt_code, _gemeente, lon, lat, description, website, asset_date,
-     approximate, assigned_by, source, created) = row
+     approximate, assigned_by, source, created, version) = row
     created_at = created.replace(tzinfo=timezone.utc) if isinstance(created, datetime) else created
     return Asset(id=asset_id, name=name, category=category, buurt_code=buurt_code, lon=lon, lat=lat,
                  description=description, website=website, date=asset_date, location_approximate=approximate,
-                 buurt_assigned_by=assigned_by, source=source, created_at=created_at)
+                 buurt_assigned_by=assigned_by, source=source, created_at=created_at, version=int(version))

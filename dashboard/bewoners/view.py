@@ -13,9 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.bewoners import (CATEGORIES, MAX_FIELD_CHARS, MAX_NAME_CHARS, TEMPLATE_CSV, Asset,
-                              AssetNotFoundError, AssetStore, AssetStoreError, AssetValidationError, UploadResult,
+                              AssetNotFoundError, AssetStore, AssetValidationError, StaleAssetError, UploadResult,
                               build_asset, parse_upload)
 from dashboard.bewoners.model import asset_fields
+from dashboard.bewoners.upload import MAX_FILE_BYTES
+from dashboard.userstore import UserStoreError, editing
 from dashboard.bewoners.sections import (CSS, LazyLocator, asset_store, assets_html, buurten, category_counts,
                                     counts_html, known_buurt_codes, md_escape)
 
@@ -45,26 +47,23 @@ class UploadPreview:
         return [error.message for error in self.result.errors]
 
 
-def _identity(asset: Asset) -> tuple[str, str, str]:
-    return " ".join(asset.name.casefold().split()), asset.category, asset.buurt_code
-
-
 def preview_upload(raw: bytes, filename: str, store: AssetStore, *, known_buurt_codes, locator) -> UploadPreview:
     """Parse an upload (parse_upload) and set aside rows already in the store (same name, category, buurt),
     so uploading a corrected file again adds only what is new. Nothing is saved here."""
     result = parse_upload(raw, filename, known_buurt_codes=known_buurt_codes, locator=locator)
     preview = UploadPreview(result)
-    seen = {_identity(a) for a in store.list()} if result.assets else set()
+    seen = store.existing_identity_keys([a.identity_key for a in result.assets]) if result.assets else set()
     for asset in result.assets:
-        key = _identity(asset)
+        key = asset.identity_key
         (preview.duplicates if key in seen else preview.new).append(asset)
         seen.add(key)
     return preview
 
 
-def save_upload(preview: UploadPreview, store: AssetStore) -> int:
-    """Store the new assets of a preview in one transaction (all or nothing); returns how many."""
-    return store.add(preview.new)
+def save_upload(preview: UploadPreview, store: AssetStore, *, actor: str = "onbekend") -> int:
+    """Store the new assets of a preview in one transaction (all or nothing); returns how many. What another
+    session stored in the meantime is skipped (the store's uniqueness rule), never stored twice."""
+    return store.add_new(preview.new, actor=actor)[0]
 
 
 def form_asset(values: dict, buurt_code: str | None, *, known_buurt_codes, locator) -> Asset:
@@ -141,16 +140,19 @@ NEW_TEXT_KEYS = ("name", "description", "website", "lon", "lat")
 
 def _add(buurt_code: str, by_point: bool) -> None:
     s = st.session_state
+    if not editing.can_edit():
+        _flash("add", "error", "Alleen een redacteur kan iets toevoegen.")
+        return
     values = {key: s.get(f"bk_new_{key}") for key in (*NEW_TEXT_KEYS, "category", "date")}
     try:
         asset = form_asset(values, None if by_point else buurt_code, known_buurt_codes=known_buurt_codes(),
                            locator=LazyLocator())
-        asset_store().add([asset])
+        asset_store().add([asset], actor=editing.actor())
     except AssetValidationError as err:
         _flash("add", "error", _problems("Niet opgeslagen. Verbeter dit:", err.problems))
         return
-    except AssetStoreError:
-        _flash("add", "error", "Opslaan is niet gelukt; er is niets opgeslagen. Probeer het opnieuw.")
+    except UserStoreError as err:
+        _flash("add", "error", md_escape(err))
         return
     for key in NEW_TEXT_KEYS:
         s[f"bk_new_{key}"] = ""
@@ -165,6 +167,8 @@ def _add(buurt_code: str, by_point: bool) -> None:
 
 
 def render_add_form(buurt_code: str) -> None:
+    if not editing.render_gate("bk_gate_add"):
+        return
     st.markdown(PRIVACY)
     by_point = st.radio("Waar is het?", [BY_BUURT, BY_POINT], key="bk_new_how", horizontal=True) == BY_POINT
     if by_point:
@@ -194,14 +198,20 @@ def _save_upload(file_id: str) -> None:
     preview = st.session_state.get("bk_upload_previews", {}).get(file_id)
     if preview is None:
         return
+    if not editing.can_edit():
+        _flash("upload", "error", "Alleen een redacteur kan een bestand opslaan.")
+        return
     try:
-        saved = save_upload(preview, asset_store())
-    except AssetStoreError:
-        _flash("upload", "error", "Opslaan is niet gelukt; er is niets opgeslagen. Probeer het opnieuw.")
+        saved = save_upload(preview, asset_store(), actor=editing.actor())
+    except UserStoreError as err:
+        _flash("upload", "error", md_escape(err))
         return
     st.session_state["bk_upload_n"] = st.session_state.get("bk_upload_n", 0) + 1  # a new, empty uploader
     st.session_state.pop("bk_upload_previews", None)
-    _flash("upload", "success", f"{_count(saved)} opgeslagen op de Bewonerskaart.")
+    text = f"{_count(saved)} opgeslagen op de Bewonerskaart."
+    if saved < len(preview.new):
+        text += f" {_count(len(preview.new) - saved)} stond(en) er intussen al en zijn overgeslagen."
+    _flash("upload", "success", text)
 
 
 def render_preview(preview: UploadPreview, file_id: str, buurt_code: str) -> None:
@@ -232,6 +242,8 @@ def render_preview(preview: UploadPreview, file_id: str, buurt_code: str) -> Non
 
 
 def render_upload(buurt_code: str) -> None:
+    if not editing.render_gate("bk_gate_upload"):
+        return
     st.markdown(PRIVACY)
     st.markdown("Zet veel items tegelijk op de kaart met een **CSV-bestand** (in Excel: opslaan als ‘CSV UTF-8’) "
                 "of een **GeoJSON-bestand**, van maximaal 5 MB. Kolommen: naam, categorie, buurtcode óf lon en "
@@ -248,29 +260,60 @@ def render_upload(buurt_code: str) -> None:
     previews = st.session_state.setdefault("bk_upload_previews", {})
     if upload.file_id not in previews:
         previews.clear()
-        previews[upload.file_id] = preview_upload(upload.getvalue(), upload.name, asset_store(),
-                                                  known_buurt_codes=known_buurt_codes(), locator=LazyLocator())
+        if upload.size > MAX_FILE_BYTES:   # checked here too: a client can bypass the widget's limit
+            st.error("**Dit bestand kan niet worden ingelezen:** het is groter dan 5 MB. Splits het in kleinere "
+                     "bestanden.")
+            return
+        try:
+            previews[upload.file_id] = preview_upload(upload.getvalue(), upload.name, asset_store(),
+                                                      known_buurt_codes=known_buurt_codes(), locator=LazyLocator())
+        except UserStoreError as err:
+            st.error(md_escape(err))
+            return
     render_preview(previews[upload.file_id], upload.file_id, buurt_code)
 
 
 # ----------------------------------------------------------------------------------------------- list, edit, delete
 EDIT_KEYS = ("name", "category", "buurt_code", "lon", "lat", "description", "website", "date")
+PAGE_SIZE = 50
+
+
+def _forget_form(asset_id: str) -> None:
+    """Drop the edit form's widget values and remembered version, so it is drawn again from the store."""
+    prefix = f"bk_edit_{asset_id}_"
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
 
 
 def _update(asset_id: str) -> None:
     s, store = st.session_state, asset_store()
+    if not editing.can_edit():
+        _flash("list", "error", "Alleen een redacteur kan wijzigen.")
+        return
     values = {key: s.get(f"bk_edit_{asset_id}_{key}") for key in EDIT_KEYS}
+    version = s.get(f"bk_edit_{asset_id}_version")
     try:
-        changed = changed_fields(store.get(asset_id), values)
+        current = store.get(asset_id)
+        changed = changed_fields(current, values)
         if not changed:
             _flash("list", "info", "Er is niets veranderd.")
             return
-        updated = store.update(asset_id, **changed)
+        updated = store.update(asset_id, expected_version=version, actor=editing.actor(), **changed)
     except AssetValidationError as err:
         _flash("list", "error", _problems("Niet opgeslagen. Verbeter dit:", err.problems))
+    except StaleAssetError as err:
+        _forget_form(asset_id)            # the form now shows what is stored
+        now = err.current
+        shown = ", ".join(f"{label}: {md_escape(value)}" for label, value in (
+            ("naam", now.name), ("categorie", now.category_label), ("omschrijving", now.description or "–"),
+            ("website", now.website or "–")))
+        _flash("list", "warning", f"{md_escape(err)}\n\nNu opgeslagen: {shown}.")
     except AssetNotFoundError:
         _flash("list", "warning", "Dit item bestaat niet meer.")
+    except UserStoreError as err:
+        _flash("list", "error", md_escape(err))
     else:
+        _forget_form(asset_id)
         text = "Wijziging opgeslagen."
         if "buurt_code" in changed or {"lon", "lat"} & set(changed):
             text += f" Het staat in buurt {md_escape(_buurt_name(updated.buurt_code))}."
@@ -280,46 +323,121 @@ def _update(asset_id: str) -> None:
 
 
 def _delete(asset_id: str) -> None:
-    deleted = asset_store().delete(asset_id)
+    if not editing.can_edit():
+        _flash("list", "error", "Alleen een redacteur kan verwijderen.")
+        return
+    try:
+        deleted = asset_store().delete(asset_id, actor=editing.actor())
+    except UserStoreError as err:
+        _flash("list", "error", md_escape(err))
+        return
     st.session_state.pop("bk_edit_choice", None)
+    _forget_form(asset_id)
+    if deleted:
+        st.session_state["bk_undo"] = asset_id
     _flash("list", "success" if deleted else "warning", "Verwijderd." if deleted else "Dit item bestaat niet meer.")
+
+
+def _restore(asset_id: str) -> None:
+    st.session_state.pop("bk_undo", None)
+    if not editing.can_edit():
+        _flash("list", "error", "Alleen een redacteur kan een item terugzetten.")
+        return
+    try:
+        asset = asset_store().restore(asset_id, actor=editing.actor())
+    except AssetNotFoundError:
+        _flash("list", "warning", "Dit item is al teruggezet.")
+    except UserStoreError as err:
+        _flash("list", "error", md_escape(err))
+    else:
+        _flash("list", "success", f"Teruggezet: {md_escape(asset.name)}.")
 
 
 def _edit_form(a: Asset) -> None:
     key = f"bk_edit_{a.id}_"
+    # The version the form was opened with; kept across reruns until the form is saved or refreshed.
+    st.session_state.setdefault(key + "version", a.version)
     with st.form(f"bk_edit_{a.id}"):
         st.text_input("Naam *", value=a.name, key=key + "name", max_chars=MAX_NAME_CHARS)
         st.selectbox("Categorie *", list(CATEGORIES), index=list(CATEGORIES).index(a.category),
                      format_func=CATEGORIES.get, key=key + "category")
         code, lon, lat = st.columns(3)
-        code.text_input("Buurtcode", value=a.buurt_code, key=key + "buurt_code")
-        lon.text_input("Lengtegraad (lon)", value="" if a.lon is None else repr(a.lon), key=key + "lon")
-        lat.text_input("Breedtegraad (lat)", value="" if a.lat is None else repr(a.lat), key=key + "lat")
+        code.text_input("Buurtcode", value=a.buurt_code, key=key + "buurt_code", max_chars=12)
+        lon.text_input("Lengtegraad (lon)", value="" if a.lon is None else repr(a.lon), key=key + "lon",
+                       max_chars=40)
+        lat.text_input("Breedtegraad (lat)", value="" if a.lat is None else repr(a.lat), key=key + "lat",
+                       max_chars=40)
         st.text_area("Omschrijving", value=a.description or "", key=key + "description", max_chars=MAX_FIELD_CHARS)
-        st.text_input("Website", value=a.website or "", key=key + "website")
+        st.text_input("Website", value=a.website or "", key=key + "website", max_chars=MAX_FIELD_CHARS)
         st.date_input("Datum", value=a.date, key=key + "date", format="DD-MM-YYYY", min_value=date(1900, 1, 1),
                       max_value=date(2100, 12, 31))
         st.form_submit_button("Wijziging opslaan", type="primary", icon=":material/save:", on_click=_update,
                               args=(a.id,))
     with st.popover("Verwijderen", icon=":material/delete:"):
-        st.markdown("Weet u het zeker? Verwijderen kan niet ongedaan worden gemaakt.")
+        st.markdown("Weet u het zeker? Een redacteur kan het daarna nog terugzetten.")
         st.button("Ja, verwijder dit item", key=f"bk_delete_{a.id}", type="primary", on_click=_delete, args=(a.id,))
 
 
+def _history(asset_id: str) -> None:
+    entries = asset_store().history(asset_id, limit=20)
+    words = {"create": "toegevoegd", "update": "gewijzigd", "delete": "verwijderd", "restore": "teruggezet"}
+    lines = []
+    for e in entries:
+        change = ""
+        if e.before and e.after:
+            diff = [k for k in ("name", "category", "buurt_code", "description", "website", "date", "lon", "lat")
+                    if e.before.get(k) != e.after.get(k)]
+            change = f" ({', '.join(diff)})" if diff else ""
+        lines.append(f"- {e.at:%d-%m-%Y %H:%M} UTC: {words.get(e.action, e.action)}{change} door "
+                     f"{md_escape(e.actor)}")
+    st.markdown("**Geschiedenis**\n" + "\n".join(lines) if lines else "Nog geen geschiedenis.")
+
+
+def _deleted_section(buurt_code: str) -> None:
+    gone = asset_store().deleted(buurt_code, limit=20)
+    if not gone:
+        return
+    with st.expander(f"Verwijderde items ({len(gone)}{'+' if len(gone) == 20 else ''})", icon=":material/undo:"):
+        for asset, when, who in gone:
+            left, right = st.columns([4, 1])
+            left.markdown(f"**{md_escape(asset.name)}** ({asset.category_label}), verwijderd {when:%d-%m-%Y %H:%M} "
+                          f"UTC door {md_escape(who)}")
+            right.button("Terugzetten", key=f"bk_restore_{asset.id}", on_click=_restore, args=(asset.id,))
+
+
 def render_list(buurt_code: str) -> list[Asset]:
-    """Counts per category, the items of this buurt, and a form to change or delete one of them."""
+    """Counts per category, one page of the items of this buurt, and a form to change or delete one of them."""
     _show_flash("list")
-    assets = asset_store().list(buurt_code=buurt_code)
-    if not assets:
+    store = asset_store()
+    undo = st.session_state.get("bk_undo")
+    if undo and editing.can_edit():
+        st.button("Verwijderen ongedaan maken", key="bk_undo_button", icon=":material/undo:", on_click=_restore,
+                  args=(undo,))
+    total = store.count(buurt_code=buurt_code)
+    if not total:
         st.info("Er staat nog niets op de Bewonerskaart voor deze buurt. Voeg iets toe of upload een bestand.")
-        return assets
-    st.html(CSS + counts_html(category_counts(assets)) + assets_html(assets))
+        if editing.can_edit():
+            _deleted_section(buurt_code)
+        return []
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    page = 1
+    if pages > 1:
+        page = st.number_input(f"Pagina (van {pages}; {PAGE_SIZE} items per pagina)", min_value=1, max_value=pages,
+                               value=1, step=1, key=f"bk_page_{buurt_code}")
+    assets = store.list(buurt_code=buurt_code, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE)
+    note = f'<p class="bk-note">Items {(page - 1) * PAGE_SIZE + 1} tot en met {(page - 1) * PAGE_SIZE + len(assets)} ' \
+           f"van {total}.</p>" if pages > 1 else ""
+    st.html(CSS + counts_html(store.counts_per_category(buurt_code)) + note + assets_html(assets))
     by_id = {a.id: a for a in assets}
     if st.session_state.get("bk_edit_choice") not in by_id:
         st.session_state.pop("bk_edit_choice", None)
+    if not editing.can_edit():
+        return assets
     with st.expander("Een item wijzigen of verwijderen", icon=":material/edit:"):
         choice = st.selectbox("Welk item?", list(by_id), index=None, key="bk_edit_choice", placeholder="Kies een item",
                               format_func=lambda i: f"{by_id[i].name} ({by_id[i].category_label})")
         if choice in by_id:
             _edit_form(by_id[choice])
+            _history(choice)
+    _deleted_section(buurt_code)
     return assets

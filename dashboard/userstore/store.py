@@ -85,6 +85,7 @@ class UserStore:
             "select table_name from information_schema.tables where table_schema = 'main'")])
         foreign = [n for n in names if n.startswith(RELEASE_PREFIXES)]
         if foreign:
+            self.backend.close_idle()
             raise ReleaseDatabaseError(f"{self.backend.description} bevat CBS-tabellen ({foreign[0]}, ...); de "
                                        "bewonersgegevens staan in een eigen bestand")
 
