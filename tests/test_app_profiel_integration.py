@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.bewoners import AssetStore, build_asset
 from dashboard.core.format import fmt_value
+from dashboard.profile.sections import TRENDS_OPEN
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -82,6 +83,13 @@ def release_value(release_path, code: str, indicator: str) -> tuple[float, str]:
                            "and is_default_group", [code, indicator]).fetchone()
 
 
+def open_trends(at) -> AppTest:
+    """Open the lazy 'Ontwikkeling door de tijd' expander as a reader would (its charts compute only then)."""
+    assert not [c for c in at.get("plotly_chart") if "-trend_" in c.proto.id]    # closed: nothing computed
+    at.session_state[TRENDS_OPEN] = True
+    return at.run()
+
+
 def trend_chart(at, code: str, indicator: str) -> dict:
     charts = [c for c in at.get("plotly_chart") if re.search(f"-trend_{code}_{indicator}_", c.proto.id)]
     assert charts, f"no trend chart for {indicator}"
@@ -123,6 +131,9 @@ def test_buurt_profile_shows_expected_peers_trends_and_residents(app, store_path
     peers = at.main.dataframe[0].value
     assert "Vergelijkbare buurten (mediaan)" in peers.columns and "Doet vrijwilligerswerk (geschat)" in set(peers["Onderwerp"])
     # one line per series: vrijwilligerswerk 2016 -> 2020 (RIVM 50090NED), against Utrecht
+    at = open_trends(at)
+    assert not at.exception
+    page = text_of(at)
     spec = trend_chart(at, BUURT, "vrijwilligerswerk")
     own = next(t for t in spec["data"] if t.get("name") == "Deze buurt")
     assert plain(own["x"]) == [2016, 2020] and plain(own["y"]) == [34.6, 31.6]
@@ -144,7 +155,8 @@ def test_gemeente_profile_has_trends_and_says_why_there_are_no_peers(app):
     assert "Beter of slechter dan verwacht?" not in heads and "Vergeleken met vergelijkbare buurten" not in heads
     assert any("rekenen we alleen voor buurten uit" in c.value and "Kies een buurt in Amsterdam" in c.value
                for c in at.main.caption)
-    own = next(t for t in trend_chart(at, "GM0363", "vrijwilligerswerk")["data"] if t.get("name") == "Deze gemeente")
+    own = next(t for t in trend_chart(open_trends(at), "GM0363", "vrijwilligerswerk")["data"]
+               if t.get("name") == "Deze gemeente")
     assert plain(own["x"]) == [2016, 2020] and plain(own["y"]) == [21.1, 17.0]
     assert "Nog niets genoemd voor deze plek." in text_of(at)
 

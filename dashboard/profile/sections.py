@@ -2,7 +2,8 @@
 
   render_resident_assets(region)   'Wat bewoners zelf noemen' under the Kracht column (assets_views)
   render_benchmarks(region)        'Beter of slechter dan verwacht?' and vergelijkbare buurten (stats_views)
-  render_development(region)      'Ontwikkeling door de tijd': small trend charts (stats_views)
+  render_development(region)      'Ontwikkeling door de tijd': small trend charts (stats_views), computed only
+                                   when the reader opens them (a lazy expander in a fragment)
 
 Each section fails soft: when its data is missing or its code raises, the page shows one calm Dutch sentence
 in its place and the rest of the profile still renders (the error goes to the server log, not the screen).
@@ -60,9 +61,22 @@ def render_benchmarks(region: dict) -> None:
     soft("Vergelijkbare buurten", stats_views.render_peer_benchmark, region["region_code"])
 
 
+TRENDS_OPEN = "trends_open"  # session_state key of the trends expander (True = open)
+
+
 def render_development(region: dict) -> None:
-    """Small line charts of every figure with two or more periods (never mixing series)."""
+    """Small line charts of every figure with two or more periods (never mixing series). They sit below the fold
+    in an expander that computes only when opened, in a fragment, so opening it reruns only this section."""
+    st.subheader("Ontwikkeling door de tijd")
+    _development_fragment(str(region["region_code"]))
+
+
+@st.fragment
+def _development_fragment(code: str) -> None:
     from dashboard.stats import views as stats_views
 
-    soft("Ontwikkeling door de tijd", stats_views.render_trends, region["region_code"],
-         heading="Ontwikkeling door de tijd")
+    box = st.expander("Toon hoe de cijfers door de jaren veranderden", key=TRENDS_OPEN, on_change="rerun",
+                      icon=":material/timeline:")
+    with box:
+        if box.open:
+            soft("Ontwikkeling door de tijd", stats_views.render_trends, code, heading=None)
