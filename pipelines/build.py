@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import paths, precompute, release
+from pipelines import division_identity, paths, precompute, release
 from pipelines.cache import CacheError, TableCache, read_table_cache
 from pipelines.catalogue import Catalogue, load_catalogue
 from pipelines.definitions import source_definitions
@@ -46,6 +46,7 @@ class BuildSummary:
     indicators_without_values: list[str] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)
     boundary_joins: pd.DataFrame | None = None
+    division_joins: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
@@ -57,12 +58,13 @@ class BuildSummary:
             out.append("  zonder waarden (niet in de gegevens): " + ", ".join(self.indicators_without_values))
         if self.missing_tables:
             out.append("  tabellen niet aanwezig (live verversen vult ze): " + ", ".join(self.missing_tables))
-        if self.boundary_joins is not None:
-            for r in self.boundary_joins.itertuples():
-                if r.boundary_year != CURRENT_DIVISION:
-                    out.append(f"  {r.table_id} (indeling {r.boundary_year}): {r.buurten_joined:,} van "
-                               f"{r.buurten_total:,} buurtcodes bestaan ook in {CURRENT_DIVISION}; "
-                               f"{r.buurten_not_joined:,} niet (andere buurtindeling)")
+        if self.division_joins is not None:
+            for r in self.division_joins.itertuples():
+                if r.boundary_year != CURRENT_DIVISION and r.level == "buurt":
+                    out.append(f"  {r.table_id} (indeling {r.boundary_year}): {r.in_current:,} van {r.codes:,} "
+                               f"buurtcodes bestaan ook in {CURRENT_DIVISION}; daarvan {r.accepted:,} hetzelfde "
+                               f"gebied, {r.refused:,} geweigerd (ander gebied of geen bewijs); "
+                               f"{r.not_in_current:,} niet (andere buurtindeling)")
         return out
 
 
@@ -160,17 +162,29 @@ def _wide_view_sql(catalogue: Catalogue) -> str:
     ids = [i.id for i in catalogue.indicators]
     cols = ",\n    ".join(f"max(value) filter (where indicator_id = '{i}') as {i}" for i in ids)
     return f"""
+-- int_wide_sources / mart_buurt_wide_sources: per indicator the ONE period, table and boundary year the
+-- statistics use: the most recent period with current-buurt values (of two tables with that period, the one
+-- with the most buurten), with the number of buurten that have a value in it.
+-- Contract (mart_buurt_wide_sources): indicator_id, period, table_id, boundary_year, n_buurten
+create or replace table int_wide_sources as
+with counted as (
+    select indicator_id, period, table_id, boundary_year, count(*) as n_buurten
+    from int_values
+    where value is not null and is_default_group and region_code like 'BU%'
+    group by all
+)
+select * from counted
+qualify row_number() over (partition by indicator_id order by period desc, n_buurten desc, table_id) = 1;
+
+create or replace view mart_buurt_wide_sources as select * from int_wide_sources order by indicator_id;
+
 -- mart_buurt_wide: one row per current buurt, one column per indicator, default age group. Every column holds
--- ONE period: the indicator's most recent period with buurt values (a buurt without a value then is NULL, not
--- an older figure), so the statistics (relations, beter dan verwacht, vergelijkbare buurten) never mix years.
+-- the values of ONE period and table (int_wide_sources): a buurt without a value there is NULL, never an older
+-- figure, so the statistics (relations, beter dan verwacht, vergelijkbare buurten) never mix years.
 create or replace view mart_buurt_wide as
-with latest_period as (
-    select indicator_id, max(period) as period from int_values
-    where value is not null and is_default_group and region_code like 'BU%' group by indicator_id
-),
-vals as (
+with vals as (
     select v.region_code, v.indicator_id, v.value
-    from int_values v join latest_period using (indicator_id, period)
+    from int_values v join int_wide_sources using (indicator_id, period, table_id, boundary_year)
     where v.is_default_group and v.region_code like 'BU%'
 )
 select r.region_code, r.name, r.gemeente_code, r.wijk_code,
@@ -197,7 +211,9 @@ def validate(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     if dup:
         raise BuildError(f"controle mislukt: {dup} dubbele waarden")
     for view in ("mart_regions", "mart_profile", "mart_indicator_series", "mart_map_values",
-                 "mart_buurt_scores", "mart_buurt_wide", "mart_region_shapes", "mart_sources", "mart_catalogue"):
+                 "mart_buurt_scores", "mart_buurt_wide", "mart_buurt_wide_sources", "mart_region_shapes",
+                 "mart_sources", "mart_catalogue", "mart_division_identity", "mart_division_joins",
+                 "mart_division_refused"):
         con.execute(f"describe {view}").fetchall()  # binds the view (catches a broken contract) without running it
 
 
@@ -244,6 +260,9 @@ def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd
            sources: pd.DataFrame, shapes: pd.DataFrame, summary: BuildSummary,
            definitions: pd.DataFrame | None = None) -> None:
     joins = boundary_joins(regions, sources)
+    clock = time.perf_counter()
+    identity = division_identity.identity(regions, values, CURRENT_DIVISION)
+    summary.timings["division_identity"] = time.perf_counter() - clock
     build_info = pd.DataFrame([{"built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                 "current_division": CURRENT_DIVISION,
                                 "live_tables": ", ".join(sources.loc[sources["method"] != "snapshot-conversion",
@@ -254,7 +273,7 @@ def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd
         con.execute("set enable_progress_bar = false")
         frames = {"indicator_values": values, "regions": regions, "sources": sources,
                   "indicators": indicators_frame(catalogue), "boundary_joins": joins,
-                  "region_shapes": shapes, "build_info": build_info,
+                  "region_shapes": shapes, "build_info": build_info, "division_identity": identity,
                   "indicator_definitions": definitions if definitions is not None else
                   source_definitions(catalogue, {})}
         for name, frame in frames.items():
@@ -284,6 +303,7 @@ def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd
         summary.indicators_loaded = len(with_values)
         summary.indicators_without_values = [i.id for i in catalogue.indicators if i.id not in with_values]
         summary.boundary_joins = joins
+        summary.division_joins = con.execute("select * from mart_division_joins").fetchdf()
         con.execute("checkpoint")
     finally:
         con.close()

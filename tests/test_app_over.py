@@ -57,7 +57,25 @@ def test_cbsodata_recipe_follows_the_chosen_indicator_and_region(over):
 
 def test_database_download_is_lazy(over, release_path):
     at = over()
-    button = at.get("download_button")[0]
+    button = at.get("download_button")[-1]  # the database download is the last one on the page
     assert button.label == "Download de database (DuckDB)"
     text = "\n".join(m.value for m in at.main.markdown)
     assert release_path.name in text and " MB)" in text
+
+
+def test_division_joins_are_counted_per_table_with_refused_codes_for_download(over, con):
+    at = over()
+    text = "\n".join(m.value for m in at.main.markdown)
+    assert "Zelfde code, zelfde gebied?" in [s.value for s in at.main.subheader]
+    assert "Tegenbewijs" in text
+    table = next(d.value for d in at.main.dataframe if "Geweigerd" in d.value.columns)
+    expected = con.execute("""select table_id, level, refused, names_compared from mart_division_joins
+                              where boundary_year <> current_division""").fetchall()
+    got = table.set_index(["Tabel", "Niveau"])
+    for table_id, level, refused, names in expected:
+        row = got.loc[(table_id, {"buurt": "buurten", "wijk": "wijken", "gemeente": "gemeenten"}[level])]
+        assert row["Geweigerd"] == refused
+        assert (row["Namen vergeleken"] == "–") == (names == 0)
+    n_refused = con.execute("select count(*) from mart_division_refused").fetchone()[0]
+    labels = [b.label for b in at.get("download_button")]
+    assert f"Download de {n_refused:,} geweigerde koppelingen (CSV)".replace(",", ".") in labels

@@ -40,7 +40,11 @@ def kracht_zorgen_columns(at):
     raise AssertionError("no Kracht column")
 
 
-def test_gemeente_profile_shows_both_lenses_with_real_values(app):
+def test_gemeente_profile_shows_both_lenses_with_real_values(app, con):
+    # Amsterdam's 17.0 among today's buurten with a 2020 value whose code names the same area
+    lower, total = con.execute("""select count(*) filter (where value < 17.0), count(*) from mart_indicator_series
+                                  where indicator_id = 'vrijwilligerswerk' and period = '2020' and age_group = '18+'
+                                  and region_code like 'BU%' and value is not null""").fetchone()
     at = app(regio="GM0363")
     assert not at.exception
     assert at.title[0].value == "Amsterdam"
@@ -51,7 +55,8 @@ def test_gemeente_profile_shows_both_lenses_with_real_values(app):
     assert "geschat" in kracht and "tabel 50090NED · indeling 2020" in kracht
     # fewer than 90% of all buurten have a vrijwilligerswerk figure: the base is named, and the gemeente
     # figure is said to be compared with buurten
-    assert "hoger dan 4% van de " in kracht and " buurten met een cijfer (cijfer van de hele gemeente" in kracht
+    assert f"hoger dan {int(100 * lower / total)}% van de " in kracht
+    assert " buurten met een cijfer (cijfer van de hele gemeente" in kracht
 
 
 def test_asset_lens_is_left_and_summary_names_it_first(app):
@@ -160,3 +165,23 @@ def test_first_start_builds_the_database(tmp_path, monkeypatch):
     assert (tmp_path / "build" / "current.duckdb").exists()
     assert at.title[0].value == "Amsterdam"
     st.cache_resource.clear()
+
+
+def test_refused_cross_division_values_are_not_shown_and_the_profile_says_why(app, con):
+    """BU06060701 (Schiedam): the 2020 RIVM estimates for this code disagree between the 2020 and 2024
+    divisions, so the 50090NED figures are refused (mart_division_identity) and the profile explains it."""
+    ident = con.execute("""select estimate_then, estimate_now from mart_division_identity
+                           where region_code = 'BU06060701' and boundary_year = 2020 and not accepted""").fetchone()
+    at = app(regio="BU06060701")
+    assert not at.exception
+    note = "\n".join(i.value for i in at.main.info)
+    assert "Cijfers uit de indeling van 2020 tonen we hier niet" in note and "50090NED" in note
+    assert f"{ident[0]:.1f}%".replace(".", ",") in note and f"{ident[1]:.1f}%".replace(".", ",") in note
+    block = next(m.value for m in at.main.markdown if 'id="ind-vrijwilligerswerk"' in m.value)
+    assert "niet getoond: in de indeling van 2020 was dit mogelijk een ander gebied" in block
+    assert "hoger dan" not in block and "bb-bar" not in block  # no value, no position among buurten
+
+
+def test_accepted_buurt_has_no_division_note(app):
+    at = app(regio="BU03440112")  # Oog in Al, Utrecht: same codes in 2020, 2023 and 2024
+    assert not any("tonen we hier niet" in i.value for i in at.main.info)

@@ -68,7 +68,10 @@ def test_profile_compares_with_gemeente_and_nl(con):
     assert row.value == raw.loc["BU03440112", "Vrijwilligerswerk_33"]
     assert row.gemeente_code == "GM0344" and row.gemeente_value == raw.loc["GM0344", "Vrijwilligerswerk_33"]
     assert row.nl_value == 24.6
-    buurten = raw[raw.SoortRegio_2 == "Buurt"]["Vrijwilligerswerk_33"].dropna()
+    # the base: today's buurten whose 2020 code names the same area (mart_division_identity accepted it)
+    same_area = {r[0] for r in con.execute("""select region_code from mart_division_identity
+                                              where boundary_year = 2020 and level = 'buurt' and accepted""").fetchall()}
+    buurten = raw[(raw.SoortRegio_2 == "Buurt") & raw.index.isin(same_area)]["Vrijwilligerswerk_33"].dropna()
     share_below = (buurten < row.value).sum() / (len(buurten) - 1)
     assert row.percentile_buurten == pytest.approx(100 * share_below, abs=0.1)
     assert row.n_buurten == len(buurten)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.core import queries
 from dashboard.core import state
+from dashboard.divisions import about as division_about
 from dashboard.profile import summary
 from dashboard.core.format import fmt_number
 from pipelines.catalogue import load_catalogue
@@ -56,12 +57,14 @@ st.dataframe(definitions.assign(role=definitions["role"].map(ROLE)).rename(colum
 
 st.header("Buurtindelingen")
 st.markdown("Gemeenten delen hun buurten soms opnieuw in. Buurtbalans toont alles op de indeling van 2024. Een "
-            "cijfer uit een oudere indeling koppelen we alleen als de buurtcode in beide jaren bestaat. Bestaat "
+            "cijfer uit een oudere indeling koppelen we alleen als de buurtcode in beide jaren bestaat (en hetzelfde "
+            "gebied aanduidt, zie hieronder). Bestaat "
             "de code niet meer, dan staat er 'niet beschikbaar (andere buurtindeling)'. Zo koppelen de tabellen:")
 st.markdown("\n".join(
     f"- **{r.title}** ({r.table_id}, indeling {r.boundary_year}): {fmt_number(r.buurten_joined)} van de "
     f"{fmt_number(r.buurten_total)} buurtcodes bestaan ook in 2024; {fmt_number(r.buurten_not_joined)} niet."
     for r in sources.itertuples() if pd.notna(r.buurten_total)))
+division_about.render_division_joins()  # accepted and refused joins per table (dashboard/divisions/about.py)
 
 st.header("Geheim, ontbrekend en geschat")
 st.markdown("""

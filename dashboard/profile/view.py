@@ -22,6 +22,7 @@ from dashboard.gesprekskaart import view as pack_view
 from dashboard.core import state
 from dashboard.profile import summary
 from dashboard.profile import sections
+from dashboard.divisions import note as division_note
 from dashboard.core.charts import age_text, share_text, indicator_html
 from dashboard.core.format import MISSING_TEXT, NOT_IN_DATA, fmt_number, fmt_value, other_division_text, value_text
 
@@ -42,6 +43,8 @@ def catalogue_order() -> dict[str, int]:
 
 
 def _missing_text(row, level: str = "buurt") -> str:
+    if row.get("missing_reason") == "other_area":  # the code named another area then (division_identity)
+        return division_note.missing_text(row.get("boundary_year"))
     if row["n_values"] == 0:
         return NOT_IN_DATA
     if isinstance(row.get("missing_reason"), str):
@@ -253,6 +256,7 @@ def render_profile(code: str, chosen: str | None = None) -> None:
     p = load_profile(code)
     render_header(p)
     render_context(p)
+    sections.soft("Cijfers uit een oudere indeling", division_note.render_division_note, code, str(p.region["name"]))
     render_summary(p)
     st.caption("De balk laat zien waar een cijfer staat tussen alle buurten van Nederland: links de laagste "
                "waarde, rechts de hoogste.")

@@ -41,18 +41,15 @@ def column_label(row) -> str:
 
 
 def provenance_text(prov: pd.DataFrame, indicator_id: str) -> str:
-    """'tabel 85618NED, 2023, indeling 2023'; when buurten carry different periods or tables, with counts:
-    'tabel 50090NED, 2020 (11.655 buurten) en 2016 (38 buurten), indeling 2020'."""
+    """'tabel 85618NED, 2023, indeling 2023, 12.676 buurten': the one period every model uses for this
+    indicator (mart_buurt_wide_sources) and how many buurten have a value in it."""
     rows = prov[prov["indicator_id"] == indicator_id]
     if rows.empty:
         return "geen buurtcijfers in deze gegevens"
     parts = []
-    for (table, year), grp in rows.groupby(["table_id", "boundary_year"], sort=False):
-        if len(rows) == 1:
-            periods = str(grp["period"].iloc[0])
-        else:
-            periods = " en ".join(f"{p} ({fmt_number(n)} buurten)" for p, n in zip(grp["period"], grp["n_buurten"]))
-        parts.append(f"tabel {table}, {periods}, indeling {int(year)}")
+    for r in rows.itertuples():
+        n = f", {fmt_number(r.n_buurten)} buurten" if "n_buurten" in rows and pd.notna(r.n_buurten) else ""
+        parts.append(f"tabel {r.table_id}, {r.period}, indeling {int(r.boundary_year)}{n}")
     return "; ".join(parts)
 
 

@@ -29,13 +29,10 @@ def indicators(build_dir: Path | None = None) -> pd.DataFrame:
 
 
 def provenance(build_dir: Path | None = None) -> pd.DataFrame:
-    """Per indicator, where the buurt values in mart_buurt_wide come from: one row per (period, table_id,
-    boundary_year) with n_buurten. Usually one row; a few buurten can carry an older period when the newest one
-    has no value for them."""
-    return db.query("""select p.indicator_id, p.period, p.table_id, p.boundary_year, count(*) as n_buurten
-                       from mart_profile p join mart_regions r on r.region_code = p.region_code and r.level = 'buurt'
-                       where p.is_default_group and p.value is not null
-                       group by all order by p.indicator_id, n_buurten desc""", build_dir=build_dir)
+    """Per indicator, the one period, table and boundary year that mart_buurt_wide (so every model) uses, with
+    n_buurten: the current buurten with a value there (mart_buurt_wide_sources). No fill-in from older waves."""
+    return db.query("""select indicator_id, period, table_id, boundary_year, n_buurten
+                       from mart_buurt_wide_sources order by indicator_id""", build_dir=build_dir)
 
 
 def gemeenten(build_dir: Path | None = None) -> pd.DataFrame:

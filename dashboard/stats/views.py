@@ -290,13 +290,23 @@ def render_expected(region_code: str, *, heading: str | None = "Beter of slechte
                        "Wees voorzichtig met conclusies.", icon=":material/warning:")
     fitted = [x for x in lines if x["spec"]]
     if fitted:
-        prov = q.cached("provenance")
-        sources = "; ".join(f"{x['label']}: {provenance_text(prov, x['outcome_id'])}" for x in fitted)
-        fits = ", ".join(f"R² {fmt_number(x['r2'], 2)}" for x in fitted)
-        st.caption(f"{fitted[0]['spec']} Zo voor elk onderwerp, over alle buurten van Nederland "
-                   f"({fits}; n = {fitted[0]['n']}). "
-                   f"Een verwachting is een rekenmodel, geen oordeel over de buurt. De cijfers zijn geschat "
-                   f"(RIVM/CBS). Bron: {sources}.")
+        st.caption(expected_footnote(fitted, q.cached("provenance"), q.cached("stats_models"), catalogue))
+
+
+def expected_footnote(fitted: list[dict], prov: pd.DataFrame, models: pd.DataFrame, catalogue: pd.DataFrame) -> str:
+    """The footnote under 'beter of slechter dan verwacht': the model, and for the outcome and every context
+    variable the ONE period and table it was fitted on with its number of buurten (mart_buurt_wide_sources)."""
+    labels = catalogue.set_index("indicator_id")["label"].to_dict()
+    fits = ", ".join(f"R² {fmt_number(x['r2'], 2)}" for x in fitted)
+    sources = "; ".join(f"{x['label']}: {provenance_text(prov, x['outcome_id'])}" for x in fitted)
+    expected = models[models["model"] == "expected"] if "model" in models else models.iloc[:0]
+    context = dict.fromkeys(v for vs in expected["variables"].dropna() for v in str(vs).split(",") if v)
+    context_text = "; ".join(f"{labels.get(v, v)}: {provenance_text(prov, v)}" for v in context)
+    return (f"{fitted[0]['spec']} Zo voor elk onderwerp, over alle buurten van Nederland met alle cijfers "
+            f"({fits}; n = {fmt_number(fitted[0]['n'])} buurten). Elk cijfer komt uit één periode; buurten "
+            "zonder cijfer in die periode doen niet mee (geen aanvulling uit een eerdere meting). "
+            "Een verwachting is een rekenmodel, geen oordeel over de buurt. De uitkomsten zijn geschat "
+            f"(RIVM/CBS). Bron: {sources}." + (f" Achtergrond: {context_text}." if context_text else ""))
 
 
 # ----------------------------------------------------------------------------------------------- vergelijkbare buurten

@@ -18,11 +18,33 @@ final as (
 )
 select * from final order by region_code;
 
--- int_values: each value with its position among all buurten with a value for the same indicator, period,
--- table and age group (0 = lowest, 100 = highest; not direction-aligned).
+-- int_values: the values that describe a region of today's division, each with its position among all
+-- current buurten with a value for the same indicator, period, table and age group (0 = lowest, 100 = highest;
+-- not direction-aligned). A value measured on an older division joins today's region by code only where
+-- division_identity (pipelines/division_identity.py) accepted that code for that boundary year. A refused
+-- value stays as a row without a value and with missing_reason 'other_area' (the code named another area
+-- then), so it is never shown, ranked, modelled, summarised or drawn, and the profile can say why. Codes that
+-- do not exist today are left out (they describe no region the app shows).
 create or replace table int_values as
-with flagged as (
-    select *, value is not null and region_code like 'BU%' as ranked_buurt from indicator_values
+with judged as (
+    select v.*, c.boundary_year as current_year, d.accepted
+    from indicator_values v
+    join int_current_regions c using (region_code)
+    left join division_identity d on d.region_code = v.region_code and d.boundary_year = v.boundary_year
+),
+describes as (
+    select * exclude (current_year, accepted),
+           region_code = 'NL00' or boundary_year = current_year or coalesce(accepted, false) as same_area
+    from judged
+),
+flagged as (
+    select * exclude (same_area)
+             replace (case when same_area then value end as value,
+                      case when same_area then lower end as lower,
+                      case when same_area then upper end as upper,
+                      case when same_area then missing_reason else 'other_area' end as missing_reason),
+           same_area and value is not null and region_code like 'BU%' as ranked_buurt
+    from describes
 ),
 final as (
     select * exclude (ranked_buurt),

@@ -1,10 +1,11 @@
 -- mart_map_values: for every current region and every indicator, the value in the indicator's most recent
 -- period, and why it is missing. Values stay on their own boundary year: a 2020-division value is drawn on a
--- 2024 shape only when the code exists in both. status is one of
+-- 2024 shape only when the code exists in both and names the same area (division_identity). status is one of
 --   'waarde'            a value
 --   'geheim'            CBS/RIVM suppressed it (too few people or unreliable)
 --   'ontbreekt'         the source has the region but no figure
---   'andere_indeling'   the code does not exist in the boundary year of the source (buurtindeling changed)
+--   'andere_indeling'   the code does not exist in the boundary year of the source, or named another area
+--                       then (buurtindeling changed; see mart_division_identity)
 -- A source that covers only some gemeenten (the shipped education table: Amsterdam only) says nothing about the
 -- division elsewhere: outside the gemeenten it covers, a region is 'ontbreekt', not 'andere_indeling'.
 -- Contract: region_code, level, name, gemeente_code, indicator_id, period, boundary_year, table_id,
@@ -35,6 +36,7 @@ final as (
            v.value, v.lower, v.upper,
            case when v.value is not null then 'waarde'
                 when v.missing_reason = 'suppressed' then 'geheim'
+                when v.missing_reason = 'other_area' then 'andere_indeling'  -- code named another area then
                 when v.region_code is not null then 'ontbreekt'
                 when exists (select 1 from regions x where x.region_code = r.region_code
                                                      and x.boundary_year = y.boundary_year) then 'ontbreekt'

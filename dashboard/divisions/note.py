@@ -1,0 +1,68 @@
+"""Why a region's figures from an older regional division are not shown (plain Dutch, on the profile).
+
+The build decides per code and older division whether the code still names the same area
+(pipelines/division_identity.py -> mart_division_identity). Where it refused, the values of every table on that
+division are left out of this region's profile, percentiles, models, peers and trends; this module says so.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.core import db
+
+MISSING = "niet getoond: in de indeling van {year} was dit mogelijk een ander gebied"
+NOUN = {"buurt": "buurtcode", "wijk": "wijkcode", "gemeente": "gemeentecode"}
+
+
+def refused_joins(code: str, build_dir: Path | None = None) -> pd.DataFrame:
+    """The refused joins of one region code: boundary_year, level, rule, reason and the tables on that
+    division that have this code (table_ids, titles)."""
+    return db.query("""
+        select d.boundary_year, d.level, d.rule, d.reason,
+               string_agg(distinct j.table_id, ', ' order by j.table_id) as table_ids,
+               string_agg(distinct s.title, '; ' order by s.title) as titles
+        from mart_division_identity d
+        join mart_division_refused j on j.region_code = d.region_code and j.boundary_year = d.boundary_year
+        left join mart_sources s on s.table_id = j.table_id
+        where d.region_code = ? and not d.accepted
+        group by all order by d.boundary_year""", [code], build_dir=build_dir)
+
+
+def missing_text(boundary_year) -> str:
+    """The short text in place of a refused value."""
+    return MISSING.format(year=int(boundary_year)) if pd.notna(boundary_year) else MISSING.format(year="toen")
+
+
+def note_paragraphs(refused: pd.DataFrame, name: str) -> list[str]:
+    """One paragraph per refused older division: which figures are left out, and the evidence why."""
+    out = []
+    for r in refused.itertuples():
+        noun = NOUN.get(r.level, "code")
+        out.append(f"**Cijfers uit de indeling van {int(r.boundary_year)} tonen we hier niet** "
+                   f"({r.titles}, tabel {r.table_ids}). Gemeenten delen hun buurten soms opnieuw in en gebruiken "
+                   f"een {noun} dan opnieuw voor een ander stuk. {r.reason} Daarom weten we niet zeker dat die "
+                   f"cijfers over {name} gaan. Ze tellen hier ook niet mee in vergelijkingen, de samenvatting, "
+                   "'beter dan verwacht' en vergelijkbare buurten.")
+    return out
+
+
+@st.cache_data(max_entries=256, ttl=timedelta(hours=6), show_spinner=False)
+def _cached_refused(release: str, code: str) -> pd.DataFrame:
+    return refused_joins(code)
+
+
+def cached_refused(code: str) -> pd.DataFrame:
+    """refused_joins(code), cached per release."""
+    return _cached_refused(db.release_key(), code)
+
+
+def render_division_note(code: str, name: str) -> None:
+    """An info box on the profile when figures of an older division were refused for this code."""
+    refused = cached_refused(code)
+    if refused.empty:
+        return
+    st.info("\n\n".join(note_paragraphs(refused, name)), icon=":material/info:")

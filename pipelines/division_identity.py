@@ -1,0 +1,278 @@
+"""Does a region code of an older regional division name the same area today? (pure; no I/O)
+
+CBS and RIVM publish each table on the regional division (indeling) of its own year. After a redivision a
+gemeente may reuse a buurt code for another area (BU07620400 in Deurne had 695 inwoners in KWB 2023 and 1,770
+in KWB 2024; its address density went from 101 to 970). A value measured on an older division therefore joins
+today's region only when evidence says the code still names the same area. `identity()` decides this once per
+(region code, older boundary year), for every code that exists in both that division and today's division.
+
+Rule, in this order (the first that applies decides):
+
+1. Names, where both divisions have one. Different names (case, spacing and a province suffix "(O.)" aside)
+   refuse the join. The shipped snapshot has names for the 2024 division, for every gemeente, and for
+   Amsterdam's 2021 wijken and buurten (85163NED); it has no buurt or wijk names for the 2020 and 2023
+   divisions, so for those the rules below decide.
+2. Counter-evidence refuses, whatever else holds:
+   - the same measure in the same period on both divisions disagrees by more than ESTIMATE_TOLERANCE
+     percentage points (RIVM "goed ervaren gezondheid" 2020 in 50090NED, division 2020, against 50150NED,
+     division 2024; e.g. BU06060701 Schiedam 85.6 vs 70.8);
+   - population is not continuous and address density is not continuous either (or unknown), between the
+     newest period on the older division and the first later period on today's division (KWB 2023 -> 2024).
+3. Equal names accept.
+4. Buurt: where the gemeente's set of buurt codes is the same in both divisions, the gemeente did not
+   renumber and its codes name the same areas: accept. Where the set changed, a code found in both needs
+   positive evidence: population AND address density continuous, or the two estimates agree. No evidence
+   refuses.
+   Wijk: accepted when it consists of the same buurt codes in both divisions and each of them is accepted, or
+   on positive evidence as for a buurt.
+   Gemeente (always named in the snapshot) is decided by rule 1-3.
+
+Thresholds (chosen on the shipped snapshot, see README "Cross-division joins"):
+- continuity of inwoners: |change| <= 50 or the larger at most 1.5 x the smaller. CBS rounds small-area
+  inwoners to 5, and the KWB 2024 extract turned 0 into null, so a missing count next to a count of at most 50
+  counts as continuous. Among buurten of gemeenten that kept their code set, 99 % change by less than x1.8
+  (new housing); a new-build buurt with the same address density is still accepted there (rule 2 needs both).
+- continuity of omgevingsadressendichtheid (addresses within 1 km, so it moves slowly): |change| <= 100 per
+  km2 or at most x1.25 (99.5 % of buurten in unchanged gemeenten move less than x1.21).
+- ESTIMATE_TOLERANCE = 5 percentage points: the snapshot has no RIVM margins; 50150NED is a re-estimation of
+  the same survey, and among buurten of gemeenten that kept their code set 99.5 % of the differences with
+  50090NED are at most 4.0 points. Larger differences are no longer re-estimation noise.
+
+Population for the 2020 division is not in the snapshot, so RIVM 2020 joins rest on rule 4's code sets and
+on the two estimates.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+POPULATION = "inwoners"
+DENSITY = "omgevingsadressendichtheid"
+# (indicator on the older division, indicator on today's division) that measure the same thing; compared in
+# the newest period both have.
+SAME_MEASURES = (("ervaren_gezondheid_goed", "goed_ervaren_gezondheid_trend"),)
+
+IDENTITY_COLUMNS = ["region_code", "boundary_year", "level", "gemeente_code", "name_then", "name_now",
+                    "names_compared", "code_set_unchanged", "population_then", "population_now",
+                    "population_periods", "population_division", "density_then", "density_now", "estimate_then", "estimate_now",
+                    "estimate_period", "accepted", "rule", "reason"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    population_abs: float = 50.0
+    population_ratio: float = 1.5
+    density_abs: float = 100.0
+    density_ratio: float = 1.25
+    estimate_tolerance: float = 5.0
+
+
+THRESHOLDS = Thresholds()
+_SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def normalise_name(name) -> str | None:
+    """'Hengelo (O.)' and 'hengelo' are one name; None for no name."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return " ".join(_SUFFIX.sub("", name).casefold().split())
+
+
+def _num(x) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def continuous(then, now, abs_tol: float, ratio: float, *, null_is_small: bool = False) -> bool | None:
+    """True when two counts are close (within abs_tol, or within a factor `ratio`), False when not, None when
+    unknown. With null_is_small a missing value next to one of at most abs_tol is continuous (a 0 that the
+    source left empty)."""
+    a, b = _num(then), _num(now)
+    if a is None or b is None:
+        known = a if b is None else b
+        return True if null_is_small and known is not None and known <= abs_tol else None
+    lo, hi = min(a, b), max(a, b)
+    return hi - lo <= abs_tol or hi <= ratio * lo
+
+
+def _fmt(x: float | None, decimals: int = 0) -> str:
+    if x is None:
+        return "onbekend"
+    return f"{x:,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def decide(row: dict, current_year: int, t: Thresholds = THRESHOLDS) -> tuple[bool, str, str]:
+    """(accepted, rule, plain-Dutch reason) for one evidence row (see IDENTITY_COLUMNS)."""
+    year = int(row["boundary_year"])
+    pop_ok = continuous(row["population_then"], row["population_now"], t.population_abs, t.population_ratio,
+                        null_is_small=True)
+    dens_ok = continuous(row["density_then"], row["density_now"], t.density_abs, t.density_ratio)
+    est_then, est_now = _num(row["estimate_then"]), _num(row["estimate_now"])
+    est_ok = None if est_then is None or est_now is None else abs(est_then - est_now) <= t.estimate_tolerance
+    if row["names_compared"] and normalise_name(row["name_then"]) != normalise_name(row["name_now"]):
+        return False, "andere_naam", (f"In de indeling van {year} heette het gebied met deze code "
+                                      f"‘{row['name_then']}’, nu ‘{row['name_now']}’. Het is dus een ander gebied.")
+    if est_ok is False:
+        return False, "schattingen_verschillen", (
+            f"Voor {row['estimate_period']} schatten RIVM en CBS ‘goed ervaren gezondheid’ voor deze code op "
+            f"{_fmt(est_then, 1)}% in de indeling van {year} en op {_fmt(est_now, 1)}% in de indeling van "
+            f"{current_year}. Dat verschil is te groot (meer dan {_fmt(t.estimate_tolerance)} procentpunt) voor "
+            "hetzelfde gebied.")
+    periods = str(row["population_periods"] or "").split("-")
+    then_p, now_p = (periods + ["", ""])[:2]
+    if (pop_ok is False and dens_ok is not True) or (dens_ok is False and pop_ok is not True):
+        return False, "inwoners_veranderd", (
+            f"Met deze code woonden er in {then_p} {_fmt(_num(row['population_then']))} mensen en in {now_p} "
+            f"{_fmt(_num(row['population_now']))}; de adressendichtheid ging van "
+            f"{_fmt(_num(row['density_then']))} naar {_fmt(_num(row['density_now']))} per km². Dat past niet bij "
+            "hetzelfde gebied.")
+    if row["names_compared"]:
+        return True, "naam_gelijk", "Zelfde naam in beide indelingen."
+    if row["code_set_unchanged"]:
+        return True, "codes_ongewijzigd", "De gemeente heeft dezelfde buurtcodes in beide indelingen."
+    if pop_ok and dens_ok:
+        return True, "inwoners_gelijk", "Aantal inwoners en adressendichtheid lopen door."
+    if est_ok:
+        return True, "schattingen_gelijk", "De schattingen in beide indelingen komen overeen."
+    what = "wijk" if row["level"] == "wijk" else "buurt"
+    return False, "geen_bewijs", (
+        f"De gemeente heeft haar {what}en sinds {year} opnieuw ingedeeld. Er is geen gegeven dat laat zien dat "
+        f"deze code nog hetzelfde gebied aanduidt als in {year}.")
+
+
+def _latest_by_code(values: pd.DataFrame, indicator: str, year: int, *, after: str | None = None
+                    ) -> tuple[pd.Series, str | None]:
+    """Values of one indicator on division `year` in one period: the newest, or (with `after`) the first
+    period not before `after`."""
+    rows = values[(values["indicator_id"] == indicator) & (values["boundary_year"] == year)
+                  & values["is_default_group"].astype(bool)]
+    periods = sorted(p for p in rows["period"].dropna().unique() if after is None or p >= after)
+    if not periods:
+        return pd.Series(dtype=float), None
+    period = periods[-1] if after is None else periods[0]
+    chosen = rows[rows["period"] == period].drop_duplicates("region_code")
+    return chosen.set_index("region_code")["value"], period
+
+
+def _same_measure(values: pd.DataFrame, year: int, current_year: int) -> tuple[pd.Series, pd.Series, str | None]:
+    for old_id, new_id in SAME_MEASURES:
+        old = values[(values["indicator_id"] == old_id) & (values["boundary_year"] == year)
+                     & values["is_default_group"].astype(bool)]
+        new = values[(values["indicator_id"] == new_id) & (values["boundary_year"] == current_year)
+                     & values["is_default_group"].astype(bool)]
+        common = sorted(set(old["period"].dropna()) & set(new["period"].dropna()))
+        if common:
+            p = common[-1]
+            pick = lambda f: f[f["period"] == p].drop_duplicates("region_code").set_index("region_code")["value"]  # noqa: E731
+            return pick(old), pick(new), p
+    return pd.Series(dtype=float), pd.Series(dtype=float), None
+
+
+def _code_sets(regions: pd.DataFrame, year: int, level: str, key_len: int) -> dict[str, frozenset]:
+    """{code[2:key_len]: the set of `level` codes on division `year`} (per gemeente with key_len 6, per wijk 8)."""
+    own = regions[(regions["boundary_year"] == year) & (regions["level"] == level)]
+    sets: dict[str, set] = {}
+    for code in own["region_code"].astype(object).tolist():
+        sets.setdefault(code[2:key_len], set()).add(code)
+    return {k: frozenset(v) for k, v in sets.items()}
+
+
+def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_year: int) -> pd.DataFrame:
+    """One row per code that exists on division `year` and on today's division (buurt, wijk, gemeente)."""
+    old = regions[(regions["boundary_year"] == year) & regions["level"].isin(["buurt", "wijk", "gemeente"])]
+    now = regions[regions["boundary_year"] == current_year].drop_duplicates("region_code").set_index("region_code")
+    both = old[old["region_code"].isin(now.index)].drop_duplicates("region_code").copy()
+    codes = both["region_code"].astype(object)
+    gm_old, gm_now = _code_sets(regions, year, "buurt", 6), _code_sets(regions, current_year, "buurt", 6)
+    wk_old, wk_now = _code_sets(regions, year, "buurt", 8), _code_sets(regions, current_year, "buurt", 8)
+    out = pd.DataFrame({"region_code": codes.to_numpy(), "boundary_year": year, "level": both["level"].to_numpy(),
+                        "gemeente_code": ("GM" + codes.str[2:6]).to_numpy(), "name_then": both["name"].to_numpy(),
+                        "name_now": codes.map(now["name"]).to_numpy()})
+    out["names_compared"] = out["name_then"].map(normalise_name).notna() & out["name_now"].map(normalise_name).notna()
+    gm, wk = out["region_code"].str[2:6], out["region_code"].str[2:8]
+    out["code_set_unchanged"] = [
+        (gm_old.get(g) is not None and gm_old.get(g) == gm_now.get(g)) if lvl == "buurt"
+        else (wk_old.get(w) is not None and wk_old.get(w) == wk_now.get(w)) if lvl == "wijk" else False
+        for lvl, g, w in zip(out["level"], gm, wk)]
+    out["population_division"] = None
+    for col in ("population_then", "population_now", "density_then", "density_now"):
+        out[col] = float("nan")
+    out["population_periods"] = None
+    # Population and address density on this division; a division without them (RIVM 2020) borrows them from
+    # a later division on which the gemeente has exactly the same buurt codes (the same areas, by rule 4).
+    for source in [year] + sorted(y for y in regions["boundary_year"].unique() if year < y < current_year):
+        source = int(source)
+        pop_then, p_then = _latest_by_code(values, POPULATION, source)
+        if not p_then:
+            continue
+        pop_now, p_now = _latest_by_code(values, POPULATION, current_year, after=p_then)
+        if not p_now:
+            continue
+        dens_then, d_then = _latest_by_code(values, DENSITY, source)
+        dens_now, _ = (_latest_by_code(values, DENSITY, current_year, after=d_then) if d_then
+                       else (pd.Series(dtype=float), None))
+        if source == year:
+            usable = out["population_division"].isna()
+        else:
+            src_sets = _code_sets(regions, source, "buurt", 6)
+            usable = out["population_division"].isna() & pd.Series(
+                [gm_old.get(g) is not None and gm_old.get(g) == src_sets.get(g) for g in gm], index=out.index)
+        if not usable.any():
+            continue
+        codes_u = out.loc[usable, "region_code"]
+        for col, series in (("population_then", pop_then), ("population_now", pop_now),
+                            ("density_then", dens_then), ("density_now", dens_now)):
+            out.loc[usable, col] = codes_u.map(series).astype(float)
+        out.loc[usable, "population_periods"] = f"{p_then}-{p_now}"
+        out.loc[usable, "population_division"] = source
+    est_then, est_now, est_period = _same_measure(values, year, current_year)
+    out["estimate_then"] = out["region_code"].map(est_then)
+    out["estimate_now"] = out["region_code"].map(est_now)
+    out["estimate_period"] = est_period
+    return out
+
+
+def identity(regions: pd.DataFrame, values: pd.DataFrame, current_year: int,
+             thresholds: Thresholds = THRESHOLDS) -> pd.DataFrame:
+    """The decision for every code of every older division that also exists today (IDENTITY_COLUMNS).
+
+    regions: region_code, boundary_year, level, name (all divisions); values: the long indicator values
+    (region_code, boundary_year, period, indicator_id, is_default_group, value)."""
+    needed = {POPULATION, DENSITY, *(i for pair in SAME_MEASURES for i in pair)}
+    values = values.loc[values["indicator_id"].isin(needed) & values["is_default_group"].astype(bool),
+                        ["region_code", "boundary_year", "period", "indicator_id", "is_default_group", "value"]]
+    values = values.astype({"region_code": object, "indicator_id": object, "period": object})
+    regions = regions[["region_code", "boundary_year", "level", "name"]].astype(
+        {"region_code": object, "level": object, "name": object})
+    frames = []
+    for year in sorted(y for y in regions["boundary_year"].unique() if y != current_year):
+        ev = evidence(regions, values, int(year), current_year)
+        if ev.empty:
+            continue
+        cols = list(ev.columns)
+        records = (dict(zip(cols, row)) for row in zip(*(ev[c].astype(object).where(ev[c].notna(), None).tolist()
+                                                         for c in cols)))
+        decided = [decide(r, current_year, thresholds) for r in records]
+        ev["accepted"] = [d[0] for d in decided]
+        ev["rule"] = [d[1] for d in decided]
+        ev["reason"] = [d[2] for d in decided]
+        # a wijk whose buurten are all the same codes only names the same area when each of them does
+        buurten = ev[ev["level"] == "buurt"]
+        all_ok = buurten["accepted"].groupby(buurten["region_code"].str[2:8]).all()
+        broken = (ev["level"] == "wijk") & (ev["rule"] == "codes_ongewijzigd") \
+            & ~ev["region_code"].str[2:8].map(all_ok).eq(True)
+        ev.loc[broken, "accepted"] = False
+        ev.loc[broken, "rule"] = "buurten_geweigerd"
+        ev.loc[broken, "reason"] = (f"Niet alle buurten van deze wijk zijn sinds {int(year)} hetzelfde gebied "
+                                    "gebleven, dus de wijk ook niet.")
+        frames.append(ev)
+    if not frames:
+        return pd.DataFrame(columns=IDENTITY_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)[IDENTITY_COLUMNS]
+    out["accepted"] = out["accepted"].astype(bool)
+    return out
