@@ -123,12 +123,12 @@ def test_unknown_or_excluded_buurt_gives_empty_frame(wide, index):
 
 
 def test_duplicates_do_not_drop_self_wrongly(wide):
-    frame = wide[["inwoners", "aandeel_65plus"]].dropna().iloc[:300].copy()
-    frame = pd.concat([frame, frame.iloc[[0]].rename(index=lambda c: c + "_twin")])
+    frame = wide[["inwoners", "aandeel_65plus"]].dropna().sort_index().iloc[:300].copy()
+    first = frame.index[~frame.duplicated(keep=False)][0]  # a buurt whose only exact twin is the one added here
+    frame = pd.concat([frame, frame.loc[[first]].rename(index=lambda c: c + "_twin")])
     idx = PeerIndex.build(frame, ["inwoners", "aandeel_65plus"])
     table = idx.all_peers(3)
     assert (table["region_code"] != table["peer_code"]).all()
-    first = frame.index[0]
     assert first in idx and idx.peers(first, 3)["region_code"].iloc[0] == first + "_twin"
     assert idx.peers(first, 3)["distance"].iloc[0] == 0.0
 
