@@ -1,11 +1,16 @@
 """The indicator catalogue (catalogue.toml) as typed, validated objects, shared by the ETL and the dashboard."""
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
+# Tables found by `pipelines refresh --discover --apply` (local, not in git); see pipelines/discover.py.
+OVERLAY_ENV = "BUURTBALANS_CATALOGUE_OVERLAY"
+DEFAULT_OVERLAY = CATALOGUE_PATH.parents[1] / "data" / "catalogue.local.toml"
+CHANGE_KINDS = ("rename", "break")
 LENSES = ("problem", "asset", "context")
 DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
 CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl"}
@@ -100,9 +105,43 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class SeriesChange:
+    """A change CBS made between two tables of one series, from `period` on. A rename (same definition, new key)
+    keeps the line; a break (new definition) ends the series: values from `period` on get their own series."""
+    series: str
+    period: str
+    kind: str
+    note: str
+    indicators: tuple[str, ...] = ()
+    stems: dict[str, str] = field(default_factory=dict)   # old stem -> new stem (renames), or the stems concerned
+
+
+@dataclass(frozen=True)
+class Family:
+    """How `refresh --discover` recognises newer tables of a series in the CBS catalogue (by title)."""
+    name: str
+    title_pattern: str
+    catalog: str
+    series: str          # series of a new table; "{id}" gives each new table its own series (re-estimates)
+
+
+@dataclass(frozen=True)
 class Catalogue:
     tables: dict[str, Table]
     indicators: tuple[Indicator, ...]
+    changes: tuple[SeriesChange, ...] = ()
+    families: dict[str, Family] = field(default_factory=dict)
+    overlay_tables: tuple[str, ...] = ()
+
+    def series_of(self, indicator_id: str, table: Table) -> str:
+        """The trend series of one indicator's values from one table: the table's series, split at every
+        declared break of that series that concerns the indicator (a rename never splits)."""
+        series = table.series
+        for change in self.changes:
+            if (change.kind == "break" and change.series == table.series and indicator_id in change.indicators
+                    and str(table.period or "") >= change.period):
+                series = f"{table.series}-vanaf-{change.period}"
+        return series
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -175,8 +214,46 @@ def _validate(cat: Catalogue) -> None:
                 raise CatalogueError(f"{ind.id}: herkomst/migratieachtergrond hoort niet in Buurtbalans")
 
 
-def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+def overlay_path() -> Path:
+    return Path(os.environ[OVERLAY_ENV]) if os.environ.get(OVERLAY_ENV) else DEFAULT_OVERLAY
+
+
+def _changes(raw: dict) -> tuple[SeriesChange, ...]:
+    out = []
+    for name, series in raw.get("series", {}).items():
+        for c in series.get("change", ()):
+            if c["kind"] not in CHANGE_KINDS:
+                raise CatalogueError(f"serie {name}: soort wijziging '{c['kind']}' is niet een van {CHANGE_KINDS}")
+            out.append(SeriesChange(series=name, period=str(c["period"]), kind=c["kind"], note=c["note"],
+                                    indicators=tuple(c.get("indicators", ())), stems=dict(c.get("stems", {}))))
+    return tuple(out)
+
+
+def _families(raw: dict) -> dict[str, Family]:
+    return {name: Family(name=name, title_pattern=d["title_pattern"], catalog=d["catalog"], series=d["series"])
+            for name, d in raw.get("discover", {}).items()}
+
+
+def _merge_overlay(raw: dict, overlay: dict) -> tuple[str, ...]:
+    """Add the overlay's tables and sources to the raw catalogue; the shipped catalogue always wins."""
+    added = tuple(t for t in overlay.get("tables", {}) if t not in raw["tables"])
+    for table_id in added:
+        raw["tables"][table_id] = overlay["tables"][table_id]
+    by_id = {i["id"]: i for i in raw["indicator"]}
+    for src in overlay.get("source", ()):
+        ind = by_id.get(src.get("indicator"))
+        if ind is not None and src.get("table") in added:
+            ind.setdefault("source", []).append({k: v for k, v in src.items() if k != "indicator"})
+    return added
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH, overlay: Path | None = None) -> Catalogue:
+    """The catalogue; with the default path, tables in the local overlay (overlay_path()) are added."""
     raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    overlay = overlay or (overlay_path() if Path(path) == CATALOGUE_PATH else None)
+    added: tuple[str, ...] = ()
+    if overlay is not None and Path(overlay).exists():
+        added = _merge_overlay(raw, tomllib.loads(Path(overlay).read_text(encoding="utf-8")))
     tables = {tid: _table(tid, t) for tid, t in raw["tables"].items()}
     indicators = tuple(
         Indicator(
@@ -188,6 +265,11 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
             in_summary=i.get("in_summary", i["lens"] != "context") and not i.get("hidden", False),
             numerator_rounding=i.get("numerator_rounding"), min_denominator=i.get("min_denominator"))
         for i in raw["indicator"])
-    cat = Catalogue(tables=tables, indicators=indicators)
+    cat = Catalogue(tables=tables, indicators=indicators, changes=_changes(raw), families=_families(raw),
+                    overlay_tables=added)
     _validate(cat)
+    ids = {i.id for i in indicators}
+    for change in cat.changes:
+        if unknown := [i for i in change.indicators if i not in ids]:
+            raise CatalogueError(f"serie {change.series}: wijziging {change.period} noemt onbekende indicator {unknown}")
     return cat

@@ -8,7 +8,6 @@ import argparse
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from pipelines import paths, release
@@ -32,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=float, default=60.0, help="seconds per HTTP request (default 60)")
     r.add_argument("--retries", type=int, default=3)
     r.add_argument("--no-progress", action="store_true")
+    r.add_argument("--force", action="store_true", help="fetch even tables whose Modified date on CBS is unchanged")
+    r.add_argument("--accept-shrink", action="store_true",
+                   help="accept fresh data that covers clearly fewer regions, periods or indicators than before")
+    r.add_argument("--discover", action="store_true",
+                   help="report newer CBS tables of the catalogue's series (a new KWB year, a new RIVM wave)")
+    r.add_argument("--apply", action="store_true", help="with --discover: add them to the local catalogue overlay")
     r.add_argument("--build-dir", type=Path)
     s = sub.add_parser("status", help="show the current release and its sources")
     s.add_argument("--build-dir", type=Path)
@@ -52,36 +57,101 @@ def _select_tables(catalogue, ids: list[str] | None, years: list[str] | None) ->
     return tables
 
 
-def _refresh(args, catalogue) -> int:
-    from pipelines.extract import ExtractError, fetch_table  # requests/cbsodata only needed here
+def _previous_copy(table_id: str, roots: list[Path]) -> Path | None:
+    return next((r / table_id for r in roots if (r / table_id / "fetch.json").exists()), None)
 
+
+def _shrink(table, fresh: Path, previous: Path | None, catalogue) -> list[str]:
+    """How the fresh table covers clearly less than the version it replaces (empty when it does not)."""
+    from pipelines.cache import read_table_cache
+    from pipelines.extract import coverage, shrink_problems
+    from pipelines.transform import table_to_long
+
+    if previous is None:
+        return []
+    old = coverage(table_to_long(read_table_cache(previous), table, catalogue))
+    new = coverage(table_to_long(read_table_cache(fresh), table, catalogue))
+    return shrink_problems(old, new)
+
+
+def _modified_or_none(table, options: dict, live_modified, error) -> str | None:
+    """CBS's Modified date, or None when it cannot be had (the fetch itself then retries and reports)."""
+    try:
+        return live_modified(table, **options)
+    except error:
+        return None
+
+
+def _discover(args, catalogue) -> int:
+    from pipelines import discover
+    from pipelines.catalogue import overlay_path
+
+    proposals = discover.discover(catalogue, catalog_url=args.catalog_url, use_https=not args.http,
+                                  timeout=args.timeout)
+    print("\n".join(discover.report_lines(proposals)))
+    if proposals and args.apply:
+        path = discover.write_overlay(overlay_path(), proposals)
+        print(f"Toegevoegd aan {path}; `python -m pipelines refresh` haalt ze op.")
+    elif proposals:
+        print("Niets veranderd; voeg ze toe met --discover --apply.")
+    return EXIT_OK
+
+
+def _refresh(args, catalogue) -> int:
+    """Fetch, check, build, publish. Tables fetched before a failure wait in <cache>/.incoming, so the next run
+    resumes; a table whose Modified date on CBS equals the cached one is not fetched again."""
+    from pipelines.extract import ExtractError, cached_modified, fetch_table, live_modified
+
+    if args.discover:
+        return _discover(args, catalogue)
+    if args.apply:
+        raise SystemExit("fout: --apply hoort bij --discover")
     tables = _select_tables(catalogue, args.table, args.year)
     cache = paths.cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
+    incoming = cache / ".incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    published = [cache, paths.snapshot_dir() / "tables"]
+    options = {"catalog_url": args.catalog_url, "use_https": not args.http, "timeout": args.timeout}
+    fetched, unchanged = [], []
     try:
-        for table in tables:
-            stems = [s for ind in catalogue.indicators for src in ind.sources if src.table == table.id
-                     for s in src.stems()]
-            fetch_table(table, staging, catalog_url=args.catalog_url, use_https=not args.http,
-                        timeout=args.timeout, retries=args.retries, progress=not args.no_progress, stems=stems)
-        summary = build(roots=[staging, cache, paths.snapshot_dir() / "tables"],
-                        build_dir=args.build_dir or paths.build_dir(), publish=False)
-        for table in tables:  # the new release validated: keep the fetched tables, then publish
-            target = cache / table.id
-            old = cache / f".{table.id}-replaced"
+        for n, table in enumerate(tables, start=1):
+            label = f"[{n}/{len(tables)}] {table.id}"
+            modified = None if args.force else _modified_or_none(table, options, live_modified, ExtractError)
+            if modified and cached_modified(cache / table.id) == modified:
+                unchanged.append(table.id)
+                print(f"{label}: ongewijzigd op CBS ({modified}), niet opnieuw opgehaald", file=sys.stderr)
+                continue
+            if modified and cached_modified(incoming / table.id) == modified:
+                print(f"{label}: al opgehaald in een vorige poging ({modified})", file=sys.stderr)
+            else:
+                stems = [s for ind in catalogue.indicators for src in ind.sources if src.table == table.id
+                         for s in src.stems()]
+                fetch_table(table, incoming, retries=args.retries, progress=not args.no_progress, stems=stems,
+                            label=label, **options)
+            problems = _shrink(table, incoming / table.id, _previous_copy(table.id, published), catalogue)
+            if problems and not args.accept_shrink:
+                shutil.rmtree(incoming / table.id, ignore_errors=True)
+                raise ExtractError(f"Tabel {table.id}: de nieuwe gegevens dekken duidelijk minder dan de vorige "
+                                   f"versie ({'; '.join(problems)}); als dat klopt: --accept-shrink")
+            fetched.append(table.id)
+        if not fetched:
+            print(f"Niets nieuws op CBS ({', '.join(unchanged)} ongewijzigd); de huidige database blijft.")
+            return EXIT_OK
+        summary = build(roots=[incoming, *published], build_dir=args.build_dir or paths.build_dir(), publish=False)
+        for table_id in fetched:  # the new release validated: keep the fetched tables, then publish
+            target, old = cache / table_id, cache / f".{table_id}-replaced"
             if target.exists():
                 shutil.rmtree(old, ignore_errors=True)
                 os.replace(target, old)
-            os.replace(staging / table.id, target)
+            os.replace(incoming / table_id, target)
             shutil.rmtree(old, ignore_errors=True)
         release.publish(summary.release, args.build_dir or paths.build_dir())
     except ExtractError as exc:
-        print(f"fout: verversen mislukt: {exc}. De vorige database blijft in gebruik.", file=sys.stderr)
+        kept = f" Al opgehaald (volgende keer hervat): {', '.join(fetched)}." if fetched else ""
+        print(f"fout: verversen mislukt: {exc}. De vorige database blijft in gebruik.{kept}", file=sys.stderr)
         return EXIT_FAILED
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    print(f"Ververst: {', '.join(t.id for t in tables)}")
+    print(f"Ververst: {', '.join(fetched) or 'geen tabellen'}"
+          + (f"; ongewijzigd: {', '.join(unchanged)}" if unchanged else ""))
     print("\n".join(summary.lines()))
     return EXIT_OK
 

@@ -102,9 +102,9 @@ class _HideFromOtherHandlers(logging.Filter):
 
 
 @contextmanager
-def _count_downloads(table_id: str, progress: bool) -> Iterator[_DownloadCounter]:
+def _count_downloads(table_id: str, progress: bool, label: str | None = None) -> Iterator[_DownloadCounter]:
     root = logging.getLogger()
-    bar = tqdm(desc=table_id, unit=" pages", disable=not progress, leave=True)
+    bar = tqdm(desc=label or table_id, unit=" pages", disable=not progress, leave=True)
     counter = _DownloadCounter(bar)
     old_level = root.level
     hide = _HideFromOtherHandlers(old_level, counter)
@@ -175,13 +175,13 @@ def _download(table: catalogue.Table, folder: Path, host: str, timeout: float) -
 
 
 def _download_with_retries(table: catalogue.Table, workdir: Path, host: str, *, timeout: float, retries: int,
-                           backoff: float, progress: bool) -> tuple[Path, int, int]:
+                           backoff: float, progress: bool, label: str | None = None) -> tuple[Path, int, int]:
     """Run download_data until it succeeds or a non-transient error; returns (folder, attempts, requests).
 
     A retry restarts the whole table: cbsodata offers no hook to retry one page.
     """
     where = f"Tabel {table.id} ({host})"
-    with _count_downloads(table.id, progress) as counter:
+    with _count_downloads(table.id, progress, label) as counter:
         for attempt in range(1, retries + 2):
             folder = workdir / f"attempt-{attempt}"
             try:
@@ -260,6 +260,27 @@ def _check_stems(properties: list[dict], stems: list[str], where: str) -> None:
         raise ExtractError(f"{where}: stam '{stem}' uit de catalogus bestaat niet (meer) in DataProperties{hint}")
 
 
+def _check_dimension_codes(data: pd.DataFrame, properties: list[dict], code_lists: dict, where: str) -> None:
+    """Every code in a dimension column must be in that dimension's own code list (e.g. a period not in Perioden
+    is refused): a server that answers with codes of another table or version must not be loaded."""
+    for prop in properties:
+        key = prop.get("Key")
+        if prop.get("Type") not in DIMENSION_TYPES or key not in data:
+            continue
+        listed = code_lists.get(key)
+        if listed is None:
+            raise ExtractError(f"{where}: codelijst '{key}' ontbreekt, dus de codes in TypedDataSet zijn niet te "
+                               f"controleren")
+        known = {str(c.get("Key", "")).strip() for c in listed}
+        codes = data[key].dropna().astype("str").str.strip()
+        unknown = sorted(set(codes.unique()) - known)
+        if unknown:
+            shown = ", ".join(unknown[:3]) + (f" en {len(unknown) - 3} meer" if len(unknown) > 3 else "")
+            rows = int(codes.isin(unknown).sum())
+            raise ExtractError(f"{where}: {rows} rij(en) met een {key}-code die niet in de codelijst {key} van "
+                               f"deze tabel staat ({shown})")
+
+
 def _checked_parts(folder: Path, stems: list[str], where: str):
     """The saved parts of one table, checked; raises ExtractError on the first problem."""
     rows = _read_part(folder, "TypedDataSet")
@@ -275,10 +296,11 @@ def _checked_parts(folder: Path, stems: list[str], where: str):
         raise ExtractError(f"{where}: TableInfos ontbreekt")
     data = _data_frame(rows, where)
     _check_columns(data, properties, where)
-    _check_unique(data, properties, where)
-    _check_stems(properties, stems, where)
     code_lists = {p.stem: _read_part(folder, p.stem) for p in sorted(folder.glob("*.json"))
                   if p.stem not in NOT_CODE_LISTS}
+    _check_dimension_codes(data, properties, code_lists, where)
+    _check_unique(data, properties, where)
+    _check_stems(properties, stems, where)
     return data, properties, table_infos, code_lists
 
 
@@ -288,7 +310,7 @@ def _checked_parts(folder: Path, stems: list[str], where: str):
 
 def fetch_table(table: catalogue.Table, cache_root: Path, *, catalog_url: str | None = None, use_https: bool = True,
                 timeout: float = 30, retries: int = 3, progress: bool = True, stems: list[str] | None = None,
-                backoff: float = 1.0) -> Path:
+                backoff: float = 1.0, label: str | None = None) -> Path:
     """Fetch one table with cbsodata and write it to ``cache_root/<table.id>``; returns that folder.
 
     catalog_url  host[:port] (optionally with http:// or https://) overriding $BUURTBALANS_CATALOG_URL and the
@@ -305,7 +327,8 @@ def fetch_table(table: catalogue.Table, cache_root: Path, *, catalog_url: str | 
         cbsodata.options.use_https = use_https if scheme_https is None else scheme_https
         try:
             folder, attempts, requests_made = _download_with_retries(
-                table, Path(tmp), host, timeout=timeout, retries=retries, backoff=backoff, progress=progress)
+                table, Path(tmp), host, timeout=timeout, retries=retries, backoff=backoff, progress=progress,
+                label=label)
         finally:
             cbsodata.options.use_https = old_https
         data, properties, table_infos, code_lists = _checked_parts(folder, list(stems or []), where)
@@ -316,8 +339,60 @@ def fetch_table(table: catalogue.Table, cache_root: Path, *, catalog_url: str | 
                                  table_infos=table_infos, code_lists=code_lists, fetch=fetch)
 
 
+def live_modified(table: catalogue.Table, *, catalog_url: str | None = None, use_https: bool = True,
+                  timeout: float = 30) -> str | None:
+    """The `Modified` date CBS gives for a table now (one small TableInfos request), to skip unchanged tables."""
+    host, scheme_https = catalog_location(table, catalog_url)
+    kwargs: dict = {"timeout": timeout}
+    if re.match(r"^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$", host):
+        kwargs["proxies"] = {}
+    with _OPTIONS_LOCK:
+        old_https = cbsodata.options.use_https
+        cbsodata.options.use_https = use_https if scheme_https is None else scheme_https
+        try:
+            info = cbsodata.get_info(table.id, catalog_url=host, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - one readable line
+            raise _as_extract_error(exc, f"Tabel {table.id} ({host})", 1, timeout, "TableInfos") from exc
+        finally:
+            cbsodata.options.use_https = old_https
+    return (info or {}).get("Modified") or None
+
+
+def cached_modified(folder: Path) -> str | None:
+    """The `Modified` date of a cached table (None when unknown or not cached)."""
+    infos = _read_part(Path(folder), "TableInfos") if (Path(folder) / "fetch.json").exists() else None
+    return (infos or [{}])[0].get("Modified") or None
+
+
 def fetch_tables(tables: Iterable[catalogue.Table], cache_root: Path, *,
                  stems_by_table: dict[str, list[str]] | None = None, **kwargs) -> dict[str, Path]:
     """Fetch several tables one after another; stops at the first ExtractError (earlier tables stay written)."""
     stems_by_table = stems_by_table or {}
     return {t.id: fetch_table(t, cache_root, stems=stems_by_table.get(t.id), **kwargs) for t in tables}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A refresh never publishes a poorer table
+# --------------------------------------------------------------------------------------------------------------
+
+# "Clearly fewer": more than this share of the previous regions or values gone; any period or indicator gone.
+SHRINK_TOLERANCE = 0.02
+
+
+def coverage(long: pd.DataFrame) -> dict[str, int]:
+    """What one table gives the release, from its long form (transform.table_to_long): regions, periods and
+    catalogue indicators with at least one value, and the number of values."""
+    present = long[long["value"].notna()]
+    return {"regio's": int(present["region_code"].nunique()), "perioden": int(present["period"].nunique()),
+            "indicatoren": int(present["indicator_id"].nunique()), "waarden": int(len(present))}
+
+
+def shrink_problems(old: dict[str, int], new: dict[str, int]) -> list[str]:
+    """Readable lines for every way the fresh table covers clearly less than the one it replaces."""
+    problems = []
+    for what in ("regio's", "perioden", "indicatoren", "waarden"):
+        before, after = old.get(what, 0), new.get(what, 0)
+        allowed = before * (1 - SHRINK_TOLERANCE) if what in ("regio's", "waarden") else before
+        if after < allowed:
+            problems.append(f"{after:,} {what} in plaats van {before:,}".replace(",", "."))
+    return problems

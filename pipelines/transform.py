@@ -200,7 +200,8 @@ def table_to_long(cache: TableCache, table: Table, catalogue: Catalogue) -> pd.D
     for ind in catalogue.indicators:
         for source in ind.sources:
             if source.table == table.id and not shipped_without(cache, source):
-                frames.append(_indicator_long(cache, table, ind, source, data, keys, region_col, period_col))
+                frames.append(_indicator_long(cache, table, ind, source, data, keys, region_col, period_col)
+                              .assign(series=catalogue.series_of(ind.id, table)))  # breaks: catalogue [series.*]
     if not frames:
         return pd.DataFrame(columns=LONG_COLUMNS)
     return pd.concat(frames, ignore_index=True)[LONG_COLUMNS]

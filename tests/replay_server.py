@@ -109,6 +109,11 @@ class Fault:
         return cls("dead_next_link", (), None)
 
     @classmethod
+    def drop_next_link(cls) -> Fault:
+        """Answer TypedDataSet with its first page only and no odata.nextLink: a silently short table."""
+        return cls("drop_next_link", (), None)
+
+    @classmethod
     def drop_service_entry(cls, name: str) -> Fault:
         return cls("drop_service_entry", (name,), None)
 
@@ -236,8 +241,12 @@ def _pad_codes(data: pd.DataFrame, props: list[dict], code_lists: dict[str, list
         width = max(floor, longest)
         data[key] = text.str.ljust(width)
         if kind in DIMENSION_TYPES:
-            code_lists[key] = [{**c, "Key": str(c["Key"]).rstrip().ljust(width)}
-                               for c in code_lists.get(key) or _code_list(text)]
+            # CBS lists every code its data uses; a snapshot code list may hold only some (50090NED: NL and
+            # gemeenten), so the rest is served with the code as title
+            listed = list(code_lists.get(key) or [])
+            have = {str(c["Key"]).rstrip() for c in listed}
+            listed += [c for c in _code_list(text) if c["Key"] not in have]
+            code_lists[key] = [{**c, "Key": str(c["Key"]).rstrip().ljust(width)} for c in listed]
     return data, code_lists
 
 
@@ -255,6 +264,27 @@ def _keep_regions(data: pd.DataFrame, props: list[dict], code_lists: dict, prefi
     return data
 
 
+def _add_unshipped_columns(table_id: str, data: pd.DataFrame, props: list[dict], full_props: list[dict],
+                           catalogue: Catalogue) -> tuple[pd.DataFrame, list[dict]]:
+    """Columns the catalogue reads from this table but marks `in_snapshot = false`: live CBS has them, the
+    shipped file has no values, so they are served empty (null), under their real key where DataProperties
+    names it. A refresh through the replay then resolves every catalogue stem, as against CBS."""
+    stems = [stem for ind in catalogue.indicators for src in ind.sources
+             if src.table == table_id and not src.in_snapshot for stem in src.stems()]
+    have = {stem_of(c) for c in data.columns}
+    known = {stem_of(p["Key"]): p for p in full_props if p.get("Type") == "Topic" and p.get("Key")}
+    next_id = max((p.get("ID", 0) for p in props), default=-1) + 1
+    for stem in dict.fromkeys(stems):
+        if stem in have:
+            continue
+        prop = known.get(stem) or _topic(f"{stem}_{next_id}", next_id, _split_camel(stem), "", "Double")
+        props = [*props, prop]
+        data[prop["Key"]] = pd.Series([None] * len(data), dtype="float64")
+        have.add(stem)
+        next_id += 1
+    return data, props
+
+
 def load_table_model(folder: Path, regions: tuple[str, ...] = ()) -> TableModel:
     """Read one cache folder into the shape the live feed serves (cached until a file in it changes)."""
     stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(Path(folder).iterdir()))
@@ -270,8 +300,11 @@ def _load_table_model(folder: Path, regions: tuple[str, ...], _stamp: tuple) -> 
     code_lists = {p.stem: _read_json(p) for p in sorted(folder.glob("*.json")) if p.stem not in skip}
     if fetch.get("column_naming") == "kwb_download":
         data, props, code_lists = _kwb_as_odata(folder.name, data, load_catalogue())
+        full_props = props
     else:
-        data, props = _align_with_properties(data, _read_json(folder / "DataProperties.json", []))
+        full_props = _read_json(folder / "DataProperties.json", [])
+        data, props = _align_with_properties(data, full_props)
+    data, props = _add_unshipped_columns(folder.name, data, props, full_props, load_catalogue())
     data = _keep_regions(data, props, code_lists, regions)
     if "ID" not in data:
         data.insert(0, "ID", range(len(data)))
@@ -513,6 +546,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = _apply(faults, "TypedDataSet", body, first_page=skip == 0)
         if name == "UntypedDataSet":
             body["value"] = [{k: "." if v is None else str(v) for k, v in r.items()} for r in body["value"]]
+        if any(f.kind == "drop_next_link" for f in faults):
+            body.pop("odata.nextLink", None)
         if any(f.kind == "dead_next_link" for f in faults) and skip == 0:
             body["odata.nextLink"] = f"{base}/{name}Verlopen?$format=json&$skiptoken=1"
         return body
@@ -544,7 +579,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _apply(faults: list[Fault], resource: str, body: dict, first_page: bool = True) -> dict:
     """Apply content faults to one response body, copying rows so the shared table model stays intact."""
-    content = [f for f in faults if f.kind not in ("status", "sleep", "truncate", "html", "dead_next_link")]
+    content = [f for f in faults if f.kind not in ("status", "sleep", "truncate", "html", "dead_next_link",
+                                                   "drop_next_link")]
     if not content:
         return body
     rows = [dict(r) for r in body["value"]]

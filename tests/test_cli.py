@@ -12,6 +12,7 @@ import pytest
 
 from pipelines import release
 from pipelines.cli import _parser
+from tests.replay_server import SNAPSHOT_TABLES, Fault, ReplayServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,3 +67,52 @@ def test_every_command_and_option_is_in_the_readme():
             for flag in action.option_strings:
                 if flag.startswith("--") and flag != "--help":
                     assert flag in readme, f"{name} {flag} is not documented in README.md"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Issue 11 §6: a refresh never publishes a poorer release (real cbsodata against the replay server)
+# --------------------------------------------------------------------------------------------------------------
+
+def _digest(build_dir: Path) -> tuple[Path, str]:
+    current = release.current_release(build_dir)
+    return current, hashlib.sha256(current.read_bytes()).hexdigest()
+
+
+def test_one_page_with_a_period_not_in_perioden_is_refused_and_the_old_release_keeps_serving(serving_copy, tmp_path):
+    before = _digest(serving_copy)
+    faults = {"50090NED": [Fault.drop_next_link(), Fault.set_value("Perioden", "2099JJ00", {"Perioden": "2016JJ00"})]}
+    with ReplayServer(regions=("NL", "GM0363", "WK0363"), faults=faults, page_size=200) as server:
+        proc = run_cli("refresh", "--table", "50090NED", "--catalog-url", server.host, "--http", "--no-progress",
+                       "--retries", "0", build_dir=serving_copy, cache_dir=tmp_path / "c")
+        data_requests = server.paths("/50090NED/TypedDataSet")
+    assert len(data_requests) == 1  # one page, no nextLink: the silent short answer of the issue
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "Perioden-code die niet in de codelijst Perioden" in proc.stderr and "2099JJ00" in proc.stderr
+    assert "vorige database blijft in gebruik" in proc.stderr
+    assert _digest(serving_copy) == before
+    assert not (tmp_path / "c" / "50090NED").exists() and not (tmp_path / "c" / ".incoming" / "50090NED").exists()
+
+
+def test_a_table_that_covers_clearly_fewer_regions_is_refused_unless_accepted(serving_copy, tmp_path):
+    """85163NED in the snapshot covers Amsterdam; one page of 100 rows and no nextLink leaves most regions out."""
+    from pipelines.cache import read_table_cache
+    from pipelines.catalogue import load_catalogue
+    from pipelines.extract import coverage
+    from pipelines.transform import table_to_long
+
+    cat = load_catalogue()
+    shipped = coverage(table_to_long(read_table_cache(SNAPSHOT_TABLES / "85163NED"), cat.tables["85163NED"], cat))
+    shipped = shipped["regio's"]  # regions with a value in the shipped table
+    before = _digest(serving_copy)
+    args = ["refresh", "--table", "85163NED", "--http", "--no-progress", "--retries", "0"]
+    with ReplayServer(faults={"85163NED": [Fault.drop_next_link()]}, page_size=100) as server:
+        refused = run_cli(*args, "--catalog-url", server.host, build_dir=serving_copy, cache_dir=tmp_path / "c")
+        assert refused.returncode == 1, refused.stdout
+        assert "dekken duidelijk minder dan de vorige versie" in refused.stderr and "--accept-shrink" in refused.stderr
+        assert f"in plaats van {shipped:,}".replace(",", ".") in refused.stderr  # regions: from the shipped file
+        assert _digest(serving_copy) == before
+        accepted = run_cli(*args, "--accept-shrink", "--catalog-url", server.host, build_dir=serving_copy,
+                           cache_dir=tmp_path / "c")
+    assert accepted.returncode == 0, accepted.stderr
+    assert release.current_release(serving_copy) != before[0]
+    assert len(read_table_cache(tmp_path / "c" / "85163NED").data) == 100  # the one page it accepted
