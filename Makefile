@@ -29,8 +29,10 @@ run: setup
 refresh: setup
 	$(BIN)/python -m pipelines refresh
 
+# Two pytest-xdist workers (the machine has 2 cores); browser tests share one worker (tests/browser/conftest.py).
+# A single file runs without workers: .venv/bin/python -m pytest tests/test_x.py
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
 
 # Every figure beside its target and the load average (benchmarks/common.py); needs a built release for the
 # dashboard benchmarks (built here when missing). Browser benchmarks use Debian's /usr/bin/chromium.

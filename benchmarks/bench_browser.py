@@ -21,7 +21,7 @@ from pathlib import Path
 
 from common import figure, header, region_names, rss_mb, spread_buurten
 
-from browser_flow import kind_of, open_profile, switch_profile, timeline  # noqa: E402
+from browser_flow import SEARCH_INPUT, kind_of, open_profile, switch_profile, timeline  # noqa: E402
 from browser_harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, start_app, stop_app  # noqa: E402
 
 FIRST = "BU03440112"
@@ -57,7 +57,7 @@ async def run(build_dir: Path) -> None:
             page = await context.new_page()
             ready = server.ready_at
             await page.goto(server.url("/"), wait_until="commit")
-            await page.get_by_label("Zoek een gemeente, wijk of buurt").first.wait_for(timeout=120_000)
+            await page.locator(SEARCH_INPUT).first.wait_for(timeout=120_000)
             start_page = time.monotonic() - ready
             tl = await timeline(page)
             fcp = tl["paint"].get("first-contentful-paint")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 
-SEARCH_LABEL = "Zoek een gemeente, wijk of buurt"
+SEARCH_INPUT = ".st-key-zoek_regio input"  # the sidebar search box (state.region_search, key 'zoek_regio')
 ERROR_SELECTOR = '[data-testid="stException"]'
 DONE_JS = """([name]) => {
     const h1 = [...document.querySelectorAll('h1')].some(h => h.textContent.trim() === name);
@@ -42,7 +42,7 @@ async def open_profile(page, url: str, name: str, timeout_ms: float = 60_000) ->
 
 
 async def switch_profile(page, code: str, name: str, timeout_ms: float = 60_000) -> float:
-    box = page.get_by_label(SEARCH_LABEL).first
+    box = page.locator(SEARCH_INPUT).first
     await box.fill(code)
     await box.press("Enter")
     hit = page.locator(f".st-key-zoek_regio_hit_{code} button")

@@ -80,7 +80,8 @@ def cached_shapes(geo_dir: Path) -> pd.DataFrame:
     shapes = read_shapes(geo_dir)
     cache.parent.mkdir(parents=True, exist_ok=True)
     for old in cache.parent.glob("*.parquet"):
-        old.unlink()
+        if old != cache:  # a parallel build (test workers) may have just written this very key
+            old.unlink(missing_ok=True)
     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     shapes.to_parquet(tmp, index=False)
     os.replace(tmp, cache)

@@ -69,3 +69,19 @@ def user_store_target(request, tmp_path) -> str:
     if request.param == "duckdb":
         return str(tmp_path / "user" / "bewonerskaart.duckdb")
     return request.getfixturevalue("pg_cluster").new_database()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scan_components_once():
+    """Every new AppTest scans the metadata of all installed packages for Streamlit v2 components (~0.1 s CPU,
+    several seconds of wall time on a busy machine). The installed packages do not change during a test run, so
+    the scan runs once per session; a running server also scans once, at start."""
+    from functools import lru_cache
+
+    from streamlit.components.v2 import manifest_scanner
+
+    original = manifest_scanner.scan_component_manifests
+    cached = lru_cache(maxsize=None)(lambda: original())
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(cached())
+    yield
+    manifest_scanner.scan_component_manifests = original

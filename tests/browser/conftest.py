@@ -28,6 +28,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+            # `make test` runs the suite on 2 pytest-xdist workers with --dist loadgroup: every browser test goes
+            # to ONE worker, so the suite starts one app server and one Chromium (session fixtures are per worker)
+            item.add_marker(pytest.mark.xdist_group("browser"))
             if not CHROMIUM.exists():
                 item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
 
