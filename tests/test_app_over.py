@@ -79,3 +79,16 @@ def test_division_joins_are_counted_per_table_with_refused_codes_for_download(ov
     n_refused = con.execute("select count(*) from mart_division_refused").fetchone()[0]
     labels = [b.label for b in at.get("download_button")]
     assert f"Download de {n_refused:,} geweigerde koppelingen (CSV)".replace(",", ".") in labels
+
+
+def test_source_definitions_stand_beside_ours(over, con):
+    at = over()
+    assert not at.exception
+    definitions = next(d.value for d in at.main.dataframe if "Omschrijving bij de bron" in d.value.columns)
+    assert len(definitions) == con.execute("select count(*) from mart_definitions").fetchone()[0]
+    row = definitions[(definitions["Kolom"] == "p_hh_li")].iloc[0]
+    assert row["Onderwerp"] == "Huishoudens in de landelijke 40% laagste inkomens"
+    assert "landelijke 40% huishoudens met het laagste" in row["Omschrijving bij de bron"]
+    assert row["Herkomst"].startswith("DataProperties 85984NED")
+    text = "\n".join(m.value for m in at.main.markdown)
+    assert "te weinig inwoners voor een betrouwbaar cijfer" in text and "0 of onbekend" in text

@@ -101,3 +101,116 @@ def test_education_snippet_prefers_a_table_in_this_release(build_dir):
     code = summary.cbsodata_snippet(cat.loc["opleiding_laag"].to_dict(), load_catalogue().tables, "GM0363",
                                     set(queries.sources(build_dir)["table_id"]))
     assert '"85163NED"' in code
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Property test over ALL buurten (issue #8): the summary never calls a figure below the middle of the buurten a
+# strength, never ranks a rounded 0, never tells an impossible value, and names its base when coverage is low.
+# The ranks and medians here are computed in SQL straight from int_values, independently of queries.profile.
+# ------------------------------------------------------------------------------------------------------------
+ALL_BUURTEN_SQL = """
+with p as (
+    select region_code, indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary, period,
+           table_id, age_group, boundary_year, value, upper, missing_reason
+    from int_profile where region_code like 'BU%' and is_default_group and lens in ('asset', 'problem')),
+keys as (select distinct indicator_id, period, table_id, age_group, boundary_year from p where value is not null),
+b as (select v.indicator_id, v.period, v.table_id, v.age_group, v.boundary_year, v.value
+      from int_values v join keys using (indicator_id, period, table_id, age_group, boundary_year)
+      where v.region_code like 'BU%' and v.value is not null),
+dist as (select indicator_id, period, table_id, age_group, boundary_year, value, count(*) as n_eq
+         from b group by all),
+cum as (select *, sum(n_eq) over (partition by indicator_id, period, table_id, age_group, boundary_year
+                                  order by value) - n_eq as n_lower,
+               sum(n_eq) over (partition by indicator_id, period, table_id, age_group, boundary_year) as n_total
+        from dist),
+medians as (select indicator_id, period, table_id, age_group, boundary_year, median(value) as median_buurten
+            from b group by all)
+select p.*, i.rounding, cum.n_lower, cum.n_total - cum.n_lower - cum.n_eq as n_higher, cum.n_total,
+       m.median_buurten, (select count(*) from int_current_regions where level = 'buurt') as n_buurten_all
+from p semi join (select region_code from int_current_regions where level = 'buurt') r using (region_code)
+join indicators i using (indicator_id)
+left join cum using (indicator_id, period, table_id, age_group, boundary_year, value)
+left join medians m using (indicator_id, period, table_id, age_group, boundary_year)
+"""
+
+
+@pytest.fixture(scope="module")
+def all_buurten(release_path):
+    import duckdb
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        return con.execute(ALL_BUURTEN_SQL).fetchdf()
+
+
+@pytest.fixture(scope="module")
+def all_items(all_buurten):
+    return summary.summary_items(all_buurten, "buurt", by="region_code")
+
+
+def test_no_strength_below_the_middle_of_all_buurten(all_buurten, all_items):
+    assert all_buurten["region_code"].nunique() > 14_000
+    told = pd.concat([all_items["strengths"], all_items["best"]])
+    assert len(all_items["strengths"]) > 10_000 and not told.empty
+    told = told.merge(all_buurten[["region_code", "indicator_id", "median_buurten"]], on=["region_code", "indicator_id"],
+                      suffixes=("", "_sql"))
+    hib = told["direction"] == "higher_is_better"
+    below = (hib & (told["value"] < told["median_buurten"])) | (~hib & (told["value"] > told["median_buurten"]))
+    assert not below.any(), told.loc[below, ["region_code", "indicator_id", "value", "median_buurten"]].head()
+    strong = all_items["strengths"].merge(all_buurten[["region_code", "indicator_id", "median_buurten"]],
+                                          on=["region_code", "indicator_id"])
+    hib = strong["direction"] == "higher_is_better"
+    assert ((hib & (strong["value"] > strong["median_buurten"]))
+            | (~hib & (strong["value"] < strong["median_buurten"]))).all()
+
+
+def test_concerns_are_on_the_unfavourable_side_and_no_rounded_zero_is_ranked(all_buurten, all_items):
+    concerns = all_items["concerns"].merge(all_buurten[["region_code", "indicator_id", "median_buurten"]],
+                                           on=["region_code", "indicator_id"])
+    hib = concerns["direction"] == "higher_is_better"
+    assert ((hib & (concerns["value"] < concerns["median_buurten"]))
+            | (~hib & (concerns["value"] > concerns["median_buurten"]))).all()
+    for frame in (all_items["strengths"], all_items["best"], all_items["concerns"]):
+        assert not ((frame["rounding"] > 0) & (frame["value"] == 0)).any()
+    rounded = all_buurten[(all_buurten["rounding"] > 0) & (all_buurten["value"] == 0)]
+    assert len(rounded) > 1000  # thousands of buurten have a rounded 0 (bijstand, WW, AO): none of them is told
+
+
+def _numbers(text: str, pattern: str) -> list[float]:
+    import re
+    return [float(m.replace(".", "").replace(",", ".")) for m in re.findall(pattern, text)]
+
+
+def test_every_told_sentence_is_possible_and_names_its_base(all_items):
+    told = pd.concat([all_items["strengths"], all_items["best"], all_items["concerns"]])
+    n = 0
+    for row in told.to_dict("records"):
+        text = summary.sentence(row, "buurt")
+        assert "nan" not in text and "–" not in text, text
+        assert all(v <= 100 for v in _numbers(text, r"(\d[\d.]*(?:,\d+)?)%")), text
+        assert all(v <= 1000 for v in _numbers(text, r"krijgen (\d[\d.]*(?:,\d+)?) van elke 1\.000")), text
+        if row["n_total"] < 0.9 * row["n_buurten_all"]:
+            assert "buurten met een cijfer" in text, text
+        n += 1
+    assert n > 20_000
+
+
+@pytest.mark.parametrize("code", ["BU0363AA01", "BU03440911", "BU00140000"])
+def test_summarize_tells_exactly_what_summary_items_chose(build_dir, code):
+    table = table_for(code, build_dir)
+    items = summary.summary_items(table, "buurt")
+    paragraphs = summary.summarize(table, "buurt")
+    for row in pd.concat([items["strengths"], items["best"]]).to_dict("records"):
+        assert summary.sentence(row, "buurt", "X")[2:] in paragraphs[0]  # the sentence without its opener
+    if items["strengths"].empty and items["best"].empty and not items["assets"].empty:
+        assert "niet op" in paragraphs[0] and "sterk" not in paragraphs[0]
+
+
+def test_nothing_stands_out_is_said_and_no_weak_figure_is_called_strongest():
+    rows = pd.DataFrame([
+        {"indicator_id": "afstand_kinderdagverblijf", "label": "Afstand tot kinderdagverblijf", "lens": "asset",
+         "unit": "km", "direction": "lower_is_better", "modelled": False, "landing": True, "hidden": False,
+         "in_summary": True, "period": "2023", "value": 4.2, "n_lower": 12_000, "n_higher": 100, "n_total": 13_000},
+        {"indicator_id": "vrijwilligerswerk", "label": "Doet vrijwilligerswerk", "lens": "asset", "unit": "%",
+         "direction": "higher_is_better", "modelled": True, "landing": True, "hidden": False, "in_summary": True,
+         "period": "2020", "value": 20.0, "n_lower": 3_000, "n_higher": 10_000, "n_total": 13_100}])
+    kracht = summary.summarize(rows, "buurt")[0]
+    assert "sterkste" not in kracht and "kinderdagverblijf" not in kracht and "niet op" in kracht

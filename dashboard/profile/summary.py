@@ -123,26 +123,52 @@ def sentence(row, level: str = "buurt", opener: str | None = None) -> str:
     return text + (f", {comp}" if comp else "") + (f" ({meta})." if meta else ".")
 
 
+USED = ("indicator_id", "label", "lens", "unit", "direction", "modelled", "landing", "hidden", "in_summary",
+        "period", "value", "upper", "rounding", "n_lower", "n_higher", "n_total", "n_buurten_all")
+
+
+def assess(rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` plus favourable / unfavourable (vectorised favourable_share / unfavourable_share): the % of buurten
+    strictly less / more favourable than this figure; NaN for neutral figures, rounded zeros and no ranking."""
+    out = rows.copy()
+    n = pd.to_numeric(out.get("n_total"), errors="coerce") if "n_total" in out else pd.Series(float("nan"), out.index)
+    rounding = pd.to_numeric(out["rounding"], errors="coerce").fillna(0) if "rounding" in out else 0
+    rounded = (rounding > 0) & (pd.to_numeric(out["value"], errors="coerce") == 0)
+    ok = (n > 0) & out["value"].notna() & ~rounded
+    lower = 100 * pd.to_numeric(out.get("n_lower"), errors="coerce") / n
+    higher = 100 * pd.to_numeric(out.get("n_higher"), errors="coerce") / n
+    hib, lib = out["direction"] == "higher_is_better", out["direction"] == "lower_is_better"
+    out["favourable"] = lower.where(hib, higher.where(lib)).where(ok)
+    out["unfavourable"] = higher.where(hib, lower.where(lib)).where(ok)
+    return out
+
+
 def _candidates(rows: pd.DataFrame, lens: str) -> pd.DataFrame:
     sel = rows[(rows["lens"] == lens) & rows["in_summary"].astype(bool) & rows["landing"].astype(bool)
-               & ~rows["hidden"].astype(bool) & rows["value"].notna()].copy()
-    sel["favourable"] = [favourable_share(r) for _, r in sel.iterrows()]
-    sel["unfavourable"] = [unfavourable_share(r) for _, r in sel.iterrows()]
+               & ~rows["hidden"].astype(bool) & rows["value"].notna()]
+    sel = assess(sel)
     return sel[sel["favourable"].notna()]
 
 
-def summary_items(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> dict[str, pd.DataFrame]:
+def summary_items(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2, by: str | None = None
+                  ) -> dict[str, pd.DataFrame]:
     """The figures the summary tells, as data: 'strengths' (favourable side of >= MIDDLE % of the buurten),
     'best' (the best asset when none is a strength, only when it is not below the middle of the buurten) and
-    'concerns'. Each frame keeps the profile row columns plus favourable / unfavourable."""
-    assets = _candidates(rows, "asset").sort_values("favourable", ascending=False)
+    'concerns'. Each frame keeps the profile row columns plus favourable / unfavourable. With `by` (e.g.
+    'region_code') `rows` may hold many regions and the choice is made per region, vectorised."""
+    key = by or "_one"
+    rows = rows[[c for c in USED if c in rows] + ([by] if by else [])]  # narrow first: takes of wide frames cost
+    rows = rows if by else rows.assign(_one=0)
+    assets = _candidates(rows, "asset").sort_values("favourable", ascending=False, kind="stable")
     problems = _candidates(rows, "problem")
-    strong = assets[assets["favourable"] >= MIDDLE].head(n_each)
-    best = assets.head(1) if strong.empty else assets.iloc[:0]
+    strong = assets[assets["favourable"] >= MIDDLE].groupby(key, sort=False).head(n_each)
+    best = assets[~assets[key].isin(strong[key])].groupby(key, sort=False).head(1)
     best = best[best["favourable"] >= MEDIAN]
-    concerns = problems[problems["unfavourable"] >= MIDDLE].sort_values("unfavourable", ascending=False)
-    return {"strengths": strong, "best": best, "concerns": concerns.head(n_each), "assets": assets,
-            "problems": problems}
+    concerns = problems[problems["unfavourable"] >= MIDDLE].sort_values("unfavourable", ascending=False,
+                                                                          kind="stable")
+    items = {"strengths": strong, "best": best, "concerns": concerns.groupby(key, sort=False).head(n_each),
+             "assets": assets, "problems": problems}
+    return items if by else {k: v.drop(columns="_one") for k, v in items.items()}
 
 
 def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list[str]:
