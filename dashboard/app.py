@@ -23,6 +23,7 @@ PAGES = [("profiel.py", "Buurt in beeld", ":material/home_pin:", "profiel"),
          ("vergelijken.py", "Vergelijken", ":material/compare_arrows:", "vergelijken"),
          ("verbanden.py", "Verbanden", ":material/scatter_plot:", "verbanden"),
          ("bewonerskaart.py", "Bewonerskaart", ":material/diversity_3:", "bewonerskaart"),
+         ("wijkagenda.py", "Wijkagenda", ":material/event_note:", "wijkagenda"),
          ("over_de_data.py", "Over de data", ":material/info:", "over-de-data")]
 
 

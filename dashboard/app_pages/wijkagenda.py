@@ -1,0 +1,55 @@
+"""Page 'Wijkagenda': from a wijk-in-beeld evening to the buurt's own agenda with budget lines, and back to the
+figures. URL: ?regio=BU0363AA06 (a buurt or wijk). Logic in dashboard/wijkagenda/."""
+import streamlit as st
+
+from dashboard.core import state
+from dashboard.userstore import UserStoreError
+from dashboard.wijkagenda import view, view_gesprek, view_volgen
+
+st.title("Wijkagenda")
+st.markdown("Na een avond over de wijk in beeld: leg vast wat er is gezegd, kies samen hoogstens zeven "
+            "prioriteiten met wat de buurt al heeft, geld en wie eraan werkt, en volg of de cijfers bewegen. "
+            "Alles wordt apart bewaard, los van de CBS-cijfers.")
+choice = state.chosen_region()
+if choice.status == "unknown":
+    state.show_region_not_found(choice, key="wa_notfound")
+    st.stop()
+if choice.status == "none" or choice.region["level"] not in ("buurt", "wijk"):
+    st.info("Een wijkagenda hoort bij een **buurt** of een **wijk**. Zoek die hieronder of in de zijbalk.")
+    state.region_search("wa_zoek", state.set_region, label="Zoek een wijk of buurt")
+    st.stop()
+
+region = choice.region
+st.subheader(f"{region['name']} ({region['region_code']})")
+try:
+    agenda = view.choose_agenda(region)
+except UserStoreError as err:
+    st.error(str(err))
+    st.stop()
+view.show_flash("agenda")
+# Stateful tabs: a save keeps its tab, and only the open tab's content runs.
+gesprek, agenda_tab, volgen, delen = st.tabs(["Gesprek vastleggen", "Wijkagenda", "Volgen", "Afdrukken en delen"],
+                                            key="wa_tab", on_change="rerun")
+with gesprek:
+    if gesprek.open:
+        view_gesprek.render(region, agenda)
+with agenda_tab:
+    if not agenda_tab.open:
+        pass
+    elif agenda is not None:
+        conversations = [c for c, _ in view.store().conversations(region=region["region_code"])]
+        linked = [c for c, _ in view.store().conversations(ids=agenda[0]["conversations"])]
+        known = {c["id"] for c in conversations}
+        view.agenda_section(agenda[0], region, conversations + [c for c in linked if c["id"] not in known])
+    else:
+        st.caption("Maak hierboven eerst een wijkagenda.")
+with volgen:
+    if not volgen.open:
+        pass
+    elif agenda is not None:
+        view_volgen.render_follow(agenda[0])
+    else:
+        st.caption("Er is nog geen wijkagenda om te volgen.")
+with delen:
+    if delen.open:
+        view_volgen.render_share(agenda, region)

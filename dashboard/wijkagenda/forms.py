@@ -1,0 +1,151 @@
+"""From what was typed in the page's forms to documents (pure: no Streamlit, tested without a browser).
+
+Every function returns a validated document or raises model.ValidationError with Dutch sentences; the page
+shows them and keeps what was typed, so nothing is lost.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+
+from . import model
+
+THEME_RE = re.compile(r"^(?P<title>.+?)\s*[:=\-–]\s*(?P<votes>\d{1,6})\s*(?:stippen|stip)?$", re.IGNORECASE)
+
+
+def lines(text: object) -> list[str]:
+    """Non-empty lines of a text area, stripped; one note or organisation per line."""
+    if not isinstance(text, str):
+        return []
+    return [line.strip(" \t-•*") for line in text.splitlines() if line.strip(" \t-•*")]
+
+
+def themes(text: object) -> list[dict]:
+    """'Bewegen en ontmoeten: 14' per line -> themes with dot votes. A line without a number has 0 votes."""
+    found, problems = [], []
+    for number, line in enumerate(lines(text), start=1):
+        match = THEME_RE.match(line)
+        if match:
+            found.append({"id": model.new_id(), "title": match["title"].strip(), "votes": int(match["votes"])})
+        elif re.search(r"\d\s*$", line):
+            problems.append(f"thema's, regel {number}: schrijf het als 'thema: aantal stippen', bijvoorbeeld "
+                            "'Bewegen en ontmoeten: 14'")
+        else:
+            found.append({"id": model.new_id(), "title": line, "votes": 0})
+    if problems:
+        raise model.ValidationError(problems)
+    return found
+
+
+def conversation(values: Mapping, prompts: Sequence[str], assets: Mapping[str, dict],
+                 conversation_id: str | None = None) -> dict:
+    """A conversation from the form. `values`: date, regions, organiser, participants, themes (text), and per
+    prompt index i: f'{i}_klopt', f'{i}_mist', f'{i}_idee' (one note per line), f'{i}_indicators',
+    f'{i}_assets' (ids, linked to every note of that prompt)."""
+    notes = []
+    for i, prompt in enumerate(prompts):
+        linked_assets = [assets[a] for a in values.get(f"{i}_assets") or [] if a in assets]
+        for kind in model.KINDS:
+            for text in lines(values.get(f"{i}_{kind}")):
+                notes.append({"id": model.new_id(), "prompt": prompt, "kind": kind, "text": text,
+                              "indicators": list(values.get(f"{i}_indicators") or []), "assets": linked_assets})
+    problems = []
+    try:
+        theme_list = themes(values.get("themes"))
+    except model.ValidationError as err:
+        problems, theme_list = err.problems, []
+    day = values.get("date")
+    participants = values.get("participants")
+    raw = {"id": conversation_id or model.new_id(), "date": day.isoformat() if isinstance(day, date) else day,
+           "regions": list(values.get("regions") or []), "organiser": values.get("organiser"),
+           "participants": int(participants) if isinstance(participants, float) and participants.is_integer()
+           else participants, "notes": notes, "themes": theme_list}
+    try:
+        doc = model.conversation(raw)
+    except model.ValidationError as err:
+        raise model.ValidationError(problems + err.problems) from None
+    if problems:
+        raise model.ValidationError(problems)
+    if not notes and not theme_list:
+        raise model.ValidationError(["schrijf minstens één notitie of één thema op"])
+    return doc
+
+
+def priority(values: Mapping, *, existing: dict | None, assets: Mapping[str, dict],
+             freeze: Callable[[str], dict]) -> dict:
+    """A priority from the form. Figures already followed keep their frozen baseline; new ones are frozen now
+    by `freeze(indicator_id)`. Budget lines and reviews stay as they are (they have their own forms)."""
+    old = existing or {}
+    kept = {b["indicator_id"]: b for b in old.get("indicators") or []}
+    old_assets = {a["id"]: a for a in old.get("assets") or []}
+    problems, baselines = [], []
+    for indicator_id in values.get("indicators") or []:
+        if indicator_id in kept:
+            baselines.append(kept[indicator_id])
+            continue
+        try:
+            baselines.append(freeze(indicator_id))
+        except model.ValidationError as err:
+            problems += err.problems
+    review = values.get("next_review")
+    raw = {"id": old.get("id") or model.new_id(), "title": values.get("title"),
+           "why": list(values.get("why") or []),
+           "assets": [found for a in values.get("assets") or [] if (found := assets.get(a) or old_assets.get(a))],
+           "indicators": baselines, "organisations": lines(values.get("organisations")),
+           "budget": old.get("budget") or [], "reviews": old.get("reviews") or [],
+           "next_review": review.isoformat() if isinstance(review, date) else review}
+    return _check_priority(raw, problems)
+
+
+def _check_priority(raw: dict, problems: list[str]) -> dict:
+    probe = {"id": "probe", "title": "probe", "region": "BU00000000", "created": "2000-01-01", "priorities": [raw]}
+    try:
+        doc = model.agenda(probe)["priorities"][0]
+    except model.ValidationError as err:
+        raise model.ValidationError(problems + [p.removeprefix("prioriteit 1, ").removeprefix("prioriteiten, ")
+                                                for p in err.problems]) from None
+    if problems:
+        raise model.ValidationError(problems)
+    return doc
+
+
+def budget_line(values: Mapping) -> dict:
+    amount = values.get("amount")
+    raw = {"id": model.new_id(), "description": values.get("description"),
+           "amount": round(float(amount), 2) if isinstance(amount, (int, float)) and not isinstance(amount, bool)
+           else amount, "source": values.get("source"), "status": values.get("status")}
+    check = model.Check()
+    doc = model._budget(check, raw, "budgetregel")  # noqa: SLF001 - the one reader of a budget line
+    if check.problems:
+        raise model.ValidationError([p.removeprefix("budgetregel, ") for p in check.problems])
+    return doc
+
+
+def review(values: Mapping) -> dict:
+    day = values.get("date")
+    raw = {"id": model.new_id(), "date": day.isoformat() if isinstance(day, date) else day,
+           "done": values.get("done"), "learned": values.get("learned")}
+    check = model.Check()
+    doc = model._review(check, raw, "terugblik")  # noqa: SLF001
+    if not check.problems and not (doc.get("done") or doc.get("learned")):
+        check.fail("", "schrijf op wat er is gedaan of wat er is geleerd")
+    if check.problems:
+        raise model.ValidationError([p.removeprefix("terugblik, ") for p in check.problems])
+    return doc
+
+
+def with_priority(agenda: dict, new: dict, conversations: Sequence[dict]) -> dict:
+    """The agenda with this priority added or replaced, and the conversations its notes come from attached."""
+    priorities = [p for p in agenda["priorities"] if p["id"] != new["id"]]
+    index = next((i for i, p in enumerate(agenda["priorities"]) if p["id"] == new["id"]), len(priorities))
+    priorities.insert(index, new)
+    if len(priorities) > model.MAX_PRIORITIES:
+        raise model.ValidationError([f"een wijkagenda heeft hoogstens {model.MAX_PRIORITIES} prioriteiten; "
+                                     "kies wat het belangrijkst is"])
+    notes = {n["id"]: c["id"] for c in conversations for n in c.get("notes") or []}
+    attached = list(agenda.get("conversations") or [])
+    for note in new.get("why") or []:
+        if note in notes and notes[note] not in attached:
+            attached.append(notes[note])
+    return {**agenda, "priorities": priorities, "conversations": attached}

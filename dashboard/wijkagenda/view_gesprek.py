@@ -1,0 +1,118 @@
+"""'Gesprek vastleggen': after a wijk-in-beeld evening, what was said per prompt of the gesprekskaart
+("Dit klopt", "Dit mist", "Idee"), linked to figures and Bewonerskaart items, and the themes with dot votes."""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard.bewoners.sections import md_escape
+from dashboard.core.format import fmt_number
+
+from . import data, forms, model, view
+from .store import UserStoreError
+from .view import PRIVACY, flash, problems_text, show_flash, store
+
+COUNTER = "wa_c_n"  # a new form (empty widgets) after every saved conversation; a refused one keeps its text
+
+
+def _key() -> str:
+    return f"wa_c{st.session_state.get(COUNTER, 0)}"
+FIELDS = ("date", "regions", "organiser", "participants", "themes")
+
+
+def _form_values(key: str, prompts: list[str]) -> dict:
+    names = [*FIELDS, *(f"{i}_{k}" for i in range(len(prompts)) for k in (*model.KINDS, "indicators", "assets"))]
+    return {name: st.session_state.get(f"{key}_{name}") for name in names}
+
+
+def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] | None) -> None:
+    values = _form_values(key, prompts)
+    try:
+        doc = forms.conversation(values, prompts, assets)
+        store().save_conversation(doc)
+    except (model.ValidationError, UserStoreError) as err:
+        flash("gesprek", "error", problems_text(err))
+        return
+    attached = ""
+    if agenda is not None:  # the agenda of this place names the new conversation, so it travels with it
+        agenda_doc, version = agenda
+        try:
+            store().save_agenda({**agenda_doc, "conversations": [*agenda_doc["conversations"], doc["id"]]
+                                 [-model.LIMITS["conversations"]:]}, version)
+            attached = " Het hoort nu bij de wijkagenda."
+        except (model.ValidationError, UserStoreError) as err:  # the conversation itself is saved
+            attached = f" Het kon niet aan de agenda worden gekoppeld: {err}"
+    for name in [n for n in st.session_state if str(n).startswith(f"{key}_")]:
+        st.session_state.pop(name)
+    st.session_state[COUNTER] = st.session_state.get(COUNTER, 0) + 1
+    notes = len(doc["notes"])
+    flash("gesprek", "ok", f"Het gesprek van {doc['date']} is opgeslagen: {notes} notitie{'s' if notes != 1 else ''}"
+                           f" en {len(doc['themes'])} thema's.{attached}")
+
+
+def conversation_form(region: dict, agenda: tuple[dict, int] | None) -> None:
+    code = region["region_code"]
+    prompts = view.prompts(code)
+    places = data.buurten_in(code)
+    place_labels = dict(zip(places["region_code"], places["name"]))
+    assets = {a["id"]: a for a in data.resident_assets(code)}
+    choices = view.indicator_choices(code)
+    indicator_labels = dict(zip(choices["indicator_id"], choices["label"]))
+    st.markdown(PRIVACY)
+    key = _key()
+    with st.form(key):
+        left, mid, right = st.columns([1, 2, 1])
+        left.date_input("Datum van het gesprek", value=date.today(), key=f"{key}_date", format="DD-MM-YYYY",
+                        min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
+        mid.text_input("Georganiseerd door (organisatie)", key=f"{key}_organiser", max_chars=model.ORG_CHARS,
+                       placeholder="Bijvoorbeeld: Buurthuis De Boomgaard")
+        right.number_input("Aantal deelnemers", min_value=0, max_value=model.MAX_COUNT, step=1, value=None,
+                           key=f"{key}_participants", help="Een aantal, geen namen.")
+        st.multiselect("Over welke buurt(en) of wijk ging het?", list(place_labels), default=[code],
+                       format_func=lambda c: f"{place_labels[c]} ({c})", key=f"{key}_regions",
+                       max_selections=model.LIMITS["regions"])
+        st.markdown("##### Wat is er gezegd? Per vraag van de gesprekskaart; één notitie per regel.")
+        for i, prompt in enumerate(prompts):
+            with st.expander(prompt, expanded=i == 0):
+                cols = st.columns(3)
+                for col, (kind, label) in zip(cols, model.KINDS.items()):
+                    col.text_area(label, key=f"{key}_{i}_{kind}", height=90, max_chars=4000)
+                link_left, link_right = st.columns(2)
+                link_left.multiselect("Hoort bij deze cijfers", list(indicator_labels), key=f"{key}_{i}_indicators",
+                                      format_func=indicator_labels.get, max_selections=model.LIMITS["note_indicators"],
+                                      placeholder="Kies cijfers uit het profiel")
+                link_right.multiselect("Hoort bij deze items van de Bewonerskaart", list(assets),
+                                       key=f"{key}_{i}_assets", format_func=lambda a: assets[a]["name"],
+                                       max_selections=model.LIMITS["assets"], placeholder="Kies wat er al is")
+        st.text_area("Thema's met stippen (één per regel: thema: aantal stippen)", key=f"{key}_themes", height=100,
+                     placeholder="Bewegen en ontmoeten: 14\nRondkomen: 9", max_chars=4000)
+        st.form_submit_button("Gesprek opslaan", type="primary", on_click=_save, args=(key, prompts, assets, agenda))
+
+
+def conversation_list(conversations: list[dict]) -> None:
+    if not conversations:
+        st.caption("Er is nog geen gesprek vastgelegd voor deze plek.")
+        return
+    for doc in conversations:
+        title = (f"{doc['date']} · {doc['organiser']} · {fmt_number(doc['participants'])} deelnemers · "
+                 f"{len(doc['notes'])} notities")
+        with st.expander(title):
+            by_prompt: dict[str, list[dict]] = {}
+            for note in doc["notes"]:
+                by_prompt.setdefault(note["prompt"], []).append(note)
+            for prompt, notes in by_prompt.items():
+                st.markdown(f"**{md_escape(prompt)}**\n" + "\n".join(
+                    f"- {model.KINDS[n['kind']]}: {md_escape(n['text'])}" for n in notes))
+            if doc["themes"]:
+                st.markdown("**Stippen:** " + ", ".join(f"{md_escape(t['title'])} ({t['votes']})" for t in
+                                                       sorted(doc["themes"], key=lambda t: -t["votes"])))
+
+
+def render(region: dict, agenda: tuple[dict, int] | None) -> None:
+    show_flash("gesprek")
+    conversations = [c for c, _ in store().conversations(region=region["region_code"])]
+    st.markdown("#### Vastgelegde gesprekken")
+    conversation_list(conversations)
+    st.markdown("#### Nieuw gesprek vastleggen")
+    conversation_form(region, agenda)

@@ -1,0 +1,173 @@
+"""'Volgen' (the frozen baselines beside the current release, and the review log per priority) and
+'Afdrukken en delen' (printable agenda as HTML and PDF; one agenda with its conversations as a JSON file)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.bewoners.sections import md_escape
+from dashboard.core import db
+
+from . import data, exchange, follow, forms, model
+from .render_html import agenda_pdf, render_agenda
+from .store import UserStoreError
+from .view import CHOSEN, flash, problems_text, save_shown, show_flash, store
+
+VERDICT_ICONS = {follow.NO_NEWER: "⏳", follow.NO_CLEAR_DIFFERENCE: "≈", follow.GONE: "–", follow.REVISED: "✎",
+                 follow.NOT_PUBLISHED: "–", follow.UNCERTAIN: "?", follow.SAME: "="}
+
+
+def release_date(name: str) -> str:
+    """'buurtbalans-20261130T235837-...duckdb' -> '30 november 2026' (the name itself when it has no stamp)."""
+    import re
+
+    from dashboard.gesprekskaart.content import dutch_date
+
+    match = re.search(r"(\d{4})(\d{2})(\d{2})T", name)
+    try:
+        return dutch_date(date(int(match[1]), int(match[2]), int(match[3]))) if match else name
+    except ValueError:
+        return name
+
+
+def follow_ups(agenda: dict) -> dict[tuple[str, str], follow.FollowUp]:
+    latest = data.latest_for(agenda)
+    return {(p["id"], b["indicator_id"]): follow.follow_up(b, latest[(p["id"], b["indicator_id"])])
+            for p in agenda["priorities"] for b in p["indicators"]}
+
+
+def _add_review(agenda_id: str, priority_id: str, key: str) -> None:
+    values = {n: st.session_state.get(f"{key}_{n}") for n in ("date", "done", "learned")}
+
+    def change(doc: dict) -> dict:
+        entry = forms.review(values)
+        return {**doc, "priorities": [{**p, "reviews": [*p["reviews"], entry]} if p["id"] == priority_id else p
+                                      for p in doc["priorities"]]}
+    save_shown(agenda_id, "volgen", change, "De terugblik is opgeslagen.")
+
+
+def render_follow(agenda: dict) -> None:
+    show_flash("volgen")
+    results = follow_ups(agenda)
+    st.caption(f"Gegevens van {release_date(db.release_key())}. Het beginpunt is het cijfer op het moment dat het werd "
+               "gekozen; 'nu' is het nieuwste cijfer van dezelfde reeks in de huidige gegevens.")
+    items = list(results.values())
+    (st.success if any(i.moved for i in items) else st.info)(follow.summary(items))
+    for number, priority in enumerate(agenda["priorities"], start=1):
+        st.markdown(f"#### {number}. {md_escape(priority['title'])}")
+        rows = [results[(priority["id"], b["indicator_id"])] for b in priority["indicators"]]
+        if rows:
+            st.dataframe(pd.DataFrame({"Cijfer": [r.label for r in rows],
+                                       "Beginpunt": [r.baseline_text for r in rows],
+                                       "Nu": [r.latest_text for r in rows],
+                                       "Verschil": [f"{VERDICT_ICONS.get(r.status, '↕')} {r.status}" for r in rows]}),
+                         hide_index=True, width="stretch")
+            for r in rows:
+                st.markdown(f"- {md_escape(r.sentence)}" + "".join(f" _{md_escape(n)}_" for n in r.notes))
+        else:
+            st.caption("Bij deze prioriteit worden geen cijfers gevolgd.")
+        reviews = sorted(priority["reviews"], key=lambda r: r["date"], reverse=True)
+        st.markdown("**Terugblik: wat hebben we gedaan, wat hebben we geleerd?**")
+        for r in reviews:
+            st.markdown(f"- **{r['date']}**: gedaan: {md_escape(r['done'] or '–')}; geleerd: "
+                        f"{md_escape(r['learned'] or '–')}")
+        key = f"wa_r_{priority['id']}"
+        with st.form(key, clear_on_submit=True):
+            cols = st.columns([1, 2, 2])
+            cols[0].date_input("Datum", value=date.today(), key=f"{key}_date", format="DD-MM-YYYY",
+                               min_value=date(2000, 1, 1))
+            cols[1].text_area("Wat hebben we gedaan?", key=f"{key}_done", height=80, max_chars=model.LONG_CHARS)
+            cols[2].text_area("Wat hebben we geleerd?", key=f"{key}_learned", height=80, max_chars=model.LONG_CHARS)
+            st.form_submit_button("Terugblik opslaan", on_click=_add_review, args=(agenda["id"], priority["id"], key))
+
+
+# ----------------------------------------------------------------------------------------------- print and share
+@st.cache_data(max_entries=4, show_spinner=False)
+def _printed(body: str, release: str, today: str) -> tuple[str, str, bytes | None, str | None]:
+    """(html, filename, pdf or None, why no pdf). Arguments are the cache key (the agenda as JSON)."""
+    import json
+
+    from dashboard.gesprekskaart import PdfUnavailable
+
+    agenda_doc = json.loads(body)
+    conversations = [c for c, _ in store().conversations(ids=agenda_doc["conversations"])]
+    results = follow_ups(agenda_doc)
+    try:
+        printed, pdf = agenda_pdf(agenda_doc, conversations, results, today=date.fromisoformat(today))
+        return printed.html, printed.filename, pdf, None
+    except PdfUnavailable as err:
+        printed = render_agenda(agenda_doc, conversations, results, today=date.fromisoformat(today))
+        return printed.html, printed.filename, None, str(err)
+
+
+def _start_print() -> None:
+    st.session_state["wa_print"] = True
+
+
+@st.fragment
+def print_buttons(agenda: dict) -> None:
+    import json
+
+    if not st.session_state.get("wa_print"):
+        st.button("Agenda afdrukken", icon=":material/print:", on_click=_start_print,
+                  help="Maakt de agenda als HTML en PDF (1 tot 3 A4'tjes).")
+        return
+    with st.spinner("De agenda wordt klaargezet om af te drukken…"):
+        html, filename, pdf, reason = _printed(json.dumps(agenda, sort_keys=True), db.release_key(),
+                                               date.today().isoformat())
+    row = st.container(horizontal=True)
+    row.download_button("Download agenda (HTML)", html.encode("utf-8"), file_name=f"{filename}.html",
+                        mime="text/html", icon=":material/download:", on_click="ignore", key="wa_html")
+    if pdf is not None:
+        row.download_button("Download agenda (PDF)", pdf, file_name=f"{filename}.pdf", mime="application/pdf",
+                            icon=":material/picture_as_pdf:", on_click="ignore", type="primary", key="wa_pdf")
+    else:
+        st.info(reason or "Een PDF maken lukt hier niet. Download de HTML-versie en druk die af.")
+
+
+def _import(region_code: str) -> None:
+    upload = st.session_state.get("wa_import_file")
+    if upload is None:
+        flash("delen", "error", "Kies eerst een bestand.")
+        return
+    bundle = exchange.read_bundle(upload.getvalue(), upload.name)
+    if not bundle.ok:
+        flash("delen", "error", "Het bestand is niet ingelezen; er is niets opgeslagen.\n" +
+              "\n".join(f"- {md_escape(p)}" for p in bundle.problems[:12]))
+        return
+    try:
+        store().import_bundle(bundle.agenda, bundle.conversations)
+    except UserStoreError as err:
+        flash("delen", "error", problems_text(err))
+        return
+    if bundle.agenda["region"] == region_code:
+        st.session_state[CHOSEN] = bundle.agenda["id"]
+    flash("delen", "ok", f"De agenda '{md_escape(bundle.agenda['title'])}' is ingelezen met "
+                         f"{len(bundle.conversations)} gesprek(ken)" +
+          ("." if bundle.agenda["region"] == region_code else f"; hij hoort bij {bundle.agenda['region']}."))
+
+
+def render_share(agenda: tuple[dict, int] | None, region: dict) -> None:
+    show_flash("delen")
+    if agenda is not None:
+        doc = agenda[0]
+        st.markdown("**Afdrukken.** De agenda op 1 tot 3 A4'tjes, met de cijfers en hun beginpunt.")
+        print_buttons(doc)
+        st.markdown("**Doorgeven.** Eén bestand met de agenda en de gesprekken erbij; een collega kan het "
+                    "inlezen in een andere Buurtbalans.")
+        try:
+            conversations = [c for c, _ in store().conversations(ids=doc["conversations"])]
+            payload = exchange.export_bundle(doc, conversations)
+        except (model.ValidationError, UserStoreError) as err:
+            st.error(problems_text(err))
+        else:
+            st.download_button("Download agenda als bestand (JSON)", payload, file_name=f"wijkagenda-{doc['id']}.json",
+                               mime="application/json", icon=":material/download:", on_click="ignore",
+                               key="wa_json")
+    st.markdown("**Inlezen.** Een wijkagenda die iemand anders met Buurtbalans maakte (.json, hoogstens 2 MB). "
+                "Het bestand wordt eerst helemaal gecontroleerd; klopt iets niet, dan wordt er niets opgeslagen.")
+    st.file_uploader("Kies een agenda-bestand", type=["json"], key="wa_import_file",
+                     max_upload_size=exchange.MAX_FILE_BYTES // (1024 * 1024))
+    st.button("Agenda inlezen", on_click=_import, args=(region["region_code"],), icon=":material/upload:")
