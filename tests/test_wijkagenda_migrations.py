@@ -62,3 +62,23 @@ def test_a_store_from_a_newer_release_is_refused_untouched(old_store):
         AgendaStore(userstore.UserStore(old_store))
     assert "nieuwere versie" in str(err.value)
     assert dump(old_store) == before
+
+
+def test_a_store_from_before_the_user_store_opens_in_the_wijkagenda_first(tmp_path):
+    """tests/data/bewonerskaart-before-userstore.duckdb.gz (written by d278b06, see tests/data/README.md) opened
+    by the Wijkagenda before any other page: its assets stay as they were, and the Bewonerskaart still opens it."""
+    import gzip
+    from pathlib import Path
+
+    path = tmp_path / "bewonerskaart.duckdb"
+    path.write_bytes(gzip.decompress((Path(__file__).parent / "data" /
+                                      "bewonerskaart-before-userstore.duckdb.gz").read_bytes()))
+    before = dump(path)
+    AgendaStore(path).create_agenda({"id": "ag1", "title": "Onze buurt", "region": "BU0363AD05",
+                                     "created": "2026-11-21", "conversations": [], "priorities": []})
+    after = dump(path)
+    assert after["assets"] == before["assets"]
+    assert AgendaStore(path).agenda("ag1")[1] == 1
+    store = AssetStore(path, known_buurt_codes={"BU0363AD05"})
+    assert len(store.list()) == len(before["assets"]) == 4
+    store.close()

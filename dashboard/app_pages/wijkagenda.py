@@ -3,7 +3,7 @@ figures. URL: ?regio=BU0363AA06 (a buurt or wijk). Logic in dashboard/wijkagenda
 import streamlit as st
 
 from dashboard.core import state
-from dashboard.userstore import UserStoreError
+from dashboard.userstore import UserStoreError, editing
 from dashboard.wijkagenda import view, view_gesprek, view_volgen
 
 st.title("Wijkagenda")
@@ -21,6 +21,8 @@ if choice.status == "none" or choice.region["level"] not in ("buurt", "wijk"):
 
 region = choice.region
 st.subheader(f"{region['name']} ({region['region_code']})")
+if not view.may_edit():
+    editing.render_gate("wa_gate")
 try:
     agenda = view.choose_agenda(region)
 except UserStoreError as err:

@@ -34,7 +34,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markup or script in a text field (a '<' before a letter, '/', '!' or '?'; javascript: and data: URLs).
 _SCRIPT_RE = re.compile(r"<\s*[a-zA-Z/!?]|javascript\s*:|vbscript\s*:|data\s*:\s*text/html", re.IGNORECASE)
 # A person named by title ("dhr. Jansen", "mevrouw De Vries"): the agenda names organisations, not people.
-_TITLED_NAME_RE = re.compile(r"\b(?:dhr|mevr|mw|hr|meneer|mevrouw|de heer|mr|mrs|ms)\.?\s+[A-Z]")
+_TITLED_NAME_RE = re.compile(r"\b(?i:dhr|mevr|mw|hr|meneer|mevrouw|de heer|mr|mrs|ms)\.?\s+[A-Z]")
 
 
 class ValidationError(ValueError):

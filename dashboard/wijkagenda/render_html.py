@@ -140,9 +140,18 @@ def _sources(agenda: dict) -> str:
     if not tables:
         return ""
     lines = "; ".join(f"{t} ({period}, indeling {year})" for t, period, year in tables)
-    return (f'<footer class="srcs">Cijfers: {_e(lines)}. Bron: CBS; RIVM, CBS (geschat); Politie, CBS — CC BY 4.0. '
+    return (f'<footer class="srcs">Cijfers: {_e(lines)}. {_e(attributions({t for t, _, _ in tables}))} — CC BY 4.0. '
             '‘Geen duidelijk verschil’: het verschil valt binnen de marges. Een cijfer op een andere buurtindeling '
             'kan over een ander gebied gaan.</footer>')
+
+
+def attributions(table_ids: set[str]) -> str:
+    """'Bron: CBS; Bron: RIVM, CBS' for these tables (a combined id such as 47022NED+85984NED names both)."""
+    from pipelines.catalogue import load_catalogue
+
+    tables = load_catalogue().tables
+    found = {tables[part].attribution for t in table_ids for part in t.split("+") if part in tables}
+    return "; ".join(sorted(found)) or "Bron: CBS"
 
 
 def render_agenda(agenda: dict, conversations: list[dict], follow: Mapping[tuple[str, str], FollowUp], *,

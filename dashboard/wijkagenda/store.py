@@ -42,6 +42,12 @@ class AgendaStore:
         self.users.ensure(FEATURE)
         self.actor = actor
 
+    def close(self) -> None:
+        """Free a DuckDB file for other processes now (it is freed after a short idle time anyway)."""
+        close = getattr(self.users.backend, "close_idle", None)
+        if close is not None:
+            close()
+
     def _log(self, tx: Tx, entity: str, key: str, action: str, before: dict | None, after: dict | None) -> None:
         userstore.record(tx, feature=FEATURE, entity=entity, entity_id=key, action=action, actor=self.actor,
                          before=before, after=after)

@@ -7,13 +7,13 @@ Dutch message says so; what was typed stays in the form.
 """
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import streamlit as st
 
 from dashboard.bewoners.sections import md_escape
 from dashboard.core import db
+from dashboard.userstore import editing
 
 from . import data, forms, model
 from .store import AgendaStore, UserStoreError
@@ -48,9 +48,21 @@ def indicator_choices(code: str):
 
 # ----------------------------------------------------------------------------------------------- session
 def actor() -> str:
-    if "wa_actor" not in st.session_state:
-        st.session_state["wa_actor"] = "sessie-" + uuid.uuid4().hex[:8]
-    return st.session_state["wa_actor"]
+    """Who changes something, for the audit log (the user store's editor or session)."""
+    return editing.actor()
+
+
+def may_edit() -> bool:
+    """On a shared instance only an editor may change anything; open (laptop) instances let everyone."""
+    return editing.can_edit()
+
+
+def allowed(where: str) -> bool:
+    """The server-side check in every save callback (a hidden button is not a check)."""
+    if may_edit():
+        return True
+    flash(where, "error", "Alleen een redacteur kan de wijkagenda wijzigen. Er is niets opgeslagen.")
+    return False
 
 
 def store() -> AgendaStore:
@@ -84,6 +96,8 @@ def shown(agenda_id: str) -> tuple[dict, int] | None:
 
 def save_shown(agenda_id: str, where: str, change, done: str) -> bool:
     """Apply change(doc) -> new doc to the agenda as this session last showed it, and save with that version."""
+    if not allowed(where):
+        return False
     doc_version = shown(agenda_id)
     if doc_version is None:
         flash(where, "error", "De agenda is niet meer geladen; probeer het opnieuw.")
@@ -101,6 +115,8 @@ def save_shown(agenda_id: str, where: str, change, done: str) -> bool:
 
 # ----------------------------------------------------------------------------------------------- agenda
 def _create(region: dict) -> None:
+    if not allowed("agenda"):
+        return
     title = st.session_state.get("wa_new_title")
     try:
         conversations = [c for c, _ in store().conversations(region=region["region_code"])]
@@ -131,6 +147,9 @@ def choose_agenda(region: dict) -> tuple[dict, int] | None:
             return None
         st.session_state.setdefault(SHOWN, {})[doc["id"]] = (doc, version)
         return doc, version
+    if not may_edit():
+        st.caption("Er is nog geen wijkagenda voor deze plek.")
+        return None
     with st.form("wa_new_agenda"):
         st.markdown("Er is nog geen wijkagenda voor deze plek. Geef hem een naam; de gesprekken van deze plek "
                     "horen er meteen bij.")
@@ -163,6 +182,8 @@ def _remove_priority(agenda_id: str, priority_id: str) -> None:
 
 def priority_form(agenda: dict, region: dict, existing: dict | None, conversations: list[dict],
                   region_assets: list[dict], choices) -> None:
+    if not may_edit():
+        return
     key = f"wa_p_{existing['id']}" if existing else f"wa_p_new{st.session_state.get(NEW_FORMS, 0)}"
     notes = model.note_index(conversations)
     note_labels = {i: f"{model.KINDS[n['kind']]}: {n['text'][:90]}" for i, n in notes.items()}
@@ -220,10 +241,12 @@ def budget_section(agenda: dict, priority: dict) -> None:
         left.markdown(f"{md_escape(line['description'])} · **{euro(line['amount'])}** · "
                       f"{model.BUDGET_SOURCES[line['source']]}")
         right.selectbox("Status", list(model.BUDGET_STATUSES), index=list(model.BUDGET_STATUSES).index(line["status"]),
-                        format_func=model.BUDGET_STATUSES.get, key=f"wa_bs_{line['id']}", label_visibility="collapsed",
-                        on_change=_set_budget_status, args=(agenda["id"], priority["id"], line["id"],
-                                                            f"wa_bs_{line['id']}"))
+                        format_func=model.BUDGET_STATUSES.get, key=f"wa_bs_{line['id']}", disabled=not may_edit(),
+                        label_visibility="collapsed", on_change=_set_budget_status,
+                        args=(agenda["id"], priority["id"], line["id"], f"wa_bs_{line['id']}"))
     key = f"wa_b_{priority['id']}"
+    if not may_edit():
+        return
     with st.form(key, clear_on_submit=True):
         st.markdown("**Budgetregel toevoegen**")
         cols = st.columns([3, 1.3, 1.5, 1.3])
@@ -269,10 +292,14 @@ def agenda_section(agenda: dict, region: dict, conversations: list[dict]) -> Non
         with st.expander(f"{number}. {priority['title']}", expanded=True):
             priority_card(number, priority, notes)
             budget_section(agenda, priority)
+            if not may_edit():
+                continue
             with st.popover("Prioriteit wijzigen", icon=":material/edit:"):
                 priority_form(agenda, region, priority, conversations, region_assets, choices)
             st.button("Van de agenda halen", key=f"wa_rm_{priority['id']}", type="tertiary",
                       icon=":material/delete:", on_click=_remove_priority, args=(agenda["id"], priority["id"]))
+    if not may_edit():
+        return
     if len(agenda["priorities"]) < model.MAX_PRIORITIES:
         st.markdown("#### Prioriteit toevoegen")
         priority_form(agenda, region, None, conversations, region_assets, choices)

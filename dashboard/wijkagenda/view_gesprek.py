@@ -11,7 +11,7 @@ from dashboard.core.format import fmt_number
 
 from . import data, forms, model, view
 from .store import UserStoreError
-from .view import PRIVACY, flash, problems_text, show_flash, store
+from .view import PRIVACY, allowed, flash, may_edit, problems_text, show_flash, store
 
 COUNTER = "wa_c_n"  # a new form (empty widgets) after every saved conversation; a refused one keeps its text
 
@@ -27,6 +27,8 @@ def _form_values(key: str, prompts: list[str]) -> dict:
 
 
 def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] | None) -> None:
+    if not allowed("gesprek"):
+        return
     values = _form_values(key, prompts)
     try:
         doc = forms.conversation(values, prompts, assets)
@@ -114,5 +116,6 @@ def render(region: dict, agenda: tuple[dict, int] | None) -> None:
     conversations = [c for c, _ in store().conversations(region=region["region_code"])]
     st.markdown("#### Vastgelegde gesprekken")
     conversation_list(conversations)
-    st.markdown("#### Nieuw gesprek vastleggen")
-    conversation_form(region, agenda)
+    if may_edit():
+        st.markdown("#### Nieuw gesprek vastleggen")
+        conversation_form(region, agenda)

@@ -13,7 +13,7 @@ from dashboard.core import db
 from . import data, exchange, follow, forms, model
 from .render_html import agenda_pdf, render_agenda
 from .store import UserStoreError
-from .view import CHOSEN, flash, problems_text, save_shown, show_flash, store
+from .view import CHOSEN, allowed, flash, may_edit, problems_text, save_shown, show_flash, store
 
 VERDICT_ICONS = {follow.NO_NEWER: "⏳", follow.NO_CLEAR_DIFFERENCE: "≈", follow.GONE: "–", follow.REVISED: "✎",
                  follow.NOT_PUBLISHED: "–", follow.UNCERTAIN: "?", follow.SAME: "="}
@@ -59,11 +59,11 @@ def render_follow(agenda: dict) -> None:
         st.markdown(f"#### {number}. {md_escape(priority['title'])}")
         rows = [results[(priority["id"], b["indicator_id"])] for b in priority["indicators"]]
         if rows:
-            st.dataframe(pd.DataFrame({"Cijfer": [r.label for r in rows],
-                                       "Beginpunt": [r.baseline_text for r in rows],
-                                       "Nu": [r.latest_text for r in rows],
-                                       "Verschil": [f"{VERDICT_ICONS.get(r.status, '↕')} {r.status}" for r in rows]}),
-                         hide_index=True, width="stretch")
+            st.table(pd.DataFrame({"Cijfer": [r.label for r in rows],
+                                   "Beginpunt": [r.baseline_text for r in rows],
+                                   "Nu": [r.latest_text for r in rows],
+                                   "Verschil": [f"{VERDICT_ICONS.get(r.status, '↕')} {r.status}" for r in rows]}
+                                  ).set_index("Cijfer"))
             for r in rows:
                 st.markdown(f"- {md_escape(r.sentence)}" + "".join(f" _{md_escape(n)}_" for n in r.notes))
         else:
@@ -74,6 +74,8 @@ def render_follow(agenda: dict) -> None:
             st.markdown(f"- **{r['date']}**: gedaan: {md_escape(r['done'] or '–')}; geleerd: "
                         f"{md_escape(r['learned'] or '–')}")
         key = f"wa_r_{priority['id']}"
+        if not may_edit():
+            continue
         with st.form(key, clear_on_submit=True):
             cols = st.columns([1, 2, 2])
             cols[0].date_input("Datum", value=date.today(), key=f"{key}_date", format="DD-MM-YYYY",
@@ -128,6 +130,8 @@ def print_buttons(agenda: dict) -> None:
 
 
 def _import(region_code: str) -> None:
+    if not allowed("delen"):
+        return
     upload = st.session_state.get("wa_import_file")
     if upload is None:
         flash("delen", "error", "Kies eerst een bestand.")
@@ -166,6 +170,8 @@ def render_share(agenda: tuple[dict, int] | None, region: dict) -> None:
             st.download_button("Download agenda als bestand (JSON)", payload, file_name=f"wijkagenda-{doc['id']}.json",
                                mime="application/json", icon=":material/download:", on_click="ignore",
                                key="wa_json")
+    if not may_edit():
+        return
     st.markdown("**Inlezen.** Een wijkagenda die iemand anders met Buurtbalans maakte (.json, hoogstens 2 MB). "
                 "Het bestand wordt eerst helemaal gecontroleerd; klopt iets niet, dan wordt er niets opgeslagen.")
     st.file_uploader("Kies een agenda-bestand", type=["json"], key="wa_import_file",

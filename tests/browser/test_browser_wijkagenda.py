@@ -68,9 +68,10 @@ def agenda_app(tmp_path_factory):
            "BUURTBALANS_BEWONERSKAART_DB": str(tmp / "user" / "bewonerskaart.duckdb")}
     build(roots=[snapshot / "tables"], build_dir=tmp / "build")
     known = {BUURT}
-    AssetStore(env["BUURTBALANS_USER_DB"], known_buurt_codes=known).add(
-        [build_asset({"name": ASSET, "category": "plekken", "buurt_code": BUURT}, known_buurt_codes=known,
-                     locator=None)])
+    assets = AssetStore(env["BUURTBALANS_USER_DB"], known_buurt_codes=known)
+    assets.add([build_asset({"name": ASSET, "category": "plekken", "buurt_code": BUURT}, known_buurt_codes=known,
+                            locator=None)])
+    assets.close()                               # the app's process opens the file next
     previous = {k: os.environ.get(k) for k in env}
     os.environ.update(env)                       # start_app passes os.environ on to the server
     try:
@@ -115,8 +116,8 @@ def _user_files(folder: Path) -> dict[str, str]:
 
 
 def _make_gesprekskaart(page, server) -> None:
-    open_app(page, server, f"/?regio={BUURT}", plots=3, timeout=180_000)
-    page.get_by_role("button", name="Gesprekskaart maken").click()
+    open_app(page, server, f"/?regio={BUURT}", timeout=180_000)
+    page.get_by_role("button", name="Gesprekskaart maken").click(timeout=180_000)
     page.get_by_role("button", name="Download gesprekskaart (PDF)").wait_for(timeout=120_000)
 
 

@@ -1,0 +1,84 @@
+"""The Wijkagenda page through AppTest on the real release, with a tmp user store: bad input gets a Dutch message
+and keeps what was typed; a stale save from a second session is refused; a shared instance is read-only."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard.wijkagenda.store import AgendaStore
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGE = "app_pages/wijkagenda.py"
+BUURT = "BU03440121"        # Lombok-Oost, Utrecht
+
+
+@pytest.fixture()
+def store_path(build_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    path = tmp_path / "user" / "bewonerskaart.duckdb"
+    monkeypatch.setenv("BUURTBALANS_USER_DB", str(path))
+    monkeypatch.setenv("BUURTBALANS_BEWONERSKAART_DB", str(path))
+    monkeypatch.delenv("BUURTBALANS_EDIT_MODE", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_resource.clear()
+
+
+def open_page(tab: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["regio"] = BUURT
+    at.run()
+    at = at.switch_page(PAGE)
+    if tab:
+        at.session_state["wa_tab"] = tab
+    return at.run()
+
+
+def with_agenda() -> AppTest:
+    at = open_page()
+    at = at.button(key="FormSubmitter:wa_new_agenda-Wijkagenda maken").click().run()
+    assert "De wijkagenda is gemaakt" in " ".join(s.value for s in at.success)
+    return at
+
+
+def test_personal_data_in_a_conversation_is_refused_and_the_text_stays(store_path):
+    at = with_agenda()
+    at.text_input(key="wa_c0_organiser").input("Bel Jan op 06-12345678")
+    at.number_input(key="wa_c0_participants").set_value(12)
+    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
+    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Er is niets opgeslagen" in errors and "telefoonnummer" in errors
+    assert at.text_area(key="wa_c0_0_klopt").value == "Er is veel groen."       # nothing typed is lost
+    assert AgendaStore(store_path).conversations() == []
+
+
+def test_a_stale_save_from_a_second_session_is_refused(store_path):
+    first = with_agenda()
+    first.session_state["wa_tab"] = "Wijkagenda"
+    first = first.run()
+    second = open_page("Wijkagenda")                    # opens the same agenda, version 1
+    first.text_input(key="wa_p_new0_title").input("Samen meer bewegen")
+    first = first.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
+    assert "De prioriteit is toegevoegd" in " ".join(s.value for s in first.success)
+    second.text_input(key="wa_p_new0_title").input("Een veilige oversteek")
+    second = second.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
+    errors = " ".join(e.value for e in second.error)
+    assert "Iemand anders heeft dit item gewijzigd" in errors and "niet opgeslagen" in errors
+    agenda_id = AgendaStore(store_path).agendas()[0]["id"]
+    doc, version = AgendaStore(store_path).agenda(agenda_id)
+    assert [p["title"] for p in doc["priorities"]] == ["Samen meer bewegen"] and version == 2
+    assert "Samen meer bewegen" in " ".join(e.label for e in second.expander)   # the page now shows the save
+
+
+def test_a_shared_instance_without_editor_is_read_only(store_path, monkeypatch):
+    with_agenda()
+    monkeypatch.setenv("BUURTBALANS_EDIT_MODE", "shared")
+    at = open_page()
+    assert not at.exception
+    assert "Gesprek opslaan" not in [b.label for b in at.get("form_submit_button")]
+    assert any("redacteur" in i.value for i in at.info)
