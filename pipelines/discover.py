@@ -157,6 +157,9 @@ def _source_entry(indicator_id: str, source: Source, table_id: str, renames: dic
         entry["numerator"] = renames.get(source.numerator, source.numerator)
         entry["denominator"] = [renames.get(d, d) for d in source.denominator]
         entry["scale"] = source.scale
+        for rule in ("numerator_rounding", "min_denominator"):  # the template's rounding rules carry over
+            if getattr(source, rule, None) is not None:
+                entry[rule] = getattr(source, rule)
     return entry
 
 
@@ -254,8 +257,12 @@ def write_overlay(path: Path, proposals: list[Proposal]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text("\n".join(text), encoding="utf-8")
+    try:
+        cat_module.load_catalogue(overlay=tmp)  # what is written must load (raises CatalogueError otherwise)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(path)
-    cat_module.load_catalogue(overlay=path)  # what was written must load (raises CatalogueError otherwise)
     return path
 
 

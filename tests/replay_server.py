@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -614,3 +615,77 @@ def _mutate(fault: Fault, resource: str, rows: list[dict], first_page: bool) -> 
     if kind == "duplicate_rows" and first_page:
         return rows + [dict(r) for r in rows[: args[0]]]
     return rows
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Test tables: newer KWB years and RIVM waves, made from the shipped ones under other ids and periods
+# --------------------------------------------------------------------------------------------------------------
+
+TEST_MARK = "TESTGEGEVENS: voor een test gemaakt uit de meegeleverde {source}; geen echte cijfers."
+AMSTERDAM = ("NL", "GM0363", "WK0363", "BU0363")
+COUNT_STEMS = ("PersonenPerSoortUitkering", "Opleidingsniveau", "BasisonderwijsVmboMbo1", "HavoVwoMbo24", "HboWo",
+               "Eenpersoonshuishoudens", "HuishoudensTotaal", "AantalInwoners", "k_0Tot15Jaar", "k_65JaarOfOuder")
+
+
+def _test_values(stem: str, base: pd.DataFrame, inwoners: pd.Series, factor: float) -> pd.Series:
+    """The shipped 85984NED column of the same stem times a year factor; a stem the shipped file lacks gets a
+    deterministic made-up share of the inwoners (counts) or a made-up level (other topics)."""
+    column = next((c for c in base.columns if stem_of(c) == stem), None)
+    seed = zlib.crc32(stem.encode()) % 20
+    if column is not None:
+        values = base[column].astype("float64") * factor
+    elif stem.startswith(COUNT_STEMS):
+        values = inwoners * (0.05 + seed / 100) * factor
+    else:
+        values = pd.Series(10.0 + seed, index=base.index) * factor
+    return values.round(0) if stem.startswith(COUNT_STEMS) else values.round(1)
+
+
+def write_test_kwb_table(root: Path, table_id: str, year: int, stems: Sequence[str], *,
+                         keys: Mapping[str, str] | None = None, regions: Sequence[str] = AMSTERDAM,
+                         modified: str | None = None) -> Path:
+    """A 'Kerncijfers wijken en buurten <year>' cache folder for tests, built from the shipped 85984NED: one topic
+    per stem (key ``<stem>_<n>``, or ``keys[stem]`` to serve a key the catalogue does not know), values drifting
+    1 % a year, and TableInfos that say it is test data."""
+    from pipelines.cache import write_table_cache
+
+    shipped = SNAPSHOT_TABLES / "85984NED"
+    base = pd.read_parquet(shipped / "TypedDataSet.parquet")
+    base = base[base["WijkenEnBuurten"].str.strip().str.startswith(tuple(regions))].reset_index(drop=True)
+    factor = 1 + (year - 2024) / 100
+    inwoners = base["AantalInwoners_5"].astype("float64")
+    data = pd.DataFrame({"WijkenEnBuurten": base["WijkenEnBuurten"].str.strip()})
+    props = [{"ID": 0, "Position": 0, "Type": "GeoDetail", "Key": "WijkenEnBuurten", "Title": "Wijken en buurten"}]
+    for n, stem in enumerate(dict.fromkeys(stems), start=1):
+        key = (keys or {}).get(stem, f"{stem}_{n}")
+        data[key] = _test_values(stem, base, inwoners, factor)
+        props.append(_topic(key, n, _split_camel(stem), "", "Double"))
+    names = {c["Key"].strip(): c["Title"] for c in _read_json(shipped / "WijkenEnBuurten.json", [])}
+    code_list = [{"Key": code, "Title": names.get(code, code)} for code in data["WijkenEnBuurten"]]
+    infos = [{"ID": 0, "Identifier": table_id, "Title": f"Kerncijfers wijken en buurten {year}",
+              "ShortTitle": f"Kerncijfers wijken en buurten {year}", "Period": str(year),
+              "Modified": modified or f"{year + 1}-03-01T02:00:00", "Catalog": "CBS",
+              "ShortDescription": TEST_MARK.format(source="85984NED")}]
+    return write_table_cache(Path(root) / table_id, data, data_properties=props, table_infos=infos,
+                             code_lists={"WijkenEnBuurten": code_list},
+                             fetch={"method": "test-data", "column_naming": "odata"})
+
+
+def write_test_rivm_wave(root: Path, table_id: str, title: str, periods: Mapping[str, str], *,
+                         regions: Sequence[str] = AMSTERDAM) -> Path:
+    """A newer 'Gezondheid per wijk en buurt' wave for tests: the shipped 50090NED rows of ``regions`` with its
+    periods relabelled (``{"2016JJ00": "2022JJ00", ...}``), marked as test data."""
+    from pipelines.cache import read_table_cache, write_table_cache
+
+    shipped = read_table_cache(SNAPSHOT_TABLES / "50090NED")
+    data = shipped.data[shipped.data["WijkenEnBuurten"].str.strip().str.startswith(tuple(regions))].copy()
+    data["Perioden"] = data["Perioden"].str.strip().map(lambda p: periods.get(p, p))
+    codes = {k: v for k, v in shipped.code_lists.items()}
+    codes["Perioden"] = [{"Key": new, "Title": new[:4]} for new in dict.fromkeys(periods.values())]
+    codes["WijkenEnBuurten"] = [{"Key": c, "Title": c} for c in dict.fromkeys(data["WijkenEnBuurten"].str.strip())]
+    infos = [{"ID": 0, "Identifier": table_id, "Title": title, "Period": ", ".join(p[:4] for p in periods.values()),
+              "Modified": "2026-11-01T02:00:00", "Catalog": "RIVM",
+              "ShortDescription": TEST_MARK.format(source="50090NED")}]
+    return write_table_cache(Path(root) / table_id, data.reset_index(drop=True),
+                             data_properties=shipped.data_properties, table_infos=infos, code_lists=codes,
+                             fetch={"method": "test-data", "column_naming": "odata"})

@@ -1,8 +1,10 @@
--- int_current_regions: the regional division the app navigates by (the newest boundary year per level),
--- plus Nederland. Older divisions stay in `regions` and join by code only.
+-- int_current_regions: the regional division the app navigates by (the newest boundary year per level, up to
+-- the build's current division: the shapes' year; a newer KWB year joins like an older one), plus Nederland.
+-- Other divisions stay in `regions` and join by code only.
 create or replace table int_current_regions as
 with newest as (
-    select level, max(boundary_year) as boundary_year from regions where level <> 'land' group by level
+    select level, max(boundary_year) as boundary_year from regions
+    where level <> 'land' and boundary_year <= (select max(current_division) from build_info) group by level
 ),
 named as (
     -- a name from any boundary year where the code is the same, newest first
