@@ -144,12 +144,19 @@ def indicators_frame(catalogue: Catalogue) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def boundary_joins(regions: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Per table: how many of its buurt codes exist in the current division, and names that disagree."""
+def boundary_joins(regions: pd.DataFrame, sources: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """Per table, on the table's OWN buurt codes (those it has rows for): how many exist in the current
+    division, and how many names were compared and differ. Whether a code that exists today also names the same
+    area is decided by pipelines/division_identity.py (mart_division_joins)."""
     current = regions[regions["boundary_year"] == CURRENT_DIVISION].set_index("region_code")["name"]
+    buurt_rows = values[values["region_code"].astype(str).str.startswith("BU")]
+    own_codes = buurt_rows.groupby("table_id")["region_code"].unique()
     rows = []
     for s in sources.itertuples():
-        own = regions[(regions["boundary_year"] == s.boundary_year) & (regions["level"] == "buurt")]
+        codes = pd.Index(own_codes.get(s.table_id, []), dtype=object)
+        names = regions[(regions["boundary_year"] == s.boundary_year) & (regions["level"] == "buurt")]
+        own = pd.DataFrame({"region_code": codes}).merge(names[["region_code", "name"]].drop_duplicates(
+            "region_code"), on="region_code", how="left")
         joined = own["region_code"].isin(current.index)
         both = own[joined & own["name"].notna()]
         name_diff = (both["name"].str.casefold() != both["region_code"].map(current).str.casefold()).sum()
@@ -260,7 +267,7 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
 def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd.DataFrame,
            sources: pd.DataFrame, shapes: pd.DataFrame, summary: BuildSummary,
            definitions: pd.DataFrame | None = None) -> None:
-    joins = boundary_joins(regions, sources)
+    joins = boundary_joins(regions, sources, values)
     clock = time.perf_counter()
     identity = division_identity.identity(regions, values, CURRENT_DIVISION)
     summary.timings["division_identity"] = time.perf_counter() - clock

@@ -126,7 +126,10 @@ def decide(row: dict, current_year: int, t: Thresholds = THRESHOLDS) -> tuple[bo
     periods = str(row["population_periods"] or "").split("-")
     then_p, now_p = (periods + ["", ""])[:2]
     if (pop_ok is False and dens_ok is not True) or (dens_ok is False and pop_ok is not True):
-        return False, "inwoners_veranderd", (
+        borrowed = row.get("population_division")
+        via = (f"De gemeente had in {year} en {int(borrowed)} dezelfde buurtcodes. "
+               if borrowed is not None and int(borrowed) != year else "")
+        return False, "inwoners_veranderd", via + (
             f"Met deze code woonden er in {then_p} {_fmt(_num(row['population_then']))} mensen en in {now_p} "
             f"{_fmt(_num(row['population_now']))}; de adressendichtheid ging van "
             f"{_fmt(_num(row['density_then']))} naar {_fmt(_num(row['density_now']))} per km². Dat past niet bij "

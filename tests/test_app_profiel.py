@@ -180,6 +180,8 @@ def test_refused_cross_division_values_are_not_shown_and_the_profile_says_why(ap
     block = next(m.value for m in at.main.markdown if 'id="ind-vrijwilligerswerk"' in m.value)
     assert "niet getoond: in de indeling van 2020 was dit mogelijk een ander gebied" in block
     assert "hoger dan" not in block and "bb-bar" not in block  # no value, no position among buurten
+    # 'beter dan verwacht' says why there is no verdict for an outcome from the refused division
+    assert "het cijfer komt uit de indeling van 2020, en daarin was dit mogelijk een ander gebied" in html(at)
 
 
 def test_accepted_buurt_has_no_division_note(app):

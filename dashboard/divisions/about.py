@@ -72,9 +72,9 @@ def rule_text() -> str:
         "niet opnieuw ingedeeld en tellen de codes als hetzelfde gebied.\n"
         "- **Anders ingedeeld**: veranderden de codes van de gemeente, dan koppelen we een code alleen als het "
         "aantal inwoners én de adressendichtheid doorlopen, of als twee schattingen van hetzelfde jaar overeenkomen.\n"
-        "- **Tegenbewijs** weigert altijd: lopen inwoners en adressendichtheid allebei niet door, of verschillen "
-        "de twee RIVM-schattingen van ‘goed ervaren gezondheid’ voor 2020 (tabel 50090NED, indeling 2020, en "
-        "tabel 50150NED, indeling 2024) meer dan "
+        "- **Tegenbewijs** weigert altijd: loopt het aantal inwoners niet door en de adressendichtheid ook niet "
+        "(of die is onbekend), of andersom; of verschillen de twee RIVM-schattingen van ‘goed ervaren "
+        "gezondheid’ voor 2020 (tabel 50090NED, indeling 2020, en tabel 50150NED, indeling 2024) meer dan "
         f"{fmt_number(t.estimate_tolerance)} procentpunt.\n\n"
         f"‘Doorlopen’ betekent: inwoners hoogstens {fmt_number(t.population_abs)} meer of minder, of hoogstens "
         f"{fmt_number(t.population_ratio, 2)} keer zoveel; adressendichtheid hoogstens "
@@ -98,7 +98,10 @@ def render_division_joins() -> None:
     if frame.empty:
         st.caption("Alle tabellen in deze versie gebruiken de indeling van nu.")
         return
-    st.dataframe(joins_table(frame), hide_index=True, key="division_joins")
+    shown = joins_table(frame)
+    counts = [c for c in shown.columns if c not in ("Tabel", "Indeling", "Niveau", "Namen vergeleken")]
+    st.dataframe(shown, hide_index=True, key="division_joins",
+                 column_config={c: st.column_config.NumberColumn(c, format="localized") for c in counts})
     st.caption("‘Namen vergeleken’ staat alleen waar beide indelingen een naam hebben; elders is een streepje.")
     st.download_button(f"Download de {fmt_number(len(refusals))} geweigerde koppelingen (CSV)", refused_csv(refusals),
                        file_name="buurtbalans-geweigerde-koppelingen.csv", mime="text/csv",

@@ -38,15 +38,19 @@ def missing_text(boundary_year) -> str:
 
 
 def note_paragraphs(refused: pd.DataFrame, name: str) -> list[str]:
-    """One paragraph per refused older division: which figures are left out, and the evidence why."""
-    out = []
-    for r in refused.itertuples():
-        noun = NOUN.get(r.level, "code")
-        out.append(f"**Cijfers uit de indeling van {int(r.boundary_year)} tonen we hier niet** "
-                   f"({r.titles}, tabel {r.table_ids}). Gemeenten delen hun buurten soms opnieuw in en gebruiken "
-                   f"een {noun} dan opnieuw voor een ander stuk. {r.reason} Daarom weten we niet zeker dat die "
-                   f"cijfers over {name} gaan. Ze tellen hier ook niet mee in vergelijkingen, de samenvatting, "
-                   "'beter dan verwacht' en vergelijkbare buurten.")
+    """The note: why codes can name another area, per refused older division which figures are left out and
+    the evidence, and what that means for this page."""
+    if refused.empty:
+        return []
+    noun = NOUN.get(str(refused["level"].iloc[0]), "code")
+    years = " en ".join(str(int(y)) for y in refused["boundary_year"])
+    out = [f"**Cijfers uit de indeling van {years} tonen we hier niet.** Gemeenten delen hun buurten soms opnieuw "
+           f"in en gebruiken een {noun} dan opnieuw voor een ander stuk. Voor deze code is niet zeker dat het nog "
+           "hetzelfde gebied is:"]
+    out.append("\n".join(f"- **Indeling {int(r.boundary_year)}** ({r.titles}, tabel {r.table_ids}): {r.reason}"
+                          for r in refused.itertuples()))
+    out.append(f"Daarom staan die cijfers niet bij {name}. Ze tellen ook niet mee in de vergelijking met andere "
+               "buurten, de samenvatting, ‘beter dan verwacht’, vergelijkbare buurten en de ontwikkeling door de tijd.")
     return out
 
 

@@ -279,6 +279,8 @@ def render_expected(region_code: str, *, heading: str | None = "Beter of slechte
         return
     catalogue = q.cached("indicators")
     lines = expected_view(q.cached("expected_for", region_code), catalogue)
+    from dashboard.divisions import note as division_note
+    lines = mark_other_area(lines, q.cached("provenance"), set(division_note.cached_refused(region_code)["boundary_year"]))
     if all(x["verdict"] is None for x in lines) and q.cached("stats_models").query("model == 'expected'").empty:
         st.caption("In deze versie van de gegevens is geen verwachting berekend.")
         return
@@ -291,6 +293,20 @@ def render_expected(region_code: str, *, heading: str | None = "Beter of slechte
     fitted = [x for x in lines if x["spec"]]
     if fitted:
         st.caption(expected_footnote(fitted, q.cached("provenance"), q.cached("stats_models"), catalogue))
+
+
+def mark_other_area(lines: list[dict], prov: pd.DataFrame, refused_years: set) -> list[dict]:
+    """Say why there is no verdict when the outcome's figure (of the one period the model uses) was refused for
+    this buurt because its code named another area in that division (mart_division_identity)."""
+    year_of = dict(zip(prov["indicator_id"], prov["boundary_year"]))
+    out = []
+    for x in lines:
+        year = year_of.get(x["outcome_id"])
+        if x["verdict"] is None and year is not None and int(year) in {int(y) for y in refused_years}:
+            x = {**x, "sentence": f"voor ‘{x['label']}’ is geen verwachting berekend: het cijfer komt uit de indeling "
+                                  f"van {int(year)}, en daarin was dit mogelijk een ander gebied (zie boven)"}
+        out.append(x)
+    return out
 
 
 def expected_footnote(fitted: list[dict], prov: pd.DataFrame, models: pd.DataFrame, catalogue: pd.DataFrame) -> str:
