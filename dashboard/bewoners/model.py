@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from dashboard.core.escaping import FORMULA_CHARS
 
 from .geo import BuurtCodes
+from .privacy import find_personal_data
 
 # The six ABCD asset categories: key -> Dutch label. Order is the display order.
 CATEGORIES: dict[str, str] = {
@@ -44,9 +45,6 @@ FIELD_LABELS: dict[str, str] = {
 
 BUURT_CODE_RE = re.compile(r"BU\d{4}[0-9A-Z]{4}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
-# A Dutch phone number: +31 / 0031 / 0, then nine digits with optional separators (06-12345678, 020 624 1111).
-_PHONE_RE = re.compile(r"(?<![\w+])(?:\+31|0031|0)(?:[\s.\-()]{0,3}\d){9}(?!\d)")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CATEGORY_LOOKUP = {**{k: k for k in CATEGORIES}, **{v.lower(): k for k, v in CATEGORIES.items()}}
@@ -125,13 +123,10 @@ def parse_category(value: object) -> str:
     return key
 
 
-def contains_personal_data(text: str) -> str | None:
-    """Name the kind of personal data found in free text, or None."""
-    if _EMAIL_RE.search(text):
-        return "een e-mailadres"
-    if _PHONE_RE.search(text):
-        return "een telefoonnummer"
-    return None
+def contains_personal_data(text: str, *, url: bool = False) -> str | None:
+    """Name the kind of personal data found in free text (or, url=True, a web address), or None.
+    Linear time in the text length (see privacy.py)."""
+    return find_personal_data(text, url=url)
 
 
 def build_asset(raw: Mapping[str, object], *, known_buurt_codes: BuurtCodes | Iterable[str],
@@ -214,7 +209,7 @@ def _as_text(value: object, label: str) -> str | None:
 
 
 def _text(value: object, label: str, max_chars: int = MAX_FIELD_CHARS, *, free_text: bool = False,
-          required: bool = False) -> str | None:
+          required: bool = False, url: bool = False) -> str | None:
     text = _as_text(value, label)
     text = text.strip() if text is not None else None
     if not text:
@@ -225,7 +220,7 @@ def _text(value: object, label: str, max_chars: int = MAX_FIELD_CHARS, *, free_t
         raise AssetValidationError([f"{label} is te lang ({len(text)} tekens, maximaal {max_chars})"])
     if _CONTROL_RE.search(text):
         raise AssetValidationError([f"{label} bevat onzichtbare stuurtekens; haal die weg"])
-    found = contains_personal_data(text) if free_text else None
+    found = contains_personal_data(text, url=url) if free_text else None
     if found:
         raise AssetValidationError([f"{label} bevat {found}; Buurtbalans slaat geen persoonsgegevens op. "
                                     "Haal het weg en probeer opnieuw"])
@@ -233,7 +228,7 @@ def _text(value: object, label: str, max_chars: int = MAX_FIELD_CHARS, *, free_t
 
 
 def _website(value: object) -> str | None:
-    text = _text(value, "website")
+    text = _text(value, "website", free_text=True, url=True)
     if text is None:
         return None
     try:

@@ -362,7 +362,7 @@ def _edit_form(a: Asset) -> None:
         st.selectbox("Categorie *", list(CATEGORIES), index=list(CATEGORIES).index(a.category),
                      format_func=CATEGORIES.get, key=key + "category")
         code, lon, lat = st.columns(3)
-        code.text_input("Buurtcode", value=a.buurt_code, key=key + "buurt_code", max_chars=12)
+        code.text_input("Buurtcode", value=a.buurt_code, key=key + "buurt_code", max_chars=20)
         lon.text_input("Lengtegraad (lon)", value="" if a.lon is None else repr(a.lon), key=key + "lon",
                        max_chars=40)
         lat.text_input("Breedtegraad (lat)", value="" if a.lat is None else repr(a.lat), key=key + "lat",
