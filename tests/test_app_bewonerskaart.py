@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.bewoners import sections as assets_views
 from dashboard.bewoners import view
-from dashboard.bewoners import TEMPLATE_CSV, AssetStore, AssetStoreError
+from dashboard.bewoners import TEMPLATE_CSV, AssetStore, AssetStoreError, build_asset
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -256,3 +256,102 @@ def test_asset_summary_for_the_profile(app, store_path):
     assert "Cultuur en verhalen: <b>1</b>" in html and "<script" not in html and "&lt;script&gt;" in html
     assert "buurt Dapperbuurt-Noord" in html                              # a gemeente list names the buurt
     assert "Nog niets genoemd voor deze plek." in [c.value for c in at.caption]
+
+
+# ----------------------------------------------------------------------------------------------- shared server
+def items(n: int, buurt: str = DAPPERBUURT) -> list:
+    known = {buurt}
+    return [build_asset({"name": f"Item {i:04d}", "category": "plekken", "buurt_code": buurt},
+                        known_buurt_codes=known, locator=None) for i in range(n)]
+
+
+def test_a_long_list_is_paged_and_exports_are_built_only_when_asked(app, store_path):
+    store = AssetStore(store_path)
+    store.add(items(120))
+    at = app()
+    assert not at.exception
+    html = listed_html(at)
+    assert html.count('class="bk-item"') == 50 and "Items 1 tot en met 50 van 120." in html
+    assert "Fysieke plekken: <b>120</b>" in html                      # counted in the store, not on the page
+    at.number_input(key=f"bk_page_{DAPPERBUURT}").set_value(3).run()
+    assert listed_html(at).count('class="bk-item"') == 20 and "Item 0119" in listed_html(at)
+    assert len(at.selectbox(key="bk_edit_choice").options) == 20      # the edit choice is bounded by the page
+    exports = [b for b in at.get("download_button") if b.label.startswith("Download als")]
+    assert len(exports) == 4
+    assert all(b.proto.deferred_file_id or not b.proto.url for b in exports)  # data is a callable, built on click
+
+
+def test_a_stale_edit_is_refused_and_shows_the_current_values(app, store_path):
+    at = add(app(), "Repair Café", "verenigingen")
+    [asset] = stored(store_path)
+    other = app()
+    for session in (at, other):
+        session.selectbox(key="bk_edit_choice").select(asset.id).run()
+    other.text_area(key=f"bk_edit_{asset.id}_description").input("Elke zaterdag")
+    other.button(key=f"FormSubmitter:bk_edit_{asset.id}-Wijziging opslaan").click().run()
+    assert other.success[0].value == "Wijziging opgeslagen."
+    at.text_input(key=f"bk_edit_{asset.id}_name").input("Repair Café Oost")
+    at.button(key=f"FormSubmitter:bk_edit_{asset.id}-Wijziging opslaan").click().run()
+    assert not at.exception
+    warning = at.warning[0].value
+    assert warning.startswith("Iemand anders heeft dit item gewijzigd") and "omschrijving: Elke zaterdag" in warning
+    [now] = stored(store_path)
+    assert (now.name, now.description, now.version) == ("Repair Café", "Elke zaterdag", 2)   # nothing lost
+    assert at.text_area(key=f"bk_edit_{asset.id}_description").value == "Elke zaterdag"     # the form shows it
+
+
+def test_delete_can_be_undone_and_is_in_the_history(app, store_path):
+    at = add(app(), "Buurtmoestuin")
+    [asset] = stored(store_path)
+    at.selectbox(key="bk_edit_choice").select(asset.id).run()
+    at.button(key=f"bk_delete_{asset.id}").click().run()
+    assert at.success[0].value == "Verwijderd." and stored(store_path) == []
+    at.button(key="bk_undo_button").click().run()
+    assert not at.exception and at.success[0].value == "Teruggezet: Buurtmoestuin."
+    assert [a.name for a in stored(store_path)] == ["Buurtmoestuin"]
+    actions = [e.action for e in AssetStore(store_path).history(asset.id)]
+    assert actions == ["restore", "delete", "create"]
+
+
+def test_a_shared_instance_needs_an_editor(app, store_path, monkeypatch):
+    from dashboard.userstore import access, editing
+
+    monkeypatch.setattr(editing, "LIMITER", access.AttemptLimiter(per_key=3, overall=100, window=300))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["buurtbalans"] = {"edit_mode": "shared",
+                                 "edit_code_hash": access.hash_edit_code("buurt-2024", iterations=1_000)}
+    at.query_params["regio"] = DAPPERBUURT
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception and any("Wijzigen kan alleen een redacteur" in i.value for i in at.info)
+    assert not [t for t in at.text_input if t.key == "bk_new_name"]                    # no add form
+    assert [e.label for e in at.expander].count("Een item wijzigen of verwijderen") == 0
+    at.text_input(key="bk_gate_add_code").input("fout")
+    at.button(key="FormSubmitter:bk_gate_add_form-Code gebruiken").click().run()
+    assert "Deze code klopt niet." in [e.value for e in at.error]
+    at.text_input(key="bk_gate_add_code").input("buurt-2024")
+    at.button(key="FormSubmitter:bk_gate_add_form-Code gebruiken").click().run()
+    assert "U kunt nu wijzigen." in [s.value for s in at.success]
+    at = add(at, "Buurtmoestuin")
+    assert at.success[-1].value == "Opgeslagen op de Bewonerskaart."
+    [entry] = AssetStore(store_path).history()
+    assert entry.actor.startswith("redacteur-code:")
+
+
+def test_edit_codes_are_rate_limited(app, store_path, monkeypatch):
+    from dashboard.userstore import access, editing
+
+    monkeypatch.setattr(editing, "LIMITER", access.AttemptLimiter(per_key=3, overall=100, window=300))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["buurtbalans"] = {"edit_mode": "shared",
+                                 "edit_code_hash": access.hash_edit_code("buurt-2024", iterations=1_000)}
+    at.query_params["regio"] = DAPPERBUURT
+    at.run()
+    at.switch_page(PAGE).run()
+    for _ in range(3):
+        at.text_input(key="bk_gate_add_code").input("fout")
+        at.button(key="FormSubmitter:bk_gate_add_form-Code gebruiken").click().run()
+    at.text_input(key="bk_gate_add_code").input("buurt-2024")          # right, but too many tries first
+    at.button(key="FormSubmitter:bk_gate_add_form-Code gebruiken").click().run()
+    assert any(e.value.startswith("Te veel pogingen") for e in at.error)
+    assert "U kunt nu wijzigen." not in [s.value for s in at.success]

@@ -81,7 +81,10 @@ def _check_code(key: str) -> None:
 
 def render_gate(key: str) -> bool:
     """On a shared instance without an editor: say so and offer the login and/or code. True if editing."""
+    message = st.session_state.pop(f"{key}_msg", None)
     if can_edit():
+        if message:
+            getattr(st, message[0])(message[1])
         return True
     rules = policy()
     st.info("Iedereen kan de Bewonerskaart lezen. Wijzigen kan alleen een redacteur van deze buurt of "
@@ -94,7 +97,6 @@ def render_gate(key: str) -> bool:
             st.form_submit_button("Code gebruiken", on_click=_check_code, args=(key,))
     if not rules.oidc and not rules.code_hash:
         st.caption("Op deze installatie is nog geen redacteur ingesteld; vraag de beheerder.")
-    message = st.session_state.pop(f"{key}_msg", None)
     if message:
         getattr(st, message[0])(message[1])
     return False
