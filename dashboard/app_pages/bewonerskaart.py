@@ -56,6 +56,11 @@ def buurt_picker(choice: state.RegionChoice) -> None:
 
 st.title("Bewonerskaart")
 st.markdown(INTRO)
+try:
+    assets_views.buurten()
+except assets_views.ReleaseUnavailableError as err:   # a refresh swapped the release under the query
+    st.error(str(err))
+    st.stop()
 choice = state.chosen_region()
 if choice.status == "unknown":
     state.show_region_not_found(choice, key="bk_notfound")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterable
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -43,9 +45,28 @@ def md_escape(text: object) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- shared reads
+class ReleaseUnavailableError(RuntimeError):
+    """The CBS release could not be read (swapped or locked under the query) even after retries."""
+
+    def __init__(self) -> None:
+        super().__init__("De CBS-gegevens worden net vernieuwd. Laad de pagina over een paar seconden opnieuw.")
+
+
+def release_query(sql: str, params: list | None = None, *, attempts: int = 4) -> pd.DataFrame:
+    """db.query, retried when a refresh swaps the release under it (a connection closed by another session's
+    switch to the new file, or that close refused while a query ran); then a Dutch ReleaseUnavailableError
+    instead of a traceback."""
+    for attempt in range(attempts):
+        try:
+            return db.query(sql, params)
+        except (duckdb.ConnectionException, duckdb.ResourceInUseException, duckdb.IOException, FileNotFoundError):
+            time.sleep(0.05 * (attempt + 1))
+    raise ReleaseUnavailableError()
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _buurten(release: str) -> pd.DataFrame:
-    return db.query("select region_code, name, wijk_code, wijk_name, gemeente_code, gemeente_name "
+    return release_query("select region_code, name, wijk_code, wijk_name, gemeente_code, gemeente_name "
                     "from mart_regions where level = 'buurt' order by gemeente_name, name")
 
 
@@ -72,7 +93,7 @@ def locator_from_shapes(shapes: pd.DataFrame) -> BuurtLocator:
 
 @st.cache_resource(max_entries=1, show_spinner="Buurtgrenzen laden…")
 def _locator(release: str) -> BuurtLocator:
-    return locator_from_shapes(db.query("select region_code, geometry from mart_region_shapes "
+    return locator_from_shapes(release_query("select region_code, geometry from mart_region_shapes "
                                         "where level = 'buurt'"))
 
 
