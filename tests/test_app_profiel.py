@@ -56,7 +56,9 @@ def test_gemeente_profile_shows_both_lenses_with_real_values(app, con):
     # fewer than 90% of all buurten have a vrijwilligerswerk figure: the base is named, and the gemeente
     # figure is said to be compared with buurten
     assert f"hoger dan {int(100 * lower / total)}% van de " in kracht
-    assert " buurten met een cijfer (cijfer van de hele gemeente" in kracht
+    assert " buurten met een cijfer" in kracht
+    captions = " ".join(c.value for c in at.main.caption)
+    assert "zet het cijfer van de hele gemeente naast de cijfers van losse buurten" in captions
 
 
 def test_asset_lens_is_left_and_summary_names_it_first(app):

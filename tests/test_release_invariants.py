@@ -7,7 +7,9 @@
 - a rounded 0 keeps its bound (lower 0, upper > 0) and is never the only "lowest" number;
 - the KWB 2024 snapshot (zeros turned into empty upstream) says "0 of onbekend", never a plain "niet beschikbaar";
 - Nederland never gets "andere buurtindeling": a table without a national row says so;
-- every indicator with values has the source's own definition next to ours.
+- every indicator with values has the source's own definition next to ours;
+- no value that division_identity refused (the code named another area then) reaches mart_profile, the buurt
+  percentiles, the model input (mart_buurt_wide), 'beter dan verwacht' or the peers.
 """
 from __future__ import annotations
 
@@ -94,7 +96,8 @@ def test_a_rounded_zero_keeps_its_bound_and_is_not_an_exact_zero(con, catalogue,
     code = con.execute("""select region_code from mart_profile where indicator_id = 'bijstand_per_1000' and value = 0
                           and region_code like 'BU%' order by region_code limit 1""").fetchone()[0]
     row = table_for(code, build_dir).set_index("indicator_id").loc["bijstand_per_1000"].to_dict()
-    assert is_rounded_zero(row) and rounded_zero_text(row).startswith("minder dan 5 (afgerond 0; hoogstens ")
+    assert is_rounded_zero(row) and rounded_zero_text(row).startswith(
+        "minder dan 5 (CBS rondt af op tientallen: 0 tot 4; hoogstens ")
     html = indicator_html(row | {"indicator_id": "bijstand_per_1000"}, "buurt")
     assert "minder dan 5" in html and "bb-bar" not in html and "laagste" not in html
 
@@ -142,3 +145,39 @@ def test_missing_reasons_are_ones_the_app_can_word(con):
     reasons = {r[0] for r in con.execute("select distinct missing_reason from indicator_values").fetchall()}
     assert reasons <= set(MISSING_TEXT)
     assert pd.notna(MISSING_TEXT["too_few"])
+
+
+def test_no_refused_cross_division_value_reaches_profile_percentiles_models_or_peers(con):
+    refused = con.execute("select distinct region_code, boundary_year from mart_division_refused").fetchdf()
+    assert len(refused) > 100  # the snapshot has real redivisions (RIVM 2020, KWB 2023)
+    con.register("refused", refused)
+    # no value and no percentile on an older division for a refused code
+    assert con.execute("""select count(*) from int_values v join refused r using (region_code, boundary_year)
+                          where v.value is not null or v.percentile_buurten is not null""").fetchone()[0] == 0
+    assert con.execute("""select count(*) from mart_profile p join refused r using (region_code, boundary_year)
+                          where p.value is not null""").fetchone()[0] == 0
+    # the model input: each mart_buurt_wide column holds one period; a refused code has no value in a column whose
+    # values come from its refused boundary year
+    columns = con.execute("""select distinct indicator_id, boundary_year from int_values v
+        where region_code like 'BU%' and value is not null and is_default_group
+          and period = (select max(period) from int_values w where w.indicator_id = v.indicator_id
+                        and w.region_code like 'BU%' and w.value is not null and w.is_default_group)""").fetchall()
+    wide = con.execute("select * from mart_buurt_wide").fetchdf().set_index("region_code")
+    checked = 0
+    for indicator_id, year in columns:
+        codes = refused.loc[refused["boundary_year"] == year, "region_code"]
+        codes = [c for c in codes if c in wide.index]
+        if indicator_id in wide.columns and codes:
+            assert wide.loc[codes, indicator_id].isna().all(), indicator_id
+            checked += 1
+    assert checked >= 5
+    # models and peers use only buurten with every variable: none whose variable was refused
+    for model, outcome, variables in con.execute("select model, outcome_id, variables from mart_stats_models"
+                                                 ).fetchall():
+        years = {y for i, y in columns if i in variables.split(",") + [outcome]}
+        bad = set(refused.loc[refused["boundary_year"].isin(years), "region_code"])
+        used = ({r[0] for r in con.execute("select region_code from mart_expected_values where outcome_id = ?",
+                                           [outcome]).fetchall()} if model == "expected" else
+                {r[0] for r in con.execute("select region_code from mart_peer_buurten union "
+                                           "select peer_code from mart_peer_buurten").fetchall()})
+        assert not used & bad, (model, outcome, sorted(used & bad)[:5])

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.core.format import buurt_base, fmt_number, fmt_value, is_rounded_zero, rounded_zero_text
+from dashboard.core.format import buurt_base, fmt_number, fmt_value, is_rounded_zero, rounded_zero_parts
 
 KRACHT = "#00695c"      # asset lens (dark teal)
 ZORGEN = "#5e3c99"      # problem lens (purple): a concern is not an alarm
@@ -109,8 +109,9 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
             parts.append(f"Nederland {short_value(row['nl_value'], row['unit'])}")
         main = f'{value_html(row["value"], row["unit"])}<span class="bb-compare">{esc(" · ".join(parts))}</span>'
         if is_rounded_zero(row):  # a count rounded to 0: no exact 0, and no "lowest of all buurten" bar
-            main = f'<span class="bb-value">{esc(rounded_zero_text(row))}</span><span class="bb-compare">' \
-                   f'{esc(" · ".join(parts))}</span>'
+            big, small = rounded_zero_parts(row)
+            main = f'<span class="bb-value">{esc(big)}</span><span class="bb-unit">{esc(small)}</span>' \
+                   f'<span class="bb-compare">{esc(" · ".join(parts))}</span>'
         bar = percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note"))) \
             if pd.notna(row["n_total"]) and row["n_total"] and not is_rounded_zero(row) else ""
     meta = []

@@ -58,13 +58,23 @@ def is_rounded_zero(row) -> bool:
     return bool(rounding) and _number(row.get("value")) == 0
 
 
-def rounded_zero_text(row) -> str:
-    """'minder dan 5 (afgerond 0; hoogstens 8,2 per 1 000 inwoners)' for a rounded 0."""
+ROUNDED_TO = {5: "vijftallen", 10: "tientallen", 100: "honderdtallen"}
+
+
+def rounded_zero_parts(row) -> tuple[str, str]:
+    """('minder dan 5', 'CBS rondt af op tientallen: 0 tot 4; hoogstens 8,2 per 1 000 inwoners') for a rounded 0."""
     rounding = int(_number(row.get("rounding")) or 10)
     below = (rounding - 1) // 2 + 1
     upper = _number(row.get("upper"))
     bound = f"; hoogstens {fmt_value(upper, str(row.get('unit') or ''))}" if upper else ""
-    return f"minder dan {below} (afgerond 0{bound})"
+    return (f"minder dan {below}",
+            f"CBS rondt af op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')}: 0 tot {below - 1}{bound}")
+
+
+def rounded_zero_text(row) -> str:
+    """'minder dan 5 (CBS rondt af op tientallen: 0 tot 4; hoogstens 8,2 per 1 000 inwoners)' for a rounded 0."""
+    big, small = rounded_zero_parts(row)
+    return f"{big} ({small})"
 
 
 def value_text(row, decimals: int | None = None) -> str:
@@ -84,14 +94,17 @@ def other_division_text(level: str, year) -> str:
 
 def buurt_base(n_total, n_all, level: str = "buurt") -> str:
     """The base of 'hoger dan X% van …': 'de buurten', or 'de 10.180 buurten met een cijfer' when the figure
-    covers fewer than FULL_COVERAGE of all buurten; for a gemeente, wijk or Nederland it says that an area's
-    figure is set beside buurt figures."""
+    covers fewer than FULL_COVERAGE of all buurten. A gemeente, wijk or Nederland figure set beside buurt figures
+    says so once per block of text (AMONG_BUURTEN), not in every phrase."""
     n, all_ = _number(n_total), _number(n_all)
     if n and all_ and n < FULL_COVERAGE * all_:
-        base = f"de {fmt_number(n)} buurten met een cijfer"
-    else:
-        base = "de buurten" if level == "buurt" else "alle buurten"
-    if level != "buurt":
-        whole = {"wijk": "de hele wijk", "gemeente": "de hele gemeente", "land": "heel Nederland"}.get(level, "de regio")
-        base += f" (cijfer van {whole}, vergeleken met losse buurten)"
-    return base
+        return f"de {fmt_number(n)} buurten met een cijfer"
+    return "de buurten" if level == "buurt" else "alle buurten"
+
+
+def among_buurten(level: str) -> str:
+    """The sentence that says an area's figure is ranked among buurt figures ('' for a buurt)."""
+    whole = {"wijk": "de hele wijk", "gemeente": "de hele gemeente", "land": "heel Nederland"}.get(level)
+    return "" if whole is None else (f"Let op: 'meer dan in X% van de buurten' zet het cijfer van {whole} naast de "
+                                     "cijfers van losse buurten. Een gemiddelde over een groot gebied ligt meestal "
+                                     "dichter bij het midden dan een losse buurt.")

@@ -280,7 +280,8 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     return Figure(
         indicator_id=row["indicator_id"], label=row["label"], lens=row["lens"], unit=unit,
         direction=row["direction"], description=row.get("description") or "", value=value,
-        value_text=rounded_zero_text(row) if rounded else fmt(value, unit), modelled=bool(row.get("modelled")), period=str(row.get("period") or ""),
+        value_text=rounded_zero_text(row) if rounded else fmt(value, unit), modelled=bool(row.get("modelled")),
+        period=str(row.get("period") or ""),
         boundary_year=int(by) if by is not None else None, table_id=row["table_id"],
         table_title=row.get("table_title") or row["table_id"], attribution=row.get("attribution") or "",
         gemeente_value=gem, nl_value=nl, comparison=comparison, standout=standout, score=score,

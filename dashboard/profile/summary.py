@@ -17,7 +17,7 @@ import math
 
 import pandas as pd
 
-from dashboard.core.format import (MISSING_TEXT, buurt_base, fmt_number, fmt_value, is_rounded_zero,
+from dashboard.core.format import (MISSING_TEXT, among_buurten, buurt_base, fmt_number, fmt_value, is_rounded_zero,
                                    rounded_zero_text)
 
 PLACE = {"buurt": "deze buurt", "wijk": "deze wijk", "gemeente": "deze gemeente", "land": "Nederland"}
@@ -196,6 +196,9 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list
                    f"ongunstiger dan in {MIDDLE}% van de buurten{among}.")
     else:
         out.append("**Zorgen.** " + _joined(items["concerns"], level, "Daarnaast"))
+    told = pd.concat([items["strengths"], items["best"], items["concerns"]])
+    if level != "buurt" and not told.empty:
+        out.append(among_buurten(level))  # an area's figure was set beside buurt figures: say so
     shown = rows[rows["lens"].isin(["asset", "problem"]) & rows["landing"].astype(bool)
                  & ~rows["hidden"].astype(bool)]
     missing = int(shown["value"].isna().sum())

@@ -24,7 +24,8 @@ from dashboard.profile import summary
 from dashboard.profile import sections
 from dashboard.divisions import note as division_note
 from dashboard.core.charts import age_text, share_text, indicator_html
-from dashboard.core.format import MISSING_TEXT, NOT_IN_DATA, fmt_number, fmt_value, other_division_text, value_text
+from dashboard.core.format import (MISSING_TEXT, NOT_IN_DATA, among_buurten, fmt_number, fmt_value,
+                                   other_division_text, value_text)
 
 LENS_TITLE = {"asset": "Kracht", "problem": "Zorgen"}
 LENS_INTRO = {"asset": "Wat er is: mensen die meedoen en voor elkaar zorgen, voorzieningen dichtbij.",
@@ -259,7 +260,8 @@ def render_profile(code: str, chosen: str | None = None) -> None:
     sections.soft("Cijfers uit een oudere indeling", division_note.render_division_note, code, str(p.region["name"]))
     render_summary(p)
     st.caption("De balk laat zien waar een cijfer staat tussen alle buurten van Nederland: links de laagste "
-               "waarde, rechts de hoogste.")
+               "waarde, rechts de hoogste." + (" " + among_buurten(p.region["level"]) if p.region["level"] != "buurt"
+                                               else ""))
     left, right = st.columns(2, gap="large")
     with left:
         render_lens(p, "asset", chosen)
