@@ -82,3 +82,36 @@ def test_a_shared_instance_without_editor_is_read_only(store_path, monkeypatch):
     assert not at.exception
     assert "Gesprek opslaan" not in [b.label for b in at.get("form_submit_button")]
     assert any("redacteur" in i.value for i in at.info)
+
+
+def test_priority_budget_line_and_review_are_saved_and_followed(store_path, build_dir):
+    from dashboard.wijkagenda import data
+
+    at = with_agenda()
+    at.session_state["wa_tab"] = "Wijkagenda"
+    at = at.run()
+    at.text_input(key="wa_p_new0_title").input("De huisarts blijft dichtbij")
+    at.multiselect(key="wa_p_new0_indicators").select("afstand_huisarts")
+    at.text_area(key="wa_p_new0_organisations").input("Huisartsenpraktijk Lombok\nBuurtteam")
+    at = at.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
+    agenda_id = AgendaStore(store_path).agendas()[0]["id"]
+    priority = AgendaStore(store_path).agenda(agenda_id)[0]["priorities"][0]
+    frozen = data.freeze(BUURT, "afstand_huisarts", __import__("datetime").date.today(), build_dir)
+    assert priority["indicators"] == [frozen]                    # the baseline is the release row, frozen
+    key = f"wa_b_{priority['id']}"
+    at.text_input(key=f"{key}_description").input("Vervoer naar de praktijk")
+    at.number_input(key=f"{key}_amount").set_value(750.0)
+    at.selectbox(key=f"{key}_source").select("initiatievenfonds")
+    at = at.button(key=f"FormSubmitter:{key}-Budgetregel toevoegen").click().run()
+    assert not at.exception
+    at.session_state["wa_tab"] = "Volgen"
+    at = at.run()
+    assert any("nog geen nieuwer cijfer" in m.value for m in at.markdown)
+    key = f"wa_r_{priority['id']}"
+    at.text_area(key=f"{key}_done").input("Gesprek met de praktijk gehad")
+    at = at.button(key=f"FormSubmitter:{key}-Terugblik opslaan").click().run()
+    saved = AgendaStore(store_path).agenda(agenda_id)
+    line = saved[0]["priorities"][0]["budget"][0]
+    assert (line["amount"], line["source"], line["status"]) == (750.0, "initiatievenfonds", "aangevraagd")
+    assert saved[0]["priorities"][0]["reviews"][0]["done"] == "Gesprek met de praktijk gehad"
+    assert saved[1] == 4                                          # created, priority, budget line, review

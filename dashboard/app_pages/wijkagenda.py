@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.core import state
 from dashboard.userstore import UserStoreError, editing
-from dashboard.wijkagenda import view, view_gesprek, view_volgen
+from dashboard.wijkagenda import view, view_agenda, view_gesprek, view_volgen
 
 st.title("Wijkagenda")
 st.markdown("Na een avond over de wijk in beeld: leg vast wat er is gezegd, kies samen hoogstens zeven "
@@ -42,7 +42,7 @@ with agenda_tab:
         conversations = [c for c, _ in view.store().conversations(region=region["region_code"])]
         linked = [c for c, _ in view.store().conversations(ids=agenda[0]["conversations"])]
         known = {c["id"] for c in conversations}
-        view.agenda_section(agenda[0], region, conversations + [c for c in linked if c["id"] not in known])
+        view_agenda.agenda_section(agenda[0], region, conversations + [c for c in linked if c["id"] not in known])
     else:
         st.caption("Maak hierboven eerst een wijkagenda.")
 with volgen:

@@ -7,14 +7,15 @@ else for bad input, whatever its types, because the import feeds them arbitrary 
 """
 from __future__ import annotations
 
-import math
 import re
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 
-from dashboard.bewoners.model import CATEGORIES, contains_personal_data
-from dashboard.bewoners.upload import personal_data_column
+from dashboard.bewoners.model import CATEGORIES
+
+from .checks import MAX_COUNT, NOTE_CHARS, Check, ValidationError, new_id
+
+__all__ = ["MAX_COUNT", "NOTE_CHARS", "Check", "ValidationError", "agenda", "conversation", "new_id"]
 
 KINDS = {"klopt": "Dit klopt", "mist": "Dit mist", "idee": "Idee"}
 BUDGET_SOURCES = {"wijkbudget": "Wijkbudget", "initiatievenfonds": "Initiatievenfonds",
@@ -23,181 +24,11 @@ BUDGET_STATUSES = {"aangevraagd": "Aangevraagd", "toegekend": "Toegekend", "best
 MAX_PRIORITIES = 7
 LIMITS = {"regions": 30, "notes": 200, "themes": 50, "priorities": MAX_PRIORITIES, "indicators": 8, "assets": 30,
           "organisations": 12, "budget": 20, "reviews": 100, "why": 50, "conversations": 20, "note_indicators": 8}
-TITLE_CHARS, NOTE_CHARS, LONG_CHARS, ORG_CHARS = 150, 500, 1000, 120
-MAX_COUNT = 100_000          # participants, dot votes
+TITLE_CHARS, LONG_CHARS, ORG_CHARS = 150, 1000, 120
 MAX_AMOUNT = 10_000_000      # euro per budget line
 REGION_RE = re.compile(r"(BU|WK)\d{4}[0-9A-Z]{2,4}|GM\d{4}")
-ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
 INDICATOR_RE = re.compile(r"[a-z0-9_]{1,64}")
 TABLE_RE = re.compile(r"[0-9A-Z+]{1,40}")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Markup or script in a text field (a '<' before a letter, '/', '!' or '?'; javascript: and data: URLs).
-_SCRIPT_RE = re.compile(r"<\s*[a-zA-Z/!?]|javascript\s*:|vbscript\s*:|data\s*:\s*text/html", re.IGNORECASE)
-# A person named by title ("dhr. Jansen", "mevrouw De Vries"): the agenda names organisations, not people.
-_TITLED_NAME_RE = re.compile(r"\b(?i:dhr|mevr|mw|hr|meneer|mevrouw|de heer|mr|mrs|ms)\.?\s+[A-Z]")
-
-
-class ValidationError(ValueError):
-    """`problems` holds one Dutch sentence per problem."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex[:16]
-
-
-class Check:
-    """Collects problems while a document is read; `where` names the part ("prioriteit 2")."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def fail(self, where: str, text: str) -> None:
-        if len(self.problems) < 50:
-            self.problems.append(f"{where}: {text}" if where else text)
-
-    def record(self, value: object, where: str, fields: Mapping[str, Callable], *, required: tuple = ()) -> dict:
-        """Read a dict with exactly these keys (missing optional keys become their reader's default)."""
-        if not isinstance(value, Mapping):
-            self.fail(where, "dit hoort een lijst van velden te zijn ({...})")
-            return {}
-        keys = [k for k in value if isinstance(k, str)]
-        if len(keys) != len(value):
-            self.fail(where, "een veldnaam is geen tekst")
-        personal = personal_data_column([k for k in keys if k not in fields])
-        if personal is not None:
-            self.fail(where, f"veld '{_clip(personal)}' lijkt persoonsgegevens te bevatten; Buurtbalans slaat geen "
-                             "persoonsgegevens op")
-        for key in keys:
-            if key not in fields and key != personal:
-                self.fail(where, f"veld '{_clip(key)}' is onbekend")
-        out = {}
-        for key, reader in fields.items():
-            if key in required and value.get(key) in (None, "", []):
-                self.fail(where, f"{key} ontbreekt")
-                out[key] = None
-                continue
-            out[key] = reader(value.get(key), f"{where}, {key}" if where else key)
-        return out
-
-    def items(self, value: object, where: str, limit: int, read: Callable[[object, str], object],
-              label: str) -> list:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(where, "dit hoort een lijst te zijn ([...])")
-            return []
-        if len(value) > limit:
-            self.fail(where, f"te veel ({len(value)}); maximaal {limit}")
-            return []
-        parent = where.rsplit(", ", 1)[0] if ", " in where else ""
-        return [read(item, f"{parent}, {label} {i}" if parent else f"{label} {i}")
-                for i, item in enumerate(value, start=1)]
-
-    # ------------------------------------------------------------------------------------------- scalars
-    def text(self, value: object, where: str, limit: int = NOTE_CHARS, *, required: bool = False) -> str | None:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.fail(where, "dit ontbreekt")
-            return None
-        if not isinstance(value, str):
-            self.fail(where, "dit hoort tekst te zijn")
-            return None
-        text = "\n".join(" ".join(line.split()) for line in value.strip().splitlines())
-        if len(text) > limit:
-            self.fail(where, f"te lang ({len(text)} tekens, maximaal {limit})")
-            return None
-        if _CONTROL_RE.search(text):
-            self.fail(where, "bevat onzichtbare stuurtekens; haal die weg")
-            return None
-        if _SCRIPT_RE.search(text):
-            self.fail(where, "bevat code of opmaak (zoals <script> of een javascript:-link); schrijf gewone tekst")
-            return None
-        found = contains_personal_data(text) or ("een naam met aanhef (zoals 'dhr. ...')"
-                                                 if _TITLED_NAME_RE.search(text) else None)
-        if found:
-            self.fail(where, f"bevat {found}; Buurtbalans slaat geen persoonsgegevens op. Noem organisaties, "
-                             "geen personen")
-            return None
-        return text
-
-    def texts(self, value: object, where: str, limit: int, chars: int) -> list[str]:
-        got = self.items(value, where, limit, lambda v, w: self.text(v, w, chars, required=True), "regel")
-        return [t for t in got if t]
-
-    def choice(self, value: object, where: str, options: Mapping[str, str]) -> str | None:
-        key = value.strip().lower() if isinstance(value, str) else None
-        if key in options:
-            return key
-        by_label = {label.lower(): k for k, label in options.items()}
-        if key in by_label:
-            return by_label[key]
-        self.fail(where, f"kies uit {', '.join(options)}")
-        return None
-
-    def number(self, value: object, where: str, *, low: float = 0, high: float = MAX_COUNT,
-               whole: bool = False, required: bool = True) -> float | int | None:
-        if value is None and not required:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                (isinstance(value, float) and not math.isfinite(value)) or \
-                (isinstance(value, int) and abs(value) > 10 ** 15):
-            self.fail(where, "dit hoort een getal te zijn")
-            return None
-        if not low <= value <= high:
-            self.fail(where, f"hoort tussen {_nl(low)} en {_nl(high)} te liggen")
-            return None
-        if whole:
-            if float(value) != int(value):
-                self.fail(where, "hoort een heel getal te zijn")
-                return None
-            return int(value)
-        if round(float(value), 2) != float(value):
-            self.fail(where, "hoogstens twee cijfers achter de komma")
-            return None
-        return float(value)
-
-    def day(self, value: object, where: str, *, required: bool = False) -> str | None:
-        if value is None and not required:
-            return None
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            try:
-                parsed = date.fromisoformat(value)
-                if 1990 <= parsed.year <= 2100:
-                    return parsed.isoformat()
-            except ValueError:
-                pass
-        self.fail(where, "schrijf de datum als jjjj-mm-dd, bijvoorbeeld 2026-11-20")
-        return None
-
-    def ident(self, value: object, where: str, pattern: re.Pattern = ID_RE, what: str = "code") -> str | None:
-        if isinstance(value, str) and pattern.fullmatch(value):
-            return value
-        self.fail(where, f"{what} '{_clip(value)}' klopt niet")
-        return None
-
-    def optional_number(self, value: object, where: str) -> float | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                or abs(value) > 1e12:
-            self.fail(where, "dit hoort een getal te zijn")
-            return None
-        return float(value)
-
-
-def _clip(value: object, limit: int = 40) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _nl(number: float) -> str:
-    return f"{number:,.0f}".replace(",", ".")
 
 
 def _unique_ids(check: Check, items: list, where: str) -> None:

@@ -11,7 +11,7 @@ from dashboard.core.format import fmt_number
 
 from . import data, forms, model, view
 from .store import UserStoreError
-from .view import PRIVACY, allowed, flash, may_edit, problems_text, show_flash, store
+from .view import PRIVACY, allowed, day_text, flash, may_edit, problems_text, show_flash, store
 
 COUNTER = "wa_c_n"  # a new form (empty widgets) after every saved conversation; a refused one keeps its text
 
@@ -49,7 +49,7 @@ def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] |
         st.session_state.pop(name)
     st.session_state[COUNTER] = st.session_state.get(COUNTER, 0) + 1
     notes = len(doc["notes"])
-    flash("gesprek", "ok", f"Het gesprek van {doc['date']} is opgeslagen: {notes} notitie{'s' if notes != 1 else ''}"
+    flash("gesprek", "ok", f"Het gesprek van {day_text(doc['date'])} is opgeslagen: {notes} notitie{'s' if notes != 1 else ''}"
                            f" en {len(doc['themes'])} thema's.{attached}")
 
 
@@ -97,7 +97,7 @@ def conversation_list(conversations: list[dict]) -> None:
         st.caption("Er is nog geen gesprek vastgelegd voor deze plek.")
         return
     for doc in conversations:
-        title = (f"{doc['date']} · {doc['organiser']} · {fmt_number(doc['participants'])} deelnemers · "
+        title = (f"{day_text(doc['date'])} · {doc['organiser']} · {fmt_number(doc['participants'])} deelnemers · "
                  f"{len(doc['notes'])} notities")
         with st.expander(title):
             by_prompt: dict[str, list[dict]] = {}

@@ -13,7 +13,7 @@ from dashboard.core import db
 from . import data, exchange, follow, forms, model
 from .render_html import agenda_pdf, render_agenda
 from .store import UserStoreError
-from .view import CHOSEN, allowed, flash, may_edit, problems_text, save_shown, show_flash, store
+from .view import CHOSEN, allowed, day_text, flash, may_edit, problems_text, save_shown, show_flash, store
 
 VERDICT_ICONS = {follow.NO_NEWER: "⏳", follow.NO_CLEAR_DIFFERENCE: "≈", follow.GONE: "–", follow.REVISED: "✎",
                  follow.NOT_PUBLISHED: "–", follow.UNCERTAIN: "?", follow.SAME: "="}
@@ -71,7 +71,7 @@ def render_follow(agenda: dict) -> None:
         reviews = sorted(priority["reviews"], key=lambda r: r["date"], reverse=True)
         st.markdown("**Terugblik: wat hebben we gedaan, wat hebben we geleerd?**")
         for r in reviews:
-            st.markdown(f"- **{r['date']}**: gedaan: {md_escape(r['done'] or '–')}; geleerd: "
+            st.markdown(f"- **{day_text(r['date'])}**: gedaan: {md_escape(r['done'] or '–')}; geleerd: "
                         f"{md_escape(r['learned'] or '–')}")
         key = f"wa_r_{priority['id']}"
         if not may_edit():

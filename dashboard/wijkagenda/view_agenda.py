@@ -1,0 +1,165 @@
+"""The Wijkagenda tab: the priorities as the agenda shows them (what the buurt already has comes first), their
+forms (title, items, notes, figures whose baseline is frozen on saving, organisations, next review), budget lines
+and removal. Saves go through view.save_shown, so a stale one is refused."""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard.bewoners.sections import md_escape
+
+from . import data, forms, model
+from .view import NEW_FORMS, day_text, indicator_choices, may_edit, save_shown
+
+
+def _save_priority(agenda_id: str, key: str, existing: dict | None, region_code: str, assets: dict,
+                   conversations: list[dict]) -> None:
+    values = {name: st.session_state.get(f"{key}_{name}") for name in
+              ("title", "why", "assets", "indicators", "organisations", "next_review")}
+
+    def change(doc: dict) -> dict:
+        new = forms.priority(values, existing=existing, assets=assets,
+                             freeze=lambda i: data.freeze(region_code, i, date.today()))
+        return forms.with_priority(doc, new, conversations)
+    if save_shown(agenda_id, "agenda", change, "De prioriteit is opgeslagen." if existing else
+                  "De prioriteit is toegevoegd. De beginpunten van de cijfers zijn vastgelegd.") and existing is None:
+        st.session_state[NEW_FORMS] = st.session_state.get(NEW_FORMS, 0) + 1  # the next one starts empty
+
+
+def _remove_priority(agenda_id: str, priority_id: str) -> None:
+    save_shown(agenda_id, "agenda", lambda d: {**d, "priorities": [p for p in d["priorities"]
+                                                                    if p["id"] != priority_id]},
+               "De prioriteit is van de agenda gehaald.")
+
+
+def priority_form(agenda: dict, region: dict, existing: dict | None, conversations: list[dict],
+                  region_assets: list[dict], choices) -> None:
+    if not may_edit():
+        return
+    key = f"wa_p_{existing['id']}" if existing else f"wa_p_new{st.session_state.get(NEW_FORMS, 0)}"
+    notes = model.note_index(conversations)
+    note_labels = {i: f"{model.KINDS[n['kind']]}: {n['text'][:90]}" for i, n in notes.items()}
+    assets = {a["id"]: a for a in region_assets}
+    for a in (existing or {}).get("assets") or []:
+        assets.setdefault(a["id"], a)
+    indicator_labels = {r.indicator_id: f"{r.label} ({r.period})" for r in choices.itertuples()}
+    old = existing or {}
+    for b in old.get("indicators") or []:
+        indicator_labels.setdefault(b["indicator_id"], b["label"])
+    with st.form(key):
+        st.text_input("Titel in de woorden van bewoners", value=old.get("title") or "", key=f"{key}_title",
+                      max_chars=model.TITLE_CHARS, placeholder="Bijvoorbeeld: Samen meer bewegen")
+        st.multiselect("Wat de buurt al heeft (Bewonerskaart)", list(assets), default=[a["id"] for a in
+                       old.get("assets") or []], format_func=lambda i: assets[i]["name"], key=f"{key}_assets",
+                       placeholder="Kies wat er al is", max_selections=model.LIMITS["assets"])
+        st.multiselect("Waarom: wat is er gezegd?", list(note_labels), default=[n for n in old.get("why") or []
+                       if n in note_labels], format_func=note_labels.get, key=f"{key}_why",
+                       placeholder="Kies notities uit de gesprekken", max_selections=model.LIMITS["why"])
+        st.multiselect("Cijfers om te volgen (het beginpunt wordt nu vastgelegd)", list(indicator_labels),
+                       default=[b["indicator_id"] for b in old.get("indicators") or []],
+                       format_func=indicator_labels.get, key=f"{key}_indicators",
+                       max_selections=model.LIMITS["indicators"], placeholder="Kies cijfers uit het profiel")
+        st.text_area("Wie werkt eraan? (organisaties en initiatieven, één per regel)",
+                     value="\n".join(old.get("organisations") or []), key=f"{key}_organisations", height=90)
+        st.date_input("Volgende terugblik", value=date.fromisoformat(old["next_review"]) if old.get("next_review")
+                      else None, key=f"{key}_next_review", format="DD-MM-YYYY", min_value=date(2000, 1, 1))
+        st.form_submit_button("Prioriteit opslaan" if existing else "Prioriteit toevoegen", type="primary",
+                              on_click=_save_priority, args=(agenda["id"], key, existing, region["region_code"],
+                                                             assets, conversations))
+
+
+def _add_budget(agenda_id: str, priority_id: str, key: str) -> None:
+    values = {n: st.session_state.get(f"{key}_{n}") for n in ("description", "amount", "source", "status")}
+
+    def change(doc: dict) -> dict:
+        line = forms.budget_line(values)
+        return {**doc, "priorities": [{**p, "budget": [*p["budget"], line]} if p["id"] == priority_id else p
+                                      for p in doc["priorities"]]}
+    save_shown(agenda_id, "agenda", change, "De budgetregel is toegevoegd.")
+
+
+def _set_budget_status(agenda_id: str, priority_id: str, line_id: str, key: str) -> None:
+    status = st.session_state.get(key)
+    save_shown(agenda_id, "agenda", lambda doc: {**doc, "priorities": [
+        {**p, "budget": [{**b, "status": status} if b["id"] == line_id else b for b in p["budget"]]}
+        if p["id"] == priority_id else p for p in doc["priorities"]]}, "De status van de budgetregel is opgeslagen.")
+
+
+def budget_section(agenda: dict, priority: dict) -> None:
+    from .render_html import euro
+
+    if priority["budget"]:
+        st.markdown(f"**Budget** (totaal {euro(model.budget_total(priority))}):")
+    for line in priority["budget"]:
+        left, right = st.columns([3, 1])
+        left.markdown(f"{md_escape(line['description'])} · **{euro(line['amount'])}** · "
+                      f"{model.BUDGET_SOURCES[line['source']]}")
+        right.selectbox("Status", list(model.BUDGET_STATUSES), index=list(model.BUDGET_STATUSES).index(line["status"]),
+                        format_func=model.BUDGET_STATUSES.get, key=f"wa_bs_{line['id']}", disabled=not may_edit(),
+                        label_visibility="collapsed", on_change=_set_budget_status,
+                        args=(agenda["id"], priority["id"], line["id"], f"wa_bs_{line['id']}"))
+    key = f"wa_b_{priority['id']}"
+    if not may_edit():
+        return
+    with st.form(key, clear_on_submit=True):
+        st.markdown("**Budgetregel toevoegen**")
+        cols = st.columns([3, 1.3, 1.5, 1.3])
+        cols[0].text_input("Waarvoor", key=f"{key}_description", max_chars=200)
+        cols[1].number_input("Bedrag (€)", min_value=0.0, max_value=float(model.MAX_AMOUNT), step=50.0,
+                             value=None, key=f"{key}_amount", format="%.2f")
+        cols[2].selectbox("Bron", list(model.BUDGET_SOURCES), format_func=model.BUDGET_SOURCES.get,
+                          key=f"{key}_source")
+        cols[3].selectbox("Status", list(model.BUDGET_STATUSES), format_func=model.BUDGET_STATUSES.get,
+                          key=f"{key}_status")
+        st.form_submit_button("Budgetregel toevoegen", on_click=_add_budget, args=(agenda["id"], priority["id"], key))
+
+
+def priority_card(number: int, priority: dict, notes: dict) -> None:
+    """One priority as the agenda shows it: what the buurt already has comes first."""
+    have = priority["assets"]
+    st.markdown("**Wat de buurt al heeft:** " + (", ".join(md_escape(a["name"]) for a in have) if have else
+                                                 "_nog niets gekoppeld uit de Bewonerskaart_"))
+    why = [notes[n] for n in priority["why"] if n in notes]
+    if why:
+        st.markdown("**Waarom:**\n" + "\n".join(f"- {model.KINDS[n['kind']]}: “{md_escape(n['text'])}”"
+                                                for n in why))
+    if priority["indicators"]:
+        st.markdown("**Cijfers om te volgen** (beginpunt vastgelegd):\n" + "\n".join(
+            f"- {md_escape(b['label'])}: {md_escape(_value(b))} ({b['period']}, tabel {b['table_id']}, "
+            f"indeling {b['boundary_year']})" for b in priority["indicators"]))
+    st.markdown("**Wie werkt eraan:** " + (md_escape(", ".join(priority["organisations"])) or "_nog niemand_"))
+    st.markdown(f"**Volgende terugblik:** {day_text(priority['next_review'])}")
+
+
+def _value(baseline: dict) -> str:
+    from dashboard.core.format import fmt_value
+    return fmt_value(baseline["value"], baseline["unit"])
+
+
+def agenda_section(agenda: dict, region: dict, conversations: list[dict]) -> None:
+    notes = model.note_index(conversations)
+    region_assets = data.resident_assets(region["region_code"])
+    choices = indicator_choices(region["region_code"])
+    st.caption(f"{len(agenda['priorities'])} van hoogstens {model.MAX_PRIORITIES} prioriteiten · gemaakt "
+               f"{day_text(agenda['created'])}")
+    for number, priority in enumerate(agenda["priorities"], start=1):
+        with st.expander(f"{number}. {priority['title']}", expanded=True):
+            priority_card(number, priority, notes)
+            budget_section(agenda, priority)
+            if not may_edit():
+                continue
+            with st.popover("Prioriteit wijzigen", icon=":material/edit:"):
+                priority_form(agenda, region, priority, conversations, region_assets, choices)
+            with st.popover("Van de agenda halen", icon=":material/delete:"):
+                st.markdown("Weet u het zeker? De prioriteit met haar cijfers, budget en terugblikken gaat van de "
+                            "agenda (het logboek bewaart wat er stond).")
+                st.button("Ja, van de agenda halen", key=f"wa_rm_{priority['id']}", type="primary",
+                          on_click=_remove_priority, args=(agenda["id"], priority["id"]))
+    if not may_edit():
+        return
+    if len(agenda["priorities"]) < model.MAX_PRIORITIES:
+        st.markdown("#### Prioriteit toevoegen")
+        priority_form(agenda, region, None, conversations, region_assets, choices)
+    else:
+        st.info("De agenda heeft zeven prioriteiten. Haal er een weg om een andere toe te voegen.")
