@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: setup run build refresh test bench
+.PHONY: setup run build refresh discover test bench
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,8 +26,15 @@ run: setup
 	test -e data/build/current.duckdb || $(BIN)/python -m pipelines build
 	PYTHON=$(BIN)/python ./run.sh
 
+# every catalogue table (2016-2025 KWB, RIVM, police; plus tables added by `make discover APPLY=1`), one progress
+# bar per table; a table whose Modified date on CBS is unchanged is not fetched again; ARGS="--accept-shrink" etc.
 refresh: setup
-	$(BIN)/python -m pipelines refresh
+	$(BIN)/python -m pipelines refresh $(ARGS)
+
+# report newer CBS tables of the catalogue's series (a new KWB year, a new RIVM wave); APPLY=1 adds them to the
+# local overlay data/catalogue.local.toml so the next `make refresh` fetches them
+discover: setup
+	$(BIN)/python -m pipelines refresh --discover $(if $(APPLY),--apply,)
 
 # Two pytest-xdist workers (the machine has 2 cores); browser tests share one worker (tests/browser/conftest.py).
 # A single file runs without workers: .venv/bin/python -m pytest tests/test_x.py
@@ -45,3 +52,4 @@ bench: setup
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_stats.py
 	$(BIN)/python benchmarks/bench_stats_app.py
+	$(BIN)/python benchmarks/bench_ten_years.py --runs 1

@@ -651,7 +651,8 @@ def write_test_kwb_table(root: Path, table_id: str, year: int, stems: Sequence[s
 
     shipped = SNAPSHOT_TABLES / "85984NED"
     base = pd.read_parquet(shipped / "TypedDataSet.parquet")
-    base = base[base["WijkenEnBuurten"].str.strip().str.startswith(tuple(regions))].reset_index(drop=True)
+    if regions:
+        base = base[base["WijkenEnBuurten"].str.strip().str.startswith(tuple(regions))].reset_index(drop=True)
     factor = 1 + (year - 2024) / 100
     inwoners = base["AantalInwoners_5"].astype("float64")
     data = pd.DataFrame({"WijkenEnBuurten": base["WijkenEnBuurten"].str.strip()})
