@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.bewoners import AssetStore, build_asset
 from dashboard.core.format import fmt_value
 from dashboard.profile.sections import TRENDS_OPEN
+from dashboard.stats.views import PEERS_OPEN
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -126,8 +127,11 @@ def test_buurt_profile_shows_expected_peers_trends_and_residents(app, store_path
     word = "doet het" if verdict in ("beter dan verwacht", "slechter dan verwacht") else "scoort"
     assert (f"**Oog in Al** {word} {verdict} op ‘Heeft moeite met rondkomen’: geschat {pct[0]}; verwacht {pct[1]} "
             f"(95%-marge {pct[2]} – {pct[3]}).") in page
-    # mart_peer_buurten, most similar first, with the median table
+    # mart_peer_buurten, most similar first, with the median table (lazy: computed once the reader opens it)
     assert f"1. {peers[0][0]} ({peers[0][1]}); 2. {peers[1][0]} ({peers[1][1]})" in page
+    assert not at.main.dataframe
+    at.session_state[PEERS_OPEN] = True
+    at.run()
     peers = at.main.dataframe[0].value
     assert "Vergelijkbare buurten (mediaan)" in peers.columns and "Doet vrijwilligerswerk (geschat)" in set(peers["Onderwerp"])
     # one line per series: vrijwilligerswerk 2016 -> 2020 (RIVM 50090NED), against Utrecht

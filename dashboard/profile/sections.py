@@ -58,7 +58,7 @@ def render_benchmarks(region: dict) -> None:
         st.caption(BUURT_ONLY.format(where=where))
         return
     soft("Beter of slechter dan verwacht", stats_views.render_expected, region["region_code"])
-    soft("Vergelijkbare buurten", stats_views.render_peer_benchmark, region["region_code"])
+    soft("Vergelijkbare buurten", stats_views.render_peer_benchmark, region["region_code"], lazy=True)
 
 
 TRENDS_OPEN = "trends_open"  # session_state key of the trends expander (True = open)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 import pandas as pd
@@ -19,7 +20,7 @@ import streamlit as st
 
 from dashboard.core import charts
 from dashboard.gesprekskaart import view as pack_view
-from dashboard.core import state
+from dashboard.core import db, state
 from dashboard.profile import summary
 from dashboard.profile import sections
 from dashboard.divisions import note as division_note
@@ -110,7 +111,12 @@ class Profile:
 
 
 def load_profile(code: str) -> Profile:
-    """Everything the page shows for one region (cached reads per release)."""
+    """Everything the page shows for one region, cached per release and region (a copy per call)."""
+    return _load_profile_cached(db.release_key(), code)
+
+
+@st.cache_data(max_entries=128, ttl=timedelta(hours=6), show_spinner=False)
+def _load_profile_cached(release: str, code: str) -> Profile:
     region = state.region_row(code)
     gemeente = region["gemeente_code"] if region and isinstance(region.get("gemeente_code"), str) else None
     sources = state.cached("sources")
@@ -166,8 +172,24 @@ def render_context(p: Profile) -> None:
 def render_summary(p: Profile) -> None:
     with st.container(border=True):
         st.markdown("#### In het kort")
-        for paragraph in summary.summarize(p.table, p.region["level"]):
+        for paragraph in _summary_cached(db.release_key(), p.region["region_code"], p):
             st.markdown(paragraph)
+
+
+@st.cache_data(max_entries=128, ttl=timedelta(hours=6), show_spinner=False)
+def _summary_cached(release: str, code: str, _p: Profile) -> list[str]:
+    """summary.summarize of one region's profile, per release and region (_p, not hashed, is that profile)."""
+    return summary.summarize(_p.table, _p.region["level"])
+
+
+@st.cache_resource(max_entries=64, ttl=timedelta(hours=6), show_spinner=False)
+def _quadrant_figure(release: str, gemeente_code: str, focus: str | None, highlight: tuple[str, ...] | None,
+                     area_name: str):
+    """The quadrant of one gemeente's buurten (a plotly Figure, shared read-only: st.plotly_chart copies it)."""
+    scores = state.cached("buurt_scores")
+    area = scores[scores["gemeente_code"] == gemeente_code]
+    return charts.quadrant(area, focus=focus, highlight=set(highlight) if highlight is not None else None,
+                           area_name=area_name)
 
 
 def render_lens(p: Profile, lens: str, chosen: str | None) -> None:
@@ -208,8 +230,9 @@ def render_quadrant(p: Profile) -> None:
     focus = r["region_code"] if r["level"] == "buurt" else None
     highlight = set(area.loc[area["wijk_code"] == r["region_code"], "region_code"]) if r["level"] == "wijk" else None
     st.markdown(quadrant_sentence(area, r))
-    st.plotly_chart(charts.quadrant(area, focus=focus, highlight=highlight, area_name=str(r["gemeente_name"])),
-                    config={"displayModeBar": False}, key="quadrant")
+    figure = _quadrant_figure(db.release_key(), str(r["gemeente_code"]), focus,
+                              tuple(sorted(highlight)) if highlight is not None else None, str(r["gemeente_name"]))
+    st.plotly_chart(figure, config={"displayModeBar": False}, key="quadrant")
     n_out = int(area[["strength_score", "need_score"]].isna().any(axis=1).sum())
     st.caption("Hoe lees je dit? Elke stip is een buurt in " + str(r["gemeente_name"]) + ". Naar rechts: meer "
                "kracht. Naar boven: meer zorgen. 0 is de gemiddelde buurt in Nederland. Methode: voor elk cijfer "

@@ -326,6 +326,21 @@ def expected_footnote(fitted: list[dict], prov: pd.DataFrame, models: pd.DataFra
 
 
 # ----------------------------------------------------------------------------------------------- vergelijkbare buurten
+def _peer_table(region_code: str, codes: tuple[str, ...], gemeente_name: str) -> None:
+    values = q.cached("profile_values", (region_code, *codes))
+    table = peer_benchmark_table(values, region_code, list(codes), q.cached("indicators"), gemeente_name)
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+@st.fragment
+def _peer_table_fragment(region_code: str, codes: tuple[str, ...], gemeente_name: str) -> None:
+    box = st.expander("Toon de tabel: deze buurt naast de mediaan van de vergelijkbare buurten", key=PEERS_OPEN,
+                      on_change="rerun", icon=":material/table:")
+    with box:
+        if box.open:
+            _peer_table(region_code, codes, gemeente_name)
+
+
 def peer_codes(region_code: str, k: int = 10) -> list[str]:
     """The k most similar buurten (precomputed, most similar first); [] for other levels or without data."""
     peers = q.cached("peers", region_code)
@@ -374,8 +389,13 @@ def peer_benchmark_table(values: pd.DataFrame, region_code: str, peers: Sequence
     return table
 
 
-def render_peer_benchmark(region_code: str, *, heading: str | None = "Vergeleken met vergelijkbare buurten") -> None:
-    """Peer group as a third benchmark beside gemeente and Nederland, with the peers' names."""
+PEERS_OPEN = "peers_open"  # session_state key of the lazy peer table (render_peer_benchmark(lazy=True))
+
+
+def render_peer_benchmark(region_code: str, *, heading: str | None = "Vergeleken met vergelijkbare buurten",
+                          lazy: bool = False) -> None:
+    """Peer group as a third benchmark beside gemeente and Nederland, with the peers' names. lazy=True (the
+    profile, below the fold): the median table sits in an expander that computes only when opened."""
     reg = q.cached("region", region_code)
     if heading:
         st.subheader(heading)
@@ -389,11 +409,12 @@ def render_peer_benchmark(region_code: str, *, heading: str | None = "Vergeleken
         return
     r = reg.iloc[0]
     codes = [str(c) for c in peers["peer_code"]]
-    values = q.cached("profile_values", (region_code, *codes))
     names = "; ".join(f"{p.rank}. {p.peer_name} ({p.peer_gemeente_name})" for p in peers.itertuples())
     st.markdown(f"**De {len(codes)} buurten die het meest op {r['name']} lijken:** {names}")
-    table = peer_benchmark_table(values, region_code, codes, q.cached("indicators"), str(r["gemeente_name"]))
-    st.dataframe(table, hide_index=True, width="stretch")
+    if lazy:
+        _peer_table_fragment(region_code, tuple(codes), str(r["gemeente_name"]))
+    else:
+        _peer_table(region_code, tuple(codes), str(r["gemeente_name"]))
     model = q.cached("stats_models").query("model == 'peers'")
     with st.expander("Hoe kiezen we vergelijkbare buurten?"):
         if len(model):

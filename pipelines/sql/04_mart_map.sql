@@ -10,7 +10,9 @@
 -- division elsewhere: outside the gemeenten it covers, a region is 'ontbreekt', not 'andere_indeling'.
 -- Contract: region_code, level, name, gemeente_code, indicator_id, period, boundary_year, table_id,
 --           value, lower, upper, status
-create or replace view mart_map_values as
+-- Materialised (int_map_values, sorted by region so one region's statuses are one block read for the profile);
+-- the view below is the contract.
+create or replace table int_map_values as
 with latest_period as (
     select indicator_id, max(period) as period from int_values
     where value is not null and is_default_group group by indicator_id
@@ -51,7 +53,9 @@ final as (
     left join source_gemeenten g on g.indicator_id = i.indicator_id
                                 and g.gemeente_code = 'GM' || substr(r.region_code, 3, 4) and r.level <> 'land'
 )
-select * from final;
+select * from final order by region_code, indicator_id;
+
+create or replace view mart_map_values as select * from int_map_values;
 
 -- mart_region_shapes: the drawable shapes. approximate = true for the reconstructed 2024 buurt/wijk shapes.
 -- geometry is the detail (one gemeente in view); geometry_coarse is simplified for maps of all of NL
