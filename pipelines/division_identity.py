@@ -57,7 +57,8 @@ SAME_MEASURES = (("ervaren_gezondheid_goed", "goed_ervaren_gezondheid_trend"),)
 
 IDENTITY_COLUMNS = ["region_code", "boundary_year", "level", "gemeente_code", "name_then", "name_now",
                     "names_compared", "code_set_unchanged", "population_then", "population_now",
-                    "population_periods", "population_division", "density_then", "density_now", "estimate_then", "estimate_now",
+                    "population_periods", "population_division", "density_then", "density_now", "estimate_then",
+                    "estimate_now",
                     "estimate_period", "accepted", "rule", "reason"]
 
 
@@ -109,14 +110,15 @@ def _fmt(x: float | None, decimals: int = 0) -> str:
 def decide(row: dict, current_year: int, t: Thresholds = THRESHOLDS) -> tuple[bool, str, str]:
     """(accepted, rule, plain-Dutch reason) for one evidence row (see IDENTITY_COLUMNS)."""
     year = int(row["boundary_year"])
-    pop_ok = continuous(row["population_then"], row["population_now"], t.population_abs, t.population_ratio,
-                        null_is_small=True)
+    pop_ok = continuous(row["population_then"], row["population_now"], t.population_abs,
+                        t.population_ratio, null_is_small=True)
     dens_ok = continuous(row["density_then"], row["density_now"], t.density_abs, t.density_ratio)
     est_then, est_now = _num(row["estimate_then"]), _num(row["estimate_now"])
     est_ok = None if est_then is None or est_now is None else abs(est_then - est_now) <= t.estimate_tolerance
     if row["names_compared"] and normalise_name(row["name_then"]) != normalise_name(row["name_now"]):
         return False, "andere_naam", (f"In de indeling van {year} heette het gebied met deze code "
-                                      f"‘{row['name_then']}’, nu ‘{row['name_now']}’. Het is dus een ander gebied.")
+                                      f"‘{row['name_then']}’, nu ‘{row['name_now']}’. "
+                                      "Het is dus een ander gebied.")
     if est_ok is False:
         return False, "schattingen_verschillen", (
             f"Voor {row['estimate_period']} schatten RIVM en CBS ‘goed ervaren gezondheid’ voor deze code op "
@@ -148,16 +150,20 @@ def decide(row: dict, current_year: int, t: Thresholds = THRESHOLDS) -> tuple[bo
         f"deze code nog hetzelfde gebied aanduidt als in {year}.")
 
 
-def _latest_by_code(values: pd.DataFrame, indicator: str, year: int, *, after: str | None = None
-                    ) -> tuple[pd.Series, str | None]:
-    """Values of one indicator on division `year` in one period: the newest, or (with `after`) the first
-    period not before `after`."""
-    rows = values[(values["indicator_id"] == indicator) & (values["boundary_year"] == year)
-                  & values["is_default_group"].astype(bool)]
-    periods = sorted(p for p in rows["period"].dropna().unique() if after is None or p >= after)
+def _period_values(values: pd.DataFrame, indicator: str, year: int, *, newest: bool = True,
+                   nearest_to: str | None = None) -> tuple[pd.Series, str | None]:
+    """Values of one indicator on division `year` in one period: the newest (or oldest), or with `nearest_to`
+    the period closest in time to that one (the later on a tie)."""
+    rows = values[(values["indicator_id"] == indicator) & (values["boundary_year"] == year)]
+    periods = sorted(rows["period"].dropna().unique())
     if not periods:
         return pd.Series(dtype=float), None
-    period = periods[-1] if after is None else periods[0]
+    if nearest_to is not None:
+        def key(p):  # '2023' or '2023JJ00' -> 2023
+            return int(str(p)[:4]) if str(p)[:4].isdigit() else 0
+        period = min(reversed(periods), key=lambda p: abs(key(p) - key(nearest_to)))
+    else:
+        period = periods[-1] if newest else periods[0]
     chosen = rows[rows["period"] == period].drop_duplicates("region_code")
     return chosen.set_index("region_code")["value"], period
 
@@ -171,7 +177,8 @@ def _same_measure(values: pd.DataFrame, year: int, current_year: int) -> tuple[p
         common = sorted(set(old["period"].dropna()) & set(new["period"].dropna()))
         if common:
             p = common[-1]
-            pick = lambda f: f[f["period"] == p].drop_duplicates("region_code").set_index("region_code")["value"]  # noqa: E731
+            def pick(f: pd.DataFrame) -> pd.Series:
+                return f[f["period"] == p].drop_duplicates("region_code").set_index("region_code")["value"]
             return pick(old), pick(new), p
     return pd.Series(dtype=float), pd.Series(dtype=float), None
 
@@ -208,16 +215,19 @@ def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_yea
     out["population_periods"] = None
     # Population and address density on this division; a division without them (RIVM 2020) borrows them from
     # a later division on which the gemeente has exactly the same buurt codes (the same areas, by rule 4).
-    for source in [year] + sorted(y for y in regions["boundary_year"].unique() if year < y < current_year):
+    between = sorted((y for y in regions["boundary_year"].unique()
+                      if min(year, current_year) < y < max(year, current_year)), reverse=year > current_year)
+    for source in [year] + [int(y) for y in between]:
         source = int(source)
-        pop_then, p_then = _latest_by_code(values, POPULATION, source)
+        older = source < current_year  # compare the source's newest period with today's nearest, or vice versa
+        pop_then, p_then = _period_values(values, POPULATION, source, newest=older)
         if not p_then:
             continue
-        pop_now, p_now = _latest_by_code(values, POPULATION, current_year, after=p_then)
+        pop_now, p_now = _period_values(values, POPULATION, current_year, nearest_to=p_then)
         if not p_now:
             continue
-        dens_then, d_then = _latest_by_code(values, DENSITY, source)
-        dens_now, _ = (_latest_by_code(values, DENSITY, current_year, after=d_then) if d_then
+        dens_then, d_then = _period_values(values, DENSITY, source, newest=older)
+        dens_now, _ = (_period_values(values, DENSITY, current_year, nearest_to=d_then) if d_then
                        else (pd.Series(dtype=float), None))
         if source == year:
             usable = out["population_division"].isna()

@@ -157,3 +157,24 @@ def test_names_decide_where_both_divisions_have_one(release_path):
 def test_population_continuity_thresholds(then, now, expected):
     assert continuous(then, now, THRESHOLDS.population_abs, THRESHOLDS.population_ratio,
                       null_is_small=True) is expected
+
+
+def test_a_newer_division_is_judged_the_same_way(release_path):
+    """A KWB year on a NEWER division than the app's (a live refresh can bring one) compares its oldest period
+    with today's nearest: the 2023 division relabelled as 2025 gives the same verdicts as before."""
+    import duckdb
+    with duckdb.connect(str(release_path), read_only=True) as c:
+        regions = c.execute("select region_code, boundary_year, level, name from regions").fetchdf()
+        values = c.execute("""select region_code, boundary_year, period, indicator_id, is_default_group, value
+                              from indicator_values where indicator_id in ('inwoners', 'omgevingsadressendichtheid')
+                              """).fetchdf()
+        stored = c.execute("select region_code, accepted, rule from mart_division_identity "
+                           "where boundary_year = 2023").fetchdf().set_index("region_code")
+    newer = values["boundary_year"] == 2023
+    values.loc[newer, "boundary_year"], values.loc[newer, "period"] = 2025, "2025"
+    regions.loc[regions["boundary_year"] == 2023, "boundary_year"] = 2025
+    out = identity(regions, values, 2024)
+    out = out[out.boundary_year == 2025].set_index("region_code")
+    assert len(out) == len(stored)
+    assert (out["rule"] == stored.loc[out.index, "rule"]).all()
+    assert out.loc["BU07620400", "population_periods"] == "2025-2024" and not out.loc["BU07620400", "accepted"]

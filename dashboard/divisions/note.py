@@ -50,7 +50,8 @@ def note_paragraphs(refused: pd.DataFrame, name: str) -> list[str]:
     out.append("\n".join(f"- **Indeling {int(r.boundary_year)}** ({r.titles}, tabel {r.table_ids}): {r.reason}"
                           for r in refused.itertuples()))
     out.append(f"Daarom staan die cijfers niet bij {name}. Ze tellen ook niet mee in de vergelijking met andere "
-               "buurten, de samenvatting, ‘beter dan verwacht’, vergelijkbare buurten en de ontwikkeling door de tijd.")
+               "buurten, de samenvatting, ‘beter dan verwacht’, vergelijkbare buurten en de ontwikkeling door de "
+               "tijd.")
     return out
 
 

@@ -280,7 +280,8 @@ def render_expected(region_code: str, *, heading: str | None = "Beter of slechte
     catalogue = q.cached("indicators")
     lines = expected_view(q.cached("expected_for", region_code), catalogue)
     from dashboard.divisions import note as division_note
-    lines = mark_other_area(lines, q.cached("provenance"), set(division_note.cached_refused(region_code)["boundary_year"]))
+    refused_years = set(division_note.cached_refused(region_code)["boundary_year"])
+    lines = mark_other_area(lines, q.cached("provenance"), refused_years)
     if all(x["verdict"] is None for x in lines) and q.cached("stats_models").query("model == 'expected'").empty:
         st.caption("In deze versie van de gegevens is geen verwachting berekend.")
         return
@@ -303,8 +304,8 @@ def mark_other_area(lines: list[dict], prov: pd.DataFrame, refused_years: set) -
     for x in lines:
         year = year_of.get(x["outcome_id"])
         if x["verdict"] is None and year is not None and int(year) in {int(y) for y in refused_years}:
-            x = {**x, "sentence": f"voor ‘{x['label']}’ is geen verwachting berekend: het cijfer komt uit de indeling "
-                                  f"van {int(year)}, en daarin was dit mogelijk een ander gebied (zie boven)"}
+            x = {**x, "sentence": f"voor ‘{x['label']}’ is geen verwachting berekend: het cijfer komt uit de "
+                                  f"indeling van {int(year)}, en daarin was dit mogelijk een ander gebied (zie boven)"}
         out.append(x)
     return out
 
