@@ -61,19 +61,6 @@ def _previous_copy(table_id: str, roots: list[Path]) -> Path | None:
     return next((r / table_id for r in roots if (r / table_id / "fetch.json").exists()), None)
 
 
-def _shrink(table, fresh: Path, previous: Path | None, catalogue) -> list[str]:
-    """How the fresh table covers clearly less than the version it replaces (empty when it does not)."""
-    from pipelines.cache import read_table_cache
-    from pipelines.extract import coverage, shrink_problems
-    from pipelines.transform import table_to_long
-
-    if previous is None:
-        return []
-    old = coverage(table_to_long(read_table_cache(previous), table, catalogue))
-    new = coverage(table_to_long(read_table_cache(fresh), table, catalogue))
-    return shrink_problems(old, new)
-
-
 def _modified_or_none(table, options: dict, live_modified, error) -> str | None:
     """CBS's Modified date, or None when it cannot be had (the fetch itself then retries and reports)."""
     try:
@@ -100,7 +87,8 @@ def _discover(args, catalogue) -> int:
 def _refresh(args, catalogue) -> int:
     """Fetch, check, build, publish. Tables fetched before a failure wait in <cache>/.incoming, so the next run
     resumes; a table whose Modified date on CBS equals the cached one is not fetched again."""
-    from pipelines.extract import ExtractError, cached_modified, fetch_table, live_modified
+    from pipelines.extract import ExtractError, fetch_table
+    from pipelines.freshness import cached_modified, live_modified, shrink
 
     if args.discover:
         return _discover(args, catalogue)
@@ -128,7 +116,7 @@ def _refresh(args, catalogue) -> int:
                          for s in src.stems()]
                 fetch_table(table, incoming, retries=args.retries, progress=not args.no_progress, stems=stems,
                             label=label, **options)
-            problems = _shrink(table, incoming / table.id, _previous_copy(table.id, published), catalogue)
+            problems = shrink(table, incoming / table.id, _previous_copy(table.id, published), catalogue)
             if problems and not args.accept_shrink:
                 shutil.rmtree(incoming / table.id, ignore_errors=True)
                 raise ExtractError(f"Tabel {table.id}: de nieuwe gegevens dekken duidelijk minder dan de vorige "

@@ -339,60 +339,8 @@ def fetch_table(table: catalogue.Table, cache_root: Path, *, catalog_url: str | 
                                  table_infos=table_infos, code_lists=code_lists, fetch=fetch)
 
 
-def live_modified(table: catalogue.Table, *, catalog_url: str | None = None, use_https: bool = True,
-                  timeout: float = 30) -> str | None:
-    """The `Modified` date CBS gives for a table now (one small TableInfos request), to skip unchanged tables."""
-    host, scheme_https = catalog_location(table, catalog_url)
-    kwargs: dict = {"timeout": timeout}
-    if re.match(r"^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$", host):
-        kwargs["proxies"] = {}
-    with _OPTIONS_LOCK:
-        old_https = cbsodata.options.use_https
-        cbsodata.options.use_https = use_https if scheme_https is None else scheme_https
-        try:
-            info = cbsodata.get_info(table.id, catalog_url=host, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - one readable line
-            raise _as_extract_error(exc, f"Tabel {table.id} ({host})", 1, timeout, "TableInfos") from exc
-        finally:
-            cbsodata.options.use_https = old_https
-    return (info or {}).get("Modified") or None
-
-
-def cached_modified(folder: Path) -> str | None:
-    """The `Modified` date of a cached table (None when unknown or not cached)."""
-    infos = _read_part(Path(folder), "TableInfos") if (Path(folder) / "fetch.json").exists() else None
-    return (infos or [{}])[0].get("Modified") or None
-
-
 def fetch_tables(tables: Iterable[catalogue.Table], cache_root: Path, *,
                  stems_by_table: dict[str, list[str]] | None = None, **kwargs) -> dict[str, Path]:
     """Fetch several tables one after another; stops at the first ExtractError (earlier tables stay written)."""
     stems_by_table = stems_by_table or {}
     return {t.id: fetch_table(t, cache_root, stems=stems_by_table.get(t.id), **kwargs) for t in tables}
-
-
-# --------------------------------------------------------------------------------------------------------------
-# A refresh never publishes a poorer table
-# --------------------------------------------------------------------------------------------------------------
-
-# "Clearly fewer": more than this share of the previous regions or values gone; any period or indicator gone.
-SHRINK_TOLERANCE = 0.02
-
-
-def coverage(long: pd.DataFrame) -> dict[str, int]:
-    """What one table gives the release, from its long form (transform.table_to_long): regions, periods and
-    catalogue indicators with at least one value, and the number of values."""
-    present = long[long["value"].notna()]
-    return {"regio's": int(present["region_code"].nunique()), "perioden": int(present["period"].nunique()),
-            "indicatoren": int(present["indicator_id"].nunique()), "waarden": int(len(present))}
-
-
-def shrink_problems(old: dict[str, int], new: dict[str, int]) -> list[str]:
-    """Readable lines for every way the fresh table covers clearly less than the one it replaces."""
-    problems = []
-    for what in ("regio's", "perioden", "indicatoren", "waarden"):
-        before, after = old.get(what, 0), new.get(what, 0)
-        allowed = before * (1 - SHRINK_TOLERANCE) if what in ("regio's", "waarden") else before
-        if after < allowed:
-            problems.append(f"{after:,} {what} in plaats van {before:,}".replace(",", "."))
-    return problems

@@ -97,7 +97,7 @@ def test_a_table_that_covers_clearly_fewer_regions_is_refused_unless_accepted(se
     """85163NED in the snapshot covers Amsterdam; one page of 100 rows and no nextLink leaves most regions out."""
     from pipelines.cache import read_table_cache
     from pipelines.catalogue import load_catalogue
-    from pipelines.extract import coverage
+    from pipelines.freshness import coverage
     from pipelines.transform import table_to_long
 
     cat = load_catalogue()
