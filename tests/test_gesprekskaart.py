@@ -116,3 +116,27 @@ def test_minimap_highlights_the_target_without_namespaces():
     assert svg.startswith('<svg class="minimap"') and svg.count("<path") == 3
     assert "xmlns" not in svg and "&lt;Kaart&gt;" in svg
     assert minimap_svg([shape("BU2", "neighbour", square)]) == ""
+
+
+
+def test_no_strength_heading_over_figures_below_the_middle_of_the_buurten(build_dir, release_path):
+    # a buurt whose kinderdagverblijf is farther away than in 97% of buurten and that has no asset figure on the
+    # favourable side of the middle: the pack must not call its figures strengths (issue #8)
+    from dashboard.gesprekskaart.content import Region, lens_section
+    from dashboard.core import queries
+    from dashboard.gesprekskaart.build import catalogue_rows
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        codes = [r[0] for r in con.execute("""
+            select region_code from mart_profile where region_code like 'BU%' and lens = 'asset' and landing
+              and is_default_group group by region_code
+            having count(value) >= 3 and bool_and(value is null or (direction = 'higher_is_better'
+                   and percentile_buurten < 50) or (direction = 'lower_is_better' and percentile_buurten > 50))
+            order by region_code limit 3""").fetchall()]
+    assert codes
+    for code in codes:
+        profile = queries.profile(code, build_dir).to_dict("records")
+        section = lens_section(profile, list(catalogue_rows()), Region(code, code, "buurt"), "asset")
+        assert not section.stand_out and not any(f.standout for f in section.figures)
+        assert "sterk" not in section.heading and "er springt niets uit" in section.intro
+        html = make_pack(code, build_dir=build_dir, today=DAY).html
+        assert "sterk in is" not in html and "Wat er in deze buurt is" in html

@@ -181,3 +181,18 @@ def test_no_refused_cross_division_value_reaches_profile_percentiles_models_or_p
                 {r[0] for r in con.execute("select region_code from mart_peer_buurten union "
                                            "select peer_code from mart_peer_buurten").fetchall()})
         assert not used & bad, (model, outcome, sorted(used & bad)[:5])
+
+
+def test_a_kwb_2024_empty_cell_reads_zero_or_unknown_on_the_profile(con, build_dir):
+    from dashboard.core.format import ZERO_OR_UNKNOWN, ZERO_OR_UNKNOWN_WHY
+    from dashboard.profile import summary
+    # Source: data/snapshot/tables/85984NED (KWB 2024 extract with 0 turned into empty, PROVENANCE entry 8)
+    raw = read_table_cache(SNAPSHOT_TABLES / "85984NED").data
+    empty = set(raw.loc[raw["AfstandTotHuisartsenpraktijk_110"].isna(), "WijkenEnBuurten"].str.strip())
+    code = con.execute("""select region_code from mart_profile where indicator_id = 'afstand_huisarts'
+                          and table_id = '85984NED' and value is null and region_code like 'BU%'
+                          order by region_code limit 1""").fetchone()[0]
+    assert code in empty
+    table = table_for(code, build_dir)
+    assert table.set_index("indicator_id").loc["afstand_huisarts", "missing_text"] == ZERO_OR_UNKNOWN
+    assert ZERO_OR_UNKNOWN_WHY in summary.summarize(table, "buurt")[-1]

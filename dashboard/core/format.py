@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 
 TOO_FEW = "te weinig inwoners voor een betrouwbaar cijfer"
-ZERO_OR_UNKNOWN = "0 of onbekend (in de meegeleverde cijfers van 2024 is 0 niet te onderscheiden van onbekend)"
+ZERO_OR_UNKNOWN = "0 of onbekend"
+ZERO_OR_UNKNOWN_WHY = ("'0 of onbekend': in de meegeleverde cijfers van 2024 is een 0 leeg gemaakt, dus een leeg vak "
+                       "kan 0 zijn of onbekend.")
 NO_NATIONAL = "deze tabel heeft geen landcijfer"
 MISSING_TEXT = {"suppressed": "geheim (te weinig mensen of onbetrouwbaar)", "not_available": "niet beschikbaar",
                 "too_few": TOO_FEW, "zero_or_unknown": ZERO_OR_UNKNOWN, "geen_landcijfer": NO_NATIONAL,

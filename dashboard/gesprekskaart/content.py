@@ -340,9 +340,11 @@ def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], regio
                  "Geen van deze cijfers is hier duidelijk hoger dan elders. Toch kunnen ze voor sommige mensen "
                  "zwaar wegen.")
     else:
-        heading = f"Waar deze {noun} sterk in is"
+        # "sterk" only for figures on the good side of the middle of the buurten; else a plain heading
+        heading = f"Waar deze {noun} sterk in is" if stand_out else f"Wat er in deze {noun} is"
         intro = (f"Op deze punten doet de {noun} het beter dan gemiddeld." if stand_out else
-                 f"Geen van deze cijfers springt eruit. Ze laten wel zien wat er in deze {noun} is.")
+                 f"Geen van deze cijfers is hier duidelijk gunstiger dan gemiddeld: er springt niets uit. Ze "
+                 f"laten wel zien wat er in deze {noun} is.")
     if not figures:
         intro = f"Voor deze {noun} zijn nog geen cijfers beschikbaar. Wat weet jij zelf?"
     missing = _missing(catalogue, lens, figures, rows, status or {}, region.level)

@@ -17,7 +17,7 @@ import math
 
 import pandas as pd
 
-from dashboard.core.format import (MISSING_TEXT, among_buurten, buurt_base, fmt_number, fmt_value, is_rounded_zero,
+from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, buurt_base, fmt_number, fmt_value, is_rounded_zero,
                                    rounded_zero_text)
 
 PLACE = {"buurt": "deze buurt", "wijk": "deze wijk", "gemeente": "deze gemeente", "land": "Nederland"}
@@ -211,6 +211,8 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list
                         f"{'buurt' if level == 'buurt' else 'plek'} anders was ingedeeld.")
         if "missing_reason" in rows and (shown["missing_reason"] == "too_few").any():
             out[-1] += f" Soms wonen er te weinig mensen: dan staat er '{MISSING_TEXT['too_few']}'."
+        if "missing_reason" in rows and (rows["missing_reason"] == "zero_or_unknown").any():
+            out[-1] += " " + ZERO_OR_UNKNOWN_WHY
         few = rows.loc[rows["indicator_id"] == "inwoners", "value"]
         if level == "buurt" and not few.empty and pd.notna(few.iloc[0]) and few.iloc[0] < SMALL_BUURT:
             out[-1] += (f" Hier wonen weinig mensen ({fmt_number(few.iloc[0])}). Dan publiceert CBS veel "
