@@ -207,3 +207,11 @@ def test_export_then_import_gives_the_same_documents(tmp_path, agenda_doc):
     store.import_bundle(bundle.agenda, bundle.conversations)
     assert store.agenda("ag1")[0] == agenda_doc
     assert store.conversation("c1")[0] == conv
+
+
+def test_export_drops_a_link_to_a_note_that_was_corrected_away(agenda_doc):
+    conv = model.conversation(conversation_doc())
+    conv["notes"] = conv["notes"][1:]                 # note n1 was removed in a correction; the agenda still names it
+    bundle = exchange.read_bundle(exchange.export_bundle(agenda_doc, [conv]), "agenda.json")
+    assert bundle.ok, bundle.problems
+    assert bundle.agenda["priorities"][0]["why"] == []

@@ -115,3 +115,26 @@ def test_priority_budget_line_and_review_are_saved_and_followed(store_path, buil
     assert (line["amount"], line["source"], line["status"]) == (750.0, "initiatievenfonds", "aangevraagd")
     assert saved[0]["priorities"][0]["reviews"][0]["done"] == "Gesprek met de praktijk gehad"
     assert saved[1] == 4                                          # created, priority, budget line, review
+
+
+def test_a_conversation_can_be_corrected_and_keeps_its_note_ids(store_path):
+    at = with_agenda()
+    at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
+    at.number_input(key="wa_c0_participants").set_value(23)
+    at.text_area(key="wa_c0_0_klopt").input("De huisarts is dichtbij.\nEr is veel groen.")
+    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    (doc, version), = AgendaStore(store_path).conversations()
+    assert AgendaStore(store_path).agendas()[0]["id"] and version == 1
+    stale = open_page()                                              # a second session shows version 1 as well
+    key = f"wa_ce_{doc['id']}_1"
+    at.text_input(key=f"{key}_organiser").input("Wijkteam Lombok")
+    at.text_area(key=f"{key}_0_klopt").input("De huisarts is dichtbij.\nEr is veel groen.\nHet park is druk.")
+    at = at.button(key=f"FormSubmitter:{key}-Wijziging opslaan").click().run()
+    assert "is gewijzigd: 3 notities" in " ".join(s.value for s in at.success)
+    (new, version), = AgendaStore(store_path).conversations()
+    assert version == 2 and new["organiser"] == "Wijkteam Lombok" and new["id"] == doc["id"]
+    assert [n["id"] for n in new["notes"][:2]] == [n["id"] for n in doc["notes"]]   # links to them hold
+    stale.text_input(key=f"{key}_organiser").input("Iets anders")
+    stale = stale.button(key=f"FormSubmitter:{key}-Wijziging opslaan").click().run()
+    assert "Iemand anders heeft dit item gewijzigd" in " ".join(e.value for e in stale.error)
+    assert AgendaStore(store_path).conversations()[0][0]["organiser"] == "Wijkteam Lombok"

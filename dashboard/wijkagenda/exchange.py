@@ -33,10 +33,14 @@ class Bundle:
 def export_bundle(agenda: dict, conversations: list[dict], *, now: datetime | None = None) -> bytes:
     """The agenda and the conversations it names, as UTF-8 JSON (validated first, so an export always imports)."""
     wanted = set(agenda.get("conversations") or [])
+    chosen = [model.conversation(c) for c in conversations if c.get("id") in wanted]
+    agenda = model.agenda({**agenda, "conversations": [c["id"] for c in chosen]})
+    notes = model.note_index(chosen)
+    for priority in agenda["priorities"]:  # a note corrected away since it was linked: the link goes too
+        priority["why"] = [n for n in priority["why"] if n in notes]
     doc = {"format": FORMAT, "version": FORMAT_VERSION,
            "exported_at": (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat(),
-           "agenda": model.agenda(agenda),
-           "conversations": [model.conversation(c) for c in conversations if c.get("id") in wanted]}
+           "agenda": agenda, "conversations": chosen}
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
 
 

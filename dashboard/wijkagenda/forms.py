@@ -39,25 +39,34 @@ def themes(text: object) -> list[dict]:
 
 
 def conversation(values: Mapping, prompts: Sequence[str], assets: Mapping[str, dict],
-                 conversation_id: str | None = None) -> dict:
+                 existing: dict | None = None) -> dict:
     """A conversation from the form. `values`: date, regions, organiser, participants, themes (text), and per
     prompt index i: f'{i}_klopt', f'{i}_mist', f'{i}_idee' (one note per line), f'{i}_indicators',
-    f'{i}_assets' (ids, linked to every note of that prompt)."""
+    f'{i}_assets' (ids, linked to every note of that prompt).
+
+    A correction of `existing` keeps its id, and a note or theme that is still there (same prompt, kind and text;
+    same title) keeps its id, so an agenda's links to it hold."""
+    old_notes = {(n["prompt"], n["kind"], n["text"]): n["id"] for n in (existing or {}).get("notes") or []}
+    old_themes = {t["title"]: t["id"] for t in (existing or {}).get("themes") or []}
     notes = []
     for i, prompt in enumerate(prompts):
         linked_assets = [assets[a] for a in values.get(f"{i}_assets") or [] if a in assets]
         for kind in model.KINDS:
             for text in lines(values.get(f"{i}_{kind}")):
-                notes.append({"id": model.new_id(), "prompt": prompt, "kind": kind, "text": text,
+                notes.append({"id": old_notes.pop((prompt, kind, text), None) or model.new_id(),
+                              "prompt": prompt, "kind": kind, "text": text,
                               "indicators": list(values.get(f"{i}_indicators") or []), "assets": linked_assets})
     problems = []
     try:
         theme_list = themes(values.get("themes"))
     except model.ValidationError as err:
         problems, theme_list = err.problems, []
+    for theme in theme_list:
+        theme["id"] = old_themes.pop(theme["title"], None) or theme["id"]
     day = values.get("date")
     participants = values.get("participants")
-    raw = {"id": conversation_id or model.new_id(), "date": day.isoformat() if isinstance(day, date) else day,
+    raw = {"id": (existing or {}).get("id") or model.new_id(),
+           "date": day.isoformat() if isinstance(day, date) else day,
            "regions": list(values.get("regions") or []), "organiser": values.get("organiser"),
            "participants": int(participants) if isinstance(participants, float) and participants.is_integer()
            else participants, "notes": notes, "themes": theme_list}

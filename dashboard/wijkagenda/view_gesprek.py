@@ -1,5 +1,7 @@
 """'Gesprek vastleggen': after a wijk-in-beeld evening, what was said per prompt of the gesprekskaart
-("Dit klopt", "Dit mist", "Idee"), linked to figures and Bewonerskaart items, and the themes with dot votes."""
+("Dit klopt", "Dit mist", "Idee"), linked to figures and Bewonerskaart items, and the themes with dot votes.
+A recorded conversation can be corrected later; notes that stay the same keep their id, so the agenda's links
+to them hold, and a correction from a stale form is refused."""
 from __future__ import annotations
 
 from datetime import date
@@ -14,11 +16,11 @@ from .store import UserStoreError
 from .view import PRIVACY, allowed, day_text, flash, may_edit, problems_text, show_flash, store
 
 COUNTER = "wa_c_n"  # a new form (empty widgets) after every saved conversation; a refused one keeps its text
+FIELDS = ("date", "regions", "organiser", "participants", "themes")
 
 
 def _key() -> str:
     return f"wa_c{st.session_state.get(COUNTER, 0)}"
-FIELDS = ("date", "regions", "organiser", "participants", "themes")
 
 
 def _form_values(key: str, prompts: list[str]) -> dict:
@@ -26,77 +28,113 @@ def _form_values(key: str, prompts: list[str]) -> dict:
     return {name: st.session_state.get(f"{key}_{name}") for name in names}
 
 
-def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] | None) -> None:
+def _attach(doc: dict, agenda: tuple[dict, int] | None) -> str:
+    """The agenda of this place names a new conversation, so it travels with it (export, print)."""
+    if agenda is None or doc["id"] in agenda[0]["conversations"]:
+        return ""
+    agenda_doc, version = agenda
+    try:
+        store().save_agenda({**agenda_doc, "conversations": [*agenda_doc["conversations"], doc["id"]]
+                             [-model.LIMITS["conversations"]:]}, version)
+        return " Het hoort nu bij de wijkagenda."
+    except (model.ValidationError, UserStoreError) as err:  # the conversation itself is saved
+        return f" Het kon niet aan de agenda worden gekoppeld: {err}"
+
+
+def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] | None,
+          existing: tuple[dict, int] | None = None) -> None:
     if not allowed("gesprek"):
         return
     values = _form_values(key, prompts)
     try:
-        doc = forms.conversation(values, prompts, assets)
-        store().save_conversation(doc)
+        doc = forms.conversation(values, prompts, assets, existing=existing[0] if existing else None)
+        store().save_conversation(doc, existing[1] if existing else None)
     except (model.ValidationError, UserStoreError) as err:
         flash("gesprek", "error", problems_text(err))
         return
-    attached = ""
-    if agenda is not None:  # the agenda of this place names the new conversation, so it travels with it
-        agenda_doc, version = agenda
-        try:
-            store().save_agenda({**agenda_doc, "conversations": [*agenda_doc["conversations"], doc["id"]]
-                                 [-model.LIMITS["conversations"]:]}, version)
-            attached = " Het hoort nu bij de wijkagenda."
-        except (model.ValidationError, UserStoreError) as err:  # the conversation itself is saved
-            attached = f" Het kon niet aan de agenda worden gekoppeld: {err}"
-    for name in [n for n in st.session_state if str(n).startswith(f"{key}_")]:
-        st.session_state.pop(name)
-    st.session_state[COUNTER] = st.session_state.get(COUNTER, 0) + 1
+    attached = _attach(doc, agenda)
+    if existing is None:
+        for name in [n for n in st.session_state if str(n).startswith(f"{key}_")]:
+            st.session_state.pop(name)
+        st.session_state[COUNTER] = st.session_state.get(COUNTER, 0) + 1
     notes = len(doc["notes"])
-    flash("gesprek", "ok", f"Het gesprek van {day_text(doc['date'])} is opgeslagen: {notes} notitie{'s' if notes != 1 else ''}"
-                           f" en {len(doc['themes'])} thema's.{attached}")
+    flash("gesprek", "ok", f"Het gesprek van {day_text(doc['date'])} is {'gewijzigd' if existing else 'opgeslagen'}: "
+                           f"{notes} notitie{'s' if notes != 1 else ''} en {len(doc['themes'])} thema's.{attached}")
 
 
-def conversation_form(region: dict, agenda: tuple[dict, int] | None) -> None:
+def _initial(existing: dict | None, prompts: list[str]) -> dict:
+    """Widget values for a form: empty for a new conversation, the stored notes (one per line) for a correction."""
+    if existing is None:
+        return {}
+    values = {"date": date.fromisoformat(existing["date"]), "regions": existing["regions"],
+              "organiser": existing["organiser"], "participants": existing["participants"],
+              "themes": "\n".join(f"{t['title']}: {t['votes']}" for t in existing["themes"])}
+    for i, prompt in enumerate(prompts):
+        notes = [n for n in existing["notes"] if n["prompt"] == prompt]
+        for kind in model.KINDS:
+            values[f"{i}_{kind}"] = "\n".join(n["text"] for n in notes if n["kind"] == kind)
+        values[f"{i}_indicators"] = sorted({i for n in notes for i in n["indicators"]})
+        values[f"{i}_assets"] = sorted({a["id"] for n in notes for a in n["assets"]})
+    return values
+
+
+def conversation_form(region: dict, agenda: tuple[dict, int] | None,
+                      existing: tuple[dict, int] | None = None) -> None:
     code = region["region_code"]
     prompts = view.prompts(code)
+    if existing is not None:  # prompts of an older gesprekskaart stay editable
+        prompts = [*prompts, *dict.fromkeys(n["prompt"] for n in existing[0]["notes"] if n["prompt"] not in prompts)]
     places = data.buurten_in(code)
     place_labels = dict(zip(places["region_code"], places["name"]))
     assets = {a["id"]: a for a in data.resident_assets(code)}
     choices = view.indicator_choices(code)
     indicator_labels = dict(zip(choices["indicator_id"], choices["label"]))
-    st.markdown(PRIVACY)
-    key = _key()
+    if existing is not None:
+        for note in existing[0]["notes"]:
+            assets.update({a["id"]: a for a in note["assets"]})
+            indicator_labels.update({i: i for i in note["indicators"] if i not in indicator_labels})
+        place_labels.update({c: c for c in existing[0]["regions"] if c not in place_labels})
+    start = _initial(existing[0] if existing else None, prompts)
+    key = f"wa_ce_{existing[0]['id']}_{existing[1]}" if existing else _key()
     with st.form(key):
         left, mid, right = st.columns([1, 2, 1])
-        left.date_input("Datum van het gesprek", value=date.today(), key=f"{key}_date", format="DD-MM-YYYY",
-                        min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
-        mid.text_input("Georganiseerd door (organisatie)", key=f"{key}_organiser", max_chars=model.ORG_CHARS,
-                       placeholder="Bijvoorbeeld: Buurthuis De Boomgaard")
-        right.number_input("Aantal deelnemers", min_value=0, max_value=model.MAX_COUNT, step=1, value=None,
-                           key=f"{key}_participants", help="Een aantal, geen namen.")
-        st.multiselect("Over welke buurt(en) of wijk ging het?", list(place_labels), default=[code],
-                       format_func=lambda c: f"{place_labels[c]} ({c})", key=f"{key}_regions",
-                       max_selections=model.LIMITS["regions"])
+        left.date_input("Datum van het gesprek", value=start.get("date", date.today()), key=f"{key}_date",
+                        format="DD-MM-YYYY", min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
+        mid.text_input("Georganiseerd door (organisatie)", value=start.get("organiser", ""), key=f"{key}_organiser",
+                       max_chars=model.ORG_CHARS, placeholder="Bijvoorbeeld: Buurthuis De Boomgaard")
+        right.number_input("Aantal deelnemers", min_value=0, max_value=model.MAX_COUNT, step=1,
+                           value=start.get("participants"), key=f"{key}_participants", help="Een aantal, geen namen.")
+        st.multiselect("Over welke buurt(en) of wijk ging het?", list(place_labels),
+                       default=start.get("regions", [code]), format_func=lambda c: f"{place_labels[c]} ({c})",
+                       key=f"{key}_regions", max_selections=model.LIMITS["regions"])
         st.markdown("##### Wat is er gezegd? Per vraag van de gesprekskaart; één notitie per regel.")
         for i, prompt in enumerate(prompts):
             with st.expander(prompt, expanded=i == 0):
                 cols = st.columns(3)
                 for col, (kind, label) in zip(cols, model.KINDS.items()):
-                    col.text_area(label, key=f"{key}_{i}_{kind}", height=90, max_chars=4000)
+                    col.text_area(label, value=start.get(f"{i}_{kind}", ""), key=f"{key}_{i}_{kind}", height=90,
+                                  max_chars=4000)
                 link_left, link_right = st.columns(2)
-                link_left.multiselect("Hoort bij deze cijfers", list(indicator_labels), key=f"{key}_{i}_indicators",
+                link_left.multiselect("Hoort bij deze cijfers", list(indicator_labels),
+                                      default=start.get(f"{i}_indicators"), key=f"{key}_{i}_indicators",
                                       format_func=indicator_labels.get, max_selections=model.LIMITS["note_indicators"],
                                       placeholder="Kies cijfers uit het profiel")
                 link_right.multiselect("Hoort bij deze items van de Bewonerskaart", list(assets),
-                                       key=f"{key}_{i}_assets", format_func=lambda a: assets[a]["name"],
-                                       max_selections=model.LIMITS["assets"], placeholder="Kies wat er al is")
-        st.text_area("Thema's met stippen (één per regel: thema: aantal stippen)", key=f"{key}_themes", height=100,
-                     placeholder="Bewegen en ontmoeten: 14\nRondkomen: 9", max_chars=4000)
-        st.form_submit_button("Gesprek opslaan", type="primary", on_click=_save, args=(key, prompts, assets, agenda))
+                                       default=start.get(f"{i}_assets"), key=f"{key}_{i}_assets",
+                                       format_func=lambda a: assets[a]["name"], max_selections=model.LIMITS["assets"],
+                                       placeholder="Kies wat er al is")
+        st.text_area("Thema's met stippen (één per regel: thema: aantal stippen)", value=start.get("themes", ""),
+                     key=f"{key}_themes", height=100, placeholder="Bewegen en ontmoeten: 14\nRondkomen: 9",
+                     max_chars=4000)
+        st.form_submit_button("Wijziging opslaan" if existing else "Gesprek opslaan", type="primary", on_click=_save,
+                              args=(key, prompts, assets, agenda, existing))
 
 
-def conversation_list(conversations: list[dict]) -> None:
+def conversation_list(conversations: list[tuple[dict, int]], region: dict, agenda: tuple[dict, int] | None) -> None:
     if not conversations:
         st.caption("Er is nog geen gesprek vastgelegd voor deze plek.")
         return
-    for doc in conversations:
+    for doc, version in conversations:
         title = (f"{day_text(doc['date'])} · {doc['organiser']} · {fmt_number(doc['participants'])} deelnemers · "
                  f"{len(doc['notes'])} notities")
         with st.expander(title):
@@ -109,13 +147,17 @@ def conversation_list(conversations: list[dict]) -> None:
             if doc["themes"]:
                 st.markdown("**Stippen:** " + ", ".join(f"{md_escape(t['title'])} ({t['votes']})" for t in
                                                        sorted(doc["themes"], key=lambda t: -t["votes"])))
+            if may_edit():
+                with st.popover("Gesprek wijzigen", icon=":material/edit:"):
+                    conversation_form(region, agenda, (doc, version))
 
 
 def render(region: dict, agenda: tuple[dict, int] | None) -> None:
     show_flash("gesprek")
-    conversations = [c for c, _ in store().conversations(region=region["region_code"])]
+    conversations = store().conversations(region=region["region_code"])
     st.markdown("#### Vastgelegde gesprekken")
-    conversation_list(conversations)
+    conversation_list(conversations, region, agenda)
     if may_edit():
         st.markdown("#### Nieuw gesprek vastleggen")
+        st.markdown(PRIVACY)
         conversation_form(region, agenda)
