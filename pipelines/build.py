@@ -22,6 +22,10 @@ from pipelines.shapes import read_shapes
 from pipelines.transform import LONG_COLUMNS, SchemaError, ratio_indicator, regions_from_table, table_to_long
 
 SQL_DIR = Path(__file__).with_name("sql")
+# DuckDB settings of the build (peak memory): operators past the limit spill to a temp file beside the release
+# instead of growing. The result does not depend on them: tests/test_build_settings.py builds with DuckDB's
+# defaults and compares every mart_* view (EXCEPT ALL both ways). BUURTBALANS_BUILD_MEMORY overrides the limit.
+DUCKDB_CONFIG = {"memory_limit": os.environ.get("BUURTBALANS_BUILD_MEMORY", "300MB")}
 CURRENT_DIVISION = 2024
 
 
@@ -226,8 +230,9 @@ def validate(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
 
 
 def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, catalogue: Catalogue | None = None,
-          geo_dir: Path | None = None, publish: bool = True) -> BuildSummary:
-    """Build a new release from the caches in `roots` (default: live cache, then the shipped snapshot)."""
+          geo_dir: Path | None = None, publish: bool = True, duckdb_config: dict | None = None) -> BuildSummary:
+    """Build a new release from the caches in `roots` (default: live cache, then the shipped snapshot).
+    duckdb_config: DuckDB settings of the build (default DUCKDB_CONFIG; {} = DuckDB's own defaults)."""
     catalogue = catalogue or load_catalogue()
     roots = roots or [paths.cache_dir(), paths.snapshot_dir() / "tables"]
     build_dir = build_dir or paths.build_dir()
@@ -247,13 +252,16 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         summary.timings["read"] = time.perf_counter() - clock
         values, regions, sources = collect(catalogue, caches)
         definitions = source_definitions(catalogue, caches)
+        del caches  # peak memory: the raw tables are not needed once they are in long form
         summary.timings["transform"] = time.perf_counter() - clock - summary.timings["read"]
         _pause_point("after_transform")
         try:
             clock = time.perf_counter()
             shapes = cached_shapes(geo_dir)
             summary.timings["shapes"] = time.perf_counter() - clock
-            _write(target, catalogue, values, regions, sources, shapes, summary, definitions)
+            held = [values]
+            del values  # _write drops the long frame once DuckDB has it (peak memory)
+            _write(target, catalogue, held, regions, sources, shapes, summary, definitions, duckdb_config)
         except BaseException:
             target.unlink(missing_ok=True)
             Path(str(target) + ".wal").unlink(missing_ok=True)
@@ -264,9 +272,11 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         return summary
 
 
-def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd.DataFrame,
+def _write(target: Path, catalogue: Catalogue, held: list[pd.DataFrame], regions: pd.DataFrame,
            sources: pd.DataFrame, shapes: pd.DataFrame, summary: BuildSummary,
-           definitions: pd.DataFrame | None = None) -> None:
+           definitions: pd.DataFrame | None = None, duckdb_config: dict | None = None) -> None:
+    """held: [the long values frame]; emptied once the frame is loaded, so Python frees it before the SQL."""
+    values = held.pop()
     joins = boundary_joins(regions, sources, values)
     clock = time.perf_counter()
     identity = division_identity.identity(regions, values, CURRENT_DIVISION)
@@ -276,7 +286,7 @@ def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd
                                 "live_tables": ", ".join(sources.loc[sources["method"] != "snapshot-conversion",
                                                                      "table_id"]) or None}])
     clock = time.perf_counter()
-    con = duckdb.connect(str(target))
+    con = duckdb.connect(str(target), config=DUCKDB_CONFIG if duckdb_config is None else duckdb_config)
     try:
         con.execute("set enable_progress_bar = false")
         frames = {"indicator_values": values, "regions": regions, "sources": sources,
@@ -289,6 +299,7 @@ def _write(target: Path, catalogue: Catalogue, values: pd.DataFrame, regions: pd
             con.execute(f"create table {name} as select * from frame")
             con.unregister("frame")
         summary.timings["load"] = time.perf_counter() - clock
+        del frames, values, identity  # in DuckDB now; free the pandas copies before the SQL models run
         _pause_point("after_load")
         clock = time.perf_counter()
         for sql_file in sorted(SQL_DIR.glob("*.sql")):

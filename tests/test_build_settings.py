@@ -1,0 +1,56 @@
+"""The build's speed and memory settings change no shown number.
+
+pipelines/build.py builds with DUCKDB_CONFIG (a memory limit: operators spill instead of growing) and frees its
+pandas frames early. Here a second release is built from the same snapshot with DuckDB's own defaults, and
+every mart_* view (the contract the dashboard reads) is compared with the session release in both directions
+with EXCEPT ALL. Doubles are compared to 9 decimals: DuckDB's parallel sums may differ in the last bits between
+any two runs, and no shown figure has more than 2 decimals.
+"""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipelines import build as build_module
+from pipelines import release
+from tests.conftest import SNAPSHOT_TABLES
+
+
+@pytest.fixture(scope="module")
+def default_settings_release(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("build-duckdb-defaults")
+    build_module.build(roots=[SNAPSHOT_TABLES], build_dir=folder, duckdb_config={})
+    return release.current_release(folder)
+
+
+def comparable(con, schema: str, view: str) -> str:
+    """select list of a view with doubles rounded to 9 decimals (the rest as stored)."""
+    cols = con.execute(f"select column_name, data_type from information_schema.columns where table_catalog = "
+                       f"'{schema}' and table_name = '{view}' order by ordinal_position").fetchall()
+    return ", ".join(f'round("{c}", 9) as "{c}"' if t in ("DOUBLE", "FLOAT") else f'"{c}"' for c, t in cols)
+
+
+def test_the_build_uses_a_memory_limit():
+    assert build_module.DUCKDB_CONFIG.get("memory_limit")
+
+
+def test_every_mart_view_is_identical_with_duckdb_defaults(release_path, default_settings_release):
+    con = duckdb.connect()
+    con.execute(f"attach '{release_path}' as fast (read_only)")
+    con.execute(f"attach '{default_settings_release}' as plain (read_only)")
+    fast_views = {v for (v,) in con.execute("select view_name from duckdb_views() where database_name = 'fast' "
+                                             "and view_name like 'mart%'").fetchall()}
+    plain_views = {v for (v,) in con.execute("select view_name from duckdb_views() where database_name = 'plain' "
+                                              "and view_name like 'mart%'").fetchall()}
+    assert fast_views == plain_views and len(fast_views) >= 10
+    compared = 0
+    for view in sorted(fast_views):
+        a = f"select {comparable(con, 'fast', view)} from fast.{view}"
+        b = f"select {comparable(con, 'plain', view)} from plain.{view}"
+        only_fast = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
+        only_plain = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
+        rows = con.execute(f"select count(*) from fast.{view}").fetchone()[0]
+        assert (only_fast, only_plain) == (0, 0), f"{view}: {only_fast} rows only with the build's settings, " \
+                                                  f"{only_plain} only with DuckDB's defaults (of {rows})"
+        compared += rows
+    assert compared > 1_000_000  # mart_map_values alone has a row per current region and indicator
