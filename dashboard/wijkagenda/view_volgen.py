@@ -15,8 +15,6 @@ from .render_html import agenda_pdf, render_agenda
 from .store import UserStoreError
 from .view import CHOSEN, allowed, day_text, flash, may_edit, problems_text, save_shown, show_flash, store
 
-VERDICT_ICONS = {follow.NO_NEWER: "⏳", follow.NO_CLEAR_DIFFERENCE: "≈", follow.GONE: "–", follow.REVISED: "✎",
-                 follow.NOT_PUBLISHED: "–", follow.UNCERTAIN: "?", follow.SAME: "="}
 
 
 def release_date(name: str) -> str:
@@ -62,7 +60,7 @@ def render_follow(agenda: dict) -> None:
             st.table(pd.DataFrame({"Cijfer": [r.label for r in rows],
                                    "Beginpunt": [r.baseline_text for r in rows],
                                    "Nu": [r.latest_text for r in rows],
-                                   "Verschil": [f"{VERDICT_ICONS.get(r.status, '↕')} {r.status}" for r in rows]}
+                                   "Verschil": [r.status for r in rows]}
                                   ).set_index("Cijfer"))
             for r in rows:
                 st.markdown(f"- {md_escape(r.sentence)}" + "".join(f" _{md_escape(n)}_" for n in r.notes))
