@@ -188,3 +188,21 @@ def test_a_second_refresh_fetches_nothing_that_did_not_change(world):
     assert again.returncode == 0, again.stderr
     assert world["fetched_again"] == 0
     assert "Niets nieuws op CBS" in again.stdout and "ongewijzigd" in again.stderr
+
+
+def test_discovery_never_carries_an_indicator_across_a_declared_break():
+    """Pure: with its newest source before the 2024 poverty break (85618NED, 2023), huishoudens_laag_inkomen is
+    reported, not mapped, for a newer KWB year, even where the new table has the very same key."""
+    import dataclasses
+
+    from pipelines.discover import Candidate, propose
+
+    ind = CAT.indicator("huishoudens_laag_inkomen")
+    before_break = dataclasses.replace(ind, sources=tuple(s for s in ind.sources if s.table == "85618NED"))
+    cat = dataclasses.replace(CAT, indicators=tuple(before_break if i.id == ind.id else i for i in CAT.indicators))
+    properties = [{"Type": "Topic", "Key": "HuishoudensMetEenLaagInkomen_7"}, {"Type": "Topic",
+                                                                                "Key": "AantalInwoners_5"}]
+    proposal = propose(cat, Candidate(NEW_KWB, "Kerncijfers wijken en buurten 2026", cat.families["kwb"], 2026,
+                                      None), properties)
+    assert "huishoudens_laag_inkomen" not in proposal.indicators and "inwoners" in proposal.indicators
+    assert any(line.startswith("huishoudens_laag_inkomen: breuk vanaf 2024") for line in proposal.not_added)
