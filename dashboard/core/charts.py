@@ -110,7 +110,7 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
         main = f'{value_html(row["value"], row["unit"])}<span class="bb-compare">{esc(" · ".join(parts))}</span>'
         if is_rounded_zero(row):  # a count rounded to 0: no exact 0, and no "lowest of all buurten" bar
             big, small = rounded_zero_parts(row)
-            main = f'<span class="bb-value">{esc(big)}</span><span class="bb-unit">{esc(small)}</span>' \
+            main = f'<span class="bb-value">{esc(big)}</span><span class="bb-compare">{esc(small)}</span>' \
                    f'<span class="bb-compare">{esc(" · ".join(parts))}</span>'
         bar = percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note"))) \
             if pd.notna(row["n_total"]) and row["n_total"] and not is_rounded_zero(row) else ""

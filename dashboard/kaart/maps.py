@@ -20,7 +20,7 @@ import shapely
 from plotly.colors import sample_colorscale
 
 from dashboard.core import db
-from dashboard.core.format import fmt_number, fmt_value
+from dashboard.core.format import fmt_number, fmt_value, is_rounded_zero, rounded_zero_text
 
 LEVELS = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
 NL = "NL"
@@ -61,7 +61,7 @@ def status_text(status: str, level: str, year) -> str:
 # --- queries (the only input/output) -------------------------------------------------------------------------
 
 def load_indicators(build_dir: Path | None = None) -> pd.DataFrame:
-    return db.query("""select indicator_id, label, unit, direction, modelled, description, lens
+    return db.query("""select indicator_id, label, unit, direction, modelled, description, lens, rounding
                        from mart_catalogue where not hidden order by label""", build_dir=build_dir)
 
 
@@ -72,7 +72,7 @@ def load_gemeenten(build_dir: Path | None = None) -> pd.DataFrame:
 
 def load_values(indicator_id: str, level: str, build_dir: Path | None = None) -> pd.DataFrame:
     """Every region of `level` in NL for one indicator (the reference for the colour classes)."""
-    return db.query("""select region_code, name, gemeente_code, period, boundary_year, value, status
+    return db.query("""select region_code, name, gemeente_code, period, boundary_year, value, upper, status
                        from mart_map_values where indicator_id = ? and level = ? order by region_code""",
                     [indicator_id, level], build_dir=build_dir)
 
@@ -186,7 +186,11 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
                         index=frame.index, dtype="float64").where(has_value).clip(upper=k - 1)
     flip = indicator.get("direction") == "lower_is_better"
     frame["bucket"] = ((k - 1 - raw) if flip else raw).astype("Int64")
-    frame["value_text"] = [fmt_value(v, indicator["unit"]) if ok else "" for v, ok in zip(frame["value"], has_value)]
+    frame["value_text"] = [(rounded_zero_text({"value": v, "rounding": indicator.get("rounding"), "upper": u,
+                                               "unit": indicator["unit"]})
+                            if is_rounded_zero({"value": v, "rounding": indicator.get("rounding")})
+                            else fmt_value(v, indicator["unit"])) if ok else ""
+                           for v, u, ok in zip(frame["value"], frame.get("upper", frame["value"] * np.nan), has_value)]
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     frame = (frame.assign(_o=frame["status"].map(order)).sort_values(["_o", "region_code"], kind="stable")
              .drop(columns="_o").reset_index(drop=True))
