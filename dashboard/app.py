@@ -14,7 +14,7 @@ from dashboard.core import charts  # noqa: E402
 from dashboard.core import state  # noqa: E402
 from pipelines import paths, release  # noqa: E402
 
-ATTRIBUTION = ("Bron: CBS; RIVM, CBS; Politie, CBS — CC BY 4.0; "
+ATTRIBUTION = ("Bron: CBS; RIVM, CBS; Politie, CBS — CC BY 4.0; opkomst: Kiesraad (via Centerdata/BZK); "
                "kaartvormen: benadering op basis van CBS/Kadaster")
 PAGES_DIR = Path(__file__).with_name("app_pages")
 # (file, title, icon, url path); a page appears once its file exists, so the app runs while others work.

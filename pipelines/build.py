@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import division_identity, paths, precompute, release
+from pipelines import division_identity, file_sources, paths, precompute, release
 from pipelines.cache import CacheError, TableCache, read_table_cache
 from pipelines.catalogue import Catalogue, load_catalogue
 from pipelines.definitions import source_definitions
@@ -243,12 +243,16 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         release.remove_unpublished(build_dir)
         located = locate_caches(catalogue, roots)
         target = release.new_release_path(build_dir)
-        summary = BuildSummary(release=target, missing_tables=[t for t, p in located.items() if p is None])
         clock = time.perf_counter()
         try:
             caches = {t: read_table_cache(p) for t, p in located.items() if p is not None}
+            # catalog = "file" tables (Kiesraad): read from data/snapshot/files by pipelines/file_sources.py
+            caches.update(file_sources.load_file_tables(
+                catalogue, paths.snapshot_dir() / "files",
+                file_sources.current_gemeenten(caches, catalogue, CURRENT_DIVISION), CURRENT_DIVISION))
         except CacheError as exc:
             raise BuildError(str(exc)) from exc
+        summary = BuildSummary(release=target, missing_tables=[t for t in catalogue.tables if t not in caches])
         summary.timings["read"] = time.perf_counter() - clock
         values, regions, sources = collect(catalogue, caches)
         definitions = source_definitions(catalogue, caches)

@@ -13,7 +13,8 @@ DEFAULT_OVERLAY = CATALOGUE_PATH.parents[1] / "data" / "catalogue.local.toml"
 CHANGE_KINDS = ("rename", "break")
 LENSES = ("problem", "asset", "context")
 DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
-CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl"}
+CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl",
+                 "file": "bestand in data/snapshot/files (geen CBS-tabel; pipelines/file_sources.py)"}
 # Never part of this product's indicators or composite scores (product principle), checked on load.
 FORBIDDEN_STEMS = ("herkomst", "migratie", "westers", "nietwesters", "buiteneuropa", "europaexclusief",
                    "a_nl_all", "a_eur_al", "a_neu_al", "a_marok", "a_tur", "a_sur", "a_antaru", "a_ov_nw", "a_west")
@@ -43,6 +44,10 @@ class Table:
     aggregate_months: bool = False
     in_snapshot: bool = True
     snapshot_scope: str | None = None
+    # catalog = "file" (pipelines/file_sources.py): a shipped file instead of a CBS table
+    file: str | None = None
+    file_columns: dict[str, str] = field(default_factory=dict)
+    area_changed: tuple[str, ...] = ()
 
     @property
     def catalog_host(self) -> str:
@@ -165,7 +170,8 @@ def _table(table_id: str, raw: dict) -> Table:
         age_groups={str(k): v for k, v in raw.get("age_groups", {}).items()},
         margin_codes=dict(raw.get("margin_codes", {})), fixed=dict(dims.get("fixed", {})),
         aggregate_months=bool(raw.get("aggregate_months", False)), in_snapshot=raw.get("in_snapshot", True),
-        snapshot_scope=raw.get("snapshot_scope"))
+        snapshot_scope=raw.get("snapshot_scope"), file=raw.get("file"),
+        file_columns=dict(raw.get("file_columns", {})), area_changed=tuple(raw.get("area_changed", ())))
 
 
 def _source(raw: dict) -> Source:

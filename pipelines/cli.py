@@ -94,7 +94,8 @@ def _refresh(args, catalogue) -> int:
         return _discover(args, catalogue)
     if args.apply:
         raise SystemExit("fout: --apply hoort bij --discover")
-    tables = _select_tables(catalogue, args.table, args.year)
+    # catalog = "file" tables are shipped files, read at every build (pipelines/file_sources.py): never fetched
+    tables = [t for t in _select_tables(catalogue, args.table, args.year) if t.catalog != "file"]
     cache = paths.cache_dir()
     incoming = cache / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,9 @@ def catalogue():
 
 @pytest.fixture(scope="module")
 def caches(catalogue):
-    return {t: read_table_cache(SNAPSHOT / t) for t in catalogue.tables if (SNAPSHOT / t).exists()}
+    from pipelines import file_sources   # catalog = "file" tables (Kiesraad) come through their loader
+    found = {t: read_table_cache(SNAPSHOT / t) for t in catalogue.tables if (SNAPSHOT / t).exists()}
+    return found | file_sources.load_file_tables(catalogue, SNAPSHOT.parent / "files", {}, 2024)
 
 
 def test_at_least_twenty_indicators_and_all_three_lenses(catalogue):

@@ -63,5 +63,5 @@ value_cols = [c for c in table.columns if c not in profile_view.COMPARE_META]
 st.dataframe(table, hide_index=True, placeholder="–", column_config={c: st.column_config.NumberColumn(c, format="localized")
                                                     for c in value_cols})
 st.caption("Leeg = geen cijfer voor die plek (zie 'Buurt in beeld' voor de reden). Geschat = modelschatting "
-           "van RIVM/CBS. Bron: CBS; RIVM, CBS — CC BY 4.0.")
+           "van RIVM/CBS. Bron: CBS; RIVM, CBS — CC BY 4.0; opkomst: Kiesraad (via Centerdata/BZK).")
 downloads.download_buttons(table, f"buurtbalans-vergelijking-{'-'.join(codes)}", key="vergelijking")

@@ -101,6 +101,12 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
     age = age_text(row.get("age_group"))
     if pd.isna(row["value"]):
         main, bar = f'<span class="bb-missing">{esc(str(row["missing_text"]))}</span>', ""
+        if level in ("buurt", "wijk") and pd.notna(row.get("gemeente_value")):   # the gemeente's figure as context
+            parts = [f"cijfer van de gemeente {gemeente_name or ''}: "
+                     f"{short_value(row['gemeente_value'], row['unit'])}".replace("  ", " ")]
+            if pd.notna(row.get("nl_value")):
+                parts.append(f"Nederland {short_value(row['nl_value'], row['unit'])}")
+            main += f'<span class="bb-compare">{esc(" · ".join(parts))}</span>'
     else:
         parts = []
         if level in ("buurt", "wijk") and pd.notna(row["gemeente_value"]):

@@ -35,6 +35,9 @@ LEVEL_NAME = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "land": 
 STEDELIJKHEID = {1: "zeer sterk stedelijk", 2: "sterk stedelijk", 3: "matig stedelijk", 4: "weinig stedelijk",
                  5: "niet stedelijk"}
 CONTEXT_STRIP = ("inwoners", "bevolkingsdichtheid", "stedelijkheid")
+GEMEENTE_ONLY = "alleen per gemeente bekend"
+GEMEENTE_CONTEXT = ["gemeente_value", "gemeente_lower", "gemeente_upper", "nl_value", "nl_lower", "nl_upper",
+                    "period", "boundary_year", "table_id", "table_title"]
 
 
 @lru_cache(maxsize=1)
@@ -60,8 +63,28 @@ def _missing_text(row, level: str = "buurt") -> str:
     return MISSING_TEXT[None]
 
 
+def gemeente_context(out: pd.DataFrame, gemeente_profile: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """For a buurt or wijk: an indicator that exists only per gemeente (no buurt has a value, e.g. opkomst)
+    shows its gemeente's figure as context (gemeente_value, with that row's period and source), and says so."""
+    only_gm = set(catalogue.loc[catalogue["buurten_with_value"].fillna(0) == 0, "indicator_id"]) \
+        if "buurten_with_value" in catalogue else set()
+    gm = gemeente_profile[gemeente_profile["is_default_group"].astype(bool) & gemeente_profile["value"].notna()]
+    gm = gm.drop_duplicates("indicator_id").set_index("indicator_id")
+    out = out.copy()
+    for i, row in out.iterrows():
+        ind = row["indicator_id"]
+        if pd.isna(row["value"]) and ind in only_gm and ind in gm.index:
+            g = gm.loc[ind]
+            for col in GEMEENTE_CONTEXT:   # the gemeente's own value/lower/upper become gemeente_*
+                src = col.replace("gemeente_", "") if col.startswith("gemeente_") else col
+                out.at[i, col] = g.get(src)
+            out.at[i, "missing_text"] = GEMEENTE_ONLY
+    return out
+
+
 def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.DataFrame,
-                  catalogue: pd.DataFrame, sources: pd.DataFrame, level: str = "buurt") -> pd.DataFrame:
+                  catalogue: pd.DataFrame, sources: pd.DataFrame, level: str = "buurt",
+                  gemeente_profile: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator that is not hidden, in catalogue order: the region's value in the default age
     group, with gemeente/NL values, share_lower (% of buurten with a lower value), other age groups as text,
     source (table_id, table_title, period, boundary_year, attribution, scope_note when the shipped table covers
@@ -97,6 +120,8 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
                                for _, r in grp.iterrows()) for i, grp in others.groupby("indicator_id")}
     out["other_groups"] = [other_text.get(i, "") for i in out["indicator_id"]]
     out["missing_text"] = [None if pd.notna(r["value"]) else _missing_text(r, level) for _, r in out.iterrows()]
+    if gemeente_profile is not None and not gemeente_profile.empty:
+        out = gemeente_context(out, gemeente_profile, catalogue)
     order = catalogue_order()
     out["_order"] = out["indicator_id"].map(order).fillna(len(order))
     drop = ["period_map", "boundary_year_map", "table_id_map", "_order"]
@@ -120,9 +145,11 @@ def _load_profile_cached(release: str, code: str) -> Profile:
     region = state.region_row(code)
     gemeente = region["gemeente_code"] if region and isinstance(region.get("gemeente_code"), str) else None
     sources = state.cached("sources")
+    below_gemeente = region and region["level"] in ("buurt", "wijk") and gemeente
     table = profile_table(state.cached("profile", code), state.cached("map_status", code),
                           state.cached("area_coverage", gemeente), state.cached("catalogue"), sources,
-                          level=region["level"] if region else "buurt")
+                          level=region["level"] if region else "buurt",
+                          gemeente_profile=state.cached("profile", gemeente) if below_gemeente else None)
     return Profile(region=region, table=table, sources=sources)
 
 
