@@ -105,7 +105,9 @@ def _table_cache(table: Table, raw: pd.DataFrame, current: dict[str, str], curre
     kept = data[refused.isna()]
     out = pd.concat([nl, kept[["WijkenEnBuurten", "gm_naam", *numeric]]], ignore_index=True)
     props = [{"Key": "WijkenEnBuurten", "Type": "GeoDimension", "Title": "Gemeente"}] + [
-        {"Key": c, "Type": "Topic", "Title": c, "Description": f"Kolom '{c}' van {source_file}"} for c in numeric]
+        {"Key": c, "Type": "Topic", "Title": cols.get(c, c),
+         "Description": f"{cols[c]}: kolom '{c}' van {source_file} ({table.attribution})"} if c in cols else
+        {"Key": c, "Type": "Topic", "Title": c, "Description": ""} for c in numeric]
     created = raw["CreationDate"].astype("str").str[:10].max() if "CreationDate" in raw.columns else None
     fetch = {"table_id": table.id, "method": "snapshot-conversion", "fetched_at": created,
              "fetched_at_meaning": "latest CreationDate (Kiesraad count) in the file",
