@@ -196,3 +196,40 @@ def test_geheim_and_ontbreekt_stand_apart_from_low_values(build_dir, indicators)
     assert by_status["ontbreekt"].marker.line.color == "#555555"             # white with a dark edge
     assert not set(fills.values()) & set(maps.palette(5, "higher_is_better"))
     assert "geheim" in by_status["geheim"].hovertemplate
+
+
+# ----------------------------------------------------------------------------------------------- text alternative
+def test_text_alternative_says_what_the_colours_say(draw, indicators):
+    from dashboard.kaart import text_alternative as ta
+    frame, _, _ = draw("vrijwilligerswerk", "wijk", "GM0344")
+    meta = indicators["vrijwilligerswerk"]
+    sentence = ta.sentence(frame, meta, "wijk", "Utrecht")
+    shown = frame[frame["status"] == "waarde"]
+    low, high = shown.loc[shown["value"].idxmin()], shown.loc[shown["value"].idxmax()]
+    assert f"voor {len(frame)} wijken in Utrecht" in sentence and f"{len(shown)} met een cijfer" in sentence
+    assert f"van {low['value_text']} ({low['name']}) tot {high['value_text']} ({high['name']})" in sentence
+    table = ta.table(frame, meta, "wijk")
+    assert len(table) == len(frame) and list(table["Gebied"]) == sorted(table["Gebied"])
+    assert set(table[meta["label"]]) >= set(shown["value_text"])
+
+
+def test_text_alternative_names_every_grey_class(draw, indicators):
+    from dashboard.kaart import text_alternative as ta
+    frame, _, _ = draw("vrijwilligerswerk", "buurt", "GM0363")   # RIVM 2020 division: Amsterdam renumbered
+    n_other = int((frame["status"] == "andere_indeling").sum())
+    assert n_other > 0
+    assert f"{n_other} met een andere buurtindeling" in ta.sentence(frame, indicators["vrijwilligerswerk"], "buurt", "X")
+    table = ta.table(frame, indicators["vrijwilligerswerk"], "buurt")
+    assert table[indicators["vrijwilligerswerk"]["label"]].str.contains("andere code").sum() == n_other
+
+
+def test_opkomst_on_the_map_matches_the_kiesraad_file(draw):
+    # expected: TotalCounted / Cast from data/snapshot/files/kiesraad_ps/ps2023_tellingen_gemeente.parquet
+    import pandas as pd
+    from tests.conftest import ROOT
+    raw = pd.read_parquet(ROOT / "data/snapshot/files/kiesraad_ps/ps2023_tellingen_gemeente.parquet")
+    ams = raw[raw["gwb_code_10"] == "GM0363"].iloc[0]
+    frame, _, figure = draw("opkomst_ps", "gemeente", "GM0363")
+    row = frame.set_index("region_code").loc["GM0363"]
+    assert row["value"] == pytest.approx(100 * ams["TotalCounted"] / ams["Cast"])
+    assert row["value_text"].replace("%", "") in pio.to_json(figure, validate=False)   # in the hover text

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.kaart import resident_points as asset_layer
 from dashboard.core import db
 from dashboard.kaart import maps
+from dashboard.kaart import text_alternative
 from dashboard.core import state
 
 PROFILE_PAGE = "app_pages/profiel.py"
@@ -94,6 +95,14 @@ if clicked:
     _open_profile(clicked)
 
 st.caption(maps.legend_explanation(frame, level, detail=area != maps.NL))
+# The map as text (WCAG 2.1 AA): a sentence and a table with what the colours show (dashboard/kaart/text_alternative.py)
+meta = {"label": labels[indicator_id]}
+st.markdown(text_alternative.sentence(frame, meta, level, areas[area]))
+with st.expander("Tabel bij de kaart: dezelfde cijfers als tekst"):
+    if len(frame) > text_alternative.MAX_ROWS:
+        st.caption(f"Kies een gemeente bij ‘Waar?’ voor een tabel van de {maps.LEVELS[level]}.")
+    else:
+        st.table(text_alternative.table(frame, meta, level))
 if points is not None:
     st.caption(f"Oranje stippen = wat bewoners zelf noemen op de Bewonerskaart ({len(points)} in dit gebied). "
                "Beweeg erover voor naam en soort. Zonder precieze plek staat een stip ergens in de buurt: locatie "

@@ -44,6 +44,10 @@ CSS = """
 .bb-bartext{font-size:.85rem;color:#374151}
 .bb-meta{font-size:.78rem;color:#4b5563;margin-top:.15rem}
 .bb-lens{border-bottom:4px solid;padding-bottom:.2rem;margin-bottom:.1rem;font-size:1.5rem;font-weight:700}
+/* WCAG 2.1 AA (issue #12): Streamlit's caption grey #797b7e has 4.2:1 on white: darkened to 6.6:1 (5.9:1 on the
+   sidebar grey); a focus ring that is always visible, 3px dark teal (6.3:1 on white) outside the element. */
+[data-testid="stCaptionContainer"],[data-testid="stCaptionContainer"] p{color:#575b61!important;opacity:1!important}
+:focus-visible{outline:3px solid #00695c!important;outline-offset:2px!important}
 @media print{[data-testid="stSidebar"],[data-testid="stHeader"],[data-testid="stToolbar"],
   [data-testid="stExpander"]{display:none!important}
   /* Columns that run over a page break overlap in Chromium: stack them (Kracht first) when printing. */
@@ -208,6 +212,18 @@ def quadrant(scores: pd.DataFrame, *, focus: str | None = None, highlight: set[s
         yaxis=dict(title="Zorgen → (0 = gemiddelde buurt)", range=yr, zeroline=False,
                    gridcolor="#eef0f2"))
     return fig
+
+
+def quadrant_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """The quadrant as text (WCAG: a text alternative for the chart): every buurt with its two scores, sorted by
+    name; buurten with too few figures say so instead of a number."""
+    def side(value: float, more: str, less: str) -> str:
+        return "te weinig cijfers" if pd.isna(value) else f"{value:+.2f} ({more if value >= 0 else less})".replace(".", ",")
+    out = pd.DataFrame({
+        "Buurt": scores["name"].astype(str),
+        "Kracht (0 = gemiddelde buurt)": [side(v, "meer", "minder") for v in scores["strength_score"]],
+        "Zorgen (0 = gemiddelde buurt)": [side(v, "meer", "minder") for v in scores["need_score"]]})
+    return out.sort_values("Buurt", kind="stable").reset_index(drop=True)
 
 
 def compare_dumbbell(rows: pd.DataFrame, regions: list[tuple[str, str]], lens: str) -> go.Figure:

@@ -260,6 +260,8 @@ def render_quadrant(p: Profile) -> None:
     figure = _quadrant_figure(db.release_key(), str(r["gemeente_code"]), focus,
                               tuple(sorted(highlight)) if highlight is not None else None, str(r["gemeente_name"]))
     st.plotly_chart(figure, config={"displayModeBar": False}, key="quadrant")
+    with st.expander("Tabel bij de grafiek: de buurten als tekst"):   # text alternative (WCAG 2.1 AA)
+        st.table(charts.quadrant_table(area))
     n_out = int(area[["strength_score", "need_score"]].isna().any(axis=1).sum())
     st.caption("Hoe lees je dit? Elke stip is een buurt in " + str(r["gemeente_name"]) + ". Naar rechts: meer "
                "kracht. Naar boven: meer zorgen. 0 is de gemiddelde buurt in Nederland. Methode: voor elk cijfer "

@@ -196,3 +196,38 @@ def cpu_seconds(root_pid: int) -> float:
         tree.update(children)
         frontier.extend(children)
     return sum(stats[pid][1] for pid in tree if pid in stats) / ticks
+
+
+# ----------------------------------------------------------------------------------------------- accessibility
+# axe-core (via axe-playwright-python, pinned in requirements.txt) on WCAG 2.0/2.1 A and AA plus best practices.
+# A test fails on any violation of impact "serious" or "critical". Exclusions are per rule AND selector, only for
+# markup that Streamlit itself renders and this project cannot change; each says why. None are needed today.
+AXE_EXCLUDE: dict[str, list[str]] = {}
+BLOCKING = ("serious", "critical")
+
+
+def axe_violations(page, name: str) -> list[dict]:
+    """Run axe on the page; write test-artifacts/axe-<name>.txt; return the serious/critical violations (with
+    excluded rule+selector pairs removed)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"resultTypes": ["violations"]})
+    found = []
+    lines = []
+    for v in result.response["violations"]:
+        nodes = [n for n in v["nodes"] if not any(sel in " ".join(map(str, n["target"]))
+                                                  for sel in AXE_EXCLUDE.get(v["id"], []))]
+        lines.append(f"{v['impact']:9s} {v['id']} ({len(nodes)} of {len(v['nodes'])} nodes): {v['help']}")
+        lines += [f"    {n['target']} {(n.get('failureSummary') or '')[:300]!r}" for n in nodes[:10]]
+        if v["impact"] in BLOCKING and nodes:
+            found.append({**v, "nodes": nodes})
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"axe-{name}.txt").write_text("\n".join(lines) or "no violations\n", encoding="utf-8")
+    return found
+
+
+def assert_accessible(page, name: str) -> None:
+    """No serious or critical axe violation on the page (report in test-artifacts/axe-<name>.txt)."""
+    bad = axe_violations(page, name)
+    assert not bad, "axe: " + "; ".join(f"{v['impact']} {v['id']}: {v['help']} at "
+                                        f"{[n['target'] for n in v['nodes'][:3]]}" for v in bad)

@@ -1,0 +1,58 @@
+"""The map as text (WCAG 2.1 AA, issue #12): one sentence and a table that say what the colours say.
+
+Pure: takes the map_frame() of dashboard.kaart.maps (one row per region in view: region_code, name, value,
+value_text, status, period, boundary_year) and returns text. The page shows the sentence under the map and the
+table in an expander, so a keyboard or screen-reader user gets the same information as a sighted mouse user.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+from dashboard.kaart.maps import LEVELS, status_text
+
+MAX_ROWS = 1_000
+
+
+def _n(k: int) -> str:
+    return f"{k:,}".replace(",", ".")
+
+   # an all-NL buurt table (14,500 rows) would cost the browser more than the map: ask to narrow
+
+
+def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str) -> str:
+    """'Kaart van <label> voor de 99 buurten in Amsterdam: 80 met een cijfer, van 9,1% (X) tot 31,0% (Y); ...'."""
+    n = len(frame)
+    label = str(indicator["label"])
+    plural = LEVELS.get(level, level)
+    head = f"Kaart van ‘{label}’ voor {_n(n)} {plural} in {area_name}"
+    with_value = frame[frame["status"].eq("waarde") & frame["value"].notna()]
+    parts = []
+    if len(with_value):
+        low = with_value.loc[with_value["value"].idxmin()]
+        high = with_value.loc[with_value["value"].idxmax()]
+        periods = sorted({str(p) for p in with_value["period"].dropna()}) if "period" in with_value else []
+        parts.append(f"{_n(len(with_value))} met een cijfer"
+                     + (f" ({', '.join(periods)})" if periods else "")
+                     + f", van {low['value_text']} ({low['name']}) tot {high['value_text']} ({high['name']})")
+    else:
+        parts.append("geen enkel gebied met een cijfer")
+    for status, word in (("geheim", "geheim"), ("ontbreekt", "zonder cijfer"),
+                         ("andere_indeling", f"met een andere {level}indeling (geen cijfer)")):
+        k = int(frame["status"].eq(status).sum())
+        if k:
+            parts.append(f"{_n(k)} {word}")
+    return head + ": " + "; ".join(parts) + "."
+
+
+def table(frame: pd.DataFrame, indicator: Mapping, level: str) -> pd.DataFrame:
+    """Every region in view with its figure or why it has none, sorted by name (what the map colours show)."""
+    year = frame["boundary_year"] if "boundary_year" in frame else pd.Series(None, index=frame.index)
+    figure = [v if s == "waarde" and v else status_text(s, level, int(y) if pd.notna(y) else "")
+              if s in ("geheim", "ontbreekt", "andere_indeling") else "–"
+              for v, s, y in zip(frame["value_text"], frame["status"], year)]
+    out = pd.DataFrame({"Gebied": frame["name"].astype(str), "Code": frame["region_code"].astype(str),
+                        str(indicator["label"]): figure,
+                        "Periode": frame["period"].astype("string").fillna("") if "period" in frame else ""})
+    return out.sort_values(["Gebied", "Code"], kind="stable").reset_index(drop=True)
