@@ -25,8 +25,9 @@ def exports(buurt: dict) -> None:
     st.markdown("Download wat er op de Bewonerskaart staat. **CSV** opent in Excel en kan weer worden geüpload; "
                 "**GeoJSON** opent in kaartprogramma's zoals QGIS. Items zonder punt hebben daarin geen geometrie.")
     store = assets_views.asset_store()
-    for scope, code, title in (("buurt_code", buurt["region_code"], f"Deze buurt ({buurt['region_code']})"),
-                               ("gemeente_code", buurt["gemeente_code"], f"Heel {buurt['gemeente_name']}")):
+    md = assets_views.md_escape
+    for scope, code, title in (("buurt_code", buurt["region_code"], f"Deze buurt ({md(buurt['region_code'])})"),
+                               ("gemeente_code", buurt["gemeente_code"], f"Heel {md(buurt['gemeente_name'])}")):
         st.markdown(f"**{title}**")
         left, right = st.columns(2)
         left.download_button("Download als CSV", lambda scope=scope, code=code: store.export_csv(**{scope: code}),
@@ -46,7 +47,8 @@ def buurt_picker(choice: state.RegionChoice) -> None:
         column = "gemeente_code" if region["level"] == "gemeente" else "wijk_code"
         rows = table[table[column] == region["region_code"]]
         labels = dict(zip(rows["region_code"], rows["name"] + " (" + rows["wijk_name"].fillna("") + ")"))
-        st.selectbox(f"Kies een buurt in {region['name']}", list(labels), index=None, format_func=labels.get,
+        st.selectbox(f"Kies een buurt in {assets_views.md_escape(region['name'])}", list(labels), index=None,
+                     format_func=labels.get,
                      key="bk_pick", placeholder="Kies of typ de naam van uw buurt",
                      on_change=lambda: _pick_buurt(st.session_state["bk_pick"]))
     st.markdown("De Bewonerskaart is per **buurt**. Zoek uw buurt; kiest u een gemeente of wijk, dan kunt u "
@@ -70,8 +72,9 @@ if choice.status == "none" or choice.region["level"] != "buurt":
     st.stop()
 
 buurt = choice.region
-st.subheader(f"{buurt['name']} ({buurt['region_code']})")
-st.caption(f"Buurt in wijk {buurt['wijk_name']}, gemeente {buurt['gemeente_name']}. De items worden apart "
+md = assets_views.md_escape   # CBS region names are text too: never markdown or directives
+st.subheader(f"{md(buurt['name'])} ({md(buurt['region_code'])})")
+st.caption(f"Buurt in wijk {md(buurt['wijk_name'])}, gemeente {md(buurt['gemeente_name'])}. De items worden apart "
            "bewaard, los van de CBS-cijfers.")
 try:
     assets_views.asset_store()

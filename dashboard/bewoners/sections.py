@@ -10,7 +10,6 @@ CBS release; the release only supplies the buurt codes and the (approximate) buu
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterable
 
@@ -20,6 +19,7 @@ import streamlit as st
 
 from dashboard import userstore
 from dashboard.core import db
+from dashboard.core.escaping import md_escape  # noqa: F401 - re-exported for the page and view
 from dashboard.bewoners import (CATEGORIES, Asset, AssetStore, BuurtCodes, BuurtLocator, html_escape)
 
 PAGE = "app_pages/bewonerskaart.py"
@@ -27,7 +27,6 @@ SUMMARY_TITLE = "Wat bewoners zelf noemen"
 MAX_LISTED = 12
 APPROXIMATE_NOTE = ("plek bepaald uit coördinaten; de buurtgrenzen zijn een benadering, dus bij een grens kan "
                     "het de buurt ernaast zijn")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$&{}])")
 CSS = """<style>
 .bk-counts{display:flex;flex-wrap:wrap;gap:.3rem;margin:.2rem 0 .5rem}
 .bk-count{border:1px solid #b7d7c6;border-radius:1rem;padding:.05rem .55rem;font-size:.85rem;background:#eaf4ee}
@@ -37,11 +36,6 @@ CSS = """<style>
 .bk-cat{font-size:.8rem;color:#225c43;text-transform:uppercase;letter-spacing:.03em}
 .bk-note{font-size:.8rem;color:#6b7280}
 </style>"""
-
-
-def md_escape(text: object) -> str:
-    """Resident text inside st.markdown/st.error etc.: markdown, HTML and Streamlit directives show as text."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", " ")
 
 
 # ----------------------------------------------------------------------------------------------- shared reads

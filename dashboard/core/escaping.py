@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 # A spreadsheet runs a cell starting with one of these as a formula; a leading ' makes it text.
 FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
@@ -16,3 +17,12 @@ def escape_formula(value: str) -> str:
 def html_escape(text: object) -> str:
     """Escape any text before it goes into HTML (markdown with unsafe_allow_html, map tooltips)."""
     return "" if text is None else html.escape(str(text), quote=True)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$&{}:])")
+
+
+def md_escape(text: object) -> str:
+    """Any text (residents' or CBS region names) inside st.markdown, st.subheader, st.caption, st.error etc.:
+    markdown, HTML, Streamlit directives (:red[...], :material/...:) and line breaks show as plain text."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", " ").replace("\r", " ")
