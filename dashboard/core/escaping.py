@@ -19,7 +19,8 @@ def html_escape(text: object) -> str:
     return "" if text is None else html.escape(str(text), quote=True)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$&{}:])")
+# Markdown and HTML punctuation, and a ':' that could open a Streamlit directive (:red[..], :material/x:, :smile:).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$&{}]|:(?=\S))")
 
 
 def md_escape(text: object) -> str:
