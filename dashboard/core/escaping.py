@@ -20,7 +20,7 @@ def html_escape(text: object) -> str:
 
 
 # Markdown and HTML punctuation, and a ':' that could open a Streamlit directive (:red[..], :material/x:, :smile:).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$&{}]|:(?=\S))")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$&{}]|:(?=[^\W\d_]))")
 
 
 def md_escape(text: object) -> str:
