@@ -45,10 +45,9 @@ def joins_table(frame: pd.DataFrame) -> pd.DataFrame:
     """What the page shows: one row per table and level. 'Namen vergeleken' only where names were compared."""
     return pd.DataFrame({
         "Tabel": frame["table_id"], "Indeling": frame["boundary_year"].astype(int),
-        "Niveau": frame["level"].map(LEVEL), "Codes in de tabel": frame["codes"].astype(int),
-        "Code bestaat nu ook": frame["in_current"].astype(int),
-        "Gekoppeld (zelfde gebied)": frame["accepted"].astype(int),
-        "Geweigerd": frame["refused"].astype(int), "Code bestaat niet meer": frame["not_in_current"].astype(int),
+        "Niveau": frame["level"].map(LEVEL), "Codes": frame["codes"].astype(int),
+        "Ook nu": frame["in_current"].astype(int), "Zelfde gebied": frame["accepted"].astype(int),
+        "Geweigerd": frame["refused"].astype(int), "Niet meer": frame["not_in_current"].astype(int),
         "Namen vergeleken": [f"{fmt_number(n)} ({fmt_number(d)} anders)" if n else "–"
                              for n, d in zip(frame["names_compared"], frame["names_differ"])]})
 
@@ -58,6 +57,11 @@ def refused_csv(frame: pd.DataFrame) -> bytes:
     out = frame[list(REFUSED_COLUMNS)].rename(columns=REFUSED_COLUMNS)
     out["regel"] = out["regel"].map(RULE).fillna(out["regel"])
     return out.to_csv(index=False).encode("utf-8")
+
+
+def _factor(x: float) -> str:
+    """1.5 -> '1,5'; 1.25 -> '1,25' (no rounding away a threshold's digits)."""
+    return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def rule_text() -> str:
@@ -77,8 +81,8 @@ def rule_text() -> str:
         "gezondheid’ voor 2020 (tabel 50090NED, indeling 2020, en tabel 50150NED, indeling 2024) meer dan "
         f"{fmt_number(t.estimate_tolerance)} procentpunt.\n\n"
         f"‘Doorlopen’ betekent: inwoners hoogstens {fmt_number(t.population_abs)} meer of minder, of hoogstens "
-        f"{fmt_number(t.population_ratio, 2)} keer zoveel; adressendichtheid hoogstens "
-        f"{fmt_number(t.density_abs)} adressen per km² verschil, of hoogstens {fmt_number(t.density_ratio, 2)} "
+        f"{_factor(t.population_ratio)} keer zoveel; adressendichtheid hoogstens "
+        f"{fmt_number(t.density_abs)} adressen per km² verschil, of hoogstens {_factor(t.density_ratio)} "
         "keer zoveel. Een geweigerd cijfer tonen we niet bij de buurt van nu en het telt nergens mee: niet in "
         "de vergelijking met andere buurten, niet in de samenvatting, niet in ‘beter dan verwacht’, niet bij "
         "vergelijkbare buurten en niet in de ontwikkeling door de tijd. Per tabel, geteld op de eigen codes van "
@@ -102,7 +106,9 @@ def render_division_joins() -> None:
     counts = [c for c in shown.columns if c not in ("Tabel", "Indeling", "Niveau", "Namen vergeleken")]
     st.dataframe(shown, hide_index=True, key="division_joins",
                  column_config={c: st.column_config.NumberColumn(c, format="localized") for c in counts})
-    st.caption("‘Namen vergeleken’ staat alleen waar beide indelingen een naam hebben; elders is een streepje.")
+    st.caption("Codes: de codes in de tabel zelf. Ook nu: die code bestaat ook in de indeling van nu; daarvan is "
+               "een deel gekoppeld (zelfde gebied) en een deel geweigerd. Niet meer: de code bestaat nu niet meer. "
+               "‘Namen vergeleken’ staat alleen waar beide indelingen een naam hebben; elders is een streepje.")
     st.download_button(f"Download de {fmt_number(len(refusals))} geweigerde koppelingen (CSV)", refused_csv(refusals),
                        file_name="buurtbalans-geweigerde-koppelingen.csv", mime="text/csv",
                        icon=":material/download:", key="division_refused_csv")
