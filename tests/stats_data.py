@@ -73,7 +73,7 @@ def _long_frame() -> pd.DataFrame:
     parts = []
     for ind in cat.indicators:
         for src in ind.sources:
-            if src.table not in frames:
+            if src.table not in frames or not src.in_snapshot:  # the shipped file lacks this column
                 continue
             table, df = cat.tables[src.table], frames[src.table]
             parts.append(pd.DataFrame({

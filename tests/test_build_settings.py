@@ -30,6 +30,19 @@ def comparable(con, schema: str, view: str) -> str:
     return ", ".join(f'round("{c}", 9) as "{c}"' if t in ("DOUBLE", "FLOAT") else f'"{c}"' for c, t in cols)
 
 
+def unpaired_after_tolerance(con, view: str, a: str, b: str, tol: float = 2e-9) -> int:
+    """Rows of `a except all b` with no partner in `b except all a` that is equal on the non-double columns
+    and within `tol` on every double column."""
+    cols = con.execute(f"select column_name, data_type from information_schema.columns where table_catalog = "
+                       f"'fast' and table_name = '{view}' order by ordinal_position").fetchall()
+    exact = [c for c, t in cols if t not in ("DOUBLE", "FLOAT")]
+    close = [c for c, t in cols if t in ("DOUBLE", "FLOAT")]
+    on = " and ".join([f'x."{c}" is not distinct from y."{c}"' for c in exact]
+                      + [f'(x."{c}" is null and y."{c}" is null or abs(x."{c}" - y."{c}") <= {tol})' for c in close])
+    return con.execute(f"""with x as ({a} except all {b}), y as ({b} except all {a})
+                           select count(*) from x where not exists (select 1 from y where {on})""").fetchone()[0]
+
+
 def test_the_build_uses_a_memory_limit():
     assert build_module.DUCKDB_CONFIG.get("memory_limit")
 
@@ -49,6 +62,11 @@ def test_every_mart_view_is_identical_with_duckdb_defaults(release_path, default
         b = f"select {comparable(con, 'plain', view)} from plain.{view}"
         only_fast = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
         only_plain = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
+        if only_fast and only_fast == only_plain:
+            # Parallel float sums may differ in the last bits, and a value on a rounding boundary then rounds
+            # differently: such rows must pair up on every other column, with doubles within one unit of the
+            # 9th decimal.
+            only_fast = only_plain = unpaired_after_tolerance(con, view, a, b)
         rows = con.execute(f"select count(*) from fast.{view}").fetchone()[0]
         assert (only_fast, only_plain) == (0, 0), f"{view}: {only_fast} rows only with the build's settings, " \
                                                   f"{only_plain} only with DuckDB's defaults (of {rows})"

@@ -284,8 +284,10 @@ table.src td:nth-child(2), table.src td:nth-child(3) { white-space: nowrap; }
 .qrbox { width: 34mm; flex: none; text-align: center; } .qrbox p { font-size: 8pt; word-break: break-all; }
 a { color: #225c43; }
 body.tight { font-size: 10pt; } .tight h1 { font-size: 21pt; } .tight h2 { font-size: 13.5pt; }
-.tight .intro, .tight .lead { font-size: 10pt; } .tight .txt p { font-size: 9pt; } .tight .fig { padding: 0.8mm 0; }
+.tight .intro, .tight .lead { font-size: 10pt; } .tight .fig { padding: 0.8mm 0; }
 .tight section { margin-bottom: 3mm; } .tight table.others { font-size: 9pt; } .tight .val { font-size: 15pt; }
 .tight .map, .tight .map svg { width: 42mm; } .tight .notes .line { flex-basis: 6.5mm; }
+.tight .txt p { font-size: 8.5pt; } .tight .sources { font-size: 7.5pt; padding-top: 1mm; }
+.tight .qrbox { width: 26mm; } .tight .qrbox svg { width: 24mm; height: auto; } .tight .qrbox p { font-size: 7pt; }
 
 """

@@ -92,7 +92,7 @@ def test_main_flow_by_keyboard_alone(app_server, page):
     """Search a buurt, read both lenses, open the map, make a gesprekskaart: key presses only."""
     page.set_viewport_size({"width": 1400, "height": 1600})
     open_app(page, app_server, "/")
-    page.get_by_label("Zoek een gemeente, wijk of buurt").first.wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Zoek een gemeente, wijk of buurt").wait_for(timeout=60_000)
     tab_to(page, lambda f: f["tag"] == "INPUT" and "Zoek een gemeente" in f["label"])
     page.keyboard.type("Planciusbuurt")
     page.keyboard.press("Enter")

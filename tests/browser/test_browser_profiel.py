@@ -30,7 +30,7 @@ def test_amsterdam_profile_shows_kracht_and_zorgen(app_server, page):
 
 def test_search_box_opens_a_buurt(app_server, page):
     open_app(page, app_server, "/?regio=GM0363")
-    search = page.get_by_label("Zoek een gemeente, wijk of buurt").first
+    search = page.get_by_role("textbox", name="Zoek een gemeente, wijk of buurt")
     search.fill("Planciusbuurt")
     search.press("Enter")
     hit = page.get_by_role("button", name=re.compile("Planciusbuurt-Noord"))
