@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from common import median_ms  # noqa: E402
 from dashboard.stats import PeerIndex, fit_expected, fit_relation  # noqa: E402
 
 
@@ -30,16 +31,6 @@ def _load(release: str | None):
     return real_wide()
 
 
-def _median_ms(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--release", help="DuckDB release file with mart_buurt_wide")
@@ -50,13 +41,13 @@ def main() -> None:
 
     dev = fit_expected(wide)
     print(f"deviance fit, all NL ({dev.n} buurten, context {', '.join(dev.context)}): "
-          f"median {_median_ms(lambda: fit_expected(wide), args.repeats):.1f} ms over {args.repeats} (target ≤ 200)")
-    ms = _median_ms(lambda: fit_relation(wide, "moeite_met_rondkomen", "ervaren_gezondheid_goed",
+          f"median {median_ms(lambda: fit_expected(wide), args.repeats):.1f} ms over {args.repeats} (target ≤ 200)")
+    ms = median_ms(lambda: fit_relation(wide, "moeite_met_rondkomen", "ervaren_gezondheid_goed",
                                          controls=("aandeel_65plus", "bevolkingsdichtheid"), weights="inwoners"),
                     args.repeats)
     print(f"relation fit (WLS + HC3, 2 controls): median {ms:.1f} ms")
 
-    build_ms = _median_ms(lambda: PeerIndex.build(wide), 5)
+    build_ms = median_ms(lambda: PeerIndex.build(wide), 5)
     index = PeerIndex.build(wide)
     print(f"peer index build ({len(index.codes)} buurten, {index.n_excluded} left out, "
           f"variables {', '.join(index.variables)}): median {build_ms:.1f} ms")

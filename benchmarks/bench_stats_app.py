@@ -11,7 +11,6 @@ fit, one buurt's peers (precomputed lookup vs a live k-d tree query), one buurt'
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 import warnings
@@ -25,21 +24,12 @@ import duckdb  # noqa: E402
 
 from dashboard.stats import queries as q  # noqa: E402
 from dashboard.stats import views as sv  # noqa: E402
+from common import median_ms  # noqa: E402
 from dashboard.stats import PeerIndex, fit_expected, fit_relation  # noqa: E402
 from pipelines import paths, precompute, release  # noqa: E402
 from pipelines.build import SQL_DIR  # noqa: E402
 
 BUURT, GEMEENTE = "BU03440111", "GM0344"
-
-
-def median_ms(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def precompute_seconds(path: Path) -> dict[str, float]:
