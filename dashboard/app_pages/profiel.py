@@ -15,7 +15,8 @@ elif choice.status == "none":
     st.markdown("Bekijk voor elke gemeente, wijk en buurt in Nederland eerst wat er **sterk** is – mensen die "
                 "meedoen, voor elkaar zorgen, voorzieningen dichtbij – en daarnaast waar mensen het "
                 "**moeilijk** kunnen hebben. Zo is een buurt nooit alleen een lijstje problemen.")
-    state.region_search("zoek_regio_start", state.set_region)
+    state.region_search("zoek_regio_start", state.set_region,
+                        label="Begin hier: zoek een gemeente, wijk, buurt of postcode")
     st.markdown("Of begin met een voorbeeld:")
     row = st.container(horizontal=True)
     for code, name in EXAMPLES:

@@ -92,8 +92,9 @@ def test_main_flow_by_keyboard_alone(app_server, page):
     """Search a buurt, read both lenses, open the map, make a gesprekskaart: key presses only."""
     page.set_viewport_size({"width": 1400, "height": 1600})
     open_app(page, app_server, "/")
-    page.get_by_role("textbox", name="Zoek een gemeente, wijk of buurt").wait_for(timeout=60_000)
-    tab_to(page, lambda f: f["tag"] == "INPUT" and "Zoek een gemeente" in f["label"])
+    # the start page has two search boxes with different names: the sidebar one (on every page) comes first
+    page.get_by_role("textbox", name="Zoek een gemeente, wijk of buurt", exact=True).wait_for(timeout=60_000)
+    tab_to(page, lambda f: f["tag"] == "INPUT" and f["label"].strip() == "Zoek een gemeente, wijk of buurt")
     page.keyboard.type("Planciusbuurt")
     page.keyboard.press("Enter")
     page.get_by_role("button", name=re.compile("Planciusbuurt-Noord")).first.wait_for(timeout=60_000)
