@@ -107,7 +107,7 @@ def test_release_database_is_read_only_after_a_click(build_dir, release_path, mo
     monkeypatch.setattr(pathlib.Path, "read_bytes", spy)
     at = AppTest.from_function(_page, default_timeout=60).run()
     database = at.get("download_button")[2]
-    assert database.label.startswith("Download de database (DuckDB, ")
+    assert database.label == "Download de database (DuckDB)"
     assert database.proto.deferred_file_id and not database.proto.url   # nothing prepared yet
     assert release_path not in reads
 
@@ -121,6 +121,31 @@ def test_release_database_is_read_only_after_a_click(build_dir, release_path, mo
     with duckdb.connect(str(copy), read_only=True) as con:
         sources = con.execute("select table_id, licence from sources order by 1").fetchall()
     assert ("85163NED", "CC BY 4.0") in sources and len(sources) >= 6
+
+    # A second click (or another session's) gets the same copy: the file is not read again.
+    before = len(reads)
+    again = media.execute_deferred(database.proto.deferred_file_id)
+    assert len(reads) == before and again == url
+
+
+def test_a_new_release_is_read_fresh_and_an_oversized_one_is_not_offered(serving_copy, monkeypatch):
+    """The shared copy belongs to one release version: a published new release is read anew. A file above the
+    bound gets a Dutch message instead of a button."""
+    path = downloads.release_file(serving_copy).resolve()
+    first = downloads.release_reader(path)()
+    assert first == path.read_bytes()
+    with duckdb.connect(str(path)) as con:   # the release changes on disk (as a rebuild would)
+        con.execute("create table extra as select 1 as x")
+    second = downloads.release_reader(path)()
+    assert second == path.read_bytes() and second != first
+
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(serving_copy))
+    monkeypatch.setattr(downloads, "MAX_RELEASE_DOWNLOAD", path.stat().st_size - 1)
+    at = AppTest.from_function(_page, default_timeout=60).run()
+    assert len(at.get("download_button")) == 2
+    assert "te groot om via de app te downloaden" in at.info[0].value
+    with pytest.raises(ValueError):
+        downloads.release_reader(path)()
 
 
 @pytest.mark.parametrize("name, slug", [("Vergelijking Amsterdam/Utrecht", "vergelijking-amsterdam-utrecht"),

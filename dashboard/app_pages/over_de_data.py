@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import queries
+from dashboard.core import downloads
 from dashboard.core import state
 from dashboard.divisions import about as division_about
 from dashboard.profile import summary
@@ -109,9 +109,4 @@ st.code(summary.cbsodata_snippet(row, load_catalogue().tables, here.code if here
                                  set(sources["table_id"])), language="python")
 
 st.header("De hele database")
-release = queries.release_file()
-st.markdown(f"Alle cijfers van deze versie in één DuckDB-bestand (`{release.name}`, "
-            f"{fmt_number(release.stat().st_size / 1e6)} MB). Open het met DuckDB, Python of R.")
-st.download_button("Download de database (DuckDB)", data=lambda: queries.release_file().read_bytes(),
-                   file_name="buurtbalans.duckdb", mime="application/octet-stream", icon=":material/download:",
-                   on_click="ignore", key="download_db", help="Het bestand wordt pas gelezen als u klikt.")
+downloads.release_download(key="download_db")

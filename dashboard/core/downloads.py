@@ -7,8 +7,10 @@ formula, because tables here can hold text residents typed (CSV injection).
 """
 from __future__ import annotations
 
+import functools
 import io
 import re
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -99,9 +101,29 @@ def release_sources(build_dir: Path | None = None) -> pd.DataFrame:
                     build_dir=build_dir)
 
 
-def _reader(path: Path):
-    def read() -> bytes:  # runs only when the button is clicked
-        return path.read_bytes()
+# The release file is offered whole (DuckDB cannot be cut up). Streamlit keeps a download in memory once it is
+# asked for, so the bound is: nothing is read until a click, every click (from any session) gets the one shared
+# copy of the current file, and a file above this size is not offered through the app at all.
+MAX_RELEASE_DOWNLOAD = 400 * 1024 * 1024
+_READ_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _release_bytes(path: str, size: int, mtime_ns: int) -> bytes:
+    """The bytes of one release file version; (size, mtime) make a new release a new cache entry, and
+    maxsize=1 lets the old release's copy go."""
+    return Path(path).read_bytes()
+
+
+def release_reader(path: Path):
+    """The callable a download button calls on a click: the file's bytes, read at most once per release version
+    for the whole process (a lock keeps two simultaneous clicks from reading it twice)."""
+    def read() -> bytes:
+        stat = path.stat()
+        if stat.st_size > MAX_RELEASE_DOWNLOAD:
+            raise ValueError(f"{path.name} is larger than the download limit")
+        with _READ_LOCK:
+            return _release_bytes(str(path), stat.st_size, stat.st_mtime_ns)
     return read
 
 
@@ -112,10 +134,18 @@ def release_download(build_dir: Path | None = None, *, key: str = "release_duckd
     """
     import streamlit as st
 
-    path = release_file(build_dir)
-    size_mb = f"{path.stat().st_size / 1024 / 1024:.0f}"
-    st.download_button(f"Download de database (DuckDB, {size_mb} MB)", _reader(path), file_name=path.name,
-                       mime="application/octet-stream", key=key, icon=":material/database:", on_click="ignore")
+    from dashboard.core.format import fmt_number
+
+    path = release_file(build_dir).resolve()
+    size = path.stat().st_size
+    st.markdown(f"Alle cijfers van deze versie in één DuckDB-bestand (`{path.name}`, "
+                f"{fmt_number(size / 1e6)} MB). Open het met DuckDB, Python of R.")
+    if size > MAX_RELEASE_DOWNLOAD:
+        st.info("Dit bestand is te groot om via de app te downloaden. Vraag de beheerder om een kopie.")
+        return
+    st.download_button("Download de database (DuckDB)", release_reader(path), file_name="buurtbalans.duckdb",
+                       mime="application/octet-stream", key=key, icon=":material/download:", on_click="ignore",
+                       help="Het bestand wordt pas gelezen als u klikt.")
     st.caption("Het bestand bevat alle cijfers van deze versie en de tabel `sources` met de bron, periode en "
                "licentie van elke tabel. Open het met DuckDB, bijvoorbeeld: "
                "`select * from sources`. Wat bewoners zelf invullen op de Bewonerskaart zit er niet in.")
