@@ -1,6 +1,7 @@
 """Shared fixtures: one real release database built from the shipped snapshot per test session."""
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 
 import duckdb
@@ -14,11 +15,22 @@ SNAPSHOT_TABLES = ROOT / "data" / "snapshot" / "tables"
 
 
 @pytest.fixture(scope="session")
-def build_dir(tmp_path_factory) -> Path:
-    """A build folder holding a published release built from data/snapshot (no network)."""
-    folder = tmp_path_factory.mktemp("build")
-    build(roots=[SNAPSHOT_TABLES], build_dir=folder)
-    return folder
+def build_dir(tmp_path_factory, worker_id) -> Path:
+    """A build folder holding a published release built from data/snapshot (no network), read-only for tests.
+    Under pytest-xdist the workers share ONE such build (the first worker builds it under a lock; the others
+    wait and reuse it): a release is the same whoever builds it, and two builds would only compete for the cores.
+    Tests that rebuild, kill or refresh work on their own copy (`serving_copy`)."""
+    if worker_id == "master":
+        folder = tmp_path_factory.mktemp("build")
+        build(roots=[SNAPSHOT_TABLES], build_dir=folder)
+        return folder
+    shared = tmp_path_factory.getbasetemp().parent / "shared-build"
+    shared.mkdir(exist_ok=True)
+    with open(shared / ".fixture.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "current.duckdb").exists():
+            build(roots=[SNAPSHOT_TABLES], build_dir=shared)
+    return shared
 
 
 @pytest.fixture(scope="session")

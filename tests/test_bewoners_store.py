@@ -23,6 +23,9 @@ from dashboard.bewoners import (CATEGORIES, TEMPLATE_CSV, AssetNotFoundError, As
 from dashboard import userstore
 from dashboard.bewoners.model import ASSIGNED_BY_COORDINATES, ASSIGNED_EXPLICIT
 
+# `make test` runs on 2 xdist workers: keep this module on one worker, so the store is made once
+pytestmark = pytest.mark.xdist_group("test_bewoners_store")
+
 
 @pytest.fixture(scope="module")
 def locator():

@@ -15,6 +15,9 @@ from pipelines import build as build_module
 from pipelines import release
 from tests.conftest import SNAPSHOT_TABLES
 
+# `make test` runs on 2 xdist workers: keep this module on one worker, so the default-settings build is made once
+pytestmark = pytest.mark.xdist_group("test_build_settings")
+
 
 @pytest.fixture(scope="module")
 def default_settings_release(tmp_path_factory):

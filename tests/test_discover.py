@@ -29,7 +29,12 @@ from tests.replay_server import (
     ReplayServer,
     write_test_kwb_table,
     write_test_rivm_wave,
+
 )
+
+# `make test` runs on 2 xdist workers: keep this module on one worker so the ten-year replay world (module
+# fixtures) is made once
+pytestmark = pytest.mark.xdist_group("test_discover")
 
 ROOT = Path(__file__).resolve().parents[1]
 CAT = load_catalogue(overlay=Path("/nonexistent"))  # the shipped catalogue only

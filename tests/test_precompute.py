@@ -13,6 +13,9 @@ from dashboard.stats.deviance import AS_EXPECTED, BETTER, WORSE
 from pipelines import precompute
 from pipelines.build import SQL_DIR
 
+# `make test` runs on 2 xdist workers: keep this module on one worker, so the peer and model tables is made once
+pytestmark = pytest.mark.xdist_group("test_precompute")
+
 K = precompute.PEER_K
 
 

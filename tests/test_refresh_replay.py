@@ -14,6 +14,9 @@ import pytest
 from pipelines import release
 from tests.replay_server import ReplayServer
 
+# `make test` runs on 2 xdist workers: keep this module on one worker, so the replayed refresh is made once
+pytestmark = pytest.mark.xdist_group("test_refresh_replay")
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT_TABLES = ROOT / "data" / "snapshot" / "tables"
 # Columns the catalogue marks `in_snapshot = false` come through the replay empty (the shipped files have no values

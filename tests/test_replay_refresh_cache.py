@@ -17,6 +17,9 @@ from pipelines.extract import fetch_table, table_stems
 from pipelines.transform import table_to_long
 from tests.replay_server import SNAPSHOT_TABLES, ReplayServer
 
+# `make test` runs on 2 xdist workers: keep this module on one worker, so the replay server is made once
+pytestmark = pytest.mark.xdist_group("test_replay_refresh_cache")
+
 CAT = load_catalogue()
 REGIONS = ("NL", "GM0363", "WK0363", "GM0014")  # Amsterdam and Groningen, their wijken, and the country
 COMPARED = ["region_code", "period", "indicator_id", "age_group", "value", "lower", "upper"]

@@ -8,6 +8,9 @@ import pytest
 from dashboard.stats.peers import PeerIndex
 from stats_data import wide_for
 
+# `make test` runs on 2 xdist workers: keep this module on one worker, so the peer index is made once
+pytestmark = pytest.mark.xdist_group("test_stats_peers")
+
 K = 10
 
 

@@ -103,6 +103,9 @@ def test_render_functions_on_a_buurt(build_dir, con, monkeypatch):
 sv.render_expected("{BUURT}")
 sv.render_peer_benchmark("{BUURT}")
 import streamlit as st
+
+# `make test` runs on 2 xdist workers: keep this module on one worker, so the margins build is made once
+pytestmark = pytest.mark.xdist_group("test_stats_views")
 st.code(",".join(sv.peer_codes("{BUURT}", k=4)))""", monkeypatch)
     assert not at.exception
     assert len(at.get("plotly_chart")) == len(panels_for(build_dir))

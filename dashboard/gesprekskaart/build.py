@@ -209,7 +209,8 @@ def pack_prompts(region_code: str, *, build_dir: Path | None = None) -> list[str
     """The conversation prompts printed on this region's gesprekskaart (both lenses), for the wijkagenda."""
     code = region_code.strip().upper()
     region = _region(code, build_dir)
-    profile = _records(query("select * from mart_profile where region_code = ?", [code], build_dir))
+    profile = _records(query("select * from mart_profile where region_code = ? order by indicator_id, age_group",
+                             [code], build_dir))
     content = c.pack_content(region, profile, list(catalogue_rows()), today=date.today(), profile_url="",
                              status=_missing_status(code, profile, build_dir))
     return [p for lens in ("asset", "problem") for p in content.prompts[lens]]

@@ -80,7 +80,8 @@ def profile_values(codes: tuple[str, ...], build_dir: Path | None = None) -> pd.
     return db.query("""select region_code, indicator_id, period, table_id, boundary_year, value, lower, upper,
                               gemeente_code, gemeente_value, gemeente_lower, gemeente_upper,
                               nl_value, nl_lower, nl_upper, table_title, attribution
-                       from mart_profile where list_contains(?, region_code) and is_default_group""",
+                       from mart_profile where list_contains(?, region_code) and is_default_group
+                       order by region_code, indicator_id""",
                     [list(codes)], build_dir=build_dir)
 
 
