@@ -21,6 +21,9 @@ from pipelines.build import build
 from pipelines.cache import read_table_cache, write_table_cache
 from tests.conftest import ROOT, SNAPSHOT_TABLES
 
+# `make test` runs on 2 xdist workers: keep this module on one worker, so the margins build is made once
+pytestmark = pytest.mark.xdist_group("test_stats_views")
+
 BUURT, GEMEENTE = "BU03440111", "GM0344"  # Welgelegen, Den Hommel in Utrecht
 
 
@@ -103,9 +106,6 @@ def test_render_functions_on_a_buurt(build_dir, con, monkeypatch):
 sv.render_expected("{BUURT}")
 sv.render_peer_benchmark("{BUURT}")
 import streamlit as st
-
-# `make test` runs on 2 xdist workers: keep this module on one worker, so the margins build is made once
-pytestmark = pytest.mark.xdist_group("test_stats_views")
 st.code(",".join(sv.peer_codes("{BUURT}", k=4)))""", monkeypatch)
     assert not at.exception
     assert len(at.get("plotly_chart")) == len(panels_for(build_dir))
