@@ -3,6 +3,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.profile.sections import EXPECTED_OPEN
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -182,10 +183,41 @@ def test_refused_cross_division_values_are_not_shown_and_the_profile_says_why(ap
     block = next(m.value for m in at.main.markdown if 'id="ind-vrijwilligerswerk"' in m.value)
     assert "niet getoond: in de indeling van 2020 was dit mogelijk een ander gebied" in block
     assert "hoger dan" not in block and "bb-bar" not in block  # no value, no position among buurten
-    # 'beter dan verwacht' says why there is no verdict for an outcome from the refused division
+    # 'beter dan verwacht' (opened: it computes only then) says why there is no verdict for an outcome from the
+    # refused division
+    at.session_state[EXPECTED_OPEN] = True
+    at.run()
     assert "het cijfer komt uit de indeling van 2020, en daarin was dit mogelijk een ander gebied" in html(at)
 
 
 def test_accepted_buurt_has_no_division_note(app):
     at = app(regio="BU03440112")  # Oog in Al, Utrecht: same codes in 2020, 2023 and 2024
     assert not any("tonen we hier niet" in i.value for i in at.main.info)
+
+
+def test_precomputed_profile_reads_equal_the_full_scans(build_dir, con):
+    """queries.profile ranks a value with the precomputed distinct buurt values (mart_buurt_value_counts,
+    sql/09_mart_profile_extras.sql); it must give exactly what the join over every buurt value gives, for every
+    level and for a buurt whose older figures were refused. The other precomputed reads equal their views."""
+    from pandas.testing import assert_frame_equal
+
+    from dashboard.core import queries
+
+    codes = ["NL00", "GM0363", "GM0344", "BU03440112", "BU06060701", "BU0363AA01"]
+    codes += [c for (c,) in con.execute("""select min(region_code) from mart_regions where level = 'wijk'
+                                           union all select max(region_code) from mart_regions
+                                           where level = 'buurt'""").fetchall()]
+    for code in codes:
+        assert_frame_equal(queries.profile(code, build_dir), queries.profile_scan(code, build_dir), check_exact=True)
+    for gemeente in ("GM0363", None):
+        where = "" if gemeente is None else f"where substr(region_code, 3, 4) = '{gemeente[2:6]}'"
+        scan = con.execute(f"""select indicator_id, count(value) as n_values from mart_indicator_series {where}
+                               group by indicator_id order by indicator_id""").fetchdf()
+        assert_frame_equal(queries.area_coverage(gemeente, build_dir), scan, check_exact=True)
+    assert_frame_equal(queries.catalogue(build_dir),
+                       con.execute("select * from mart_catalogue order by indicator_id").fetchdf(), check_exact=True)
+    scores = con.execute("""select s.region_code, r.name, r.wijk_code, r.wijk_name, r.gemeente_code, r.gemeente_name,
+                                   s.need_score, s.strength_score, s.n_problem, s.n_asset
+                            from mart_buurt_scores s join mart_regions r using (region_code)
+                            where r.level = 'buurt' order by s.region_code""").fetchdf()
+    assert_frame_equal(queries.buurt_scores(build_dir), scores, rtol=1e-12)

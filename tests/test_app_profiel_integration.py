@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.bewoners import AssetStore, build_asset
 from dashboard.core.format import fmt_value
-from dashboard.profile.sections import TRENDS_OPEN
+from dashboard.profile.sections import EXPECTED_OPEN, TRENDS_OPEN
 from dashboard.stats.views import PEERS_OPEN
 from tests.conftest import ROOT
 
@@ -91,6 +91,12 @@ def open_trends(at) -> AppTest:
     return at.run()
 
 
+def open_expected(at) -> AppTest:
+    """Open the lazy 'Beter of slechter dan verwacht' expander as a reader would."""
+    at.session_state[EXPECTED_OPEN] = True
+    return at.run()
+
+
 def trend_chart(at, code: str, indicator: str) -> dict:
     charts = [c for c in at.get("plotly_chart") if re.search(f"-trend_{code}_{indicator}_", c.proto.id)]
     assert charts, f"no trend chart for {indicator}"
@@ -116,6 +122,10 @@ def test_buurt_profile_shows_expected_peers_trends_and_residents(app, store_path
     heads = [s.value for s in at.main.subheader]
     assert heads == ["Beter of slechter dan verwacht?", "Vergeleken met vergelijkbare buurten",
                      "Ontwikkeling door de tijd", "Kracht en zorgen samen", "Bronnen"]
+    # 'beter of slechter dan verwacht' sits below the fold: computed only once the reader opens it
+    assert "op ‘Heeft moeite met rondkomen’" not in text_of(at)
+    at = open_expected(at)
+    assert not at.exception
     page = text_of(at)
     with duckdb.connect(str(release_path), read_only=True) as con:
         observed, expected, low, high, verdict = con.execute(

@@ -23,5 +23,5 @@ elif choice.status == "none":
         row.button(name, key=f"voorbeeld_{code}", on_click=state.set_region, args=(code,),
                    icon=":material/location_on:")
 else:
-    ids = state.cached("catalogue")["indicator_id"]
+    ids = state.shared("catalogue")["indicator_id"]
     profile_view.render_profile(choice.code, state.chosen_indicator(ids))

@@ -19,15 +19,21 @@ PROFILE_COLUMNS = """region_code, indicator_id, label, lens, unit, direction, mo
 
 def regions(build_dir: Path | None = None) -> pd.DataFrame:
     """Every region the app can show (mart_regions), gemeenten first."""
-    return db.query("""select * from mart_regions
+    return db.query("""select * from mart_regions_table
                        order by case level when 'land' then 0 when 'gemeente' then 1 when 'wijk' then 2 else 3 end,
                                 region_code""", build_dir=build_dir)
 
 
 def region(code: str, build_dir: Path | None = None) -> dict | None:
     """One mart_regions row as a dict, or None when the code does not exist."""
-    df = db.query("select * from mart_regions where region_code = ?", [code], build_dir=build_dir)
+    df = db.query("select * from mart_regions_table where region_code = ?", [code], build_dir=build_dir)
     return None if df.empty else df.iloc[0].to_dict()
+
+
+def region_frame(code: str, build_dir: Path | None = None) -> pd.DataFrame:
+    """The mart_regions row of one code as a one-row frame (empty when unknown); an indexed read of the
+    materialised copy (mart_regions_table, sorted by code)."""
+    return db.query("select * from mart_regions_table where region_code = ?", [code], build_dir=build_dir)
 
 
 def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
@@ -37,8 +43,32 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     indicator, period, table, age group and boundary year that are strictly lower / higher, so both
     "hoger dan X%" and "lager dan Y%" are exact, also with ties. For a buurt, 100 * n_lower / n_total is
     mart_profile.percentile_buurten (up to rounding); for a gemeente or wijk it places the area's value among
-    the buurten.
+    the buurten. One read of the region's rows (mart_profile is sorted by region) against the precomputed
+    distinct buurt values with their counts (mart_buurt_value_counts, sql/09_mart_profile_extras.sql: about
+    83,000 rows instead of a million buurt values).
     """
+    return db.query(f"""
+        with mine as (select {PROFILE_COLUMNS} from mart_profile where region_code = ?),
+        dist as (
+            select m.indicator_id, m.age_group,
+                   cast(coalesce(sum(b.n_equal) filter (where b.value < m.value), 0) as bigint) as n_lower,
+                   cast(coalesce(sum(b.n_equal) filter (where b.value > m.value), 0) as bigint) as n_higher,
+                   cast(sum(b.n_equal) as bigint) as n_total
+            from mine m join mart_buurt_value_counts b
+              on b.indicator_id = m.indicator_id and b.period = m.period and b.age_group = m.age_group
+             and b.table_id = m.table_id and b.boundary_year = m.boundary_year
+            where m.value is not null
+            group by m.indicator_id, m.age_group
+        )
+        select mine.*, dist.n_lower, dist.n_higher, dist.n_total,
+               (select count(*) from mart_regions_table where level = 'buurt') as n_buurten_all
+        from mine left join dist using (indicator_id, age_group)
+        order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
+
+
+def profile_scan(code: str, build_dir: Path | None = None) -> pd.DataFrame:
+    """The same frame as profile(), counted the naive way: a join over every buurt value of the release
+    (kept as the reference the precomputed lookup is tested against, and for benchmarks/bench_app.py)."""
     return db.query(f"""
         with mine as (select {PROFILE_COLUMNS} from mart_profile where region_code = ?),
         dist as (
@@ -70,20 +100,14 @@ def area_coverage(gemeente_code: str | None, build_dir: Path | None = None) -> p
     """Per indicator, how many values exist anywhere in this gemeente (the gemeente itself, its wijken and
     buurten, any period or boundary year). Zero means: not in the supplied data for this area.
     With gemeente_code None (Nederland) all regions count."""
-    if gemeente_code is None:
-        return db.query("""select indicator_id, count(value) as n_values from mart_indicator_series
-                           group by indicator_id""", build_dir=build_dir)
-    return db.query("""select indicator_id, count(value) as n_values from mart_indicator_series
-                       where substr(region_code, 3, 4) = ? group by indicator_id""",
-                    [gemeente_code[2:6]], build_dir=build_dir)
+    area = "NL" if gemeente_code is None else gemeente_code[2:6]   # precomputed: mart_area_coverage (sql/09)
+    return db.query("select indicator_id, n_values from mart_area_coverage where area = ? order by indicator_id",
+                    [area], build_dir=build_dir)
 
 
 def buurt_scores(build_dir: Path | None = None) -> pd.DataFrame:
     """mart_buurt_scores of every current buurt with its name, wijk and gemeente."""
-    return db.query("""select s.region_code, r.name, r.wijk_code, r.wijk_name, r.gemeente_code, r.gemeente_name,
-                              s.need_score, s.strength_score, s.n_problem, s.n_asset
-                       from mart_buurt_scores s join mart_regions r using (region_code)
-                       where r.level = 'buurt'""", build_dir=build_dir)
+    return db.query("select * from mart_buurt_scores_named order by region_code", build_dir=build_dir)
 
 
 def indicator_series(code: str, build_dir: Path | None = None) -> pd.DataFrame:
@@ -94,7 +118,7 @@ def indicator_series(code: str, build_dir: Path | None = None) -> pd.DataFrame:
 
 def catalogue(build_dir: Path | None = None) -> pd.DataFrame:
     """mart_catalogue: every indicator with description, tables, periods, unit, direction and lens."""
-    return db.query("select * from mart_catalogue order by indicator_id", build_dir=build_dir)
+    return db.query("select * from mart_catalogue_table order by indicator_id", build_dir=build_dir)
 
 
 def sources(build_dir: Path | None = None) -> pd.DataFrame:

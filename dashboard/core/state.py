@@ -39,6 +39,18 @@ def cached(name: str, *args):
     return _cached_call(name, db.release_key(), args)
 
 
+@st.cache_resource(max_entries=16, ttl=timedelta(hours=6), show_spinner=False)
+def _shared_call(name: str, release: str, args: tuple):
+    return getattr(queries, name)(*args)
+
+
+def shared(name: str, *args):
+    """queries.<name>(*args) as ONE object per release shared by every session, without the copy that
+    cached() makes on every rerun (unpickling 14,000 buurt scores costs more than drawing them). Read-only:
+    never modify what it returns (select, filter or .copy() first). For whole-release frames only."""
+    return _shared_call(name, db.release_key(), args)
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _search_index(release: str) -> pd.DataFrame:
     return search.prepare(queries.regions())
@@ -50,12 +62,17 @@ def search_index() -> pd.DataFrame:
 
 
 def region_row(code: str | None) -> dict | None:
-    """The mart_regions row (plus `label`) of a valid, existing code, else None."""
+    """The mart_regions row (plus `label`, as in the search index) of a valid, existing code, else None.
+    One indexed read per code and release: showing a profile never builds the whole search index."""
     if not code:
         return None
-    index = search_index()
-    hit = index[index["region_code"] == code]
-    return None if hit.empty else hit.iloc[0].to_dict()
+    return _region_row(db.release_key(), code)
+
+
+@st.cache_data(max_entries=2048, ttl=timedelta(hours=6), show_spinner=False)
+def _region_row(release: str, code: str) -> dict | None:
+    hit = queries.region_frame(code)
+    return None if hit.empty else search.prepare(hit).iloc[0].to_dict()
 
 
 # ----------------------------------------------------------------------------------------------- URL state

@@ -1,7 +1,8 @@
 """The profile sections that come from other features, wired into 'Buurt in beeld' (profile_view).
 
   render_resident_assets(region)   'Wat bewoners zelf noemen' under the Kracht column (assets_views)
-  render_benchmarks(region)        'Beter of slechter dan verwacht?' and vergelijkbare buurten (stats_views)
+  render_benchmarks(region)        'Beter of slechter dan verwacht?' (stats_views, computed only when its
+                                   expander is opened) and vergelijkbare buurten (the median table is lazy too)
   render_development(region)      'Ontwikkeling door de tijd': small trend charts (stats_views), computed only
                                    when the reader opens them (a lazy expander in a fragment)
 
@@ -57,8 +58,26 @@ def render_benchmarks(region: dict) -> None:
                                                                                        "een gemeente")
         st.caption(BUURT_ONLY.format(where=where))
         return
-    soft("Beter of slechter dan verwacht", stats_views.render_expected, region["region_code"])
+    st.subheader(EXPECTED_TITLE)
+    _expected_fragment(str(region["region_code"]))
     soft("Vergelijkbare buurten", stats_views.render_peer_benchmark, region["region_code"], lazy=True)
+
+
+EXPECTED_TITLE = "Beter of slechter dan verwacht?"
+EXPECTED_OPEN = "expected_open"  # session_state key of the 'beter of slechter dan verwacht' expander
+
+
+@st.fragment
+def _expected_fragment(code: str) -> None:
+    """'Beter of slechter dan verwacht' below the fold: its reads and sentences are computed only when the reader
+    opens the expander (a fragment, so opening it reruns only this section)."""
+    from dashboard.stats import views as stats_views
+
+    box = st.expander("Toon hoe deze buurt scoort tegenover wat je zou verwachten", key=EXPECTED_OPEN,
+                      on_change="rerun", icon=":material/insights:")
+    with box:
+        if box.open:
+            soft("Beter of slechter dan verwacht", stats_views.render_expected, code, heading=None)
 
 
 TRENDS_OPEN = "trends_open"  # session_state key of the trends expander (True = open)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from .relations import reject_origin_variables
 
@@ -142,6 +141,7 @@ def fit_expected(wide: pd.DataFrame, outcome: str = "ervaren_gezondheid_goed",
     design = np.column_stack([np.ones(n), x_all[ok]])
     yv = yv_all[ok]
     # Plain OLS: the prediction interval adds the residual variance to the variance of the fitted mean.
+    import statsmodels.api as sm  # imported on first fit: a profile never needs it (issue #10)
     res = sm.OLS(yv, design).fit()
     pred = res.get_prediction(design).summary_frame(alpha=alpha)
     lo, hi = pred["obs_ci_lower"].to_numpy(), pred["obs_ci_upper"].to_numpy()

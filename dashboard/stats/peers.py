@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from .deviance import LOG_VARIABLES, design_matrix, resolve_available
 from .relations import reject_origin_variables
@@ -55,7 +54,7 @@ class PeerIndex:
     means: np.ndarray
     stds: np.ndarray
     n_excluded: int
-    tree: cKDTree = field(repr=False)
+    tree: "cKDTree" = field(repr=False)  # scipy.spatial, imported in PeerIndex.build (issue #10)
     labels: Mapping[str, str] | None = None
     positions: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -92,6 +91,7 @@ class PeerIndex:
         stds = np.where(stds > 0, stds, 1.0)
         complete = np.isfinite(x).all(axis=1)
         z = (x[complete] - means) / stds
+        from scipy.spatial import cKDTree  # on first build only (issue #10)
         return cls(variables=chosen, codes=wide.index[complete], z=z, means=means, stds=stds,
                    n_excluded=int((~complete).sum()), tree=cKDTree(z), labels=labels,
                    positions={c: i for i, c in enumerate(wide.index[complete])})

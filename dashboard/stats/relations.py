@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 MAX_CONTROLS = 5
 # Origin, ethnicity and migration background are never used in Buurtbalans (product principle). The catalogue
@@ -138,6 +137,7 @@ def fit_relation(wide: pd.DataFrame, x: str, y: str, *, controls: Sequence[str] 
     if np.ptp(xv) == 0:
         raise ValueError("De x-variabele heeft in deze buurten overal dezelfde waarde.")
     design = np.column_stack([np.ones(n), xv, cv])
+    import statsmodels.api as sm  # imported on first fit, not with the module (issue #10)
     if weights:
         w = w_all[ok]
         res = sm.WLS(yv, design, weights=w).fit(cov_type="HC3")

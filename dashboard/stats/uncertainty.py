@@ -15,9 +15,18 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
-Z95 = norm.ppf(0.975)  # 1.959964...
+def _norm():
+    """scipy.stats.norm, imported on first use: scipy.stats costs about a second to import (issue #10)."""
+    from scipy.stats import norm
+    return norm
+
+
+def __getattr__(name: str):
+    if name == "Z95":   # 1.959964..., computed on first use like before
+        return _norm().ppf(0.975)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 HIGHER = "duidelijk hoger"
 LOWER = "duidelijk lager"
 NOT_DIFFERENT = "niet duidelijk verschillend"
@@ -34,7 +43,7 @@ def se_from_interval(lower: float, upper: float, level: float = 0.95) -> float:
 
     For a slightly asymmetric interval this uses the average half-width.
     """
-    return (upper - lower) / (2 * norm.ppf(0.5 + level / 2))
+    return (upper - lower) / (2 * _norm().ppf(0.5 + level / 2))
 
 
 def difference_verdict(value: float | None, lower: float | None, upper: float | None, ref_value: float | None,
@@ -68,7 +77,7 @@ def difference_verdict(value: float | None, lower: float | None, upper: float | 
     if se_diff == 0:
         significant = diff != 0
     else:
-        significant = 2 * norm.sf(abs(diff) / se_diff) < alpha
+        significant = 2 * _norm().sf(abs(diff) / se_diff) < alpha
     if not significant:
         return NOT_DIFFERENT
     return HIGHER if diff > 0 else LOWER
