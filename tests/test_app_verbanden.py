@@ -193,3 +193,31 @@ def test_without_a_region_the_page_covers_all_of_nl(app):
     assert not at.exception
     assert at.radio(key="verband_soort").value == "Heel Nederland"
     assert "Kies een buurt in de zijbalk" in texts(at)
+
+
+@pytest.mark.parametrize("params, scope", [({"gebied": "NL"}, None), ({"regio": "GM0344"}, "GM0344"),
+                                           ({"regio": "GM0096"}, "GM0096")])
+def test_only_indicators_with_buurt_values_in_the_area_are_offered(app, con, params, scope):
+    """Counts straight from the release (mart_buurt_wide): an indicator is offered for x, y and the controls
+    only when at least 5 buurten in the area have a value; gemeente-only opkomst never is, and is named."""
+    at = app(**params)
+    assert not at.exception
+    visible = dict(con.execute("select indicator_id, label from mart_catalogue where not hidden").fetchall())
+    columns = {r[0] for r in con.execute("describe mart_buurt_wide").fetchall()}
+    where = "" if scope is None else f"where gemeente_code = '{scope}'"
+    counts = {i: (con.execute(f'select count("{i}") from mart_buurt_wide {where}').fetchone()[0]
+                  if i in columns else 0) for i in visible}
+    expected = {i for i, n in counts.items() if n >= 5}
+    if len(expected) < 2:   # a gemeente of fewer than 5 buurten (Vlieland): a plain message, no empty choice
+        assert "te weinig buurten cijfers om een verband te tonen" in texts(at)
+        assert not [s for s in at.selectbox if s.key == "verband_x"]
+        return
+    offered = at.selectbox(key="verband_x").options
+    assert len(offered) == len(expected)
+    assert all(any(o.split(" · ", 1)[-1].removesuffix(" (geschat)") == visible[i] for o in offered) for i in expected)
+    assert not any("Opkomst" in o for o in offered) and counts["opkomst_ps"] == 0
+    assert at.multiselect(key="verband_controls").options == offered
+    if len(expected) < len(visible):
+        assert "Sommige cijfers bestaan alleen per gemeente" in texts(at)
+        assert visible["opkomst_ps"].split(" (")[0] in texts(at)
+    assert "Te weinig buurten" not in texts(at)

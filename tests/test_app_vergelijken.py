@@ -108,3 +108,28 @@ def test_add_and_remove_regions(app):
     assert not at.exception and len(at.get("plotly_chart")) == 2
     at.main.button(key="weg_GM0344").click().run()
     assert "Kies minstens twee plekken" in at.main.info[0].value
+
+
+def test_hover_names_the_base_of_each_figure(app):
+    """Every dot's hover says what the figure is counted over, in the catalogue's own words: the shares of
+    50090NED are 'Deel van de volwassenen ...' (pipelines/catalogue.toml), so '% van de volwassenen'."""
+    import json
+    import tomllib
+
+    at = app(vergelijk="GM0363,GM0344")
+    catalogue = {i["id"]: i for i in tomllib.loads((ROOT / "pipelines" / "catalogue.toml").read_text())["indicator"]}
+    seen = 0
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            if trace.get("mode") != "markers":
+                continue
+            for label, hover in zip(trace["y"], trace["hovertext"]):
+                seen += 1
+                found = [i for i in catalogue.values() if i["label"] == label]
+                assert found, label
+                unit, description = found[0]["unit"], found[0]["description"]
+                base = hover.split("<br>", 1)[1]
+                assert base.startswith(f"{label}, in {unit}"), hover
+                if unit == "%" and description.startswith("Deel van de volwassenen"):
+                    assert base == f"{label}, in % van de volwassenen", hover
+    assert seen >= 20

@@ -5,6 +5,7 @@ from dashboard.core import charts
 from dashboard.core import downloads
 from dashboard.profile import view as profile_view
 from dashboard.core import state
+from dashboard.core.format import figure_base
 from dashboard.stats import views as stats_views
 
 st.title("Vergelijken")
@@ -50,6 +51,9 @@ if len(codes) < 2:
 profiles = [profile_view.load_profile(c) for c in codes]
 table, chart_rows = profile_view.compare_table(profiles)
 names = [(r["region_code"], r["name"]) for r in regions]
+meta = state.cached("catalogue").set_index("indicator_id")
+chart_rows["base"] = [figure_base(meta.at[i, "unit"], meta.at[i, "description"]) if i in meta.index else None
+                      for i in chart_rows["indicator_id"]]
 for lens in ("asset", "problem"):
     st.subheader(profile_view.LENS_TITLE[lens])
     st.plotly_chart(charts.compare_dumbbell(chart_rows, names, lens), config={"displayModeBar": False},

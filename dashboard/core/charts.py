@@ -230,11 +230,13 @@ def compare_dumbbell(rows: pd.DataFrame, regions: list[tuple[str, str]], lens: s
     """Per indicator (rows), each chosen region's position among all buurten (0-100), joined by a line.
 
     rows: indicator_id, label, lens, plus per region code the columns `pos_<code>` (share of buurten with a
-    lower value, or NaN) and `text_<code>` (formatted value). regions: [(code, display name)].
+    lower value, or NaN) and `text_<code>` (formatted value); optional `base` (format.figure_base), which the
+    hover names under each value. regions: [(code, display name)].
     """
     part = rows[rows["lens"] == lens].iloc[::-1]
     fig = go.Figure()
     labels = list(part["label"])
+    bases = list(part["base"]) if "base" in part else [None] * len(labels)   # '% van de volwassenen'
     for label, (_, r) in zip(labels, part.iterrows()):
         xs = [r[f"pos_{c}"] for c, _ in regions if pd.notna(r[f"pos_{c}"])]
         if len(xs) >= 2:
@@ -245,7 +247,9 @@ def compare_dumbbell(rows: pd.DataFrame, regions: list[tuple[str, str]], lens: s
             x=part[f"pos_{code}"], y=labels, mode="markers", name=name,
             marker=dict(color=REGION_COLOURS[i % 4], symbol=REGION_SYMBOLS[i % 4], size=13,
                         line=dict(width=1, color="white")),
-            hovertext=[f"{html.escape(name)}: {t}" for t in part[f"text_{code}"]], hoverinfo="text"))
+            hovertext=[f"{html.escape(name)}: {t}" + (f"<br>{html.escape(str(label))}, in {html.escape(str(b))}"
+                                                       if isinstance(b, str) and b else "")
+                       for t, label, b in zip(part[f"text_{code}"], labels, bases)], hoverinfo="text"))
     fig.update_layout(
         height=90 + 34 * max(1, len(labels)), margin=dict(l=10, r=10, t=10, b=10), font=FONT,
         plot_bgcolor="white", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),

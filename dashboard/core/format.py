@@ -6,6 +6,7 @@ buurtindeling), and a count that CBS rounded to 0 ("minder dan 5", never "0" and
 from __future__ import annotations
 
 import math
+import re
 
 TOO_FEW = "te weinig inwoners voor een betrouwbaar cijfer"
 ZERO_OR_UNKNOWN = "0 of onbekend"
@@ -110,3 +111,19 @@ def among_buurten(level: str) -> str:
     return "" if whole is None else (f"Let op: 'meer dan in X% van de buurten' zet het cijfer van {whole} naast de "
                                      "cijfers van losse buurten. Een gemiddelde over een groot gebied ligt meestal "
                                      "dichter bij het midden dan een losse buurt.")
+
+
+# 'Deel van de <base> dat|die|bij|met ...': 'met' starts the criterion ('inwoners ... met hbo'), except in
+# 'met een eigen ...' (the base 'mensen met een eigen inkomen'); a bracketed aside is dropped first.
+_BASE = re.compile(r"^(?:Deel|Hoeveel) van de (.+?)(?: (?:dat|die|bij)\b| met (?!een eigen)|[.,:;])")
+
+
+def figure_base(unit: str, description: str) -> str:
+    """What a figure is counted over, from the catalogue's own words: '% van de volwassenen' for a share whose
+    description starts 'Deel van de volwassenen dat ...'; a unit that names its base ('per 1 000 inwoners') or a
+    quantity ('km', 'aantal') is its own base. '%' with a description that names no base gives '% (zie omschrijving)'."""
+    unit, description = str(unit or ""), str(description or "")
+    if unit != "%":
+        return unit
+    found = _BASE.match(re.sub(r"\s*\([^)]*\)", "", description))
+    return f"% van de {found.group(1)}" if found else "% (zie omschrijving)"

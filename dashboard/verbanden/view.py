@@ -18,6 +18,7 @@ from dashboard.core.format import fmt_number
 from dashboard.stats.deviance import LOG_VARIABLES, for_buurt
 from dashboard.stats.relations import CAVEAT
 from dashboard.stats.views import catalogue_order
+from dashboard.verbanden import options as opt
 from pipelines.precompute import OUTCOMES
 
 DEFAULT_X, DEFAULT_Y = "huishoudens_laagste_40pct", "ervaren_gezondheid_goed"
@@ -58,8 +59,13 @@ def scope_picker(choice: state.RegionChoice) -> tuple[str, str]:
 
 def render_relation(scope: str, scope_label: str, highlight: str | None) -> None:
     catalogue, wide = q.cached("indicators"), q.cached("buurt_wide")
-    options = sc.indicator_options(catalogue, catalogue_order())
+    every = sc.indicator_options(catalogue, catalogue_order())
+    counts = opt.buurt_counts(wide, every, q.scope_codes(wide, scope))
+    options = opt.offered(every, counts)
     ids = list(options)
+    if len(ids) < 2:
+        st.warning(f"In {scope_label} hebben te weinig buurten cijfers om een verband te tonen.")
+        return
     left, right = st.columns(2)
     x = left.selectbox("Cijfer langs de x-as (van links naar rechts)", ids, format_func=options.get, key="verband_x",
                        index=ids.index(_param("x", ids, DEFAULT_X)))
@@ -71,6 +77,9 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     controls = tuple(c for c in chosen if c not in (x, y))
     if len(controls) < len(chosen):
         st.caption("Een gekozen kenmerk is al x of y en telt niet nog eens mee.")
+    note = opt.left_out_text(every, options, counts, scope_label)
+    if note:
+        st.caption(note)
     weighted = st.toggle("Weeg buurten naar aantal inwoners (grote buurten tellen zwaarder)", key="verband_gewogen")
     st.info(f"**Let op: dit gaat over buurten, niet over mensen.** {CAVEAT} Wie in een buurt met veel lage inkomens "
             "woont, heeft zelf niet per se een laag inkomen. Veel cijfers zijn geschat (RIVM/CBS).",
@@ -120,6 +129,11 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
     catalogue, wide = q.cached("indicators"), q.cached("buurt_wide")
     meta = catalogue.set_index("indicator_id")
     outcomes = [o for o in OUTCOMES if o in meta.index]
+    counts = opt.buurt_counts(wide, outcomes, q.scope_codes(wide, scope))
+    outcomes = [o for o in outcomes if counts[o] >= opt.MIN_BUURTEN]
+    if not outcomes:
+        st.warning(f"In {scope_label} hebben te weinig buurten cijfers om een verwachting te berekenen.")
+        return
     start = _param("uitkomst", outcomes, outcomes[0])
     outcome = st.selectbox("Uitkomst", outcomes, index=outcomes.index(start), key="verwacht_uitkomst",
                            format_func=lambda o: f"{meta.loc[o, 'label']} (geschat)" if meta.loc[o, "modelled"]
