@@ -7,6 +7,10 @@
            far less on how busy the shared machine is
   naive    the student way for one buurt: pandas over the source files (values, percentile among buurten,
            gemeente and NL) and a plotly figure serialised to JSON; printed as a ratio to 'unseen'
+  RSS      this process after 10 different profiles (cold + 9 unseen; AppTest's, close to a server's with one
+           session: bench_browser.py measures the real server)
+  heavy    whether showing the profiles imported statsmodels or scipy (they are needed only when a reader opens
+           'beter dan verwacht', the peer table or a trend, or on Verbanden)
 
 Uses data/build/current.duckdb (run `python -m pipelines build`), or --build-dir.
 """
@@ -18,7 +22,7 @@ import statistics
 import time
 from pathlib import Path
 
-from common import ROOT, figure, header, spread_buurten
+from common import ROOT, figure, header, peak_rss_mb, rss_mb, spread_buurten
 
 APP = str(ROOT / "dashboard" / "app.py")
 FIRST = "BU03440112"  # Oog in Al, Utrecht
@@ -85,7 +89,7 @@ def naive_page(code: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", type=Path, default=None)
-    parser.add_argument("--unseen", type=int, default=8, help="number of buurten not seen before (default 8)")
+    parser.add_argument("--unseen", type=int, default=9, help="number of buurten not seen before (default 9)")
     args = parser.parse_args()
     if args.build_dir:
         os.environ["BUURTBALANS_BUILD_DIR"] = str(args.build_dir)
@@ -104,12 +108,19 @@ def main() -> None:
     unseen_codes = spread_buurten(build_dir, args.unseen, exclude=(FIRST,))
     unseen = [render(code) for code in unseen_codes]
     unseen_cpu = statistics.median(CPU_MS[-len(unseen):])
+    import sys
+    heavy = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("statsmodels", "scipy")})
+    rss, peak = rss_mb(os.getpid()), peak_rss_mb(os.getpid())
     naive = statistics.median(_timed(naive_page, code) for code in unseen_codes[:3])
     figure("profile page: cold (first render after start)", cold, "ms", 1000, note=f"CPU {cold_cpu:.0f} ms")
     figure(f"profile page: unseen buurt (median of {len(unseen)})", statistics.median(unseen), "ms", 300,
            note=f"CPU {unseen_cpu:.0f} ms; max {max(unseen):.0f} ms; naive pandas+plotly {naive:.0f} ms = "
                 f"{naive / statistics.median(unseen):.1f}x the app")
     figure("profile page: warm, same buurt (median of 5)", warm, "ms", 150, note=f"CPU {warm_cpu:.0f} ms")
+    figure(f"process RSS after {1 + len(unseen)} profiles (AppTest process)", rss, "MB", 300,
+           note=f"peak {peak:.0f} MB")
+    figure("heavy modules imported to show them (statsmodels, scipy)", len(heavy), "", 0,
+           note=", ".join(heavy) or "none")
 
 
 def _timed(fn, *args) -> float:

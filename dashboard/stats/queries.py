@@ -43,7 +43,7 @@ def gemeenten(build_dir: Path | None = None) -> pd.DataFrame:
 
 def region(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """The mart_regions row of one code (empty when unknown)."""
-    return db.query("select * from mart_regions where region_code = ?", [code], build_dir=build_dir)
+    return db.query("select * from mart_regions_table where region_code = ?", [code], build_dir=build_dir)
 
 
 def series(codes: tuple[str, ...], build_dir: Path | None = None) -> pd.DataFrame:
