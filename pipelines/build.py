@@ -100,16 +100,37 @@ def locate_caches(catalogue: Catalogue, roots: list[Path]) -> dict[str, Path | N
     return found
 
 
-def collect(catalogue: Catalogue, caches: dict[str, TableCache]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Long values, regions and sources from the cached tables (pure apart from what is passed in)."""
-    longs, regions, sources = [], [], []
-    for table_id, cache in caches.items():
+VALUES_DDL = """create table indicator_values (
+    region_code varchar, boundary_year bigint, period varchar, indicator_id varchar, age_group varchar,
+    is_default_group boolean, value double, lower double, upper double, missing_reason varchar,
+    table_id varchar, series varchar)"""
+
+
+def kept_indicators(catalogue: Catalogue) -> set[str]:
+    """The indicators whose long rows the build still needs in Python after loading: ratio inputs and the
+    evidence of pipelines/division_identity.py. Everything else goes to DuckDB table by table."""
+    ratio_inputs = {i for ind in catalogue.indicators if ind.ratio_of for i in ind.ratio_of}
+    return ratio_inputs | division_identity.EVIDENCE_INDICATORS
+
+
+def collect(catalogue: Catalogue, caches: dict[str, TableCache],
+            con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Stream every cached table's long values into DuckDB's indicator_values, one table at a time (peak memory:
+    one table's long frame, never all of them; each raw table is dropped from `caches` once it is loaded), then
+    the ratio indicators. Returns the kept rows
+    (kept_indicators), the regions and the sources."""
+    con.execute(VALUES_DDL)
+    keep = kept_indicators(catalogue)
+    kept, regions, sources = [], [], []
+    for table_id in list(caches):
+        cache = caches.pop(table_id)  # the raw table is freed as soon as its long rows are in DuckDB
         table = catalogue.tables[table_id]
         try:
             long = table_to_long(cache, table, catalogue)
         except (SchemaError, KeyError) as exc:
             raise BuildError(f"tabel {table_id}: {exc}") from exc
-        longs.append(long)
+        _append_values(con, long)
+        kept.append(long[long["indicator_id"].isin(keep)])
         regions.append(regions_from_table(cache, table))
         info = (cache.table_infos or [{}])[0]
         sources.append({
@@ -119,14 +140,23 @@ def collect(catalogue: Catalogue, caches: dict[str, TableCache]) -> tuple[pd.Dat
             "series": table.series, "fetched_at": cache.fetch.get("fetched_at"), "method": cache.fetch.get("method"),
             "note": cache.fetch.get("note"), "snapshot_scope": table.snapshot_scope,
             "rows": len(long), "source_files": json.dumps(cache.fetch.get("source_files", []))})
-    values = pd.concat(longs, ignore_index=True) if longs else pd.DataFrame(columns=LONG_COLUMNS)
+        del long, cache
+    values = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=LONG_COLUMNS)
     for ind in catalogue.indicators:
         if ind.ratio_of:
-            values = pd.concat([values, ratio_indicator(values, ind)], ignore_index=True)
+            ratio = ratio_indicator(values, ind)
+            _append_values(con, ratio)
+            values = pd.concat([values, ratio[ratio["indicator_id"].isin(keep)]], ignore_index=True)
     regs = pd.concat(regions, ignore_index=True)
     regs = (regs.sort_values("name", na_position="last")
                 .drop_duplicates(["region_code", "boundary_year"]).sort_values(["boundary_year", "region_code"]))
     return values, regs, pd.DataFrame(sources)
+
+
+def _append_values(con: duckdb.DuckDBPyConnection, long: pd.DataFrame) -> None:
+    con.register("long_frame", long[LONG_COLUMNS])
+    con.execute("insert into indicator_values select * from long_frame")
+    con.unregister("long_frame")
 
 
 def indicators_frame(catalogue: Catalogue) -> pd.DataFrame:
@@ -148,13 +178,11 @@ def indicators_frame(catalogue: Catalogue) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def boundary_joins(regions: pd.DataFrame, sources: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+def boundary_joins(regions: pd.DataFrame, sources: pd.DataFrame, own_codes: dict[str, list[str]]) -> pd.DataFrame:
     """Per table, on the table's OWN buurt codes (those it has rows for): how many exist in the current
     division, and how many names were compared and differ. Whether a code that exists today also names the same
     area is decided by pipelines/division_identity.py (mart_division_joins)."""
     current = regions[regions["boundary_year"] == CURRENT_DIVISION].set_index("region_code")["name"]
-    buurt_rows = values[values["region_code"].astype(str).str.startswith("BU")]
-    own_codes = buurt_rows.groupby("table_id")["region_code"].unique()
     rows = []
     for s in sources.itertuples():
         codes = pd.Index(own_codes.get(s.table_id, []), dtype=object)
@@ -254,79 +282,81 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             raise BuildError(str(exc)) from exc
         summary = BuildSummary(release=target, missing_tables=[t for t in catalogue.tables if t not in caches])
         summary.timings["read"] = time.perf_counter() - clock
-        values, regions, sources = collect(catalogue, caches)
-        definitions = source_definitions(catalogue, caches)
-        del caches  # peak memory: the raw tables are not needed once they are in long form
-        summary.timings["transform"] = time.perf_counter() - clock - summary.timings["read"]
-        _pause_point("after_transform")
+        # the release file is written from the first table on; until publish() nothing points at it, and a
+        # failed or killed build leaves only an unpublished file that the next build removes
+        con = duckdb.connect(str(target), config=DUCKDB_CONFIG if duckdb_config is None else duckdb_config)
         try:
+            con.execute("set enable_progress_bar = false")
+            clock = time.perf_counter()
+            definitions = source_definitions(catalogue, caches)
+            kept, regions, sources = collect(catalogue, caches, con)  # empties `caches` table by table
+            summary.timings["transform"] = time.perf_counter() - clock
+            _pause_point("after_transform")
             clock = time.perf_counter()
             shapes = cached_shapes(geo_dir)
             summary.timings["shapes"] = time.perf_counter() - clock
-            held = [values]
-            del values  # _write drops the long frame once DuckDB has it (peak memory)
-            _write(target, catalogue, held, regions, sources, shapes, summary, definitions, duckdb_config)
+            _write(con, catalogue, kept, regions, sources, shapes, summary, definitions)
         except BaseException:
+            con.close()
             target.unlink(missing_ok=True)
             Path(str(target) + ".wal").unlink(missing_ok=True)
             raise
+        con.close()
         _pause_point("before_publish")
         if publish:
             release.publish(target, build_dir)
         return summary
 
 
-def _write(target: Path, catalogue: Catalogue, held: list[pd.DataFrame], regions: pd.DataFrame,
+def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, kept: pd.DataFrame, regions: pd.DataFrame,
            sources: pd.DataFrame, shapes: pd.DataFrame, summary: BuildSummary,
-           definitions: pd.DataFrame | None = None, duckdb_config: dict | None = None) -> None:
-    """held: [the long values frame]; emptied once the frame is loaded, so Python frees it before the SQL."""
-    values = held.pop()
-    joins = boundary_joins(regions, sources, values)
+           definitions: pd.DataFrame | None = None) -> None:
+    """Everything after the values are in DuckDB: the division decisions, the small tables, the SQL models, the
+    precomputed statistics and the validation. kept: the long rows of kept_indicators()."""
+    own_codes = dict(con.execute("""select table_id, list(distinct region_code) from indicator_values
+                                    where region_code like 'BU%' group by table_id""").fetchall())
+    joins = boundary_joins(regions, sources, own_codes)
     clock = time.perf_counter()
-    identity = division_identity.identity(regions, values, CURRENT_DIVISION)
+    identity = division_identity.identity(regions, kept, CURRENT_DIVISION)
     summary.timings["division_identity"] = time.perf_counter() - clock
+    del kept
     build_info = pd.DataFrame([{"built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                 "current_division": CURRENT_DIVISION,
                                 "live_tables": ", ".join(sources.loc[sources["method"] != "snapshot-conversion",
                                                                      "table_id"]) or None}])
     clock = time.perf_counter()
-    con = duckdb.connect(str(target), config=DUCKDB_CONFIG if duckdb_config is None else duckdb_config)
-    try:
-        con.execute("set enable_progress_bar = false")
-        frames = {"indicator_values": values, "regions": regions, "sources": sources,
-                  "indicators": indicators_frame(catalogue), "boundary_joins": joins,
-                  "region_shapes": shapes, "build_info": build_info, "division_identity": identity,
-                  "indicator_definitions": definitions if definitions is not None else
-                  source_definitions(catalogue, {})}
-        for name, frame in frames.items():
-            con.register("frame", frame)
-            con.execute(f"create table {name} as select * from frame")
-            con.unregister("frame")
-        summary.timings["load"] = time.perf_counter() - clock
-        del frames, values, identity  # in DuckDB now; free the pandas copies before the SQL models run
-        _pause_point("after_load")
-        clock = time.perf_counter()
-        for sql_file in sorted(SQL_DIR.glob("*.sql")):
-            con.execute(sql_file.read_text(encoding="utf-8"))
-        con.execute(_wide_view_sql(catalogue))
-        summary.timings["sql"] = time.perf_counter() - clock
-        # Statistics that read mart_buurt_wide (vergelijkbare buurten, beter dan verwacht) fill the tables of
-        # sql/07_mart_stats.sql here (owner: pipelines/precompute.py).
-        summary.timings.update(precompute.fill_stats_tables(con))
-        _pause_point("after_sql")
-        clock = time.perf_counter()
-        validate(con, catalogue)
-        summary.timings["validate"] = time.perf_counter() - clock
-        summary.rows_per_table = dict(con.execute(
-            "select table_id, count(*) from indicator_values group by 1 order by 1").fetchall())
-        summary.regions_per_level = dict(con.execute(
-            "select level, count(*) from int_current_regions group by 1 order by 1").fetchall())
-        with_values = {r[0] for r in con.execute(
-            "select distinct indicator_id from indicator_values where value is not null").fetchall()}
-        summary.indicators_loaded = len(with_values)
-        summary.indicators_without_values = [i.id for i in catalogue.indicators if i.id not in with_values]
-        summary.boundary_joins = joins
-        summary.division_joins = con.execute("select * from mart_division_joins").fetchdf()
-        con.execute("checkpoint")
-    finally:
-        con.close()
+    frames = {"regions": regions, "sources": sources,
+              "indicators": indicators_frame(catalogue), "boundary_joins": joins,
+              "region_shapes": shapes, "build_info": build_info, "division_identity": identity,
+              "indicator_definitions": definitions if definitions is not None else
+              source_definitions(catalogue, {})}
+    for name, frame in frames.items():
+        con.register("frame", frame)
+        con.execute(f"create table {name} as select * from frame")
+        con.unregister("frame")
+    summary.timings["load"] = time.perf_counter() - clock
+    del frames, identity  # in DuckDB now; free the pandas copies before the SQL models run
+    _pause_point("after_load")
+    clock = time.perf_counter()
+    for sql_file in sorted(SQL_DIR.glob("*.sql")):
+        con.execute(sql_file.read_text(encoding="utf-8"))
+    con.execute(_wide_view_sql(catalogue))
+    summary.timings["sql"] = time.perf_counter() - clock
+    # Statistics that read mart_buurt_wide (vergelijkbare buurten, beter dan verwacht) fill the tables of
+    # sql/07_mart_stats.sql here (owner: pipelines/precompute.py).
+    summary.timings.update(precompute.fill_stats_tables(con))
+    _pause_point("after_sql")
+    clock = time.perf_counter()
+    validate(con, catalogue)
+    summary.timings["validate"] = time.perf_counter() - clock
+    summary.rows_per_table = dict(con.execute(
+        "select table_id, count(*) from indicator_values group by 1 order by 1").fetchall())
+    summary.regions_per_level = dict(con.execute(
+        "select level, count(*) from int_current_regions group by 1 order by 1").fetchall())
+    with_values = {r[0] for r in con.execute(
+        "select distinct indicator_id from indicator_values where value is not null").fetchall()}
+    summary.indicators_loaded = len(with_values)
+    summary.indicators_without_values = [i.id for i in catalogue.indicators if i.id not in with_values]
+    summary.boundary_joins = joins
+    summary.division_joins = con.execute("select * from mart_division_joins").fetchdf()
+    con.execute("checkpoint")

@@ -54,6 +54,8 @@ DENSITY = "omgevingsadressendichtheid"
 # (indicator on the older division, indicator on today's division) that measure the same thing; compared in
 # the newest period both have.
 SAME_MEASURES = (("ervaren_gezondheid_goed", "goed_ervaren_gezondheid_trend"),)
+# the only indicators identity() reads (the build keeps just these rows in memory)
+EVIDENCE_INDICATORS = frozenset({POPULATION, DENSITY, *(i for pair in SAME_MEASURES for i in pair)})
 
 IDENTITY_COLUMNS = ["region_code", "boundary_year", "level", "gemeente_code", "name_then", "name_now",
                     "names_compared", "code_set_unchanged", "population_then", "population_now",
@@ -256,8 +258,7 @@ def identity(regions: pd.DataFrame, values: pd.DataFrame, current_year: int,
 
     regions: region_code, boundary_year, level, name (all divisions); values: the long indicator values
     (region_code, boundary_year, period, indicator_id, is_default_group, value)."""
-    needed = {POPULATION, DENSITY, *(i for pair in SAME_MEASURES for i in pair)}
-    values = values.loc[values["indicator_id"].isin(needed) & values["is_default_group"].astype(bool),
+    values = values.loc[values["indicator_id"].isin(EVIDENCE_INDICATORS) & values["is_default_group"].astype(bool),
                         ["region_code", "boundary_year", "period", "indicator_id", "is_default_group", "value"]]
     values = values.astype({"region_code": object, "indicator_id": object, "period": object})
     regions = regions[["region_code", "boundary_year", "level", "name"]].astype(
