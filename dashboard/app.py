@@ -11,6 +11,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 import streamlit as st  # noqa: E402
 
 from dashboard.core import charts  # noqa: E402
+from dashboard.core import routes  # noqa: E402
 from dashboard.core import state  # noqa: E402
 from pipelines import paths, release  # noqa: E402
 
@@ -74,9 +75,7 @@ def page_icon():
 
 st.set_page_config(page_title="Buurtbalans", page_icon=page_icon(), layout="wide")
 ensure_release()
-pages = [st.Page(f"app_pages/{file}", title=title, icon=icon, url_path=url, default=(file == "profiel.py"))
-         for file, title, icon, url in PAGES if (PAGES_DIR / file).exists()]
-page = st.navigation(pages)
+page = st.navigation(routes.pages(PAGES, PAGES_DIR, default="profiel.py"))  # + aliases, a Dutch 'niet gevonden'
 state.sync_url()
 st.html(f"<style>{charts.CSS}</style>")
 sidebar()

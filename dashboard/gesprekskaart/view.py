@@ -42,7 +42,8 @@ def base_url() -> str:
         url = None
     parts = urlsplit(url or "")
     if parts.scheme in ("http", "https") and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}"
+        prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")  # an app served under /buurtbalans/
+        return f"{parts.scheme}://{parts.netloc}" + (f"/{prefix}" if prefix else "")
     return DEFAULT_BASE_URL
 
 
