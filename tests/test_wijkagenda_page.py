@@ -138,3 +138,58 @@ def test_a_conversation_can_be_corrected_and_keeps_its_note_ids(store_path):
     stale = stale.button(key=f"FormSubmitter:{key}-Wijziging opslaan").click().run()
     assert "Iemand anders heeft dit item gewijzigd" in " ".join(e.value for e in stale.error)
     assert AgendaStore(store_path).conversations()[0][0]["organiser"] == "Wijkteam Lombok"
+
+
+def _record_conversation(at: AppTest) -> AppTest:
+    at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
+    at.number_input(key="wa_c0_participants").set_value(23)
+    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
+    return at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+
+
+def test_deleted_conversation_and_agenda_are_restored_from_the_bin_with_audit(store_path):
+    at = _record_conversation(with_agenda())
+    store = AgendaStore(store_path)
+    (conv, cv), = store.conversations()
+    agenda = store.agendas()[0]
+    at = at.button(key=f"wa_del_{conv['id']}").click().run()
+    assert "Het gesprek is verwijderd" in " ".join(s.value for s in at.success)
+    assert store.conversations() == [] and "Er is nog geen gesprek" in " ".join(c.value for c in at.caption)
+    at.session_state["wa_tab"] = "Wijkagenda"
+    at = at.run()
+    at = at.button(key=f"wa_del_{agenda['id']}").click().run()
+    assert store.agendas() == [] and not at.exception
+    at.session_state["wa_tab"] = "Verwijderd"
+    at = at.run()
+    listed = " ".join(m.value for m in at.markdown)
+    assert "**Gesprek:** Gesprek van" in listed and f"**Agenda:** {agenda['title']}" in listed
+    at = at.button(key=f"wa_restore_{conv['id']}").click().run()
+    at = at.button(key=f"wa_restore_{agenda['id']}").click().run()
+    assert "is teruggezet" in " ".join(s.value for s in at.success)
+    (back, version), = store.conversations()
+    assert back == conv and version == cv + 2                       # delete and restore each bump the version
+    assert store.agenda(agenda["id"])[0]["conversations"] == [conv["id"]]
+    assert [e.action for e in store.history(conv["id"])][:3] == ["restore", "delete", "create"]
+    deleted = next(e for e in store.history(conv["id"]) if e.action == "delete")
+    assert deleted.before == conv and deleted.after is None          # the log keeps what was deleted
+    assert "Er is niets verwijderd" in " ".join(c.value for c in at.caption)
+
+
+def test_a_stale_or_unauthorised_restore_changes_nothing(store_path, monkeypatch):
+    at = _record_conversation(with_agenda())
+    store = AgendaStore(store_path)
+    (conv, version), = store.conversations()
+    store.delete_conversation(conv["id"], version)
+    first, second = open_page("Verwijderd"), open_page("Verwijderd")    # two editors see the same bin
+    first = first.button(key=f"wa_restore_{conv['id']}").click().run()
+    second = second.button(key=f"wa_restore_{conv['id']}").click().run()
+    assert "al teruggezet" in " ".join(i.value for i in second.info) and not second.exception
+    assert [e.action for e in store.history(conv["id"])].count("restore") == 1
+    (_, version), = store.conversations()
+    store.delete_conversation(conv["id"], version)
+    shown = open_page("Verwijderd")
+    monkeypatch.setenv("BUURTBALANS_EDIT_MODE", "shared")              # the instance turns shared: no editor
+    shown = shown.button(key=f"wa_restore_{conv['id']}").click().run()
+    assert "Alleen een redacteur" in " ".join(e.value for e in shown.error)
+    assert store.conversations() == []
+    assert "Verwijderd" not in [t.label for t in open_page().tabs]

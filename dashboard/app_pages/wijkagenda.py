@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.core import state
 from dashboard.userstore import UserStoreError, editing
-from dashboard.wijkagenda import view, view_agenda, view_gesprek, view_volgen
+from dashboard.wijkagenda import view, view_agenda, view_bin, view_gesprek, view_volgen
 
 st.title("Wijkagenda")
 st.markdown("Na een avond over de wijk in beeld: leg vast wat er is gezegd, kies samen hoogstens zeven "
@@ -29,9 +29,12 @@ except UserStoreError as err:
     st.error(str(err))
     st.stop()
 view.show_flash("agenda")
+if not view.may_edit():  # no 'Verwijderd' tab: a refused restore says so here
+    view.show_flash(view_bin.WHERE)
 # Stateful tabs: a save keeps its tab, and only the open tab's content runs.
-gesprek, agenda_tab, volgen, delen = st.tabs(["Gesprek vastleggen", "Wijkagenda", "Volgen", "Afdrukken en delen"],
-                                            key="wa_tab", on_change="rerun")
+names = ["Gesprek vastleggen", "Wijkagenda", "Volgen", "Afdrukken en delen"]
+names += ["Verwijderd"] if view.may_edit() else []     # the bin, for editors
+gesprek, agenda_tab, volgen, delen, *bin_tab = st.tabs(names, key="wa_tab", on_change="rerun")
 with gesprek:
     if gesprek.open:
         view_gesprek.render(region, agenda)
@@ -43,6 +46,7 @@ with agenda_tab:
         linked = [c for c, _ in view.store().conversations(ids=agenda[0]["conversations"])]
         known = {c["id"] for c in conversations}
         view_agenda.agenda_section(agenda[0], region, conversations + [c for c in linked if c["id"] not in known])
+        view_bin.delete_button("agenda", agenda[0]["id"], agenda[1], "agenda")
     else:
         st.caption("Maak hierboven eerst een wijkagenda.")
 with volgen:
@@ -55,3 +59,7 @@ with volgen:
 with delen:
     if delen.open:
         view_volgen.render_share(agenda, region)
+for tab in bin_tab:
+    with tab:
+        if tab.open:
+            view_bin.render(region)

@@ -102,12 +102,50 @@ class AgendaStore:
         return self.users.write(update)
 
     def delete_agenda(self, agenda_id: str, expected_version: int) -> None:
-        """Soft delete (restorable); refused when someone saved since `expected_version`."""
+        """Soft delete (restore_agenda undoes it); refused when someone saved since `expected_version`. The log
+        keeps the body as it was."""
+        self._soft_delete("wijkagenda_agendas", "agenda", agenda_id, expected_version)
+
+    def restore_agenda(self, agenda_id: str, expected_version: int) -> int:
+        """Undo a soft delete; refused (StaleVersionError) when the row changed since the list was shown."""
+        return self._restore("wijkagenda_agendas", "agenda", agenda_id, expected_version)
+
+    # ------------------------------------------------------------------------------------------- bin
+    def _restore(self, table: str, entity: str, key: str, expected_version: int) -> int:
+        def undo(tx: Tx) -> int:
+            rows = tx.execute(f"select body from {table} where id = ? and deleted_at is not null", [key])
+            if not rows:
+                raise RowMissingError(key)
+            version = userstore.update_versioned(tx, table, key, expected_version,
+                                                 {"deleted_at": None, "updated_at": userstore.utc_naive_now()})
+            self._log(tx, entity, key, "restore", None, json.loads(rows[0][0]))
+            return version
+        return self.users.write(undo)
+
+    def _soft_delete(self, table: str, entity: str, key: str, expected_version: int) -> None:
         def delete(tx: Tx) -> None:
-            userstore.update_versioned(tx, "wijkagenda_agendas", agenda_id, expected_version,
-                                       {"deleted_at": userstore.utc_naive_now()})
-            self._log(tx, "agenda", agenda_id, "delete", None, None)
+            rows = tx.execute(f"select body from {table} where id = ? and deleted_at is null", [key])
+            if not rows:
+                raise RowMissingError(key)
+            userstore.update_versioned(tx, table, key, expected_version, {"deleted_at": userstore.utc_naive_now()})
+            self._log(tx, entity, key, "delete", json.loads(rows[0][0]), None)
         self.users.write(delete)
+
+    def deleted(self, region: str, limit: int = 50) -> list[dict]:
+        """The bin of one region: [{kind ('agenda'|'conversation'), id, title, version, deleted_at, body}], most
+        recently deleted first (at most `limit` of each kind)."""
+        def read(tx: Tx) -> list[dict]:
+            out = []
+            for kind, table in (("agenda", "wijkagenda_agendas"), ("conversation", "wijkagenda_conversations")):
+                rows = tx.execute(f"select id, body, version, deleted_at from {table} where region = ? and "
+                                  f"deleted_at is not null order by deleted_at desc, id limit ?", [region, int(limit)])
+                for key, body, version, when in rows:
+                    doc = json.loads(body)
+                    title = doc["title"] if kind == "agenda" else f"Gesprek van {doc['date']} ({doc['organiser']})"
+                    out.append({"kind": kind, "id": key, "title": title, "version": int(version),
+                                "deleted_at": when, "body": doc})
+            return sorted(out, key=lambda d: (d["deleted_at"], d["id"]), reverse=True)
+        return self.users.read(read)
 
     def history(self, agenda_id: str) -> list[userstore.AuditEntry]:
         return self.users.read(lambda tx: userstore.history(tx, feature=FEATURE, entity_id=agenda_id))
@@ -161,6 +199,14 @@ class AgendaStore:
             self._log(tx, "conversation", doc["id"], "update", json.loads(before[0][0]), doc)
             return version
         return self.users.write(update)
+
+    def delete_conversation(self, conversation_id: str, expected_version: int) -> None:
+        """Soft delete (restore_conversation undoes it); links to its notes stay in the agenda and show again
+        after a restore."""
+        self._soft_delete("wijkagenda_conversations", "conversation", conversation_id, expected_version)
+
+    def restore_conversation(self, conversation_id: str, expected_version: int) -> int:
+        return self._restore("wijkagenda_conversations", "conversation", conversation_id, expected_version)
 
     # ------------------------------------------------------------------------------------------- import
     def import_bundle(self, agenda: dict, conversations: list[dict]) -> str:

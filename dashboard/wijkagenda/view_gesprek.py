@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.bewoners.sections import md_escape
 from dashboard.core.format import fmt_number
 
-from . import data, forms, model, view
+from . import data, forms, model, view, view_bin
 from .store import UserStoreError
 from .view import PRIVACY, allowed, day_text, flash, may_edit, problems_text, show_flash, store
 
@@ -150,6 +150,7 @@ def conversation_list(conversations: list[tuple[dict, int]], region: dict, agend
             if may_edit():
                 with st.popover("Gesprek wijzigen", icon=":material/edit:"):
                     conversation_form(region, agenda, (doc, version))
+                view_bin.delete_button("conversation", doc["id"], version, "gesprek")
 
 
 def render(region: dict, agenda: tuple[dict, int] | None) -> None:
