@@ -22,6 +22,7 @@ from dashboard.core import charts
 from dashboard.gesprekskaart import view as pack_view
 from dashboard.core import db, queries, state
 from dashboard.profile import summary
+from dashboard.profile import blocks
 from dashboard.profile import sections
 from dashboard.divisions import note as division_note
 from dashboard.core.charts import age_text, share_text, indicator_html
@@ -227,26 +228,20 @@ def render_lens(p: Profile, lens: str, chosen: str | None) -> None:
     st.markdown(f'<div class="bb-lens" style="border-color:{colour};color:{colour}">{LENS_TITLE[lens]}</div>',
                 unsafe_allow_html=True)
     st.caption(LENS_INTRO[lens])
-    rows = p.table[(p.table["lens"] == lens) & p.table["landing"].astype(bool)]
-    for _, row in rows.iterrows():
-        st.markdown(indicator_html(row, p.region["level"], p.region.get("gemeente_name"),
-                                   row["indicator_id"] == chosen), unsafe_allow_html=True)
+    for block in blocks.indicator_blocks(p, chosen)[lens]:
+        st.markdown(block, unsafe_allow_html=True)
 
 
 def render_more(p: Profile, chosen: str | None) -> None:
-    extra = p.table[~p.table["landing"].astype(bool)]
-    context = p.table[(p.table["lens"] == "context") & p.table["landing"].astype(bool)]
-    with st.expander("Meer cijfers (o.a. geregistreerde misdrijven)", expanded=bool(chosen in set(extra["indicator_id"]))):
-        for _, row in extra.iterrows():
-            st.markdown(indicator_html(row, p.region["level"], p.region.get("gemeente_name"),
-                                       row["indicator_id"] == chosen), unsafe_allow_html=True)
-            st.caption(str(row["description"]))
+    parts = blocks.indicator_blocks(p, chosen)
+    with st.expander("Meer cijfers (o.a. geregistreerde misdrijven)", expanded=bool(chosen in set(parts["extra_ids"]))):
+        for block, description in parts["extra"]:
+            st.markdown(block, unsafe_allow_html=True)
+            st.caption(description)
         st.markdown("**Wie wonen hier, en wat voor plek is het?**")
         left, right = st.columns(2)
-        for i, (_, row) in enumerate(context.iterrows()):
-            (left if i % 2 == 0 else right).markdown(
-                indicator_html(row, p.region["level"], p.region.get("gemeente_name"), row["indicator_id"] == chosen),
-                unsafe_allow_html=True)
+        for i, block in enumerate(parts["context"]):
+            (left if i % 2 == 0 else right).markdown(block, unsafe_allow_html=True)
 
 
 def render_quadrant(p: Profile) -> None:
@@ -290,19 +285,7 @@ def quadrant_sentence(area: pd.DataFrame, region: dict) -> str:
 
 def render_sources(p: Profile) -> None:
     st.subheader("Bronnen")
-    used = p.table.dropna(subset=["table_id"])
-    ids = dict.fromkeys(t for tid in used["table_id"] for t in str(tid).split("+"))
-    periods = used.assign(t=used["table_id"].str.split("+")).explode("t").groupby("t")["period"].agg(
-        lambda s: ", ".join(sorted({str(x) for x in s if pd.notna(x)})))
-    src = p.sources.set_index("table_id")
-    lines = []
-    for tid in ids:
-        if tid not in src.index:
-            continue
-        s = src.loc[tid]
-        lines.append(f"- **{s['title']}** ({tid}) · periode hier: {periods.get(tid, s['period'])} · "
-                     f"buurtindeling {int(s['boundary_year'])} · {s['attribution']} · licentie {s['licence']}")
-    st.markdown("\n".join(lines))
+    st.markdown(blocks.sources_markdown(p))
     st.caption("Geschat = een modelschatting (RIVM/CBS), geen telling. Een cijfer en zijn gemeente- en "
                "Nederlandwaarde komen altijd uit dezelfde tabel en hetzelfde jaar. Meer uitleg: 'Over de data'.")
 
