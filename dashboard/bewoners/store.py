@@ -254,14 +254,7 @@ class AssetStore:
 
     @staticmethod
     def _where(buurt_code: str | None, gemeente_code: str | None) -> tuple[str, list]:
-        where, params = [_LIVE], []
-        if buurt_code is not None:
-            where.append("buurt_code = ?")
-            params.append(buurt_code)
-        if gemeente_code is not None:
-            where.append("gemeente_code = ?")
-            params.append(gemeente_code)
-        return " where " + " and ".join(where), params
+        return userstore.where_clause({"buurt_code": buurt_code, "gemeente_code": gemeente_code}, _LIVE)
 
     def list(self, buurt_code: str | None = None, gemeente_code: str | None = None, *, limit: int | None = None,
              offset: int = 0) -> list[Asset]:

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from dashboard.core.textfile import TextFileError, decode_upload
+
 from .model import (FORMULA_CHARS, Asset, AssetValidationError, BuurtCodes, Locator, build_asset,
                     utc_now)
 
@@ -63,7 +65,6 @@ class UploadResult:
     encoding: str | None = None
 
 
-_BINARY_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class _Fatal(Exception):
@@ -102,26 +103,12 @@ def parse_upload(raw: bytes, filename: str, *, known_buurt_codes: BuurtCodes | I
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
-    """Decode as UTF-8 (with or without BOM), else Windows-1252; refuse binary files."""
-    if len(raw) > MAX_FILE_BYTES:
-        size = f"{len(raw) / 1024 / 1024:.1f}".replace(".", ",")
-        raise _Fatal(f"het bestand is te groot ({size} MB); het mag maximaal 5 MB zijn")
-    if not raw.strip():
-        raise _Fatal("het bestand is leeg")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
-        raise _Fatal("dit lijkt geen tekstbestand (of het is opgeslagen als UTF-16). "
-                     "Sla het op als 'CSV UTF-8' en probeer opnieuw")
+    """Decode as UTF-8 (with or without BOM), else Windows-1252; refuse binary files (core.textfile)."""
     try:
-        text, encoding = raw.decode("utf-8-sig"), "utf-8-sig"
-    except UnicodeDecodeError:
-        try:  # a BOM in front of text that is not UTF-8 after all: drop it rather than read it as "ï»¿"
-            text, encoding = raw.removeprefix(b"\xef\xbb\xbf").decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            raise _Fatal("de tekens in dit bestand kunnen niet worden gelezen. Sla het op als 'CSV UTF-8' "
-                         "en probeer opnieuw") from None
-    if len(_BINARY_RE.findall(text)) > len(text) / 20:
-        raise _Fatal("dit lijkt geen tekstbestand. Sla het op als 'CSV UTF-8' of als GeoJSON en probeer opnieuw")
-    return text, encoding
+        return decode_upload(raw, max_bytes=MAX_FILE_BYTES, cp1252=True, binary_share=0.05,
+                             hint="Sla het op als 'CSV UTF-8' (of als GeoJSON) en probeer opnieuw")
+    except TextFileError as err:
+        raise _Fatal(str(err)) from None
 
 
 def normalise_column(name: str) -> str:

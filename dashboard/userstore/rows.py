@@ -90,18 +90,24 @@ class AuditEntry:
     after: dict | None
 
 
+def where_clause(equal: Mapping[str, Any], *always: str) -> tuple[str, list]:
+    """(' where a = ? and b = ?', [a, b]) for the `equal` columns whose value is not None, after the fixed
+    conditions `always` (e.g. 'deleted_at is null'); ('', []) when there is no condition. Column names are checked
+    as identifiers, values always go as parameters."""
+    parts, params = list(always), []
+    for column, value in equal.items():
+        if value is not None:
+            parts.append(f"{identifier(column)} = ?")
+            params.append(value)
+    return (" where " + " and ".join(parts), params) if parts else ("", [])
+
+
 def history(tx: Tx, *, feature: str | None = None, entity_id: str | None = None, limit: int = 200,
             offset: int = 0) -> list[AuditEntry]:
     """Audit entries, newest first."""
-    where, params = [], []
-    if feature is not None:
-        where.append("feature = ?")
-        params.append(feature)
-    if entity_id is not None:
-        where.append("entity_id = ?")
-        params.append(entity_id)
+    where, params = where_clause({"feature": feature, "entity_id": entity_id})
     sql = "select changed_at, feature, entity, entity_id, action, actor, before_json, after_json from userstore_audit"
-    sql += (" where " + " and ".join(where)) if where else ""
+    sql += where
     rows = tx.execute(sql + " order by changed_at desc, id limit ? offset ?", [*params, int(limit), int(offset)])
     return [AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]) if r[6] else None,
                        json.loads(r[7]) if r[7] else None) for r in rows]

@@ -7,16 +7,16 @@ never raises for bad input: it returns a Bundle with `problems`, and a caller st
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+from dashboard.core.textfile import decode_upload
 
 from . import model
 from .migrate import FORMAT, FORMAT_VERSION, upgrade_bundle
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 12
-_BINARY_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -59,22 +59,7 @@ def _depth(value: object, limit: int) -> int:
 
 
 def _decode(raw: bytes) -> str:
-    if len(raw) > MAX_FILE_BYTES:
-        size = f"{len(raw) / 1024 / 1024:.1f}".replace(".", ",")
-        raise ValueError(f"het bestand is te groot ({size} MB); het mag maximaal 2 MB zijn")
-    if not raw.strip():
-        raise ValueError("het bestand is leeg")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
-        raise ValueError("dit lijkt geen tekstbestand (of het is opgeslagen als UTF-16); gebruik het JSON-bestand "
-                         "dat Buurtbalans maakte")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError("de tekens in dit bestand kunnen niet worden gelezen; het hoort UTF-8 te zijn. Gebruik het "
-                         "JSON-bestand dat Buurtbalans maakte") from None
-    if _BINARY_RE.search(text):
-        raise ValueError("dit lijkt geen tekstbestand; gebruik het JSON-bestand dat Buurtbalans maakte")
-    return text
+    return decode_upload(raw, max_bytes=MAX_FILE_BYTES, hint="Gebruik het JSON-bestand dat Buurtbalans maakte")[0]
 
 
 def read_bundle(raw: bytes, filename: str = "agenda.json") -> Bundle:

@@ -55,10 +55,10 @@ class AgendaStore:
     # ------------------------------------------------------------------------------------------- agendas
     def agendas(self, region: str | None = None) -> list[dict]:
         """[{id, title, region, version, updated_at}] newest first; all regions when region is None."""
-        where, params = ("and region = ?", [region]) if region else ("", [])
+        where, params = userstore.where_clause({"region": region or None}, "deleted_at is null")
         rows = self.users.read(lambda tx: tx.execute(
-            f"select id, title, region, version, updated_at from wijkagenda_agendas where deleted_at is null "
-            f"{where} order by updated_at desc, id", params))
+            f"select id, title, region, version, updated_at from wijkagenda_agendas{where} "
+            f"order by updated_at desc, id", params))
         return [dict(zip(("id", "title", "region", "version", "updated_at"), r)) for r in rows]
 
     def agenda(self, agenda_id: str) -> tuple[dict, int]:
@@ -153,16 +153,14 @@ class AgendaStore:
     # ------------------------------------------------------------------------------------------- conversations
     def conversations(self, region: str | None = None, ids: list[str] | None = None) -> list[tuple[dict, int]]:
         """[(conversation, version)], newest date first; of one region (its first buurt/wijk), or these ids."""
-        if ids is not None:
-            if not ids:
-                return []
-            where, params = f"and id in ({', '.join('?' * len(ids))})", list(ids)
-        elif region:
-            where, params = "and region = ?", [region]
-        else:
-            where, params = "", []
+        if ids is not None and not ids:
+            return []
+        where, params = userstore.where_clause({} if ids is not None else {"region": region or None},
+                                               "deleted_at is null",
+                                               *([f"id in ({', '.join('?' * len(ids))})"] if ids else []))
+        params = [*(ids or []), *params]
         rows = self.users.read(lambda tx: tx.execute(
-            f"select body, version from wijkagenda_conversations where deleted_at is null {where}", params))
+            f"select body, version from wijkagenda_conversations{where}", params))
         docs = [(json.loads(body), int(version)) for body, version in rows]
         return sorted(docs, key=lambda d: (d[0]["date"], d[0]["id"]), reverse=True)
 

@@ -1,0 +1,48 @@
+"""One guard for every text file a user hands in (Bewonerskaart upload, wijkagenda import): size, emptiness,
+UTF-16 or binary content, and the encoding, each refused with a short Dutch reason that ends with what to do.
+
+    text, encoding = decode_upload(raw, max_bytes=5 * 1024 * 1024, hint="Sla het op als 'CSV UTF-8' en probeer
+                                   opnieuw", cp1252=True, binary_share=0.05)
+"""
+from __future__ import annotations
+
+import re
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")   # C0 controls but tab, LF and CR; and DEL
+BOM = b"\xef\xbb\xbf"
+
+
+class TextFileError(ValueError):
+    """The file cannot be read as text; str() is the Dutch reason (nothing was read)."""
+
+
+def _mb(size: float) -> str:
+    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
+
+
+def decode_upload(raw: bytes, *, max_bytes: int, hint: str, cp1252: bool = False,
+                  binary_share: float = 0.0) -> tuple[str, str]:
+    """(text, encoding) of an uploaded file: UTF-8 with or without BOM, else (cp1252=True) Windows-1252.
+
+    Refused with TextFileError: more than `max_bytes`, empty, UTF-16 or NUL bytes, undecodable, or more control
+    characters than `binary_share` of the text (0: any one). `hint` (Dutch, what to do) ends each reason."""
+    if len(raw) > max_bytes:
+        raise TextFileError(f"het bestand is te groot ({_mb(len(raw))} MB); het mag maximaal "
+                            f"{_mb(max_bytes).removesuffix(',0')} MB zijn")
+    if not raw.strip():
+        raise TextFileError("het bestand is leeg")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        raise TextFileError(f"dit lijkt geen tekstbestand (of het is opgeslagen als UTF-16). {hint}")
+    try:
+        text, encoding = raw.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        try:
+            if not cp1252:
+                raise
+            # a BOM in front of text that is not UTF-8 after all: drop it rather than read it as "ï»¿"
+            text, encoding = raw.removeprefix(BOM).decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            raise TextFileError(f"de tekens in dit bestand kunnen niet worden gelezen. {hint}") from None
+    if len(CONTROL_RE.findall(text)) > len(text) * binary_share:
+        raise TextFileError(f"dit lijkt geen tekstbestand. {hint}")
+    return text, encoding
