@@ -251,7 +251,7 @@ def test_asset_summary_for_the_profile(app, store_path):
 
     at = AppTest.from_function(profile_part, default_timeout=60).run()
     assert not at.exception
-    assert [m.value for m in at.markdown if m.value.startswith("#####")] == ["##### Wat bewoners zelf noemen"] * 2
+    assert [m.value for m in at.markdown if m.value.startswith("### ")] == ["### Wat bewoners zelf noemen"] * 2
     [html] = [h.value for h in at.get("html") if "bk-counts" in h.value]
     assert "Cultuur en verhalen: <b>1</b>" in html and "<script" not in html and "&lt;script&gt;" in html
     assert "buurt Dapperbuurt-Noord" in html                              # a gemeente list names the buurt

@@ -31,7 +31,7 @@ def test_two_gemeenten_side_by_side(app):
     at = app(vergelijk="GM0363,GM0344")
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2
-    assert [s.value for s in at.main.subheader][:2] == ["Kracht", "Zorgen"]
+    assert [s.value for s in at.main.header][:2] == ["Kracht", "Zorgen"]
     table = at.main.dataframe[0].value
     assert list(table.columns) == ["Kant", "Onderwerp", "Amsterdam (GM0363)", "Utrecht (GM0344)", "Eenheid",
                                    "Periode", "Geschat", "Bron"]

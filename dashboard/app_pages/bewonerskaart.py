@@ -73,7 +73,7 @@ if choice.status == "none" or choice.region["level"] != "buurt":
 
 buurt = choice.region
 md = assets_views.md_escape   # CBS region names are text too: never markdown or directives
-st.subheader(f"{md(buurt['name'])} ({md(buurt['region_code'])})")
+st.header(f"{md(buurt['name'])} ({md(buurt['region_code'])})")
 st.caption(f"Buurt in wijk {md(buurt['wijk_name'])}, gemeente {md(buurt['gemeente_name'])}. De items worden apart "
            "bewaard, los van de CBS-cijfers.")
 try:

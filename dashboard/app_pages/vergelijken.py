@@ -55,14 +55,14 @@ meta = state.cached("catalogue").set_index("indicator_id")
 chart_rows["base"] = [figure_base(meta.at[i, "unit"], meta.at[i, "description"]) if i in meta.index else None
                       for i in chart_rows["indicator_id"]]
 for lens in ("asset", "problem"):
-    st.subheader(profile_view.LENS_TITLE[lens])
+    st.header(profile_view.LENS_TITLE[lens])
     st.plotly_chart(charts.compare_dumbbell(chart_rows, names, lens), config={"displayModeBar": False},
                     key=f"vergelijk_{lens}")
 st.caption("Elke rij is een onderwerp. Een stip laat zien waar de plek staat tussen alle buurten van Nederland "
            "(links de laagste waarde, rechts de hoogste). Beweeg over een stip voor het cijfer. Een lijn verbindt "
            "de laagste en de hoogste plek. Bij afstanden en zorgen is lager meestal gunstiger.")
 
-st.subheader("Tabel")
+st.header("Tabel")
 value_cols = [c for c in table.columns if c not in profile_view.COMPARE_META]
 st.dataframe(table, hide_index=True, placeholder="–", column_config={c: st.column_config.NumberColumn(c, format="localized")
                                                     for c in value_cols})

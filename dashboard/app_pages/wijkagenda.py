@@ -20,7 +20,7 @@ if choice.status == "none" or choice.region["level"] not in ("buurt", "wijk"):
     st.stop()
 
 region = choice.region
-st.subheader(f"{region['name']} ({region['region_code']})")
+st.header(f"{region['name']} ({region['region_code']})")
 if not view.may_edit():
     editing.render_gate("wa_gate")
 try:

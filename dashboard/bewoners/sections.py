@@ -190,7 +190,7 @@ def render_asset_summary(region_code: str) -> None:
 
     Works for BU, WK and GM codes. Never breaks the profile: a store that cannot be read gives a short note.
     """
-    st.markdown(f"##### {SUMMARY_TITLE}")
+    st.markdown(f"### {SUMMARY_TITLE}")  # h3 under the profile's h2 (heading order)
     try:
         assets = assets_in(region_code)
     except Exception:  # noqa: BLE001 - the profile must render even when the residents' file is unreadable

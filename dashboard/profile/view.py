@@ -202,7 +202,7 @@ def render_context(p: Profile) -> None:
 
 def render_summary(p: Profile) -> None:
     with st.container(border=True):
-        st.markdown("#### In het kort")
+        st.markdown("## In het kort")  # h2 under the h1 name: heading order (axe)
         for paragraph in _summary_cached(db.release_key(), p.region["region_code"], p):
             st.markdown(paragraph)
 

@@ -143,7 +143,7 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
     if isinstance(res, str):
         st.warning(res)
         return
-    st.markdown("#### Waar kunnen we van leren?")
+    st.markdown("## Waar kunnen we van leren?")
     st.markdown("Deze buurten doen het **duidelijk beter** dan je op grond van hun achtergrond (inkomen, leeftijd, "
                 "dichtheid) zou verwachten. Wat gebeurt daar? Wat doen bewoners, vrijwilligers en organisaties er? "
                 "Dat is een vraag om te stellen, geen bewijs. Naast de uitkomst staan de cijfers uit de kant "

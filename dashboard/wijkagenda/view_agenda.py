@@ -159,7 +159,7 @@ def agenda_section(agenda: dict, region: dict, conversations: list[dict]) -> Non
     if not may_edit():
         return
     if len(agenda["priorities"]) < model.MAX_PRIORITIES:
-        st.markdown("#### Prioriteit toevoegen")
+        st.markdown("### Prioriteit toevoegen")
         priority_form(agenda, region, None, conversations, region_assets, choices)
     else:
         st.info("De agenda heeft zeven prioriteiten. Haal er een weg om een andere toe te voegen.")

@@ -107,7 +107,7 @@ def conversation_form(region: dict, agenda: tuple[dict, int] | None,
         st.multiselect("Over welke buurt(en) of wijk ging het?", list(place_labels),
                        default=start.get("regions", [code]), format_func=lambda c: f"{place_labels[c]} ({c})",
                        key=f"{key}_regions", max_selections=model.LIMITS["regions"])
-        st.markdown("##### Wat is er gezegd? Per vraag van de gesprekskaart; één notitie per regel.")
+        st.markdown("#### Wat is er gezegd? Per vraag van de gesprekskaart; één notitie per regel.")
         for i, prompt in enumerate(prompts):
             with st.expander(prompt, expanded=i == 0):
                 cols = st.columns(3)
@@ -156,9 +156,9 @@ def conversation_list(conversations: list[tuple[dict, int]], region: dict, agend
 def render(region: dict, agenda: tuple[dict, int] | None) -> None:
     show_flash("gesprek")
     conversations = store().conversations(region=region["region_code"])
-    st.markdown("#### Vastgelegde gesprekken")
+    st.markdown("### Vastgelegde gesprekken")
     conversation_list(conversations, region, agenda)
     if may_edit():
-        st.markdown("#### Nieuw gesprek vastleggen")
+        st.markdown("### Nieuw gesprek vastleggen")
         st.markdown(PRIVACY)
         conversation_form(region, agenda)

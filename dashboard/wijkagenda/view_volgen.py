@@ -54,7 +54,7 @@ def render_follow(agenda: dict) -> None:
     items = list(results.values())
     (st.success if any(i.moved for i in items) else st.info)(follow.summary(items))
     for number, priority in enumerate(agenda["priorities"], start=1):
-        st.markdown(f"#### {number}. {md_escape(priority['title'])}")
+        st.markdown(f"### {number}. {md_escape(priority['title'])}")
         rows = [results[(priority["id"], b["indicator_id"])] for b in priority["indicators"]]
         if rows:
             st.table(pd.DataFrame({"Cijfer": [r.label for r in rows],

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_harness import assert_accessible, assert_only_local, open_app, screenshot, wait_until_idle
+from browser_harness import ARTIFACTS, assert_accessible, assert_only_local, open_app, screenshot, wait_until_idle
 
 PAGES = {
     "start": "/",
@@ -20,6 +20,7 @@ PAGES = {
     "verbanden": "/verbanden",
     "bewonerskaart": "/bewonerskaart?regio=BU0363AA01",
     "over_de_data": "/over-de-data",
+    "wijkagenda": "/wijkagenda?regio=BU0363AA01",
 }
 BAD_UPLOAD = ("naam;categorie;buurtcode;lon;lat;omschrijving;website;datum\n"
               ";plekken;BU0363AA01;;;Geen naam;;2024-03-01\n"
@@ -35,6 +36,9 @@ def test_page_has_no_serious_or_critical_axe_violation(app_server, page, name):
     screenshot(page, f"a11y_{name}")
     assert_accessible(page, name)
     assert_only_local(page)
+    # moderate, but a screen reader's outline: headings go down one level at a time (h1, h2, h3 ...)
+    report = (ARTIFACTS / f"axe-{name}.txt").read_text(encoding="utf-8")
+    assert "heading-order" not in report, report
 
 
 def test_upload_with_errors_is_accessible(app_server, page, tmp_path):
