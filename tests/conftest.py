@@ -97,3 +97,71 @@ def _scan_components_once():
     manifest_scanner.scan_component_manifests = lambda max_workers=None: list(cached())
     yield
     manifest_scanner.scan_component_manifests = original
+
+
+# ----------------------------------------------------------------------------------------------- bewoners
+BUURT_SHAPES = ROOT / "data" / "snapshot" / "geo" / "buurten_2024_benadering.geojson"
+
+
+@pytest.fixture(scope="session")
+def buurt_shapes() -> dict:
+    """The shipped (approximate, reconstructed) 2024 buurt shapes as GeoJSON."""
+    import json
+    return json.loads(BUURT_SHAPES.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def locator(buurt_shapes):
+    """A BuurtLocator on the shipped 2024 shapes, built once per session (about two seconds)."""
+    from dashboard.bewoners.geo import BuurtLocator
+    return BuurtLocator.from_geojson(buurt_shapes)
+
+
+@pytest.fixture(scope="session")
+def known(locator):
+    """The buurt codes the locator knows, as the uploads check them."""
+    from dashboard.bewoners import BuurtCodes
+    return BuurtCodes(locator.known_codes)
+
+
+# ----------------------------------------------------------------------------------------------- app pages
+@pytest.fixture()
+def user_store_path(build_dir, tmp_path, monkeypatch) -> Path:
+    """A fresh user store for the app: a tmp DuckDB file named by BUURTBALANS_USER_DB (and the Bewonerskaart's
+    older variable), the session release as build dir, the default open edit mode; Streamlit caches cleared
+    before and after, so no later test sees this store."""
+    import streamlit as st
+
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    path = tmp_path / "user" / "bewonerskaart.duckdb"
+    monkeypatch.setenv("BUURTBALANS_USER_DB", str(path))
+    monkeypatch.setenv("BUURTBALANS_BEWONERSKAART_DB", str(path))
+    monkeypatch.delenv("BUURTBALANS_EDIT_MODE", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_resource.clear()
+
+
+def open_app_page(page: str, *, secrets: dict | None = None, session: dict | None = None, **query):
+    """The whole app (dashboard/app.py) in AppTest, run once with the query (e.g. regio=...), switched to `page`
+    ('app_pages/x.py') with `secrets` and `session_state` values set, and run. Set the environment first
+    (user_store_path, or BUURTBALANS_BUILD_DIR)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at = at.switch_page(page)
+    for key, value in (session or {}).items():
+        at.session_state[key] = value
+    return at.run()
+
+
+@pytest.fixture()
+def app_page():
+    """open_app_page as a fixture."""
+    return open_app_page

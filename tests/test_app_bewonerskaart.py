@@ -6,15 +6,12 @@ from dataclasses import replace
 
 import duckdb
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.bewoners import sections as assets_views
 from dashboard.bewoners import view
 from dashboard.bewoners import TEMPLATE_CSV, AssetStore, AssetStoreError, build_asset
-from tests.conftest import ROOT
 
-APP = str(ROOT / "dashboard" / "app.py")
 PAGE = "app_pages/bewonerskaart.py"
 DAPPERBUURT = "BU0363ME01"          # Dapperbuurt-Noord, Amsterdam: one template row names it
 GRONINGEN_CENTRUM = "BU00140000"    # Binnenstad-Noord: the template's row with coordinates lands here
@@ -23,25 +20,24 @@ SUBMIT = "FormSubmitter:bk_new-Opslaan"
 
 
 @pytest.fixture()
-def store_path(build_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
-    path = tmp_path / "user" / "bewonerskaart.duckdb"
-    monkeypatch.setenv("BUURTBALANS_BEWONERSKAART_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_resource.clear()   # no later test may see this tmp store or its locator
+def store_path(user_store_path):
+    return user_store_path
 
 
 @pytest.fixture()
-def app(store_path):
-    def make(regio: str | None = DAPPERBUURT) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=120)
-        if regio:
-            at.query_params["regio"] = regio
-        at.run()
-        return at.switch_page(PAGE).run()
+def app(store_path, app_page):
+    def make(regio: str | None = DAPPERBUURT, **options) -> AppTest:
+        return app_page(PAGE, **({"regio": regio} if regio else {}), **options)
     return make
+
+
+def shared_with_code(app, monkeypatch) -> AppTest:
+    """The page on a shared instance whose edit code is 'buurt-2024' (3 wrong tries per session allowed)."""
+    from dashboard.userstore import access, editing
+
+    monkeypatch.setattr(editing, "LIMITER", access.AttemptLimiter(per_key=3, overall=100, window=300))
+    return app(secrets={"buurtbalans": {"edit_mode": "shared",
+                                        "edit_code_hash": access.hash_edit_code("buurt-2024", iterations=1_000)}})
 
 
 def stored(path) -> list:
@@ -214,7 +210,7 @@ def test_store_is_its_own_file(app, store_path, release_path):
 
 
 def test_store_pointing_at_the_release_is_refused(app, monkeypatch, release_path):
-    monkeypatch.setenv("BUURTBALANS_BEWONERSKAART_DB", str(release_path))
+    monkeypatch.setenv("BUURTBALANS_USER_DB", str(release_path))   # the store variable that counts
     at = app()
     assert not at.exception and "kan niet worden geopend" in at.error[0].value
 
@@ -314,15 +310,7 @@ def test_delete_can_be_undone_and_is_in_the_history(app, store_path):
 
 
 def test_a_shared_instance_needs_an_editor(app, store_path, monkeypatch):
-    from dashboard.userstore import access, editing
-
-    monkeypatch.setattr(editing, "LIMITER", access.AttemptLimiter(per_key=3, overall=100, window=300))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.secrets["buurtbalans"] = {"edit_mode": "shared",
-                                 "edit_code_hash": access.hash_edit_code("buurt-2024", iterations=1_000)}
-    at.query_params["regio"] = DAPPERBUURT
-    at.run()
-    at.switch_page(PAGE).run()
+    at = shared_with_code(app, monkeypatch)
     assert not at.exception and any("Wijzigen kan alleen een redacteur" in i.value for i in at.info)
     assert not [t for t in at.text_input if t.key == "bk_new_name"]                    # no add form
     assert [e.label for e in at.expander].count("Een item wijzigen of verwijderen") == 0
@@ -339,15 +327,7 @@ def test_a_shared_instance_needs_an_editor(app, store_path, monkeypatch):
 
 
 def test_edit_codes_are_rate_limited(app, store_path, monkeypatch):
-    from dashboard.userstore import access, editing
-
-    monkeypatch.setattr(editing, "LIMITER", access.AttemptLimiter(per_key=3, overall=100, window=300))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.secrets["buurtbalans"] = {"edit_mode": "shared",
-                                 "edit_code_hash": access.hash_edit_code("buurt-2024", iterations=1_000)}
-    at.query_params["regio"] = DAPPERBUURT
-    at.run()
-    at.switch_page(PAGE).run()
+    at = shared_with_code(app, monkeypatch)
     for _ in range(3):
         at.text_input(key="bk_gate_add_code").input("fout")
         at.button(key="FormSubmitter:bk_gate_add_form-Code gebruiken").click().run()

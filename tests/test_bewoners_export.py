@@ -9,24 +9,13 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_bewoners_geo import real_locator
 
-from dashboard.bewoners import (TEMPLATE_CSV, BuurtCodes, assets_to_csv, assets_to_geojson, build_asset,
+from dashboard.bewoners import (TEMPLATE_CSV, assets_to_csv, assets_to_geojson, build_asset,
                               escape_formula, html_escape, parse_upload)
 from dashboard.bewoners.export import CSV_COLUMNS
 from dashboard.bewoners.model import CATEGORIES, asset_fields
 
 CONTENT = ("name", "category", "buurt_code", "lon", "lat", "description", "website", "date")
-
-
-@pytest.fixture(scope="module")
-def locator():
-    return real_locator()
-
-
-@pytest.fixture(scope="module")
-def known(locator) -> BuurtCodes:
-    return BuurtCodes(locator.known_codes)
 
 
 def make(known, locator, **fields):

@@ -2,39 +2,14 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from pathlib import Path
 
 import pytest
 
 from dashboard.bewoners.geo import BuurtLocator
 
-SHAPES = Path(__file__).resolve().parents[1] / "data" / "snapshot" / "geo" / "buurten_2024_benadering.geojson"
 
-
-@lru_cache(maxsize=1)
-def real_shapes() -> dict:
-    return json.loads(SHAPES.read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=1)
-def real_locator() -> BuurtLocator:
-    """Built once per test session (about two seconds); the other test_bewoners_* files import this."""
-    return BuurtLocator.from_geojson(real_shapes())
-
-
-@pytest.fixture(scope="module")
-def shapes() -> dict:
-    return real_shapes()
-
-
-@pytest.fixture(scope="module")
-def locator() -> BuurtLocator:
-    return real_locator()
-
-
-def test_every_buurt_is_indexed(locator, shapes):
-    assert len(locator) == len(shapes["features"])
+def test_every_buurt_is_indexed(locator, buurt_shapes):
+    assert len(locator) == len(buurt_shapes["features"])
     assert "BU0363AD05" in locator.known_codes
 
 
@@ -54,16 +29,16 @@ def test_north_sea_lies_in_no_buurt(locator):
     assert locator.locate(4.0, 53.0) is None
 
 
-def test_a_point_in_a_shape_gets_that_shapes_code(locator, shapes):
+def test_a_point_in_a_shape_gets_that_shapes_code(locator, buurt_shapes):
     from shapely.geometry import shape
 
-    for feature in shapes["features"][::1500]:
+    for feature in buurt_shapes["features"][::1500]:
         point = shape(feature["geometry"]).representative_point()
         assert locator.locate(point.x, point.y) == feature["properties"]["buurtcode"]
 
 
-def test_a_gap_between_shapes_goes_to_the_nearest_buurt_within_tolerance(shapes):
-    feature = next(f for f in shapes["features"] if f["properties"]["buurtcode"] == "BU03440611")
+def test_a_gap_between_shapes_goes_to_the_nearest_buurt_within_tolerance(buurt_shapes):
+    feature = next(f for f in buurt_shapes["features"] if f["properties"]["buurtcode"] == "BU03440611")
     from shapely.geometry import shape
 
     domplein = shape(feature["geometry"])

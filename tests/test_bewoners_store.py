@@ -15,26 +15,15 @@ from pathlib import Path
 import duckdb
 import pytest
 from hypothesis import given, settings
-from test_bewoners_geo import real_locator
-from test_bewoners_upload import csv_files
 
 from dashboard.bewoners import (CATEGORIES, TEMPLATE_CSV, AssetNotFoundError, AssetStore, AssetStoreError, StaleAssetError,
-                              AssetValidationError, BuurtCodes, ReleaseDatabaseError, build_asset, parse_upload)
+                              AssetValidationError, ReleaseDatabaseError, build_asset, parse_upload)
 from dashboard import userstore
+from tests.bewoners_strategies import csv_files
 from dashboard.bewoners.model import ASSIGNED_BY_COORDINATES, ASSIGNED_EXPLICIT
 
 # `make test` runs on 2 xdist workers: keep this module on one worker, so the store is made once
 pytestmark = pytest.mark.xdist_group("test_bewoners_store")
-
-
-@pytest.fixture(scope="module")
-def locator():
-    return real_locator()
-
-
-@pytest.fixture(scope="module")
-def known(locator) -> BuurtCodes:
-    return BuurtCodes(locator.known_codes)
 
 
 @pytest.fixture()

@@ -167,3 +167,14 @@ def test_the_configured_target(monkeypatch, tmp_path):
     monkeypatch.setenv(userstore.USER_DB_ENV, "postgresql://buurt@db.example/buurtbalans")
     assert userstore.configured_target() == "postgresql://buurt@db.example/buurtbalans"
     assert userstore.backend_for("postgresql://u:geheim@db/x").description == "postgresql://…@db/x"
+
+
+def test_where_clause_skips_missing_filters_and_keeps_values_out_of_the_sql():
+    from dashboard.userstore import where_clause
+
+    assert where_clause({"a": None}) == ("", [])
+    assert where_clause({"a": None}, "deleted_at is null") == (" where deleted_at is null", [])
+    assert where_clause({"buurt_code": "x' or 1=1 --", "b": None, "c": 0}, "deleted_at is null") == \
+        (" where deleted_at is null and buurt_code = ? and c = ?", ["x' or 1=1 --", 0])
+    with pytest.raises(ValueError):
+        where_clause({"a = 1 or b": 1})

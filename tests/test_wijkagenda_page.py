@@ -3,38 +3,22 @@ and keeps what was typed; a stale save from a second session is refused; a share
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.wijkagenda.store import AgendaStore
-from tests.conftest import ROOT
+from tests.conftest import open_app_page
 
-APP = str(ROOT / "dashboard" / "app.py")
 PAGE = "app_pages/wijkagenda.py"
 BUURT = "BU03440121"        # Lombok-Oost, Utrecht
 
 
 @pytest.fixture()
-def store_path(build_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
-    path = tmp_path / "user" / "bewonerskaart.duckdb"
-    monkeypatch.setenv("BUURTBALANS_USER_DB", str(path))
-    monkeypatch.setenv("BUURTBALANS_BEWONERSKAART_DB", str(path))
-    monkeypatch.delenv("BUURTBALANS_EDIT_MODE", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_resource.clear()
+def store_path(user_store_path):
+    return user_store_path
 
 
 def open_page(tab: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["regio"] = BUURT
-    at.run()
-    at = at.switch_page(PAGE)
-    if tab:
-        at.session_state["wa_tab"] = tab
-    return at.run()
+    return open_app_page(PAGE, session={"wa_tab": tab} if tab else None, regio=BUURT)
 
 
 def with_agenda() -> AppTest:
