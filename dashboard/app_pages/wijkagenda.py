@@ -3,6 +3,7 @@ figures. URL: ?regio=BU0363AA06 (a buurt or wijk). Logic in dashboard/wijkagenda
 import streamlit as st
 
 from dashboard.core import state
+from dashboard.core.escaping import md_escape
 from dashboard.userstore import UserStoreError, editing
 from dashboard.wijkagenda import view, view_agenda, view_bin, view_gesprek, view_volgen
 
@@ -20,7 +21,7 @@ if choice.status == "none" or choice.region["level"] not in ("buurt", "wijk"):
     st.stop()
 
 region = choice.region
-st.header(f"{region['name']} ({region['region_code']})")
+st.header(f"{md_escape(region['name'])} ({md_escape(region['region_code'])})")  # CBS names are text
 if not view.may_edit():
     editing.render_gate("wa_gate")
 try:
