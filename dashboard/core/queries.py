@@ -36,6 +36,24 @@ def region_frame(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     return db.query("select * from mart_regions_table where region_code = ?", [code], build_dir=build_dir)
 
 
+def _profile_sql(counts: str, source: str, where: str, regions_view: str) -> str:
+    """One region's mart_profile rows joined to per-indicator counts of the buurten below / above / in total."""
+    return f"""
+        with mine as (select {PROFILE_COLUMNS} from mart_profile where region_code = ?),
+        dist as (
+            select m.indicator_id, m.age_group, {counts}
+            from mine m join {source} b
+              on b.indicator_id = m.indicator_id and b.period = m.period and b.age_group = m.age_group
+             and b.table_id = m.table_id and b.boundary_year = m.boundary_year
+            where {where}
+            group by m.indicator_id, m.age_group
+        )
+        select mine.*, dist.n_lower, dist.n_higher, dist.n_total,
+               (select count(*) from {regions_view} where level = 'buurt') as n_buurten_all
+        from mine left join dist using (indicator_id, age_group)
+        order by indicator_id, is_default_group desc, age_group"""
+
+
 def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """mart_profile rows of one region, each with its position among all buurten.
 
@@ -43,49 +61,26 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     indicator, period, table, age group and boundary year that are strictly lower / higher, so both
     "hoger dan X%" and "lager dan Y%" are exact, also with ties. For a buurt, 100 * n_lower / n_total is
     mart_profile.percentile_buurten (up to rounding); for a gemeente or wijk it places the area's value among
-    the buurten. One read of the region's rows (mart_profile is sorted by region) against the precomputed
-    distinct buurt values with their counts (mart_buurt_value_counts, sql/09_mart_profile_extras.sql: about
-    83,000 rows instead of a million buurt values).
+    the buurten. One indexed read of the region's rows (mart_profile is indexed by region) against the
+    precomputed distinct buurt values with their counts (mart_buurt_value_counts, sql/09_mart_profile_extras.sql:
+    about 83,000 rows instead of a million buurt values).
     """
-    return db.query(f"""
-        with mine as (select {PROFILE_COLUMNS} from mart_profile where region_code = ?),
-        dist as (
-            select m.indicator_id, m.age_group,
-                   cast(coalesce(sum(b.n_equal) filter (where b.value < m.value), 0) as bigint) as n_lower,
-                   cast(coalesce(sum(b.n_equal) filter (where b.value > m.value), 0) as bigint) as n_higher,
-                   cast(sum(b.n_equal) as bigint) as n_total
-            from mine m join mart_buurt_value_counts b
-              on b.indicator_id = m.indicator_id and b.period = m.period and b.age_group = m.age_group
-             and b.table_id = m.table_id and b.boundary_year = m.boundary_year
-            where m.value is not null
-            group by m.indicator_id, m.age_group
-        )
-        select mine.*, dist.n_lower, dist.n_higher, dist.n_total,
-               (select count(*) from mart_regions_table where level = 'buurt') as n_buurten_all
-        from mine left join dist using (indicator_id, age_group)
-        order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
+    counts = """cast(coalesce(sum(b.n_equal) filter (where b.value < m.value), 0) as bigint) as n_lower,
+                cast(coalesce(sum(b.n_equal) filter (where b.value > m.value), 0) as bigint) as n_higher,
+                cast(sum(b.n_equal) as bigint) as n_total"""
+    return db.query(_profile_sql(counts, "mart_buurt_value_counts", "m.value is not null", "mart_regions_table"),
+                    [code], build_dir=build_dir)
 
 
 def profile_scan(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """The same frame as profile(), counted the naive way: a join over every buurt value of the release
     (kept as the reference the precomputed lookup is tested against, and for benchmarks/bench_app.py)."""
-    return db.query(f"""
-        with mine as (select {PROFILE_COLUMNS} from mart_profile where region_code = ?),
-        dist as (
-            select m.indicator_id, m.age_group,
-                   count(*) filter (where b.value < m.value) as n_lower,
-                   count(*) filter (where b.value > m.value) as n_higher,
-                   count(*) as n_total
-            from mine m join mart_indicator_series b
-              on b.indicator_id = m.indicator_id and b.period = m.period and b.age_group = m.age_group
-             and b.table_id = m.table_id and b.boundary_year = m.boundary_year
-            where m.value is not null and b.value is not null and b.region_code like 'BU%'
-            group by m.indicator_id, m.age_group
-        )
-        select mine.*, dist.n_lower, dist.n_higher, dist.n_total,
-               (select count(*) from mart_regions where level = 'buurt') as n_buurten_all
-        from mine left join dist using (indicator_id, age_group)
-        order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
+    counts = """count(*) filter (where b.value < m.value) as n_lower,
+                count(*) filter (where b.value > m.value) as n_higher,
+                count(*) as n_total"""
+    return db.query(_profile_sql(counts, "mart_indicator_series",
+                                 "m.value is not null and b.value is not null and b.region_code like 'BU%'",
+                                 "mart_regions"), [code], build_dir=build_dir)
 
 
 def map_status(code: str, build_dir: Path | None = None) -> pd.DataFrame:
