@@ -74,9 +74,11 @@ def page_icon():
 
 
 st.set_page_config(page_title="Buurtbalans", page_icon=page_icon(), layout="wide")
+# the page's styles first, at the same place on every run: an element whose position shifts between reruns is
+# replaced, and the profile blocks would show unstyled for a moment (seen on a slow machine)
+st.html(f"<style>{charts.CSS}</style>")
 ensure_release()
 page = st.navigation(routes.pages(PAGES, PAGES_DIR, default="profiel.py"))  # + aliases, a Dutch 'niet gevonden'
 state.sync_url()
-st.html(f"<style>{charts.CSS}</style>")
 sidebar()
 page.run()
