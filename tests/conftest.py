@@ -143,6 +143,31 @@ def user_store_path(build_dir, tmp_path, monkeypatch) -> Path:
     st.cache_resource.clear()
 
 
+@pytest.fixture()
+def release_app(build_dir, monkeypatch):
+    """A factory for the whole app (dashboard/app.py) in AppTest against the session release, with Streamlit's
+    caches cleared: release_app(page=None, timeout=120, run_first=True, **query) sets the query parameters and
+    runs; with a page ('app_pages/x.py') it switches there (after a first run of the app unless run_first=False)
+    and runs again."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(page: str | None = None, *, timeout: int = 120, run_first: bool = True, **query) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=timeout)
+        for key, value in query.items():
+            at.query_params[key] = value
+        if page is None:
+            return at.run()
+        if run_first:
+            at.run()
+        return at.switch_page(page).run()
+    return make
+
+
 def open_app_page(page: str, *, secrets: dict | None = None, session: dict | None = None, **query):
     """The whole app (dashboard/app.py) in AppTest, run once with the query (e.g. regio=...), switched to `page`
     ('app_pages/x.py') with `secrets` and `session_state` values set, and run. Set the environment first

@@ -1,26 +1,12 @@
 """'Over de data' through AppTest: catalogue, sources, boundary joins, recipes and the database download."""
+from functools import partial
+
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-from tests.conftest import ROOT
-
-APP = str(ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture()
-def over(build_dir, monkeypatch):
-    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def make(**params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        return at.switch_page("app_pages/over_de_data.py").run()
-    return make
+def over(release_app):
+    return partial(release_app, "app_pages/over_de_data.py")
 
 
 def test_catalogue_and_sources_are_complete(over, con):

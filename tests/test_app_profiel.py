@@ -10,17 +10,8 @@ APP = str(ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture()
-def app(build_dir, monkeypatch):
-    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def make(**params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in params.items():
-            at.query_params[key] = value
-        return at.run()
-    return make
+def app(release_app):
+    return release_app
 
 
 def html(at) -> str:

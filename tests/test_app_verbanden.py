@@ -1,6 +1,8 @@
 """Page 'Verbanden' through Streamlit's AppTest on the real release: what is shown equals dashboard.stats."""
 from __future__ import annotations
 
+from functools import partial
+
 import base64
 import io
 import json
@@ -10,14 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from dashboard.stats import fit_expected, fit_relation
 from dashboard.stats.deviance import BETTER, WORSE
 from dashboard.stats.charts import fmt_sig
-from tests.conftest import ROOT
 
-APP = str(ROOT / "dashboard" / "app.py")
 PAGE = "app_pages/verbanden.py"
 X, Y = "huishoudens_laagste_40pct", "ervaren_gezondheid_goed"
 
@@ -36,17 +35,8 @@ def downloads(monkeypatch) -> dict[str, bytes]:
 
 
 @pytest.fixture()
-def app(build_dir, monkeypatch):
-    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def make(**params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=300)
-        for key, value in params.items():
-            at.query_params[key] = value
-        return at.switch_page(PAGE).run()
-    return make
+def app(release_app):
+    return partial(release_app, PAGE, timeout=300, run_first=False)
 
 
 def frame(at, column: str) -> pd.DataFrame:

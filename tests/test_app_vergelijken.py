@@ -1,30 +1,19 @@
 """'Vergelijken' through AppTest: charts per lens, the table, and downloads that equal the table."""
+from functools import partial
+
 import io
 
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-APP = str(ROOT / "dashboard" / "app.py")
 PAGE = "app_pages/vergelijken.py"
 
 
 @pytest.fixture()
-def app(build_dir, monkeypatch):
-    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def make(**params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=120)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        return at.switch_page(PAGE).run()
-    return make
+def app(release_app):
+    return partial(release_app, PAGE)
 
 
 def test_two_gemeenten_side_by_side(app):

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from dashboard.core.format import fmt_value
 from pipelines import file_sources
@@ -78,17 +76,8 @@ def test_map_shows_amsterdam_and_nl(build_dir):
 
 
 @pytest.fixture()
-def app(build_dir, monkeypatch):
-    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def make(**params) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
-        for key, value in params.items():
-            at.query_params[key] = value
-        return at.run()
-    return make
+def app(release_app):
+    return release_app
 
 
 def _opkomst_block(at) -> str:
