@@ -182,10 +182,10 @@ def _search_fragment(key: str, on_pick: Callable[[str], None], label: str, limit
     def pick(code: str) -> None:
         on_pick(code)
         st.session_state[key] = ""
-        st.session_state[f"{key}_picked"] = True
-
-    if st.session_state.pop(f"{key}_picked", False):
-        st.rerun(scope="app")   # the choice changes the page, not only this box
+        # the choice changes the page, not only this box: ask for the full-app rerun in the callback itself. A
+        # second step (a flag, then st.rerun from the fragment's next run) was lost under load: the URL changed
+        # and the start page stayed (tests/browser/test_browser_a11y.py under a parallel build).
+        st.rerun(scope="app")
     query = st.text_input(label, key=key, placeholder="bijv. Utrecht, Planciusbuurt, 3533 of BU0363AA01",
                           live=True, max_chars=search.MAX_QUERY_CHARS,
                           help="Zoek op naam, code of postcode (4 cijfers).")

@@ -130,6 +130,8 @@ def wait_until_idle(page, *, plots: int = 0, timeout: float = 90_000) -> None:
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     if plots:
         page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {plots}", timeout=timeout)
+    # the app's own run state (the status widget appears only after a delay, so its absence proves little)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
 
 
@@ -163,6 +165,23 @@ def screenshot(target, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     target.screenshot(path=str(path))
     return path
+
+
+def failure_context(page, name: str, *, server_log: str = "streamlit-server.log", chars: int = 3000) -> str:
+    """What a failed browser test saw: URL, the main area's text, a screenshot path, the server log's tail."""
+    parts = [f"--- browser state at failure of {name}"]
+    try:
+        parts.append(f"url: {page.url}")
+        parts.append(f"screenshot: {screenshot(page, 'FAILED_' + name[:80])}")
+        running = page.locator('[data-testid="stStatusWidget"]').count()
+        parts.append(f"script running (status widget present): {bool(running)}")
+        parts.append("main text:\n" + page.locator('[data-testid="stMain"]').inner_text(timeout=5_000)[:chars])
+    except Exception as exc:  # the page may be gone; say so and keep the rest
+        parts.append(f"(page not readable: {exc!r})")
+    log = ARTIFACTS / server_log
+    if log.exists():
+        parts.append("server log tail:\n" + log.read_text(errors="replace")[-chars:])
+    return "\n".join(parts)
 
 
 def pixel_stats(png: Path | bytes) -> dict:

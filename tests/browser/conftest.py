@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_harness import CHROMIUM, CHROMIUM_ARGS, SKIP_REASON, new_page, start_app, stop_app
+from browser_harness import CHROMIUM, CHROMIUM_ARGS, SKIP_REASON, failure_context, new_page, start_app, stop_app
 
 
 def pytest_configure(config):
@@ -53,10 +53,22 @@ def browser():
         chromium.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep what the browser showed when a browser test fails: its own item attribute for the `page` fixture."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.failed_call = True
+    return report
+
+
 @pytest.fixture()
-def page(browser):
+def page(browser, request):
     page = new_page(browser)
     yield page
+    if getattr(request.node, "failed_call", False):
+        # a CI log has no screenshots: print the URL, the visible text and the server log's tail with the failure
+        print(failure_context(page, request.node.name))
     outside = page.requests.outside
     page.context.close()
     assert not outside, f"requests left 127.0.0.1: {outside[:5]}"
