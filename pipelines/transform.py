@@ -278,25 +278,32 @@ def ratio_indicator(long: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
 
 
 def regions_from_table(cache: TableCache, table: Table) -> pd.DataFrame:
-    """Every region a table covers, on its own boundary year, with its name where the table gives one."""
-    data = strip_padding(cache.data)
+    """Every region a table covers, on its own boundary year, with its name where the table gives one.
+    Vectorised on the distinct codes (a RIVM table repeats each code for every age group and margin)."""
     region_col, _ = _dimension_columns(cache)
-    codes = data[region_col].dropna().map(normalise_region_code)
+    data = cache.data[cache.data[region_col].notna()]
+    codes = data[region_col].astype("str").str.strip()
+    codes = codes.where(~codes.str.startswith("NL"), NL_CODE)
+    first = ~codes.duplicated()  # the first row of each code, as drop_duplicates("region_code") keeps
+    data, codes = data[first], codes[first]
+    level = codes.str[:2].map(LEVEL_BY_PREFIX)
     names = pd.Series(None, index=codes.index, dtype=object)
     for col in ("Gemeentenaam_1", "gm_naam"):  # gemeente names given in-table for gemeente/land rows
         if col in data.columns:
-            lvl = codes.map(region_level)
-            names = names.where(~lvl.isin(["gemeente", "land"]), data[col])
-    frame = pd.DataFrame({"region_code": codes, "name": names}).drop_duplicates("region_code")
+            given = data[col].astype("str").str.strip().astype(object).where(data[col].notna())
+            names = names.where(~level.isin(["gemeente", "land"]), given)
+    frame = pd.DataFrame({"region_code": codes.astype(object), "name": names})
     code_list = cache.code_lists.get(region_col) or []
     # a Title equal to the code is no name (the replayed KWB download file has no names for wijken/buurten)
     titles = {normalise_region_code(r["Key"]): str(r["Title"]).strip() for r in code_list
               if r.get("Title") and str(r["Title"]).strip() != str(r["Key"]).strip()}
     frame["name"] = frame["region_code"].map(titles).where(lambda s: s.notna(), frame["name"])
-    frame["level"] = frame["region_code"].map(region_level)
+    frame["level"] = level.astype(object)
     frame = frame[frame["level"].notna()]
-    frame["gemeente_code"] = frame["region_code"].map(gemeente_of)
-    frame["wijk_code"] = frame["region_code"].map(wijk_of)
+    code = frame["region_code"].str
+    frame["gemeente_code"] = ("GM" + code[2:6]).where(frame["level"] != "land", None)
+    frame["wijk_code"] = ("WK" + code[2:8]).where(frame["level"] == "buurt", None)
     frame["boundary_year"] = table.boundary_year
     frame.loc[frame["level"] == "land", "name"] = "Nederland"
+    frame = frame.astype({c: "str" for c in ("region_code", "level", "gemeente_code", "wijk_code")})
     return frame[["region_code", "boundary_year", "level", "name", "gemeente_code", "wijk_code"]]

@@ -8,8 +8,8 @@ import pytest
 
 from pipelines.cache import read_table_cache
 from pipelines.catalogue import load_catalogue
-from pipelines.transform import (SchemaError, gemeente_of, key_stem, parse_values, region_level, regions_from_table,
-                                 resolve_column, strip_padding, table_to_long, wijk_of)
+from pipelines.transform import (SchemaError, gemeente_of, key_stem, normalise_region_code, parse_values, region_level,
+                                 regions_from_table, resolve_column, strip_padding, table_to_long, wijk_of)
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "data" / "snapshot" / "tables"
 
@@ -104,6 +104,21 @@ def test_margins_become_lower_and_upper(rivm, catalogue):
     long = table_to_long(cache, catalogue.tables["50090NED"], catalogue)
     row = long[(long.indicator_id == "vrijwilligerswerk") & long.is_default_group].iloc[0]
     assert (row.value, row.lower, row.upper) == (17.0, 15.5, 19.0)
+
+
+@pytest.mark.parametrize("table_id", ["85984NED", "50090NED", "47022NED"])
+def test_regions_follow_the_cbs_code_rules_row_by_row(catalogue, table_id):
+    """regions_from_table works on whole columns; every row still obeys the scalar code rules, once per code."""
+    cache = read_table_cache(SNAPSHOT / table_id)
+    regions = regions_from_table(cache, catalogue.tables[table_id])
+    codes = {normalise_region_code(c) for c in cache.data["WijkenEnBuurten"].dropna()}
+    expected = {c for c in codes if region_level(c) is not None}
+    assert regions["region_code"].is_unique and set(regions["region_code"]) == expected
+    for row in regions.itertuples():
+        assert row.level == region_level(row.region_code)
+        assert (row.gemeente_code if isinstance(row.gemeente_code, str) else None) == gemeente_of(row.region_code)
+        assert (row.wijk_code if isinstance(row.wijk_code, str) else None) == wijk_of(row.region_code)
+    assert (regions.loc[regions["level"] == "land", "name"] == "Nederland").all()
 
 
 def test_regions_carry_names_and_boundary_year(catalogue):
