@@ -99,11 +99,7 @@ def test_change_summary_texts():
     assert change_summary(one.iloc[0:0]) == "Geen gegevens voor deze buurt."
 
 
-def test_on_the_real_mart_series(request):
-    try:
-        con = request.getfixturevalue("con")
-    except pytest.FixtureLookupError:
-        pytest.skip("no release database fixture")
+def test_on_the_real_mart_series(con):
     values = con.execute("select * from mart_indicator_series where region_code in "
                          "(select region_code from mart_indicator_series where indicator_id = "
                          "'ervaren_gezondheid_goed' and region_code like 'BU%' and value is not null "

@@ -13,13 +13,9 @@ import pytest
 from browser_harness import assert_only_local, open_app, screenshot, start_app, stop_app, wait_until_idle
 
 from dashboard.bewoners import TEMPLATE_CSV
-from tests.conftest import ROOT
 
 BUURT = "BU0363ME01"        # Dapperbuurt-Noord, Amsterdam: the template's Repair Café is here
 STORE_ENV = "BUURTBALANS_BEWONERSKAART_DB"
-PROFILE_SHOWS_ASSETS = any("render_asset_summary" in path.read_text() for path in (
-    ROOT / "dashboard" / "profile_view.py", ROOT / "dashboard" / "profile_sections.py",
-    ROOT / "dashboard" / "app_pages" / "profiel.py") if path.exists())
 BAD_CSV = ("naam;categorie;buurtcode\n"
            "Speeltuin Dapperpark;plekken;BU0363ME01\n"
            "Koor;zingen;BU0363ME01\n").encode()
@@ -92,16 +88,16 @@ def test_upload_template_and_see_it_listed_and_in_the_profile(bewoners_app, no_d
     page.get_by_text("<script>alert('x')</script> Buurthuis").wait_for()    # shown as text, not run
     screenshot(page, "bewonerskaart_4_script_als_tekst")
 
-    if PROFILE_SHOWS_ASSETS:
-        open_app(page, bewoners_app, f"/?regio={BUURT}")
-        title = page.get_by_role("heading", name="Wat bewoners zelf noemen")
-        title.wait_for(timeout=120_000)
-        item = page.get_by_text("Repair Café Dapperbuurt")
-        item.wait_for(timeout=60_000)
-        title.scroll_into_view_if_needed()
-        assert page.get_by_text("Verenigingen en initiatieven: 1").is_visible()
-        assert page.get_by_text("<script>alert('x')</script> Buurthuis").is_visible()
-        screenshot(page, "bewonerskaart_5_profiel")
+    # the profile shows what residents named (dashboard/profile/sections.py -> bewoners.render_asset_summary)
+    open_app(page, bewoners_app, f"/?regio={BUURT}")
+    title = page.get_by_role("heading", name="Wat bewoners zelf noemen")
+    title.wait_for(timeout=120_000)
+    item = page.get_by_text("Repair Café Dapperbuurt")
+    item.wait_for(timeout=60_000)
+    title.scroll_into_view_if_needed()
+    assert page.get_by_text("Verenigingen en initiatieven: 1").is_visible()
+    assert page.get_by_text("<script>alert('x')</script> Buurthuis").is_visible()
+    screenshot(page, "bewonerskaart_5_profiel")
     assert_only_local(page)
 
 
