@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from dashboard.core import queries
-from dashboard.profile import view as profile_view
+from dashboard.profile.table import profile_table
 from tests.conftest import SNAPSHOT_TABLES
 
 RIVM_18 = {"Leeftijd": "20300", "Marges": "MW00000"}
@@ -177,7 +177,7 @@ def profiles(build_dir):
     for code in sorted({f.region for f in FIGURES}):
         region = queries.region(code, build_dir)
         gemeente = region["gemeente_code"] if isinstance(region["gemeente_code"], str) else None
-        out[code] = profile_view.profile_table(
+        out[code] = profile_table(
             queries.profile(code, build_dir), queries.map_status(code, build_dir),
             queries.area_coverage(gemeente, build_dir), queries.catalogue(build_dir), queries.sources(build_dir),
             level=region["level"]).set_index("indicator_id")

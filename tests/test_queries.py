@@ -1,8 +1,8 @@
-"""queries.py on a real release built from the snapshot, and profile_view.profile_table on its output."""
+"""queries.py on a real release built from the snapshot, and profile/table.profile_table on its output."""
 import pandas as pd
 import pytest
 
-from dashboard.profile import view as profile_view
+from dashboard.profile.table import profile_table
 from dashboard.core import queries
 from dashboard.core.format import NOT_IN_DATA
 
@@ -20,7 +20,7 @@ def sources(build_dir):
 def table_for(code, build_dir, catalogue, sources):
     region = queries.region(code, build_dir)
     gemeente = region["gemeente_code"] if isinstance(region["gemeente_code"], str) else None
-    return profile_view.profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
+    return profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
                                       queries.area_coverage(gemeente, build_dir), catalogue, sources)
 
 

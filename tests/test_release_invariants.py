@@ -19,7 +19,7 @@ import pytest
 from dashboard.core import queries
 from dashboard.core.charts import indicator_html
 from dashboard.core.format import NO_NATIONAL, is_rounded_zero, rounded_zero_text
-from dashboard.profile import view as profile_view
+from dashboard.profile.table import profile_table
 from pipelines.cache import read_table_cache
 from pipelines.catalogue import RATIO_CAP, load_catalogue
 from tests.conftest import SNAPSHOT_TABLES
@@ -105,7 +105,7 @@ def test_a_rounded_zero_keeps_its_bound_and_is_not_an_exact_zero(con, catalogue,
 def table_for(code: str, build_dir, level: str = "buurt"):
     region = queries.region(code, build_dir)
     gemeente = region["gemeente_code"] if isinstance(region["gemeente_code"], str) else None
-    return profile_view.profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
+    return profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
                                       queries.area_coverage(gemeente, build_dir), queries.catalogue(build_dir),
                                       queries.sources(build_dir), level=level)
 

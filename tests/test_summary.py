@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from dashboard.profile import view as profile_view
+from dashboard.profile.table import profile_table
 from dashboard.core import queries
 from dashboard.profile import summary
 from dashboard.core.format import fmt_number
@@ -12,7 +12,7 @@ from pipelines.catalogue import load_catalogue
 def table_for(code, build_dir):
     region = queries.region(code, build_dir)
     gemeente = region["gemeente_code"] if isinstance(region["gemeente_code"], str) else None
-    return profile_view.profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
+    return profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
                                       queries.area_coverage(gemeente, build_dir), queries.catalogue(build_dir),
                                       queries.sources(build_dir))
 

@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard.core import charts
 from dashboard.core import downloads
+from dashboard.profile import compare
 from dashboard.profile import view as profile_view
 from dashboard.core import state
 from dashboard.core.format import figure_base
@@ -49,13 +50,13 @@ if len(codes) < 2:
     st.stop()
 
 profiles = [profile_view.load_profile(c) for c in codes]
-table, chart_rows = profile_view.compare_table(profiles)
+table, chart_rows = compare.compare_table(profiles)
 names = [(r["region_code"], r["name"]) for r in regions]
 meta = state.cached("catalogue").set_index("indicator_id")
 chart_rows["base"] = [figure_base(meta.at[i, "unit"], meta.at[i, "description"]) if i in meta.index else None
                       for i in chart_rows["indicator_id"]]
 for lens in ("asset", "problem"):
-    st.header(profile_view.LENS_TITLE[lens])
+    st.header(compare.LENS_TITLE[lens])
     st.plotly_chart(charts.compare_dumbbell(chart_rows, names, lens), config={"displayModeBar": False},
                     key=f"vergelijk_{lens}")
 st.caption("Elke rij is een onderwerp. Een stip laat zien waar de plek staat tussen alle buurten van Nederland "
@@ -63,7 +64,7 @@ st.caption("Elke rij is een onderwerp. Een stip laat zien waar de plek staat tus
            "de laagste en de hoogste plek. Bij afstanden en zorgen is lager meestal gunstiger.")
 
 st.header("Tabel")
-value_cols = [c for c in table.columns if c not in profile_view.COMPARE_META]
+value_cols = [c for c in table.columns if c not in compare.COMPARE_META]
 st.dataframe(table, hide_index=True, placeholder="–", column_config={c: st.column_config.NumberColumn(c, format="localized")
                                                     for c in value_cols})
 st.caption("Leeg = geen cijfer voor die plek (zie 'Buurt in beeld' voor de reden). Geschat = modelschatting "

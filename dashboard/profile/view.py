@@ -1,19 +1,17 @@
-"""'Buurt in beeld': assemble one region's profile (pure) and render it (Streamlit).
+"""'Buurt in beeld': load one region's profile (cached reads) and render it (Streamlit).
 
 Public API for other pages and modules:
-  load_profile(code) -> Profile        cached reads + profile_table(); what the page shows, as data
-  profile_table(...) -> DataFrame      pure: one display row per visible indicator (see its docstring)
-  charts.indicator_html(row, ...)      one indicator as a small printable HTML block (re-exported here)
+  load_profile(code) -> Profile        cached reads + table.profile_table(); what the page shows, as data
   render_profile(code, indicator)      the whole page body; the sections of other features come from
-                                       profile_sections (stats_views.render_expected / render_peer_benchmark /
-                                       render_trends, assets_views.render_asset_summary) and pack_view
+                                       profile/sections.py (stats views, the residents' assets) and the
+                                       gesprekskaart view
+The pure parts live beside it: table.py (profile_table), compare.py (Vergelijken's table), blocks.py, summary.py.
 """
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 
 import pandas as pd
 import streamlit as st
@@ -24,111 +22,16 @@ from dashboard.core import db, queries, state
 from dashboard.profile import summary
 from dashboard.profile import blocks
 from dashboard.profile import sections
+from dashboard.profile.table import LENS_TITLE, profile_table
 from dashboard.divisions import note as division_note
-from dashboard.core.charts import age_text, share_text, indicator_html
-from dashboard.core.format import (MISSING_TEXT, NOT_IN_DATA, among_buurten, fmt_number, fmt_value,
-                                   other_division_text, value_text)
+from dashboard.core.format import among_buurten, fmt_number, fmt_value
 
-LENS_TITLE = {"asset": "Kracht", "problem": "Zorgen"}
 LENS_INTRO = {"asset": "Wat er is: mensen die meedoen en voor elkaar zorgen, voorzieningen dichtbij.",
               "problem": "Waar mensen het moeilijk kunnen hebben: geld, gezondheid, uitkeringen."}
 LEVEL_NAME = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "land": "Land"}
 STEDELIJKHEID = {1: "zeer sterk stedelijk", 2: "sterk stedelijk", 3: "matig stedelijk", 4: "weinig stedelijk",
                  5: "niet stedelijk"}
 CONTEXT_STRIP = ("inwoners", "bevolkingsdichtheid", "stedelijkheid")
-GEMEENTE_ONLY = "alleen per gemeente bekend"
-GEMEENTE_CONTEXT = ["gemeente_value", "gemeente_lower", "gemeente_upper", "nl_value", "nl_lower", "nl_upper",
-                    "period", "boundary_year", "table_id", "table_title"]
-
-
-@lru_cache(maxsize=1)
-def catalogue_order() -> dict[str, int]:
-    """Indicator id -> position in pipelines/catalogue.toml (the order the profile shows them in)."""
-    from pipelines.catalogue import load_catalogue
-    return {ind.id: i for i, ind in enumerate(load_catalogue().indicators)}
-
-
-def _missing_text(row, level: str = "buurt") -> str:
-    if row.get("missing_reason") == "other_area":  # the code named another area then (division_identity)
-        return division_note.missing_text(row.get("boundary_year"))
-    if row["n_values"] == 0:
-        return NOT_IN_DATA
-    if isinstance(row.get("missing_reason"), str):
-        return MISSING_TEXT.get(row["missing_reason"], MISSING_TEXT[None])
-    if row.get("status") == "geheim":
-        return MISSING_TEXT["suppressed"]
-    if level == "land" or row.get("status") == "geen_landcijfer":
-        return MISSING_TEXT["geen_landcijfer"]  # the table has no row for Nederland: no division involved
-    if row.get("status") == "andere_indeling":
-        return other_division_text(level, row["boundary_year"] if pd.notna(row.get("boundary_year")) else None)
-    return MISSING_TEXT[None]
-
-
-def gemeente_context(out: pd.DataFrame, gemeente_profile: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """For a buurt or wijk: an indicator that exists only per gemeente (no buurt has a value, e.g. opkomst)
-    shows its gemeente's figure as context (gemeente_value, with that row's period and source), and says so."""
-    only_gm = set(catalogue.loc[catalogue["buurten_with_value"].fillna(0) == 0, "indicator_id"]) \
-        if "buurten_with_value" in catalogue else set()
-    gm = gemeente_profile[gemeente_profile["is_default_group"].astype(bool) & gemeente_profile["value"].notna()]
-    gm = gm.drop_duplicates("indicator_id").set_index("indicator_id")
-    out = out.copy()
-    todo = out["value"].isna() & out["indicator_id"].isin(only_gm) & out["indicator_id"].isin(gm.index)
-    for i, ind in out.loc[todo, "indicator_id"].items():
-        g = gm.loc[ind]
-        for col in GEMEENTE_CONTEXT:   # the gemeente's own value/lower/upper become gemeente_*
-            src = col.replace("gemeente_", "") if col.startswith("gemeente_") else col
-            out.at[i, col] = g.get(src)
-        out.at[i, "missing_text"] = GEMEENTE_ONLY
-    return out
-
-
-def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.DataFrame,
-                  catalogue: pd.DataFrame, sources: pd.DataFrame, level: str = "buurt",
-                  gemeente_profile: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per indicator that is not hidden, in catalogue order: the region's value in the default age
-    group, with gemeente/NL values, share_lower (% of buurten with a lower value), other age groups as text,
-    source (table_id, table_title, period, boundary_year, attribution, scope_note when the shipped table covers
-    only part of NL) and missing_text (None when there is
-    a value; else 'niet beschikbaar', 'geheim …', or 'niet in de meegeleverde gegevens' when no region in
-    this gemeente has the figure at all). Inputs: queries.profile/map_status/area_coverage/catalogue/sources.
-    """
-    cat = catalogue[~catalogue["hidden"].astype(bool)].copy()
-    meta_cols = ["indicator_id", "label", "lens", "unit", "direction", "modelled", "landing", "hidden",
-                 "in_summary", "description", "attribution"] + [c for c in ("rounding",) if c in catalogue]
-    out = cat[meta_cols]
-    default = profile[profile["is_default_group"].astype(bool)].drop_duplicates("indicator_id")
-    value_cols = ["indicator_id", "age_group", "period", "boundary_year", "table_id", "table_title", "value",
-                  "lower", "upper", "missing_reason", "gemeente_value", "gemeente_lower", "gemeente_upper",
-                  "nl_value", "nl_lower", "nl_upper", "n_lower", "n_higher", "n_total"] + [
-                  c for c in ("n_buurten_all",) if c in profile]
-    out = out.merge(default[value_cols], on="indicator_id", how="left")
-    st_cols = status[["indicator_id", "period", "boundary_year", "table_id", "status"]]
-    out = out.merge(st_cols, on="indicator_id", how="left", suffixes=("", "_map"))
-    for col in ("period", "boundary_year", "table_id"):
-        out[col] = out[col].where(out[col].notna(), out[f"{col}_map"])
-    titles = dict(zip(sources["table_id"], sources["title"]))
-    out["table_title"] = [t if isinstance(t, str) and t != tid else
-                          " + ".join(titles.get(p, p) for p in str(tid).split("+")) if isinstance(tid, str) else ""
-                          for t, tid in zip(out["table_title"], out["table_id"])]
-    scopes = sources.dropna(subset=["snapshot_scope"]) if "snapshot_scope" in sources else sources.iloc[:0]
-    out["scope_note"] = out["table_id"].map(dict(zip(scopes["table_id"], scopes["snapshot_scope"])))
-    out = out.merge(coverage, on="indicator_id", how="left")
-    out["n_values"] = out["n_values"].fillna(0).astype(int)
-    out["share_lower"] = [100 * lo / n if pd.notna(n) and n else None for lo, n in zip(out["n_lower"], out["n_total"])]
-    others = profile[~profile["is_default_group"].astype(bool) & profile["value"].notna()]
-    other_parts: dict[str, list[str]] = {}   # plain loops over columns: iterrows costs ~0.1 ms a row
-    for ind, age, value, unit in zip(others["indicator_id"], others["age_group"], others["value"], others["unit"]):
-        other_parts.setdefault(ind, []).append(f"{age_text(age) or age}: {fmt_value(value, unit)}")
-    out["other_groups"] = ["; ".join(other_parts.get(i, ())) for i in out["indicator_id"]]
-    missing = out["value"].isna()
-    texts = {i: _missing_text(r, level) for i, r in out[missing].iterrows()}
-    out["missing_text"] = [texts.get(i) for i in out.index]
-    if gemeente_profile is not None and not gemeente_profile.empty:
-        out = gemeente_context(out, gemeente_profile, catalogue)
-    order = catalogue_order()
-    out["_order"] = out["indicator_id"].map(order).fillna(len(order))
-    drop = ["period_map", "boundary_year_map", "table_id_map", "_order"]
-    return out.sort_values("_order").drop(columns=drop).reset_index(drop=True)
 
 
 @dataclass
@@ -311,39 +214,3 @@ def render_profile(code: str, chosen: str | None = None) -> None:
     sections.render_development(p.region)
     render_quadrant(p)
     render_sources(p)
-
-
-# ----------------------------------------------------------------------------------------------- comparison
-COMPARE_META = ("Kant", "Onderwerp", "Eenheid", "Periode", "Geschat", "Bron")
-
-
-def compare_table(profiles: list[Profile]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(table, chart rows) for 'Vergelijken'. The table is exactly what is shown and downloaded: one row per
-    Kracht/Zorgen indicator (landing only), values rounded to one decimal, one column per region
-    'Naam (CODE)'. Chart rows: indicator_id, label, lens and per region pos_<code> (% of buurten with a
-    lower value) and text_<code> (formatted value or why it is missing)."""
-    base = profiles[0].table
-    keep = base[base["lens"].isin(["asset", "problem"]) & base["landing"].astype(bool)][
-        ["indicator_id", "label", "lens", "unit", "modelled"]]
-    table = pd.DataFrame({"Kant": keep["lens"].map(LENS_TITLE), "Onderwerp": keep["label"], "Eenheid": keep["unit"],
-                          "Geschat": keep["modelled"].map({True: "ja", False: "nee"})})
-    chart = keep[["indicator_id", "label", "lens"]].copy()
-    periods, tables = {}, {}
-    for p in profiles:
-        rows = p.table.set_index("indicator_id").loc[keep["indicator_id"]]
-        code = p.region["region_code"]
-        table[f"{p.region['name']} ({code})"] = rows["value"].astype(float).round(1).to_numpy()
-        chart[f"pos_{code}"] = rows["share_lower"].astype(float).to_numpy()
-        chart[f"text_{code}"] = [value_text(r) + (f" (hoger dan {share_text(r['share_lower'])}% "
-                                 "van de buurten)" if pd.notna(r["share_lower"]) else "")
-                                 if pd.notna(r["value"]) else str(r["missing_text"]) for _, r in rows.iterrows()]
-        for ind, r in rows.iterrows():
-            if pd.notna(r["period"]) and pd.notna(r["value"]):
-                periods.setdefault(ind, set()).add(str(r["period"]))
-            if pd.notna(r["table_id"]):
-                tables.setdefault(ind, set()).add(f"{r['table_id']} (indeling {int(r['boundary_year'])})")
-    table["Periode"] = [" / ".join(sorted(periods.get(i, []))) for i in keep["indicator_id"]]
-    table["Bron"] = [", ".join(sorted(tables.get(i, []))) for i in keep["indicator_id"]]
-    values = [c for c in table.columns if c not in COMPARE_META]
-    table = table[["Kant", "Onderwerp", *values, "Eenheid", "Periode", "Geschat", "Bron"]]
-    return table.reset_index(drop=True), chart.reset_index(drop=True)
