@@ -2,35 +2,58 @@
 from __future__ import annotations
 
 import fcntl
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from pipelines import release
-from pipelines.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT_TABLES = ROOT / "data" / "snapshot" / "tables"
+BUILD_STDOUT = "build-stdout.txt"
+
+
+def cli_build(folder: Path) -> None:
+    """`python -m pipelines build` into `folder` from the shipped snapshot only (an empty live cache), as a user
+    runs it; its stdout (the build summary) is kept in folder/build-stdout.txt for tests of the CLI's output."""
+    env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(folder), "BUURTBALANS_CACHE_DIR": str(folder / "no-cache")}
+    for name in ("BUURTBALANS_SNAPSHOT_DIR", "BUURTBALANS_PAUSE_AT", "BUURTBALANS_CATALOG_URL"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, "-m", "pipelines", "build"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=1800)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (folder / BUILD_STDOUT).write_text(done.stdout, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
 def build_dir(tmp_path_factory, worker_id) -> Path:
-    """A build folder holding a published release built from data/snapshot (no network), read-only for tests.
-    Under pytest-xdist the workers share ONE such build (the first worker builds it under a lock; the others
-    wait and reuse it): a release is the same whoever builds it, and two builds would only compete for the cores.
-    Tests that rebuild, kill or refresh work on their own copy (`serving_copy`)."""
+    """A build folder holding a published release built from data/snapshot (no network) by the command line
+    (`cli_build`), read-only for tests. Under pytest-xdist the workers share ONE such build (the first worker
+    builds it under a lock; the others wait and reuse it): a release is the same whoever builds it, and two builds
+    would only compete for the cores. Tests that rebuild, kill or refresh work on their own copy (`serving_copy`)."""
     if worker_id == "master":
         folder = tmp_path_factory.mktemp("build")
-        build(roots=[SNAPSHOT_TABLES], build_dir=folder)
+        cli_build(folder)
         return folder
     shared = tmp_path_factory.getbasetemp().parent / "shared-build"
     shared.mkdir(exist_ok=True)
     with open(shared / ".fixture.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (shared / "current.duckdb").exists():
-            build(roots=[SNAPSHOT_TABLES], build_dir=shared)
+            cli_build(shared)
     return shared
+
+
+@pytest.fixture(scope="session")
+def build_stdout(build_dir) -> str:
+    """What `python -m pipelines build` printed when it built the session release."""
+    return (build_dir / BUILD_STDOUT).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -52,16 +75,20 @@ def buurt_wide(release_path):
         return connection.execute("select * from mart_buurt_wide").fetchdf().set_index("region_code")
 
 
-@pytest.fixture()
-def serving_copy(tmp_path, release_path) -> Path:
-    """A build dir of the test's own whose current release is a copy of the session release (tests that
-    rebuild, kill or refresh must not touch the shared one)."""
-    folder = tmp_path / "build"
-    folder.mkdir()
+def copy_release(release_path: Path, folder: Path) -> Path:
+    """`folder` (created) as a build dir of its own whose current release is a copy of `release_path`."""
+    folder.mkdir(parents=True, exist_ok=True)
     copy = folder / release_path.name
     copy.write_bytes(release_path.read_bytes())
     release.publish(copy, folder)
     return folder
+
+
+@pytest.fixture()
+def serving_copy(tmp_path, release_path) -> Path:
+    """A build dir of the test's own whose current release is a copy of the session release (tests that
+    rebuild, kill or refresh must not touch the shared one)."""
+    return copy_release(release_path, tmp_path / "build")
 
 
 # ----------------------------------------------------------------------------------------------- user store
@@ -190,3 +217,78 @@ def open_app_page(page: str, *, secrets: dict | None = None, session: dict | Non
 def app_page():
     """open_app_page as a fixture."""
     return open_app_page
+
+
+def except_all_counts(con, a: str, b: str) -> tuple[int, int]:
+    """(rows of `a except all b`, rows of `b except all a`) for two tables with the same columns, in one pass:
+    per distinct row, its copies in a minus its copies in b (NULLs group together, as EXCEPT ALL matches them);
+    the positive differences add up to a's unmatched rows, the negative ones to b's."""
+    cols = ", ".join(f'"{c}"' for (c,) in con.execute(f"select column_name from (describe {a})").fetchall())
+    return con.execute(f"""select coalesce(sum(greatest(n, 0)), 0)::bigint, coalesce(sum(greatest(-n, 0)), 0)::bigint
+                           from (select count(*) filter (where side = 'a') - count(*) filter (where side = 'b') as n
+                                 from (select {cols}, 'a' as side from {a} union all select {cols}, 'b' from {b})
+                                 group by {cols})""").fetchone()
+
+
+# ----------------------------------------------------------------------------------------------- replayed refresh
+REFRESH_STORE_ROWS = [
+    {"name": "Repair Café Dapperbuurt", "category": "verenigingen", "buurt_code": "BU0363ME01"},
+    {"name": "Buurthuis De Boomgaard", "category": "plekken", "buurt_code": "BU03440121",
+     "lon": 5.1, "lat": 52.09, "description": "Koffie op dinsdag", "date": "2024-03-01"}]
+
+
+@dataclass
+class ReplayedRefresh:
+    data: Path               # data/build, data/cache, data/user as in the repository
+    tables: list[str]        # every table the refresh fetched
+    stdout: str
+    requested: list[str]     # request paths the replay server saw
+    first: Path              # the release serving before the refresh
+    store_path: Path         # the residents' Bewonerskaart store in data/user
+    store_sha: str           # its sha256 before the refresh
+    user_files: dict[str, str]  # name -> sha256 of every file in data/user before the refresh
+
+
+def sha256_file(path: Path) -> str:
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def replayed_refresh(tmp_path_factory, release_path) -> ReplayedRefresh:
+    """ONE full `python -m pipelines refresh` of every fetched catalogue table, real cbsodata client against
+    tests/replay_server.py, from an empty snapshot (everything must come through cbsodata), with a copy of the
+    session release serving before it. The folders mirror the real layout (data/user beside data/build and
+    data/cache) and a residents' Bewonerskaart store in data/user is named by BUURTBALANS_USER_DB and
+    BUURTBALANS_BEWONERSKAART_DB during the refresh (and its build). Shared by tests/test_refresh_replay.py and
+    tests/test_refresh_keeps_user_store.py: both carry xdist_group("replayed_refresh"), so it runs once."""
+    from dashboard.bewoners import AssetStore, build_asset
+    from tests.replay_server import ReplayServer
+
+    tmp = tmp_path_factory.mktemp("replayed-refresh")
+    data = tmp / "data"
+    first = release.current_release(copy_release(release_path, data / "build"))
+    store_path = data / "user" / "bewonerskaart.duckdb"
+    known = {row["buurt_code"] for row in REFRESH_STORE_ROWS}
+    store = AssetStore(store_path, known_buurt_codes=known)
+    store.add([build_asset(row, known_buurt_codes=known, locator=None) for row in REFRESH_STORE_ROWS])
+    store.close()  # the file is otherwise closed after a short idle time; the checksum needs it closed now
+    store_sha = sha256_file(store_path)
+    user_files = {p.name: sha256_file(p) for p in sorted(store_path.parent.iterdir())}
+
+    tables = sorted(p.name for p in SNAPSHOT_TABLES.iterdir() if (p / "fetch.json").exists())
+    # file sources (catalog = "file", Kiesraad) are shipped, never fetched: the otherwise empty snapshot keeps them
+    shutil.copytree(SNAPSHOT_TABLES.parent / "files", tmp / "no-snapshot" / "files")
+    with ReplayServer(SNAPSHOT_TABLES) as server:
+        env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(data / "build"), "BUURTBALANS_CACHE_DIR": str(data / "cache"),
+               "BUURTBALANS_SNAPSHOT_DIR": str(tmp / "no-snapshot"),
+               "BUURTBALANS_USER_DB": str(store_path), "BUURTBALANS_BEWONERSKAART_DB": str(store_path)}
+        env.pop("BUURTBALANS_PAUSE_AT", None)
+        args = [sys.executable, "-m", "pipelines", "refresh", "--catalog-url", server.host, "--http",
+                "--no-progress", "--timeout", "120"]
+        for table in tables:
+            args += ["--table", table]
+        proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+        requested = [r.path for r in server.requests]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return ReplayedRefresh(data, tables, proc.stdout, requested, first, store_path, store_sha, user_files)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -15,6 +16,7 @@ import pytest
 
 from pipelines import release
 from pipelines.build import build
+from tests.conftest import copy_release
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,12 +30,10 @@ def _fingerprint(path: Path) -> tuple:
         return con.execute("select count(*), sum(value) from indicator_values").fetchone()
 
 
-@pytest.mark.parametrize("point", ["after_transform", "after_load", "after_sql", "before_publish"])
-def test_killed_build_leaves_previous_release_untouched(serving_copy, point):
-    before = release.current_release(serving_copy)
-    digest = _sha(before)
-    env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(serving_copy), "BUURTBALANS_PAUSE_AT": point,
-           "BUURTBALANS_CACHE_DIR": str(serving_copy / "no-cache")}
+def kill_build_at(build_dir: Path, point: str) -> None:
+    """Start `python -m pipelines build` on build_dir, wait until it pauses at `point`, SIGKILL it."""
+    env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(build_dir), "BUURTBALANS_PAUSE_AT": point,
+           "BUURTBALANS_CACHE_DIR": str(build_dir / "no-cache")}
     proc = subprocess.Popen([sys.executable, "-m", "pipelines", "build"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -43,36 +43,51 @@ def test_killed_build_leaves_previous_release_untouched(serving_copy, point):
         proc.wait(timeout=30)
     finally:
         proc.kill()
+
+
+@pytest.mark.parametrize("point", ["after_transform", "after_load", "before_publish"])
+def test_killed_build_leaves_previous_release_untouched(serving_copy, point):
+    before = release.current_release(serving_copy)
+    digest = _sha(before)
+    kill_build_at(serving_copy, point)
     assert release.current_release(serving_copy) == before
     assert _sha(before) == digest
     assert _fingerprint(before)[0] > 1_000_000
     # the next build starts by removing what the killed one left (release.remove_unpublished, under the lock)
     release.remove_unpublished(serving_copy)
     assert sorted(serving_copy.glob("buurtbalans-*.duckdb")) == [before]
-    if point == "after_sql":  # and then publishes normally (one full build is enough to show that)
-        build(roots=[ROOT / "data" / "snapshot" / "tables"], build_dir=serving_copy)
-        assert release.current_release(serving_copy) != before
-        assert len(list(serving_copy.glob("buurtbalans-*.duckdb"))) == 2
 
 
-def test_failed_validation_keeps_previous_release(serving_copy, tmp_path):
-    before = release.current_release(serving_copy)
-    empty = tmp_path / "empty-tables"
-    empty.mkdir()
-    with pytest.raises(Exception):
-        build(roots=[empty], build_dir=serving_copy)
-    assert release.current_release(serving_copy) == before
-    assert len(list(serving_copy.glob("buurtbalans-*.duckdb"))) == 1
+@dataclass
+class KilledThenRebuilt:
+    folder: Path
+    first: Path                  # the release serving before the killed build
+    digest: str                  # its sha256 then
+    serving_after_kill: Path
+    files_after_cleanup: list[Path]
+    reads: int                   # reads of the current release by 3 threads during the next build
+    errors: list[str]
 
 
-def test_reader_loop_sees_no_error_during_a_rebuild(serving_copy):
+@pytest.fixture(scope="module")
+def killed_then_rebuilt(tmp_path_factory, release_path) -> KilledThenRebuilt:
+    """A build killed after its SQL step, then the next full build of the same folder, with three reader threads
+    querying the current release throughout that build and its swap (one rebuild serves both tests below)."""
+    folder = copy_release(release_path, tmp_path_factory.mktemp("killed-then-rebuilt") / "build")
+    first = release.current_release(folder)
+    digest = _sha(first)
+    kill_build_at(folder, "after_sql")
+    serving_after_kill = release.current_release(folder)
+    release.remove_unpublished(folder)  # what the next build does first, under the lock
+    files_after_cleanup = sorted(folder.glob("buurtbalans-*.duckdb"))
+
     errors, reads = [], [0]
     stop = threading.Event()
 
     def reader():
         while not stop.is_set():
             try:
-                con, _ = release.connect_current(serving_copy)
+                con, _ = release.connect_current(folder)
                 with con:
                     value = con.execute("""select value from mart_profile where region_code = 'GM0363'
                                            and indicator_id = 'vrijwilligerswerk' and is_default_group""").fetchone()
@@ -86,13 +101,41 @@ def test_reader_loop_sees_no_error_during_a_rebuild(serving_copy):
     for t in threads:
         t.start()
     try:
-        first = release.current_release(serving_copy)
-        build(roots=[ROOT / "data" / "snapshot" / "tables"], build_dir=serving_copy)
+        build(roots=[ROOT / "data" / "snapshot" / "tables"], build_dir=folder)
         time.sleep(0.3)
     finally:
         stop.set()
         for t in threads:
             t.join()
-    assert errors == []
-    assert reads[0] > 10
-    assert release.current_release(serving_copy) != first
+    return KilledThenRebuilt(folder, first, digest, serving_after_kill, files_after_cleanup, reads[0], errors)
+
+
+# both tests read the one module fixture: keep them on one xdist worker, so it is made once
+@pytest.mark.xdist_group("killed_then_rebuilt")
+def test_build_killed_after_sql_leaves_previous_release_untouched_and_the_next_one_publishes(killed_then_rebuilt):
+    k = killed_then_rebuilt
+    assert k.serving_after_kill == k.first
+    assert _sha(k.first) == k.digest      # kept (publish keeps the newest two) and never written to
+    assert _fingerprint(k.first)[0] > 1_000_000
+    assert k.files_after_cleanup == [k.first]
+    # the next build publishes normally
+    assert release.current_release(k.folder) != k.first
+    assert len(list(k.folder.glob("buurtbalans-*.duckdb"))) == 2
+
+
+def test_failed_validation_keeps_previous_release(serving_copy, tmp_path):
+    before = release.current_release(serving_copy)
+    empty = tmp_path / "empty-tables"
+    empty.mkdir()
+    with pytest.raises(Exception):
+        build(roots=[empty], build_dir=serving_copy)
+    assert release.current_release(serving_copy) == before
+    assert len(list(serving_copy.glob("buurtbalans-*.duckdb"))) == 1
+
+
+@pytest.mark.xdist_group("killed_then_rebuilt")
+def test_reader_loop_sees_no_error_during_a_rebuild(killed_then_rebuilt):
+    k = killed_then_rebuilt
+    assert k.errors == []
+    assert k.reads > 10
+    assert release.current_release(k.folder) != k.first

@@ -49,10 +49,9 @@ def test_unknown_table_is_refused_without_a_traceback(serving_copy, tmp_path):
     assert proc.returncode != 0 and "onbekende tabel 99999XXX" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_build_prints_a_summary(tmp_path):
-    proc = run_cli("build", build_dir=tmp_path / "b", cache_dir=tmp_path / "c")
-    assert proc.returncode == 0, proc.stderr
-    out = proc.stdout
+def test_build_prints_a_summary(build_stdout):
+    """The session release is built by `python -m pipelines build` (tests/conftest.py cli_build): its stdout."""
+    out = build_stdout
     assert "tabel 50090NED" in out and "buurt 14,574" in out and "indicatoren met waarden" in out
     assert "85318NED" in out  # the table a live refresh would add is named as missing
     assert "1,503 niet (andere buurtindeling)" in out
