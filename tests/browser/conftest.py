@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from browser_harness import CHROMIUM, CHROMIUM_ARGS, SKIP_REASON, failure_context, new_page, start_app, stop_app
+from browser_harness import (CHROMIUM, SKIP_REASON, TEST_CHROMIUM_ARGS, failure_context, new_page, start_app,
+                             stop_app)
 
 
 def pytest_configure(config):
@@ -48,7 +49,7 @@ def browser():
         pytest.skip(SKIP_REASON)
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=TEST_CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
