@@ -164,6 +164,19 @@ def test_no_strength_below_the_middle_of_all_buurten(all_buurten, all_items):
             | (~hib & (strong["value"] < strong["median_buurten"]))).all()
 
 
+def test_one_region_path_chooses_what_the_grouped_path_chooses(all_buurten, all_items):
+    """The profile uses summary_items without `by` (one region, no grouping); the checks above run on the grouped
+    path. Both must choose the same rows for every region."""
+    codes = sorted(all_buurten["region_code"].unique())[::150]
+    assert len(codes) > 90
+    for code in codes:
+        one = summary.summary_items(all_buurten[all_buurten["region_code"] == code], "buurt")
+        for key in ("strengths", "best", "concerns"):
+            grouped = all_items[key]
+            expected = list(grouped.loc[grouped["region_code"] == code, "indicator_id"])
+            assert list(one[key]["indicator_id"]) == expected, (code, key)
+
+
 def test_concerns_are_on_the_unfavourable_side_and_no_rounded_zero_is_ranked(all_buurten, all_items):
     concerns = all_items["concerns"].merge(all_buurten[["region_code", "indicator_id", "median_buurten"]],
                                            on=["region_code", "indicator_id"])

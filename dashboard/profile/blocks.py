@@ -2,7 +2,8 @@
 indicator, so a rerun of the same profile (a click elsewhere on the page) only sends them again.
 
   indicator_blocks(p, chosen) -> {"asset": [html], "problem": [html], "extra": [(html, description)],
-                                  "context": [html]}     what render_lens / render_more show, in table order
+                                  "extra_ids": [id], "context": [html]}
+                                                         what render_lens / render_more show, in table order
   sources_markdown(p) -> str                             the 'Bronnen' list: one line per table used
 """
 from __future__ import annotations

@@ -6,6 +6,7 @@ import pandas as pd
 from dashboard.core.charts import share_text
 from dashboard.core.format import value_text
 from dashboard.profile.table import LENS_TITLE
+
 COMPARE_META = ("Kant", "Onderwerp", "Eenheid", "Periode", "Geschat", "Bron")
 
 

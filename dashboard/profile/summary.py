@@ -158,19 +158,16 @@ def summary_items(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2, by:
     'region_code') `rows` may hold many regions and the choice is made per region, vectorised."""
     if by is None:
         return _summary_items_one(rows, n_each)
-    key = by or "_one"
-    rows = rows[[c for c in USED if c in rows] + ([by] if by else [])]  # narrow first: takes of wide frames cost
-    rows = rows if by else rows.assign(_one=0)
+    rows = rows[[c for c in USED if c in rows] + [by]]  # narrow first: takes of wide frames cost
     assets = _candidates(rows, "asset").sort_values("favourable", ascending=False, kind="stable")
     problems = _candidates(rows, "problem")
-    strong = assets[assets["favourable"] >= MIDDLE].groupby(key, sort=False).head(n_each)
-    best = assets[~assets[key].isin(strong[key])].groupby(key, sort=False).head(1)
+    strong = assets[assets["favourable"] >= MIDDLE].groupby(by, sort=False).head(n_each)
+    best = assets[~assets[by].isin(strong[by])].groupby(by, sort=False).head(1)
     best = best[best["favourable"] >= MEDIAN]
     concerns = problems[problems["unfavourable"] >= MIDDLE].sort_values("unfavourable", ascending=False,
                                                                           kind="stable")
-    items = {"strengths": strong, "best": best, "concerns": concerns.groupby(key, sort=False).head(n_each),
-             "assets": assets, "problems": problems}
-    return items if by else {k: v.drop(columns="_one") for k, v in items.items()}
+    return {"strengths": strong, "best": best, "concerns": concerns.groupby(by, sort=False).head(n_each),
+            "assets": assets, "problems": problems}
 
 
 def _summary_items_one(rows: pd.DataFrame, n_each: int) -> dict[str, pd.DataFrame]:
