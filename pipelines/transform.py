@@ -50,19 +50,6 @@ def normalise_region_code(code: str) -> str:
     return NL_CODE if code.startswith("NL") else code
 
 
-def region_level(code: str) -> str | None:
-    return LEVEL_BY_PREFIX.get(str(code)[:2])
-
-
-def gemeente_of(code: str) -> str | None:
-    """CBS code rule: GMxxxx / WKxxxxyy / BUxxxxyyzz all carry the gemeente number in characters 3-6."""
-    return None if code.startswith("NL") else "GM" + code[2:6]
-
-
-def wijk_of(code: str) -> str | None:
-    return "WK" + code[2:8] if code.startswith("BU") else None
-
-
 def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers and a missing reason: "." -> suppressed, empty/None -> not_available."""
     if pd.api.types.is_numeric_dtype(raw):
@@ -292,18 +279,18 @@ def regions_from_table(cache: TableCache, table: Table) -> pd.DataFrame:
         if col in data.columns:
             given = data[col].astype("str").str.strip().astype(object).where(data[col].notna())
             names = names.where(~level.isin(["gemeente", "land"]), given)
-    frame = pd.DataFrame({"region_code": codes.astype(object), "name": names})
+    frame = pd.DataFrame({"region_code": codes, "name": names, "level": level.astype("str")})
     code_list = cache.code_lists.get(region_col) or []
     # a Title equal to the code is no name (the replayed KWB download file has no names for wijken/buurten)
     titles = {normalise_region_code(r["Key"]): str(r["Title"]).strip() for r in code_list
               if r.get("Title") and str(r["Title"]).strip() != str(r["Key"]).strip()}
     frame["name"] = frame["region_code"].map(titles).where(lambda s: s.notna(), frame["name"])
-    frame["level"] = level.astype(object)
     frame = frame[frame["level"].notna()]
+    # CBS code rule: GMxxxx / WKxxxxyy / BUxxxxyyzz carry the gemeente number in characters 3-6, a buurt its wijk
+    # in characters 3-8
     code = frame["region_code"].str
-    frame["gemeente_code"] = ("GM" + code[2:6]).where(frame["level"] != "land", None)
-    frame["wijk_code"] = ("WK" + code[2:8]).where(frame["level"] == "buurt", None)
+    frame["gemeente_code"] = ("GM" + code[2:6]).where(frame["level"] != "land")
+    frame["wijk_code"] = ("WK" + code[2:8]).where(frame["level"] == "buurt")
     frame["boundary_year"] = table.boundary_year
     frame.loc[frame["level"] == "land", "name"] = "Nederland"
-    frame = frame.astype({c: "str" for c in ("region_code", "level", "gemeente_code", "wijk_code")})
     return frame[["region_code", "boundary_year", "level", "name", "gemeente_code", "wijk_code"]]

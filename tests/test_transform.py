@@ -8,8 +8,8 @@ import pytest
 
 from pipelines.cache import read_table_cache
 from pipelines.catalogue import load_catalogue
-from pipelines.transform import (SchemaError, gemeente_of, key_stem, normalise_region_code, parse_values, region_level,
-                                 regions_from_table, resolve_column, strip_padding, table_to_long, wijk_of)
+from pipelines.transform import (SchemaError, key_stem, normalise_region_code, parse_values, regions_from_table,
+                                 resolve_column, strip_padding, table_to_long)
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "data" / "snapshot" / "tables"
 
@@ -46,13 +46,6 @@ def test_parse_values_keeps_the_missing_reason():
 def test_parse_values_refuses_text_in_a_number_column():
     with pytest.raises(SchemaError, match="onverwachte waarde"):
         parse_values(pd.Series(["12", "veel"], dtype=object))
-
-
-def test_hierarchy_from_codes():
-    assert (region_level("BU0363AA01"), gemeente_of("BU0363AA01"), wijk_of("BU0363AA01")) == \
-        ("buurt", "GM0363", "WK0363AA")
-    assert region_level("WK036300") == "wijk" and wijk_of("WK036300") is None
-    assert region_level("NL01") == "land" and region_level("XX12") is None
 
 
 def test_renamed_suffix_resolves_by_stem(rivm):
@@ -106,19 +99,37 @@ def test_margins_become_lower_and_upper(rivm, catalogue):
     assert (row.value, row.lower, row.upper) == (17.0, 15.5, 19.0)
 
 
+def _cbs_code_rule(code: str) -> tuple[str | None, str | None, str | None]:
+    """(level, gemeente code, wijk code) of a region code, one code at a time: the oracle for the vectorised
+    regions_from_table. GMxxxx / WKxxxxyy / BUxxxxyyzz carry the gemeente in characters 3-6."""
+    level = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}.get(code[:2])
+    return (level, None if level in (None, "land") else "GM" + code[2:6],
+            "WK" + code[2:8] if level == "buurt" else None)
+
+
 @pytest.mark.parametrize("table_id", ["85984NED", "50090NED", "47022NED"])
 def test_regions_follow_the_cbs_code_rules_row_by_row(catalogue, table_id):
-    """regions_from_table works on whole columns; every row still obeys the scalar code rules, once per code."""
+    """regions_from_table works on whole columns; every row obeys the code rule checked one code at a time,
+    once per code, and codes of no known level are left out."""
     cache = read_table_cache(SNAPSHOT / table_id)
     regions = regions_from_table(cache, catalogue.tables[table_id])
     codes = {normalise_region_code(c) for c in cache.data["WijkenEnBuurten"].dropna()}
-    expected = {c for c in codes if region_level(c) is not None}
+    expected = {c for c in codes if _cbs_code_rule(c)[0] is not None}
     assert regions["region_code"].is_unique and set(regions["region_code"]) == expected
     for row in regions.itertuples():
-        assert row.level == region_level(row.region_code)
-        assert (row.gemeente_code if isinstance(row.gemeente_code, str) else None) == gemeente_of(row.region_code)
-        assert (row.wijk_code if isinstance(row.wijk_code, str) else None) == wijk_of(row.region_code)
+        got = tuple(v if isinstance(v, str) else None for v in (row.level, row.gemeente_code, row.wijk_code))
+        assert got == _cbs_code_rule(row.region_code), row
     assert (regions.loc[regions["level"] == "land", "name"] == "Nederland").all()
+
+
+def test_hierarchy_from_codes(catalogue):
+    regions = regions_from_table(read_table_cache(SNAPSHOT / "85984NED"), catalogue.tables["85984NED"])
+    regions = regions.set_index("region_code")
+    assert tuple(regions.loc["BU0363AA01", ["level", "gemeente_code", "wijk_code"]]) == ("buurt", "GM0363", "WK0363AA")
+    assert regions.loc["WK0363AA", "level"] == "wijk" and pd.isna(regions.loc["WK0363AA", "wijk_code"])
+    rivm = regions_from_table(read_table_cache(SNAPSHOT / "50090NED"), catalogue.tables["50090NED"])
+    nl = rivm.set_index("region_code").loc["NL00"]   # KWB 2024 has no NL row; RIVM's "NL01  " becomes NL00
+    assert nl["level"] == "land" and nl["name"] == "Nederland" and pd.isna(nl["gemeente_code"])
 
 
 def test_regions_carry_names_and_boundary_year(catalogue):
