@@ -79,7 +79,7 @@ def copy_release(release_path: Path, folder: Path) -> Path:
     """`folder` (created) as a build dir of its own whose current release is a copy of `release_path`."""
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / release_path.name
-    copy.write_bytes(release_path.read_bytes())
+    shutil.copyfile(release_path, copy)   # streamed: a release is ~80 MB
     release.publish(copy, folder)
     return folder
 
@@ -184,29 +184,26 @@ def release_app(build_dir, monkeypatch):
     st.cache_resource.clear()
 
     def make(page: str | None = None, *, timeout: int = 120, run_first: bool = True, **query) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=timeout)
-        for key, value in query.items():
-            at.query_params[key] = value
-        if page is None:
-            return at.run()
-        if run_first:
-            at.run()
-        return at.switch_page(page).run()
+        return open_app_page(page, timeout=timeout, run_first=run_first, **query)
     return make
 
 
-def open_app_page(page: str, *, secrets: dict | None = None, session: dict | None = None, **query):
-    """The whole app (dashboard/app.py) in AppTest, run once with the query (e.g. regio=...), switched to `page`
-    ('app_pages/x.py') with `secrets` and `session_state` values set, and run. Set the environment first
-    (user_store_path, or BUURTBALANS_BUILD_DIR)."""
+def open_app_page(page: str | None, *, secrets: dict | None = None, session: dict | None = None,
+                  timeout: int = 120, run_first: bool = True, **query):
+    """The whole app (dashboard/app.py) in AppTest with the query (e.g. regio=...) and `secrets`, run; with a page
+    ('app_pages/x.py') it is switched there (after a first run unless run_first=False), `session_state` values are
+    set, and it runs again. Set the environment first (user_store_path, or BUURTBALANS_BUILD_DIR)."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=timeout)
     for key, value in (secrets or {}).items():
         at.secrets[key] = value
     for key, value in query.items():
         at.query_params[key] = value
-    at.run()
+    if page is None:
+        return at.run()
+    if run_first:
+        at.run()
     at = at.switch_page(page)
     for key, value in (session or {}).items():
         at.session_state[key] = value

@@ -186,8 +186,8 @@ def failure_context(page, name: str, *, server_log: str = "streamlit-server.log"
     try:
         parts.append(f"url: {page.url}")
         parts.append(f"screenshot: {screenshot(page, 'FAILED_' + name[:80])}")
-        running = page.locator('[data-testid="stStatusWidget"]').count()
-        parts.append(f"script running (status widget present): {bool(running)}")
+        state = page.locator('[data-testid="stApp"]').first.get_attribute("data-test-script-state", timeout=5_000)
+        parts.append(f"script state: {state}")
         parts.append("main text:\n" + page.locator('[data-testid="stMain"]').inner_text(timeout=5_000)[:chars])
     except Exception as exc:  # the page may be gone; say so and keep the rest
         parts.append(f"(page not readable: {exc!r})")
