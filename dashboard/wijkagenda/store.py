@@ -153,12 +153,13 @@ class AgendaStore:
     # ------------------------------------------------------------------------------------------- conversations
     def conversations(self, region: str | None = None, ids: list[str] | None = None) -> list[tuple[dict, int]]:
         """[(conversation, version)], newest date first; of one region (its first buurt/wijk), or these ids."""
-        if ids is not None and not ids:
-            return []
-        where, params = userstore.where_clause({} if ids is not None else {"region": region or None},
-                                               "deleted_at is null",
-                                               *([f"id in ({', '.join('?' * len(ids))})"] if ids else []))
-        params = [*(ids or []), *params]
+        if ids is not None:
+            if not ids:
+                return []
+            where, _ = userstore.where_clause({}, "deleted_at is null", f"id in ({', '.join('?' * len(ids))})")
+            params = list(ids)
+        else:
+            where, params = userstore.where_clause({"region": region or None}, "deleted_at is null")
         rows = self.users.read(lambda tx: tx.execute(
             f"select body, version from wijkagenda_conversations{where}", params))
         docs = [(json.loads(body), int(version)) for body, version in rows]

@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.bewoners.sections import md_escape
+from dashboard.core.escaping import md_escape
 
 from . import data, forms, model
 from .view import NEW_FORMS, day_text, indicator_choices, may_edit, save_shown

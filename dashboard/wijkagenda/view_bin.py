@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.bewoners.sections import md_escape
+from dashboard.core.escaping import md_escape
 
 from .store import RowMissingError, UserStoreError
 from .view import CHOSEN, allowed, day_text, flash, may_edit, problems_text, show_flash, store

@@ -8,7 +8,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.bewoners.sections import md_escape
+from dashboard.core.escaping import md_escape
 from dashboard.core.format import fmt_number
 
 from . import data, forms, model, view, view_bin

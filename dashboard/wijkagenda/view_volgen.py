@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard.bewoners.sections import md_escape
+from dashboard.core.escaping import md_escape
 from dashboard.core import db
 
 from . import data, exchange, follow, forms, model
