@@ -1,10 +1,6 @@
 """BuurtLocator on the shipped (approximate, reconstructed) 2024 buurt shapes."""
 from __future__ import annotations
 
-import json
-
-import pytest
-
 from dashboard.bewoners.geo import BuurtLocator
 
 

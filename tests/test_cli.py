@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from pipelines import release
 from pipelines.cli import _parser
 from tests.replay_server import SNAPSHOT_TABLES, Fault, ReplayServer

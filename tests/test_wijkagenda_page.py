@@ -160,7 +160,7 @@ def test_deleted_conversation_and_agenda_are_restored_from_the_bin_with_audit(st
 
 
 def test_a_stale_or_unauthorised_restore_changes_nothing(store_path, monkeypatch):
-    at = _record_conversation(with_agenda())
+    _record_conversation(with_agenda())
     store = AgendaStore(store_path)
     (conv, version), = store.conversations()
     store.delete_conversation(conv["id"], version)

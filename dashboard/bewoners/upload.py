@@ -65,8 +65,6 @@ class UploadResult:
     encoding: str | None = None
 
 
-
-
 class _Fatal(Exception):
     """The file as a whole cannot be read; the message is shown to the resident."""
 
