@@ -247,8 +247,10 @@ class ReplayedRefresh:
 
 
 def sha256_file(path: Path) -> str:
+    """The file's sha256, read in chunks (a release is ~80 MB)."""
     import hashlib
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 @pytest.fixture(scope="session")

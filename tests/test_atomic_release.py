@@ -1,7 +1,6 @@
 """A build killed at any point leaves the previous release serving, unchanged; readers never see an error."""
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -16,13 +15,9 @@ import pytest
 
 from pipelines import release
 from pipelines.build import build
-from tests.conftest import copy_release
+from tests.conftest import copy_release, sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _fingerprint(path: Path) -> tuple:
@@ -48,10 +43,10 @@ def kill_build_at(build_dir: Path, point: str) -> None:
 @pytest.mark.parametrize("point", ["after_transform", "after_load", "before_publish"])
 def test_killed_build_leaves_previous_release_untouched(serving_copy, point):
     before = release.current_release(serving_copy)
-    digest = _sha(before)
+    digest = sha256_file(before)
     kill_build_at(serving_copy, point)
     assert release.current_release(serving_copy) == before
-    assert _sha(before) == digest
+    assert sha256_file(before) == digest
     assert _fingerprint(before)[0] > 1_000_000
     # the next build starts by removing what the killed one left (release.remove_unpublished, under the lock)
     release.remove_unpublished(serving_copy)
@@ -75,7 +70,7 @@ def killed_then_rebuilt(tmp_path_factory, release_path) -> KilledThenRebuilt:
     querying the current release throughout that build and its swap (one rebuild serves both tests below)."""
     folder = copy_release(release_path, tmp_path_factory.mktemp("killed-then-rebuilt") / "build")
     first = release.current_release(folder)
-    digest = _sha(first)
+    digest = sha256_file(first)
     kill_build_at(folder, "after_sql")
     serving_after_kill = release.current_release(folder)
     release.remove_unpublished(folder)  # what the next build does first, under the lock
@@ -115,7 +110,7 @@ def killed_then_rebuilt(tmp_path_factory, release_path) -> KilledThenRebuilt:
 def test_build_killed_after_sql_leaves_previous_release_untouched_and_the_next_one_publishes(killed_then_rebuilt):
     k = killed_then_rebuilt
     assert k.serving_after_kill == k.first
-    assert _sha(k.first) == k.digest      # kept (publish keeps the newest two) and never written to
+    assert sha256_file(k.first) == k.digest      # kept (publish keeps the newest two) and never written to
     assert _fingerprint(k.first)[0] > 1_000_000
     assert k.files_after_cleanup == [k.first]
     # the next build publishes normally

@@ -1,7 +1,6 @@
 """The command line: readable failures, the old database keeps serving, and every option is documented."""
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import subprocess
@@ -11,6 +10,7 @@ from pathlib import Path
 from pipelines import release
 from pipelines.cli import _parser
 from tests.replay_server import SNAPSHOT_TABLES, Fault, ReplayServer
+from tests.conftest import sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +30,7 @@ def run_cli(*args, build_dir: Path, cache_dir: Path) -> subprocess.CompletedProc
 
 def test_unreachable_cbs_is_one_readable_line_and_the_old_database_keeps_serving(serving_copy, tmp_path):
     current = release.current_release(serving_copy)
-    digest = hashlib.sha256(current.read_bytes()).hexdigest()
+    digest = sha256_file(current)
     proc = run_cli("refresh", "--table", "85984NED", "--catalog-url", f"127.0.0.1:{_closed_port()}", "--http",
                    "--retries", "1", "--timeout", "2", "--no-progress", build_dir=serving_copy, cache_dir=tmp_path / "c")
     assert proc.returncode == 1
@@ -38,7 +38,7 @@ def test_unreachable_cbs_is_one_readable_line_and_the_old_database_keeps_serving
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "85984NED" in lines[0] and "vorige database blijft in gebruik" in lines[0]
     assert release.current_release(serving_copy) == current
-    assert hashlib.sha256(current.read_bytes()).hexdigest() == digest
+    assert sha256_file(current) == digest
     assert not list((tmp_path / "c").glob("85984NED"))
 
 
@@ -72,7 +72,7 @@ def test_every_command_and_option_is_in_the_readme():
 
 def _digest(build_dir: Path) -> tuple[Path, str]:
     current = release.current_release(build_dir)
-    return current, hashlib.sha256(current.read_bytes()).hexdigest()
+    return current, sha256_file(current)
 
 
 def test_one_page_with_a_period_not_in_perioden_is_refused_and_the_old_release_keeps_serving(serving_copy, tmp_path):

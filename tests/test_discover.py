@@ -7,7 +7,6 @@ under other ids and periods, marked TESTGEGEVENS in their TableInfos. `refresh -
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pipelines.cache import read_table_cache
 from pipelines.catalogue import load_catalogue
 from pipelines.discover import family_tables
 from pipelines.extract import table_stems
+from tests.conftest import sha256_file
 from tests.replay_server import (
     SNAPSHOT_TABLES,
     TEST_MARK,
@@ -54,10 +54,6 @@ def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
                           text=True, timeout=900)
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, release_path):
     tmp = tmp_path_factory.mktemp("years")
@@ -80,11 +76,11 @@ def world(tmp_path_factory, release_path):
     env.pop("BUURTBALANS_CATALOG_URL", None)
     with ReplayServer(cbs) as server:
         common = ["--catalog-url", server.host, "--http", "--no-progress"]
-        before = _digest(release.current_release(build_dir))
+        before = sha256_file(release.current_release(build_dir))
         report = _cli("refresh", "--discover", *common, env=env)
         overlay_after_report = (tmp / "overlay.toml").exists()
         applied = _cli("refresh", "--discover", "--apply", *common, env=env)
-        unchanged_by_discovery = _digest(release.current_release(build_dir)) == before
+        unchanged_by_discovery = sha256_file(release.current_release(build_dir)) == before
         tables = [t.id for t in _kwb_tables()] + [NEW_KWB, NEW_RIVM]
         refresh = _cli("refresh", *common, *(a for t in tables for a in ("--table", t)), env=env)
         fetched_first = len(server.paths("/TypedDataSet"))
