@@ -117,8 +117,7 @@ def collect(catalogue: Catalogue, caches: dict[str, TableCache],
             con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Stream every cached table's long values into DuckDB's indicator_values, one table at a time (peak memory:
     one table's long frame, never all of them; each raw table is dropped from `caches` once it is loaded), then
-    the ratio indicators. Returns the kept rows
-    (kept_indicators), the regions and the sources."""
+    the ratio indicators. Returns the kept rows (kept_indicators), the regions and the sources."""
     con.execute(VALUES_DDL)
     keep = kept_indicators(catalogue)
     kept, regions, sources = [], [], []
