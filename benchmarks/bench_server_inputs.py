@@ -36,7 +36,7 @@ print(json.dumps({"s": time.process_time() - t, "mb": resource.getrusage(resourc
 TEXT_CASE = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from dashboard.bewoners.model import contains_personal_data
+from dashboard.bewoners.validation import contains_personal_data
 worst = 0.0
 n = int(sys.argv[2])
 for text in ("1" * n, "a" * n + "@", "a@" * (n // 2), "a." * (n // 2) + "@", "0 " * (n // 2)):

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from dashboard.bewoners import AssetStore, AssetValidationError, BuurtCodes, build_asset, parse_upload
-from dashboard.bewoners.model import contains_personal_data
+from dashboard.bewoners.validation import contains_personal_data
 from dashboard.bewoners.privacy import find_personal_data, has_email, has_phone
 from dashboard.bewoners.view import form_asset
 

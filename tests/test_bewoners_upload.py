@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from dashboard.bewoners import TEMPLATE_CSV, BuurtCodes, parse_upload
 from tests.bewoners_strategies import csv_files, geojson_documents
-from dashboard.bewoners.model import (ASSIGNED_BY_COORDINATES, CATEGORIES, MAX_FIELD_CHARS, MAX_NAME_CHARS, NL_LAT,
-                                    NL_LON)
+from dashboard.bewoners.model import ASSIGNED_BY_COORDINATES, CATEGORIES
+from dashboard.bewoners.validation import MAX_FIELD_CHARS, MAX_NAME_CHARS, NL_LAT, NL_LON
 
 HEADER = "naam;categorie;buurtcode;lon;lat;omschrijving;website;datum"
 

@@ -1,6 +1,6 @@
 """Bewonerskaart: the residents' inventory of neighbourhood assets (Asset-Based Community Development).
 
-Pure logic for the Streamlit page: validation (model), upload parsing (upload), buurt lookup from
+Pure logic for the Streamlit page: the asset (model) and its validation (validation), upload parsing (upload), buurt lookup from
 coordinates (geo), export and escaping (export), and the store (store, schema) in the user store
 (dashboard/userstore: a DuckDB file by default, PostgreSQL when configured).
 """
@@ -8,11 +8,12 @@ from pathlib import Path
 
 from .export import assets_to_csv, assets_to_geojson, escape_formula, html_escape
 from .geo import BuurtLocator
-from .model import (CATEGORIES, MAX_FIELD_CHARS, MAX_NAME_CHARS, Asset, AssetValidationError, BuurtCodes,
-                    build_asset, parse_category)
+from .geo import BuurtCodes
+from .model import CATEGORIES, Asset, AssetValidationError
 from .store import (MAX_PER_BUURT, AssetNotFoundError, AssetStore, AssetStoreError, ReleaseDatabaseError,
                     StaleAssetError, default_store_path)
 from .upload import MAX_FILE_BYTES, MAX_ROWS, RowError, UploadResult, parse_upload
+from .validation import MAX_FIELD_CHARS, MAX_NAME_CHARS, build_asset, parse_category
 
 TEMPLATE_CSV = Path(__file__).with_name("template.csv")
 

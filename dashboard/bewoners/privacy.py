@@ -1,7 +1,7 @@
 """Finding personal data in free text (e-mail addresses, phone numbers), in time linear in the text length.
 
 Used by every way data enters (form, upload, edit, the wijkagenda's import) through
-model.contains_personal_data. Catches the common ways people write them:
+validation.contains_personal_data. Catches the common ways people write them:
 - e-mail: plain, with spaces around '@', with "[at]", "(at)", "{at}", " at " / "[dot]", "(punt)", and in
   full-width characters (ｊａｎ＠ｖｏｏｒｂｅｅｌｄ．ｎｌ);
 - phone numbers: any separators (spaces, dots, slashes, brackets, every kind of dash), with country codes

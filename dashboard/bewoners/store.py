@@ -19,9 +19,11 @@ from dashboard.userstore import (ConstraintError, ReleaseDatabaseError, RowMissi
                                  UserStore, UserStoreError)
 
 from .export import assets_to_csv, assets_to_geojson
-from .model import (ASSIGNED_BY_COORDINATES, CATEGORIES, FIELD_LABELS, Asset, AssetValidationError, BuurtCodes,
-                    Locator, asset_fields, build_asset)
+from .geo import BuurtCodes
+from .model import (ASSIGNED_BY_COORDINATES, CATEGORIES, FIELD_LABELS, Asset, AssetValidationError, Locator,
+                    asset_fields)
 from .schema import FEATURE
+from .validation import build_asset
 
 DEFAULT_STORE_PATH = userstore.DEFAULT_STORE_PATH
 STORE_PATH_ENV = userstore.LEGACY_PATH_ENV

@@ -13,10 +13,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from dashboard.core.escaping import FORMULA_CHARS
 from dashboard.core.textfile import TextFileError, decode_upload
 
-from .model import (FORMULA_CHARS, Asset, AssetValidationError, BuurtCodes, Locator, build_asset,
-                    utc_now)
+from .geo import BuurtCodes
+from .model import Asset, AssetValidationError, Locator, utc_now
+from .validation import build_asset
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import date
 
-from dashboard.bewoners.model import contains_personal_data
+from dashboard.bewoners.validation import contains_personal_data
 from dashboard.bewoners.upload import personal_data_column
 
 NOTE_CHARS = 500
