@@ -18,22 +18,18 @@ from dashboard import userstore
 from dashboard.userstore import (ConstraintError, ReleaseDatabaseError, RowMissingError, StaleVersionError,
                                  UserStore, UserStoreError)
 
+from .asset_rows import COLUMNS, LIVE, SELECT, audit_values, from_row, to_row
 from .export import assets_to_csv, assets_to_geojson
 from .geo import BuurtCodes
-from .model import (ASSIGNED_BY_COORDINATES, CATEGORIES, FIELD_LABELS, Asset, AssetValidationError, Locator,
-                    asset_fields)
+from .model import CATEGORIES, FIELD_LABELS, Asset, AssetValidationError, Locator
 from .schema import FEATURE
-from .validation import build_asset
+from .validation import edited_asset
 
 DEFAULT_STORE_PATH = userstore.DEFAULT_STORE_PATH
 STORE_PATH_ENV = userstore.LEGACY_PATH_ENV
 MAX_PER_BUURT = 1_000
 MAX_PER_BUURT_TEXT = "1.000"
 ENTITY = "asset"
-_COLUMNS = ("id", "name", "category", "buurt_code", "gemeente_code", "lon", "lat", "description", "website",
-            "asset_date", "location_approximate", "buurt_assigned_by", "source", "created_at", "version")
-_SELECT = f"select {', '.join(_COLUMNS)} from assets"
-_LIVE = "deleted_at is null"
 
 __all__ = ["AssetNotFoundError", "AssetStore", "AssetStoreError", "ReleaseDatabaseError", "StaleAssetError",
            "default_store_path", "MAX_PER_BUURT"]
@@ -132,9 +128,9 @@ class AssetStore:
         if not assets:
             return
         self._check_caps(tx, assets)
-        columns = (*_COLUMNS, "identity_key")
+        columns = (*COLUMNS, "identity_key")
         tx.executemany(f"insert into assets ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
-                       [(*_to_row(replace(a, version=1)), a.identity_key) for a in assets])
+                       [(*to_row(replace(a, version=1)), a.identity_key) for a in assets])
         userstore.record_many(tx, feature=FEATURE, entity=ENTITY, action="create", actor=actor,
                               changes=[(a.id, None, audit_values(a)) for a in assets])
 
@@ -146,7 +142,7 @@ class AssetStore:
         over = []
         for start in range(0, len(codes), 500):
             chunk = codes[start:start + 500]
-            counts = dict(tx.execute(f"select buurt_code, count(*) from assets where {_LIVE} and buurt_code in "
+            counts = dict(tx.execute(f"select buurt_code, count(*) from assets where {LIVE} and buurt_code in "
                                      f"({', '.join('?' * len(chunk))}) group by buurt_code", chunk))
             over += [code for code in chunk if int(counts.get(code, 0)) + adding[code] > self.max_per_buurt]
         if over:
@@ -168,8 +164,8 @@ class AssetStore:
             current = self._get(tx, asset_id)
             if expected_version is not None and current.version != expected_version:
                 raise StaleAssetError(asset_id, expected_version, current.version, current)
-            updated = self._validated(current, fields)
-            values = dict(zip(_COLUMNS[1:-1], _to_row(updated)[1:-1]))
+            updated = edited_asset(current, fields, known=self._known, locator=self._locator)
+            values = dict(zip(COLUMNS[1:-1], to_row(updated)[1:-1]))
             values["identity_key"] = updated.identity_key
             try:
                 version = userstore.update_versioned(tx, "assets", asset_id, current.version, values,
@@ -188,24 +184,6 @@ class AssetStore:
                     from err
             raise AssetStoreError("Opslaan is niet gelukt (de opslag weigert deze waarden); er is niets "
                                   "veranderd.") from err
-
-    def _validated(self, current: Asset, fields: dict[str, object]) -> Asset:
-        raw = {**asset_fields(current), **fields}
-        code_given = "buurt_code" in fields
-        relocate = ("lon" in fields or "lat" in fields) and not code_given \
-            and current.buurt_assigned_by == ASSIGNED_BY_COORDINATES
-        if relocate:
-            raw["buurt_code"] = None
-        known = self._known.codes if self._known is not None else frozenset()
-        new_code = str(raw.get("buurt_code") or "").strip().upper()
-        if code_given and new_code and new_code != current.buurt_code and self._known is None:
-            raise AssetValidationError(["de buurtcode kan niet worden gecontroleerd (geen lijst met buurtcodes)"])
-        updated = build_asset(raw, known_buurt_codes=known | {current.buurt_code}, locator=self._locator,
-                              source=current.source, asset_id=current.id, created_at=current.created_at)
-        if not code_given and not relocate:  # the buurt stays, and so does how it was assigned
-            updated = replace(updated, location_approximate=current.location_approximate,
-                              buurt_assigned_by=current.buurt_assigned_by)
-        return replace(updated, version=current.version)
 
     def delete(self, asset_id: str, *, actor: str = "onbekend", expected_version: int | None = None) -> bool:
         """Soft-delete one asset (restore() undoes it); False when there was no live asset with this id."""
@@ -227,10 +205,10 @@ class AssetStore:
         """Undo a delete. Raises AssetNotFoundError (no deleted asset with this id) or AssetStoreError when an
         item with the same name, category and buurt was added since."""
         def undo(tx: userstore.Tx) -> Asset:
-            rows = tx.execute(f"{_SELECT} where id = ? and deleted_at is not null", [asset_id])
+            rows = tx.execute(f"{SELECT} where id = ? and deleted_at is not null", [asset_id])
             if not rows:
                 raise AssetNotFoundError(asset_id)
-            asset = _from_row(rows[0])
+            asset = from_row(rows[0])
             self._check_caps(tx, [asset])
             version = userstore.update_versioned(tx, "assets", asset_id, asset.version, {
                 "deleted_at": None, "deleted_by": None, "identity_key": asset.identity_key})
@@ -246,27 +224,27 @@ class AssetStore:
 
     # ------------------------------------------------------------------------------------------- reading
     def _get(self, tx: userstore.Tx, asset_id: str) -> Asset:
-        rows = tx.execute(f"{_SELECT} where id = ? and {_LIVE}", [asset_id])
+        rows = tx.execute(f"{SELECT} where id = ? and {LIVE}", [asset_id])
         if not rows:
             raise AssetNotFoundError(asset_id)
-        return _from_row(rows[0])
+        return from_row(rows[0])
 
     def get(self, asset_id: str) -> Asset:
         return self.users.read(lambda tx: self._get(tx, asset_id))
 
     @staticmethod
     def _where(buurt_code: str | None, gemeente_code: str | None) -> tuple[str, list]:
-        return userstore.where_clause({"buurt_code": buurt_code, "gemeente_code": gemeente_code}, _LIVE)
+        return userstore.where_clause({"buurt_code": buurt_code, "gemeente_code": gemeente_code}, LIVE)
 
     def list(self, buurt_code: str | None = None, gemeente_code: str | None = None, *, limit: int | None = None,
              offset: int = 0) -> list[Asset]:
         """Live assets, optionally of one buurt and/or gemeente, oldest first; a page with limit/offset."""
         where, params = self._where(buurt_code, gemeente_code)
-        sql = _SELECT + where + " order by created_at, name, id"
+        sql = SELECT + where + " order by created_at, name, id"
         if limit is not None:
             sql += " limit ? offset ?"
             params += [int(limit), int(offset)]
-        return self.users.read(lambda tx: [_from_row(row) for row in tx.execute(sql, params)])
+        return self.users.read(lambda tx: [from_row(row) for row in tx.execute(sql, params)])
 
     def iter_all(self, buurt_code: str | None = None, gemeente_code: str | None = None, *,
                  page: int = 1_000) -> Iterator[Asset]:
@@ -279,9 +257,9 @@ class AssetStore:
                 extra = " and (created_at > ? or (created_at = ? and (name > ? or (name = ? and id > ?))))"
                 extra_params = [after[0], after[0], after[1], after[1], after[2]]
             rows = self.users.read(lambda tx: tx.execute(
-                _SELECT + where + extra + " order by created_at, name, id limit ?", [*params, *extra_params, page]))
+                SELECT + where + extra + " order by created_at, name, id limit ?", [*params, *extra_params, page]))
             for row in rows:
-                yield _from_row(row)
+                yield from_row(row)
             if len(rows) < page:
                 return
             last = rows[-1]
@@ -294,9 +272,9 @@ class AssetStore:
     def deleted(self, buurt_code: str, *, limit: int = 50) -> list[tuple[Asset, datetime, str]]:
         """Soft-deleted assets of a buurt, newest delete first: (asset, deleted_at UTC, deleted_by)."""
         rows = self.users.read(lambda tx: tx.execute(
-            f"select {', '.join(_COLUMNS)}, deleted_at, deleted_by from assets where buurt_code = ? and "
+            f"select {', '.join(COLUMNS)}, deleted_at, deleted_by from assets where buurt_code = ? and "
             "deleted_at is not null order by deleted_at desc, id limit ?", [buurt_code, int(limit)]))
-        return [(_from_row(r[:len(_COLUMNS)]), r[-2].replace(tzinfo=timezone.utc), r[-1]) for r in rows]
+        return [(from_row(r[:len(COLUMNS)]), r[-2].replace(tzinfo=timezone.utc), r[-1]) for r in rows]
 
     def history(self, asset_id: str | None = None, *, limit: int = 100) -> list[userstore.AuditEntry]:
         return self.users.read(lambda tx: userstore.history(tx, feature=FEATURE, entity_id=asset_id, limit=limit))
@@ -304,7 +282,7 @@ class AssetStore:
     def counts_per_category(self, buurt_code: str) -> dict[str, int]:
         """Number of live assets per category in one buurt; all six categories, zeros included."""
         found = dict(self.users.read(lambda tx: tx.execute(
-            f"select category, count(*) from assets where buurt_code = ? and {_LIVE} group by category",
+            f"select category, count(*) from assets where buurt_code = ? and {LIVE} group by category",
             [buurt_code])))
         return {key: int(found.get(key, 0)) for key in CATEGORIES}
 
@@ -324,23 +302,3 @@ def _existing_keys(tx: userstore.Tx, keys: list[str]) -> set[str]:
     return found
 
 
-def audit_values(asset: Asset) -> dict[str, object]:
-    """What the audit log keeps of an asset: every stored field."""
-    return {**asset_fields(asset), "id": asset.id, "location_approximate": asset.location_approximate,
-            "buurt_assigned_by": asset.buurt_assigned_by, "source": asset.source, "version": asset.version}
-
-
-def _to_row(asset: Asset) -> tuple:
-    created = asset.created_at.astimezone(timezone.utc).replace(tzinfo=None)  # stored as naive UTC
-    return (asset.id, asset.name, asset.category, asset.buurt_code, asset.gemeente_code, asset.lon, asset.lat,
-            asset.description, asset.website, asset.date, asset.location_approximate, asset.buurt_assigned_by,
-            asset.source, created, asset.version)
-
-
-def _from_row(row: tuple) -> Asset:
-    (asset_id, name, category, buurt_code, _gemeente, lon, lat, description, website, asset_date,
-     approximate, assigned_by, source, created, version) = row
-    created_at = created.replace(tzinfo=timezone.utc) if isinstance(created, datetime) else created
-    return Asset(id=asset_id, name=name, category=category, buurt_code=buurt_code, lon=lon, lat=lat,
-                 description=description, website=website, date=asset_date, location_approximate=approximate,
-                 buurt_assigned_by=assigned_by, source=source, created_at=created_at, version=int(version))

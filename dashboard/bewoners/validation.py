@@ -1,19 +1,20 @@
 """Validating a Bewonerskaart asset: the checks every way in (form, upload, update) shares.
 
 build_asset turns raw field values into an Asset (dashboard.bewoners.model) or raises AssetValidationError with
-every problem at once. Messages are Dutch (B1) because they go straight to the resident who typed the value.
+every problem at once; edited_asset does the same for a changed stored asset. Messages are Dutch (B1) because they go straight to the resident who typed the value.
 """
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from .geo import BuurtCodes
 from .model import (ASSIGNED_BY_COORDINATES, ASSIGNED_EXPLICIT, CATEGORIES, SOURCE_FORM, Asset,
-                    AssetValidationError, Locator, new_asset_id, utc_now)
+                    AssetValidationError, Locator, asset_fields, new_asset_id, utc_now)
 from .privacy import find_personal_data
 
 MAX_NAME_CHARS = 200
@@ -101,6 +102,28 @@ def build_asset(raw: Mapping[str, object], *, known_buurt_codes: BuurtCodes | It
                  lon=lon, lat=lat, description=description, website=website, date=asset_date,
                  location_approximate=approximate, buurt_assigned_by=assigned_by, source=source,
                  created_at=created_at or utc_now())
+
+
+def edited_asset(current: Asset, fields: Mapping[str, object], *, known: BuurtCodes | None,
+                 locator: Locator | None) -> Asset:
+    """The stored asset with some fields changed, validated as on upload (AssetStore.update saves it). New
+    coordinates re-assign the buurt unless it was given explicitly; a new buurt code needs `known`."""
+    raw = {**asset_fields(current), **fields}
+    code_given = "buurt_code" in fields
+    relocate = ("lon" in fields or "lat" in fields) and not code_given \
+        and current.buurt_assigned_by == ASSIGNED_BY_COORDINATES
+    if relocate:
+        raw["buurt_code"] = None
+    codes = known.codes if known is not None else frozenset()
+    new_code = str(raw.get("buurt_code") or "").strip().upper()
+    if code_given and new_code and new_code != current.buurt_code and known is None:
+        raise AssetValidationError(["de buurtcode kan niet worden gecontroleerd (geen lijst met buurtcodes)"])
+    updated = build_asset(raw, known_buurt_codes=codes | {current.buurt_code}, locator=locator,
+                          source=current.source, asset_id=current.id, created_at=current.created_at)
+    if not code_given and not relocate:  # the buurt stays, and so does how it was assigned
+        updated = replace(updated, location_approximate=current.location_approximate,
+                          buurt_assigned_by=current.buurt_assigned_by)
+    return replace(updated, version=current.version)
 
 
 def _said_located(raw: Mapping[str, object]) -> bool:
