@@ -24,12 +24,12 @@ from common import figure, header  # noqa: E402
 
 import plotly.io as pio  # noqa: E402
 
-from dashboard.kaart import maps  # noqa: E402
+from dashboard.kaart import choropleth, colour_classes, map_geometry, map_queries  # noqa: E402
 from pipelines import paths  # noqa: E402
 
-CASES = [("all-NL buurten", "ervaren_gezondheid_goed", "buurt", maps.NL),
-         ("all-NL wijken", "ervaren_gezondheid_goed", "wijk", maps.NL),
-         ("all-NL gemeenten", "ervaren_gezondheid_goed", "gemeente", maps.NL),
+CASES = [("all-NL buurten", "ervaren_gezondheid_goed", "buurt", map_queries.NL),
+         ("all-NL wijken", "ervaren_gezondheid_goed", "wijk", map_queries.NL),
+         ("all-NL gemeenten", "ervaren_gezondheid_goed", "gemeente", map_queries.NL),
          ("Utrecht buurten", "ervaren_gezondheid_goed", "buurt", "GM0344"),
          ("Amsterdam buurten", "vrijwilligerswerk", "buurt", "GM0363")]
 
@@ -39,16 +39,16 @@ BROWSER_TARGETS = {"first paint after ready: /kaart (NL gemeenten)": 3, "all-NL 
 
 
 def figure_case(indicator_id: str, level: str, area: str, build_dir: Path) -> dict:
-    meta = maps.load_indicators(build_dir).set_index("indicator_id").loc[indicator_id].to_dict() | {"id": indicator_id}
+    meta = map_queries.load_indicators(build_dir).set_index("indicator_id").loc[indicator_id].to_dict() | {"id": indicator_id}
     t0 = time.perf_counter()
-    shapes = maps.load_shapes(level, area, build_dir)
-    values = maps.load_values(indicator_id, level, build_dir)
+    shapes = map_queries.load_shapes(level, area, build_dir)
+    values = map_queries.load_values(indicator_id, level, build_dir)
     t1 = time.perf_counter()
-    geojson = maps.geojson_for(level, area, shapes)
-    frame = maps.map_frame(values, meta, shapes["region_code"])
+    geojson = map_geometry.geojson_for(level, area, shapes)
+    frame = colour_classes.map_frame(values, meta, shapes["region_code"])
     t2 = time.perf_counter()
-    figure = maps.build_figure(frame, geojson, meta, level=level, detail=area != maps.NL,
-                               view=maps.view_for(maps.area_bounds(shapes, area)))
+    figure = choropleth.build_figure(frame, geojson, meta, level=level, detail=area != map_queries.NL,
+                               view=map_geometry.view_for(map_geometry.area_bounds(shapes, area)))
     t3 = time.perf_counter()
     spec = pio.to_json(figure.to_dict(), validate=False)  # what st.plotly_chart does on every run
     t4 = time.perf_counter()

@@ -69,8 +69,8 @@ def test_release_values_and_refusals(con):
 
 
 def test_map_shows_amsterdam_and_nl(build_dir):
-    from dashboard.kaart import maps
-    values = maps.load_values("opkomst_ps", "gemeente", build_dir).set_index("region_code")
+    from dashboard.kaart import map_queries
+    values = map_queries.load_values("opkomst_ps", "gemeente", build_dir).set_index("region_code")
     assert values.loc["GM0363", "value"] == pytest.approx(share(2023, "GM0363"))
     assert values.loc["GM0363", "period"] == "2023" and (values["status"] == "waarde").sum() == 342
 

@@ -1,4 +1,5 @@
-"""dashboard.kaart.maps on the real release built from the snapshot: statuses, colour direction, traces, payload."""
+"""The Kaart map modules (dashboard/kaart) on the real release built from the snapshot: statuses, colour direction,
+traces, payload."""
 from __future__ import annotations
 
 import json
@@ -6,13 +7,13 @@ import json
 import plotly.io as pio
 import pytest
 
-from dashboard.kaart import maps
+from dashboard.kaart import choropleth, colour_classes, map_geometry, map_queries, map_text, map_url
 from dashboard.core.format import fmt_number
 
 
 @pytest.fixture(scope="module")
 def indicators(build_dir):
-    frame = maps.load_indicators(build_dir)
+    frame = map_queries.load_indicators(build_dir)
     return {r["indicator_id"]: r | {"id": r["indicator_id"]} for r in frame.to_dict("records")}
 
 
@@ -20,44 +21,44 @@ def indicators(build_dir):
 def draw(build_dir, indicators):
     """draw(indicator, level, area) -> (frame, geojson, figure), built the way the Kaart page builds them."""
     def _draw(indicator_id, level, area, **kwargs):
-        shapes = maps.load_shapes(level, area, build_dir)
-        geojson = maps.geojson_for(level, area, shapes)
+        shapes = map_queries.load_shapes(level, area, build_dir)
+        geojson = map_geometry.geojson_for(level, area, shapes)
         meta = indicators[indicator_id]
-        frame = maps.map_frame(maps.load_values(indicator_id, level, build_dir), meta, shapes["region_code"], **kwargs)
-        view = maps.view_for(maps.area_bounds(shapes, area))
-        message = None if (frame["status"] == "waarde").any() else maps.no_values_message(frame, meta, level)
-        figure = maps.build_figure(frame, geojson, meta, level=level, view=view, detail=area != maps.NL,
+        frame = colour_classes.map_frame(map_queries.load_values(indicator_id, level, build_dir), meta, shapes["region_code"], **kwargs)
+        view = map_geometry.view_for(map_geometry.area_bounds(shapes, area))
+        message = None if (frame["status"] == "waarde").any() else map_text.no_values_message(frame, meta, level)
+        figure = choropleth.build_figure(frame, geojson, meta, level=level, view=view, detail=area != map_queries.NL,
                                    message=message)
         return frame, geojson, figure
     return _draw
 
 
 def test_vrijwilligerswerk_buurt_statuses(build_dir):
-    counts = maps.load_values("vrijwilligerswerk", "buurt", build_dir)["status"].value_counts()
+    counts = map_queries.load_values("vrijwilligerswerk", "buurt", build_dir)["status"].value_counts()
     assert counts["andere_indeling"] > 0 and counts["waarde"] > 10_000
-    assert set(counts.index) <= set(maps.STATUS_ORDER)
+    assert set(counts.index) <= set(colour_classes.STATUS_ORDER)
 
 
 def test_local_source_is_missing_elsewhere_not_another_division(build_dir):
     # the shipped education table covers Amsterdam only: Utrecht's buurten are 'ontbreekt'
-    values = maps.load_values("opleiding_laag", "buurt", build_dir)
+    values = map_queries.load_values("opleiding_laag", "buurt", build_dir)
     assert set(values.loc[values["gemeente_code"] == "GM0344", "status"]) == {"ontbreekt"}
     assert (values.loc[values["gemeente_code"] == "GM0363", "status"] == "andere_indeling").any()
 
 
 @pytest.mark.parametrize("indicator_id", ["afstand_huisarts", "moeite_met_rondkomen"])
 def test_lower_is_better_puts_the_lowest_value_in_the_darkest_bucket(draw, indicator_id):
-    frame, _, _ = draw(indicator_id, "buurt", maps.NL)
+    frame, _, _ = draw(indicator_id, "buurt", map_queries.NL)
     top = frame.attrs["n_buckets"] - 1
     valued = frame[frame["status"] == "waarde"]
     assert valued.loc[valued["value"].idxmin(), "bucket"] == top
     assert valued.loc[valued["value"].idxmax(), "bucket"] == 0
-    assert maps.scale_title({"direction": "lower_is_better"}) == "donkerder = gunstiger"
+    assert colour_classes.scale_title({"direction": "lower_is_better"}) == "donkerder = gunstiger"
 
 
 @pytest.mark.parametrize("indicator_id", ["vrijwilligerswerk", "inwoners"])
 def test_higher_is_better_and_neutral_put_the_highest_value_darkest(draw, indicator_id):
-    frame, _, _ = draw(indicator_id, "gemeente", maps.NL)
+    frame, _, _ = draw(indicator_id, "gemeente", map_queries.NL)
     valued = frame[frame["status"] == "waarde"]
     assert valued.loc[valued["value"].idxmax(), "bucket"] == frame.attrs["n_buckets"] - 1
     assert valued["bucket"].min() == 0
@@ -65,17 +66,17 @@ def test_higher_is_better_and_neutral_put_the_highest_value_darkest(draw, indica
 
 def test_palette_is_light_to_dark_and_not_red_green():
     for direction in ("higher_is_better", "neutral"):
-        colours = maps.palette(5, direction)
+        colours = colour_classes.palette(5, direction)
         grey = [sum(int(c) for c in c.strip("rgb()").split(",")) for c in colours]
         assert grey == sorted(grey, reverse=True)                        # darker = higher bucket
-    assert maps.scale_title({"direction": "neutral"}).startswith("donkerder = hoger")
+    assert colour_classes.scale_title({"direction": "neutral"}).startswith("donkerder = hoger")
 
 
 def test_one_trace_per_status_with_counts_in_the_legend(draw):
-    frame, geojson, figure = draw("vrijwilligerswerk", "buurt", maps.NL)
-    rows = maps.drawable(frame, geojson)
+    frame, geojson, figure = draw("vrijwilligerswerk", "buurt", map_queries.NL)
+    rows = choropleth.drawable(frame, geojson)
     counts = rows["status"].value_counts()
-    assert [t.meta for t in figure.data] == [s for s in maps.STATUS_ORDER if s in counts]
+    assert [t.meta for t in figure.data] == [s for s in colour_classes.STATUS_ORDER if s in counts]
     for trace in figure.data:
         n = counts[trace.meta]
         assert trace.name.endswith(f": {fmt_number(n)}") and len(trace.locations) == n
@@ -104,7 +105,7 @@ def test_figure_needs_no_internet(draw):
 
 
 def test_payload_all_nl_buurten_under_3_mb_and_gemeente_small(draw):
-    _, _, nl = draw("ervaren_gezondheid_goed", "buurt", maps.NL)
+    _, _, nl = draw("ervaren_gezondheid_goed", "buurt", map_queries.NL)
     _, _, utrecht = draw("ervaren_gezondheid_goed", "buurt", "GM0344")
     nl_bytes = len(pio.to_json(nl.to_dict(), validate=False))
     assert sum(len(t.locations) for t in nl.data) > 14_000
@@ -113,9 +114,9 @@ def test_payload_all_nl_buurten_under_3_mb_and_gemeente_small(draw):
 
 
 def test_gemeente_view_sends_only_its_buurten_in_detail(build_dir):
-    shapes = maps.load_shapes("buurt", "GM0344", build_dir)
+    shapes = map_queries.load_shapes("buurt", "GM0344", build_dir)
     assert len(shapes) > 50 and set(shapes["gemeente_code"]) == {"GM0344"}
-    neighbours = maps.load_shapes("gemeente", "GM0344", build_dir)
+    neighbours = map_queries.load_shapes("gemeente", "GM0344", build_dir)
     assert "GM0344" in set(neighbours["region_code"]) and 3 < len(neighbours) < 60
 
 
@@ -125,7 +126,7 @@ def test_no_values_still_draws_the_shapes_with_a_message(draw):
     assert figure.data and len(figure.data[0].locations) > 400
     assert any("Geen cijfers" in a.text for a in figure.layout.annotations)
     assert figure.layout.map.layers and figure.layout.map.layers[0].type == "line"          # the hatching
-    assert "buurtindeling van 2020" in maps.no_values_message(frame, {"label": "x"}, "buurt")
+    assert "buurtindeling van 2020" in map_text.no_values_message(frame, {"label": "x"}, "buurt")
 
 
 def test_shapes_are_labelled_approximate(draw):
@@ -135,17 +136,17 @@ def test_shapes_are_labelled_approximate(draw):
 
 def test_click_maps_back_to_the_region(draw, build_dir):
     frame, geojson, figure = draw("afstand_huisarts", "buurt", "GM0344")
-    rows = maps.drawable(frame, geojson)
-    code = maps.selected_region(frame, geojson, figure, [{"curve_number": 0, "point_index": 7}])
+    rows = choropleth.drawable(frame, geojson)
+    code = choropleth.selected_region(frame, geojson, figure, [{"curve_number": 0, "point_index": 7}])
     assert code == rows[rows["status"] == figure.data[0].meta]["region_code"].iloc[7]
     detail = {f["id"]: f["geometry"] for f in geojson["features"]}
     assert figure.data[0].geojson["features"][7]["geometry"] == detail[code]
-    assert maps.selected_region(frame, geojson, figure, [{"curve_number": 9, "point_index": 0}]) is None
+    assert choropleth.selected_region(frame, geojson, figure, [{"curve_number": 9, "point_index": 0}]) is None
 
 
 def test_discrete_measure_gets_one_class_per_value(draw, indicators):
-    frame, _, _ = draw("stedelijkheid", "gemeente", maps.NL)
-    assert maps.bucket_labels(frame, indicators["stedelijkheid"]["unit"]) == ["1", "2", "3", "4", "5"]
+    frame, _, _ = draw("stedelijkheid", "gemeente", map_queries.NL)
+    assert colour_classes.bucket_labels(frame, indicators["stedelijkheid"]["unit"]) == ["1", "2", "3", "4", "5"]
 
 
 def test_relative_colours_use_only_the_regions_in_view(draw):
@@ -157,44 +158,44 @@ def test_relative_colours_use_only_the_regions_in_view(draw):
 
 def test_url_choice():
     ids, areas = ["eenzaam", "vrijwilligerswerk"], ["NL", "GM0363", "GM0344"]
-    assert maps.url_choice({}, ids, areas) == {"indicator": "vrijwilligerswerk", "schaal": "gemeente", "gebied": "NL"}
-    assert maps.url_choice({"regio": "BU0363AA01"}, ids, areas) == {
+    assert map_url.url_choice({}, ids, areas) == {"indicator": "vrijwilligerswerk", "schaal": "gemeente", "gebied": "NL"}
+    assert map_url.url_choice({"regio": "BU0363AA01"}, ids, areas) == {
         "indicator": "vrijwilligerswerk", "schaal": "buurt", "gebied": "GM0363"}
-    assert maps.url_choice({"indicator": "eenzaam", "schaal": "wijk", "gebied": "GM0344"}, ids, areas) == {
+    assert map_url.url_choice({"indicator": "eenzaam", "schaal": "wijk", "gebied": "GM0344"}, ids, areas) == {
         "indicator": "eenzaam", "schaal": "wijk", "gebied": "GM0344"}
-    assert maps.url_choice({"indicator": "<script>", "schaal": "x", "gebied": "GM9999"}, ids, areas) == {
+    assert map_url.url_choice({"indicator": "<script>", "schaal": "x", "gebied": "GM9999"}, ids, areas) == {
         "indicator": "vrijwilligerswerk", "schaal": "gemeente", "gebied": "NL"}
 
 
 def test_view_fits_the_area():
-    nl = maps.view_for(None)
-    amsterdam = maps.view_for((4.73, 52.28, 5.07, 52.43))
+    nl = map_geometry.view_for(None)
+    amsterdam = map_geometry.view_for((4.73, 52.28, 5.07, 52.43))
     assert 5.5 < nl["zoom"] < 7.5 and 9 < amsterdam["zoom"] < 12
     assert abs(amsterdam["center"]["lon"] - 4.9) < 0.01
 
 
 def test_geojson_for_is_standard_geojson(build_dir):
-    shapes = maps.load_shapes("wijk", "GM0344", build_dir)
-    collection = json.loads(json.dumps(maps.geojson_for("wijk", "GM0344", shapes)))
+    shapes = map_queries.load_shapes("wijk", "GM0344", build_dir)
+    collection = json.loads(json.dumps(map_geometry.geojson_for("wijk", "GM0344", shapes)))
     assert collection["type"] == "FeatureCollection" and len(collection["features"]) == len(shapes)
     assert {f["geometry"]["type"] for f in collection["features"]} <= {"Polygon", "MultiPolygon"}
 
 
 def test_geheim_and_ontbreekt_stand_apart_from_low_values(build_dir, indicators):
     # the shipped snapshot has no suppressed figures, so three Utrecht buurten are made 'geheim' here
-    shapes = maps.load_shapes("buurt", "GM0344", build_dir)
-    values = maps.load_values("vrijwilligerswerk", "buurt", build_dir)
+    shapes = map_queries.load_shapes("buurt", "GM0344", build_dir)
+    values = map_queries.load_values("vrijwilligerswerk", "buurt", build_dir)
     secret = values.index[values["gemeente_code"].eq("GM0344") & values["status"].eq("waarde")][:3]
     values.loc[secret, ["status", "value"]] = ["geheim", None]
     meta = indicators["vrijwilligerswerk"]
-    frame = maps.map_frame(values, meta, shapes["region_code"])
-    figure = maps.build_figure(frame, maps.geojson_for("buurt", "GM0344", shapes), meta, detail=True)
+    frame = colour_classes.map_frame(values, meta, shapes["region_code"])
+    figure = choropleth.build_figure(frame, map_geometry.geojson_for("buurt", "GM0344", shapes), meta, detail=True)
     by_status = {t.meta: t for t in figure.data}
     assert by_status["geheim"].name == "Geheim: 3"
     fills = {s: by_status[s].colorscale[len(by_status[s].colorscale) // 2][1] for s in ("geheim", "ontbreekt")}
     assert fills == {"geheim": "#d4d4d4", "ontbreekt": "#ffffff"}
     assert by_status["ontbreekt"].marker.line.color == "#555555"             # white with a dark edge
-    assert not set(fills.values()) & set(maps.palette(5, "higher_is_better"))
+    assert not set(fills.values()) & set(colour_classes.palette(5, "higher_is_better"))
     assert "geheim" in by_status["geheim"].hovertemplate
 
 

@@ -199,9 +199,9 @@ def test_a_kwb_2024_empty_cell_reads_zero_or_unknown_on_the_profile(con, build_d
 
 
 def test_the_map_tells_a_rounded_zero_as_minder_dan_5(build_dir):
-    from dashboard.kaart import maps
-    indicator = maps.load_indicators(build_dir).set_index("indicator_id").loc["bijstand_per_1000"].to_dict()
-    values = maps.load_values("bijstand_per_1000", "buurt", build_dir)
-    frame = maps.map_frame(values, indicator)
+    from dashboard.kaart import colour_classes, map_queries
+    indicator = map_queries.load_indicators(build_dir).set_index("indicator_id").loc["bijstand_per_1000"].to_dict()
+    values = map_queries.load_values("bijstand_per_1000", "buurt", build_dir)
+    frame = colour_classes.map_frame(values, indicator)
     zeros = frame[frame["value"] == 0]
     assert len(zeros) > 1000 and zeros["value_text"].str.startswith("minder dan 5 (CBS rondt af").all()

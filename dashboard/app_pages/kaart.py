@@ -1,12 +1,12 @@
 """Page 'Kaart': one indicator on a map of gemeenten, wijken or buurten, in one gemeente or all of NL.
 
-URL: ?indicator=vrijwilligerswerk&schaal=buurt&gebied=GM0363 (&regio= opens a profile). Logic in dashboard/maps.py.
+URL: ?indicator=vrijwilligerswerk&schaal=buurt&gebied=GM0363 (&regio= opens a profile). Logic in dashboard/kaart/.
 """
 import streamlit as st
 
 from dashboard.kaart import resident_points as asset_layer
 from dashboard.core import db
-from dashboard.kaart import maps
+from dashboard.kaart import choropleth, colour_classes, map_geometry, map_queries, map_text, map_url
 from dashboard.kaart import text_alternative
 from dashboard.core import state
 
@@ -17,13 +17,13 @@ MAX_LIST = 1_000
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _lists(release: str):
-    return maps.load_indicators(), maps.load_gemeenten()
+    return map_queries.load_indicators(), map_queries.load_gemeenten()
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)  # large and read-only: shared, not copied per run
 def _shapes(level: str, area: str, release: str):
-    shapes = maps.load_shapes(level, area)
-    return maps.geojson_for(level, area, shapes), shapes.drop(columns="geometry")
+    shapes = map_queries.load_shapes(level, area)
+    return map_geometry.geojson_for(level, area, shapes), shapes.drop(columns="geometry")
 
 
 @st.cache_resource(max_entries=24, show_spinner="Kaart tekenen…")
@@ -31,11 +31,11 @@ def _map(indicator_id: str, level: str, area: str, relative: bool, highlight: st
     indicators, _ = _lists(release)
     meta = indicators.set_index("indicator_id").loc[indicator_id].to_dict() | {"id": indicator_id}
     geojson, shapes = _shapes(level, area, release)
-    frame = maps.map_frame(maps.load_values(indicator_id, level), meta, shapes["region_code"],
+    frame = colour_classes.map_frame(map_queries.load_values(indicator_id, level), meta, shapes["region_code"],
                            relative_to_view=relative)
-    view = maps.view_for(maps.area_bounds(shapes, area), width=820)
-    message = None if (frame["status"] == "waarde").any() else maps.no_values_message(frame, meta, level)
-    figure = maps.build_figure(frame, geojson, meta, level=level, view=view, detail=area != maps.NL,
+    view = map_geometry.view_for(map_geometry.area_bounds(shapes, area), width=820)
+    message = None if (frame["status"] == "waarde").any() else map_text.no_values_message(frame, meta, level)
+    figure = choropleth.build_figure(frame, geojson, meta, level=level, view=view, detail=area != map_queries.NL,
                                message=message, highlight=highlight)
     return frame, geojson, figure, message
 
@@ -43,7 +43,7 @@ def _map(indicator_id: str, level: str, area: str, relative: bool, highlight: st
 def _resident_points(area: str):
     """The Bewonerskaart items in view as points; None (no layer) when the residents' file cannot be read."""
     try:
-        return asset_layer.layer_points(None if area == maps.NL else area)
+        return asset_layer.layer_points(None if area == map_queries.NL else area)
     except Exception:  # noqa: BLE001 - the map must show without the residents' layer
         st.caption("De Bewonerskaart kan nu niet worden gelezen; de stippen van bewoners ontbreken.")
         return None
@@ -63,8 +63,8 @@ def _initial(key: str, value: str, options) -> None:
 release = db.release_key()
 indicators, gemeenten = _lists(release)
 labels = dict(zip(indicators["indicator_id"], indicators["label"]))
-areas = {maps.NL: "Heel Nederland"} | dict(zip(gemeenten["region_code"], gemeenten["name"]))
-url = maps.url_choice(st.query_params, labels, areas)
+areas = {map_queries.NL: "Heel Nederland"} | dict(zip(gemeenten["region_code"], gemeenten["name"]))
+url = map_url.url_choice(st.query_params, labels, areas)
 _initial("kaart_indicator", url["indicator"], labels)
 _initial("kaart_schaal", url["schaal"], SCALES)
 _initial("kaart_gebied", url["gebied"], areas)
@@ -75,7 +75,7 @@ indicator_id = left.selectbox("Wat wilt u zien?", list(labels), format_func=labe
 area = middle.selectbox("Waar?", list(areas), format_func=areas.get, key="kaart_gebied")
 level = right.segmented_control("Niveau", list(SCALES), format_func=SCALES.get, key="kaart_schaal") or "gemeente"
 toggles = st.container(horizontal=True)
-relative = area != maps.NL and toggles.toggle(
+relative = area != map_queries.NL and toggles.toggle(
     "Kleuren vergelijken binnen deze gemeente (anders: met heel Nederland)", key="kaart_relatief")
 residents = toggles.toggle("Toon wat bewoners noemen", value=True, key="kaart_bewoners",
                            help="Plekken, clubs en initiatieven van de Bewonerskaart, als oranje stippen.")
@@ -90,31 +90,31 @@ points = _resident_points(area) if residents else None
 shown = figure if points is None else asset_layer.with_points(figure, points)  # a new figure; the cached one stays
 event = st.plotly_chart(shown, on_select="rerun", selection_mode="points", key=f"kaart_{level}_{area}",
                         config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["select", "lasso"]})
-clicked = maps.selected_region(frame, geojson, figure, event.selection.points if event else [])
+clicked = choropleth.selected_region(frame, geojson, figure, event.selection.points if event else [])
 if clicked:
     _open_profile(clicked)
 
-st.caption(maps.legend_explanation(frame, level, detail=area != maps.NL))
+st.caption(map_text.legend_explanation(frame, level, detail=area != map_queries.NL))
 # The map as text (WCAG 2.1 AA): a sentence and a table with what the colours show (dashboard/kaart/text_alternative.py)
 meta = {"label": labels[indicator_id]}
 st.markdown(text_alternative.sentence(frame, meta, level, areas[area]))
 with st.expander("Tabel bij de kaart: dezelfde cijfers als tekst"):
     if len(frame) > text_alternative.MAX_ROWS:
-        st.caption(f"Kies een gemeente bij ‘Waar?’ voor een tabel van de {maps.LEVELS[level]}.")
+        st.caption(f"Kies een gemeente bij ‘Waar?’ voor een tabel van de {map_text.LEVELS[level]}.")
     else:
         st.table(text_alternative.table(frame, meta, level))
 if points is not None:
     st.caption(f"Oranje stippen = wat bewoners zelf noemen op de Bewonerskaart ({len(points)} in dit gebied). "
                "Beweeg erover voor naam en soort. Zonder precieze plek staat een stip ergens in de buurt: locatie "
                "bij benadering." if len(points) else "Op de Bewonerskaart staat voor dit gebied nog niets.")
-rows = maps.drawable(frame, geojson).sort_values("name")
+rows = choropleth.drawable(frame, geojson).sort_values("name")
 if len(rows) > MAX_LIST:  # 14,500 options would cost the browser more than the map itself
-    st.caption(f"Kies een gemeente bij ‘Waar?’ om een van de {maps.LEVELS[level]} uit een lijst te kiezen, "
+    st.caption(f"Kies een gemeente bij ‘Waar?’ om een van de {map_text.LEVELS[level]} uit een lijst te kiezen, "
                "of zoek een naam in de zijbalk.")
 else:
     names = dict(zip(rows["region_code"],
                      rows["name"] + " (" + rows["value_text"].where(rows["value_text"] != "", "–") + ")"))
-    pick = st.selectbox(f"Open het profiel van een van deze {maps.LEVELS[level]}", list(names), index=None,
+    pick = st.selectbox(f"Open het profiel van een van deze {map_text.LEVELS[level]}", list(names), index=None,
                         format_func=names.get, placeholder="Kies of typ een naam", key="kaart_profiel")
     if pick:
         _open_profile(pick)

@@ -14,7 +14,7 @@ import shapely
 
 from dashboard.core import db
 
-LAYER_META = "bewoners"   # maps.selected_region ignores a clicked point of a trace whose meta is no status
+LAYER_META = "bewoners"   # choropleth.selected_region ignores a clicked point of a trace whose meta is no status
 COLOUR = "#f76707"        # orange: stands apart from viridis/cividis and the greys of the choropleth
 HALO = "#1f2328"
 APPROXIMATE = "locatie bij benadering"

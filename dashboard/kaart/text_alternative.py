@@ -1,6 +1,6 @@
 """The map as text (WCAG 2.1 AA, issue #12): one sentence and a table that say what the colours say.
 
-Pure: takes the map_frame() of dashboard.kaart.maps (one row per region in view: region_code, name, value,
+Pure: takes the map_frame() of dashboard.kaart.colour_classes (one row per region in view: region_code, name, value,
 value_text, status, period, boundary_year) and returns text. The page shows the sentence under the map and the
 table in an expander, so a keyboard or screen-reader user gets the same information as a sighted mouse user.
 """
@@ -10,7 +10,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from dashboard.kaart.maps import LEVELS, status_text
+from dashboard.kaart.map_text import LEVELS, status_text
 
 MAX_ROWS = 1_000
 

@@ -1,0 +1,128 @@
+"""The choropleth figure of one indicator (the Kaart page): traces per status class, colour bar, hatching.
+
+Drawn with Plotly's MapLibre `choroplethmap` on map_style "white-bg": no tiles and no CDN, so a map works with
+no internet (RECIPES.md). Each status class is its own trace with its own slice of the shapes, so no shape is
+sent twice and each legend entry carries its count. Inside a trace the features get short integer ids
+(0, 1, ...) instead of region codes, which saves about 0.4 MB on the all-NL buurt map; a click is mapped back
+to a region through the trace's `meta` (its status) and the point index (`selected_region`).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.core.format import fmt_number
+
+from .colour_classes import STATUS_ORDER, bucket_labels, member_mask, palette, scale_title
+from .map_geometry import SharedGeoJSON, hatch_lines, view_for
+from .map_text import status_label, status_text
+
+# Fill, edge colour, edge width. Greys only, never a colour of the scale; 'ontbreekt' is white with a dark edge.
+STATUS_STYLE = {"geheim": ("#d4d4d4", "#ffffff", 0.6), "ontbreekt": ("#ffffff", "#555555", 1.0),
+                "andere_indeling": ("#a8a8a8", "#ffffff", 0.6)}
+# Plotly draws a choropleth legend swatch as a horizontal gradient of the colour scale (fill only, no edge).
+# These scales paint every shape in the fill colour (z = 0.5) but give the swatch an edge ('ontbreekt') or
+# stripes ('andere_indeling', like the hatching on the map).
+_EDGE, _STRIPE = "#555555", "#666666"
+SWATCH_SCALES = {
+    "geheim": [[0, "#d4d4d4"], [1, "#d4d4d4"]],
+    "ontbreekt": [[0, _EDGE], [0.1, _EDGE], [0.1, "#ffffff"], [0.9, "#ffffff"], [0.9, _EDGE], [1, _EDGE]],
+    "andere_indeling": [[0, "#a8a8a8"], [0.2, "#a8a8a8"], [0.2, _STRIPE], [0.32, _STRIPE], [0.32, "#a8a8a8"],
+                        [0.68, "#a8a8a8"], [0.68, _STRIPE], [0.8, _STRIPE], [0.8, "#a8a8a8"], [1, "#a8a8a8"]],
+}
+HATCH_COLOUR = "#666666"
+APPROXIMATE_NOTE = "Grenzen: benadering (nagebouwd), niet de officiële grenzen"
+
+
+def _stepped(colours: list[str]) -> list:
+    """One flat step per bucket (z = bucket, zmin -0.5, zmax k - 0.5)."""
+    k = len(colours) or 1
+    return [p for i, c in enumerate(colours or ["#ffffff"]) for p in ([i / k, c], [(i + 1) / k, c])]
+
+
+def drawable(frame: pd.DataFrame, geojson: Mapping) -> pd.DataFrame:
+    """The rows that have a shape, in trace order (a few current buurten have no reconstructed shape)."""
+    return frame[member_mask(frame["region_code"], {f["id"] for f in geojson["features"]})]
+
+
+def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, level: str = "buurt",
+                 view: dict | None = None, detail: bool = False, height: int = 620, message: str | None = None,
+                 highlight: str | None = None) -> go.Figure:
+    """One choroplethmap trace per status class (legend entry with its count) and a stepped colour bar.
+
+    detail: one gemeente is in view, so shapes get white edges and 'andere indeling' is hatched; on a map of
+    all of NL edges would only wash out the colours.
+    """
+    features = {f["id"]: f["geometry"] for f in geojson["features"]}
+    rows = drawable(frame, geojson)
+    view = view or view_for(None)
+    period = str(rows["period"].iloc[0]) if len(rows) else ""
+    year = rows["boundary_year"].dropna().astype(int).iloc[0] if rows["boundary_year"].notna().any() else ""
+    tail = f"periode {period}" + (" · geschat met een model" if indicator.get("modelled") else "")
+    k = frame.attrs.get("n_buckets", 0)
+    fig = go.Figure()
+    for status in STATUS_ORDER:
+        part = rows[rows["status"] == status]
+        if part.empty:
+            continue
+        common = dict(
+            geojson=SharedGeoJSON(type="FeatureCollection",
+                                  features=[{"id": i, "geometry": features[c]} for i, c in enumerate(part["region_code"])]),
+            locations=np.arange(len(part)), text=part["name"].to_numpy(dtype=object), meta=status,
+            showlegend=True, name=f"{status_label(status, level)}: {fmt_number(len(part))}")
+        if status == "waarde":
+            fig.add_trace(go.Choroplethmap(
+                **common, z=part["bucket"].to_numpy(dtype="int8"), customdata=part["value_text"].to_numpy(dtype=object),
+                zmin=-0.5, zmax=k - 0.5, colorscale=_stepped(palette(k, indicator.get("direction", "neutral"))),
+                marker=dict(line=dict(color="#ffffff", width=0.5 if detail else 0)),
+                hovertemplate=f"<b>%{{text}}</b><br>{indicator['label']}: %{{customdata}}<br>{tail}<extra></extra>",
+                colorbar=dict(title=dict(text=scale_title(indicator), side="top"), tickvals=list(range(k)),
+                              ticktext=bucket_labels(frame, indicator["unit"]), thickness=16, len=0.55,
+                              y=0.98, yanchor="top", x=0.99, xanchor="right", bgcolor="rgba(255,255,255,0.85)",
+                              outlinewidth=0)))
+        else:
+            _, edge, width = STATUS_STYLE[status]
+            fig.add_trace(go.Choroplethmap(
+                **common, z=np.full(len(part), 0.5), zmin=0, zmax=1, colorscale=SWATCH_SCALES[status],
+                showscale=False,
+                marker=dict(line=dict(color=edge, width=width if detail or status == "ontbreekt" else 0)),
+                hovertemplate=(f"<b>%{{text}}</b><br>{indicator['label']}: {status_text(status, level, year)}"
+                               f"<br>{tail}<extra></extra>")))
+    layers = []
+    gone = [features[c] for c in rows.loc[rows["status"] == "andere_indeling", "region_code"]]
+    lines = hatch_lines(gone, spacing=0.15 * 2 ** (11 - view["zoom"]) / 45) if detail else None
+    if lines:
+        layers.append(dict(sourcetype="geojson", source=lines, type="line", color=HATCH_COLOUR, line=dict(width=1)))
+    if highlight in features:
+        layers.append(dict(sourcetype="geojson", source=SharedGeoJSON(features[highlight]), type="line",
+                           color="#111111", line=dict(width=3)))
+    notes = [dict(text=APPROXIMATE_NOTE if level != "gemeente" else "Grenzen: gemeenten 2023", x=0.005, y=0.005,
+                  xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
+                  font=dict(size=12, color="#333333"), bgcolor="rgba(255,255,255,0.85)")]
+    if message:  # on the map itself too, so a screenshot or a shared image never looks like an empty map
+        notes.append(dict(text=message.split(". ")[0] + ".", x=0.5, y=0.995, xref="paper", yref="paper",
+                          yanchor="top", showarrow=False, font=dict(size=14, color="#1f2328"),
+                          bgcolor="rgba(255,255,255,0.92)", borderpad=6, bordercolor="#888888", borderwidth=1))
+    fig.update_layout(
+        map=dict(style="white-bg", layers=layers, **view), height=height, margin=dict(l=0, r=0, t=0, b=0),
+        separators=",.", annotations=notes, dragmode="pan", hoverlabel=dict(bgcolor="white", font_size=14),
+        legend=dict(title=dict(text="Kleur op de kaart"), font=dict(size=13), x=0.01, y=0.99, xanchor="left", yanchor="top",
+                    bgcolor="rgba(255,255,255,0.85)", itemclick=False, itemdoubleclick=False))
+    return fig
+
+
+def selected_region(frame: pd.DataFrame, geojson: Mapping, figure: go.Figure, points: list[dict]) -> str | None:
+    """The region code of the first clicked point in Streamlit's selection event, or None."""
+    rows = drawable(frame, geojson)
+    for point in points or []:
+        curve, index = point.get("curve_number"), point.get("point_index")
+        if curve is None or index is None or not 0 <= curve < len(figure.data):
+            continue
+        part = rows[rows["status"] == figure.data[curve].meta]
+        if 0 <= index < len(part):
+            return str(part["region_code"].iloc[index])
+    return None
+

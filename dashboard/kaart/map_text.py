@@ -1,0 +1,48 @@
+"""The Kaart's Dutch text: names of the status classes, the message when nothing has a figure, the caption."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from .colour_classes import STATUS_ORDER
+
+LEVELS = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
+
+
+def status_label(status: str, level: str) -> str:
+    other = {"gemeente": "Andere gemeente-indeling"}.get(level, f"Andere {level}indeling")
+    return {"waarde": "Met cijfer", "geheim": "Geheim", "ontbreekt": "Geen cijfer",
+            "andere_indeling": other}[status]
+
+
+def status_text(status: str, level: str, year) -> str:
+    return {"geheim": "geheim (te weinig mensen of niet betrouwbaar)",
+            "ontbreekt": "geen cijfer (de bron heeft hier geen cijfer)",
+            "andere_indeling": f"geen cijfer: de bron gebruikt de {level}indeling van {year}, "
+                               f"en deze {level} had toen een andere code"}[status]
+
+
+def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str) -> str:
+    counts = frame["status"].value_counts()
+    main = counts.index[0] if len(counts) else "ontbreekt"
+    year = frame["boundary_year"].dropna().astype(int).iloc[0] if frame["boundary_year"].notna().any() else ""
+    why = {"andere_indeling": f"De bron gebruikt de {level}indeling van {year}. Die {LEVELS[level]} hadden "
+                              "toen andere codes. Kies een hoger niveau of een ander onderwerp.",
+           "geheim": "De cijfers zijn geheim: te weinig mensen of niet betrouwbaar.",
+           "ontbreekt": "De bron heeft hier geen cijfers."}.get(main, "")
+    return f"Geen cijfers voor ‘{indicator['label']}’ in dit gebied op {level}niveau. {why}"
+
+
+def legend_explanation(frame: pd.DataFrame, level: str, detail: bool = True) -> str:
+    """The caption under the map: what the grey shapes mean (only those on this map), and the approximation."""
+    year = frame["boundary_year"].dropna().astype(int).iloc[0] if frame["boundary_year"].notna().any() else ""
+    present = set(frame["status"])
+    parts = {"geheim": "Lichtgrijs = geheim (te weinig mensen of niet betrouwbaar).",
+             "ontbreekt": "Wit met rand = geen cijfer.",
+             "andere_indeling": f"{'Gearceerd grijs' if detail else 'Grijs'} = andere {level}indeling: de bron gebruikt de indeling van "
+                                f"{year}, deze {LEVELS[level]} hadden toen een andere code."}
+    text = [parts[s] for s in STATUS_ORDER if s in present and s in parts]
+    if level != "gemeente":
+        text.append("De grenzen van wijken en buurten zijn een benadering (nagebouwd), niet de officiële grenzen.")
+    return " ".join(text + ["Klik op een gebied om het profiel te openen."])

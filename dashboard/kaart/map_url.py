@@ -1,0 +1,25 @@
+"""What a Kaart URL asks for: indicator, schaal and gebied, with defaults for what is missing or unknown."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .map_queries import NL
+from .map_text import LEVELS
+
+DEFAULT_INDICATOR = "vrijwilligerswerk"
+
+
+def url_choice(params: Mapping, indicators: Iterable[str], areas: Iterable[str]) -> dict:
+    """indicator, schaal and gebied from the URL; a ?regio= alone opens the map around that region."""
+    indicators, areas = list(indicators), set(areas)
+    regio = str(params.get("regio") or "").strip().upper()
+    regio_level = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}.get(regio[:2])
+    indicator = params.get("indicator")
+    schaal = params.get("schaal")
+    gebied = str(params.get("gebied") or "").strip().upper()
+    return {"indicator": indicator if indicator in indicators else
+            (DEFAULT_INDICATOR if DEFAULT_INDICATOR in indicators else indicators[0]),
+            "schaal": schaal if schaal in LEVELS else (regio_level or "gemeente"),
+            "gebied": gebied if gebied in areas else
+            ("GM" + regio[2:6] if regio_level and "GM" + regio[2:6] in areas else NL)}
+
