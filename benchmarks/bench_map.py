@@ -34,6 +34,9 @@ CASES = [("all-NL buurten", "ervaren_gezondheid_goed", "buurt", map_queries.NL),
          ("Amsterdam buurten", "vrijwilligerswerk", "buurt", "GM0363")]
 
 
+# Baselines served by the same harness in the same run: an empty Streamlit page (what Streamlit itself costs) and
+# the naive all-NL buurt map (pandas over the source files + Plotly Express, benchmarks/naive_map_app.py).
+EMPTY_APP, NAIVE_MAP_APP = "benchmarks/empty_app.py", "benchmarks/naive_map_app.py"
 BROWSER_TARGETS = {"first paint after ready: /kaart (NL gemeenten)": 3, "all-NL buurt map paint": 4,
                    "all-NL buurt map paint, cached": 2.5}
 
@@ -56,11 +59,63 @@ def figure_case(indicator_id: str, level: str, area: str, build_dir: Path) -> di
             "prepare_s": t2 - t1, "figure_s": t3 - t2, "serialise_s": t4 - t3}
 
 
+def browser_cpu_since(before: dict[str, float], name: str, out: dict) -> None:
+    """Add the browser's CPU seconds since `before` (cpu_seconds_by_kind of this process) to `out`: in total,
+    in the page's renderer (JavaScript, layout, paint: Streamlit, Plotly, MapLibre and ours) and in the GPU
+    process (GL emulated in software: this machine has no GPU, a user's machine usually has one)."""
+    from browser_harness import cpu_seconds_by_kind
+
+    after = cpu_seconds_by_kind(os.getpid())
+    delta = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
+    out[name + " [cpu: browser]"] = sum(delta.values())
+    out[name + " [cpu: renderer]"] = delta.get("renderer", 0.0)
+    out[name + " [cpu: gpu process, software GL]"] = delta.get("gpu-process", 0.0)
+
+
+def baseline_times(build_dir: Path, browser) -> dict:
+    """The empty Streamlit page's first paint after ready, and the naive all-NL buurt map's paint (a warm-up
+    visit first, so the bundle is cached and the timed visit compares with 'all-NL buurt map paint')."""
+    from browser_harness import (cpu_seconds, cpu_seconds_by_kind, new_page, start_app, stop_app, wait_for_map,
+                                 wait_until_idle)
+
+    out = {}
+    server = start_app(build_dir, script=EMPTY_APP, log_name="bench-empty-server.log")
+    try:
+        page = new_page(browser)
+        cpu = cpu_seconds_by_kind(os.getpid())
+        page.goto(server.url("/"), wait_until="commit")
+        page.get_by_role("heading", name="Buurtbalans").wait_for(timeout=300_000)
+        wait_until_idle(page, timeout=300_000)
+        out["first paint after ready: empty Streamlit page"] = time.monotonic() - server.ready_at
+        browser_cpu_since(cpu, "first paint after ready: empty Streamlit page", out)
+        page.context.close()
+    finally:
+        stop_app(server.process)
+    server = start_app(build_dir, script=NAIVE_MAP_APP, log_name="bench-naive-server.log")
+    try:
+        page = new_page(browser)
+        for name in ("naive map: warm-up visit", "naive all-NL buurt map paint (pandas + plotly express)"):
+            cpu = cpu_seconds(server.process.pid), cpu_seconds_by_kind(os.getpid())
+            start = time.monotonic()
+            page.goto(server.url("/"), wait_until="commit")
+            wait_until_idle(page, plots=1, timeout=300_000)
+            wait_for_map(page, timeout=300_000)
+            out[name] = time.monotonic() - start
+        out[name + " [cpu: server]"] = cpu_seconds(server.process.pid) - cpu[0]
+        browser_cpu_since(cpu[1], name, out)
+        out["naive map: requests outside 127.0.0.1"] = len(page.requests.outside)
+        page.context.close()
+    finally:
+        stop_app(server.process)
+    del out["naive map: warm-up visit"]
+    return out
+
+
 def browser_times(build_dir: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from browser_harness import (CHROMIUM, CHROMIUM_ARGS, cpu_seconds, new_page, start_app, stop_app,
-                                 wait_for_map, wait_until_idle)
+    from browser_harness import (CHROMIUM, CHROMIUM_ARGS, cpu_seconds, cpu_seconds_by_kind, new_page, start_app,
+                                 stop_app, wait_for_map, wait_until_idle)
 
     out = {}
     server = start_app(build_dir, log_name="bench-server.log")
@@ -77,7 +132,7 @@ def browser_times(build_dir: Path) -> dict:
                     ("all-NL buurt map paint, cached", "/kaart?indicator=ervaren_gezondheid_goed&gebied=NL&schaal=buurt", False)]
             for name, path, from_ready in runs:
                 received.clear()
-                cpu = cpu_seconds(server.process.pid), cpu_seconds(os.getpid())
+                cpu = cpu_seconds(server.process.pid), cpu_seconds_by_kind(os.getpid())
                 start = time.monotonic()
                 page.goto(server.url(path), wait_until="commit")
                 wait_until_idle(page, plots=1, timeout=300_000)
@@ -85,8 +140,10 @@ def browser_times(build_dir: Path) -> dict:
                 out[name] = time.monotonic() - (server.ready_at if from_ready else start)
                 out[name + " [websocket bytes]"] = sum(received)
                 out[name + " [cpu: server]"] = cpu_seconds(server.process.pid) - cpu[0]
-                out[name + " [cpu: browser]"] = cpu_seconds(os.getpid()) - cpu[1]
+                browser_cpu_since(cpu[1], name, out)
             outside = page.requests.outside
+            page.context.close()
+            out |= baseline_times(build_dir, browser)
             browser.close()
         out["requests outside 127.0.0.1"] = len(outside)
     finally:
@@ -107,13 +164,26 @@ def main() -> None:
         print(f"{name:<20}{r['polygons']:>9,}{r['bytes'] / 1e6:>11.2f} MB{r['query_s']:>7.2f}s{r['prepare_s']:>8.2f}s"
               f"{r['figure_s']:>7.2f}s{r['serialise_s']:>8.2f}s")
     if not args.no_browser:
-        for name, value in browser_times(args.build_dir).items():
+        times = browser_times(args.build_dir)
+        for name, value in times.items():
             if "bytes" in name:
                 figure(name, value / 1e6, "MB", 3 if "all-NL buurt" in name else None)
             elif "outside" in name:
                 figure(name, value, "", 0)
             else:
                 figure(name, value, "s", BROWSER_TARGETS.get(name))
+        ours, empty = times["first paint after ready: /kaart (NL gemeenten)"], times[
+            "first paint after ready: empty Streamlit page"]
+        print(f"  first paint: Streamlit itself (empty page) {empty:.1f} s of our {ours:.1f} s; "
+              f"ours on top: {ours - empty:.1f} s")
+        for kind in ("renderer", "gpu process, software GL"):
+            a = times[f"first paint after ready: /kaart (NL gemeenten) [cpu: {kind}]"]
+            b = times[f"first paint after ready: empty Streamlit page [cpu: {kind}]"]
+            print(f"  first paint, browser CPU in the {kind}: empty page {b:.1f} s, /kaart {a:.1f} s")
+        naive = times["naive all-NL buurt map paint (pandas + plotly express)"]
+        for name in ("all-NL buurt map paint", "all-NL buurt map paint, cached"):
+            print(f"  {name}: {times[name]:.1f} s; the naive way {naive:.1f} s in the same run "
+                  f"(naive / ours = {naive / times[name]:.1f}; above 1 = ours is faster)")
 
 
 if __name__ == "__main__":

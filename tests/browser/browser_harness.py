@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -49,8 +50,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(build_dir: Path, *, log_name: str = "streamlit-server.log", timeout: float = 90) -> AppServer:
-    """Start the app in its own process group; stop it with stop_app (only this process is signalled)."""
+def start_app(build_dir: Path, *, log_name: str = "streamlit-server.log", timeout: float = 90,
+              script: str = "dashboard/app.py") -> AppServer:
+    """Start the app (or another Streamlit `script`, e.g. a benchmark's baseline page) in its own process group;
+    stop it with stop_app (only this process is signalled)."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(build_dir), "PYTHONUNBUFFERED": "1"}
@@ -58,7 +61,7 @@ def start_app(build_dir: Path, *, log_name: str = "streamlit-server.log", timeou
     log = open(log_path, "w")
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -209,10 +212,8 @@ def pixel_stats(png: Path | bytes) -> dict:
             "non_white": float((rgb.min(axis=2) < 235).mean())}
 
 
-def cpu_seconds(root_pid: int) -> float:
-    """User + system CPU time of a process and all its descendants (Linux /proc): a load-independent measure
-    of work, next to wall time, for benchmarks on a shared machine."""
-    ticks = os.sysconf("SC_CLK_TCK")
+def _process_tree_ticks(root_pid: int) -> dict[int, int]:
+    """pid -> user + system CPU ticks of a process and all its live descendants (Linux /proc)."""
     stats = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -227,7 +228,30 @@ def cpu_seconds(root_pid: int) -> float:
         children = [pid for pid, (ppid, _) in stats.items() if ppid == parent and pid not in tree]
         tree.update(children)
         frontier.extend(children)
-    return sum(stats[pid][1] for pid in tree if pid in stats) / ticks
+    return {pid: stats[pid][1] for pid in tree if pid in stats}
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU time of a process and all its descendants (Linux /proc): a load-independent measure
+    of work, next to wall time, for benchmarks on a shared machine."""
+    return sum(_process_tree_ticks(root_pid).values()) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds_by_kind(root_pid: int) -> dict[str, float]:
+    """cpu_seconds split by Chromium process kind (its --type= argument): 'renderer' runs the page's JavaScript,
+    layout and paint (Streamlit, Plotly, MapLibre, ours), 'gpu-process' emulates GL in software on a machine
+    without a GPU (SwiftShader), 'utility' (network and the like); everything else (the browser process,
+    Playwright's driver, Python) is 'other'."""
+    out: dict[str, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid, used in _process_tree_ticks(root_pid).items():
+        try:  # Chromium's children rewrite their command line with spaces instead of NUL separators
+            found = re.search(rb"(?:^|[\0 ])--type=([\w-]+)", (Path("/proc") / str(pid) / "cmdline").read_bytes())
+        except OSError:
+            continue
+        kind = found.group(1).decode() if found else "other"
+        out[kind] = out.get(kind, 0.0) + used / ticks
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- accessibility
