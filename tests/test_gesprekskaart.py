@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from dashboard.gesprekskaart import RegionNotFound, make_pack
-from dashboard.gesprekskaart.content import comparison_sentence, dutch_date, fill_prompt
+from dashboard.gesprekskaart.wording import comparison_sentence, dutch_date, fill_prompt
 from dashboard.gesprekskaart.minimap import minimap_svg, shape
 
 BASE = "http://127.0.0.1:8501"
@@ -122,7 +122,8 @@ def test_minimap_highlights_the_target_without_namespaces():
 def test_no_strength_heading_over_figures_below_the_middle_of_the_buurten(build_dir, release_path):
     # a buurt whose kinderdagverblijf is farther away than in 97% of buurten and that has no asset figure on the
     # favourable side of the middle: the pack must not call its figures strengths (issue #8)
-    from dashboard.gesprekskaart.content import Region, lens_section
+    from dashboard.gesprekskaart.lens_sections import lens_section
+    from dashboard.gesprekskaart.pack_parts import Region
     from dashboard.core import queries
     from dashboard.gesprekskaart.build import catalogue_rows
     with duckdb.connect(str(release_path), read_only=True) as con:

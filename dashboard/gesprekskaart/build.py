@@ -1,7 +1,8 @@
 """make_pack: read one region from the release database and return the gesprekskaart as HTML.
 
 The only I/O of the gesprekskaart besides pdf.py: it reads mart_* views through dashboard.core.db.query, then hands
-plain rows to content.py (choose and word), minimap.py and render_html.py.
+plain rows to content.py (choose and word, with figures.py, lens_sections.py and wording.py), minimap.py and
+render_html.py.
 """
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from dashboard.core import queries
 from dashboard.core.db import query
 from pipelines.catalogue import load_catalogue
 
-from . import content as c
+from .content import pack_content, peer_section
 from .minimap import minimap_svg, shape
+from .pack_parts import PackContent, PeerSection, Region
 from .render_html import render_html
+from .wording import as_number, fmt
 
 REGION_CODE = re.compile(r"^(BU|WK|GM|NL)[0-9A-Z]{2,8}$")
 MAX_PEERS = 5
@@ -58,7 +61,7 @@ def catalogue_rows() -> tuple[dict, ...]:
 
 def _missing_status(code: str, profile: list[dict], build_dir: Path | None) -> dict[str, str]:
     """Why lens figures without a value are missing (geheim / andere_indeling / ontbreekt), from mart_map_values."""
-    have = {r["indicator_id"] for r in profile if c.as_number(r.get("value")) is not None}
+    have = {r["indicator_id"] for r in profile if as_number(r.get("value")) is not None}
     ids = [r["indicator_id"] for r in catalogue_rows() if r["lens"] != "context" and r["indicator_id"] not in have]
     if not ids:
         return {}
@@ -71,16 +74,16 @@ def profile_url(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/?regio={quote(code)}"
 
 
-def _region(code: str, build_dir: Path | None) -> c.Region:
+def _region(code: str, build_dir: Path | None) -> Region:
     rows = _records(query("select * from mart_regions where region_code = ?", [code], build_dir))
     if not rows:
         raise RegionNotFound(f"Regio '{code}' staat niet in de gegevens")
     r = rows[0]
-    return c.Region(code=code, name=r["name"], level=r["level"], gemeente_name=r.get("gemeente_name"),
-                    wijk_name=r.get("wijk_name"), inwoners=c.as_number(r.get("inwoners")))
+    return Region(code=code, name=r["name"], level=r["level"], gemeente_name=r.get("gemeente_name"),
+                  wijk_name=r.get("wijk_name"), inwoners=as_number(r.get("inwoners")))
 
 
-def _shapes(region: c.Region, build_dir: Path | None) -> str:
+def _shapes(region: Region, build_dir: Path | None) -> str:
     code, gm = region.code, region.code[2:6]
     wanted = {"buurt": [("target", "region_code = ?", [code]),
                         ("neighbour", "level = 'buurt' and region_code like ? and region_code <> ?",
@@ -127,7 +130,7 @@ def _peer_items(peers) -> tuple[list[str], list[str], list[str]]:
     return codes, names, comparison
 
 
-def _peer_section(peers, content: c.PackContent, build_dir: Path | None) -> c.PeerSection | None:
+def _peer_section(peers, content: PackContent, build_dir: Path | None) -> PeerSection | None:
     codes, names, comparison = _peer_items(peers)
     if codes:
         marks = ",".join("?" * len(codes))
@@ -136,10 +139,10 @@ def _peer_section(peers, content: c.PackContent, build_dir: Path | None) -> c.Pe
         names += [f"{found.at[k, 'name']} ({found.at[k, 'gemeente_name']})" for k in codes if k in found.index]
         if not comparison:
             comparison = _peer_comparison(codes, content, build_dir)
-    return c.peer_section(names, comparison)
+    return peer_section(names, comparison)
 
 
-def _peer_comparison(codes: list[str], content: c.PackContent, build_dir: Path | None) -> list[str]:
+def _peer_comparison(codes: list[str], content: PackContent, build_dir: Path | None) -> list[str]:
     """'Doet vrijwilligerswerk: hier 17,0%, in de vergelijkbare buurten gemiddeld 15,3%.' for the first figures."""
     figures = [*content.strengths.figures, *content.strengths.others][:PEER_COMPARISONS]
     if not figures:
@@ -149,7 +152,7 @@ def _peer_comparison(codes: list[str], content: c.PackContent, build_dir: Path |
                   f"and region_code in ({','.join('?' * len(codes))}) and indicator_id in ({','.join('?' * len(ids))})"
                   " group by indicator_id", [*codes, *ids], build_dir).set_index("indicator_id")
     return [f"{f.label}: hier {f.value_text}, in de vergelijkbare {content.region.plural} gemiddeld "
-            f"{c.fmt(float(frame.at[f.indicator_id, 'mean']), f.unit)}."
+            f"{fmt(float(frame.at[f.indicator_id, 'mean']), f.unit)}."
             for f in figures if f.indicator_id in frame.index and pd.notna(frame.at[f.indicator_id, "mean"])]
 
 
@@ -193,7 +196,7 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
         from dashboard.bewoners.model import CATEGORIES
     except ImportError:  # the Bewonerskaart is optional for the pack
         CATEGORIES = {}
-    content = c.pack_content(
+    content = pack_content(
         region, profile, catalogue, today=today or date.today(), profile_url=profile_url(base_url, code),
         status=status, licences=dict(zip(sources.table_id, sources.licence)), scoped_tables=scoped,
         deviance=deviance, resident_assets=resident_assets, categories=CATEGORIES,
@@ -211,6 +214,6 @@ def pack_prompts(region_code: str, *, build_dir: Path | None = None) -> list[str
     region = _region(code, build_dir)
     profile = _records(query("select * from mart_profile where region_code = ? order by indicator_id, age_group",
                              [code], build_dir))
-    content = c.pack_content(region, profile, list(catalogue_rows()), today=date.today(), profile_url="",
+    content = pack_content(region, profile, list(catalogue_rows()), today=date.today(), profile_url="",
                              status=_missing_status(code, profile, build_dir))
     return [p for lens in ("asset", "problem") for p in content.prompts[lens]]

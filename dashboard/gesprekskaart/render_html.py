@@ -12,7 +12,8 @@ import qrcode.constants
 
 from dashboard.core.format import fmt_number
 
-from .content import Figure, LensSection, PackContent, fmt
+from .pack_parts import Figure, LensSection, PackContent
+from .wording import fmt
 from .minimap import CAPTION
 
 LEVEL_WORD = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "land": "Land"}

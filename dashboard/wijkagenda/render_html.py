@@ -13,7 +13,7 @@ from datetime import date
 from dashboard.bewoners.model import CATEGORIES
 from dashboard.core.escaping import html_escape as _e
 from dashboard.core.format import fmt_number, fmt_value
-from dashboard.gesprekskaart.content import dutch_date
+from dashboard.gesprekskaart.wording import dutch_date
 from dashboard.gesprekskaart.render_html import CSS as PACK_CSS
 
 from . import model

@@ -160,5 +160,5 @@ def choose_agenda(region: dict) -> tuple[dict, int] | None:
 
 def day_text(iso: str | None) -> str:
     """'2026-11-20' -> '20 november 2026'; '–' when there is none."""
-    from dashboard.gesprekskaart.content import dutch_date
+    from dashboard.gesprekskaart.wording import dutch_date
     return dutch_date(date.fromisoformat(iso)) if iso else "–"

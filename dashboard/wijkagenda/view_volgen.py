@@ -21,7 +21,7 @@ def release_date(name: str) -> str:
     """'buurtbalans-20261130T235837-...duckdb' -> '30 november 2026' (the name itself when it has no stamp)."""
     import re
 
-    from dashboard.gesprekskaart.content import dutch_date
+    from dashboard.gesprekskaart.wording import dutch_date
 
     match = re.search(r"(\d{4})(\d{2})(\d{2})T", name)
     try:

@@ -1,0 +1,94 @@
+"""One figure of a gesprekskaart from a profile row: its wording and whether it stands out on the good side.
+
+Honesty rules (issue #8): a figure on the unfavourable side of the middle of all buurten is never a strength
+(a kinderdagverblijf farther away than in 99% of buurten is not "sterk"); a count that CBS rounded to 0 reads
+"minder dan 5" and is never ranked among buurten; a gemeente or wijk is not ranked among buurten; the share of
+buurten names its base when the figure covers fewer than 90% of them.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from dashboard.core.format import FULL_COVERAGE, fmt_number, is_rounded_zero, rounded_zero_text
+from dashboard.stats.uncertainty import NOT_DIFFERENT, difference_verdict
+
+from .pack_parts import Figure
+from .wording import as_number, comparison_sentence, fill_prompt, fmt
+
+STANDOUT_REL = 0.05  # a figure "stands out" against the gemeente/NL from 5% (relative) difference
+
+
+def _standing(row: Mapping, value: float, refs: Sequence[tuple[str, float, str]], good_side: int
+              ) -> tuple[bool, float]:
+    """Does the figure lean to `good_side` (+1 higher, -1 lower), and how strongly (0..1)?
+
+    Each comparison (better half of buurten, the gemeente, Nederland) gives a score around 0.5; the figure
+    stands out when one comparison is clearly on the good side and together they lean that way (mean > 0.5).
+    A difference inside the 95% margins (RIVM estimates, when given) does not count.
+    """
+    scores, clear = [], False
+    pct = as_number(row.get("percentile_buurten"))
+    if pct is not None:
+        side_pct = pct if good_side > 0 else 100 - pct
+        scores.append(side_pct / 100)
+        clear |= side_pct > 50
+    side = side_of_middle(row, good_side)
+    if side is not None and side <= 50:
+        return False, min(0.5, sum(scores) / len(scores)) if scores else 0.0  # not on the good side of the middle
+    for _, ref, key in refs:
+        if not ref:
+            continue
+        rel = good_side * (value - ref) / abs(ref)
+        scores.append(0.5 + max(-0.5, min(0.5, rel)))
+        margin = difference_verdict(value, as_number(row.get("lower")), as_number(row.get("upper")), ref,
+                                    as_number(row.get(f"{key}_lower")), as_number(row.get(f"{key}_upper")))
+        clear |= (rel >= STANDOUT_REL and fmt(ref, row["unit"]) != fmt(value, row["unit"])
+                  and margin != NOT_DIFFERENT)
+    score = sum(scores) / len(scores) if scores else 0.0
+    return clear and score > 0.5, score
+
+
+def side_of_middle(row: Mapping, good_side: int) -> float | None:
+    """% of buurten this figure is strictly better than (good_side +1: higher is better, -1: lower is better), from
+    n_lower / n_higher / n_total (any level) or the buurt percentile; None when unknown or a rounded 0."""
+    if is_rounded_zero(row):
+        return None
+    n = as_number(row.get("n_total"))
+    if n:
+        below, above = as_number(row.get("n_lower")) or 0, as_number(row.get("n_higher")) or 0
+        return 100 * (below if good_side > 0 else above) / n
+    pct = as_number(row.get("percentile_buurten"))
+    return None if pct is None else (pct if good_side > 0 else 100 - pct)
+
+
+def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: str | None,
+                scoped_tables: Mapping[str, str] | None = None, concern: bool = False) -> Figure:
+    value, unit = float(row["value"]), row["unit"]
+    refs = []
+    gem = as_number(row.get("gemeente_value"))
+    if level not in ("gemeente", "land") and gem is not None:
+        refs.append((f"heel {gemeente_name}" if gemeente_name else "de gemeente", gem, "gemeente"))
+    nl = as_number(row.get("nl_value"))
+    if nl is not None and level != "land":
+        refs.append(("Nederland", nl, "nl"))
+    # only a buurt is ranked among buurten, and never with a count that CBS rounded to 0
+    rounded = is_rounded_zero(row)
+    pct = as_number(row.get("percentile_buurten")) if level == "buurt" and not rounded else None
+    scope = (scoped_tables or {}).get(row["table_id"])
+    n, n_all = as_number(row.get("n_total")), as_number(row.get("n_buurten_all"))
+    covered = (f"buurten met een cijfer ({fmt_number(n)} van de {fmt_number(n_all)})"
+               if n and n_all and n < FULL_COVERAGE * n_all else "buurten in Nederland")
+    comparison = comparison_sentence(value, unit, [r[:2] for r in refs], pct, f"buurten met een cijfer ({scope})" if scope
+                                     else covered)
+    better = 1 if row["direction"] == "higher_is_better" else -1
+    standout, score = _standing({**row, "percentile_buurten": pct}, value, refs, -better if concern else better)
+    by = as_number(row.get("boundary_year"))
+    return Figure(
+        indicator_id=row["indicator_id"], label=row["label"], lens=row["lens"], unit=unit,
+        direction=row["direction"], description=row.get("description") or "", value=value,
+        value_text=rounded_zero_text(row) if rounded else fmt(value, unit), modelled=bool(row.get("modelled")),
+        period=str(row.get("period") or ""),
+        boundary_year=int(by) if by is not None else None, table_id=row["table_id"],
+        table_title=row.get("table_title") or row["table_id"], attribution=row.get("attribution") or "",
+        gemeente_value=gem, nl_value=nl, comparison=comparison, standout=standout, score=score,
+        prompt=fill_prompt(prompt, value, unit, level if level in ("wijk", "gemeente") else "buurt"))

@@ -1,0 +1,81 @@
+"""How a gesprekskaart words a figure: number formats, the Dutch date, the prompt with its figure filled in, and
+the comparison with the gemeente, Nederland and the other buurten ("Hoger dan in 7 van de 10 buurten.")."""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+
+from dashboard.core.format import fmt_number, fmt_value
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+
+
+def fmt(value: float, unit: str) -> str:
+    """fmt_value, with one decimal for distances so '1,0 km' sits beside '0,9 km'."""
+    return fmt_value(value, unit, 1 if unit == "km" else None)
+
+
+def dutch_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def as_number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def prompt_value(value: float, unit: str, template: str) -> str:
+    """The figure as it reads inside a sentence: 'per 1 000 inwoners' becomes '39 op de 1.000'."""
+    if unit.startswith("per ") and unit in template:
+        return fmt_number(value)
+    if unit == "per 1 000 inwoners":
+        return f"{fmt_number(round(value))} op de 1.000"
+    return fmt(value, unit)
+
+
+def fill_prompt(template: str | None, value: float, unit: str, noun: str = "buurt") -> str | None:
+    """The catalogue prompt with the figure filled in; 'deze buurt' follows the level (deze wijk, deze gemeente)."""
+    if not template:
+        return None
+    text = template.replace("{value}", prompt_value(value, unit, template)).replace("deze buurt", f"deze {noun}")
+    return text[0].upper() + text[1:]
+
+
+def _words(unit: str) -> tuple[str, str, str]:
+    return ("verder weg", "dichterbij", "even ver") if unit == "km" else ("hoger", "lager", "even hoog")
+
+
+def short_value(value: float, unit: str) -> str:
+    """The figure without a long unit ('38,6' for per 1 000 inwoners), for use in brackets."""
+    return fmt_number(value) if unit.startswith("per ") else fmt(value, unit)
+
+
+def comparison_sentence(value: float, unit: str, refs: Sequence[tuple[str, float]], percentile: float | None,
+                        scope: str = "buurten in Nederland") -> str:
+    """'Hoger dan in heel Amsterdam (15,0%) en in Nederland (24,6%). Hoger dan in 7 van de 10 buurten.'"""
+    higher, lower, same = _words(unit)
+    parts: list[tuple[str, str]] = []
+    for place, ref in refs:
+        if fmt(ref, unit) == fmt(value, unit) or (ref and abs(value - ref) / abs(ref) < 0.02):
+            parts.append((same, f"als in {place} ({short_value(ref, unit)})"))
+        else:
+            parts.append((higher if value > ref else lower, f"dan in {place} ({short_value(ref, unit)})"))
+    sentences = []
+    if parts:
+        if len({w for w, _ in parts}) == 1:
+            text = f"{parts[0][0]} " + " en ".join(p for _, p in parts)
+        else:
+            text = ", ".join(f"{w} {p}" for w, p in parts)
+        sentences.append(text[0].upper() + text[1:] + ".")
+    if percentile is not None and not math.isnan(percentile):
+        above = round(percentile / 10)
+        word, count = (higher, above) if above > 5 else (lower, 10 - above)
+        share = "bijna alle" if count == 10 else f"{count} van de 10"
+        sentences.append(f"Ongeveer in het midden van alle {scope}." if above == 5 else
+                         f"{word.capitalize()} dan in {share} {scope}.")
+    return " ".join(sentences)
