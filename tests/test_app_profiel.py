@@ -212,3 +212,44 @@ def test_precomputed_profile_reads_equal_the_full_scans(build_dir, con):
                             from mart_buurt_scores s join mart_regions r using (region_code)
                             where r.level = 'buurt' order by s.region_code""").fetchdf()
     assert_frame_equal(queries.buurt_scores(build_dir), scores, rtol=1e-12)
+
+
+def test_short_reads_of_a_profile_equal_the_full_reads(build_dir, con):
+    """Two reads the profile takes a shortcut for must give what the full read gives: the division note (one
+    indexed look-up first; the join over every value only for a code with a refused older division) and the
+    gemeente figures a buurt or wijk borrows for indicators that exist only per gemeente (gemeente_values instead
+    of the gemeente's whole profile)."""
+    from pandas.testing import assert_frame_equal
+
+    from dashboard.core import queries
+    from dashboard.divisions import note
+    from dashboard.profile.table import profile_table
+
+    refused = [c for (c,) in con.execute("""select distinct region_code from mart_division_identity
+                                            where not accepted order by 1 limit 3""").fetchall()]
+    accepted = [c for (c,) in con.execute("""select distinct region_code from mart_division_identity
+                                             where accepted order by 1 limit 2""").fetchall()]
+    assert refused and accepted
+    for code in refused + accepted + ["BU03440112", "GM0363"]:
+        full = con.execute(note._REFUSED_SQL, [code]).fetchdf()
+        short = note.refused_joins(code, build_dir)
+        assert list(short.columns) == list(full.columns)
+        if full.empty:
+            assert short.empty
+        else:
+            assert code in refused
+            assert_frame_equal(short, full, check_exact=True)
+    cat, src = queries.catalogue(build_dir), queries.sources(build_dir)
+    borrowed = 0
+    for code, gemeente, level in con.execute("""select region_code, gemeente_code, level from mart_regions
+                                                where level in ('buurt', 'wijk') and gemeente_code in ('GM0363', 'GM0344')
+                                                order by region_code limit 12""").fetchall() + [
+                                                (refused[0], con.execute("select gemeente_code from mart_regions where region_code = ?",
+                                                                         [refused[0]]).fetchone()[0], "buurt")]:
+        args = (queries.profile(code, build_dir), queries.map_status(code, build_dir),
+                queries.area_coverage(gemeente, build_dir), cat, src)
+        full = profile_table(*args, level=level, gemeente_profile=queries.profile(gemeente, build_dir))
+        short = profile_table(*args, level=level, gemeente_profile=queries.gemeente_values(gemeente, build_dir))
+        assert_frame_equal(short, full, check_exact=True)
+        borrowed += int((short["missing_text"] == "alleen per gemeente bekend").sum())
+    assert borrowed > 0  # the borrowed gemeente figures were compared, not only empty context

@@ -61,7 +61,7 @@ def release_query(sql: str, params: list | None = None, *, attempts: int = 4) ->
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _buurten(release: str) -> pd.DataFrame:
     return release_query("select region_code, name, wijk_code, wijk_name, gemeente_code, gemeente_name "
-                    "from mart_regions where level = 'buurt' order by gemeente_name, name")
+                    "from mart_regions_table where level = 'buurt' order by gemeente_name, name, region_code")
 
 
 def buurten() -> pd.DataFrame:

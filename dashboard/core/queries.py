@@ -83,6 +83,16 @@ def profile_scan(code: str, build_dir: Path | None = None) -> pd.DataFrame:
                                  "mart_regions"), [code], build_dir=build_dir)
 
 
+def gemeente_values(code: str, build_dir: Path | None = None) -> pd.DataFrame:
+    """The mart_profile rows of one gemeente with a value in the default age group, with the columns a buurt or
+    wijk profile borrows for figures that exist only per gemeente (table.gemeente_context). One indexed read,
+    without profile()'s placing among the buurten, which that context does not show."""
+    return db.query("""select indicator_id, age_group, is_default_group, period, boundary_year, table_id, table_title,
+                              value, lower, upper, nl_value, nl_lower, nl_upper
+                       from mart_profile where region_code = ? and is_default_group and value is not null
+                       order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
+
+
 def map_status(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """mart_map_values of one region: every indicator with its most recent period and a status
     (waarde / geheim / ontbreekt / andere_indeling), also for indicators mart_profile has no row for."""

@@ -20,8 +20,16 @@ NOUN = {"buurt": "buurtcode", "wijk": "wijkcode", "gemeente": "gemeentecode"}
 
 def refused_joins(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """The refused joins of one region code: boundary_year, level, rule, reason and the tables on that
-    division that have this code (table_ids, titles)."""
-    return db.query("""
+    division that have this code (table_ids, titles). Most codes have no refused join: one indexed look-up in the
+    small mart_division_identity answers that, before mart_division_refused (a scan of every value) is read."""
+    if db.query("select 1 from mart_division_identity where region_code = ? and not accepted limit 1", [code],
+                build_dir=build_dir).empty:
+        return pd.DataFrame(columns=REFUSED_COLUMNS)
+    return db.query(_REFUSED_SQL, [code], build_dir=build_dir)
+
+
+REFUSED_COLUMNS = ["boundary_year", "level", "rule", "reason", "table_ids", "titles"]
+_REFUSED_SQL = """
         select d.boundary_year, d.level, d.rule, d.reason,
                string_agg(distinct j.table_id, ', ' order by j.table_id) as table_ids,
                string_agg(distinct s.title, '; ' order by s.title) as titles
@@ -29,7 +37,7 @@ def refused_joins(code: str, build_dir: Path | None = None) -> pd.DataFrame:
         join mart_division_refused j on j.region_code = d.region_code and j.boundary_year = d.boundary_year
         left join mart_sources s on s.table_id = j.table_id
         where d.region_code = ? and not d.accepted
-        group by all order by d.boundary_year""", [code], build_dir=build_dir)
+        group by all order by d.boundary_year"""
 
 
 def missing_text(boundary_year) -> str:

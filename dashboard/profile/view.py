@@ -56,7 +56,7 @@ def _load_profile_cached(release: str, code: str) -> Profile:
     table = profile_table(queries.profile(code), queries.map_status(code),
                           state.cached("area_coverage", gemeente), state.shared("catalogue"), sources,
                           level=region["level"] if region else "buurt",
-                          gemeente_profile=state.cached("profile", gemeente) if below_gemeente else None)
+                          gemeente_profile=state.cached("gemeente_values", gemeente) if below_gemeente else None)
     return Profile(region=region, table=table, sources=sources)
 
 
@@ -161,8 +161,7 @@ def render_quadrant(p: Profile) -> None:
     figure = _quadrant_figure(db.release_key(), str(r["gemeente_code"]), focus,
                               tuple(sorted(highlight)) if highlight is not None else None, str(r["gemeente_name"]))
     st.plotly_chart(figure, config={"displayModeBar": False}, key="quadrant")
-    with st.expander("Tabel bij de grafiek: de buurten als tekst"):   # text alternative (WCAG 2.1 AA)
-        st.table(charts.quadrant_table(area))
+    _quadrant_table_fragment(str(r["gemeente_code"]))   # text alternative (WCAG 2.1 AA)
     n_out = int(area[["strength_score", "need_score"]].isna().any(axis=1).sum())
     st.caption("Hoe lees je dit? Elke stip is een buurt in " + str(r["gemeente_name"]) + ". Naar rechts: meer "
                "kracht. Naar boven: meer zorgen. 0 is de gemiddelde buurt in Nederland. Methode: voor elk cijfer "
@@ -171,6 +170,20 @@ def render_quadrant(p: Profile) -> None:
                "het gemiddelde genomen. Er zitten geen cijfers over herkomst of migratieachtergrond in. De "
                "cijfers komen uit verschillende jaren en zijn deels geschat: zie de stippen als richting, niet "
                "als rapportcijfer." + (f" {n_out} buurten hebben te weinig cijfers en staan er niet in." if n_out else ""))
+
+
+QUADRANT_TABLE_OPEN = "quadrant_table_open"  # session_state key of the quadrant's text table (True = open)
+
+
+@st.fragment
+def _quadrant_table_fragment(gemeente_code: str) -> None:
+    """The quadrant as a text table, in an expander that builds the table only when the reader opens it (a
+    fragment, so opening it reruns only this part): a gemeente has up to ~500 buurten."""
+    box = st.expander("Tabel bij de grafiek: de buurten als tekst", key=QUADRANT_TABLE_OPEN, on_change="rerun")
+    with box:
+        if box.open:
+            scores = state.shared("buurt_scores")
+            st.table(charts.quadrant_table(scores[scores["gemeente_code"] == gemeente_code]))
 
 
 def quadrant_sentence(area: pd.DataFrame, region: dict) -> str:
