@@ -23,7 +23,7 @@ warnings.filterwarnings("ignore")  # st.cache_data outside a Streamlit run
 import duckdb  # noqa: E402
 
 from dashboard.stats import queries as q  # noqa: E402
-from dashboard.stats import views as sv  # noqa: E402
+from dashboard.stats import trend_panels  # noqa: E402
 from common import median_ms  # noqa: E402
 from dashboard.stats import PeerIndex, fit_expected, fit_relation  # noqa: E402
 from pipelines import paths, precompute, release  # noqa: E402
@@ -72,9 +72,9 @@ def main() -> None:
     print(f"  peers one buurt (live)    {median_ms(lambda: index.peers(BUURT), r):7.1f} ms  (index build excluded)")
     long = q.series((BUURT, GEMEENTE), build_dir)
     cat, names = q.indicators(build_dir), q.region_names(BUURT, build_dir)
-    panels = sv.trend_panels(long, cat, BUURT, reference_code=GEMEENTE, reference_name="Utrecht", names=names)
-    print(f"  trend panels one buurt    {median_ms(lambda: sv.trend_panels(long, cat, BUURT, reference_code=GEMEENTE, reference_name='Utrecht', names=names), r):7.1f} ms  ({len(panels)} panels)")  # noqa: E501
-    print(f"  trend figures one buurt   {median_ms(lambda: [sv.trend_figure(p) for p in panels], r):7.1f} ms")
+    panels = trend_panels.trend_panels(long, cat, BUURT, reference_code=GEMEENTE, reference_name="Utrecht", names=names)
+    print(f"  trend panels one buurt    {median_ms(lambda: trend_panels.trend_panels(long, cat, BUURT, reference_code=GEMEENTE, reference_name='Utrecht', names=names), r):7.1f} ms  ({len(panels)} panels)")  # noqa: E501
+    print(f"  trend figures one buurt   {median_ms(lambda: [trend_panels.trend_figure(p) for p in panels], r):7.1f} ms")
 
 
 if __name__ == "__main__":

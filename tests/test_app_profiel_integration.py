@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.bewoners import AssetStore, build_asset
 from dashboard.core.format import fmt_value
 from dashboard.profile.sections import EXPECTED_OPEN, TRENDS_OPEN
-from dashboard.stats.views import PEERS_OPEN
+from dashboard.stats.view_peers import PEERS_OPEN
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -176,11 +176,11 @@ def test_gemeente_profile_has_trends_and_says_why_there_are_no_peers(app):
 
 
 def test_a_broken_section_says_so_and_the_rest_renders(app, monkeypatch):
-    from dashboard.stats import views as stats_views
+    from dashboard.stats import view_peers
 
     def broken(*args, **kwargs):
         raise RuntimeError("mart_peer_buurten is weg")
-    monkeypatch.setattr(stats_views, "render_peer_benchmark", broken)
+    monkeypatch.setattr(view_peers, "render_peer_benchmark", broken)
     at = app(regio=BUURT)
     assert not at.exception
     assert [i.value for i in at.main.info] == ["‘Vergelijkbare buurten’ kan nu niet worden getoond. De rest van "

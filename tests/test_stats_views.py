@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.stats import queries as q
-from dashboard.stats import views as sv
+from dashboard.stats import expected_text, peer_table, trend_panels
 from dashboard.core.format import fmt_value
 from dashboard.stats.uncertainty import difference_verdict
 from pipelines.build import build
@@ -33,13 +33,13 @@ def values(array) -> np.ndarray:
     return np.asarray(array, dtype=float)
 
 
-def panels_for(build_dir: Path, code: str = BUURT, ref: str | None = GEMEENTE, **kwargs) -> list[sv.TrendPanel]:
+def panels_for(build_dir: Path, code: str = BUURT, ref: str | None = GEMEENTE, **kwargs) -> list[trend_panels.TrendPanel]:
     long = q.series(tuple(c for c in (code, ref) if c), build_dir)
-    return sv.trend_panels(long, q.indicators(build_dir), code, reference_code=ref, reference_name="Utrecht",
+    return trend_panels.trend_panels(long, q.indicators(build_dir), code, reference_code=ref, reference_name="Utrecht",
                            names=q.region_names(code, build_dir), **kwargs)
 
 
-def panel(panels, indicator_id: str) -> sv.TrendPanel:
+def panel(panels, indicator_id: str) -> trend_panels.TrendPanel:
     return next(p for p in panels if p.indicator_id == indicator_id)
 
 
@@ -47,7 +47,8 @@ def run_script(build_dir: Path, body: str, monkeypatch) -> AppTest:
     monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
     st.cache_data.clear()
     st.cache_resource.clear()
-    script = f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom dashboard.stats import views as sv\n{body}"
+    script = (f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+              f"from dashboard.stats import view_expected, view_peers, view_trends\n{body}")
     return AppTest.from_string(script, default_timeout=300).run()
 
 
@@ -66,11 +67,11 @@ def test_boundary_change_is_flagged_in_text_and_chart(build_dir):
     huisarts = panel(panels_for(build_dir), "afstand_huisarts")
     assert list(huisarts.points["table_id"]) == ["85618NED", "85984NED"]
     assert any("andere buurtindeling: niet zonder meer vergelijkbaar" in n for n in huisarts.notes)
-    fig = sv.trend_figure(huisarts)
+    fig = trend_panels.trend_figure(huisarts)
     assert [t.line.dash for t in fig.data if t.mode == "lines" and t.name is None] == ["dot"]
     assert [a.text for a in fig.layout.annotations] == ["andere indeling"]
     comparable = panel(panels_for(build_dir), "vrijwilligerswerk")
-    assert not comparable.notes and not sv.trend_figure(comparable).layout.annotations
+    assert not comparable.notes and not trend_panels.trend_figure(comparable).layout.annotations
 
 
 def test_a_period_added_later_flows_in(build_dir):
@@ -78,16 +79,16 @@ def test_a_period_added_later_flows_in(build_dir):
     new = long[(long["indicator_id"] == "eenzaam") & (long["period"] == "2020")].assign(period="2024")
     new["value"] += 1.0
     long = pd.concat([long, new], ignore_index=True)
-    p = panel(sv.trend_panels(long, q.indicators(build_dir), BUURT, reference_code=GEMEENTE,
+    p = panel(trend_panels.trend_panels(long, q.indicators(build_dir), BUURT, reference_code=GEMEENTE,
                               reference_name="Utrecht"), "eenzaam")
     assert list(p.points["label"]) == ["2016", "2020", "2024"] and p.summary.startswith("2016 → 2024")
-    assert list(sv.trend_figure(p).data[-1].x) == [2016, 2020, 2024]
+    assert list(trend_panels.trend_figure(p).data[-1].x) == [2016, 2020, 2024]
 
 
 def test_a_code_whose_name_changed_is_flagged(build_dir):
     names = pd.DataFrame({"region_code": [BUURT], "boundary_year": [2020], "name": ["Oude naam"],
                           "current_name": ["Welgelegen, Den Hommel"], "name_changed": [True]})
-    p = panel(sv.trend_panels(q.series((BUURT,), build_dir), q.indicators(build_dir), BUURT, names=names),
+    p = panel(trend_panels.trend_panels(q.series((BUURT,), build_dir), q.indicators(build_dir), BUURT, names=names),
               "eenzaam")
     assert any("andere naam (‘Oude naam’)" in n for n in p.notes)
     # 'Hengelo' (2020, 2023) and 'Hengelo (O.)' (2024) are one name, not a change
@@ -102,11 +103,11 @@ def test_nederland_has_no_division_notes(build_dir):
 
 # ----------------------------------------------------------------------------------------------- profile views
 def test_render_functions_on_a_buurt(build_dir, con, monkeypatch):
-    at = run_script(build_dir, f"""sv.render_trends("{BUURT}")
-sv.render_expected("{BUURT}")
-sv.render_peer_benchmark("{BUURT}")
+    at = run_script(build_dir, f"""view_trends.render_trends("{BUURT}")
+view_expected.render_expected("{BUURT}")
+view_peers.render_peer_benchmark("{BUURT}")
 import streamlit as st
-st.code(",".join(sv.peer_codes("{BUURT}", k=4)))""", monkeypatch)
+st.code(",".join(view_peers.peer_codes("{BUURT}", k=4)))""", monkeypatch)
     assert not at.exception
     assert len(at.get("plotly_chart")) == len(panels_for(build_dir))
     text = "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
@@ -128,8 +129,8 @@ st.code(",".join(sv.peer_codes("{BUURT}", k=4)))""", monkeypatch)
 
 
 def test_render_functions_on_a_gemeente(build_dir, monkeypatch):
-    at = run_script(build_dir, f'sv.render_trends("{GEMEENTE}")\nsv.render_expected("{GEMEENTE}")\n'
-                               f'sv.render_peer_benchmark("{GEMEENTE}")', monkeypatch)
+    at = run_script(build_dir, f'view_trends.render_trends("{GEMEENTE}")\nview_expected.render_expected("{GEMEENTE}")\n'
+                               f'view_peers.render_peer_benchmark("{GEMEENTE}")', monkeypatch)
     assert not at.exception and len(at.get("plotly_chart")) > 5
     captions = " ".join(c.value for c in at.caption)
     assert "alleen voor buurten" in captions and "Gestreept grijs: Nederland" in captions
@@ -139,7 +140,7 @@ def test_peer_median_uses_same_table_and_period(build_dir, con):
     codes = [c for (c,) in con.execute(
         "select peer_code from mart_peer_buurten where region_code = ? order by rank", [BUURT]).fetchall()]
     vals = q.profile_values((BUURT, *codes), build_dir)
-    table = sv.peer_benchmark_table(vals, BUURT, codes, q.indicators(build_dir), "Utrecht").set_index("Onderwerp")
+    table = peer_table.peer_benchmark_table(vals, BUURT, codes, q.indicators(build_dir), "Utrecht").set_index("Onderwerp")
     mine = vals[(vals["region_code"] == BUURT) & (vals["indicator_id"] == "vrijwilligerswerk")].iloc[0]
     peers = vals[vals["region_code"].isin(codes) & (vals["indicator_id"] == "vrijwilligerswerk")
                  & (vals["period"] == mine["period"]) & (vals["table_id"] == mine["table_id"])].dropna(subset=["value"])
@@ -149,7 +150,7 @@ def test_peer_median_uses_same_table_and_period(build_dir, con):
 
 
 def test_expected_view_without_a_model_row(build_dir):
-    lines = sv.expected_view(q.expected_for("BU03440133", build_dir).iloc[0:0], q.indicators(build_dir))
+    lines = expected_text.expected_view(q.expected_for("BU03440133", build_dir).iloc[0:0], q.indicators(build_dir))
     assert [x["verdict"] for x in lines] == [None, None, None]
     assert "geen verwachting berekend" in lines[0]["sentence"]
 
@@ -197,7 +198,7 @@ def test_margins_reach_the_chart_error_bars_and_verdict(margins_build, monkeypat
     p = panel(panels_for(margins_build), "ervaren_gezondheid_goed")
     assert p.points["has_margin"].all()
     assert p.verdict == "2020: niet duidelijk verschillend van Utrecht (getoetst met de marges)"
-    at = run_script(margins_build, f'sv.render_trends("{BUURT}")\nsv.render_peer_benchmark("{BUURT}")', monkeypatch)
+    at = run_script(margins_build, f'view_trends.render_trends("{BUURT}")\nview_peers.render_peer_benchmark("{BUURT}")', monkeypatch)
     assert not at.exception
     index = next(i for i, c in enumerate(at.caption) if "2016 → 2020: van 77,2% naar 82,8%" in c.value) - 1
     spec = json.loads(at.get("plotly_chart")[index].proto.spec)

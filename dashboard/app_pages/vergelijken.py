@@ -7,7 +7,7 @@ from dashboard.profile import compare
 from dashboard.profile import view as profile_view
 from dashboard.core import state
 from dashboard.core.format import figure_base
-from dashboard.stats import views as stats_views
+from dashboard.stats import view_peers
 
 st.title("Vergelijken")
 st.markdown("Zet twee tot vier gemeenten, wijken of buurten naast elkaar. Eerst wat er sterk is, dan de zorgen.")
@@ -33,7 +33,7 @@ if len(codes) < state.MAX_COMPARE:
                         label="Voeg een gemeente, wijk of buurt toe")
 buurt = next((c for c in codes if c.startswith("BU")), None)
 try:
-    peers = stats_views.peer_codes(buurt, k=state.MAX_COMPARE - 1) if buurt else []
+    peers = view_peers.peer_codes(buurt, k=state.MAX_COMPARE - 1) if buurt else []
 except Exception:  # noqa: BLE001 - a release without peers: the page works without the offer
     peers = []
 if peers:

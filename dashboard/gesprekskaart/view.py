@@ -3,7 +3,7 @@
 The pack is made only after the click (Chromium needs a few seconds for the PDF) and cached per release,
 region and inputs, so the download buttons that follow cost nothing on later reruns. Inputs come from the
 same places the profile shows: 'beter dan verwacht' from mart_expected_values, the five most similar buurten
-with the same median comparison as the page (stats_views.peer_benchmark_table), and the Bewonerskaart.
+with the same median comparison as the page (stats.peer_table.peer_benchmark_table), and the Bewonerskaart.
 """
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def peers_for(code: str, gemeente_name: str) -> dict | None:
 
     The comparison is the median of those five (same table and period as the buurt), the page's method."""
     from dashboard.stats import queries as q
-    from dashboard.stats import views as stats_views
+    from dashboard.stats.peer_table import peer_benchmark_table
 
     peers = q.cached("peers", code)
     if peers.empty:
@@ -74,8 +74,8 @@ def peers_for(code: str, gemeente_name: str) -> dict | None:
     peers = peers.sort_values("rank").head(PACK_PEERS)
     codes = [str(c) for c in peers["peer_code"]]
     names = [f"{p.peer_name} ({p.peer_gemeente_name})" for p in peers.itertuples()]
-    table = stats_views.peer_benchmark_table(q.cached("profile_values", (code, *codes)), code, codes,
-                                             q.cached("indicators"), gemeente_name)
+    table = peer_benchmark_table(q.cached("profile_values", (code, *codes)), code, codes,
+                                 q.cached("indicators"), gemeente_name)
     median = "Vergelijkbare buurten (mediaan)"
     usable = table[(table["Kant"] == "Kracht") & (table["Deze buurt"] != "–") & (table[median] != "–")]
     comparison = [f"{r['Onderwerp'].replace(' (geschat)', '')}: hier {r['Deze buurt']}; in deze {len(codes)} "

@@ -1,9 +1,9 @@
 """The profile sections that come from other features, wired into 'Buurt in beeld' (profile_view).
 
   render_resident_assets(region)   'Wat bewoners zelf noemen' under the Kracht column (assets_views)
-  render_benchmarks(region)        'Beter of slechter dan verwacht?' (stats_views, computed only when its
+  render_benchmarks(region)        'Beter of slechter dan verwacht?' (stats view_*, computed only when its
                                    expander is opened) and vergelijkbare buurten (the median table is lazy too)
-  render_development(region)      'Ontwikkeling door de tijd': small trend charts (stats_views), computed only
+  render_development(region)      'Ontwikkeling door de tijd': small trend charts (stats view_*), computed only
                                    when the reader opens them (a lazy expander in a fragment)
 
 Each section fails soft: when its data is missing or its code raises, the page shows one calm Dutch sentence
@@ -51,7 +51,7 @@ def render_resident_assets(region: dict) -> None:
 
 def render_benchmarks(region: dict) -> None:
     """For a buurt: 'beter of slechter dan verwacht' and the peer group as third benchmark; else one line why not."""
-    from dashboard.stats import views as stats_views
+    from dashboard.stats import view_peers
 
     if region["level"] != "buurt":
         where = {"gemeente": f"{region['name']}", "wijk": f"wijk {region['name']}"}.get(region["level"],
@@ -60,7 +60,7 @@ def render_benchmarks(region: dict) -> None:
         return
     st.subheader(EXPECTED_TITLE)
     _expected_fragment(str(region["region_code"]))
-    soft("Vergelijkbare buurten", stats_views.render_peer_benchmark, region["region_code"], lazy=True)
+    soft("Vergelijkbare buurten", view_peers.render_peer_benchmark, region["region_code"], lazy=True)
 
 
 EXPECTED_TITLE = "Beter of slechter dan verwacht?"
@@ -71,13 +71,13 @@ EXPECTED_OPEN = "expected_open"  # session_state key of the 'beter of slechter d
 def _expected_fragment(code: str) -> None:
     """'Beter of slechter dan verwacht' below the fold: its reads and sentences are computed only when the reader
     opens the expander (a fragment, so opening it reruns only this section)."""
-    from dashboard.stats import views as stats_views
+    from dashboard.stats import view_expected
 
     box = st.expander("Toon hoe deze buurt scoort tegenover wat je zou verwachten", key=EXPECTED_OPEN,
                       on_change="rerun", icon=":material/insights:")
     with box:
         if box.open:
-            soft("Beter of slechter dan verwacht", stats_views.render_expected, code, heading=None)
+            soft("Beter of slechter dan verwacht", view_expected.render_expected, code, heading=None)
 
 
 TRENDS_OPEN = "trends_open"  # session_state key of the trends expander (True = open)
@@ -92,10 +92,10 @@ def render_development(region: dict) -> None:
 
 @st.fragment
 def _development_fragment(code: str) -> None:
-    from dashboard.stats import views as stats_views
+    from dashboard.stats import view_trends
 
     box = st.expander("Toon hoe de cijfers door de jaren veranderden", key=TRENDS_OPEN, on_change="rerun",
                       icon=":material/timeline:")
     with box:
         if box.open:
-            soft("Ontwikkeling door de tijd", stats_views.render_trends, code, heading=None)
+            soft("Ontwikkeling door de tijd", view_trends.render_trends, code, heading=None)

@@ -2,6 +2,8 @@
 
 Every function takes a "wide" frame of buurten (index region_code, one column per indicator id, plus optional
 name, gemeente_code and inwoners) or the long values table, and returns plain data and Dutch texts.
+The page sections built on them are view_trends, view_expected and view_peers (Streamlit), each over a pure
+module that words or draws its part: trend_panels, expected_text and peer_table.
 """
 from importlib import import_module
 

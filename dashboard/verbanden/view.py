@@ -17,7 +17,7 @@ from dashboard.stats import queries as q
 from dashboard.core.format import fmt_number
 from dashboard.stats.deviance import LOG_VARIABLES, for_buurt
 from dashboard.stats.relations import CAVEAT
-from dashboard.stats.views import catalogue_order
+from dashboard.stats.indicator_order import catalogue_order
 from dashboard.verbanden import options as opt
 from pipelines.precompute import OUTCOMES
 

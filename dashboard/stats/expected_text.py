@@ -1,0 +1,72 @@
+"""'Beter of slechter dan verwacht' as text (pure, no Streamlit): one sentence per outcome, the reason when
+there is no verdict, and the footnote with the model and its sources."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from dashboard.core.format import fmt_number, fmt_value
+from dashboard.stats.charts import provenance_text
+from dashboard.stats.deviance import BETTER, WEAK_FIT_R2, WORSE
+from pipelines.precompute import OUTCOMES
+
+
+def expected_view(rows: pd.DataFrame, catalogue: pd.DataFrame, outcomes: Sequence[str] = OUTCOMES) -> list[dict]:
+    """One dict per outcome for a buurt: label, verdict (None when not computed), sentence, detail, r2, n, spec,
+    weak (R² below the threshold). rows: mart_expected_values of the buurt."""
+    meta = catalogue.set_index("indicator_id")
+    by_outcome = rows.set_index("outcome_id") if len(rows) else pd.DataFrame()
+    out = []
+    for o in outcomes:
+        if o not in meta.index:
+            continue
+        label, unit = str(meta.loc[o, "label"]), str(meta.loc[o, "unit"])
+        if o not in by_outcome.index:
+            out.append({"outcome_id": o, "label": label, "verdict": None, "r2": None, "n": None, "spec": None,
+                        "weak": False, "detail": "",
+                        "sentence": f"voor ‘{label}’ is geen verwachting berekend: er ontbreken gegevens"})
+            continue
+        r = by_outcome.loc[o]
+        verdict = str(r["verdict"])
+        if verdict in (BETTER, WORSE):
+            sentence = f"doet het {verdict} op ‘{label}’"
+        else:
+            sentence = f"scoort {verdict} op ‘{label}’"
+        detail = (f"geschat {fmt_value(r['observed'], unit)}; verwacht {fmt_value(r['expected'], unit)} "
+                  f"(95%-marge {fmt_value(r['pi_low'], unit)} – {fmt_value(r['pi_high'], unit)})")
+        out.append({"outcome_id": o, "label": label, "verdict": verdict, "sentence": sentence, "detail": detail,
+                    "r2": float(r["r2"]), "n": int(r["n"]), "spec": str(r["spec"]),
+                    "weak": float(r["r2"]) < WEAK_FIT_R2})
+    return out
+
+
+
+def mark_other_area(lines: list[dict], prov: pd.DataFrame, refused_years: set) -> list[dict]:
+    """Say why there is no verdict when the outcome's figure (of the one period the model uses) was refused for
+    this buurt because its code named another area in that division (mart_division_identity)."""
+    year_of = dict(zip(prov["indicator_id"], prov["boundary_year"]))
+    out = []
+    for x in lines:
+        year = year_of.get(x["outcome_id"])
+        if x["verdict"] is None and year is not None and int(year) in {int(y) for y in refused_years}:
+            x = {**x, "sentence": f"voor ‘{x['label']}’ is geen verwachting berekend: het cijfer komt uit de "
+                                  f"indeling van {int(year)}, en daarin was dit mogelijk een ander gebied (zie boven)"}
+        out.append(x)
+    return out
+
+
+def expected_footnote(fitted: list[dict], prov: pd.DataFrame, models: pd.DataFrame, catalogue: pd.DataFrame) -> str:
+    """The footnote under 'beter of slechter dan verwacht': the model, and for the outcome and every context
+    variable the ONE period and table it was fitted on with its number of buurten (mart_buurt_wide_sources)."""
+    labels = catalogue.set_index("indicator_id")["label"].to_dict()
+    fits = ", ".join(f"R² {fmt_number(x['r2'], 2)}" for x in fitted)
+    sources = "; ".join(f"{x['label']}: {provenance_text(prov, x['outcome_id'])}" for x in fitted)
+    expected = models[models["model"] == "expected"] if "model" in models else models.iloc[:0]
+    context = dict.fromkeys(v for vs in expected["variables"].dropna() for v in str(vs).split(",") if v)
+    context_text = "; ".join(f"{labels.get(v, v)}: {provenance_text(prov, v)}" for v in context)
+    return (f"{fitted[0]['spec']} Zo voor elk onderwerp, over alle buurten van Nederland met alle cijfers "
+            f"({fits}; n = {fmt_number(fitted[0]['n'])} buurten). Elk cijfer komt uit één periode; buurten "
+            "zonder cijfer in die periode doen niet mee (geen aanvulling uit een eerdere meting). "
+            "Een verwachting is een rekenmodel, geen oordeel over de buurt. De uitkomsten zijn geschat "
+            f"(RIVM/CBS). Bron: {sources}." + (f" Achtergrond: {context_text}." if context_text else ""))

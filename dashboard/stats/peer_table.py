@@ -1,0 +1,54 @@
+"""The peer benchmark table (pure, no Streamlit): a buurt beside its gemeente, Nederland and the median of the
+buurten most like it."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from dashboard.core.format import fmt_value
+from dashboard.stats.charts import LENS_NAME
+from dashboard.stats.indicator_order import ordered
+from dashboard.stats.uncertainty import NO_MARGIN, NO_VALUE, difference_verdict
+
+
+def peer_benchmark_table(values: pd.DataFrame, region_code: str, peers: Sequence[str], catalogue: pd.DataFrame,
+                         gemeente_name: str) -> pd.DataFrame:
+    """Per Kracht/Zorgen indicator: this buurt, its gemeente, Nederland and the median of the peers (same table
+    and period as the buurt's value), their range and count, the margin verdict against the gemeente where the
+    source gives margins, and the source. values: stats_queries.profile_values of the buurt and its peers."""
+    cat = ordered(catalogue[catalogue["lens"].isin(["asset", "problem"]) & ~catalogue["hidden"].astype(bool)
+                             & catalogue["landing"].astype(bool)])
+    rows = []
+    for ind in cat.itertuples():
+        mine = values[(values["region_code"] == region_code) & (values["indicator_id"] == ind.indicator_id)]
+        others = values[values["region_code"].isin(list(peers)) & (values["indicator_id"] == ind.indicator_id)
+                        & values["value"].notna()]
+        me = mine.iloc[0] if len(mine) else None
+        if me is not None and pd.notna(me["value"]):
+            others = others[(others["period"] == me["period"]) & (others["table_id"] == me["table_id"])]
+            period, table, year = me["period"], me["table_id"], me["boundary_year"]
+        elif len(others):
+            period, table, year = others[["period", "table_id", "boundary_year"]].mode().iloc[0]
+            others = others[(others["period"] == period) & (others["table_id"] == table)]
+        else:
+            period = table = year = None
+        u = ind.unit
+        verdict = NO_VALUE if me is None else difference_verdict(me["value"], me["lower"], me["upper"],
+                                                                 me["gemeente_value"], me["gemeente_lower"],
+                                                                 me["gemeente_upper"])
+        vals = others["value"].astype(float)
+        rows.append({
+            "Kant": LENS_NAME[ind.lens], "Onderwerp": ind.label + (" (geschat)" if ind.modelled else ""),
+            "Deze buurt": fmt_value(me["value"] if me is not None else None, u),
+            gemeente_name: fmt_value(me["gemeente_value"] if me is not None else None, u),
+            "Nederland": fmt_value(me["nl_value"] if me is not None else None, u),
+            "Vergelijkbare buurten (mediaan)": fmt_value(float(vals.median()) if len(vals) else None, u),
+            "Laagste – hoogste": f"{fmt_value(vals.min(), u)} – {fmt_value(vals.max(), u)}" if len(vals) else "–",
+            "Met cijfer": f"{len(vals)} van {len(peers)}",
+            "Verschil met gemeente": verdict if verdict not in (NO_MARGIN, NO_VALUE) else "",
+            "Bron": f"{period} · tabel {table} · indeling {int(year)}" if table is not None else ""})
+    table = pd.DataFrame(rows)
+    if table.empty or not table["Verschil met gemeente"].astype(bool).any():
+        table = table.drop(columns="Verschil met gemeente", errors="ignore")
+    return table

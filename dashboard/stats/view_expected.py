@@ -1,0 +1,35 @@
+"""'Beter of slechter dan verwacht?' (profile page): does this buurt do better or worse than its context predicts."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.core.format import fmt_number
+from dashboard.stats import queries as q
+from dashboard.stats.expected_text import expected_footnote, expected_view, mark_other_area
+
+
+def render_expected(region_code: str, *, heading: str | None = "Beter of slechter dan verwacht?") -> None:
+    """Per outcome: does this buurt do better or worse than its context (income, age, density) predicts?"""
+    reg = q.cached("region", region_code)
+    if heading:
+        st.subheader(heading)
+    if reg.empty or reg.iloc[0]["level"] != "buurt":
+        st.caption("Dit berekenen we alleen voor buurten.")
+        return
+    catalogue = q.cached("indicators")
+    lines = expected_view(q.cached("expected_for", region_code), catalogue)
+    from dashboard.divisions import note as division_note
+    refused_years = set(division_note.cached_refused(region_code)["boundary_year"])
+    lines = mark_other_area(lines, q.cached("provenance"), refused_years)
+    if all(x["verdict"] is None for x in lines) and q.cached("stats_models").query("model == 'expected'").empty:
+        st.caption("In deze versie van de gegevens is geen verwachting berekend.")
+        return
+    name = str(reg.iloc[0]["name"])
+    for x in lines:
+        st.markdown(f"**{name}** {x['sentence']}" + (f": {x['detail']}." if x["detail"] else "."))
+        if x["weak"]:
+            st.warning(f"Het model voor ‘{x['label']}’ verklaart weinig (R² = {fmt_number(x['r2'], 2)}). "
+                       "Wees voorzichtig met conclusies.", icon=":material/warning:")
+    fitted = [x for x in lines if x["spec"]]
+    if fitted:
+        st.caption(expected_footnote(fitted, q.cached("provenance"), q.cached("stats_models"), catalogue))

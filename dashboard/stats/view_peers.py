@@ -1,0 +1,65 @@
+"""'Vergeleken met vergelijkbare buurten' (profile and compare pages): the peer group as a third benchmark beside
+gemeente and Nederland, and the peers of a buurt for the compare page."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.core.format import fmt_number
+from dashboard.stats import queries as q
+from dashboard.stats.peer_table import peer_benchmark_table
+
+PEERS_OPEN = "peers_open"  # session_state key of the lazy peer table (render_peer_benchmark(lazy=True))
+
+
+def _peer_table(region_code: str, codes: tuple[str, ...], gemeente_name: str) -> None:
+    values = q.cached("profile_values", (region_code, *codes))
+    table = peer_benchmark_table(values, region_code, list(codes), q.cached("indicators"), gemeente_name)
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+@st.fragment
+def _peer_table_fragment(region_code: str, codes: tuple[str, ...], gemeente_name: str) -> None:
+    box = st.expander("Toon de tabel: deze buurt naast de mediaan van de vergelijkbare buurten", key=PEERS_OPEN,
+                      on_change="rerun", icon=":material/table:")
+    with box:
+        if box.open:
+            _peer_table(region_code, codes, gemeente_name)
+
+
+def peer_codes(region_code: str, k: int = 10) -> list[str]:
+    """The k most similar buurten (precomputed, most similar first); [] for other levels or without data."""
+    peers = q.cached("peers", region_code)
+    return [str(c) for c in peers.sort_values("rank")["peer_code"].head(k)]
+
+
+def render_peer_benchmark(region_code: str, *, heading: str | None = "Vergeleken met vergelijkbare buurten",
+                          lazy: bool = False) -> None:
+    """Peer group as a third benchmark beside gemeente and Nederland, with the peers' names. lazy=True (the
+    profile, below the fold): the median table sits in an expander that computes only when opened."""
+    reg = q.cached("region", region_code)
+    if heading:
+        st.subheader(heading)
+    if reg.empty or reg.iloc[0]["level"] != "buurt":
+        st.caption("Vergelijkbare buurten zoeken we alleen voor buurten.")
+        return
+    peers = q.cached("peers", region_code)
+    if peers.empty:
+        st.info("Voor deze buurt zoeken we geen vergelijkbare buurten: een van de kenmerken (inwoners, dichtheid, "
+                "leeftijd of inkomen) ontbreekt.", icon=":material/info:")
+        return
+    r = reg.iloc[0]
+    codes = [str(c) for c in peers["peer_code"]]
+    names = "; ".join(f"{p.rank}. {p.peer_name} ({p.peer_gemeente_name})" for p in peers.itertuples())
+    st.markdown(f"**De {len(codes)} buurten die het meest op {r['name']} lijken:** {names}")
+    if lazy:
+        _peer_table_fragment(region_code, tuple(codes), str(r["gemeente_name"]))
+    else:
+        _peer_table(region_code, tuple(codes), str(r["gemeente_name"]))
+    model = q.cached("stats_models").query("model == 'peers'")
+    with st.expander("Hoe kiezen we vergelijkbare buurten?"):
+        if len(model):
+            st.markdown(str(model.iloc[0]["explanation"]))
+        st.markdown("Afstand: hoe kleiner, hoe meer de buurt lijkt. " + ", ".join(
+            f"{p.peer_name} {fmt_number(p.distance, 2)}" for p in peers.itertuples()) + ".")
+    st.caption("Mediaan = het middelste cijfer van de vergelijkbare buurten met een cijfer uit dezelfde tabel en "
+               "hetzelfde jaar als deze buurt. Vergelijkbaar betekent niet gelijk: gebruik het als richting.")
