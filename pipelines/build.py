@@ -13,15 +13,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import division_identity, file_sources, paths, precompute, release
-from pipelines.cache import CacheError, TableCache, read_table_cache
+from pipelines import division_identity, paths, precompute, release
 from pipelines.catalogue import Catalogue, load_catalogue
 from pipelines.definitions import source_definitions
 from pipelines import shapes as shapes_module
+from pipelines.load import BuildError, collect, locate_caches  # noqa: F401  (BuildError: the build's error)
+from pipelines.models import SQL_DIR, run_models, validate  # noqa: F401  (SQL_DIR: read by tests, benchmarks)
 from pipelines.shapes import read_shapes
-from pipelines.transform import LONG_COLUMNS, SchemaError, ratio_indicator, regions_from_table, table_to_long
 
-SQL_DIR = Path(__file__).with_name("sql")
 # DuckDB settings of the build (peak memory): operators past the limit spill to a temp file beside the release
 # instead of growing. The result does not depend on them: tests/test_build_settings.py builds with DuckDB's
 # defaults and compares every mart_* view (EXCEPT ALL both ways). BUURTBALANS_BUILD_MEMORY overrides the limit.
@@ -35,10 +34,6 @@ def _pause_point(name: str) -> None:
     if os.environ.get("BUURTBALANS_PAUSE_AT") == name:
         print(f"PAUSED AT {name}", flush=True)
         time.sleep(600)
-
-
-class BuildError(RuntimeError):
-    """The new release failed validation; the previous one keeps serving."""
 
 
 @dataclass
@@ -92,72 +87,6 @@ def cached_shapes(geo_dir: Path) -> pd.DataFrame:
     return shapes
 
 
-def locate_caches(catalogue: Catalogue, roots: list[Path]) -> dict[str, Path | None]:
-    """The first root holding a table wins (a live cache overrides the shipped snapshot)."""
-    found = {}
-    for table_id in catalogue.tables:
-        found[table_id] = next((r / table_id for r in roots if (r / table_id / "fetch.json").exists()), None)
-    return found
-
-
-VALUES_DDL = """create table indicator_values (
-    region_code varchar, boundary_year bigint, period varchar, indicator_id varchar, age_group varchar,
-    is_default_group boolean, value double, lower double, upper double, missing_reason varchar,
-    table_id varchar, series varchar)"""
-
-
-def kept_indicators(catalogue: Catalogue) -> set[str]:
-    """The indicators whose long rows the build still needs in Python after loading: ratio inputs and the
-    evidence of pipelines/division_identity.py. Everything else goes to DuckDB table by table."""
-    ratio_inputs = {i for ind in catalogue.indicators if ind.ratio_of for i in ind.ratio_of}
-    return ratio_inputs | division_identity.EVIDENCE_INDICATORS
-
-
-def collect(catalogue: Catalogue, caches: dict[str, TableCache],
-            con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Stream every cached table's long values into DuckDB's indicator_values, one table at a time (peak memory:
-    one table's long frame, never all of them; each raw table is dropped from `caches` once it is loaded), then
-    the ratio indicators. Returns the kept rows (kept_indicators), the regions and the sources."""
-    con.execute(VALUES_DDL)
-    keep = kept_indicators(catalogue)
-    kept, regions, sources = [], [], []
-    for table_id in list(caches):
-        cache = caches.pop(table_id)  # the raw table is freed as soon as its long rows are in DuckDB
-        table = catalogue.tables[table_id]
-        try:
-            long = table_to_long(cache, table, catalogue)
-        except (SchemaError, KeyError) as exc:
-            raise BuildError(f"tabel {table_id}: {exc}") from exc
-        _append_values(con, long)
-        kept.append(long[long["indicator_id"].isin(keep)])
-        regions.append(regions_from_table(cache, table))
-        info = (cache.table_infos or [{}])[0]
-        sources.append({
-            "table_id": table_id, "title": info.get("Title") or table.title, "catalog": table.catalog_host,
-            "period": info.get("Period") or table.period, "modified": info.get("Modified"),
-            "licence": table.licence, "attribution": table.attribution, "boundary_year": table.boundary_year,
-            "series": table.series, "fetched_at": cache.fetch.get("fetched_at"), "method": cache.fetch.get("method"),
-            "note": cache.fetch.get("note"), "snapshot_scope": table.snapshot_scope,
-            "rows": len(long), "source_files": json.dumps(cache.fetch.get("source_files", []))})
-        del long, cache
-    values = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=LONG_COLUMNS)
-    for ind in catalogue.indicators:
-        if ind.ratio_of:
-            ratio = ratio_indicator(values, ind)
-            _append_values(con, ratio)
-            values = pd.concat([values, ratio[ratio["indicator_id"].isin(keep)]], ignore_index=True)
-    regs = pd.concat(regions, ignore_index=True)
-    regs = (regs.sort_values("name", na_position="last")
-                .drop_duplicates(["region_code", "boundary_year"]).sort_values(["boundary_year", "region_code"]))
-    return values, regs, pd.DataFrame(sources)
-
-
-def _append_values(con: duckdb.DuckDBPyConnection, long: pd.DataFrame) -> None:
-    con.register("long_frame", long[LONG_COLUMNS])
-    con.execute("insert into indicator_values select * from long_frame")
-    con.unregister("long_frame")
-
-
 def indicators_frame(catalogue: Catalogue) -> pd.DataFrame:
     rows = []
     for ind in catalogue.indicators:
@@ -197,65 +126,6 @@ def boundary_joins(regions: pd.DataFrame, sources: pd.DataFrame, own_codes: dict
     return pd.DataFrame(rows)
 
 
-def _wide_view_sql(catalogue: Catalogue) -> str:
-    ids = [i.id for i in catalogue.indicators]
-    cols = ",\n    ".join(f"max(value) filter (where indicator_id = '{i}') as {i}" for i in ids)
-    return f"""
--- int_wide_sources / mart_buurt_wide_sources: per indicator the ONE period, table and boundary year the
--- statistics use: the most recent period with current-buurt values (of two tables with that period, the one
--- with the most buurten), with the number of buurten that have a value in it.
--- Contract (mart_buurt_wide_sources): indicator_id, period, table_id, boundary_year, n_buurten
-create or replace table int_wide_sources as
-with counted as (
-    select indicator_id, period, table_id, boundary_year, count(*) as n_buurten
-    from int_values
-    where value is not null and is_default_group and region_code like 'BU%'
-    group by all
-)
-select * from counted
-qualify row_number() over (partition by indicator_id order by period desc, n_buurten desc, table_id) = 1;
-
-create or replace view mart_buurt_wide_sources as select * from int_wide_sources order by indicator_id;
-
--- mart_buurt_wide: one row per current buurt, one column per indicator, default age group. Every column holds
--- the values of ONE period and table (int_wide_sources): a buurt without a value there is NULL, never an older
--- figure, so the statistics (relations, beter dan verwacht, vergelijkbare buurten) never mix years.
-create or replace view mart_buurt_wide as
-with vals as (
-    select v.region_code, v.indicator_id, v.value
-    from int_values v join int_wide_sources using (indicator_id, period, table_id, boundary_year)
-    where v.is_default_group and v.region_code like 'BU%'
-)
-select r.region_code, r.name, r.gemeente_code, r.wijk_code,
-    {cols}
-from int_current_regions r
-left join vals l on l.region_code = r.region_code
-where r.level = 'buurt'
-group by all;
-"""
-
-
-def validate(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
-    checks = {
-        "buurten in de huidige indeling": "select count(*) from mart_regions where level = 'buurt'",
-        "waarden in de probleemlens": "select count(*) from mart_profile where lens = 'problem' and value is not null",
-        "waarden in de krachtlens": "select count(*) from mart_profile where lens = 'asset' and value is not null",
-        "bronnen": "select count(*) from sources",
-    }
-    for what, sql in checks.items():
-        if con.execute(sql).fetchone()[0] == 0:
-            raise BuildError(f"controle mislukt: geen {what}")
-    dup = con.execute("""select count(*) from (select 1 from indicator_values group by region_code, boundary_year,
-                         period, indicator_id, age_group, table_id having count(*) > 1)""").fetchone()[0]
-    if dup:
-        raise BuildError(f"controle mislukt: {dup} dubbele waarden")
-    for view in ("mart_regions", "mart_profile", "mart_indicator_series", "mart_map_values",
-                 "mart_buurt_scores", "mart_buurt_wide", "mart_buurt_wide_sources", "mart_region_shapes",
-                 "mart_sources", "mart_catalogue", "mart_division_identity", "mart_division_joins",
-                 "mart_division_refused"):
-        con.execute(f"describe {view}").fetchall()  # binds the view (catches a broken contract) without running it
-
-
 def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, catalogue: Catalogue | None = None,
           geo_dir: Path | None = None, publish: bool = True, duckdb_config: dict | None = None) -> BuildSummary:
     """Build a new release from the caches in `roots` (default: live cache, then the shipped snapshot).
@@ -270,26 +140,19 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         release.remove_unpublished(build_dir)
         located = locate_caches(catalogue, roots)
         target = release.new_release_path(build_dir)
-        clock = time.perf_counter()
-        try:
-            caches = {t: read_table_cache(p) for t, p in located.items() if p is not None}
-            # catalog = "file" tables (Kiesraad): read from data/snapshot/files by pipelines/file_sources.py
-            caches.update(file_sources.load_file_tables(
-                catalogue, paths.snapshot_dir() / "files",
-                file_sources.current_gemeenten(caches, catalogue, CURRENT_DIVISION), CURRENT_DIVISION))
-        except CacheError as exc:
-            raise BuildError(str(exc)) from exc
-        summary = BuildSummary(release=target, missing_tables=[t for t in catalogue.tables if t not in caches])
-        summary.timings["read"] = time.perf_counter() - clock
+        summary = BuildSummary(release=target)
         # the release file is written from the first table on; until publish() nothing points at it, and a
         # failed or killed build leaves only an unpublished file that the next build removes
         con = duckdb.connect(str(target), config=DUCKDB_CONFIG if duckdb_config is None else duckdb_config)
         try:
             con.execute("set enable_progress_bar = false")
             clock = time.perf_counter()
-            definitions = source_definitions(catalogue, caches)
-            kept, regions, sources = collect(catalogue, caches, con)  # empties `caches` table by table
-            summary.timings["transform"] = time.perf_counter() - clock
+            # one table at a time: read, reshape, into DuckDB, freed (pipelines/load.py)
+            kept, regions, sources, metadata = collect(catalogue, located, paths.snapshot_dir() / "files",
+                                                       CURRENT_DIVISION, con)
+            summary.missing_tables = [t for t in catalogue.tables if t not in metadata]
+            definitions = source_definitions(catalogue, metadata)
+            summary.timings["read+transform"] = time.perf_counter() - clock
             _pause_point("after_transform")
             clock = time.perf_counter()
             shapes = cached_shapes(geo_dir)
@@ -337,9 +200,7 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, kept: pd.DataFr
     del frames, identity  # in DuckDB now; free the pandas copies before the SQL models run
     _pause_point("after_load")
     clock = time.perf_counter()
-    for sql_file in sorted(SQL_DIR.glob("*.sql")):
-        con.execute(sql_file.read_text(encoding="utf-8"))
-    con.execute(_wide_view_sql(catalogue))
+    run_models(con, catalogue)
     summary.timings["sql"] = time.perf_counter() - clock
     # Statistics that read mart_buurt_wide (vergelijkbare buurten, beter dan verwacht) fill the tables of
     # sql/07_mart_stats.sql here (owner: pipelines/precompute.py).

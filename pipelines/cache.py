@@ -70,7 +70,9 @@ def write_table_cache(folder: Path, data: pd.DataFrame, *, data_properties: list
     return folder
 
 
-def read_table_cache(folder: Path) -> TableCache:
+def read_table_cache(folder: Path, *, with_data: bool = True) -> TableCache:
+    """One cached table. with_data=False reads only its metadata (fetch, DataProperties, TableInfos): `data` is
+    then an empty frame and `code_lists` empty (the build reads each table's rows when it loads that table)."""
     folder = Path(folder)
     data_file = folder / "TypedDataSet.parquet"
     if not data_file.exists():
@@ -81,6 +83,8 @@ def read_table_cache(folder: Path) -> TableCache:
     if props is None and fetch.get("column_naming", "odata") == "odata":
         raise CacheError(f"Tabel {folder.name}: DataProperties ontbreekt in de cache")
     infos = json.loads((folder / "TableInfos.json").read_text(encoding="utf-8"))
+    if not with_data:
+        return TableCache(folder.name, pd.DataFrame(), props, infos, {}, fetch)
     skip = {"TypedDataSet.parquet", "DataProperties.json", "TableInfos.json", "fetch.json"}
     code_lists = {p.stem: json.loads(p.read_text(encoding="utf-8"))
                   for p in folder.glob("*.json") if p.name not in skip}

@@ -27,7 +27,6 @@ import pandas as pd
 
 from pipelines.cache import CacheError, TableCache
 from pipelines.catalogue import Catalogue, Table
-from pipelines.transform import regions_from_table
 
 _PROVINCE_SUFFIX = re.compile(r"\s*\((?:[a-z]{1,2}\.?)\)\s*$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -43,14 +42,13 @@ def name_key(name: object) -> str:
     return _NON_ALNUM.sub(" ", text).strip()
 
 
-def current_gemeenten(caches: dict[str, TableCache], catalogue: Catalogue, division: int) -> dict[str, str]:
-    """Gemeente code -> name in the current division, from the CBS tables of that boundary year."""
+def current_gemeenten(regions: list[tuple[Table, pd.DataFrame]], division: int) -> dict[str, str]:
+    """Gemeente code -> name in the current division, from the CBS tables of that boundary year.
+    regions: (table, transform.regions_from_table of it) per cached table, in the build's table order."""
     out: dict[str, str] = {}
-    for table_id, cache in caches.items():
-        table = catalogue.tables[table_id]
+    for table, regs in regions:
         if table.boundary_year != division or table.catalog == "file":
             continue
-        regs = regions_from_table(cache, table)
         gm = regs[(regs["level"] == "gemeente") & regs["name"].notna()]
         out.update({c: n for c, n in zip(gm["region_code"], gm["name"]) if c not in out})
     return out
@@ -99,7 +97,8 @@ def _table_cache(table: Table, raw: pd.DataFrame, current: dict[str, str], curre
                  + (" (" + "; ".join(f"{n}× {why}" for why, n in counts.items()) + ")" if len(counts) else "")
                  + (": " + ", ".join(sorted(data.loc[refused.notna(), "gm_naam"].astype(str))) if len(counts) else "")
                  + ".")
-    absent = sorted(n for c, n in current.items() if c not in set(data["WijkenEnBuurten"]))
+    in_file = set(data["WijkenEnBuurten"])
+    absent = sorted(n for c, n in current.items() if c not in in_file)
     if absent:
         note += f" Geen cijfer in dit bestand voor {len(absent)} gemeenten van nu: {', '.join(absent)}."
     kept = data[refused.isna()]

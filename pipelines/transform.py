@@ -11,29 +11,24 @@ A ratio whose rounded numerator is 0 keeps the value 0 with lower = 0 and upper 
 allows (a count of 0 to rounding/2), so it is never read as an exact zero.
 """
 from __future__ import annotations
+from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from pipelines.cache import TableCache
-from pipelines.catalogue import RATIO_CAP, Catalogue, Indicator, Source, Table
+from pipelines.catalogue import Catalogue, Indicator, Table
+# re-exported: the parsing and guards of one column live in pipelines/values.py
+from pipelines.values import (SchemaError, guarded_ratio, key_stem, parse_values, resolve_column,  # noqa: F401
+                              rounded_zero_bound, shipped_without, source_values)
 
 LONG_COLUMNS = ["region_code", "boundary_year", "period", "indicator_id", "age_group", "is_default_group",
                 "value", "lower", "upper", "missing_reason", "table_id", "series"]
+KEY_COLUMNS = ["region_code", "period", "age_group", "is_default_group"]
 LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 NL_CODE = "NL00"
-_SUFFIX = re.compile(r"_\d+$")
-
-
-class SchemaError(ValueError):
-    """A table does not have the shape the catalogue expects (a CBS schema change)."""
-
-
-def key_stem(key: str) -> str:
-    """`Vrijwilligerswerk_33` -> `Vrijwilligerswerk`; CBS renumbers suffixes between table versions."""
-    return _SUFFIX.sub("", key)
 
 
 def strip_padding(df: pd.DataFrame) -> pd.DataFrame:
@@ -50,105 +45,6 @@ def normalise_region_code(code: str) -> str:
     return NL_CODE if code.startswith("NL") else code
 
 
-def parse_values(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Numbers and a missing reason: "." -> suppressed, empty/None -> not_available."""
-    if pd.api.types.is_numeric_dtype(raw):
-        values = raw.astype("float64")
-        reason = pd.Series(np.where(values.isna(), "not_available", None), index=raw.index, dtype=object)
-        return values, reason
-    text = raw.astype("string").str.strip()
-    suppressed = text.isin([".", "x", "?"])
-    values = pd.to_numeric(text.where(~suppressed & (text != "")), errors="coerce").astype("float64")
-    bad = values.isna() & ~suppressed & text.notna() & (text != "")
-    if bad.any():
-        raise SchemaError(f"onverwachte waarde '{text[bad].iloc[0]}' in een cijferkolom")
-    reason = pd.Series(np.where(suppressed, "suppressed", np.where(values.isna(), "not_available", None)),
-                       index=raw.index, dtype=object)
-    return values, reason
-
-
-def resolve_column(cache: TableCache, name: str, *, download: bool) -> str:
-    """Find the data column for a stem (OData) or a download-file short name."""
-    columns = list(cache.data.columns)
-    if download:
-        if name in columns:
-            return name
-        raise SchemaError(f"tabel {cache.table_id}: kolom '{name}' ontbreekt in het downloadbestand")
-    props = {key_stem(p["Key"]) for p in cache.data_properties or [] if p.get("Key")}
-    if name not in props:
-        raise SchemaError(f"tabel {cache.table_id}: onderwerp '{name}' staat niet (meer) in DataProperties "
-                          f"(CBS heeft de tabel gewijzigd?)")
-    matches = [c for c in columns if key_stem(c) == name]
-    if len(matches) != 1:
-        raise SchemaError(f"tabel {cache.table_id}: onderwerp '{name}' heeft {len(matches)} kolommen in de gegevens")
-    return matches[0]
-
-
-def rounded_zero_bound(rounding: int | None) -> int:
-    """The largest true count behind a count that CBS rounded to 0 (rounding to 10: 0 to 4; to 5: 0 to 2)."""
-    return (int(rounding) - 1) // 2 if rounding else 0
-
-
-def guarded_ratio(num: pd.Series, den: pd.Series, reason: pd.Series, *, scale: float, unit: str,
-                  rounding: int | None, min_denominator: float | None) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """scale * num / den with the catalogue's guards for rounded counts: (value, missing reason, upper bound).
-
-    - denominator below `min_denominator`: no value, reason 'too_few';
-    - a value above the unit's cap (share > 100 %, rate > 1 000 per 1 000): no value, reason 'too_few';
-    - a rounded numerator of 0: value 0, upper = the rate of the largest count that rounds to 0.
-    """
-    den = den.where(den != 0)
-    values = (num / den * scale).astype("float64")
-    too_few = den.notna() & (den < (min_denominator or 0))
-    cap = RATIO_CAP.get(unit)
-    if cap is not None:
-        too_few |= values > cap
-    values = values.mask(too_few)
-    reason = reason.where(values.isna(), None).where(~(values.isna() & reason.isna()), "not_available")
-    reason = reason.mask(too_few, "too_few")
-    upper = pd.Series(np.nan, index=num.index)
-    bound = rounded_zero_bound(rounding)
-    if bound:
-        upper = upper.mask((num == 0) & values.notna(), bound / den * scale)
-    return values, reason, upper
-
-
-def _source_values(cache: TableCache, data: pd.DataFrame, source: Source, unit: str
-                   ) -> tuple[pd.Series, pd.Series, pd.Series]:
-    download = cache.column_naming == "kwb_download"
-    if not source.is_ratio:
-        col = resolve_column(cache, source.download_name if download else source.stem, download=download)
-        values, reason = parse_values(data[col])
-        return values, reason, pd.Series(np.nan, index=data.index)
-    num_name = source.numerator_download if download else source.numerator
-    den_names = source.denominator_download if download else source.denominator
-    num, num_reason = parse_values(data[resolve_column(cache, num_name, download=download)])
-    den = pd.Series(0.0, index=data.index)
-    den_reason = pd.Series(None, index=data.index, dtype=object)
-    for name in den_names:
-        v, r = parse_values(data[resolve_column(cache, name, download=download)])
-        den = den + v
-        den_reason = den_reason.where(den_reason.notna(), r)
-    reason = num_reason.where(num_reason.notna(), den_reason)
-    return guarded_ratio(num, den, reason, scale=source.scale, unit=unit, rounding=source.numerator_rounding,
-                         min_denominator=source.min_denominator)
-
-
-def shipped_without(cache: TableCache, source: Source) -> bool:
-    """A source the catalogue marks `in_snapshot = false` whose column the shipped snapshot file lacks: it gives
-    no rows (the indicator then says 'niet in de meegeleverde gegevens'); a live cache must have the column."""
-    if source.in_snapshot or cache.fetch.get("method") != "snapshot-conversion":
-        return False
-    download = cache.column_naming == "kwb_download"
-    names = ([source.download_name] if source.stem else [source.numerator_download, *source.denominator_download]) \
-        if download else source.stems()
-    try:
-        for name in names:
-            resolve_column(cache, name, download=download)
-    except SchemaError:
-        return True
-    return False
-
 
 def _dimension_columns(cache: TableCache) -> tuple[str, str | None]:
     if cache.column_naming == "kwb_download":
@@ -161,8 +57,24 @@ def _dimension_columns(cache: TableCache) -> tuple[str, str | None]:
     return region, "Perioden" if "Perioden" in cache.data.columns else None
 
 
-def table_to_long(cache: TableCache, table: Table, catalogue: Catalogue) -> pd.DataFrame:
-    """Reshape one cached table into long form for every catalogue indicator that uses it."""
+
+@dataclass
+class WideTable:
+    """One table reshaped once: its output rows' keys (KEY_COLUMNS) and, per catalogue indicator that uses the
+    table, its value, lower, upper and missing reason on those rows. The long form is one row per key row and
+    indicator (wide_to_long here; pipelines/load.py lets DuckDB unpivot it)."""
+    table: Table
+    keys: pd.DataFrame
+    indicators: list[tuple[str, str]] = field(default_factory=list)  # (indicator_id, series)
+    columns: list[tuple[np.ndarray, np.ndarray, np.ndarray, pd.Series]] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.keys) * len(self.indicators)
+
+
+def _prepared(cache: TableCache, table: Table) -> tuple[pd.DataFrame, list[str]]:
+    """The table's rows after the catalogue's filters, with _region and _period; the key columns of a row."""
     data = strip_padding(cache.data)
     if data.empty:
         raise SchemaError(f"tabel {table.id}: geen rijen")
@@ -183,50 +95,82 @@ def table_to_long(cache: TableCache, table: Table, catalogue: Catalogue) -> pd.D
     data["_period"] = data[period_col].astype("str").str[:4] if period_col else str(table.period)
     if data.duplicated(keys + ([table.margin_dimension] if table.margin_dimension else [])).any():
         raise SchemaError(f"tabel {table.id}: dubbele rijen voor dezelfde regio en periode")
-    frames = []
+    return data, keys
+
+
+def _margin_rows(table: Table, data: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, dict]:
+    """For a table with margins: the estimate rows, and per bound the rows holding it with, for each estimate
+    row, the position of its bound among them (-1: none) - matched on the key columns."""
+    margin = data[table.margin_dimension]
+    estimate = (margin == table.margin_codes["estimate"]).to_numpy()
+    est_index = pd.MultiIndex.from_frame(data.loc[estimate, keys])
+    bounds = {}
+    for bound in ("lower", "upper"):
+        rows = (margin == table.margin_codes.get(bound)).to_numpy()
+        bounds[bound] = rows, pd.MultiIndex.from_frame(data.loc[rows, keys]).get_indexer(est_index)
+    return estimate, bounds
+
+
+def _take(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """values[pos], NaN where pos is -1 (no such row)."""
+    out = np.full(len(pos), np.nan)
+    found = pos >= 0
+    out[found] = values[pos[found]]
+    return out
+
+
+def table_to_wide(cache: TableCache, table: Table, catalogue: Catalogue) -> WideTable:
+    """Reshape one cached table for every catalogue indicator that uses it (the guards of pipelines/values.py)."""
+    data, keys = _prepared(cache, table)
+    rows, bounds = (_margin_rows(table, data, keys) if table.margin_dimension
+                    else (np.ones(len(data), dtype=bool), None))
+    kept = data.loc[rows, keys]
+    if table.age_dimension:
+        first_age = next(iter(table.age_groups))
+        age = kept[table.age_dimension].map(table.age_groups).to_numpy()
+        default = (kept[table.age_dimension] == first_age).to_numpy()
+    else:
+        age, default = "totaal", True
+    wide = WideTable(table, pd.DataFrame({"region_code": kept["_region"].to_numpy(), "period": kept["_period"].to_numpy(),
+                                          "age_group": age, "is_default_group": default}))
     for ind in catalogue.indicators:
         for source in ind.sources:
-            if source.table == table.id and not shipped_without(cache, source):
-                frames.append(_indicator_long(cache, table, ind, source, data, keys, region_col, period_col)
-                              .assign(series=catalogue.series_of(ind.id, table)))  # breaks: catalogue [series.*]
+            if source.table != table.id or shipped_without(cache, source):
+                continue
+            values, reason, bound = source_values(cache, data, source, ind.unit)
+            if cache.fetch.get("zeros_as_null"):
+                reason = reason.mask(reason == "not_available", "zero_or_unknown")
+            if bounds is None:
+                lower, upper = np.where(bound.notna(), 0.0, np.nan), bound.to_numpy()
+            else:
+                v = values.to_numpy()
+                lower, upper = (_take(v[bound_rows], pos) for bound_rows, pos in (bounds["lower"], bounds["upper"]))
+            wide.indicators.append((ind.id, catalogue.series_of(ind.id, table)))  # breaks: catalogue [series.*]
+            wide.columns.append((values.to_numpy()[rows], lower, upper,
+                                 reason[rows].reset_index(drop=True)))
+    return wide
+
+
+def wide_to_long(wide: WideTable, only: set[str] | None = None) -> pd.DataFrame:
+    """The long form (LONG_COLUMNS), indicator after indicator, of all indicators or of those in `only`."""
+    frames = []
+    for (ind_id, series), (value, lower, upper, reason) in zip(wide.indicators, wide.columns):
+        if only is not None and ind_id not in only:
+            continue
+        k = wide.keys
+        frames.append(pd.DataFrame({
+            "region_code": k["region_code"], "boundary_year": wide.table.boundary_year, "period": k["period"],
+            "indicator_id": ind_id, "age_group": k["age_group"], "is_default_group": k["is_default_group"],
+            "value": value, "lower": lower, "upper": upper, "missing_reason": reason,
+            "table_id": wide.table.id, "series": series}))
     if not frames:
         return pd.DataFrame(columns=LONG_COLUMNS)
     return pd.concat(frames, ignore_index=True)[LONG_COLUMNS]
 
 
-def _indicator_long(cache, table: Table, ind: Indicator, source: Source, data: pd.DataFrame, keys: list[str],
-                    region_col: str, period_col: str | None) -> pd.DataFrame:
-    values, reason, bound = _source_values(cache, data, source, ind.unit)
-    if cache.fetch.get("zeros_as_null"):
-        reason = reason.mask(reason == "not_available", "zero_or_unknown")
-    frame = data[keys].copy()
-    frame["value"], frame["missing_reason"] = values, reason
-    if table.margin_dimension:
-        codes = table.margin_codes
-        margin = data[table.margin_dimension]
-        est = frame[margin == codes["estimate"]].set_index(keys)
-        for bound in ("lower", "upper"):
-            part = frame[margin == codes.get(bound)].set_index(keys)["value"]
-            est[bound] = part.reindex(est.index)
-        frame = est.reset_index()
-    else:
-        frame["upper"] = bound
-        frame["lower"] = np.where(bound.notna(), 0.0, np.nan)
-    out = pd.DataFrame({
-        "region_code": frame["_region"],
-        "boundary_year": table.boundary_year,
-        "period": frame["_period"],
-        "indicator_id": ind.id,
-        "value": frame["value"], "lower": frame["lower"], "upper": frame["upper"],
-        "missing_reason": frame["missing_reason"], "table_id": table.id, "series": table.series,
-    })
-    if table.age_dimension:
-        first_age = next(iter(table.age_groups))
-        out["age_group"] = frame[table.age_dimension].map(table.age_groups).values
-        out["is_default_group"] = (frame[table.age_dimension] == first_age).values
-    else:
-        out["age_group"], out["is_default_group"] = "totaal", True
-    return out
+def table_to_long(cache: TableCache, table: Table, catalogue: Catalogue) -> pd.DataFrame:
+    """Reshape one cached table into long form for every catalogue indicator that uses it."""
+    return wide_to_long(table_to_wide(cache, table, catalogue))
 
 
 def _months_to_years(data: pd.DataFrame, period_col: str, region_col: str) -> pd.DataFrame:

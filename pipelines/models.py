@@ -1,0 +1,77 @@
+"""The SQL models of a release (pipelines/sql/*.sql, then the wide view built from the catalogue) and the
+release's validation, run on the connection of the build."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.catalogue import Catalogue
+from pipelines.load import BuildError
+
+SQL_DIR = Path(__file__).with_name("sql")
+
+
+def run_models(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    for sql_file in sorted(SQL_DIR.glob("*.sql")):
+        con.execute(sql_file.read_text(encoding="utf-8"))
+    con.execute(_wide_view_sql(catalogue))
+
+
+def _wide_view_sql(catalogue: Catalogue) -> str:
+    ids = [i.id for i in catalogue.indicators]
+    cols = ",\n    ".join(f"max(value) filter (where indicator_id = '{i}') as {i}" for i in ids)
+    return f"""
+-- int_wide_sources / mart_buurt_wide_sources: per indicator the ONE period, table and boundary year the
+-- statistics use: the most recent period with current-buurt values (of two tables with that period, the one
+-- with the most buurten), with the number of buurten that have a value in it.
+-- Contract (mart_buurt_wide_sources): indicator_id, period, table_id, boundary_year, n_buurten
+create or replace table int_wide_sources as
+with counted as (
+    select indicator_id, period, table_id, boundary_year, count(*) as n_buurten
+    from int_values
+    where value is not null and is_default_group and region_code like 'BU%'
+    group by all
+)
+select * from counted
+qualify row_number() over (partition by indicator_id order by period desc, n_buurten desc, table_id) = 1;
+
+create or replace view mart_buurt_wide_sources as select * from int_wide_sources order by indicator_id;
+
+-- mart_buurt_wide: one row per current buurt, one column per indicator, default age group. Every column holds
+-- the values of ONE period and table (int_wide_sources): a buurt without a value there is NULL, never an older
+-- figure, so the statistics (relations, beter dan verwacht, vergelijkbare buurten) never mix years.
+create or replace view mart_buurt_wide as
+with vals as (
+    select v.region_code, v.indicator_id, v.value
+    from int_values v join int_wide_sources using (indicator_id, period, table_id, boundary_year)
+    where v.is_default_group and v.region_code like 'BU%'
+)
+select r.region_code, r.name, r.gemeente_code, r.wijk_code,
+    {cols}
+from int_current_regions r
+left join vals l on l.region_code = r.region_code
+where r.level = 'buurt'
+group by all;
+"""
+
+
+def validate(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    checks = {
+        "buurten in de huidige indeling": "select count(*) from mart_regions where level = 'buurt'",
+        "waarden in de probleemlens": "select count(*) from mart_profile where lens = 'problem' and value is not null",
+        "waarden in de krachtlens": "select count(*) from mart_profile where lens = 'asset' and value is not null",
+        "bronnen": "select count(*) from sources",
+    }
+    for what, sql in checks.items():
+        if con.execute(sql).fetchone()[0] == 0:
+            raise BuildError(f"controle mislukt: geen {what}")
+    dup = con.execute("""select count(*) from (select 1 from indicator_values group by region_code, boundary_year,
+                         period, indicator_id, age_group, table_id having count(*) > 1)""").fetchone()[0]
+    if dup:
+        raise BuildError(f"controle mislukt: {dup} dubbele waarden")
+    for view in ("mart_regions", "mart_profile", "mart_indicator_series", "mart_map_values",
+                 "mart_buurt_scores", "mart_buurt_wide", "mart_buurt_wide_sources", "mart_region_shapes",
+                 "mart_sources", "mart_catalogue", "mart_division_identity", "mart_division_joins",
+                 "mart_division_refused"):
+        con.execute(f"describe {view}").fetchall()  # binds the view (catches a broken contract) without running it
