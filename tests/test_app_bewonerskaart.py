@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.bewoners import sections as assets_views
-from dashboard.bewoners import view
+from dashboard.bewoners import upload_preview, view_add
 from dashboard.bewoners import TEMPLATE_CSV, AssetStore, AssetStoreError, build_asset
 
 PAGE = "app_pages/bewonerskaart.py"
@@ -88,7 +88,7 @@ def test_form_validation_messages_in_dutch(app, store_path):
 
 def test_coordinates_place_the_asset_in_a_buurt_by_approximation(app, store_path):
     at = app()
-    at.radio(key="bk_new_how").set_value(view.BY_POINT).run()
+    at.radio(key="bk_new_how").set_value(view_add.BY_POINT).run()
     assert any("benadering" in m.value for m in at.markdown)
     at = add(at, "Weekmarkt", "economie", lon="6,5636", lat="53.2183")
     assert not at.exception
@@ -117,11 +117,11 @@ def test_upload_template_lists_its_assets(app, store_path):
 
 def test_upload_handling_with_the_template_bytes(store_path):
     store = AssetStore(store_path)
-    preview = view.preview_upload(TEMPLATE_CSV.read_bytes(), "template.csv", store,
+    preview = upload_preview.preview_upload(TEMPLATE_CSV.read_bytes(), "template.csv", store,
                                   known_buurt_codes=assets_views.known_buurt_codes(),
                                   locator=assets_views.LazyLocator())
     assert preview.messages == [] and len(preview.new) == 3
-    assert view.save_upload(preview, store) == 3 and len(store.list()) == 3
+    assert upload_preview.save_upload(preview, store) == 3 and len(store.list()) == 3
 
 
 BAD_CSV = ("naam;categorie;buurtcode;omschrijving\n"
@@ -148,11 +148,11 @@ def test_bad_upload_shows_row_messages_and_stores_only_valid_rows(app, store_pat
 
 def test_a_failing_save_writes_nothing(store_path):
     store = AssetStore(store_path)
-    preview = view.preview_upload(BAD_CSV, "bewoners.csv", store, known_buurt_codes=assets_views.known_buurt_codes(),
+    preview = upload_preview.preview_upload(BAD_CSV, "bewoners.csv", store, known_buurt_codes=assets_views.known_buurt_codes(),
                                   locator=None)
     preview.new[1] = replace(preview.new[1], id=preview.new[0].id)      # the second insert must fail
     with pytest.raises(AssetStoreError):
-        view.save_upload(preview, store)
+        upload_preview.save_upload(preview, store)
     assert store.list() == []
 
 

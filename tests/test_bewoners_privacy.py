@@ -13,8 +13,8 @@ import pytest
 
 from dashboard.bewoners import AssetStore, AssetValidationError, BuurtCodes, build_asset, parse_upload
 from dashboard.bewoners.validation import contains_personal_data
-from dashboard.bewoners.privacy import find_personal_data, has_email, has_phone
-from dashboard.bewoners.view import form_asset
+from dashboard.bewoners.privacy import find_personal_data
+from dashboard.bewoners.form_values import form_asset
 
 BUURT = "BU0363AD05"   # a real buurt code of the 2024 release (tests/test_bewoners_store.py uses it too)
 KNOWN = BuurtCodes({BUURT})

@@ -1,11 +1,11 @@
 """Page 'Bewonerskaart': what residents name themselves (people, clubs, places, initiatives) per buurt.
 
-URL: ?regio=BU0363AA01. A gemeente or wijk in the URL offers its buurten; logic in dashboard/bewonerskaart_view.py.
+URL: ?regio=BU0363AA01. A gemeente or wijk in the URL offers its buurten; logic in dashboard/bewoners/ (view_*.py).
 """
 import streamlit as st
 
 from dashboard.bewoners import sections as assets_views
-from dashboard.bewoners import view
+from dashboard.bewoners import view_add, view_list, view_upload
 from dashboard.core import state
 from dashboard.userstore import UserStoreError
 
@@ -85,14 +85,14 @@ except (UserStoreError, OSError) as err:
 listed, add, upload, export = st.tabs(["In deze buurt", "Toevoegen", "Bestand uploaden", "Downloaden"])
 with listed:
     try:
-        view.render_list(buurt["region_code"])
+        view_list.render_list(buurt["region_code"])
     except UserStoreError as err:   # a busy or broken store: a short Dutch message, never a traceback
         st.error(assets_views.md_escape(err))
     st.page_link("app_pages/profiel.py", label="Bekijk ook de cijfers van deze buurt", icon=":material/home_pin:",
                  query_params={"regio": buurt["region_code"]})
 with add:
-    view.render_add_form(buurt["region_code"])
+    view_add.render_add_form(buurt["region_code"])
 with upload:
-    view.render_upload(buurt["region_code"])
+    view_upload.render_upload(buurt["region_code"])
 with export:
     exports(buurt)

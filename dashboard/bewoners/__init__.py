@@ -1,8 +1,9 @@
 """Bewonerskaart: the residents' inventory of neighbourhood assets (Asset-Based Community Development).
 
-Pure logic for the Streamlit page: the asset (model) and its validation (validation), upload parsing (upload), buurt lookup from
-coordinates (geo), export and escaping (export), and the store (store, schema) in the user store
-(dashboard/userstore: a DuckDB file by default, PostgreSQL when configured).
+Pure logic for the Streamlit page: the asset (model) and its validation (validation), upload parsing (upload),
+buurt lookup from coordinates (geo), export and escaping (export), and the store (store, asset_rows, schema) in
+the user store (dashboard/userstore: a DuckDB file by default, PostgreSQL when configured). The page's sections
+are view_list, view_edit, view_add and view_upload (Streamlit), over form_values and upload_preview (plain logic).
 """
 from pathlib import Path
 

@@ -1,7 +1,8 @@
 """Validating a Bewonerskaart asset: the checks every way in (form, upload, update) shares.
 
 build_asset turns raw field values into an Asset (dashboard.bewoners.model) or raises AssetValidationError with
-every problem at once; edited_asset does the same for a changed stored asset. Messages are Dutch (B1) because they go straight to the resident who typed the value.
+every problem at once; edited_asset does the same for a changed stored asset. Messages are Dutch (B1) because
+they go straight to the resident who typed the value.
 """
 from __future__ import annotations
 

@@ -1,0 +1,145 @@
+"""Changing, deleting and restoring one Bewonerskaart item: the edit form, its history and the deleted items."""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard.core.escaping import md_escape
+from dashboard.userstore import UserStoreError, editing
+
+from .form_values import changed_fields
+from .model import CATEGORIES, Asset, AssetValidationError
+from .sections import asset_store
+from .store import AssetNotFoundError, StaleAssetError
+from .validation import MAX_FIELD_CHARS, MAX_NAME_CHARS
+from .view_messages import buurt_label, flash, problem_list
+
+EDIT_KEYS = ("name", "category", "buurt_code", "lon", "lat", "description", "website", "date")
+
+
+def _forget_form(asset_id: str) -> None:
+    """Drop the edit form's widget values and remembered version, so it is drawn again from the store."""
+    prefix = f"bk_edit_{asset_id}_"
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
+
+
+def _update(asset_id: str) -> None:
+    s, store = st.session_state, asset_store()
+    if not editing.can_edit():
+        flash("list", "error", "Alleen een redacteur kan wijzigen.")
+        return
+    values = {key: s.get(f"bk_edit_{asset_id}_{key}") for key in EDIT_KEYS}
+    version = s.get(f"bk_edit_{asset_id}_version")
+    try:
+        current = store.get(asset_id)
+        changed = changed_fields(current, values)
+        if not changed:
+            flash("list", "info", "Er is niets veranderd.")
+            return
+        updated = store.update(asset_id, expected_version=version, actor=editing.actor(), **changed)
+    except AssetValidationError as err:
+        flash("list", "error", problem_list("Niet opgeslagen. Verbeter dit:", err.problems))
+    except StaleAssetError as err:
+        _forget_form(asset_id)            # the form now shows what is stored
+        now = err.current
+        shown = ", ".join(f"{label}: {md_escape(value)}" for label, value in (
+            ("naam", now.name), ("categorie", now.category_label), ("omschrijving", now.description or "–"),
+            ("website", now.website or "–")))
+        flash("list", "warning", f"{md_escape(err)}\n\nNu opgeslagen: {shown}.")
+    except AssetNotFoundError:
+        flash("list", "warning", "Dit item bestaat niet meer.")
+    except UserStoreError as err:
+        flash("list", "error", md_escape(err))
+    else:
+        _forget_form(asset_id)
+        text = "Wijziging opgeslagen."
+        if "buurt_code" in changed or {"lon", "lat"} & set(changed):
+            text += f" Het staat in buurt {md_escape(buurt_label(updated.buurt_code))}."
+            if updated.location_approximate:
+                text += " De buurt is bepaald uit het punt (benadering)."
+        flash("list", "success", text)
+
+
+def _delete(asset_id: str) -> None:
+    if not editing.can_edit():
+        flash("list", "error", "Alleen een redacteur kan verwijderen.")
+        return
+    try:
+        deleted = asset_store().delete(asset_id, actor=editing.actor())
+    except UserStoreError as err:
+        flash("list", "error", md_escape(err))
+        return
+    st.session_state.pop("bk_edit_choice", None)
+    _forget_form(asset_id)
+    if deleted:
+        st.session_state["bk_undo"] = asset_id
+    flash("list", "success" if deleted else "warning", "Verwijderd." if deleted else "Dit item bestaat niet meer.")
+
+
+def restore_asset(asset_id: str) -> None:
+    st.session_state.pop("bk_undo", None)
+    if not editing.can_edit():
+        flash("list", "error", "Alleen een redacteur kan een item terugzetten.")
+        return
+    try:
+        asset = asset_store().restore(asset_id, actor=editing.actor())
+    except AssetNotFoundError:
+        flash("list", "warning", "Dit item is al teruggezet.")
+    except UserStoreError as err:
+        flash("list", "error", md_escape(err))
+    else:
+        flash("list", "success", f"Teruggezet: {md_escape(asset.name)}.")
+
+
+def render_edit_form(a: Asset) -> None:
+    key = f"bk_edit_{a.id}_"
+    # The version the form was opened with; kept across reruns until the form is saved or refreshed.
+    st.session_state.setdefault(key + "version", a.version)
+    with st.form(f"bk_edit_{a.id}"):
+        st.text_input("Naam *", value=a.name, key=key + "name", max_chars=MAX_NAME_CHARS)
+        st.selectbox("Categorie *", list(CATEGORIES), index=list(CATEGORIES).index(a.category),
+                     format_func=CATEGORIES.get, key=key + "category")
+        code, lon, lat = st.columns(3)
+        code.text_input("Buurtcode", value=a.buurt_code, key=key + "buurt_code", max_chars=20)
+        lon.text_input("Lengtegraad (lon)", value="" if a.lon is None else repr(a.lon), key=key + "lon",
+                       max_chars=40)
+        lat.text_input("Breedtegraad (lat)", value="" if a.lat is None else repr(a.lat), key=key + "lat",
+                       max_chars=40)
+        st.text_area("Omschrijving", value=a.description or "", key=key + "description", max_chars=MAX_FIELD_CHARS)
+        st.text_input("Website", value=a.website or "", key=key + "website", max_chars=MAX_FIELD_CHARS)
+        st.date_input("Datum", value=a.date, key=key + "date", format="DD-MM-YYYY", min_value=date(1900, 1, 1),
+                      max_value=date(2100, 12, 31))
+        st.form_submit_button("Wijziging opslaan", type="primary", icon=":material/save:", on_click=_update,
+                              args=(a.id,))
+    with st.popover("Verwijderen", icon=":material/delete:"):
+        st.markdown("Weet u het zeker? Een redacteur kan het daarna nog terugzetten.")
+        st.button("Ja, verwijder dit item", key=f"bk_delete_{a.id}", type="primary", on_click=_delete, args=(a.id,))
+
+
+def render_history(asset_id: str) -> None:
+    entries = asset_store().history(asset_id, limit=20)
+    words = {"create": "toegevoegd", "update": "gewijzigd", "delete": "verwijderd", "restore": "teruggezet"}
+    lines = []
+    for e in entries:
+        change = ""
+        if e.before and e.after:
+            diff = [k for k in ("name", "category", "buurt_code", "description", "website", "date", "lon", "lat")
+                    if e.before.get(k) != e.after.get(k)]
+            change = f" ({', '.join(diff)})" if diff else ""
+        lines.append(f"- {e.at:%d-%m-%Y %H:%M} UTC: {words.get(e.action, e.action)}{change} door "
+                     f"{md_escape(e.actor)}")
+    st.markdown("**Geschiedenis**\n" + "\n".join(lines) if lines else "Nog geen geschiedenis.")
+
+
+def render_deleted(buurt_code: str) -> None:
+    gone = asset_store().deleted(buurt_code, limit=20)
+    if not gone:
+        return
+    with st.expander(f"Verwijderde items ({len(gone)}{'+' if len(gone) == 20 else ''})", icon=":material/undo:"):
+        for asset, when, who in gone:
+            left, right = st.columns([4, 1])
+            left.markdown(f"**{md_escape(asset.name)}** ({asset.category_label}), verwijderd {when:%d-%m-%Y %H:%M} "
+                          f"UTC door {md_escape(who)}")
+            right.button("Terugzetten", key=f"bk_restore_{asset.id}", on_click=restore_asset, args=(asset.id,))
