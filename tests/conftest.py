@@ -151,6 +151,31 @@ def known(locator):
     return BuurtCodes(locator.known_codes)
 
 
+@pytest.fixture()
+def asset_store(user_store_target, known, locator):
+    """A Bewonerskaart AssetStore on each user-store backend, checking buurt codes and coordinates on update."""
+    from dashboard.bewoners import AssetStore
+    return AssetStore(user_store_target, known_buurt_codes=known, locator=locator)
+
+
+@pytest.fixture()
+def make_asset(known, locator):
+    """Build a valid asset (in BU0363AD05 unless told otherwise) with the fields given."""
+    from dashboard.bewoners import build_asset
+
+    def asset(name: str = "Buurthuis", category: str = "plekken", buurt_code: str | None = "BU0363AD05", **fields):
+        raw = {"name": name, "category": category, "buurt_code": buurt_code, **fields}
+        return build_asset(raw, known_buurt_codes=known, locator=locator)
+    return asset
+
+
+@pytest.fixture()
+def template_assets(known, locator):
+    """The three assets of the shipped upload template (dashboard/bewoners/template.csv)."""
+    from dashboard.bewoners import TEMPLATE_CSV, parse_upload
+    return parse_upload(TEMPLATE_CSV.read_bytes(), "template.csv", known_buurt_codes=known, locator=locator).assets
+
+
 # ----------------------------------------------------------------------------------------------- app pages
 @pytest.fixture()
 def user_store_path(build_dir, tmp_path, monkeypatch) -> Path:
