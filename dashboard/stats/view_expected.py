@@ -6,15 +6,13 @@ import streamlit as st
 from dashboard.core.format import fmt_number
 from dashboard.stats import queries as q
 from dashboard.stats.expected_text import expected_footnote, expected_view, mark_other_area
+from dashboard.stats.view_buurt_only import buurt_row
 
 
 def render_expected(region_code: str, *, heading: str | None = "Beter of slechter dan verwacht?") -> None:
     """Per outcome: does this buurt do better or worse than its context (income, age, density) predicts?"""
-    reg = q.cached("region", region_code)
-    if heading:
-        st.subheader(heading)
-    if reg.empty or reg.iloc[0]["level"] != "buurt":
-        st.caption("Dit berekenen we alleen voor buurten.")
+    region = buurt_row(region_code, heading, "Dit berekenen we alleen voor buurten.")
+    if region is None:
         return
     catalogue = q.cached("indicators")
     lines = expected_view(q.cached("expected_for", region_code), catalogue)
@@ -24,7 +22,7 @@ def render_expected(region_code: str, *, heading: str | None = "Beter of slechte
     if all(x["verdict"] is None for x in lines) and q.cached("stats_models").query("model == 'expected'").empty:
         st.caption("In deze versie van de gegevens is geen verwachting berekend.")
         return
-    name = str(reg.iloc[0]["name"])
+    name = str(region["name"])
     for x in lines:
         st.markdown(f"**{name}** {x['sentence']}" + (f": {x['detail']}." if x["detail"] else "."))
         if x["weak"]:

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.core.format import fmt_number
 from dashboard.stats import queries as q
 from dashboard.stats.peer_table import peer_benchmark_table
+from dashboard.stats.view_buurt_only import buurt_row
 
 PEERS_OPEN = "peers_open"  # session_state key of the lazy peer table (render_peer_benchmark(lazy=True))
 
@@ -36,18 +37,14 @@ def render_peer_benchmark(region_code: str, *, heading: str | None = "Vergeleken
                           lazy: bool = False) -> None:
     """Peer group as a third benchmark beside gemeente and Nederland, with the peers' names. lazy=True (the
     profile, below the fold): the median table sits in an expander that computes only when opened."""
-    reg = q.cached("region", region_code)
-    if heading:
-        st.subheader(heading)
-    if reg.empty or reg.iloc[0]["level"] != "buurt":
-        st.caption("Vergelijkbare buurten zoeken we alleen voor buurten.")
+    r = buurt_row(region_code, heading, "Vergelijkbare buurten zoeken we alleen voor buurten.")
+    if r is None:
         return
     peers = q.cached("peers", region_code)
     if peers.empty:
         st.info("Voor deze buurt zoeken we geen vergelijkbare buurten: een van de kenmerken (inwoners, dichtheid, "
                 "leeftijd of inkomen) ontbreekt.", icon=":material/info:")
         return
-    r = reg.iloc[0]
     codes = [str(c) for c in peers["peer_code"]]
     names = "; ".join(f"{p.rank}. {p.peer_name} ({p.peer_gemeente_name})" for p in peers.itertuples())
     st.markdown(f"**De {len(codes)} buurten die het meest op {r['name']} lijken:** {names}")
