@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.bewoners import (TEMPLATE_CSV, assets_to_csv, assets_to_geojson, build_asset,
-                              escape_formula, html_escape, parse_upload)
+from dashboard.bewoners import TEMPLATE_CSV, assets_to_csv, assets_to_geojson, build_asset, parse_upload
+from dashboard.core.escaping import escape_formula, html_escape
 from dashboard.bewoners.export import CSV_COLUMNS
 from dashboard.bewoners.model import CATEGORIES, asset_fields
 

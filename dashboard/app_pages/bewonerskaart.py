@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.bewoners import sections as assets_views
 from dashboard.bewoners import view_add, view_list, view_upload
 from dashboard.core import state
+from dashboard.core.escaping import md_escape
 from dashboard.userstore import UserStoreError
 
 INTRO = ("Cijfers tellen niet alles. Op de Bewonerskaart zetten bewoners zelf wat hun buurt sterk maakt: "
@@ -25,7 +26,7 @@ def exports(buurt: dict) -> None:
     st.markdown("Download wat er op de Bewonerskaart staat. **CSV** opent in Excel en kan weer worden geüpload; "
                 "**GeoJSON** opent in kaartprogramma's zoals QGIS. Items zonder punt hebben daarin geen geometrie.")
     store = assets_views.asset_store()
-    md = assets_views.md_escape
+    md = md_escape
     for scope, code, title in (("buurt_code", buurt["region_code"], f"Deze buurt ({md(buurt['region_code'])})"),
                                ("gemeente_code", buurt["gemeente_code"], f"Heel {md(buurt['gemeente_name'])}")):
         st.markdown(f"**{title}**")
@@ -47,7 +48,7 @@ def buurt_picker(choice: state.RegionChoice) -> None:
         column = "gemeente_code" if region["level"] == "gemeente" else "wijk_code"
         rows = table[table[column] == region["region_code"]]
         labels = dict(zip(rows["region_code"], rows["name"] + " (" + rows["wijk_name"].fillna("") + ")"))
-        st.selectbox(f"Kies een buurt in {assets_views.md_escape(region['name'])}", list(labels), index=None,
+        st.selectbox(f"Kies een buurt in {md_escape(region['name'])}", list(labels), index=None,
                      format_func=labels.get,
                      key="bk_pick", placeholder="Kies of typ de naam van uw buurt",
                      on_change=lambda: _pick_buurt(st.session_state["bk_pick"]))
@@ -72,14 +73,14 @@ if choice.status == "none" or choice.region["level"] != "buurt":
     st.stop()
 
 buurt = choice.region
-md = assets_views.md_escape   # CBS region names are text too: never markdown or directives
+md = md_escape   # CBS region names are text too: never markdown or directives
 st.header(f"{md(buurt['name'])} ({md(buurt['region_code'])})")
 st.caption(f"Buurt in wijk {md(buurt['wijk_name'])}, gemeente {md(buurt['gemeente_name'])}. De items worden apart "
            "bewaard, los van de CBS-cijfers.")
 try:
     assets_views.asset_store()
 except (UserStoreError, OSError) as err:
-    st.error(f"De Bewonerskaart kan niet worden geopend: {assets_views.md_escape(err)}")
+    st.error(f"De Bewonerskaart kan niet worden geopend: {md_escape(err)}")
     st.stop()
 
 listed, add, upload, export = st.tabs(["In deze buurt", "Toevoegen", "Bestand uploaden", "Downloaden"])
@@ -87,7 +88,7 @@ with listed:
     try:
         view_list.render_list(buurt["region_code"])
     except UserStoreError as err:   # a busy or broken store: a short Dutch message, never a traceback
-        st.error(assets_views.md_escape(err))
+        st.error(md_escape(err))
     st.page_link("app_pages/profiel.py", label="Bekijk ook de cijfers van deze buurt", icon=":material/home_pin:",
                  query_params={"regio": buurt["region_code"]})
 with add:

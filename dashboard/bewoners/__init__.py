@@ -1,13 +1,13 @@
 """Bewonerskaart: the residents' inventory of neighbourhood assets (Asset-Based Community Development).
 
 Pure logic for the Streamlit page: the asset (model) and its validation (validation), upload parsing (upload),
-buurt lookup from coordinates (geo), export and escaping (export), and the store (store, asset_rows, schema) in
+buurt lookup from coordinates (geo), export (export; escaping is dashboard.core.escaping), and the store (store, asset_rows, schema) in
 the user store (dashboard/userstore: a DuckDB file by default, PostgreSQL when configured). The page's sections
 are view_list, view_edit, view_add and view_upload (Streamlit), over form_values and upload_preview (plain logic).
 """
 from pathlib import Path
 
-from .export import assets_to_csv, assets_to_geojson, escape_formula, html_escape
+from .export import assets_to_csv, assets_to_geojson
 from .geo import BuurtLocator
 from .geo import BuurtCodes
 from .model import CATEGORIES, Asset, AssetValidationError
@@ -22,5 +22,5 @@ __all__ = [
     "CATEGORIES", "MAX_FIELD_CHARS", "MAX_NAME_CHARS", "MAX_FILE_BYTES", "MAX_ROWS", "TEMPLATE_CSV",
     "MAX_PER_BUURT", "StaleAssetError", "Asset", "AssetNotFoundError", "AssetStore", "AssetStoreError", "AssetValidationError", "BuurtCodes",
     "BuurtLocator", "ReleaseDatabaseError", "RowError", "UploadResult", "assets_to_csv", "assets_to_geojson",
-    "build_asset", "default_store_path", "escape_formula", "html_escape", "parse_category", "parse_upload",
+    "build_asset", "default_store_path", "parse_category", "parse_upload",
 ]

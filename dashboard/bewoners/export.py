@@ -10,7 +10,7 @@ import io
 import json
 from collections.abc import Iterable
 
-from dashboard.core.escaping import escape_formula, html_escape
+from dashboard.core.escaping import escape_formula
 
 from .model import Asset
 

@@ -19,8 +19,8 @@ import streamlit as st
 
 from dashboard import userstore
 from dashboard.core import db
-from dashboard.core.escaping import md_escape  # noqa: F401 - re-exported for the page and view
-from dashboard.bewoners import (CATEGORIES, Asset, AssetStore, BuurtCodes, BuurtLocator, html_escape)
+from dashboard.core.escaping import html_escape
+from dashboard.bewoners import CATEGORIES, Asset, AssetStore, BuurtCodes, BuurtLocator
 
 PAGE = "app_pages/bewonerskaart.py"
 SUMMARY_TITLE = "Wat bewoners zelf noemen"

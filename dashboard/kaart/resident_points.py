@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import shapely
 
 from dashboard.core import db
+from dashboard.core.escaping import html_escape
 
 LAYER_META = "bewoners"   # choropleth.selected_region ignores a clicked point of a trace whose meta is no status
 COLOUR = "#f76707"        # orange: stands apart from viridis/cividis and the greys of the choropleth
@@ -24,7 +25,6 @@ COLUMNS = ["lon", "lat", "name", "category_label", "buurt_code", "note"]
 
 
 def _escape(text: object) -> str:
-    from dashboard.bewoners import html_escape
     return html_escape("" if text is None else str(text))
 
 
