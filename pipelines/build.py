@@ -175,7 +175,7 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, kept: pd.DataFr
            definitions: pd.DataFrame | None = None) -> None:
     """Everything after the values are in DuckDB: the division decisions, the small tables, the SQL models, the
     precomputed statistics and the validation. kept: the long rows of kept_indicators()."""
-    own_codes = dict(con.execute("""select table_id, list(distinct region_code) from indicator_values
+    own_codes = dict(con.execute("""select table_id, list(distinct region_code) from raw_values
                                     where region_code like 'BU%' group by table_id""").fetchall())
     joins = boundary_joins(regions, sources, own_codes)
     clock = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Load the cached tables into the release's indicator_values, one table at a time.
+"""Load the cached tables into the build's raw values (indicator_values), one table at a time.
 
 Each table is read, reshaped ONCE into a wide frame (pipelines/transform.py: the keys of a row once, per
 indicator its value, bounds and a small missing-reason code) and handed to DuckDB, which unpivots it into long
@@ -21,7 +21,9 @@ from pipelines.catalogue import Catalogue
 from pipelines.transform import (LONG_COLUMNS, SchemaError, WideTable, ratio_indicator, regions_from_table,
                                  table_to_wide, wide_to_long)
 
-VALUES_DDL = """create table indicator_values (
+# the build's raw values: a temporary table (memory, spilling past the limit); sql/01_int_values.sql writes them
+# once to the release as indicator_values_all (views indicator_values and int_values)
+VALUES_DDL = """create temp table raw_values (
     region_code varchar, boundary_year bigint, period varchar, indicator_id varchar, age_group varchar,
     is_default_group boolean, value double, lower double, upper double, missing_reason varchar,
     table_id varchar, series varchar)"""
@@ -61,10 +63,10 @@ def reason_codes(reason: pd.Series) -> np.ndarray:
 
 
 def insert_wide(con: duckdb.DuckDBPyConnection, wide: WideTable) -> None:
-    """indicator_values rows of one table: DuckDB unpivots the wide frame (every row, value or not)."""
+    """raw_values rows of one table: DuckDB unpivots the wide frame (every row, value or not)."""
     if not wide.indicators:
         return
-    frame = {c: wide.keys[c].to_numpy() for c in wide.keys.columns}
+    frame = {c: wide.keys[c] for c in wide.keys.columns}
     for k, (value, lower, upper, reason) in enumerate(wide.columns):
         frame[f"v{k}"], frame[f"l{k}"], frame[f"u{k}"] = value, lower, upper
         frame[f"r{k}"] = reason_codes(reason)
@@ -76,7 +78,7 @@ def insert_wide(con: duckdb.DuckDBPyConnection, wide: WideTable) -> None:
     reason_sql = "case reason " + " ".join(f"when {n + 1} then {_sql_text(r)}" for n, r in enumerate(REASONS)) + " end"
     con.register("wide_frame", pd.DataFrame(frame))
     try:
-        con.execute(f"""insert into indicator_values
+        con.execute(f"""insert into raw_values
             select region_code, {int(wide.table.boundary_year)}, period, indicator_id, age_group, is_default_group,
                    value, lower, upper, {reason_sql}, {_sql_text(wide.table.id)}, {series_sql}
             from wide_frame unpivot include nulls ((value, lower, upper, reason) for indicator_id in ({groups}))""")
@@ -87,7 +89,7 @@ def insert_wide(con: duckdb.DuckDBPyConnection, wide: WideTable) -> None:
 def append_long(con: duckdb.DuckDBPyConnection, long: pd.DataFrame) -> None:
     con.register("long_frame", long[LONG_COLUMNS])
     try:
-        con.execute("insert into indicator_values select * from long_frame")
+        con.execute("insert into raw_values select * from long_frame")
     finally:
         con.unregister("long_frame")
 
@@ -107,7 +109,7 @@ def _source_row(table_id: str, cache: TableCache, catalogue: Catalogue, rows: in
 def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Path, current_division: int,
             con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, TableCache]]:
     """Load every located table (then the catalog = "file" tables, whose area rule needs today's gemeenten)
-    into indicator_values, then the ratio indicators. Returns the kept rows (kept_indicators), the regions, the
+    into raw_values, then the ratio indicators. Returns the kept rows (kept_indicators), the regions, the
     sources and every table's metadata (TableCache without rows: pipelines/definitions.py reads it)."""
     con.execute(VALUES_DDL)
     keep = kept_indicators(catalogue)

@@ -124,15 +124,17 @@ def table_to_wide(cache: TableCache, table: Table, catalogue: Catalogue) -> Wide
     data, keys = _prepared(cache, table)
     rows, bounds = (_margin_rows(table, data, keys) if table.margin_dimension
                     else (np.ones(len(data), dtype=bool), None))
-    kept = data.loc[rows, keys]
+    kept = data.loc[rows, keys].reset_index(drop=True)
     if table.age_dimension:
         first_age = next(iter(table.age_groups))
-        age = kept[table.age_dimension].map(table.age_groups).to_numpy()
-        default = (kept[table.age_dimension] == first_age).to_numpy()
+        age = kept[table.age_dimension].map(table.age_groups).astype("str")
+        default = kept[table.age_dimension] == first_age
     else:
         age, default = "totaal", True
-    wide = WideTable(table, pd.DataFrame({"region_code": kept["_region"].to_numpy(), "period": kept["_period"].to_numpy(),
-                                          "age_group": age, "is_default_group": default}))
+    # text keys stay pandas' compact Arrow-backed str (not one Python object per cell)
+    wide = WideTable(table, pd.DataFrame({"region_code": kept["_region"].astype("str"),
+                                          "period": kept["_period"].astype("str"), "age_group": age,
+                                          "is_default_group": default}))
     for ind in catalogue.indicators:
         for source in ind.sources:
             if source.table != table.id or shipped_without(cache, source):

@@ -7,7 +7,7 @@ create or replace view mart_buurt_scores as
 with vals as (
     select l.region_code, l.indicator_id, i.lens, i.direction, l.value,
            (l.value - avg(l.value) over w) / nullif(stddev_samp(l.value) over w, 0) as z
-    from int_latest_values l
+    from int_profile l
     join indicators i using (indicator_id)
     join int_current_regions r on r.region_code = l.region_code and r.level = 'buurt'
     where i.in_summary and l.is_default_group and l.value is not null and i.lens in ('problem', 'asset')

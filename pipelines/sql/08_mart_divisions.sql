@@ -1,6 +1,6 @@
 -- Cross-division joins: which codes of an older regional division name the same area today.
 -- The table division_identity is written by the build (pipelines/division_identity.py: the rule and its
--- thresholds); int_values (01_int_latest_values.sql) applies it.
+-- thresholds); int_values (01_int_values.sql) applies it.
 
 -- mart_division_identity: the decision for every code that exists in an older division and today.
 -- Contract: region_code, boundary_year, level, gemeente_code, name_then, name_now, names_compared,

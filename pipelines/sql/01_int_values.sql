@@ -20,6 +20,10 @@ final as (
 )
 select * from final order by region_code;
 
+-- indicator_values_all: every loaded value (the build's temporary raw_values, pipelines/load.py) written once,
+-- with what int_values needs: in_current (the code exists in today's division), same_area and, for ranked
+-- buurt values, the position among buurten. indicator_values and int_values are views on it (one copy of the
+-- 1.6 million rows instead of two).
 -- int_values: the values that describe a region of today's division, each with its position among all
 -- current buurten with a value for the same indicator, period, table and age group (0 = lowest, 100 = highest;
 -- not direction-aligned). A value measured on an older division joins today's region by code only where
@@ -27,33 +31,28 @@ select * from final order by region_code;
 -- value stays as a row without a value and with missing_reason 'other_area' (the code named another area
 -- then), so it is never shown, ranked, modelled, summarised or drawn, and the profile can say why. Codes that
 -- do not exist today are left out (they describe no region the app shows).
-create or replace table int_values as
-with judged as (
-    select v.*, c.boundary_year as current_year, d.accepted
-    from indicator_values v
-    join int_current_regions c using (region_code)
+create or replace table indicator_values_all as
+with judged as not materialized (
+    select v.*, c.region_code is not null as in_current, c.boundary_year as current_year, d.accepted
+    from raw_values v
+    left join int_current_regions c using (region_code)
     left join division_identity d on d.region_code = v.region_code and d.boundary_year = v.boundary_year
 ),
-describes as (
+flagged as not materialized (
     select * exclude (current_year, accepted),
-           region_code = 'NL00' or boundary_year = current_year or coalesce(accepted, false) as same_area
+           in_current and (region_code = 'NL00' or boundary_year = current_year or coalesce(accepted, false))
+               as same_area
     from judged
 ),
-flagged as (
-    select * exclude (same_area)
-             replace (case when same_area then value end as value,
-                      case when same_area then lower end as lower,
-                      case when same_area then upper end as upper,
-                      case when same_area then missing_reason else 'other_area' end as missing_reason),
-           same_area and value is not null and region_code like 'BU%' as ranked_buurt
-    from describes
+ranked as not materialized (  -- read twice; inlined instead of spooled
+    select *, same_area and value is not null and region_code like 'BU%' as ranked_buurt from flagged
 ),
 -- percent_rank() = (number of ranked values below this one) / (n - 1), computed on the distinct values of each
 -- partition (a few hundred per indicator) and joined back: the same numbers as a window over all 1.5 million rows,
 -- at a fraction of the cost (benchmarks/bench_build.py).
 value_counts as (
     select indicator_id, period, table_id, age_group, boundary_year, value, count(*) as n_same
-    from flagged where ranked_buurt
+    from ranked where ranked_buurt
     group by all
 ),
 ranks as (
@@ -69,16 +68,25 @@ final as (
            case when f.ranked_buurt then round(100 * case when r.n > 1 then r.n_below / (r.n - 1) else 0 end, 1)
            end as percentile_buurten,
            case when f.ranked_buurt then cast(r.n as bigint) end as n_buurten
-    from flagged f
+    from ranked f
     left join ranks r
       on f.ranked_buurt and r.indicator_id = f.indicator_id and r.period = f.period and r.table_id = f.table_id
      and r.age_group = f.age_group and r.boundary_year = f.boundary_year and r.value = f.value
 )
 select * from final;  -- no sort: set-based readers only; int_profile is the sorted one
+drop table raw_values;
 
--- int_latest_values: per region, indicator and age group the most recent period that has a value
--- (or, when no period has one, the most recent row with its missing reason).
-create or replace table int_latest_values as
-select * from int_values
-qualify row_number() over (partition by region_code, indicator_id, age_group
-                           order by (value is not null) desc, period desc, boundary_year desc) = 1;
+create or replace view indicator_values as
+select region_code, boundary_year, period, indicator_id, age_group, is_default_group, value, lower, upper,
+       missing_reason, table_id, series
+from indicator_values_all;
+
+create or replace view int_values as
+select region_code, boundary_year, period, indicator_id, age_group, is_default_group,
+       case when same_area then value end as value,
+       case when same_area then lower end as lower,
+       case when same_area then upper end as upper,
+       case when same_area then missing_reason else 'other_area' end as missing_reason,
+       table_id, series, percentile_buurten, n_buurten
+from indicator_values_all
+where in_current;

@@ -4,9 +4,26 @@
 --           description, age_group, is_default_group, period, boundary_year, table_id, table_title,
 --           attribution, value, lower, upper, missing_reason, percentile_buurten, n_buurten,
 --           gemeente_code, gemeente_value, gemeente_lower, gemeente_upper, nl_value, nl_lower, nl_upper
+-- DuckDB underestimates `latest` and would build its hash table on those 850,000 wide rows instead of on the
+-- few gemeente and NL rows (spilling past the build's memory limit): keep every join's build side as written.
+set disabled_optimizers = 'build_side_probe_side';
 create or replace table int_profile as
-with latest as (
-    select * from int_latest_values
+with periods as (
+    select period, row_number() over (order by period) as period_rank from (select distinct period from int_values)
+),
+-- per region, indicator and age group the most recent period that has a value (or, when no period has one,
+-- the most recent row with its missing reason); mart_regions and mart_buurt_scores read it from int_profile.
+-- "Most recent" orders by (has a value, period, boundary year), packed into one number per row so that a
+-- grouped max finds it (a window over 1.5 million rows sorted them; a boundary year is below 100000).
+ranked as not materialized (
+    select v.*, (v.value is not null)::bigint * 1000000000 + p.period_rank * 100000 + v.boundary_year as recency
+    from int_values v join periods p using (period)
+),
+newest as (
+    select region_code, indicator_id, age_group, max(recency) as recency from ranked group by all
+),
+latest as (
+    select * exclude (recency) from ranked semi join newest using (region_code, indicator_id, age_group, recency)
 ),
 gemeente as (
     select region_code, indicator_id, period, table_id, age_group, value, lower, upper
@@ -36,6 +53,7 @@ final as (
        and n.period = l.period and n.table_id = l.table_id and n.age_group = l.age_group
 )
 select * from final;
+reset disabled_optimizers;
 -- A one-region read goes through this index (sorting the wide rows instead cost more than the rest of the
 -- model); readers that need an order say so (order by indicator_id, age_group).
 create index int_profile_region on int_profile (region_code);

@@ -4,12 +4,12 @@
 --           postcode (buurten: the 4 digits of the buurt's most common postcode, KWB; else NULL)
 create or replace view mart_regions as
 with inwoners as (
-    select region_code, value as inwoners from int_latest_values
+    select region_code, value as inwoners from int_profile
     where indicator_id = 'inwoners' and age_group = 'totaal'
 ),
 postcode as (
     -- catalogue indicator meest_voorkomende_postcode (hidden): a search key, not a statistic
-    select region_code, lpad(cast(cast(value as integer) as varchar), 4, '0') as postcode from int_latest_values
+    select region_code, lpad(cast(cast(value as integer) as varchar), 4, '0') as postcode from int_profile
     where indicator_id = 'meest_voorkomende_postcode' and value between 1000 and 9999 and region_code like 'BU%'
 ),
 final as (
