@@ -1,6 +1,9 @@
 """Server-side render time of the profile page ('Buurt in beeld'), measured with Streamlit's AppTest.
 
-  cold     the first render in this fresh process (empty caches, dashboard modules not yet imported)
+  cold     the first render in this fresh process (empty caches), after what the server does before it listens:
+           its component scan and dashboard/serve.py's configure() and warm-up (imports and the release's
+           connection; run.sh starts the server that way). Printed beside it: the warm-up's own time, and the cold render without
+           the warm-up (a fresh `streamlit run` process, measured in a subprocess of this script)
   unseen   a buurt not rendered before, in a warm process (median over buurten spread over NL)
   warm     the same buurt again (median of 5)
   CPU      beside each wall time: CPU seconds of this process during the render (all threads), which depend
@@ -17,8 +20,11 @@ Uses data/build/current.duckdb (run `python -m pipelines build`), or --build-dir
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -92,29 +98,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", type=Path, default=None)
     parser.add_argument("--unseen", type=int, default=9, help="number of buurten not seen before (default 9)")
+    parser.add_argument("--cold-only", action="store_true", help="print only the cold render's ms and CPU ms")
+    parser.add_argument("--no-warm", action="store_true", help="skip dashboard/serve.py's warm-up")
     args = parser.parse_args()
     if args.build_dir:
         os.environ["BUURTBALANS_BUILD_DIR"] = str(args.build_dir)
     os.environ.setdefault("BUURTBALANS_BUILD_DIR", str(ROOT / "data" / "build"))
     build_dir = Path(os.environ["BUURTBALANS_BUILD_DIR"])
     os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no 'missing ScriptRunContext' noise
-    header("profile page, server-side (AppTest)")
+    if not args.cold_only:
+        header("profile page, server-side (AppTest)")
     import streamlit  # noqa: F401  (a running server has streamlit imported before the first visit)
 
     scan_components_once()
+    warm_ms = warm_cpu_ms = 0.0
+    if not args.no_warm:
+        from dashboard import serve
+        serve.configure()   # the server's environment (allocator, DuckDB memory limit), as run.sh sets it
+        start, cpu = time.perf_counter(), time.process_time()
+        serve.warm()
+        warm_ms, warm_cpu_ms = 1000 * (time.perf_counter() - start), 1000 * (time.process_time() - cpu)
 
     cold = render(FIRST)
     cold_cpu = CPU_MS[-1]
+    if args.cold_only:
+        print(json.dumps({"cold": cold, "cpu": cold_cpu}))
+        return
+    fresh = json.loads(subprocess.run([sys.executable, __file__, "--cold-only", "--no-warm", "--build-dir",
+                                       str(build_dir)], capture_output=True, text=True, check=True,
+                                      timeout=600).stdout.strip().splitlines()[-1])
     warm = statistics.median(render(FIRST) for _ in range(5))
     warm_cpu = statistics.median(CPU_MS[-5:])
     unseen_codes = spread_buurten(build_dir, args.unseen, exclude=(FIRST,))
     unseen = [render(code) for code in unseen_codes]
     unseen_cpu = statistics.median(CPU_MS[-len(unseen):])
-    import sys
     heavy = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("statsmodels", "scipy")})
     rss, peak = rss_mb(os.getpid()), peak_rss_mb(os.getpid())
     naive = statistics.median(_timed(naive_page, code) for code in unseen_codes[:3])
-    figure("profile page: cold (first render after start)", cold, "ms", 1000, note=f"CPU {cold_cpu:.0f} ms")
+    figure("profile page: cold (first render after start)", cold, "ms", 1000,
+           note=f"CPU {cold_cpu:.0f} ms; the start-up warm-up before it took {warm_ms:.0f} ms (CPU "
+                f"{warm_cpu_ms:.0f} ms); without the warm-up {fresh['cold']:.0f} ms (CPU {fresh['cpu']:.0f} ms)")
     figure(f"profile page: unseen buurt (median of {len(unseen)})", statistics.median(unseen), "ms", 300,
            note=f"CPU {unseen_cpu:.0f} ms; max {max(unseen):.0f} ms; naive pandas+plotly {naive:.0f} ms = "
                 f"{naive / statistics.median(unseen):.1f}x the app")

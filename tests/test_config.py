@@ -51,4 +51,6 @@ def test_streamlit_config_module_loads_the_linked_file():
 def test_launcher_runs_the_entrypoint_from_the_repo_root():
     script = (ROOT / "run.sh").read_text(encoding="utf-8")
     assert os.access(ROOT / "run.sh", os.X_OK)
-    assert 'cd "$(dirname "$0")"' in script and "streamlit run dashboard/app.py" in script
+    assert 'cd "$(dirname "$0")"' in script and "-m dashboard.serve" in script
+    from dashboard import serve   # imports the first page's modules, then `streamlit run dashboard/app.py`
+    assert serve.APP == ROOT / "dashboard" / "app.py"

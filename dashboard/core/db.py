@@ -7,6 +7,8 @@ running refresh never blocks us.
 """
 from __future__ import annotations
 
+import os
+import re
 import threading
 from pathlib import Path
 
@@ -19,6 +21,31 @@ _lock = threading.Lock()
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _in_use: dict[Path, int] = {}   # queries running on each file's connection
 _newest: list[Path] = []        # the file the link pointed at on the latest call
+_large: dict[Path, int] = {}    # queries running under LARGE_MEMORY_LIMIT on each file's connection
+
+# The server's footprint (issue #10): DuckDB keeps every block it read cached up to its memory limit (by default 80%
+# of RAM), so a long-running server grows towards the size of the release. The server (dashboard/serve.py) sets
+# BUURTBALANS_DB_MEMORY_LIMIT: the app's pages read a few rows at a time, and a small limit keeps those cached
+# enough; a query that still runs out of memory runs again once under LARGE_MEMORY_LIMIT. With the limit, one
+# thread per query: the server's sessions already run side by side, and a profile's reads are too small to split.
+# Applied with SET after connecting, not as connect() config: a connection with another config to the same file in
+# the same process (a test's, a benchmark's) would be refused.
+LARGE_MEMORY_LIMIT = "4GB"
+
+
+def _memory_limit() -> str | None:
+    """BUURTBALANS_DB_MEMORY_LIMIT when it is a size like '64MB' (it goes into SQL text), else None."""
+    limit = os.environ.get("BUURTBALANS_DB_MEMORY_LIMIT", "").strip()
+    return limit if re.fullmatch(r"\d{1,6}(\.\d{1,3})? ?[KMGT]i?B", limit) else None
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), read_only=True)
+    limit = _memory_limit()
+    if limit:
+        con.execute(f"set memory_limit = '{limit}'")
+        con.execute("set threads = 1")
+    return con
 
 
 def current_path(build_dir: Path | None = None) -> Path:
@@ -42,7 +69,7 @@ def _acquire(build_dir: Path | None) -> tuple[Path, duckdb.DuckDBPyConnection]:
     with _lock:
         con = _connections.get(path)
         if con is None:
-            con = _connections[path] = duckdb.connect(str(path), read_only=True)
+            con = _connections[path] = _connect(path)
         _newest[:] = [path]
         _in_use[path] = _in_use.get(path, 0) + 1
         _close_idle_old_connections()
@@ -55,10 +82,30 @@ def _release(path: Path) -> None:
         _close_idle_old_connections()
 
 
+def _large_limit(path: Path, cur: duckdb.DuckDBPyConnection, step: int) -> None:
+    """Raise the file's memory limit while at least one query needs it (step +1), lower it after the last (-1)."""
+    with _lock:
+        before = _large.get(path, 0)
+        _large[path] = before + step
+        if before == 0 and step > 0:
+            cur.execute(f"set memory_limit = '{LARGE_MEMORY_LIMIT}'")
+        elif before + step == 0:
+            cur.execute(f"set memory_limit = '{_memory_limit()}'")
+
+
 def query(sql: str, params: list | tuple | None = None, build_dir: Path | None = None) -> pd.DataFrame:
     path, cur = _acquire(build_dir)
     try:
-        return cur.execute(sql, params or []).fetchdf()
+        try:
+            return cur.execute(sql, params or []).fetchdf()
+        except duckdb.OutOfMemoryException:
+            if not _memory_limit():
+                raise
+            _large_limit(path, cur, +1)
+            try:
+                return cur.execute(sql, params or []).fetchdf()
+            finally:
+                _large_limit(path, cur, -1)
     finally:
         cur.close()
         _release(path)

@@ -52,7 +52,8 @@ def free_port() -> int:
 
 def start_app(build_dir: Path, *, log_name: str = "streamlit-server.log", timeout: float = 90,
               script: str = "dashboard/app.py") -> AppServer:
-    """Start the app (or another Streamlit `script`, e.g. a benchmark's baseline page) in its own process group;
+    """Start the app as run.sh does (python -m dashboard.serve), or another Streamlit `script` (e.g. a benchmark's
+    baseline page) with `streamlit run`, in its own process group;
     stop it with stop_app (only this process is signalled)."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
@@ -61,7 +62,8 @@ def start_app(build_dir: Path, *, log_name: str = "streamlit-server.log", timeou
     log = open(log_path, "w")
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+        [sys.executable, "-m", *(("dashboard.serve",) if script == "dashboard/app.py" else ("streamlit", "run", script)),
+         "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -1,0 +1,73 @@
+"""Start the dashboard: import what the first page needs, then hand over to `streamlit run` (run.sh uses this).
+
+`streamlit run` imports a page's modules only when the first visitor's script runs, so the first visitor after a
+(re)start waited about a second for pandas, plotly, DuckDB and the dashboard's own modules
+(benchmarks/bench_app.py: cold). warm() imports them and opens the current release before the server listens, so
+that second is spent at start-up instead. It computes no figure and fills no cache: every number on a page still
+comes from that page's own script run.
+
+    python -m dashboard.serve [streamlit run options]      e.g. --server.port 8600
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "dashboard" / "app.py"
+# The first page (Buurt in beeld) and what it imports: the libraries, then our modules (which import the rest).
+WARM_MODULES = ("pandas", "duckdb", "plotly.graph_objects", "PIL.ImageDraw", "dashboard.core.state",
+                "dashboard.core.routes", "dashboard.profile.view", "dashboard.bewoners.sections",
+                "dashboard.stats.views", "dashboard.divisions.note")
+
+
+# The server's memory (issue #10; measured with benchmarks/bench_app.py and bench_browser.py):
+# - pyarrow (pandas' strings) allocates from mimalloc by default, which keeps freed segments: ~15 MB more resident
+#   after ten profiles than the system allocator, at no measurable speed cost. Read when pyarrow is imported.
+# - DuckDB caches what it read up to its memory limit, by default 80% of RAM (dashboard/core/db.py).
+SERVER_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system", "BUURTBALANS_DB_MEMORY_LIMIT": "64MB"}
+
+
+def configure() -> None:
+    """The server's environment (SERVER_ENV, unless already set): call before anything imports pyarrow."""
+    for key, value in SERVER_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def warm() -> None:
+    """Import WARM_MODULES, load plotly's validators (the first figure reads them) and open the current release's
+    read-only connection; without a release yet (a first start builds it in the page) only the imports."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    quiet = logging.getLogger("streamlit.runtime.caching.cache_data_api")  # 'No runtime found' while importing
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        for name in WARM_MODULES:
+            importlib.import_module(name)
+    finally:
+        quiet.setLevel(level)
+    import plotly.graph_objects as go
+    go.Figure(data=[go.Scatter(x=[0.0], y=[0.0], mode="markers")], layout=dict(height=10))
+
+    from dashboard.core import db
+    from pipelines import release
+    try:
+        db.query("select 1")
+    except release.NoReleaseError:
+        pass
+
+
+def main(argv: list[str]) -> None:
+    configure()
+    warm()
+    from streamlit.web import cli
+    sys.argv = ["streamlit", "run", str(APP), *argv]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
