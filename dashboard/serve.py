@@ -21,7 +21,7 @@ APP = ROOT / "dashboard" / "app.py"
 # The first page (Buurt in beeld) and what it imports: the libraries, then our modules (which import the rest).
 WARM_MODULES = ("pandas", "duckdb", "plotly.graph_objects", "PIL.ImageDraw", "dashboard.core.state",
                 "dashboard.core.routes", "dashboard.profile.view", "dashboard.bewoners.sections",
-                "dashboard.stats.views", "dashboard.divisions.note")
+                "dashboard.stats.view_peers", "dashboard.divisions.note")
 
 
 # The server's memory (issue #10; measured with benchmarks/bench_app.py and bench_browser.py):
@@ -47,7 +47,10 @@ def warm() -> None:
     quiet.setLevel(logging.ERROR)
     try:
         for name in WARM_MODULES:
-            importlib.import_module(name)
+            try:
+                importlib.import_module(name)
+            except ImportError:   # a module renamed since: the page imports what it needs on the first visit
+                logging.getLogger(__name__).warning("warm-up: %s not found", name)
     finally:
         quiet.setLevel(level)
     import plotly.graph_objects as go
