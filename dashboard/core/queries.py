@@ -87,9 +87,13 @@ def gemeente_values(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """The mart_profile rows of one gemeente with a value in the default age group, with the columns a buurt or
     wijk profile borrows for figures that exist only per gemeente (table.gemeente_context). One indexed read,
     without profile()'s placing among the buurten, which that context does not show."""
-    return db.query("""select indicator_id, age_group, is_default_group, period, boundary_year, table_id, table_title,
-                              value, lower, upper, nl_value, nl_lower, nl_upper
-                       from mart_profile where region_code = ? and is_default_group and value is not null
+    # the region's rows first (materialised): with the other filters in the same WHERE, DuckDB scans the whole
+    # table instead of using the region index (18 ms instead of 9)
+    return db.query("""with mine as materialized (
+                           select indicator_id, age_group, is_default_group, period, boundary_year, table_id,
+                                  table_title, value, lower, upper, nl_value, nl_lower, nl_upper
+                           from mart_profile where region_code = ?)
+                       select * from mine where is_default_group and value is not null
                        order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
 
 
