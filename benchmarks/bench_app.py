@@ -111,6 +111,8 @@ def main() -> None:
     import streamlit  # noqa: F401  (a running server has streamlit imported before the first visit)
 
     scan_components_once()
+    # before the app opens the release: a connection of our own with the server's memory limit would share it
+    unseen_codes = spread_buurten(build_dir, args.unseen, exclude=(FIRST,))
     warm_ms = warm_cpu_ms = 0.0
     if not args.no_warm:
         from dashboard import serve
@@ -129,7 +131,6 @@ def main() -> None:
                                       timeout=600).stdout.strip().splitlines()[-1])
     warm = statistics.median(render(FIRST) for _ in range(5))
     warm_cpu = statistics.median(CPU_MS[-5:])
-    unseen_codes = spread_buurten(build_dir, args.unseen, exclude=(FIRST,))
     unseen = [render(code) for code in unseen_codes]
     unseen_cpu = statistics.median(CPU_MS[-len(unseen):])
     heavy = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("statsmodels", "scipy")})
