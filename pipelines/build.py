@@ -17,7 +17,7 @@ from pipelines import division_identity, paths, precompute, release
 from pipelines.catalogue import Catalogue, load_catalogue
 from pipelines.definitions import source_definitions
 from pipelines import shapes as shapes_module
-from pipelines.load import BuildError, collect, locate_caches  # noqa: F401  (BuildError: the build's error)
+from pipelines.load import BuildError, collect, locate_caches, release_raw  # noqa: F401  (BuildError: the build's error)
 from pipelines.models import SQL_DIR, run_models, validate  # noqa: F401  (SQL_DIR: read by tests, benchmarks)
 from pipelines.shapes import read_shapes
 
@@ -148,8 +148,8 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             con.execute("set enable_progress_bar = false")
             clock = time.perf_counter()
             # one table at a time: read, reshape, into DuckDB, freed (pipelines/load.py)
-            kept, regions, sources, metadata = collect(catalogue, located, paths.snapshot_dir() / "files",
-                                                       CURRENT_DIVISION, con)
+            evidence, regions, sources, metadata, own_codes = collect(catalogue, located, paths.snapshot_dir() / "files",
+                                                                  CURRENT_DIVISION, con)
             summary.missing_tables = [t for t in catalogue.tables if t not in metadata]
             definitions = source_definitions(catalogue, metadata)
             summary.timings["read+transform"] = time.perf_counter() - clock
@@ -157,7 +157,7 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             clock = time.perf_counter()
             shapes = cached_shapes(geo_dir)
             summary.timings["shapes"] = time.perf_counter() - clock
-            _write(con, catalogue, kept, regions, sources, shapes, summary, definitions)
+            _write(con, catalogue, evidence, regions, sources, shapes, summary, definitions, own_codes)
         except BaseException:
             con.close()
             target.unlink(missing_ok=True)
@@ -170,18 +170,16 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         return summary
 
 
-def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, kept: pd.DataFrame, regions: pd.DataFrame,
+def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, evidence: pd.DataFrame, regions: pd.DataFrame,
            sources: pd.DataFrame, shapes: pd.DataFrame, summary: BuildSummary,
-           definitions: pd.DataFrame | None = None) -> None:
+           definitions: pd.DataFrame | None = None, own_codes: dict[str, list[str]] | None = None) -> None:
     """Everything after the values are in DuckDB: the division decisions, the small tables, the SQL models, the
-    precomputed statistics and the validation. kept: the long rows of kept_indicators()."""
-    own_codes = dict(con.execute("""select table_id, list(distinct region_code) from raw_values
-                                    where region_code like 'BU%' group by table_id""").fetchall())
-    joins = boundary_joins(regions, sources, own_codes)
+    precomputed statistics and the validation. evidence: load.evidence_values() (division_identity's input)."""
+    joins = boundary_joins(regions, sources, own_codes or {})
     clock = time.perf_counter()
-    identity = division_identity.identity(regions, kept, CURRENT_DIVISION)
+    identity = division_identity.identity(regions, evidence, CURRENT_DIVISION)
     summary.timings["division_identity"] = time.perf_counter() - clock
-    del kept
+    del evidence
     build_info = pd.DataFrame([{"built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                 "current_division": CURRENT_DIVISION,
                                 "live_tables": ", ".join(sources.loc[sources["method"] != "snapshot-conversion",
@@ -201,6 +199,7 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, kept: pd.DataFr
     _pause_point("after_load")
     clock = time.perf_counter()
     run_models(con, catalogue)
+    release_raw(con)
     summary.timings["sql"] = time.perf_counter() - clock
     # Statistics that read mart_buurt_wide (vergelijkbare buurten, beter dan verwacht) fill the tables of
     # sql/07_mart_stats.sql here (owner: pipelines/precompute.py).

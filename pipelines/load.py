@@ -2,8 +2,8 @@
 
 Each table is read, reshaped ONCE into a wide frame (pipelines/transform.py: the keys of a row once, per
 indicator its value, bounds and a small missing-reason code) and handed to DuckDB, which unpivots it into long
-rows with the table's constants. Only the long rows Python still needs (ratio inputs and the evidence of
-pipelines/division_identity.py) are made in pandas. Peak memory: one table's raw rows and wide frame.
+rows with the table's constants. Ratio indicators are matched in DuckDB and guarded in Python; the evidence of
+pipelines/division_identity.py is read back from DuckDB. Peak memory: one table's raw rows and wide frame.
 """
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ import pyarrow as pa
 from pipelines import division_identity, file_sources
 from pipelines.cache import CacheError, TableCache, read_table_cache
 from pipelines.catalogue import Catalogue
-from pipelines.transform import (LONG_COLUMNS, SchemaError, WideTable, ratio_indicator, regions_from_table,
-                                 table_to_wide, wide_to_long)
+from pipelines.transform import (LONG_COLUMNS, SchemaError, WideTable, ratio_from_matched, regions_from_table,
+                                 table_to_wide)
 
-# the build's raw values: a temporary table (memory, spilling past the limit); sql/01_int_values.sql writes them
-# once to the release as indicator_values_all (views indicator_values and int_values)
-VALUES_DDL = """create temp table raw_values (
+# The build's raw values: per table a temporary wide table (wide_<n>, a few MB) and the ratio indicators' long
+# rows (raw_ratio); the temporary view raw_values unpivots them all. sql/01_int_values.sql writes it to the
+# release once (indicator_values_all; views indicator_values and int_values); release_raw() drops them.
+VALUES_DDL = """create temp table raw_ratio (
     region_code varchar, boundary_year bigint, period varchar, indicator_id varchar, age_group varchar,
     is_default_group boolean, value double, lower double, upper double, missing_reason varchar,
     table_id varchar, series varchar)"""
@@ -43,11 +44,24 @@ def locate_caches(catalogue: Catalogue, roots: list[Path]) -> dict[str, Path | N
     return found
 
 
-def kept_indicators(catalogue: Catalogue) -> set[str]:
-    """The indicators whose long rows the build still needs in Python after loading: ratio inputs and the
-    evidence of pipelines/division_identity.py. Everything else goes to DuckDB table by table."""
-    ratio_inputs = {i for ind in catalogue.indicators if ind.ratio_of for i in ind.ratio_of}
-    return ratio_inputs | division_identity.EVIDENCE_INDICATORS
+def ratio_rows(con: duckdb.DuckDBPyConnection, ind) -> pd.DataFrame:
+    """The long rows of a ratio_of indicator: its numerator's rows matched in DuckDB to the denominator's on
+    region, boundary year, period and age group; the guards in Python (transform.ratio_from_matched)."""
+    num_id, den_id = ind.ratio_of
+    matched = con.execute("""
+        select n.*, d.value as value_den, d.missing_reason as missing_reason_den, d.table_id as table_id_den
+        from raw_values n join raw_values d using (region_code, boundary_year, period, age_group)
+        where n.indicator_id = ? and d.indicator_id = ?""", [num_id, den_id]).fetchdf()
+    return ratio_from_matched(matched, ind)
+
+
+def evidence_values(con: duckdb.DuckDBPyConnection, table_order: list[str]) -> pd.DataFrame:
+    """The rows pipelines/division_identity.py reads (its indicators, default age group), in table order."""
+    return con.execute("""
+        select region_code, boundary_year, period, indicator_id, is_default_group, value from raw_values
+        where is_default_group and list_contains(?, indicator_id)
+        order by list_position(?, table_id) nulls last""",
+                       [sorted(division_identity.EVIDENCE_INDICATORS), table_order]).fetchdf()
 
 
 def _sql_text(text: str) -> str:
@@ -62,36 +76,49 @@ def reason_codes(reason: pd.Series) -> np.ndarray:
     return (codes + 1).astype(np.int8)
 
 
-def insert_wide(con: duckdb.DuckDBPyConnection, wide: WideTable) -> None:
-    """raw_values rows of one table: DuckDB unpivots the wide frame (every row, value or not)."""
+def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> str | None:
+    """Store one table's wide frame as the temporary table `name`; returns the select that unpivots it into
+    indicator_values rows (every key row for every indicator, value or not), or None without indicators."""
     if not wide.indicators:
-        return
+        return None
     frame = {c: wide.keys[c] for c in wide.keys.columns}
     for k, (value, lower, upper, reason) in enumerate(wide.columns):
         frame[f"v{k}"], frame[f"l{k}"], frame[f"u{k}"] = value, lower, upper
         frame[f"r{k}"] = reason_codes(reason)
+    con.register("wide_frame", pd.DataFrame(frame))
+    try:
+        con.execute(f"create temp table {name} as select * from wide_frame")
+    finally:
+        con.unregister("wide_frame")
     groups = ", ".join(f"(v{k}, l{k}, u{k}, r{k}) as {_sql_text(i)}" for k, (i, _) in enumerate(wide.indicators))
     series = {s for _, s in wide.indicators}
     series_sql = (_sql_text(series.pop()) if len(series) == 1 else
                   "case indicator_id " + " ".join(f"when {_sql_text(i)} then {_sql_text(s)}"
                                                   for i, s in wide.indicators) + " end")
     reason_sql = "case reason " + " ".join(f"when {n + 1} then {_sql_text(r)}" for n, r in enumerate(REASONS)) + " end"
-    con.register("wide_frame", pd.DataFrame(frame))
-    try:
-        con.execute(f"""insert into raw_values
-            select region_code, {int(wide.table.boundary_year)}, period, indicator_id, age_group, is_default_group,
-                   value, lower, upper, {reason_sql}, {_sql_text(wide.table.id)}, {series_sql}
-            from wide_frame unpivot include nulls ((value, lower, upper, reason) for indicator_id in ({groups}))""")
-    finally:
-        con.unregister("wide_frame")
+    return f"""select cast(region_code as varchar) as region_code, cast({int(wide.table.boundary_year)} as bigint) as boundary_year,
+               cast(period as varchar) as period, cast(indicator_id as varchar) as indicator_id,
+               cast(age_group as varchar) as age_group, cast(is_default_group as boolean) as is_default_group,
+               cast(value as double) as value, cast(lower as double) as lower, cast(upper as double) as upper,
+               cast({reason_sql} as varchar) as missing_reason, cast({_sql_text(wide.table.id)} as varchar) as table_id,
+               cast({series_sql} as varchar) as series
+        from {name} unpivot include nulls ((value, lower, upper, reason) for indicator_id in ({groups}))"""
 
 
 def append_long(con: duckdb.DuckDBPyConnection, long: pd.DataFrame) -> None:
     con.register("long_frame", long[LONG_COLUMNS])
     try:
-        con.execute("insert into raw_values select * from long_frame")
+        con.execute("insert into raw_ratio select * from long_frame")
     finally:
         con.unregister("long_frame")
+
+
+def release_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the raw values once sql/01_int_values.sql has written them."""
+    names = [r[0] for r in con.execute("select table_name from duckdb_tables() where temporary").fetchall()]
+    con.execute("drop view if exists raw_values")
+    for name in names:
+        con.execute(f"drop table {name}")
 
 
 def _source_row(table_id: str, cache: TableCache, catalogue: Catalogue, rows: int) -> dict:
@@ -107,13 +134,14 @@ def _source_row(table_id: str, cache: TableCache, catalogue: Catalogue, rows: in
 
 
 def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Path, current_division: int,
-            con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, TableCache]]:
+            con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, TableCache],
+                                                     dict[str, list[str]]]:
     """Load every located table (then the catalog = "file" tables, whose area rule needs today's gemeenten)
-    into raw_values, then the ratio indicators. Returns the kept rows (kept_indicators), the regions, the
-    sources and every table's metadata (TableCache without rows: pipelines/definitions.py reads it)."""
+    into raw_values, then the ratio indicators. Returns the division evidence (evidence_values), the regions, the
+    sources, every table's metadata (TableCache without rows: pipelines/definitions.py reads it) and per table
+    its own buurt codes (those it has values for)."""
     con.execute(VALUES_DDL)
-    keep = kept_indicators(catalogue)
-    kept, regions, sources, metadata = [], [], [], {}
+    regions, sources, metadata, selects, own_codes = [], [], {}, [], {}
 
     def load(table_id: str, cache: TableCache) -> None:
         table = catalogue.tables[table_id]
@@ -121,8 +149,11 @@ def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Pa
             wide = table_to_wide(cache, table, catalogue)
         except (SchemaError, KeyError) as exc:
             raise BuildError(f"tabel {table_id}: {exc}") from exc
-        insert_wide(con, wide)
-        kept.append(wide_to_long(wide, only=keep))
+        select = store_wide(con, wide, f"wide_{len(selects)}")
+        if select is not None:
+            selects.append(select)
+            codes = wide.keys["region_code"]
+            own_codes[table_id] = list(codes[codes.str.startswith("BU")].unique())
         regions.append((table, regions_from_table(cache, table)))
         sources.append(_source_row(table_id, cache, catalogue, wide.n_rows))
         metadata[table_id] = TableCache(table_id, pd.DataFrame(), cache.data_properties, cache.table_infos, {},
@@ -142,13 +173,12 @@ def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Pa
             load(table_id, cache)
     except CacheError as exc:
         raise BuildError(str(exc)) from exc
-    values = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=LONG_COLUMNS)
+    con.execute("create temp view raw_values as " + "\nunion all\n".join(selects + ["select * from raw_ratio"]))
     for ind in catalogue.indicators:
-        if ind.ratio_of:
-            ratio = ratio_indicator(values, ind)
-            append_long(con, ratio)
-            values = pd.concat([values, ratio[ratio["indicator_id"].isin(keep)]], ignore_index=True)
+        if ind.ratio_of:  # in catalogue order: a ratio may divide an earlier ratio
+            append_long(con, ratio_rows(con, ind))
+    evidence = evidence_values(con, list(metadata))
     regs = pd.concat([r for _, r in regions], ignore_index=True)
     regs = (regs.sort_values("name", na_position="last")
                 .drop_duplicates(["region_code", "boundary_year"]).sort_values(["boundary_year", "region_code"]))
-    return values, regs, pd.DataFrame(sources), metadata
+    return evidence, regs, pd.DataFrame(sources), metadata, own_codes

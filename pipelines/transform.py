@@ -191,18 +191,25 @@ def _months_to_years(data: pd.DataFrame, period_col: str, region_col: str) -> pd
     return out
 
 
+RATIO_ON = ["region_code", "boundary_year", "period", "age_group"]
+
+
 def ratio_indicator(long: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     """An indicator defined as ratio_of=[num, den]: matched on region, boundary year, period and age group."""
     num_id, den_id = ind.ratio_of
-    on = ["region_code", "boundary_year", "period", "age_group"]
     num = long[long["indicator_id"] == num_id]
-    den = long[long["indicator_id"] == den_id][on + ["value", "missing_reason", "table_id"]]
-    merged = num.merge(den, on=on, suffixes=("", "_den"))
+    den = long[long["indicator_id"] == den_id][RATIO_ON + ["value", "missing_reason", "table_id"]]
+    return ratio_from_matched(num.merge(den, on=RATIO_ON, suffixes=("", "_den")), ind)
+
+
+def ratio_from_matched(merged: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """The ratio's long rows from its numerator rows matched to their denominator (value_den, missing_reason_den,
+    table_id_den beside the numerator's own columns)."""
     reason = merged["missing_reason"].where(merged["missing_reason"].notna(), merged["missing_reason_den"])
     value, reason, upper = guarded_ratio(merged["value"], merged["value_den"].where(merged["value_den"] > 0),
                                          reason, scale=ind.scale, unit=ind.unit, rounding=ind.numerator_rounding,
                                          min_denominator=ind.min_denominator)
-    out = merged[on + ["is_default_group", "series"]].copy()
+    out = merged[RATIO_ON + ["is_default_group", "series"]].copy()
     out["indicator_id"], out["value"] = ind.id, value
     out["upper"], out["lower"] = upper, np.where(upper.notna(), 0.0, np.nan)
     out["missing_reason"] = reason

@@ -74,7 +74,6 @@ final as (
      and r.age_group = f.age_group and r.boundary_year = f.boundary_year and r.value = f.value
 )
 select * from final;  -- no sort: set-based readers only; int_profile is the sorted one
-drop table raw_values;
 
 create or replace view indicator_values as
 select region_code, boundary_year, period, indicator_id, age_group, is_default_group, value, lower, upper,
