@@ -194,14 +194,28 @@ def _code_sets(regions: pd.DataFrame, year: int, level: str, key_len: int) -> di
     return {k: frozenset(v) for k, v in sets.items()}
 
 
-def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_year: int) -> pd.DataFrame:
-    """One row per code that exists on division `year` and on today's division (buurt, wijk, gemeente)."""
+def _memo_code_sets(regions: pd.DataFrame):
+    """_code_sets of one regions frame, each computed once (identity() asks for the same sets per division)."""
+    memo: dict[tuple, dict[str, frozenset]] = {}
+
+    def sets(year: int, level: str, key_len: int) -> dict[str, frozenset]:
+        if (year, level, key_len) not in memo:
+            memo[(year, level, key_len)] = _code_sets(regions, year, level, key_len)
+        return memo[(year, level, key_len)]
+    return sets
+
+
+def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_year: int,
+             code_sets=None) -> pd.DataFrame:
+    """One row per code that exists on division `year` and on today's division (buurt, wijk, gemeente).
+    code_sets: _memo_code_sets(regions) shared between calls (default: a new one)."""
+    code_sets = code_sets or _memo_code_sets(regions)
     old = regions[(regions["boundary_year"] == year) & regions["level"].isin(["buurt", "wijk", "gemeente"])]
     now = regions[regions["boundary_year"] == current_year].drop_duplicates("region_code").set_index("region_code")
     both = old[old["region_code"].isin(now.index)].drop_duplicates("region_code").copy()
     codes = both["region_code"].astype(object)
-    gm_old, gm_now = _code_sets(regions, year, "buurt", 6), _code_sets(regions, current_year, "buurt", 6)
-    wk_old, wk_now = _code_sets(regions, year, "buurt", 8), _code_sets(regions, current_year, "buurt", 8)
+    gm_old, gm_now = code_sets(year, "buurt", 6), code_sets(current_year, "buurt", 6)
+    wk_old, wk_now = code_sets(year, "buurt", 8), code_sets(current_year, "buurt", 8)
     out = pd.DataFrame({"region_code": codes.to_numpy(), "boundary_year": year, "level": both["level"].to_numpy(),
                         "gemeente_code": ("GM" + codes.str[2:6]).to_numpy(), "name_then": both["name"].to_numpy(),
                         "name_now": codes.map(now["name"]).to_numpy()})
@@ -234,7 +248,7 @@ def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_yea
         if source == year:
             usable = out["population_division"].isna()
         else:
-            src_sets = _code_sets(regions, source, "buurt", 6)
+            src_sets = code_sets(source, "buurt", 6)
             usable = out["population_division"].isna() & pd.Series(
                 [gm_old.get(g) is not None and gm_old.get(g) == src_sets.get(g) for g in gm], index=out.index)
         if not usable.any():
@@ -260,12 +274,13 @@ def identity(regions: pd.DataFrame, values: pd.DataFrame, current_year: int,
     (region_code, boundary_year, period, indicator_id, is_default_group, value)."""
     values = values.loc[values["indicator_id"].isin(EVIDENCE_INDICATORS) & values["is_default_group"].astype(bool),
                         ["region_code", "boundary_year", "period", "indicator_id", "is_default_group", "value"]]
-    values = values.astype({"region_code": object, "indicator_id": object, "period": object})
+    # indicator_id as a category: the many selections per indicator compare codes, not strings
+    values = values.astype({"region_code": object, "indicator_id": "category", "period": object})
     regions = regions[["region_code", "boundary_year", "level", "name"]].astype(
         {"region_code": object, "level": object, "name": object})
-    frames = []
+    frames, code_sets = [], _memo_code_sets(regions)
     for year in sorted(y for y in regions["boundary_year"].unique() if y != current_year):
-        ev = evidence(regions, values, int(year), current_year)
+        ev = evidence(regions, values, int(year), current_year, code_sets)
         if ev.empty:
             continue
         cols = list(ev.columns)
