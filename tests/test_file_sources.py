@@ -81,7 +81,8 @@ def app(release_app):
 
 
 def _opkomst_block(at) -> str:
-    blocks = [m.value for m in at.main.markdown if 'id="ind-opkomst_ps"' in m.value]
+    blocks = [part for m in at.main.markdown for part in m.value.split("\n\n")   # a lens's blocks are one element
+              if 'id="ind-opkomst_ps"' in part]
     assert len(blocks) == 1
     return blocks[0]
 
