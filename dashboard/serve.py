@@ -53,13 +53,6 @@ def warm() -> None:
                 logging.getLogger(__name__).warning("warm-up: %s not found", name)
     finally:
         quiet.setLevel(level)
-    # Streamlit checks once per process, at the first element it sends, whether it runs in a REPL or without
-    # `streamlit run`, to print a hint; under `streamlit run` it never prints. The check walks the script thread's
-    # stack with inspect.stack(), which resolves the file of every loaded module: ~0.2 s of the first visit once
-    # the modules above are loaded. Mark it done (a private flag: if Streamlit renames it, this sets nothing used).
-    from streamlit import delta_generator
-    delta_generator._use_warning_has_been_displayed = True
-
     import plotly.graph_objects as go
     go.Figure(data=[go.Scatter(x=[0.0], y=[0.0], mode="markers")], layout=dict(height=10))
 

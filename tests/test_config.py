@@ -54,3 +54,13 @@ def test_launcher_runs_the_entrypoint_from_the_repo_root():
     assert 'cd "$(dirname "$0")"' in script and "-m dashboard.serve" in script
     from dashboard import serve   # imports the first page's modules, then `streamlit run dashboard/app.py`
     assert serve.APP == ROOT / "dashboard" / "app.py"
+
+
+def test_every_module_the_server_warms_up_exists():
+    """dashboard/serve.py only logs a warning for a warm-up module that is gone (the start must not fail on it), so
+    a module renamed by a refactoring would silently move its import cost back to the first visitor: fail here."""
+    import importlib.util
+
+    from dashboard import serve
+    missing = [name for name in serve.WARM_MODULES if importlib.util.find_spec(name) is None]
+    assert not missing, f"dashboard/serve.py WARM_MODULES names modules that do not exist: {missing}"
