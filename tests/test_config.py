@@ -64,3 +64,15 @@ def test_every_module_the_server_warms_up_exists():
     from dashboard import serve
     missing = [name for name in serve.WARM_MODULES if importlib.util.find_spec(name) is None]
     assert not missing, f"dashboard/serve.py WARM_MODULES names modules that do not exist: {missing}"
+
+
+def test_the_server_start_moves_its_long_lived_objects_out_of_the_collectors_way(build_dir):
+    """Streamlit runs a full garbage collection after every script run; dashboard/serve.py's warm-up freezes what
+    the start-up loaded (modules, plotly's validators, the release connection) so those collections skip it.
+    Run in a fresh interpreter, as the server does, against the session release."""
+    script = ("import gc; from dashboard import serve; serve.configure(); serve.warm(); "
+              "print(gc.get_freeze_count(), len(gc.get_objects()))")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "BUURTBALANS_BUILD_DIR": str(build_dir)}, check=True).stdout
+    frozen, still_tracked = map(int, out.split()[-2:])
+    assert frozen > 10 * still_tracked, (frozen, still_tracked)
