@@ -27,7 +27,7 @@ from dashboard.stats import trend_panels  # noqa: E402
 from common import median_ms  # noqa: E402
 from dashboard.stats import PeerIndex, fit_expected, fit_relation  # noqa: E402
 from pipelines import paths, precompute, release  # noqa: E402
-from pipelines.build import SQL_DIR  # noqa: E402
+from pipelines.models import SQL_DIR  # noqa: E402
 
 BUURT, GEMEENTE = "BU03440111", "GM0344"
 

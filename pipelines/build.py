@@ -17,8 +17,8 @@ from pipelines import division_identity, paths, precompute, release
 from pipelines.catalogue import Catalogue, load_catalogue
 from pipelines.definitions import source_definitions
 from pipelines import shapes as shapes_module
-from pipelines.load import BuildError, collect, locate_caches, release_raw  # noqa: F401  (BuildError: the build's error)
-from pipelines.models import SQL_DIR, run_models, validate  # noqa: F401  (SQL_DIR: read by tests, benchmarks)
+from pipelines.load import collect, locate_caches, release_raw
+from pipelines.models import run_models, validate
 from pipelines.shapes import read_shapes
 
 # DuckDB settings of the build (peak memory): operators past the limit spill to a temp file beside the release

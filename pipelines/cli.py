@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from pipelines import paths, release
-from pipelines.build import BuildError, build
+from pipelines.build import build
+from pipelines.load import BuildError
 from pipelines.catalogue import CatalogueError, load_catalogue
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

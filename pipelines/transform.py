@@ -20,9 +20,7 @@ import pandas as pd
 
 from pipelines.cache import TableCache
 from pipelines.catalogue import Catalogue, Indicator, Table
-# re-exported: the parsing and guards of one column live in pipelines/values.py
-from pipelines.values import (SchemaError, guarded_ratio, key_stem, parse_values, resolve_column,  # noqa: F401
-                              rounded_zero_bound, shipped_without, source_values)
+from pipelines.values import SchemaError, guarded_ratio, shipped_without, source_values
 
 LONG_COLUMNS = ["region_code", "boundary_year", "period", "indicator_id", "age_group", "is_default_group",
                 "value", "lower", "upper", "missing_reason", "table_id", "series"]

@@ -9,7 +9,7 @@ import pytest
 from pipelines.cache import read_table_cache
 from pipelines.catalogue import CatalogueError, FORBIDDEN_STEMS, _validate, load_catalogue
 from pipelines.definitions import real_properties
-from pipelines.transform import resolve_column, shipped_without
+from pipelines.values import resolve_column, shipped_without
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "data" / "snapshot" / "tables"
 

@@ -11,7 +11,7 @@ import pytest
 from dashboard.stats import PeerIndex, fit_expected
 from dashboard.stats.deviance import AS_EXPECTED, BETTER, WORSE
 from pipelines import precompute
-from pipelines.build import SQL_DIR
+from pipelines.models import SQL_DIR
 
 # `make test` runs on 2 xdist workers: keep this module on one worker, so the peer and model tables is made once
 pytestmark = pytest.mark.xdist_group("test_precompute")

@@ -8,8 +8,8 @@ import pytest
 
 from pipelines.cache import read_table_cache
 from pipelines.catalogue import load_catalogue
-from pipelines.transform import (SchemaError, key_stem, normalise_region_code, parse_values, regions_from_table,
-                                 resolve_column, strip_padding, table_to_long)
+from pipelines.transform import normalise_region_code, regions_from_table, strip_padding, table_to_long
+from pipelines.values import SchemaError, key_stem, parse_values, resolve_column
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "data" / "snapshot" / "tables"
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .deviance import LOG_VARIABLES, design_matrix, resolve_available
 from .relations import reject_origin_variables
+
+if TYPE_CHECKING:  # scipy is imported only when an index is built (issue #10)
+    from scipy.spatial import cKDTree
 
 # Groups of alternatives: the first one with enough coverage is used. Never origin or migration background.
 DEFAULT_PEER_VARIABLES: tuple[tuple[str, ...], ...] = (
