@@ -47,7 +47,8 @@ def fmt_value(value: float | None, unit: str, decimals: int | None = None) -> st
     return f"{fmt_number(value, decimals)} {unit}"
 
 
-def _number(value) -> float | None:
+def as_number(value) -> float | None:
+    """A number from a database cell or record value, or None (NULL, NaN, text that is no number)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -57,8 +58,8 @@ def _number(value) -> float | None:
 
 def is_rounded_zero(row) -> bool:
     """A 0 computed from a count that CBS rounded (catalogue `numerator_rounding`): it means 0 to 4, not 0."""
-    rounding = _number(row.get("rounding"))
-    return bool(rounding) and _number(row.get("value")) == 0
+    rounding = as_number(row.get("rounding"))
+    return bool(rounding) and as_number(row.get("value")) == 0
 
 
 ROUNDED_TO = {5: "vijftallen", 10: "tientallen", 100: "honderdtallen"}
@@ -66,9 +67,9 @@ ROUNDED_TO = {5: "vijftallen", 10: "tientallen", 100: "honderdtallen"}
 
 def rounded_zero_parts(row) -> tuple[str, str]:
     """('minder dan 5', 'CBS rondt af op tientallen: 0 tot 4; hoogstens 8,2 per 1 000 inwoners') for a rounded 0."""
-    rounding = int(_number(row.get("rounding")) or 10)
+    rounding = int(as_number(row.get("rounding")) or 10)
     below = (rounding - 1) // 2 + 1
-    upper = _number(row.get("upper"))
+    upper = as_number(row.get("upper"))
     bound = f"; hoogstens {fmt_value(upper, str(row.get('unit') or ''))}" if upper else ""
     return (f"minder dan {below}",
             f"CBS rondt af op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')}: 0 tot {below - 1}{bound}")
@@ -84,7 +85,7 @@ def value_text(row, decimals: int | None = None) -> str:
     """The value of a profile row as text: a rounded 0 as 'minder dan 5 …', else fmt_value."""
     if is_rounded_zero(row):
         return rounded_zero_text(row)
-    return fmt_value(_number(row.get("value")), str(row.get("unit") or ""), decimals)
+    return fmt_value(as_number(row.get("value")), str(row.get("unit") or ""), decimals)
 
 
 def other_division_text(level: str, year) -> str:
@@ -99,7 +100,7 @@ def buurt_base(n_total, n_all, level: str = "buurt") -> str:
     """The base of 'hoger dan X% van …': 'de buurten', or 'de 10.180 buurten met een cijfer' when the figure
     covers fewer than FULL_COVERAGE of all buurten. A gemeente, wijk or Nederland figure set beside buurt figures
     says so once per block of text (AMONG_BUURTEN), not in every phrase."""
-    n, all_ = _number(n_total), _number(n_all)
+    n, all_ = as_number(n_total), as_number(n_all)
     if n and all_ and n < FULL_COVERAGE * all_:
         return f"de {fmt_number(n)} buurten met een cijfer"
     return "de buurten" if level == "buurt" else "alle buurten"

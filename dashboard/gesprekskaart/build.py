@@ -18,13 +18,14 @@ import pandas as pd
 
 from dashboard.core import queries
 from dashboard.core.db import query
+from dashboard.core.format import as_number
 from pipelines.catalogue import load_catalogue
 
 from .content import pack_content, peer_section
 from .minimap import minimap_svg, shape
 from .pack_parts import PackContent, PeerSection, Region
 from .render_html import render_html
-from .wording import as_number, fmt
+from .wording import fmt
 
 REGION_CODE = re.compile(r"^(BU|WK|GM|NL)[0-9A-Z]{2,8}$")
 MAX_PEERS = 5

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from dashboard.core.format import fmt_number
+from dashboard.core.format import as_number, fmt_number
 
 from .lens_sections import MAX_STRENGTHS, lens_prompts, lens_section
 from .pack_parts import Deviation, Figure, PackContent, PeerSection, Region, ResidentAsset, SourceGroup
-from .wording import as_number, dutch_date, fmt
+from .wording import dutch_date, fmt
 
 MAX_RESIDENT_ASSETS = 6
 # With two or more of the optional sections (beter dan verwacht, peers, resident assets) the pack is compact,

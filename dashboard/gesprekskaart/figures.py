@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dashboard.core.format import FULL_COVERAGE, fmt_number, is_rounded_zero, rounded_zero_text
+from dashboard.core.format import FULL_COVERAGE, as_number, fmt_number, is_rounded_zero, rounded_zero_text
 from dashboard.stats.uncertainty import NOT_DIFFERENT, difference_verdict
 
 from .pack_parts import Figure
-from .wording import as_number, comparison_sentence, fill_prompt, fmt
+from .wording import comparison_sentence, fill_prompt, fmt
 
 STANDOUT_REL = 0.05  # a figure "stands out" against the gemeente/NL from 5% (relative) difference
 

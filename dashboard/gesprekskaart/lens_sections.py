@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from dashboard.core.format import MISSING_TEXT
+from dashboard.core.format import MISSING_TEXT, as_number
 
 from .figures import make_figure
 from .pack_parts import Figure, LensSection, Region
-from .wording import as_number
 
 MAX_STRENGTHS = 4
 MAX_CONCERNS = 3

@@ -21,14 +21,6 @@ def dutch_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def as_number(value) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
 def prompt_value(value: float, unit: str, template: str) -> str:
     """The figure as it reads inside a sentence: 'per 1 000 inwoners' becomes '39 op de 1.000'."""
     if unit.startswith("per ") and unit in template:
