@@ -3,6 +3,8 @@ from functools import partial
 
 import pytest
 
+from dashboard.core.escaping import md_escape
+
 
 @pytest.fixture()
 def over(release_app):
@@ -39,6 +41,15 @@ def test_cbsodata_recipe_follows_the_chosen_indicator_and_region(over):
     assert 'cbsodata.get_data(\n    "50090NED"' in code and "BU0363AA01" in code
     at.main.selectbox[0].select("bijstand_per_1000").run()
     assert '"85618NED"' in at.main.code[0].value
+
+
+def test_a_link_with_an_unknown_indicator_says_so(over):
+    at = over(indicator="ervaren_gezondheid")            # not a catalogue id (the id is ervaren_gezondheid_goed)
+    assert not at.exception
+    notes = [i.value for i in at.main.info if "De link vraagt" in i.value]
+    assert len(notes) == 1 and f"‘{md_escape('ervaren_gezondheid')}’ voor het onderwerp" in notes[0]
+    assert '"50090NED"' in at.main.code[0].value          # the default: vrijwilligerswerk
+    assert not [i for i in over(indicator="vrijwilligerswerk").main.info if "De link vraagt" in i.value]
 
 
 def test_database_download_is_lazy(over, release_path):

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
+from dashboard.core.escaping import md_escape
 from dashboard.stats import fit_expected, fit_relation
 from dashboard.stats.deviance import BETTER, WORSE
 from dashboard.stats.charts import fmt_sig
@@ -211,3 +212,15 @@ def test_only_indicators_with_buurt_values_in_the_area_are_offered(app, con, par
         assert "Sommige cijfers bestaan alleen per gemeente" in texts(at)
         assert visible["opkomst_ps"].split(" (")[0] in texts(at)
     assert "Te weinig buurten" not in texts(at)
+
+
+def test_a_link_with_an_axis_that_is_not_offered_says_so(app):
+    """?x= names no indicator offered here: the page says so (escaped) and uses the default axis; a valid y is
+    kept. Changing the area afterwards writes the URL itself, and no link note comes back."""
+    at = app(x="opkomst<script>", y="ervaren_gezondheid_goed", gebied="GM0344")
+    assert not at.exception
+    notes = [i.value for i in at.main.info if "De link vraagt" in i.value]
+    assert len(notes) == 1 and f"‘{md_escape('opkomst<script>')}’ voor de x-as" in notes[0], notes
+    assert at.selectbox(key="verband_y").value == "ervaren_gezondheid_goed"
+    at.radio(key="verband_soort").set_value("Heel Nederland").run()
+    assert not at.exception and not [i for i in at.main.info if "De link vraagt" in i.value]

@@ -8,6 +8,7 @@ import plotly.io as pio
 import pytest
 
 from dashboard.kaart import choropleth, colour_classes, map_geometry, map_queries, map_text, map_url
+from dashboard.core.escaping import md_escape
 from dashboard.core.format import fmt_number
 
 
@@ -234,3 +235,26 @@ def test_opkomst_on_the_map_matches_the_kiesraad_file(draw):
     row = frame.set_index("region_code").loc["GM0363"]
     assert row["value"] == pytest.approx(100 * ams["TotalCounted"] / ams["Cast"])
     assert row["value_text"].replace("%", "") in pio.to_json(figure, validate=False)   # in the hover text
+
+
+def test_a_kaart_link_with_values_it_cannot_show_says_so_and_shows_the_defaults(release_app):
+    """A shared link with a renamed indicator, a level and an area that do not exist: the page names each one
+    (escaped, bounded) and shows the defaults instead of silently drawing something else."""
+    at = release_app("app_pages/kaart.py", run_first=False, indicator="mantelzorg", schaal="provincie",
+                     gebied="GM9999<b>")
+    assert not at.exception
+    notes = [i.value for i in at.main.info]
+    for field, raw in (("het onderwerp", "mantelzorg"), ("het niveau", "provincie"), ("het gebied", "GM9999<b>")):
+        assert any(f"‘{md_escape(raw)}’ voor {field}" in n and "standaardkeuze" in n for n in notes), (field, notes)
+    assert at.selectbox(key="kaart_indicator").value == map_url.DEFAULT_INDICATOR
+    assert at.selectbox(key="kaart_gebied").value == map_queries.NL
+    at.selectbox(key="kaart_indicator").select("mantelzorger").run()   # the page writes a valid URL: no more notes
+    assert not at.exception and not [i for i in at.main.info if "De link vraagt" in i.value]
+
+
+def test_a_valid_kaart_link_gets_no_note(release_app):
+    at = release_app("app_pages/kaart.py", run_first=False, indicator="mantelzorger", schaal="buurt", gebied="gm0344")
+    assert not at.exception
+    assert not [i for i in at.main.info if "De link vraagt" in i.value]
+    assert at.selectbox(key="kaart_indicator").value == "mantelzorger"
+    assert at.selectbox(key="kaart_gebied").value == "GM0344"

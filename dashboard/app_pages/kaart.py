@@ -70,6 +70,8 @@ _initial("kaart_schaal", url["schaal"], SCALES)
 _initial("kaart_gebied", url["gebied"], areas)
 
 st.title("Kaart")
+for field, raw in map_url.unknown_in_url(st.query_params, labels, areas):
+    st.info(state.link_value_note(field, raw))
 left, middle, right = st.columns([3, 2, 2])
 indicator_id = left.selectbox("Wat wilt u zien?", list(labels), format_func=labels.get, key="kaart_indicator")
 area = middle.selectbox("Waar?", list(areas), format_func=areas.get, key="kaart_gebied")

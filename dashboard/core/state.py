@@ -17,6 +17,7 @@ import streamlit as st
 from dashboard.core import db
 from dashboard.core import queries
 from dashboard.core import search
+from dashboard.core.escaping import md_escape
 
 REGION = "regio"
 INDICATOR = "indicator"
@@ -168,6 +169,14 @@ def set_compare_codes(codes: list[str]) -> None:
 def safe_text(raw: object, limit: int = 30) -> str:
     """User input shown back on screen: letters, digits, space, - and . only (no markdown or HTML)."""
     return re.sub(r"[^0-9A-Za-zÀ-ÿ .\-]", "", str(raw or ""))[:limit]
+
+
+def link_value_note(field: str, raw: object) -> str:
+    """A link (a shared or bookmarked URL) asked for a value this page cannot show: say so, instead of silently
+    showing something else. `field` names what the value was for ('het onderwerp', 'de x-as')."""
+    shown = " ".join(str(raw or "").split())[:40]  # as typed (an id keeps its underscores), bounded, escaped
+    return (f"De link vraagt om ‘{md_escape(shown)}’ voor {field}, maar dat staat niet in de keuzes hier. "
+            "U ziet nu de standaardkeuze.")
 
 
 def region_search(key: str, on_pick: Callable[[str], None], *, label: str = "Zoek een gemeente, wijk of buurt",

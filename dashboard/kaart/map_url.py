@@ -9,6 +9,20 @@ from .map_text import LEVELS
 DEFAULT_INDICATOR = "vrijwilligerswerk"
 
 
+def unknown_in_url(params: Mapping, indicators: Iterable[str], areas: Iterable[str]) -> list[tuple[str, str]]:
+    """(what it was for, the raw value) for each Kaart URL value that url_choice had to replace by a default."""
+    indicators, areas = set(indicators), set(areas)
+    raw = {key: params.get(key) for key in ("indicator", "schaal", "gebied")}
+    unknown = []
+    if raw["indicator"] and raw["indicator"] not in indicators:
+        unknown.append(("het onderwerp", raw["indicator"]))
+    if raw["schaal"] and raw["schaal"] not in LEVELS:
+        unknown.append(("het niveau", raw["schaal"]))
+    if raw["gebied"] and str(raw["gebied"]).strip().upper() not in areas:
+        unknown.append(("het gebied", raw["gebied"]))
+    return unknown
+
+
 def url_choice(params: Mapping, indicators: Iterable[str], areas: Iterable[str]) -> dict:
     """indicator, schaal and gebied from the URL; a ?regio= alone opens the map around that region."""
     indicators, areas = list(indicators), set(areas)

@@ -25,10 +25,17 @@ DEFAULT_X, DEFAULT_Y = "huishoudens_laagste_40pct", "ervaren_gezondheid_goed"
 NL = "NL"
 
 
-def _param(key: str, valid, fallback):
-    """A URL value when valid, else the fallback (or the first valid value when the fallback is not valid)."""
+LINK_FIELDS = {"gebied": "het gebied", "x": "de x-as", "y": "de y-as", "uitkomst": "de uitkomst"}
+
+
+def _param(key: str, valid, fallback, widget: str):
+    """A URL value when valid, else the fallback (or the first valid value when the fallback is not valid). A value
+    the link asked for that is not valid here is named on the page while its widget is first drawn (later the
+    page itself writes the URL: a choice that a new area does not offer is no link's fault)."""
     valid = list(valid)
     raw = st.query_params.get(key)
+    if raw is not None and raw not in valid and widget not in st.session_state:
+        st.info(state.link_value_note(LINK_FIELDS.get(key, key), raw))
     return raw if raw in valid else (fallback if fallback in valid else valid[0])
 
 
@@ -42,7 +49,7 @@ def scope_picker(choice: state.RegionChoice) -> tuple[str, str]:
     names = dict(zip(gem["region_code"], gem["name"]))
     here = choice.region.get("gemeente_code") if choice.status == "ok" else None
     fallback = here if isinstance(here, str) and here in names else NL
-    start = _param("gebied", [NL, *names], fallback)
+    start = _param("gebied", [NL, *names], fallback, "verband_soort")
     left, right = st.columns([1, 2])
     kind = left.radio("Welke buurten?", ["Eén gemeente", "Heel Nederland"], index=int(start == NL),
                       key="verband_soort", horizontal=True)
@@ -68,9 +75,9 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
         return
     left, right = st.columns(2)
     x = left.selectbox("Cijfer langs de x-as (van links naar rechts)", ids, format_func=options.get, key="verband_x",
-                       index=ids.index(_param("x", ids, DEFAULT_X)))
+                       index=ids.index(_param("x", ids, DEFAULT_X, "verband_x")))
     y = right.selectbox("Cijfer langs de y-as (van onder naar boven)", ids, format_func=options.get, key="verband_y",
-                        index=ids.index(_param("y", ids, DEFAULT_Y)))
+                        index=ids.index(_param("y", ids, DEFAULT_Y, "verband_y")))
     st.query_params["x"], st.query_params["y"] = x, y
     chosen = st.multiselect("Houd rekening met (hoogstens 5 achtergrondkenmerken)", ids, format_func=options.get,
                             max_selections=5, key="verband_controls", placeholder="bijvoorbeeld leeftijd of dichtheid")
@@ -134,7 +141,7 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
     if not outcomes:
         st.warning(f"In {scope_label} hebben te weinig buurten cijfers om een verwachting te berekenen.")
         return
-    start = _param("uitkomst", outcomes, outcomes[0])
+    start = _param("uitkomst", outcomes, outcomes[0], "verwacht_uitkomst")
     outcome = st.selectbox("Uitkomst", outcomes, index=outcomes.index(start), key="verwacht_uitkomst",
                            format_func=lambda o: f"{meta.loc[o, 'label']} (geschat)" if meta.loc[o, "modelled"]
                            else str(meta.loc[o, "label"]))
