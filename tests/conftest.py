@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -269,6 +270,16 @@ class ReplayedRefresh:
     store_path: Path         # the residents' Bewonerskaart store in data/user
     store_sha: str           # its sha256 before the refresh
     user_files: dict[str, str]  # name -> sha256 of every file in data/user before the refresh
+
+
+def run_in_threads(target, n: int) -> None:
+    """target(0) … target(n - 1), each on its own thread, all at once; returns when every one has finished
+    (concurrent sessions of the user stores)."""
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def sha256_file(path: Path) -> str:

@@ -3,11 +3,11 @@ refused with the current values, one item stored once (also by two sessions at o
 and ten sessions editing one buurt at once."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 
 from dashboard.bewoners import AssetNotFoundError, AssetStore, AssetStoreError, AssetValidationError, StaleAssetError
+from tests.conftest import run_in_threads
 
 # `make test` runs on 2 xdist workers: keep the store tests on one worker, so the store is made once
 pytestmark = pytest.mark.xdist_group("test_bewoners_store")
@@ -74,12 +74,7 @@ def test_the_same_item_is_stored_once(asset_store, make_asset):
 
 def test_one_upload_saved_by_two_sessions_at_once_is_stored_once(asset_store, template_assets):
     results = []
-    threads = [threading.Thread(target=lambda: results.append(asset_store.add_new(template_assets, actor="sessie")))
-               for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(lambda _: results.append(asset_store.add_new(template_assets, actor="sessie")), 4)
     assert sorted(results) == [(0, 3), (0, 3), (0, 3), (3, 0)]
     assert len(asset_store.list()) == 3
 
@@ -119,11 +114,7 @@ def test_ten_sessions_editing_one_buurt_lose_no_change(asset_store, make_asset):
                     break
                 except StaleAssetError:
                     stale.append(n)
-    threads = [threading.Thread(target=session, args=(n,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(session, 10)
     for asset in shared:
         now = asset_store.get(asset.id)
         assert sorted(now.description.strip("[]").split("][")) == sorted(str(n) for n in range(10))

@@ -1,7 +1,6 @@
 """The generic user store (dashboard/userstore): one suite, run against DuckDB and a throwaway PostgreSQL."""
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import datetime
 
@@ -11,6 +10,7 @@ from dashboard import userstore
 from dashboard.userstore import (ConstraintError, RowMissingError, StaleVersionError, StoreTooNewError,
                                  UserStore, history, record, register, update_versioned)
 from dashboard.userstore.migrations import REGISTRY
+from tests.conftest import run_in_threads
 
 
 def feature_name() -> str:
@@ -150,11 +150,7 @@ def test_ten_sessions_editing_one_row_lose_no_change(store):
                     break
                 except StaleVersionError:
                     stale.append(n)
-    threads = [threading.Thread(target=session, args=(n,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(session, 10)
     assert store.read(lambda tx: tx.execute(f"select version, length(body) from {feature}_notes")) == [(101, 100)]
 
 
