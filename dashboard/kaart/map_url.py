@@ -9,18 +9,15 @@ from .map_text import LEVELS
 DEFAULT_INDICATOR = "vrijwilligerswerk"
 
 
+LINK_FIELDS = {"indicator": "het onderwerp", "schaal": "het niveau", "gebied": "het gebied"}
+
+
 def unknown_in_url(params: Mapping, indicators: Iterable[str], areas: Iterable[str]) -> list[tuple[str, str]]:
-    """(what it was for, the raw value) for each Kaart URL value that url_choice had to replace by a default."""
-    indicators, areas = set(indicators), set(areas)
-    raw = {key: params.get(key) for key in ("indicator", "schaal", "gebied")}
-    unknown = []
-    if raw["indicator"] and raw["indicator"] not in indicators:
-        unknown.append(("het onderwerp", raw["indicator"]))
-    if raw["schaal"] and raw["schaal"] not in LEVELS:
-        unknown.append(("het niveau", raw["schaal"]))
-    if raw["gebied"] and str(raw["gebied"]).strip().upper() not in areas:
-        unknown.append(("het gebied", raw["gebied"]))
-    return unknown
+    """(what it was for, the raw value) for each value the URL asked for that url_choice did not take."""
+    chosen = url_choice(params, indicators, areas)
+    asked = {key: str(params.get(key) or "").strip() for key in LINK_FIELDS}
+    asked["gebied"] = asked["gebied"].upper()  # as url_choice reads it
+    return [(field, params.get(key)) for key, field in LINK_FIELDS.items() if asked[key] and asked[key] != chosen[key]]
 
 
 def url_choice(params: Mapping, indicators: Iterable[str], areas: Iterable[str]) -> dict:
