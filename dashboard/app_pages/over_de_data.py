@@ -101,9 +101,10 @@ st.header("Zelf ophalen bij CBS")
 st.markdown("Met het Python-pakket `cbsodata` haalt u dezelfde cijfers rechtstreeks bij CBS op.")
 ids = list(catalogue.sort_values("label")["indicator_id"])
 labels = dict(zip(catalogue["indicator_id"], catalogue["label"]))
-chosen = state.chosen_indicator(ids) or "vrijwilligerswerk"
-if st.query_params.get(state.INDICATOR) and state.chosen_indicator(ids) is None:
+from_link = state.chosen_indicator(ids)
+if from_link is None and st.query_params.get(state.INDICATOR):
     st.info(state.link_value_note("het onderwerp", st.query_params.get(state.INDICATOR)))
+chosen = from_link or "vrijwilligerswerk"
 pick = st.selectbox("Onderwerp", ids, index=ids.index(chosen) if chosen in ids else 0, format_func=labels.get)
 here = state.chosen_region()
 row = catalogue.set_index("indicator_id").loc[pick].to_dict() | {"indicator_id": pick}
