@@ -215,6 +215,30 @@ def test_text_alternative_says_what_the_colours_say(draw, indicators):
     assert set(table[meta["label"]]) >= set(shown["value_text"])
 
 
+@pytest.mark.parametrize("indicator_id, level, area", [
+    ("bijstand_per_1000", "wijk", "GM0363"),   # five Amsterdam wijken with a rounded 0 (0 to 4 uitkeringen)
+    ("afstand_huisarts", "buurt", "GM0344"),   # distances rounded to 0.1 km: several Utrecht buurten share one
+])
+def test_text_alternative_counts_areas_that_share_the_lowest_or_highest_figure(draw, indicators, indicator_id,
+                                                                                level, area):
+    """A tie at an end of the range is counted ('X en 4 andere wijken'), never one area named as the lowest; a
+    rounded 0 is given with the widest bound of the tied areas, so the text is true for each of them."""
+    from dashboard.kaart import text_alternative as ta
+    frame, _, _ = draw(indicator_id, level, area)
+    sentence = ta.sentence(frame, indicators[indicator_id], level, "X")
+    shown = frame[frame["status"] == "waarde"]
+    low = shown[shown["value"] == shown["value"].min()]
+    high = shown[shown["value"] == shown["value"].max()]
+    assert len(low) > 1, "the real data of this case has a tie at the low end"
+    for tied in (low, high):
+        if len(tied) > 1:
+            assert f" en {len(tied) - 1} andere {map_text.LEVELS[level]})" in sentence
+            if "upper" in tied and tied["upper"].notna().any():   # rounded 0s: the widest bound is named
+                assert tied.loc[tied["upper"].idxmax(), "value_text"] in sentence
+        else:
+            assert f"{tied.iloc[0]['value_text']} ({tied.iloc[0]['name']})" in sentence
+
+
 def test_text_alternative_names_every_grey_class(draw, indicators):
     from dashboard.kaart import text_alternative as ta
     frame, _, _ = draw("vrijwilligerswerk", "buurt", "GM0363")   # RIVM 2020 division: Amsterdam renumbered

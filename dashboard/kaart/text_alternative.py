@@ -21,6 +21,20 @@ def _n(k: int) -> str:
    # an all-NL buurt table (14,500 rows) would cost the browser more than the map: ask to narrow
 
 
+def _end(with_value: pd.DataFrame, which: str, plural: str) -> str:
+    """'0,3 km (Lombok-West)', or with a tie '0,3 km (Lombok-West en 4 andere buurten)': areas that share the
+    lowest (highest) figure are counted, so no single one is called the lowest when others have the same figure
+    (five wijken with a rounded 0, 'minder dan 5', are not ordered among themselves)."""
+    extreme = getattr(with_value["value"], which)()
+    tied = with_value[with_value["value"].eq(extreme)]
+    # rounded 0s tie at value 0 with different bounds ('hoogstens 4,1' / 'hoogstens 10 per 1 000'): name the one
+    # with the widest bound, so the text is true for every area it counts
+    widest = "upper" in tied and tied["upper"].notna().any()
+    first = tied.loc[tied["upper"].idxmax()] if widest else tied.iloc[0]
+    others = f" en {_n(len(tied) - 1)} andere {plural}" if len(tied) > 1 else ""
+    return f"{first['value_text']} ({first['name']}{others})"
+
+
 def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str) -> str:
     """'Kaart van <label> voor de 99 buurten in Amsterdam: 80 met een cijfer, van 9,1% (X) tot 31,0% (Y); ...'."""
     n = len(frame)
@@ -30,12 +44,10 @@ def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str
     with_value = frame[frame["status"].eq("waarde") & frame["value"].notna()]
     parts = []
     if len(with_value):
-        low = with_value.loc[with_value["value"].idxmin()]
-        high = with_value.loc[with_value["value"].idxmax()]
         periods = sorted({str(p) for p in with_value["period"].dropna()}) if "period" in with_value else []
         parts.append(f"{_n(len(with_value))} met een cijfer"
                      + (f" ({', '.join(periods)})" if periods else "")
-                     + f", van {low['value_text']} ({low['name']}) tot {high['value_text']} ({high['name']})")
+                     + f", van {_end(with_value, 'min', plural)} tot {_end(with_value, 'max', plural)}")
     else:
         parts.append("geen enkel gebied met een cijfer")
     for status, word in (("geheim", "geheim"), ("ontbreekt", "zonder cijfer"),
