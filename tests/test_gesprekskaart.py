@@ -141,3 +141,19 @@ def test_no_strength_heading_over_figures_below_the_middle_of_the_buurten(build_
         assert "sterk" not in section.heading and "er springt niets uit" in section.intro
         html = make_pack(code, build_dir=build_dir, today=DAY).html
         assert "sterk in is" not in html and "Wat er in deze buurt is" in html
+
+
+def test_cc_by_is_claimed_only_for_sources_that_have_it(amsterdam, release_path):
+    """The opkomst figure (Kiesraad counts via Centerdata/BZK) is not CC BY 4.0: its own terms are named, and
+    'Licentie CC BY 4.0' is said beside the CBS/RIVM attributions only."""
+    with duckdb.connect(str(release_path), read_only=True) as con:   # source: mart_sources of the release
+        terms = con.execute("select attribution, licence from mart_sources where table_id = 'kiesraad_ps2023'"
+                            ).fetchone()
+    attribution, licence = terms
+    assert not licence.startswith("CC BY")
+    html = amsterdam.html
+    assert "kiesraad_ps2023" in html, "the gemeente pack shows the opkomst figure"
+    sources = html[html.index("Over deze cijfers"):]
+    cc_by_sentence = sources[:sources.index("Licentie CC BY 4.0")]
+    assert "Kiesraad" not in cc_by_sentence
+    assert f"{attribution}: geen CC BY-licentie ({licence})" in sources.replace("&#x27;", "'")

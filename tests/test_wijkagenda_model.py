@@ -215,3 +215,17 @@ def test_export_drops_a_link_to_a_note_that_was_corrected_away(agenda_doc):
     bundle = exchange.read_bundle(exchange.export_bundle(agenda_doc, [conv]), "agenda.json")
     assert bundle.ok, bundle.problems
     assert bundle.agenda["priorities"][0]["why"] == []
+
+
+def test_the_printed_agenda_claims_cc_by_only_for_sources_that_have_it(agenda_doc, build_dir, release_path):
+    """A followed opkomst figure (Kiesraad counts, not CC BY 4.0) names its own terms in the footer."""
+    with duckdb.connect(str(release_path), read_only=True) as con:   # source: mart_sources of the release
+        attribution, licence = con.execute(
+            "select attribution, licence from mart_sources where table_id = 'kiesraad_ps2023'").fetchone()
+    assert not licence.startswith("CC BY")
+    doc = copy.deepcopy(agenda_doc)
+    doc["priorities"][0]["indicators"].append(data.freeze("GM0363", "opkomst_ps", TODAY, build_dir))
+    footer = render_html.render_agenda(doc, [], {}, today=TODAY).html.split('<footer class="srcs">')[1]
+    assert "Bron: CBS — CC BY 4.0" in footer
+    assert f"{attribution} — geen CC BY-licentie ({licence})" in footer.replace("&#x27;", "'")
+    assert f"{attribution} — CC BY 4.0" not in footer and f"{attribution}; " not in footer

@@ -174,14 +174,19 @@ def _sources(content: PackContent) -> str:
         f'<td>{_e(g.attribution.removeprefix("Bron: "))} · {_e(g.table_id)}</td></tr>' for g in content.sources)
     table = (f'<table class="src"><thead><tr><th>Cijfers</th><th>Jaar</th><th>Indeling</th><th>Bron · tabel</th></tr>'
              f'</thead><tbody>{rows}</tbody></table>') if rows else ""
-    attributions = sorted({g.attribution for g in content.sources if g.attribution}) or ["Bron: CBS"]
-    assumed = any("aangenomen" in g.licence for g in content.sources)
+    # CC BY 4.0 is said only of the sources that have it; any other source names its own terms (the Kiesraad counts)
+    cc_by = [g for g in content.sources if g.licence.startswith("CC BY")]
+    attributions = sorted({g.attribution for g in cc_by if g.attribution}) or ["Bron: CBS"]
+    assumed = any("aangenomen" in g.licence for g in cc_by)
     licence = "CC BY 4.0" + (" (voor RIVM-cijfers aangenomen: open data bij CBS)" if assumed else "")
+    others = "".join(f" {_e(attribution)}: geen CC BY-licentie ({_e(terms)})."
+                     for attribution, terms in sorted({(g.attribution or "Bron: onbekend", g.licence)
+                                                       for g in content.sources if g not in cc_by}))
     geschat = (" <b>Geschat</b>: RIVM rekent de Gezondheidsmonitor met een model om naar elke buurt. Dat is een "
                "schatting, geen telling." if any(g.modelled for g in content.sources) else "")
     url = _e(content.profile_url)
     return (f'<section class="sources"><div class="srctext"><h2>Over deze cijfers</h2>'
-            f'<p>{_e(" · ".join(attributions))}. Licentie {_e(licence)}: delen mag, met bronvermelding. '
+            f'<p>{_e(" · ".join(attributions))}. Licentie {_e(licence)}: delen mag, met bronvermelding.{others} '
             f'Indeling: de buurtgrenzen van dat jaar.{geschat}</p>{table}</div>'
             f'<div class="qrbox">{qr_svg(content.profile_url, 24)}<p>Scan voor het hele profiel:<br>'
             f'<a href="{url}">{url}</a></p></div></section>')

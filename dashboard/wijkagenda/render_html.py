@@ -140,18 +140,23 @@ def _sources(agenda: dict) -> str:
     if not tables:
         return ""
     lines = "; ".join(f"{t} ({period}, indeling {year})" for t, period, year in tables)
-    return (f'<footer class="srcs">Cijfers: {_e(lines)}. {_e(attributions({t for t, _, _ in tables}))} — CC BY 4.0. '
+    return (f'<footer class="srcs">Cijfers: {_e(lines)}. {_e(attributions({t for t, _, _ in tables}))}. '
             '‘Geen duidelijk verschil’: het verschil valt binnen de marges. Een cijfer op een andere buurtindeling '
             'kan over een ander gebied gaan.</footer>')
 
 
 def attributions(table_ids: set[str]) -> str:
-    """'Bron: CBS; Bron: RIVM, CBS' for these tables (a combined id such as 47022NED+85984NED names both)."""
+    """'Bron: CBS; Bron: RIVM, CBS — CC BY 4.0' for these tables (a combined id such as 47022NED+85984NED names
+    both); a source under other terms than CC BY 4.0 (the Kiesraad counts) names its own."""
     from pipelines.catalogue import load_catalogue
 
     tables = load_catalogue().tables
-    found = {tables[part].attribution for t in table_ids for part in t.split("+") if part in tables}
-    return "; ".join(sorted(found)) or "Bron: CBS"
+    found = {(tables[part].attribution, tables[part].licence) for t in table_ids for part in t.split("+")
+             if part in tables} or {("Bron: CBS", "CC BY 4.0")}
+    cc_by = sorted({a for a, licence in found if licence.startswith("CC BY")})
+    others = sorted({(a, licence) for a, licence in found if not licence.startswith("CC BY")})
+    return "; ".join(([f"{'; '.join(cc_by)} — CC BY 4.0"] if cc_by else [])
+                     + [f"{a} — geen CC BY-licentie ({licence})" for a, licence in others])
 
 
 def render_agenda(agenda: dict, conversations: list[dict], follow: Mapping[tuple[str, str], FollowUp], *,
