@@ -149,6 +149,32 @@ def test_peer_median_uses_same_table_and_period(build_dir, con):
     assert row["Met cijfer"] == f"{len(peers)} van 10" and row["Bron"] == "2020 · tabel 50090NED · indeling 2020"
 
 
+def test_peer_table_never_shows_a_rounded_0_as_0(build_dir, con):
+    """A rate from a count CBS rounded to 0 is 'minder dan 5 (... 0 tot 4 ...)' in the peer table (the buurt, and
+    the peers' median and range), never '0 per 1 000 inwoners'. The buurt: the first one in the release with a
+    rounded 0 for bijstand whose peers include another rounded 0 (mart_profile, catalogue rounding > 0)."""
+    from dashboard.core.format import value_text
+    buurt, upper = con.execute("""
+        select p.region_code, p.upper from mart_profile p join mart_catalogue c using (indicator_id)
+        where p.indicator_id = 'bijstand_per_1000' and c.rounding > 0 and p.value = 0 and p.is_default_group
+          and p.region_code like 'BU%' and exists (
+            select 1 from mart_peer_buurten b join mart_profile q on q.region_code = b.peer_code
+            where b.region_code = p.region_code and q.indicator_id = p.indicator_id and q.value = 0
+              and q.is_default_group)
+        order by p.region_code limit 1""").fetchone()
+    codes = [c for (c,) in con.execute(
+        "select peer_code from mart_peer_buurten where region_code = ? order by rank", [buurt]).fetchall()]
+    catalogue = q.indicators(build_dir)
+    label = catalogue.set_index("indicator_id").at["bijstand_per_1000", "label"]
+    rounding = catalogue.set_index("indicator_id").at["bijstand_per_1000", "rounding"]
+    row = peer_table.peer_benchmark_table(q.profile_values((buurt, *codes), build_dir), buurt, codes, catalogue,
+                                          "Gemeente").set_index("Onderwerp").loc[label]
+    unit = "per 1 000 inwoners"
+    assert row["Deze buurt"] == value_text({"value": 0.0, "rounding": rounding, "upper": upper, "unit": unit})
+    assert row["Laagste – hoogste"].startswith(value_text({"value": 0.0, "rounding": rounding, "unit": unit}))
+    assert not any(cell.startswith("0 ") or " 0 per" in cell for cell in row.astype(str))
+
+
 def test_expected_view_without_a_model_row(build_dir):
     lines = expected_text.expected_view(q.expected_for("BU03440133", build_dir).iloc[0:0], q.indicators(build_dir))
     assert [x["verdict"] for x in lines] == [None, None, None]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dashboard.core.format import fmt_value
+from dashboard.core.format import fmt_value, value_text
 from dashboard.stats.charts import LENS_NAME
 from dashboard.stats.indicator_order import ordered
 from dashboard.stats.uncertainty import NO_MARGIN, NO_VALUE, difference_verdict
@@ -38,13 +38,17 @@ def peer_benchmark_table(values: pd.DataFrame, region_code: str, peers: Sequence
                                                                  me["gemeente_value"], me["gemeente_lower"],
                                                                  me["gemeente_upper"])
         vals = others["value"].astype(float)
+        # a 0 from a count CBS rounded is 'minder dan 5 (... 0 tot 4 ...)', never '0 per 1 000' (with the buurt's
+        # own bound where it has one; a peer statistic has none)
+        text = lambda v, upper=None: value_text({"value": v, "unit": u, "upper": upper,  # noqa: E731
+                                                 "rounding": getattr(ind, "rounding", None)})
         rows.append({
             "Kant": LENS_NAME[ind.lens], "Onderwerp": ind.label + (" (geschat)" if ind.modelled else ""),
-            "Deze buurt": fmt_value(me["value"] if me is not None else None, u),
-            gemeente_name: fmt_value(me["gemeente_value"] if me is not None else None, u),
+            "Deze buurt": text(me["value"], me["upper"]) if me is not None else fmt_value(None, u),
+            gemeente_name: text(me["gemeente_value"], me["gemeente_upper"]) if me is not None else fmt_value(None, u),
             "Nederland": fmt_value(me["nl_value"] if me is not None else None, u),
-            "Vergelijkbare buurten (mediaan)": fmt_value(float(vals.median()) if len(vals) else None, u),
-            "Laagste – hoogste": f"{fmt_value(vals.min(), u)} – {fmt_value(vals.max(), u)}" if len(vals) else "–",
+            "Vergelijkbare buurten (mediaan)": text(float(vals.median())) if len(vals) else fmt_value(None, u),
+            "Laagste – hoogste": f"{text(vals.min())} – {text(vals.max())}" if len(vals) else "–",
             "Met cijfer": f"{len(vals)} van {len(peers)}",
             "Verschil met gemeente": verdict if verdict not in (NO_MARGIN, NO_VALUE) else "",
             "Bron": f"{period} · tabel {table} · indeling {int(year)}" if table is not None else ""})
