@@ -17,8 +17,8 @@ import math
 
 import pandas as pd
 
-from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, buurt_base, fmt_number, fmt_value, is_rounded_zero,
-                                   rounded_zero_text)
+from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, as_number, buurt_base, fmt_number,
+                                   fmt_value, is_rounded_zero, rounded_zero_text)
 
 PLACE = {"buurt": "deze buurt", "wijk": "deze wijk", "gemeente": "deze gemeente", "land": "Nederland"}
 
@@ -171,17 +171,64 @@ def summary_items(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2, by:
 
 
 def _summary_items_one(rows: pd.DataFrame, n_each: int) -> dict[str, pd.DataFrame]:
-    """summary_items for one region: the same frames without the per-region grouping (a profile shows one
-    region, and the grouped path costs a third of the summary's time there)."""
-    rows = rows[[c for c in USED if c in rows]]
-    assets = _candidates(rows, "asset").sort_values("favourable", ascending=False, kind="stable")
-    problems = _candidates(rows, "problem")
-    strong = assets[assets["favourable"] >= MIDDLE].head(n_each)
-    best = assets.iloc[:0] if len(strong) else assets.head(1)
-    best = best[best["favourable"] >= MEDIAN]
-    concerns = problems[problems["unfavourable"] >= MIDDLE].sort_values("unfavourable", ascending=False,
-                                                                          kind="stable")
-    return {"strengths": strong, "best": best, "concerns": concerns.head(n_each), "assets": assets,
+    """summary_items for one region: the rows pick() chooses, as frames (the grouped path's columns)."""
+    cols = [c for c in USED if c in rows]
+    chosen = pick(records(rows, cols), n_each)
+    out_cols = cols + ["favourable", "unfavourable"]
+    return {key: pd.DataFrame(chosen[key], columns=out_cols)
+            for key in ("strengths", "best", "concerns", "assets", "problems")}
+
+
+def records(rows: pd.DataFrame, cols: list[str] | None = None) -> list[dict]:
+    """`rows` (or its `cols`) as plain dicts: a profile has ~40 rows, and pandas' per-operation cost (a boolean
+    mask, a take, a sort: ~0.5 ms each) is most of the summary's time when it works on frames."""
+    cols = list(rows.columns) if cols is None else cols
+    return [dict(zip(cols, values)) for values in zip(*(rows[c].tolist() for c in cols))]
+
+
+def _number(value) -> float:
+    """A cell as a float; NaN for NULL, NA and text (pd.to_numeric(errors='coerce') of one value)."""
+    number = as_number(value)
+    return math.nan if number is None else number
+
+
+def _assessed(row: dict) -> tuple[float, float]:
+    """(favourable, unfavourable) of one row, as assess() computes them for a frame; NaN where assess has NaN."""
+    n = _number(row.get("n_total"))
+    rounded = (as_number(row.get("rounding")) or 0) > 0 and _number(row.get("value")) == 0
+    if not (n > 0) or pd.isna(row.get("value")) or rounded:
+        return math.nan, math.nan
+    lower, higher = 100 * _number(row.get("n_lower")) / n, 100 * _number(row.get("n_higher")) / n
+    direction = row.get("direction")
+    if direction == "higher_is_better":
+        return lower, higher
+    if direction == "lower_is_better":
+        return higher, lower
+    return math.nan, math.nan
+
+
+def _candidate_rows(rows: list[dict], lens: str) -> list[dict]:
+    """_candidates over plain rows: the lens's summary figures with a value and a place among the buurten."""
+    out = []
+    for row in rows:
+        if (row["lens"] == lens and bool(row["in_summary"]) and bool(row["landing"]) and not bool(row["hidden"])
+                and not pd.isna(row["value"])):
+            favourable, unfavourable = _assessed(row)
+            if not math.isnan(favourable):
+                out.append({**row, "favourable": favourable, "unfavourable": unfavourable})
+    return out
+
+
+def pick(rows: list[dict], n_each: int = 2) -> dict[str, list[dict]]:
+    """What summary_items chooses for one region, over plain rows (records()): the same keys, each a list of
+    rows with favourable / unfavourable. Python's stable sort keeps ties in row order, as pandas' stable sort."""
+    assets = sorted(_candidate_rows(rows, "asset"), key=lambda r: r["favourable"], reverse=True)
+    problems = _candidate_rows(rows, "problem")
+    strong = [r for r in assets if r["favourable"] >= MIDDLE][:n_each]
+    best = [r for r in ([] if strong else assets[:1]) if r["favourable"] >= MEDIAN]
+    concerns = sorted((r for r in problems if r["unfavourable"] >= MIDDLE), key=lambda r: r["unfavourable"],
+                      reverse=True)
+    return {"strengths": strong, "best": best, "concerns": concerns[:n_each], "assets": assets,
             "problems": problems}
 
 
@@ -190,52 +237,53 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list
     indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary, period, value,
     n_lower, n_higher, n_total (and, where known, rounding, upper, n_buurten_all, missing_reason, status)."""
     place = PLACE.get(level, "deze regio")
-    items = summary_items(rows, level, n_each)
+    cols = [c for c in (*USED, "missing_reason", "status") if c in rows]
+    plain = records(rows, cols)
+    items = pick(plain, n_each)
     among = "" if level == "buurt" else " (vergeleken met losse buurten)"
     out = []
-    if items["assets"].empty:
+    if not items["assets"]:
         out.append(f"**Kracht.** Voor {place} zijn er geen cijfers over kracht.")
-    elif not items["strengths"].empty:
+    elif items["strengths"]:
         out.append("**Kracht.** " + _joined(items["strengths"], level, "Ook"))
-    elif not items["best"].empty:
+    elif items["best"]:
         out.append(f"**Kracht.** Op kracht scoort {place} niet duidelijk hoger dan de meeste buurten{among}. "
-                   f"Het gunstigste cijfer: {sentence(items['best'].iloc[0], level)}")
+                   f"Het gunstigste cijfer: {sentence(items['best'][0], level)}")
     else:
         out.append(f"**Kracht.** In de cijfers over kracht valt {place} niet op: op geen enkel punt is het hier "
                    f"gunstiger dan in de helft van de buurten{among}. Wat bewoners zelf noemen, telt hier extra.")
-    if items["problems"].empty:
+    if not items["problems"]:
         out.append(f"**Zorgen.** Voor {place} zijn er geen cijfers over zorgen.")
-    elif items["concerns"].empty:
+    elif not items["concerns"]:
         out.append(f"**Zorgen.** Bij de zorgen valt {place} niet op: op geen enkel punt is het hier "
                    f"ongunstiger dan in {MIDDLE}% van de buurten{among}.")
     else:
         out.append("**Zorgen.** " + _joined(items["concerns"], level, "Daarnaast"))
-    told = pd.concat([items["strengths"], items["best"], items["concerns"]])
-    if level != "buurt" and not told.empty:
+    if level != "buurt" and (items["strengths"] or items["best"] or items["concerns"]):
         out.append(among_buurten(level))  # an area's figure was set beside buurt figures: say so
-    shown = rows[rows["lens"].isin(["asset", "problem"]) & rows["landing"].astype(bool)
-                 & ~rows["hidden"].astype(bool)]
-    missing = int(shown["value"].isna().sum())
+    shown = [r for r in plain if r["lens"] in ("asset", "problem") and bool(r["landing"]) and not bool(r["hidden"])]
+    no_value = [r for r in shown if pd.isna(r["value"])]
+    missing = len(no_value)
     if missing:
         out.append(f"Over {missing} {'onderwerp' if missing == 1 else 'onderwerpen'} is er geen cijfer "
                    f"voor {place}. Hieronder staat waarom.")
-        if (level in ("buurt", "wijk") and "status" in rows
-                and (shown["value"].isna() & (shown["status"] == "andere_indeling")).any()):
+        if level in ("buurt", "wijk") and "status" in rows and any(r["status"] == "andere_indeling" for r in no_value):
             out[-1] += (" Vaak komt dat doordat de bron een oudere buurtindeling gebruikt, waarin deze "
                         f"{'buurt' if level == 'buurt' else 'plek'} anders was ingedeeld.")
-        if "missing_reason" in rows and (shown["missing_reason"] == "too_few").any():
+        if "missing_reason" in rows and any(r["missing_reason"] == "too_few" for r in shown):
             out[-1] += f" Soms wonen er te weinig mensen: dan staat er '{MISSING_TEXT['too_few']}'."
-        if "missing_reason" in rows and (rows["missing_reason"] == "zero_or_unknown").any():
+        if "missing_reason" in rows and any(r["missing_reason"] == "zero_or_unknown" for r in plain):
             out[-1] += " " + ZERO_OR_UNKNOWN_WHY
-        few = rows.loc[rows["indicator_id"] == "inwoners", "value"]
-        if level == "buurt" and not few.empty and pd.notna(few.iloc[0]) and few.iloc[0] < SMALL_BUURT:
-            out[-1] += (f" Hier wonen weinig mensen ({fmt_number(few.iloc[0])}). Dan publiceert CBS veel "
+        few = [r["value"] for r in plain if r["indicator_id"] == "inwoners"]
+        if level == "buurt" and few and pd.notna(few[0]) and few[0] < SMALL_BUURT:
+            out[-1] += (f" Hier wonen weinig mensen ({fmt_number(few[0])}). Dan publiceert CBS veel "
                         "cijfers niet, om de privacy te beschermen.")
     return out
 
 
-def _joined(rows: pd.DataFrame, level: str, then: str) -> str:
-    return " ".join(sentence(r, level, None if i == 0 else then) for i, (_, r) in enumerate(rows.iterrows()))
+def _joined(rows: list[dict], level: str, then: str) -> str:
+    return " ".join(sentence(r, level, None if i == 0 else then) for i, r in enumerate(rows))
+
 
 
 # ---------------------------------------------------------------------------------------------------------------
