@@ -21,10 +21,13 @@ from pipelines.catalogue import Catalogue
 from pipelines.transform import (LONG_COLUMNS, SchemaError, WideTable, ratio_from_matched, regions_from_table,
                                  table_to_wide)
 
-# The build's raw values: per table a temporary wide table (wide_<n>, a few MB) and the ratio indicators' long
-# rows (raw_ratio); the temporary view raw_values unpivots them all. sql/01_int_values.sql writes it to the
-# release once (indicator_values_all; views indicator_values and int_values); release_raw() drops them.
-VALUES_DDL = """create temp table raw_ratio (
+# The build's raw values: per table a wide table (raw.wide_<n>) and the ratio indicators' long rows
+# (raw.raw_ratio) in the in-memory database `raw`, compressed as each table is checkpointed into it (DuckDB keeps
+# uncompressed in-memory tables in 256 KB blocks per column: ~100 MB for the snapshot, ~15 MB compressed); the
+# temporary view raw_values unpivots them all. sql/01_int_values.sql writes it to the release once
+# (indicator_values_all; views indicator_values and int_values); release_raw() drops them.
+RAW_DB = "raw"
+VALUES_DDL = f"""create table {RAW_DB}.raw_ratio (
     region_code varchar, boundary_year bigint, period varchar, indicator_id varchar, age_group varchar,
     is_default_group boolean, value double, lower double, upper double, missing_reason varchar,
     table_id varchar, series varchar)"""
@@ -77,7 +80,7 @@ def reason_codes(reason: pd.Series) -> np.ndarray:
 
 
 def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> str | None:
-    """Store one table's wide frame as the temporary table `name`; returns the select that unpivots it into
+    """Store one table's wide frame as the table raw.`name`; returns the select that unpivots it into
     indicator_values rows (every key row for every indicator, value or not), or None without indicators."""
     if not wide.indicators:
         return None
@@ -87,9 +90,10 @@ def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> st
         frame[f"r{k}"] = reason_codes(reason)
     con.register("wide_frame", pd.DataFrame(frame))
     try:
-        con.execute(f"create temp table {name} as select * from wide_frame")
+        con.execute(f"create table {RAW_DB}.{name} as select * from wide_frame")
     finally:
         con.unregister("wide_frame")
+    con.execute(f"checkpoint {RAW_DB}")  # compresses the new table
     groups = ", ".join(f"(v{k}, l{k}, u{k}, r{k}) as {_sql_text(i)}" for k, (i, _) in enumerate(wide.indicators))
     series = {s for _, s in wide.indicators}
     series_sql = (_sql_text(series.pop()) if len(series) == 1 else
@@ -102,23 +106,21 @@ def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> st
                cast(value as double) as value, cast(lower as double) as lower, cast(upper as double) as upper,
                cast({reason_sql} as varchar) as missing_reason, cast({_sql_text(wide.table.id)} as varchar) as table_id,
                cast({series_sql} as varchar) as series
-        from {name} unpivot include nulls ((value, lower, upper, reason) for indicator_id in ({groups}))"""
+        from {RAW_DB}.{name} unpivot include nulls ((value, lower, upper, reason) for indicator_id in ({groups}))"""
 
 
 def append_long(con: duckdb.DuckDBPyConnection, long: pd.DataFrame) -> None:
     con.register("long_frame", long[LONG_COLUMNS])
     try:
-        con.execute("insert into raw_ratio select * from long_frame")
+        con.execute(f"insert into {RAW_DB}.raw_ratio select * from long_frame")
     finally:
         con.unregister("long_frame")
 
 
 def release_raw(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the raw values once sql/01_int_values.sql has written them."""
-    names = [r[0] for r in con.execute("select table_name from duckdb_tables() where temporary").fetchall()]
     con.execute("drop view if exists raw_values")
-    for name in names:
-        con.execute(f"drop table {name}")
+    con.execute(f"detach database if exists {RAW_DB}")
 
 
 def _source_row(table_id: str, cache: TableCache, catalogue: Catalogue, rows: int) -> dict:
@@ -140,6 +142,7 @@ def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Pa
     into raw_values, then the ratio indicators. Returns the division evidence (evidence_values), the regions, the
     sources, every table's metadata (TableCache without rows: pipelines/definitions.py reads it) and per table
     its own buurt codes (those it has values for)."""
+    con.execute(f"attach ':memory:' as {RAW_DB} (compress)")
     con.execute(VALUES_DDL)
     regions, sources, metadata, selects, own_codes = [], [], {}, [], {}
 
@@ -173,10 +176,12 @@ def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Pa
             load(table_id, cache)
     except CacheError as exc:
         raise BuildError(str(exc)) from exc
-    con.execute("create temp view raw_values as " + "\nunion all\n".join(selects + ["select * from raw_ratio"]))
+    ratio_select = f"select * from {RAW_DB}.raw_ratio"
+    con.execute("create temp view raw_values as " + "\nunion all\n".join(selects + [ratio_select]))
     for ind in catalogue.indicators:
         if ind.ratio_of:  # in catalogue order: a ratio may divide an earlier ratio
             append_long(con, ratio_rows(con, ind))
+    con.execute(f"checkpoint {RAW_DB}")
     evidence = evidence_values(con, list(metadata))
     regs = pd.concat([r for _, r in regions], ignore_index=True)
     regs = (regs.sort_values("name", na_position="last")
