@@ -229,3 +229,28 @@ def test_the_printed_agenda_claims_cc_by_only_for_sources_that_have_it(agenda_do
     assert "Bron: CBS — CC BY 4.0" in footer
     assert f"{attribution} — geen CC BY-licentie ({licence})" in footer.replace("&#x27;", "'")
     assert f"{attribution} — CC BY 4.0" not in footer and f"{attribution}; " not in footer
+
+
+def test_a_rounded_0_baseline_reads_minder_dan_5_on_page_print_and_follow_up(build_dir, release_path):
+    """A followed rate whose count CBS rounded to 0 (catalogue rounding > 0) means 0 to 4: the frozen baseline
+    carries the rounding, and the follow-up, the print and the agenda page say 'minder dan 5 (...)', never '0'."""
+    from dashboard.core.format import value_text
+    from dashboard.wijkagenda import view_agenda
+    with duckdb.connect(str(release_path), read_only=True) as con:   # source: mart_profile and mart_catalogue
+        code, rounding, upper, unit = con.execute("""
+            select p.region_code, c.rounding, p.upper, p.unit from mart_profile p join mart_catalogue c
+              using (indicator_id)
+            where p.indicator_id = 'bijstand_per_1000' and c.rounding > 0 and p.value = 0 and p.is_default_group
+              and p.region_code like 'BU%' order by p.region_code limit 1""").fetchone()
+    base = data.freeze(code, "bijstand_per_1000", TODAY, build_dir)
+    assert base["rounding"] == rounding
+    expected = value_text({"value": 0.0, "rounding": rounding, "upper": upper, "unit": unit})
+    assert expected.startswith("minder dan")
+    followed = follow.follow_up(base, data.latest(base, build_dir))
+    assert followed.baseline_text.startswith(expected) and followed.latest_text.startswith(expected)
+    assert view_agenda._value(base) == expected
+    doc = model.agenda({"id": "ag0", "title": "Rond nul", "region": code, "region_name": "Buurt",
+                        "created": TODAY.isoformat(), "conversations": [],
+                        "priorities": [{"id": "p1", "title": "Werk", "indicators": [base]}]})
+    html = render_html.render_agenda(doc, [], {("p1", "bijstand_per_1000"): followed}, today=TODAY).html
+    assert f"<b>{expected}</b>" in html and "<b>0 per 1 000 inwoners</b>" not in html

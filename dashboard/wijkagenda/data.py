@@ -49,10 +49,12 @@ def freeze(code: str, indicator_id: str, today: date, build_dir: Path | None = N
 
     Raises model.ValidationError (Dutch) when this region has no value for it."""
     rows = query("""select p.indicator_id, p.label, p.unit, p.direction, p.modelled, p.region_code, p.age_group,
-                           p.value, p.lower, p.upper, p.period, p.table_id, p.boundary_year, s.series
+                           p.value, p.lower, p.upper, p.period, p.table_id, p.boundary_year, s.series,
+                           c.rounding
                     from mart_profile p left join mart_indicator_series s
                       on s.region_code = p.region_code and s.indicator_id = p.indicator_id
                      and s.age_group = p.age_group and s.period = p.period and s.table_id = p.table_id
+                    left join mart_catalogue c on c.indicator_id = p.indicator_id
                     where p.region_code = ? and p.indicator_id = ? and p.is_default_group""",
                  [code, indicator_id], build_dir)
     if rows.empty or pd.isna(rows.iloc[0]["value"]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dashboard.core.format import MISSING_TEXT, fmt_value
+from dashboard.core.format import MISSING_TEXT, fmt_value, value_text
 from dashboard.stats.uncertainty import HIGHER, LOWER, NO_MARGIN, NOT_DIFFERENT, difference_verdict
 
 NO_NEWER = "nog geen nieuwer cijfer"
@@ -43,8 +43,13 @@ def _num(value: object) -> float | None:
     return None if number != number else number
 
 
-def _with_period(value: float | None, unit: str, period: object) -> str:
-    return f"{fmt_value(value, unit)} ({period})" if value is not None else f"– ({period})"
+def _shown(value: float | None, unit: str, upper: object = None, rounding: object = None) -> str:
+    """The figure as the profile shows it: a 0 from a count CBS rounded is 'minder dan 5 (... 0 tot 4 ...)'."""
+    return value_text({"value": value, "unit": unit, "upper": _num(upper), "rounding": rounding})
+
+
+def _with_period(value: float | None, unit: str, period: object, upper: object = None, rounding: object = None) -> str:
+    return f"{_shown(value, unit, upper, rounding)} ({period})" if value is not None else f"– ({period})"
 
 
 def _direction_note(direction: str, status: str) -> str | None:
@@ -59,7 +64,9 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
     has none): value, lower, upper, period, boundary_year, table_id, missing_reason."""
     unit, label = str(baseline.get("unit") or ""), str(baseline.get("label") or baseline.get("indicator_id"))
     base = _num(baseline.get("value"))
-    base_text = _with_period(base, unit, baseline.get("period"))
+    rounding = baseline.get("rounding")
+    base_shown = _shown(base, unit, baseline.get("upper"), rounding)
+    base_text = _with_period(base, unit, baseline.get("period"), baseline.get("upper"), rounding)
     notes: list[str] = []
     if baseline.get("modelled"):
         notes.append("Geschat (RIVM-model), geen telling.")
@@ -79,11 +86,12 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
     if latest.get("table_id") and latest.get("table_id") != baseline.get("table_id"):
         notes.append(f"Het nieuwe cijfer komt uit tabel {latest.get('table_id')} (het beginpunt uit "
                      f"{baseline.get('table_id')}).")
-    latest_text = _with_period(new, unit, period)
+    latest_text = _with_period(new, unit, period, latest.get("upper"), rounding)
+    new_shown = _shown(new, unit, latest.get("upper"), rounding)
     if period == str(baseline.get("period")):
         if new is not None and base is not None and fmt_value(new, unit) != fmt_value(base, unit):
             return result(REVISED, f"{label}: er is nog geen nieuwer cijfer, maar het cijfer over {period} is "
-                                   f"herzien: was {fmt_value(base, unit)}, nu {fmt_value(new, unit)}.", latest_text)
+                                   f"herzien: was {base_shown}, nu {new_shown}.", latest_text)
         return result(NO_NEWER, f"{label}: {NO_NEWER}. Het laatste cijfer is nog dat van {period}.", latest_text)
     if period < str(baseline.get("period")):
         return result(GONE, f"{label}: het beginpunt ({baseline.get('period')}) staat niet meer in de gegevens; "
@@ -97,7 +105,7 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
                       latest_text, moved=True)
     verdict = difference_verdict(new, _num(latest.get("lower")), _num(latest.get("upper")), base,
                                  _num(baseline.get("lower")), _num(baseline.get("upper")))
-    change = f"van {fmt_value(base, unit)} ({baseline.get('period')}) naar {fmt_value(new, unit)} ({period})"
+    change = f"van {base_shown} ({baseline.get('period')}) naar {new_shown} ({period})"
     if verdict == NO_MARGIN and baseline.get("modelled"):
         status = UNCERTAIN if fmt_value(new, unit) != fmt_value(base, unit) else SAME
         sentence = (f"{label}: {change}. Dit is een schatting zonder marge in de gegevens, dus of dit meer is dan "
@@ -105,7 +113,7 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
         return result(status, sentence, latest_text, moved=True)
     if verdict == NO_MARGIN:  # a published register figure: compare as shown
         if fmt_value(new, unit) == fmt_value(base, unit):
-            return result(SAME, f"{label}: {SAME} ({fmt_value(new, unit)} in {period}).", latest_text, moved=True)
+            return result(SAME, f"{label}: {SAME} ({new_shown} in {period}).", latest_text, moved=True)
         verdict = HIGHER if new > base else LOWER
         word = "hoger" if verdict == HIGHER else "lager"
     elif verdict == NOT_DIFFERENT:

@@ -78,6 +78,8 @@ def _baseline(check: Check, value: object, where: str) -> dict:
         "value": lambda v, w: check.optional_number(v, w),
         "lower": lambda v, w: check.optional_number(v, w),
         "upper": lambda v, w: check.optional_number(v, w),
+        # CBS rounding of the count behind a rate (catalogue numerator_rounding): a 0 then means 0 to 4
+        "rounding": lambda v, w: check.optional_number(v, w),
         "period": lambda v, w: check.text(v, w, 20, required=True),
         "table_id": lambda v, w: check.ident(v, w, TABLE_RE, "tabel"),
         "series": lambda v, w: check.text(v, w, 60),

@@ -133,8 +133,8 @@ def priority_card(number: int, priority: dict, notes: dict) -> None:
 
 
 def _value(baseline: dict) -> str:
-    from dashboard.core.format import fmt_value
-    return fmt_value(baseline["value"], baseline["unit"])
+    from dashboard.core.format import value_text
+    return value_text(baseline)   # a rounded 0 (baseline 'rounding') reads 'minder dan 5 (... 0 tot 4 ...)'
 
 
 def agenda_section(agenda: dict, region: dict, conversations: list[dict]) -> None:
