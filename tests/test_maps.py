@@ -282,3 +282,17 @@ def test_a_valid_kaart_link_gets_no_note(release_app):
     assert not [i for i in at.main.info if "De link vraagt" in i.value]
     assert at.selectbox(key="kaart_indicator").value == "mantelzorger"
     assert at.selectbox(key="kaart_gebied").value == "GM0344"
+
+
+def test_kaart_text_of_all_gemeenten_is_plain_dutch(release_app, draw):
+    """The map of all gemeenten says 'in heel Nederland' mid-sentence (not the menu label 'Heel Nederland') and
+    spells 'gemeente-indeling' with its hyphen in the sentence, the caption and the legend."""
+    frame, _, figure = draw("vrijwilligerswerk", "gemeente", map_queries.NL)
+    assert (frame["status"] == "andere_indeling").any(), "RIVM 2020 gemeenten that merged since: grey on this map"
+    at = release_app("app_pages/kaart.py", run_first=False, indicator="vrijwilligerswerk", schaal="gemeente",
+                     gebied="NL")
+    assert not at.exception
+    texts = " ".join([m.value for m in at.main.markdown] + [c.value for c in at.main.caption])
+    assert "gemeenten in heel Nederland:" in texts and "in Heel Nederland" not in texts
+    assert "met een andere gemeente-indeling" in texts and "gemeenteindeling" not in texts
+    assert "Andere gemeente-indeling" in " ".join(t.name for t in figure.data if t.name)

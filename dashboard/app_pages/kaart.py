@@ -99,7 +99,8 @@ if clicked:
 st.caption(map_text.legend_explanation(frame, level, detail=area != map_queries.NL))
 # The map as text (WCAG 2.1 AA): a sentence and a table with what the colours show (dashboard/kaart/text_alternative.py)
 meta = {"label": labels[indicator_id]}
-st.markdown(text_alternative.sentence(frame, meta, level, areas[area]))
+st.markdown(text_alternative.sentence(frame, meta, level,
+                                      "heel Nederland" if area == map_queries.NL else areas[area]))
 with st.expander("Tabel bij de kaart: dezelfde cijfers als tekst"):
     if len(frame) > text_alternative.MAX_ROWS:
         st.caption(f"Kies een gemeente bij ‘Waar?’ voor een tabel van de {map_text.LEVELS[level]}.")

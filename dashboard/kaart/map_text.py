@@ -10,8 +10,13 @@ from .colour_classes import STATUS_ORDER
 LEVELS = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
 
 
+def division(level: str) -> str:
+    """'buurtindeling', 'wijkindeling', 'gemeente-indeling' (Dutch spelling: a hyphen between two vowels)."""
+    return "gemeente-indeling" if level == "gemeente" else f"{level}indeling"
+
+
 def status_label(status: str, level: str) -> str:
-    other = {"gemeente": "Andere gemeente-indeling"}.get(level, f"Andere {level}indeling")
+    other = f"Andere {division(level)}"
     return {"waarde": "Met cijfer", "geheim": "Geheim", "ontbreekt": "Geen cijfer",
             "andere_indeling": other}[status]
 
@@ -19,7 +24,7 @@ def status_label(status: str, level: str) -> str:
 def status_text(status: str, level: str, year) -> str:
     return {"geheim": "geheim (te weinig mensen of niet betrouwbaar)",
             "ontbreekt": "geen cijfer (de bron heeft hier geen cijfer)",
-            "andere_indeling": f"geen cijfer: de bron gebruikt de {level}indeling van {year}, "
+            "andere_indeling": f"geen cijfer: de bron gebruikt de {division(level)} van {year}, "
                                f"en deze {level} had toen een andere code"}[status]
 
 
@@ -27,7 +32,7 @@ def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str) -> st
     counts = frame["status"].value_counts()
     main = counts.index[0] if len(counts) else "ontbreekt"
     year = frame["boundary_year"].dropna().astype(int).iloc[0] if frame["boundary_year"].notna().any() else ""
-    why = {"andere_indeling": f"De bron gebruikt de {level}indeling van {year}. Die {LEVELS[level]} hadden "
+    why = {"andere_indeling": f"De bron gebruikt de {division(level)} van {year}. Die {LEVELS[level]} hadden "
                               "toen andere codes. Kies een hoger niveau of een ander onderwerp.",
            "geheim": "De cijfers zijn geheim: te weinig mensen of niet betrouwbaar.",
            "ontbreekt": "De bron heeft hier geen cijfers."}.get(main, "")
@@ -40,7 +45,7 @@ def legend_explanation(frame: pd.DataFrame, level: str, detail: bool = True) -> 
     present = set(frame["status"])
     parts = {"geheim": "Lichtgrijs = geheim (te weinig mensen of niet betrouwbaar).",
              "ontbreekt": "Wit met rand = geen cijfer.",
-             "andere_indeling": f"{'Gearceerd grijs' if detail else 'Grijs'} = andere {level}indeling: de bron gebruikt de indeling van "
+             "andere_indeling": f"{'Gearceerd grijs' if detail else 'Grijs'} = andere {division(level)}: de bron gebruikt de indeling van "
                                 f"{year}, deze {LEVELS[level]} hadden toen een andere code."}
     text = [parts[s] for s in STATUS_ORDER if s in present and s in parts]
     if level != "gemeente":

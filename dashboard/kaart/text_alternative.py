@@ -10,7 +10,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from dashboard.kaart.map_text import LEVELS, status_text
+from dashboard.kaart.map_text import LEVELS, division, status_text
 
 MAX_ROWS = 1_000
 
@@ -51,7 +51,7 @@ def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str
     else:
         parts.append("geen enkel gebied met een cijfer")
     for status, word in (("geheim", "geheim"), ("ontbreekt", "zonder cijfer"),
-                         ("andere_indeling", f"met een andere {level}indeling (geen cijfer)")):
+                         ("andere_indeling", f"met een andere {division(level)} (geen cijfer)")):
         k = int(frame["status"].eq(status).sum())
         if k:
             parts.append(f"{_n(k)} {word}")
