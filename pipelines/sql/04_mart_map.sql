@@ -10,8 +10,9 @@
 -- division elsewhere: outside the gemeenten it covers, a region is 'ontbreekt', not 'andere_indeling'.
 -- Contract: region_code, level, name, gemeente_code, indicator_id, period, boundary_year, table_id,
 --           value, lower, upper, status
--- Materialised (int_map_values, indexed by region so one region's statuses are an index read for the profile);
--- the view below is the contract.
+-- Materialised (int_map_values) in region order, so one region's statuses (the profile) are a read of one block
+-- found by the zone maps (~2 ms; an ART index on region_code cost more to build and read slower); the view below
+-- is the contract.
 create or replace table int_map_values as
 with latest_period as (
     select indicator_id, max(period) as period from int_values
@@ -25,7 +26,7 @@ source_year as (
 ),
 source_gemeenten as (
     select distinct indicator_id, 'GM' || substr(region_code, 3, 4) as gemeente_code from source_rows
-    where region_code similar to '(GM|WK|BU).*'
+    where region_code like 'GM%' or region_code like 'WK%' or region_code like 'BU%'
 ),
 national as (
     select indicator_id, count(*) * 2 >= (select count(*) from int_current_regions where level = 'gemeente')
@@ -53,8 +54,7 @@ final as (
     left join source_gemeenten g on g.indicator_id = i.indicator_id
                                 and g.gemeente_code = 'GM' || substr(r.region_code, 3, 4) and r.level <> 'land'
 )
-select * from final;
-create index int_map_values_region on int_map_values (region_code);  -- one region's statuses (the profile)
+select * from final order by region_code;
 
 create or replace view mart_map_values as select * from int_map_values;
 
