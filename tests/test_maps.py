@@ -296,3 +296,20 @@ def test_kaart_text_of_all_gemeenten_is_plain_dutch(release_app, draw):
     assert "gemeenten in heel Nederland:" in texts and "in Heel Nederland" not in texts
     assert "met een andere gemeente-indeling" in texts and "gemeenteindeling" not in texts
     assert "Andere gemeente-indeling" in " ".join(t.name for t in figure.data if t.name)
+
+
+def test_a_code_refused_as_another_area_is_not_said_to_have_had_another_code(draw, indicators, con):
+    """BU07620400 (Deurne) exists in 2020 and 2024 but named another area (mart_division_refused): the map's grey
+    class, hover and table must not say only that it 'had another code' then; they name the other area too."""
+    from dashboard.kaart import text_alternative as ta
+    refused = {c for (c,) in con.execute("select region_code from mart_division_refused where table_id = '50090NED' "
+                                         "and level = 'buurt' and gemeente_code = 'GM0762'").fetchall()}
+    assert "BU07620400" in refused
+    frame, _, _ = draw("vrijwilligerswerk", "buurt", "GM0762")
+    grey = frame[frame["region_code"].isin(refused)]
+    assert len(grey) and set(grey["status"]) == {"andere_indeling"}
+    table = ta.table(frame, indicators["vrijwilligerswerk"], "buurt").set_index("Code")
+    for code in grey["region_code"]:
+        assert "ander gebied" in table.at[code, indicators["vrijwilligerswerk"]["label"]]
+    assert "ander gebied" in map_text.legend_explanation(frame, "buurt")
+    assert "ander gebied" in map_text.status_text("andere_indeling", "buurt", 2020)

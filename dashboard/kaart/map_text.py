@@ -25,7 +25,8 @@ def status_text(status: str, level: str, year) -> str:
     return {"geheim": "geheim (te weinig mensen of niet betrouwbaar)",
             "ontbreekt": "geen cijfer (de bron heeft hier geen cijfer)",
             "andere_indeling": f"geen cijfer: de bron gebruikt de {division(level)} van {year}, "
-                               f"en deze {level} had toen een andere code"}[status]
+                               f"en deze {level} had toen een andere code of ging toen mogelijk over een ander "
+                               "gebied"}[status]
 
 
 def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str) -> str:
@@ -33,7 +34,8 @@ def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str) -> st
     main = counts.index[0] if len(counts) else "ontbreekt"
     year = frame["boundary_year"].dropna().astype(int).iloc[0] if frame["boundary_year"].notna().any() else ""
     why = {"andere_indeling": f"De bron gebruikt de {division(level)} van {year}. Die {LEVELS[level]} hadden "
-                              "toen andere codes. Kies een hoger niveau of een ander onderwerp.",
+                              "toen andere codes, of hun code ging toen mogelijk over een ander gebied. Kies een "
+                              "hoger niveau of een ander onderwerp.",
            "geheim": "De cijfers zijn geheim: te weinig mensen of niet betrouwbaar.",
            "ontbreekt": "De bron heeft hier geen cijfers."}.get(main, "")
     return f"Geen cijfers voor ‘{indicator['label']}’ in dit gebied op {level}niveau. {why}"
@@ -45,8 +47,9 @@ def legend_explanation(frame: pd.DataFrame, level: str, detail: bool = True) -> 
     present = set(frame["status"])
     parts = {"geheim": "Lichtgrijs = geheim (te weinig mensen of niet betrouwbaar).",
              "ontbreekt": "Wit met rand = geen cijfer.",
-             "andere_indeling": f"{'Gearceerd grijs' if detail else 'Grijs'} = andere {division(level)}: de bron gebruikt de indeling van "
-                                f"{year}, deze {LEVELS[level]} hadden toen een andere code."}
+             "andere_indeling": f"{'Gearceerd grijs' if detail else 'Grijs'} = andere {division(level)}: de bron "
+                                f"gebruikt de indeling van {year}, deze {LEVELS[level]} hadden toen een andere code, "
+                                "of hun code ging toen mogelijk over een ander gebied."}
     text = [parts[s] for s in STATUS_ORDER if s in present and s in parts]
     if level != "gemeente":
         text.append("De grenzen van wijken en buurten zijn een benadering (nagebouwd), niet de officiële grenzen.")
