@@ -35,9 +35,9 @@ select * from (
 create or replace view mart_area_coverage as select * from int_area_coverage;
 
 -- Small views that are costly to evaluate per request (each aggregates the whole release), materialised once:
--- mart_catalogue_table = mart_catalogue, mart_regions_table = mart_regions (sorted by code),
+-- mart_catalogue_table = mart_catalogue (06_mart_about.sql), mart_regions_table = mart_regions (sorted by code),
 -- mart_buurt_scores_named = mart_buurt_scores with each buurt's name, wijk and gemeente.
-create or replace table int_catalogue_table as select * from mart_catalogue order by indicator_id;
+-- (int_catalogue_table is written in 06_mart_about.sql)
 create or replace view mart_catalogue_table as select * from int_catalogue_table;
 
 create or replace table int_regions_table as select * from mart_regions order by region_code;
