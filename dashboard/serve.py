@@ -29,7 +29,13 @@ WARM_MODULES = ("pandas", "duckdb", "plotly.graph_objects", "PIL.ImageDraw", "da
 # - pyarrow (pandas' strings) allocates from mimalloc by default, which keeps freed segments: ~15 MB more resident
 #   after ten profiles than the system allocator, at no measurable speed cost. Read when pyarrow is imported.
 # - DuckDB caches what it read up to its memory limit, by default 80% of RAM (dashboard/core/db.py).
-SERVER_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system", "BUURTBALANS_DB_MEMORY_LIMIT": "48MB"}
+# - Streamlit's config option runner.postScriptGC (default true) runs a full garbage collection after every script
+#   run: after a profile switch (a search run and a page run) about a fifth of the server's CPU, ~25 ms a run, even
+#   with warm()'s gc.freeze(). Python's own collector still runs (its thresholds count new objects); the server's
+#   RSS after 11 profiles stayed the same (benchmarks/bench_browser.py: 297-300 MB either way), and its CPU per
+#   switch fell from 0.43-0.44 to 0.32-0.35 s (two paired runs, load 9-12). Set as the option's environment variable.
+SERVER_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system", "BUURTBALANS_DB_MEMORY_LIMIT": "48MB",
+              "STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}
 
 
 def configure() -> None:

@@ -199,6 +199,11 @@ def test_precomputed_profile_reads_equal_the_full_scans(build_dir, con):
     codes += [c for (c,) in con.execute("""select min(region_code) from mart_regions where level = 'wijk'
                                            union all select max(region_code) from mart_regions
                                            where level = 'buurt'""").fetchall()]
+    # and buurten spread over the country (profile() places values with binary searches in arrays read once
+    # per release: ties, rounded zeros and figures only some buurten have must count as the join counts them)
+    codes += [c for (c,) in con.execute("""select region_code from (select region_code, row_number() over
+                                           (order by region_code) as i from mart_regions where level = 'buurt')
+                                           where i % 1000 = 0""").fetchall()]
     for code in codes:
         assert_frame_equal(queries.profile(code, build_dir), queries.profile_scan(code, build_dir), check_exact=True)
     for gemeente in ("GM0363", None):

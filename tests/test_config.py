@@ -76,3 +76,16 @@ def test_the_server_start_moves_its_long_lived_objects_out_of_the_collectors_way
                          env={**os.environ, "BUURTBALANS_BUILD_DIR": str(build_dir)}, check=True).stdout
     frozen, still_tracked = map(int, out.split()[-2:])
     assert frozen > 10 * still_tracked, (frozen, still_tracked)
+
+
+def test_the_servers_streamlit_settings_name_real_options():
+    """dashboard/serve.py sets Streamlit options through their environment variables (runner.postScriptGC: no full
+    collection after every script run); an option renamed by a Streamlit upgrade would be ignored silently."""
+    from streamlit import config
+
+    from dashboard import serve
+    by_env = {option.env_var: key for key, option in config.get_config_options().items()}
+    ours = [name for name in serve.SERVER_ENV if name.startswith("STREAMLIT_")]
+    assert ours and all(name in by_env for name in ours), [n for n in ours if n not in by_env]
+    assert by_env["STREAMLIT_RUNNER_POST_SCRIPT_GC"] == "runner.postScriptGC"
+    assert serve.SERVER_ENV["STREAMLIT_RUNNER_POST_SCRIPT_GC"] == "false"

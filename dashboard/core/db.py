@@ -94,16 +94,25 @@ def _large_limit(path: Path, cur: duckdb.DuckDBPyConnection, step: int) -> None:
 
 
 def query(sql: str, params: list | tuple | None = None, build_dir: Path | None = None) -> pd.DataFrame:
+    return _run(sql, params, build_dir, lambda result: result.fetchdf())
+
+
+def rows(sql: str, params: list | tuple | None = None, build_dir: Path | None = None) -> list[tuple]:
+    """query() as plain tuples, without a pandas frame (for reads whose result is not shown as a table)."""
+    return _run(sql, params, build_dir, lambda result: result.fetchall())
+
+
+def _run(sql: str, params, build_dir: Path | None, fetch):
     path, cur = _acquire(build_dir)
     try:
         try:
-            return cur.execute(sql, params or []).fetchdf()
+            return fetch(cur.execute(sql, params or []))
         except duckdb.OutOfMemoryException:
             if not _memory_limit():
                 raise
             _large_limit(path, cur, +1)
             try:
-                return cur.execute(sql, params or []).fetchdf()
+                return fetch(cur.execute(sql, params or []))
             finally:
                 _large_limit(path, cur, -1)
     finally:

@@ -61,15 +61,79 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     indicator, period, table, age group and boundary year that are strictly lower / higher, so both
     "hoger dan X%" and "lager dan Y%" are exact, also with ties. For a buurt, 100 * n_lower / n_total is
     mart_profile.percentile_buurten (up to rounding); for a gemeente or wijk it places the area's value among
-    the buurten. One indexed read of the region's rows (mart_profile is indexed by region) against the
-    precomputed distinct buurt values with their counts (mart_buurt_value_counts, sql/09_mart_profile_extras.sql:
-    about 83,000 rows instead of a million buurt values).
+    the buurten. One indexed read of the region's rows (mart_profile is indexed by region); the counts come from
+    the release's distinct buurt values with their counts (mart_buurt_value_counts, sql/09_mart_profile_extras.sql:
+    about 83,000 rows), read once per release into sorted arrays (BuurtValueCounts), so placing a value is a
+    binary search instead of a join over those rows in every profile read (~45 ms of CPU). profile_scan() is
+    the same frame counted by a join over every buurt value; tests/test_app_profiel.py checks the two are equal.
     """
-    counts = """cast(coalesce(sum(b.n_equal) filter (where b.value < m.value), 0) as bigint) as n_lower,
-                cast(coalesce(sum(b.n_equal) filter (where b.value > m.value), 0) as bigint) as n_higher,
-                cast(sum(b.n_equal) as bigint) as n_total"""
-    return db.query(_profile_sql(counts, "mart_buurt_value_counts", "m.value is not null", "mart_regions_table"),
-                    [code], build_dir=build_dir)
+    path = db.current_path(build_dir)
+    counts = buurt_value_counts(path, build_dir)
+    mine = db.query(f"""select {PROFILE_COLUMNS} from mart_profile where region_code = ?
+                        order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
+    # grouped per (indicator, age group) as the join's GROUP BY does (mart_profile has one row per such pair)
+    sums: dict[tuple, list[int]] = {}
+    for key in zip(mine["indicator_id"].tolist(), mine["age_group"].tolist(), mine["period"].tolist(),
+                   mine["table_id"].tolist(), mine["boundary_year"].tolist(), mine["value"].tolist()):
+        placed = counts.place(*key[:5], key[5])
+        if placed is not None:
+            total = sums.setdefault(key[:2], [0, 0, 0])
+            for i, n in enumerate(placed):
+                total[i] += n
+    pairs = list(zip(mine["indicator_id"].tolist(), mine["age_group"].tolist()))
+    for i, name in enumerate(("n_lower", "n_higher", "n_total")):
+        column = [sums[p][i] if p in sums else None for p in pairs]
+        mine[name] = pd.array(column, dtype="Int64" if None in column else "int64")   # as DuckDB's fetchdf
+    mine["n_buurten_all"] = pd.array([counts.n_buurten_all] * len(mine), dtype="int64")
+    return mine
+
+
+class BuurtValueCounts:
+    """mart_buurt_value_counts of one release as sorted arrays per (indicator, age group, period, table,
+    boundary year): place(...) -> (buurten strictly lower, strictly higher, with a value), or None when no
+    buurt has a value for that key or the value is missing (NULL keys never match, as in SQL)."""
+
+    def __init__(self, groups: list[tuple], n_buurten_all: int):
+        """groups: (indicator_id, age_group, period, table_id, boundary_year, [values ascending], [n_equal])."""
+        import numpy as np
+
+        self.n_buurten_all = int(n_buurten_all)
+        self._arrays: dict[tuple, tuple] = {}
+        for *key, values, n_equal in groups:
+            if not any(k is None for k in key):   # a NULL key never matches in SQL either
+                self._arrays[tuple(key)] = (np.array(values, dtype="float64"),
+                                            np.concatenate(([0], np.cumsum(np.array(n_equal, dtype="int64")))))
+
+    def place(self, indicator_id, age_group, period, table_id, boundary_year, value) -> tuple[int, int, int] | None:
+        if value is None or value != value:
+            return None
+        found = self._arrays.get((indicator_id, age_group, period, table_id, boundary_year))
+        if found is None:
+            return None
+        values, cum = found
+        total = int(cum[-1])
+        lower = int(cum[values.searchsorted(value, "left")])
+        return lower, total - int(cum[values.searchsorted(value, "right")]), total
+
+
+_value_counts: dict[Path, BuurtValueCounts] = {}   # per release file; the two newest kept
+
+
+def buurt_value_counts(path: Path, build_dir: Path | None = None) -> BuurtValueCounts:
+    """The BuurtValueCounts of the release file `path` (read once per file and process, ~2 MB)."""
+    counts = _value_counts.get(path)
+    if counts is None:
+        groups = db.rows("""select indicator_id, age_group, period, table_id, boundary_year,
+                                   list(value order by value), list(n_equal order by value)
+                            from mart_buurt_value_counts where value is not null
+                            group by all""", build_dir=build_dir)
+        n_all = db.rows("select count(*) from mart_regions_table where level = 'buurt'", build_dir=build_dir)[0][0]
+        counts = BuurtValueCounts(groups, n_all)
+        if db.current_path(build_dir) == path:   # a refresh published meanwhile: read again next time
+            _value_counts[path] = counts
+            for old in list(_value_counts)[:-2]:
+                _value_counts.pop(old, None)
+    return counts
 
 
 def profile_scan(code: str, build_dir: Path | None = None) -> pd.DataFrame:
