@@ -20,7 +20,10 @@ def run_models(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
 
 def _wide_view_sql(catalogue: Catalogue) -> str:
     ids = [i.id for i in catalogue.indicators]
-    cols = ",\n    ".join(f"max(value) filter (where indicator_id = '{i}') as {i}" for i in ids)
+    # each indicator gets a small number k (its position in the catalogue), so that the pivot's 44 filters compare
+    # integers instead of indicator ids on each of the ~535,000 values (a third of the cost)
+    positions = ", ".join(f"('{i}', {k})" for k, i in enumerate(ids, start=1))
+    cols = ",\n    ".join(f"max(value) filter (where k = {k}) as {i}" for k, i in enumerate(ids, start=1))
     return f"""
 -- int_wide_sources / mart_buurt_wide_sources: per indicator the ONE period, table and boundary year the
 -- statistics use: the most recent period with current-buurt values (of two tables with that period, the one
@@ -42,17 +45,23 @@ create or replace view mart_buurt_wide_sources as select * from int_wide_sources
 -- the values of ONE period and table (int_wide_sources): a buurt without a value there is NULL, never an older
 -- figure, so the statistics (relations, beter dan verwacht, vergelijkbare buurten) never mix years.
 create or replace view mart_buurt_wide as
-with vals as (
-    select v.region_code, v.indicator_id, v.value
-    from int_values v join int_wide_sources using (indicator_id, period, table_id, boundary_year)
+with positions as (select * from (values {positions}) p(indicator_id, k)),
+vals as (
+    select v.region_code, p.k, v.value
+    from int_values v
+    join int_wide_sources using (indicator_id, period, table_id, boundary_year)
+    join positions p using (indicator_id)
     where v.is_default_group and v.region_code like 'BU%'
-)
-select r.region_code, r.name, r.gemeente_code, r.wijk_code,
+),
+pivoted as (
+    select region_code,
     {cols}
+    from vals group by region_code
+)
+select r.region_code, r.name, r.gemeente_code, r.wijk_code, p.* exclude (region_code)
 from int_current_regions r
-left join vals l on l.region_code = r.region_code
-where r.level = 'buurt'
-group by all;
+left join pivoted p on p.region_code = r.region_code
+where r.level = 'buurt';
 """
 
 
