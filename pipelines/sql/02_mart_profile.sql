@@ -38,8 +38,6 @@ final as (
            i.hidden, i.in_summary, i.description, l.age_group, l.is_default_group, l.period, l.boundary_year,
            l.table_id, coalesce(s.title, l.table_id) as table_title, i.attribution,
            l.value, l.lower, l.upper, l.missing_reason, l.percentile_buurten, l.n_buurten,
-           case when l.region_code like 'NL%' then null else 'GM' || substr(l.region_code, 3, 4) end
-               as gemeente_code,
            g.value as gemeente_value, g.lower as gemeente_lower, g.upper as gemeente_upper,
            n.value as nl_value, n.lower as nl_lower, n.upper as nl_upper
     from latest l
@@ -58,8 +56,13 @@ reset disabled_optimizers;
 -- model); readers that need an order say so (order by indicator_id, age_group).
 create index int_profile_region on int_profile (region_code);
 
--- Materialised above; the view is the contract.
-create or replace view mart_profile as select * from int_profile;
+-- Materialised above; the view is the contract. gemeente_code is derived from the region code per read (a string
+-- column less to write: ~0.2 s CPU of the build; the index read of one region stays the same).
+create or replace view mart_profile as
+select * exclude (gemeente_value, gemeente_lower, gemeente_upper, nl_value, nl_lower, nl_upper),
+       case when region_code like 'NL%' then null else 'GM' || substr(region_code, 3, 4) end as gemeente_code,
+       gemeente_value, gemeente_lower, gemeente_upper, nl_value, nl_lower, nl_upper
+from int_profile;
 
 -- mart_indicator_series: every period of every indicator per region, for trend charts. A line may only
 -- connect points of one `series`; `boundary_year` tells where the regional division changed.
