@@ -14,6 +14,7 @@ import pytest
 import streamlit as st
 
 from dashboard.core.escaping import md_escape
+from dashboard.core.format import fmt_number
 from dashboard.stats import fit_expected, fit_relation
 from dashboard.stats.deviance import BETTER, WORSE
 from dashboard.stats.charts import fmt_sig
@@ -104,7 +105,7 @@ def test_all_nl_ols_and_wls(app, buurt_wide):
     fit = fit_relation(buurt_wide, X, Y)
     table = frame(at, "Onderdeel")
     assert row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")["Schatting"] == fmt_sig(fit.coef)
-    assert row(table, "Aantal buurten in de berekening (n)")["Schatting"] == str(fit.n_used)
+    assert row(table, "Aantal buurten in de berekening (n)")["Schatting"] == fmt_number(fit.n_used)   # 9.769
     assert fit.n_used > 8_000
     assert elapsed < 120  # one run of the page with the all-NL fit, on a loaded test machine
     chosen = [t for t in figure(at)["data"] if str(t.get("name", "")).startswith("Gekozen:")]
@@ -224,3 +225,16 @@ def test_a_link_with_an_axis_that_is_not_offered_says_so(app):
     assert at.selectbox(key="verband_y").value == "ervaren_gezondheid_goed"
     at.radio(key="verband_soort").set_value("Heel Nederland").run()
     assert not at.exception and not [i for i in at.main.info if "De link vraagt" in i.value]
+
+
+def test_counts_in_the_model_texts_have_a_thousands_separator(con):
+    """'Lineair model over 9.769 buurten', '3.185 buurten doen niet mee' (as '11.271 buurten' elsewhere on the
+    page), not '9769': the texts the release stores for the profile and Verbanden (mart_stats_models, written by
+    dashboard.stats at build time) and their counts n / n_excluded."""
+    rows = con.execute("select model, n, n_excluded, explanation from mart_stats_models").fetchall()
+    assert any(n >= 1000 for _, n, _, _ in rows) and any(k >= 1000 for _, _, k, _ in rows)
+    for model, n, n_excluded, text in rows:
+        if model == "peers":
+            assert f"{fmt_number(n_excluded)} buurten doen niet mee" in text, text
+        else:
+            assert f"Lineair model over {fmt_number(n)} buurten" in text, text

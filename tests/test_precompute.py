@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.core.format import fmt_number
 from dashboard.stats import PeerIndex, fit_expected
 from dashboard.stats.deviance import AS_EXPECTED, BETTER, WORSE
 from pipelines import precompute
@@ -98,7 +99,7 @@ def test_stats_models_describe_the_models(con):
     models = con.execute("select * from mart_stats_models order by model, outcome_id").fetchdf()
     assert list(models["model"]) == ["expected"] * 3 + ["peers"]
     peer = models[models["model"] == "peers"].iloc[0]
-    assert "inwoners" in peer["variables"] and str(peer["n_excluded"]) in peer["explanation"]
+    assert "inwoners" in peer["variables"] and fmt_number(peer["n_excluded"]) in peer["explanation"]
     assert not any(term in " ".join(models["variables"]) for term in ("herkomst", "migratie"))
 
 

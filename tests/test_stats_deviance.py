@@ -84,7 +84,7 @@ def test_default_context_uses_only_well_covered_structural_variables(wide):
         assert wide.loc[with_outcome, c].notna().mean() >= 0.8
     assert res.n + res.n_excluded == len(wide)
     assert res.weak_fit_warning is None and res.r_squared > 0.3
-    assert str(res.n) in res.spec and fmt_number(res.r_squared, 2) in res.spec
+    assert fmt_number(res.n) in res.spec and fmt_number(res.r_squared, 2) in res.spec
 
 
 def test_weak_fit_warning(wide):

@@ -112,8 +112,8 @@ def regression_table(res: RelationResult, catalogue: pd.DataFrame, prov: pd.Data
                      "95%-BI hoog": fmt_sig(t.ci_high), "p-waarde": fmt_p(t.p),
                      "Bron": "" if t.term == "const" else provenance_text(prov, t.term)})
     method = "WLS, gewogen naar inwoners" if res.weighted else "OLS"
-    for name, value in (("R²", fmt_number(res.r_squared, 3)), ("Aantal buurten in de berekening (n)", str(res.n_used)),
-                        ("Weggelaten: buurten met een ontbrekende waarde", str(res.n_missing))):
+    for name, value in (("R²", fmt_number(res.r_squared, 3)), ("Aantal buurten in de berekening (n)", fmt_number(res.n_used)),
+                        ("Weggelaten: buurten met een ontbrekende waarde", fmt_number(res.n_missing))):
         rows.append({"Onderdeel": name, "Schatting": value, "95%-BI laag": "", "95%-BI hoog": "", "p-waarde": "",
                      "Bron": f"{method}, robuuste standaardfouten (HC3)" if name == "R²" else ""})
     return pd.DataFrame(rows)

@@ -157,7 +157,7 @@ def fit_expected(wide: pd.DataFrame, outcome: str = "ervaren_gezondheid_goed",
     out_label = (labels or {}).get(outcome, outcome.replace("_", " "))
     level = round(100 * (1 - alpha))
     spec = (f"Verwachte waarde van '{out_label}' op basis van: "
-            f"{', '.join(_label(c, labels) for c in context)}. Lineair model over {n} buurten "
+            f"{', '.join(_label(c, labels) for c in context)}. Lineair model over {fmt_number(n)} buurten "
             f"(R² = {fmt_number(r2, 2)}). Een buurt valt op als de echte waarde buiten de "
             f"{level}%-marge van de verwachting ligt.")
     weak = None

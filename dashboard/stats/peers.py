@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from dashboard.core.format import fmt_number
+
 from .deviance import LOG_VARIABLES, design_matrix, resolve_available
 from .relations import reject_origin_variables
 
@@ -151,5 +153,5 @@ class PeerIndex:
         return (f"Vergelijkbare buurten lijken op deze buurt in: {', '.join(names)}. Elk kenmerk zetten we op "
                 "dezelfde schaal (hoeveel een buurt afwijkt van het gemiddelde van alle buurten). De afstand telt "
                 "de verschillen op alle kenmerken bij elkaar op: hoe kleiner de afstand, hoe meer de buurt lijkt. "
-                f"{self.n_excluded} buurten doen niet mee omdat er gegevens ontbreken. Vergelijkbaar wil niet "
+                f"{fmt_number(self.n_excluded)} buurten doen niet mee omdat er gegevens ontbreken. Vergelijkbaar wil niet "
                 "zeggen dat de buurten hetzelfde zijn.")

@@ -109,7 +109,7 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
                                 "Bron": st.column_config.TextColumn(width="large")})
     st.caption(f"Lijn: {'gewogen (WLS, naar inwoners)' if weighted else 'gewone'} kleinste-kwadratenmethode met "
                "robuuste standaardfouten (HC3). BI = 95%-betrouwbaarheidsinterval. "
-               f"{res.n_missing} buurten in {scope_label} doen niet mee omdat een cijfer ontbreekt.")
+               f"{fmt_number(res.n_missing)} buurten in {scope_label} doen niet mee omdat een cijfer ontbreekt.")
     st.download_button("Download de regressietabel (CSV)", _csv(table), icon=":material/download:",
                        file_name=f"buurtbalans-verband-{x}-{y}-{scope}.csv", mime="text/csv", key="verband_csv")
     if res.partial is not None:
@@ -171,7 +171,7 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
         st.download_button("Download deze lijst (CSV)", _csv(table), icon=":material/download:", key="verwacht_csv",
                            file_name=f"buurtbalans-beter-dan-verwacht-{outcome}-{scope}.csv", mime="text/csv")
     prov = q.cached("provenance")
-    st.caption(f"{res.spec} {res.n_excluded} buurten doen niet mee: er ontbreekt een cijfer. Bron uitkomst: "
+    st.caption(f"{res.spec} {fmt_number(res.n_excluded)} buurten doen niet mee: er ontbreekt een cijfer. Bron uitkomst: "
                f"{provenance_line(prov, [outcome], meta)}. Bron Kracht-cijfers: "
                f"{provenance_line(prov, sc.asset_ids(catalogue, wide), meta)}.")
     if highlight is not None:
