@@ -189,8 +189,8 @@ def quadrant(scores: pd.DataFrame, *, focus: str | None = None, highlight: set[s
         colour, size, name = styles[group]
         hover = [f"<b>{html.escape(str(r.name))}</b><br>kracht {r.strength_score:+.2f} · zorgen {r.need_score:+.2f}"
                  f"<br>op basis van {r.n_asset} kracht- en {r.n_problem} zorgcijfers" for r in part.itertuples()]
-        traces.append(go.Scatter(
-            x=part["strength_score"], y=part["need_score"], mode="markers", name=name, hovertext=hover,
+        traces.append(go.Scatter(   # numpy arrays: plotly takes them as they are (a Series is inspected first)
+            x=part["strength_score"].to_numpy(), y=part["need_score"].to_numpy(), mode="markers", name=name, hovertext=hover,
             hoverinfo="text", marker=dict(color=colour, size=size, symbol="diamond" if group == "focus" else "circle",
                                           line=dict(width=1.5 if group == "focus" else 0.5,
                                                     color="#1f2328" if group == "focus" else "white"))))
