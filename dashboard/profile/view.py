@@ -125,21 +125,18 @@ def _quadrant_figure(release: str, gemeente_code: str, focus: str | None, highli
 
 
 def gemeente_scores(gemeente_code: str) -> pd.DataFrame:
-    """mart_buurt_scores of one gemeente's buurten (shared, read-only): what scores[scores.gemeente_code == code]
-    gives, split once per release instead of comparing 14,000 codes three times in every run of the page."""
-    parts = _scores_by_gemeente(db.release_key())
-    return parts.get(gemeente_code, parts[None])
+    """mart_buurt_scores of one gemeente's buurten (shared, read-only): scores[scores.gemeente_code == code], once
+    per release and gemeente instead of a filter over 14,000 codes three times in every run of the page."""
+    return _gemeente_scores(db.release_key(), gemeente_code)
 
 
-@st.cache_resource(max_entries=2, ttl=timedelta(hours=6), show_spinner=False)
-def _scores_by_gemeente(release: str) -> dict:
+@st.cache_resource(max_entries=64, ttl=timedelta(hours=6), show_spinner=False)
+def _gemeente_scores(release: str, gemeente_code: str) -> pd.DataFrame:
     scores = state.shared("buurt_scores")
+    area = scores[scores["gemeente_code"] == gemeente_code]
     # text columns as Python objects: the quadrant takes, filters and iterates them in every new figure, and on
     # Arrow strings each of those costs more (a figure 25-30 -> 20-25 ms CPU; the same figure JSON)
-    scores = scores.astype({c: object for c in scores.columns if scores[c].dtype == "str"})
-    parts: dict = {code: part for code, part in scores.groupby("gemeente_code", sort=False)}
-    parts[None] = scores.iloc[:0]   # a gemeente without buurten
-    return parts
+    return area.astype({c: object for c in area.columns if area[c].dtype == "str"})
 
 
 def render_lens(p: Profile, lens: str, chosen: str | None) -> None:
