@@ -238,3 +238,21 @@ def test_counts_in_the_model_texts_have_a_thousands_separator(con):
             assert f"{fmt_number(n_excluded)} buurten doen niet mee" in text, text
         else:
             assert f"Lineair model over {fmt_number(n)} buurten" in text, text
+
+
+def test_scatter_hover_names_a_rounded_0_as_minder_dan_5(build_dir):
+    """Utrecht's buurten with a bijstand count CBS rounded to 0 sit at x = 0 on the scatter; their hover says
+    'minder dan 5 (...)', never '0,0' (catalogue rounding of bijstand_per_1000 > 0, values from mart_buurt_wide)."""
+    from dashboard.core.format import value_text
+    from dashboard.stats import charts, queries as stats_queries
+    catalogue, buurt_wide = stats_queries.indicators(build_dir), stats_queries.buurt_wide(build_dir)
+    meta = catalogue.set_index("indicator_id").loc["bijstand_per_1000"]
+    assert meta["rounding"] > 0
+    scope = buurt_wide.index[buurt_wide["gemeente_code"] == "GM0344"]
+    res = fit_relation(buurt_wide, "bijstand_per_1000", "eenzaam", scope_codes=scope)
+    trace = next(t for t in charts.scatter_figure(res, buurt_wide, catalogue).data if t.name == "Buurten")
+    xs = np.asarray(trace.x, dtype=float)
+    assert (xs == 0).sum() >= 1, "Utrecht has buurten with a rounded 0 for bijstand"
+    shown = {str(c[2]) for c, x in zip(trace.customdata, xs) if x == 0}
+    assert shown == {value_text({"value": 0.0, "unit": meta["unit"], "rounding": meta["rounding"]})}
+    assert "%{customdata[2]}" in trace.hovertemplate and "%{x:" not in trace.hovertemplate

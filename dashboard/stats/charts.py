@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.core.charts import FONT, HIGHLIGHT
-from dashboard.core.format import fmt_number
+from dashboard.core.format import fmt_number, value_text
 from dashboard.stats.deviance import BETTER, HIGHER, LOG_VARIABLES, DevianceResult, bright_spots
 from dashboard.stats.relations import RelationResult
 
@@ -135,11 +135,16 @@ def _axis_title(meta: pd.DataFrame, ind: str) -> str:
 def _points_trace(data: pd.DataFrame, xcol: str, ycol: str, name: str, colour: str, size, x_fmt: str, y_fmt: str,
                   labels: tuple[str, str] = ("x", "y"), **kwargs) -> go.Scatter:
     xl, yl = (html.escape(str(v)) for v in labels)
+    # a 0 from a count CBS rounded is drawn at 0 but named as what it is ('minder dan 5 ...', never '0,0')
+    texts = [data[f"{c}_text"].fillna("").astype(str) if f"{c}_text" in data else None for c in (xcol, ycol)]
+    shown = [f"%{{customdata[{2 + sum(u is not None for u in texts[:i])}]}}" if t is not None
+             else f"%{{{axis}:{fmt}}}" for i, (t, axis, fmt) in enumerate(zip(texts, ("x", "y"), (x_fmt, y_fmt)))]
     return go.Scatter(
         x=data[xcol], y=data[ycol], mode="markers", name=name,
-        customdata=np.column_stack([data["name"].astype(str), data["gemeente_name"].fillna("").astype(str)]),
-        hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>{xl}: %{{x:{x_fmt}}}<br>"
-                      f"{yl}: %{{y:{y_fmt}}}<extra></extra>",
+        customdata=np.column_stack([data["name"].astype(str), data["gemeente_name"].fillna("").astype(str),
+                                    *[t for t in texts if t is not None]]),
+        hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>{xl}: {shown[0]}<br>"
+                      f"{yl}: {shown[1]}<extra></extra>",
         marker=dict(color=colour, size=size, line=dict(width=0.5 if len(data) < 1500 else 0, color="white")),
         **kwargs)
 
@@ -149,6 +154,9 @@ def scatter_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFr
     """Buurten (x, y) with the fitted line and its 95% band; `highlight` drawn large and labelled."""
     meta = catalogue.set_index("indicator_id")
     data = res.points.set_index("region_code").join(wide[["name", "gemeente_name", "inwoners"]]).reset_index()
+    for axis, ind in (("x", res.x), ("y", res.y)):
+        data[f"{axis}_text"] = [value_text({"value": v, "unit": meta.loc[ind, "unit"],
+                                            "rounding": meta.loc[ind].get("rounding")}, 1) for v in data[axis]]
     size = 7 if len(data) < 1500 else 4  # thousands of buurten: small dots, so the cloud keeps its shape
     if res.weighted:  # WLS: show the weight, so big buurten visibly count more
         w = data["inwoners"].astype(float)
