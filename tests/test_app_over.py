@@ -89,3 +89,14 @@ def test_source_definitions_stand_beside_ours(over, con):
     assert row["Herkomst"].startswith("DataProperties 85984NED")
     text = "\n".join(m.value for m in at.main.markdown)
     assert "te weinig inwoners voor een betrouwbaar cijfer" in text and "0 of onbekend" in text
+
+
+def test_a_table_without_buurten_is_not_counted_as_0_van_de_0_buurtcodes(over, con):
+    """The Kiesraad counts have gemeenten only (mart_sources.buurten_total = 0): the boundary list says so instead
+    of '0 van de 0 buurtcodes bestaan ook in 2024'."""
+    gemeente_only = [t for (t,) in con.execute("select table_id from mart_sources where buurten_total = 0").fetchall()]
+    assert "kiesraad_ps2023" in gemeente_only
+    text = "\n".join(m.value for m in over().main.markdown)
+    assert "0 van de 0 buurtcodes" not in text
+    for table_id in gemeente_only:
+        assert f"({table_id}, indeling " in text and "alleen cijfers per gemeente, geen buurten" in text

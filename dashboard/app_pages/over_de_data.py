@@ -63,6 +63,8 @@ st.markdown("Gemeenten delen hun buurten soms opnieuw in. Buurtbalans toont alle
 st.markdown("\n".join(
     f"- **{r.title}** ({r.table_id}, indeling {r.boundary_year}): {fmt_number(r.buurten_joined)} van de "
     f"{fmt_number(r.buurten_total)} buurtcodes bestaan ook in 2024; {fmt_number(r.buurten_not_joined)} niet."
+    if r.buurten_total else  # a table with gemeenten only (the Kiesraad counts): no '0 van de 0 buurtcodes'
+    f"- **{r.title}** ({r.table_id}, indeling {r.boundary_year}): alleen cijfers per gemeente, geen buurten."
     for r in sources.itertuples() if pd.notna(r.buurten_total)))
 division_about.render_division_joins()  # accepted and refused joins per table (dashboard/divisions/about.py)
 
