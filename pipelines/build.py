@@ -19,16 +19,17 @@ import pyarrow as pa
 from pipelines import division_identity, paths, precompute, release
 from pipelines.catalogue import Catalogue, load_catalogue
 from pipelines.definitions import source_definitions
-from pipelines import shapes as shapes_module
 from pipelines.load import collect, locate_caches, release_raw
 from pipelines.models import run_models, validate
-from pipelines.shapes import read_shapes
 
 # DuckDB settings of the build (peak memory): operators past the limit spill to a temp file beside the release
 # instead of growing. The result does not depend on them: tests/test_build_settings.py builds with DuckDB's
 # defaults and compares every mart_* view (EXCEPT ALL both ways). BUURTBALANS_BUILD_MEMORY overrides the limit.
-DUCKDB_CONFIG = {"memory_limit": os.environ.get("BUURTBALANS_BUILD_MEMORY", "300MB")}
+# 220 MB leaves the SQL models the room they had under 300 MB when the raw values (pipelines/load.py) still held
+# ~97 MB of it uncompressed; they now hold ~15 MB (README "Speed": peak RSS ~560 -> ~480 MB).
+DUCKDB_CONFIG = {"memory_limit": os.environ.get("BUURTBALANS_BUILD_MEMORY", "220MB")}
 CURRENT_DIVISION = 2024
+SHAPES_MODULE = Path(__file__).with_name("shapes.py")  # its code is part of the prepared shapes' cache key
 
 
 def release_freed_memory() -> None:
@@ -92,15 +93,17 @@ def _system_arrow_pool():
         pa.set_memory_pool(previous)
 
 
-def cached_shapes(geo_dir: Path) -> pd.DataFrame:
+def cached_shapes(geo_dir: Path) -> Path:
     """Prepared shapes (simplified per scale) only change when the shape files or shapes.py change, so they are
-    kept under a key of both (paths.shapes_cache_dir()); a refresh of the statistics reuses them."""
-    digest = hashlib.sha256(Path(shapes_module.__file__).read_bytes())
+    kept under a key of both (paths.shapes_cache_dir()); a refresh of the statistics reuses them. Returns the
+    cached file (shapely and pipelines/shapes.py are imported only to make it)."""
+    digest = hashlib.sha256(SHAPES_MODULE.read_bytes())
     for path in sorted(geo_dir.glob("*.geojson")):
         digest.update(path.name.encode() + path.read_bytes())
     cache = paths.shapes_cache_dir() / f"{digest.hexdigest()[:20]}.parquet"
     if cache.exists():
-        return pd.read_parquet(cache)
+        return cache
+    from pipelines.shapes import read_shapes  # shapely: only when the shapes change
     shapes = read_shapes(geo_dir)
     cache.parent.mkdir(parents=True, exist_ok=True)
     for old in cache.parent.glob("*.parquet"):
@@ -109,7 +112,13 @@ def cached_shapes(geo_dir: Path) -> pd.DataFrame:
     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     shapes.to_parquet(tmp, index=False)
     os.replace(tmp, cache)
-    return shapes
+    return cache
+
+
+def load_shapes(con: duckdb.DuckDBPyConnection, geo_dir: Path) -> None:
+    """The table region_shapes, read by DuckDB straight from the prepared-shapes file (no pandas copy)."""
+    path = str(cached_shapes(geo_dir)).replace("'", "''")
+    con.execute(f"create table region_shapes as select * from read_parquet('{path}')")
 
 
 def indicators_frame(catalogue: Catalogue) -> pd.DataFrame:
@@ -181,9 +190,9 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             summary.timings["read+transform"] = time.perf_counter() - clock
             _pause_point("after_transform")
             clock = time.perf_counter()
-            shapes = cached_shapes(geo_dir)
+            load_shapes(con, geo_dir)
             summary.timings["shapes"] = time.perf_counter() - clock
-            _write(con, catalogue, evidence, regions, sources, shapes, summary, definitions, own_codes)
+            _write(con, catalogue, evidence, regions, sources, summary, definitions, own_codes)
         except BaseException:
             con.close()
             target.unlink(missing_ok=True)
@@ -197,7 +206,7 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
 
 
 def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, evidence: pd.DataFrame, regions: pd.DataFrame,
-           sources: pd.DataFrame, shapes: pd.DataFrame, summary: BuildSummary,
+           sources: pd.DataFrame, summary: BuildSummary,
            definitions: pd.DataFrame | None = None, own_codes: dict[str, list[str]] | None = None) -> None:
     """Everything after the values are in DuckDB: the division decisions, the small tables, the SQL models, the
     precomputed statistics and the validation. evidence: load.evidence_values() (division_identity's input)."""
@@ -213,7 +222,7 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, evidence: pd.Da
     clock = time.perf_counter()
     frames = {"regions": regions, "sources": sources,
               "indicators": indicators_frame(catalogue), "boundary_joins": joins,
-              "region_shapes": shapes, "build_info": build_info, "division_identity": identity,
+              "build_info": build_info, "division_identity": identity,
               "indicator_definitions": definitions if definitions is not None else
               source_definitions(catalogue, {})}
     for name, frame in frames.items():

@@ -220,11 +220,12 @@ def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_yea
                         "gemeente_code": ("GM" + codes.str[2:6]).to_numpy(), "name_then": both["name"].to_numpy(),
                         "name_now": codes.map(now["name"]).to_numpy()})
     out["names_compared"] = out["name_then"].map(normalise_name).notna() & out["name_now"].map(normalise_name).notna()
-    gm, wk = out["region_code"].str[2:6], out["region_code"].str[2:8]
-    out["code_set_unchanged"] = [
-        (gm_old.get(g) is not None and gm_old.get(g) == gm_now.get(g)) if lvl == "buurt"
-        else (wk_old.get(w) is not None and wk_old.get(w) == wk_now.get(w)) if lvl == "wijk" else False
-        for lvl, g, w in zip(out["level"], gm, wk)]
+    # plain lists: iterating an Arrow-backed string column yields one scalar at a time (slow)
+    gm, wk = out["region_code"].str[2:6].tolist(), out["region_code"].str[2:8].tolist()
+    gm_same = {g: gm_old.get(g) is not None and gm_old.get(g) == gm_now.get(g) for g in set(gm)}  # once per key
+    wk_same = {w: wk_old.get(w) is not None and wk_old.get(w) == wk_now.get(w) for w in set(wk)}
+    out["code_set_unchanged"] = [gm_same[g] if lvl == "buurt" else wk_same[w] if lvl == "wijk" else False
+                                 for lvl, g, w in zip(out["level"].tolist(), gm, wk)]
     out["population_division"] = None
     for col in ("population_then", "population_now", "density_then", "density_now"):
         out[col] = float("nan")
@@ -249,8 +250,8 @@ def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_yea
             usable = out["population_division"].isna()
         else:
             src_sets = code_sets(source, "buurt", 6)
-            usable = out["population_division"].isna() & pd.Series(
-                [gm_old.get(g) is not None and gm_old.get(g) == src_sets.get(g) for g in gm], index=out.index)
+            same = {g: gm_old.get(g) is not None and gm_old.get(g) == src_sets.get(g) for g in set(gm)}
+            usable = out["population_division"].isna() & pd.Series([same[g] for g in gm], index=out.index)
         if not usable.any():
             continue
         codes_u = out.loc[usable, "region_code"]
