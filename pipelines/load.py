@@ -156,7 +156,7 @@ def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Pa
         if select is not None:
             selects.append(select)
             codes = wide.keys["region_code"]
-            own_codes[table_id] = list(codes[codes.str.startswith("BU")].unique())
+            own_codes[table_id] = codes[codes.str.startswith("BU")].unique().tolist()  # not Arrow scalars one by one
         regions.append((table, regions_from_table(cache, table)))
         sources.append(_source_row(table_id, cache, catalogue, wide.n_rows))
         metadata[table_id] = TableCache(table_id, pd.DataFrame(), cache.data_properties, cache.table_infos, {},
