@@ -1,4 +1,6 @@
 """'Buurt in beeld' through Streamlit's AppTest on a real release."""
+import re
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -101,8 +103,24 @@ def test_quadrant_highlights_the_buurt(app):
     at = app(regio="BU0363AA01")
     charts = [c for c in at.get("plotly_chart") if c.key == "quadrant"]   # the others are trend charts
     assert len(charts) == 1
-    assert any("Planciusbuurt-Noord heeft" in m.value for m in at.main.markdown)
+    assert any(" heeft Planciusbuurt-Noord " in m.value for m in at.main.markdown)
     assert any("geen cijfers over herkomst of migratieachtergrond" in c.value for c in at.main.caption)
+
+
+def test_quadrant_sentence_says_about_average_near_zero_and_hover_uses_commas(build_dir):
+    """A side within 0.1 of the average buurt is 'ongeveer evenveel', never 'meer' or 'minder' on a sign alone;
+    the chart's hover writes the scores with a decimal comma (real scores of the release)."""
+    from dashboard.core import charts, queries
+    from dashboard.profile.view import quadrant_sentence
+    scores = queries.buurt_scores(build_dir).dropna(subset=["strength_score", "need_score"])
+    near = scores[(scores["strength_score"].abs() < 0.1) & (scores["need_score"].abs() >= 0.1)].iloc[0]
+    region = {"level": "buurt", "region_code": near["region_code"], "name": near["name"],
+              "gemeente_name": near["gemeente_name"]}
+    sentence = quadrant_sentence(scores[scores["gemeente_code"] == near["gemeente_code"]], region)
+    side = "meer zorgen" if near["need_score"] > 0 else "minder zorgen"
+    assert f"heeft {near['name']} ongeveer evenveel kracht en {side}." in sentence
+    hover = " ".join(charts.quadrant(scores[scores["gemeente_code"] == near["gemeente_code"]]).data[0].hovertext)
+    assert re.search(r"kracht [+-]\d+,\d\d · zorgen [+-]\d+,\d\d", hover) and not re.search(r"[+-]\d+\.\d\d", hover)
 
 
 @pytest.mark.parametrize("garbage", ["XX123", "BU0363AA99", "<script>alert(1)</script>", "gm0363' or 1=1"])

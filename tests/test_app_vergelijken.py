@@ -23,7 +23,7 @@ def test_two_gemeenten_side_by_side(app):
     assert [s.value for s in at.main.header][:2] == ["Kracht", "Zorgen"]
     table = at.main.dataframe[0].value
     assert list(table.columns) == ["Kant", "Onderwerp", "Amsterdam (GM0363)", "Utrecht (GM0344)", "Eenheid",
-                                   "Periode", "Geschat", "Bron"]
+                                   "Periode", "Geschat", "Bron", "Toelichting"]
     row = table.set_index("Onderwerp").loc["Doet vrijwilligerswerk"]
     assert row["Amsterdam (GM0363)"] == pytest.approx(17.0) and row["Kant"] == "Kracht"
     assert table["Kant"].iloc[0] == "Kracht" and set(table["Kant"]) == {"Kracht", "Zorgen"}
@@ -58,6 +58,21 @@ def test_downloads_hold_exactly_the_shown_table(app, served):
                                        check_dtype=False)
     pd.testing.assert_frame_equal(parquet, shown)
     assert shown["Planciusbuurt-Noord (BU0363AA01)"].isna().sum() > 0   # missing stays empty, not 0
+
+
+def test_a_rounded_zero_is_explained_beside_the_numbers(app, con):
+    """A 0 computed from a count CBS rounded to 0 stays 0 in the number column (the CSV stays numeric), and the
+    row's Toelichting says it means 0 to 4 with the rate's upper bound (a buurt of the release with such a 0)."""
+    code, name, label = con.execute("""select p.region_code, r.name, p.label from mart_profile p
+        join mart_regions r using (region_code) join indicators i using (indicator_id)
+        where p.region_code like 'BU%' and p.is_default_group and p.landing and p.value = 0 and i.rounding > 0
+          and p.upper > 0 and p.lens in ('asset', 'problem') order by p.region_code limit 1""").fetchone()
+    at = app(vergelijk=f"{code},GM{code[2:6]}")
+    table = at.main.dataframe[0].value.set_index("Onderwerp")
+    assert table.loc[label, f"{name} ({code})"] == 0
+    note = table.loc[label, "Toelichting"]
+    assert note.startswith(f"{name}: 0 = CBS rondt af op") and "0 tot 4" in note and "hoogstens" in note
+    assert (table["Toelichting"] == "").sum() > 0   # rows without a rounded 0 have no note
 
 
 def test_a_buurt_can_be_compared_with_its_most_similar_buurten(app, con):

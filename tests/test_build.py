@@ -132,6 +132,19 @@ def test_summary_scores_use_both_lenses_and_no_context(con):
     assert lenses == {"problem", "asset"} and "misdrijven_per_1000" not in used
 
 
+def test_summary_scores_need_three_figures_per_side(con):
+    """An average of one or two z-scores is that figure, not a summary: a side with fewer than 3 figures has no
+    score (the quadrant leaves the buurt out and says so). The snapshot has buurten with 1-2 figures on a side."""
+    few, scored_few, unscored_enough = con.execute("""
+        select count(*) filter (where n_problem between 1 and 2 or n_asset between 1 and 2),
+               count(*) filter (where (n_problem < 3 and need_score is not null)
+                                   or (n_asset < 3 and strength_score is not null)),
+               count(*) filter (where (n_problem >= 3 and need_score is null)
+                                   or (n_asset >= 3 and strength_score is null))
+        from mart_buurt_scores""").fetchone()
+    assert few > 0 and scored_few == 0 and unscored_enough == 0
+
+
 def test_wide_view_has_one_row_per_buurt(buurt_wide):
     assert len(buurt_wide) == 14_574 and buurt_wide.index.is_unique
     assert buurt_wide.loc["BU0363AA01", "inwoners"] > 0

@@ -70,7 +70,7 @@ def test_missing_topics_are_counted_and_explained(buurt):
 
 def test_tiny_buurt_explains_privacy(build_dir):
     paragraphs = summary.summarize(table_for("BU03440911", build_dir), "buurt")
-    assert "geen cijfers over kracht" in paragraphs[0]
+    assert "geen cijfers over kracht die in deze samenvatting meetellen" in paragraphs[0]
     assert "privacy" in paragraphs[-1]
 
 

@@ -156,6 +156,11 @@ def percentile_bar_html(share_lower: float | None, colour: str, label: str) -> s
             f'<div class="bb-bartext">{text}</div>')
 
 
+def _signed(score: float) -> str:
+    """'+0,62': a quadrant score with its sign and a Dutch decimal comma."""
+    return f"{score:+.2f}".replace(".", ",")
+
+
 def quadrant(scores: pd.DataFrame, *, focus: str | None = None, highlight: set[str] | None = None,
              area_name: str = "") -> go.Figure:
     """Need x capacity: strength_score (x) against need_score (y), one dot per buurt.
@@ -187,8 +192,8 @@ def quadrant(scores: pd.DataFrame, *, focus: str | None = None, highlight: set[s
         if part.empty or group not in styles:
             continue
         colour, size, name = styles[group]
-        hover = [f"<b>{html.escape(str(r.name))}</b><br>kracht {r.strength_score:+.2f} · zorgen {r.need_score:+.2f}"
-                 f"<br>op basis van {r.n_asset} kracht- en {r.n_problem} zorgcijfers" for r in part.itertuples()]
+        hover = [f"<b>{html.escape(str(r.name))}</b><br>kracht {_signed(r.strength_score)} · "
+                 f"zorgen {_signed(r.need_score)}<br>op basis van {r.n_asset} kracht- en {r.n_problem} zorgcijfers" for r in part.itertuples()]
         traces.append(go.Scatter(   # numpy arrays: plotly takes them as they are (a Series is inspected first)
             x=part["strength_score"].to_numpy(), y=part["need_score"].to_numpy(), mode="markers", name=name, hovertext=hover,
             hoverinfo="text", marker=dict(color=colour, size=size, symbol="diamond" if group == "focus" else "circle",
@@ -222,7 +227,7 @@ def quadrant_table(scores: pd.DataFrame) -> pd.DataFrame:
     """The quadrant as text (WCAG: a text alternative for the chart): every buurt with its two scores, sorted by
     name; buurten with too few figures say so instead of a number."""
     def side(value: float, more: str, less: str) -> str:
-        return "te weinig cijfers" if pd.isna(value) else f"{value:+.2f} ({more if value >= 0 else less})".replace(".", ",")
+        return "te weinig cijfers" if pd.isna(value) else f"{_signed(value)} ({more if value >= 0 else less})"
     out = pd.DataFrame({
         "Buurt": scores["name"].astype(str),
         "Kracht (0 = gemiddelde buurt)": [side(v, "meer", "minder") for v in scores["strength_score"]],

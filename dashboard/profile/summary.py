@@ -243,7 +243,7 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list
     among = "" if level == "buurt" else " (vergeleken met losse buurten)"
     out = []
     if not items["assets"]:
-        out.append(f"**Kracht.** Voor {place} zijn er geen cijfers over kracht.")
+        out.append(f"**Kracht.** Voor {place} zijn er geen cijfers over kracht die in deze samenvatting meetellen.")
     elif items["strengths"]:
         out.append("**Kracht.** " + _joined(items["strengths"], level, "Ook"))
     elif items["best"]:
@@ -253,7 +253,7 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list
         out.append(f"**Kracht.** In de cijfers over kracht valt {place} niet op: op geen enkel punt is het hier "
                    f"gunstiger dan in de helft van de buurten{among}. Wat bewoners zelf noemen, telt hier extra.")
     if not items["problems"]:
-        out.append(f"**Zorgen.** Voor {place} zijn er geen cijfers over zorgen.")
+        out.append(f"**Zorgen.** Voor {place} zijn er geen cijfers over zorgen die in deze samenvatting meetellen.")
     elif not items["concerns"]:
         out.append(f"**Zorgen.** Bij de zorgen valt {place} niet op: op geen enkel punt is het hier "
                    f"ongunstiger dan in {MIDDLE}% van de buurten{among}.")

@@ -182,7 +182,8 @@ def render_quadrant(p: Profile) -> None:
                "afligt (z-score), zo gedraaid dat hoger altijd 'meer kracht' of 'meer zorgen' is. Per kant is "
                "het gemiddelde genomen. Er zitten geen cijfers over herkomst of migratieachtergrond in. De "
                "cijfers komen uit verschillende jaren en zijn deels geschat: zie de stippen als richting, niet "
-               "als rapportcijfer." + (f" {n_out} buurten hebben te weinig cijfers en staan er niet in." if n_out else ""))
+               "als rapportcijfer." + (f" {n_out} buurten hebben te weinig cijfers (minder dan 3 aan een kant) en staan er "
+                                  "niet in." if n_out else ""))
 
 
 QUADRANT_TABLE_OPEN = "quadrant_table_open"  # session_state key of the quadrant's text table (True = open)
@@ -207,8 +208,18 @@ def quadrant_sentence(area: pd.DataFrame, region: dict) -> str:
     if me.empty or me[["strength_score", "need_score"]].isna().any(axis=None):
         return "Voor deze buurt zijn te weinig cijfers om hem hier te tonen."
     s, n = me.iloc[0]["strength_score"], me.iloc[0]["need_score"]
-    return (f"{region['name']} heeft {'meer' if s >= 0 else 'minder'} kracht en {'meer' if n >= 0 else 'minder'} "
-            "zorgen dan de gemiddelde buurt in Nederland.")
+    return (f"Vergeleken met de gemiddelde buurt in Nederland heeft {region['name']} {_compared(s, 'kracht')} en "
+            f"{_compared(n, 'zorgen')}.")
+
+
+NEAR_AVERAGE = 0.1  # a side within 0.1 standard deviation of the average buurt is "about as much", not more or less
+
+
+def _compared(score: float, what: str) -> str:
+    """'meer kracht', 'minder zorgen', or 'ongeveer evenveel zorgen' within NEAR_AVERAGE of 0 (no sign of 0.01)."""
+    if abs(score) < NEAR_AVERAGE:
+        return f"ongeveer evenveel {what}"
+    return f"{'meer' if score > 0 else 'minder'} {what}"
 
 
 def render_sources(p: Profile) -> None:

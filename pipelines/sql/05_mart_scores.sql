@@ -1,7 +1,9 @@
 -- mart_buurt_scores: transparent need and strength summaries per current buurt. For each indicator in the
 -- summary (catalogue in_summary; never ethnicity or migration background, which the catalogue refuses),
 -- take the buurt's most recent value, z-score it among all buurten (same period and table), align it so that
--- higher = more concern (problem lens) or higher = more strength (asset lens), and average.
+-- higher = more concern (problem lens) or higher = more strength (asset lens), and average. A side needs at
+-- least 3 figures: an average of one or two z-scores is that one figure (a buurt with a care home scored a need of
+-- +16 on its Wmo rate alone), not a summary; such a side is NULL and the quadrant says "te weinig cijfers".
 -- Contract: region_code, need_score, strength_score, n_problem, n_asset
 create or replace view mart_buurt_scores as
 with vals as (
@@ -23,8 +25,10 @@ aligned as (
 ),
 final as (
     select region_code,
-           avg(z) filter (where lens = 'problem') as need_score,
-           avg(z) filter (where lens = 'asset') as strength_score,
+           case when count(*) filter (where lens = 'problem') >= 3
+                then avg(z) filter (where lens = 'problem') end as need_score,
+           case when count(*) filter (where lens = 'asset') >= 3
+                then avg(z) filter (where lens = 'asset') end as strength_score,
            count(*) filter (where lens = 'problem') as n_problem,
            count(*) filter (where lens = 'asset') as n_asset
     from aligned group by region_code
