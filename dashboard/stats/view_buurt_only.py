@@ -2,18 +2,18 @@
 short note in its place."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from dashboard.stats import queries as q
+from dashboard.core import state
 
 
-def buurt_row(region_code: str, heading: str | None, not_a_buurt: str) -> pd.Series | None:
-    """Draw the heading (if any); the region's row when it is a buurt, else the caption `not_a_buurt` and None."""
-    reg = q.cached("region", region_code)
+def buurt_row(region_code: str, heading: str | None, not_a_buurt: str) -> dict | None:
+    """Draw the heading (if any); the region's row when it is a buurt, else the caption `not_a_buurt` and None.
+    The row is the page's own cached read (state.region_row), not a second read of the same mart_regions row."""
+    reg = state.region_row(region_code)
     if heading:
         st.subheader(heading)
-    if reg.empty or reg.iloc[0]["level"] != "buurt":
+    if reg is None or reg["level"] != "buurt":
         st.caption(not_a_buurt)
         return None
-    return reg.iloc[0]
+    return reg
