@@ -71,6 +71,25 @@ def test_profile_table_never_hides_a_topic_and_never_shows_hidden(build_dir, cat
     assert pd.isna(row["value"]) and "andere buurtindeling in 2020" in row["missing_text"]
 
 
+def test_a_gemeente_newer_than_the_source_division_says_so(build_dir, catalogue, sources, con):
+    """A gemeente formed after a table's boundary year (in the snapshot: Voorne aan Zee, 2023, in the RIVM 2020
+    tables) has no value anywhere in it. That is the other division, not 'niet in de meegeleverde gegevens'
+    (which suggests a refresh could fill it); its buurten say the same."""
+    gemeente, indicator = con.execute("""select m.region_code, m.indicator_id from mart_map_values m
+        where m.level = 'gemeente' and m.status = 'andere_indeling' and not exists (
+            select 1 from mart_map_values b where b.gemeente_code = m.region_code
+              and b.indicator_id = m.indicator_id and b.status = 'waarde')
+        order by all limit 1""").fetchone()
+    buurt = con.execute("select min(region_code) from mart_regions where level = 'buurt' and gemeente_code = ?",
+                        [gemeente]).fetchone()[0]
+    for code, level in ((gemeente, "gemeente"), (buurt, "buurt")):
+        region = queries.region(code, build_dir)
+        table = profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
+                              queries.area_coverage(region["gemeente_code"], build_dir), catalogue, sources,
+                              level).set_index("indicator_id")
+        assert table.loc[indicator, "missing_text"].startswith("niet beschikbaar (andere"), (code, indicator)
+
+
 def test_profile_table_outside_amsterdam_education_is_not_in_the_data(build_dir, catalogue, sources):
     table = table_for("BU03440911", build_dir, catalogue, sources).set_index("indicator_id")
     assert table.loc["opleiding_laag", "missing_text"] == NOT_IN_DATA

@@ -29,6 +29,10 @@ def catalogue_order() -> dict[str, int]:
 def _missing_text(row, level: str = "buurt") -> str:
     if row.get("missing_reason") == "other_area":  # the code named another area then (division_identity)
         return division_note.missing_text(row.get("boundary_year"))
+    if row.get("status") == "andere_indeling" and level != "land":
+        # before "not in the shipped data": a gemeente formed after the source's boundary year (Voorne aan Zee,
+        # 2023, in the RIVM 2020 tables) has no value anywhere in it, and a refresh would not change that
+        return other_division_text(level, row["boundary_year"] if pd.notna(row.get("boundary_year")) else None)
     if row["n_values"] == 0:
         return NOT_IN_DATA
     if isinstance(row.get("missing_reason"), str):
@@ -37,8 +41,6 @@ def _missing_text(row, level: str = "buurt") -> str:
         return MISSING_TEXT["suppressed"]
     if level == "land" or row.get("status") == "geen_landcijfer":
         return MISSING_TEXT["geen_landcijfer"]  # the table has no row for Nederland: no division involved
-    if row.get("status") == "andere_indeling":
-        return other_division_text(level, row["boundary_year"] if pd.notna(row.get("boundary_year")) else None)
     return MISSING_TEXT[None]
 
 
