@@ -119,7 +119,9 @@ def test_quadrant_sentence_says_about_average_near_zero_and_hover_uses_commas(bu
     sentence = quadrant_sentence(scores[scores["gemeente_code"] == near["gemeente_code"]], region)
     side = "meer zorgen" if near["need_score"] > 0 else "minder zorgen"
     assert f"heeft {near['name']} ongeveer evenveel kracht en {side}." in sentence
-    hover = " ".join(charts.quadrant(scores[scores["gemeente_code"] == near["gemeente_code"]]).data[0].hovertext)
+    figure = charts.quadrant(scores[scores["gemeente_code"] == near["gemeente_code"]])
+    assert figure.layout.separators == ",."   # tick labels -0,5 (Dutch decimal comma)
+    hover = " ".join(figure.data[0].hovertext)
     assert re.search(r"kracht [+-]\d+,\d\d · zorgen [+-]\d+,\d\d", hover) and not re.search(r"[+-]\d+\.\d\d", hover)
 
 

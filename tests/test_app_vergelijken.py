@@ -73,6 +73,7 @@ def test_a_rounded_zero_is_explained_beside_the_numbers(app, con):
     note = table.loc[label, "Toelichting"]
     assert note.startswith(f"{name}: 0 = CBS rondt af op") and "0 tot 4" in note and "hoogstens" in note
     assert (table["Toelichting"] == "").sum() > 0   # rows without a rounded 0 have no note
+    assert any("zie de kolom Toelichting" in c.value for c in at.main.caption)
 
 
 def test_a_buurt_can_be_compared_with_its_most_similar_buurten(app, con):

@@ -216,6 +216,7 @@ def quadrant(scores: pd.DataFrame, *, focus: str | None = None, highlight: set[s
         notes.append(dict(x=x, y=y, text=text, xanchor=xa, yanchor=ya, align=xa, **corner))
     return go.Figure(data=traces, layout=dict(
         shapes=lines, annotations=notes, height=460, margin=dict(l=10, r=10, t=10, b=10), font=FONT, plot_bgcolor="white",
+        separators=",.",   # Dutch ticks: -0,5
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
         xaxis=dict(title="Kracht → (0 = gemiddelde buurt in Nederland)", range=xr, zeroline=False,
                    gridcolor="#eef0f2"),
@@ -260,7 +261,7 @@ def compare_dumbbell(rows: pd.DataFrame, regions: list[tuple[str, str]], lens: s
                                                        if isinstance(b, str) and b else "")
                        for t, label, b in zip(part[f"text_{code}"], labels, bases)], hoverinfo="text"))
     fig.update_layout(
-        height=90 + 34 * max(1, len(labels)), margin=dict(l=10, r=10, t=10, b=10), font=FONT,
+        height=90 + 34 * max(1, len(labels)), margin=dict(l=10, r=10, t=10, b=10), font=FONT, separators=",.",
         plot_bgcolor="white", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
         xaxis=dict(title="positie tussen alle buurten (0 = laagste waarde, 100 = hoogste)", range=[-2, 102],
                    gridcolor="#eef0f2", tickvals=[0, 25, 50, 75, 100]),
