@@ -19,6 +19,7 @@ import pandas as pd
 
 from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, as_number, buurt_base, fmt_number,
                                    fmt_value, is_rounded_zero, rounded_zero_text)
+from dashboard.profile.table import records
 
 PLACE = {"buurt": "deze buurt", "wijk": "deze wijk", "gemeente": "deze gemeente", "land": "Nederland"}
 
@@ -179,13 +180,6 @@ def _summary_items_one(rows: pd.DataFrame, n_each: int) -> dict[str, pd.DataFram
             for key in ("strengths", "best", "concerns", "assets", "problems")}
 
 
-def records(rows: pd.DataFrame, cols: list[str] | None = None) -> list[dict]:
-    """`rows` (or its `cols`) as plain dicts: a profile has ~40 rows, and pandas' per-operation cost (a boolean
-    mask, a take, a sort: ~0.5 ms each) is most of the summary's time when it works on frames."""
-    cols = list(rows.columns) if cols is None else cols
-    return [dict(zip(cols, values)) for values in zip(*(rows[c].tolist() for c in cols))]
-
-
 def _number(value) -> float:
     """A cell as a float; NaN for NULL, NA and text (pd.to_numeric(errors='coerce') of one value)."""
     number = as_number(value)
@@ -195,8 +189,7 @@ def _number(value) -> float:
 def _assessed(row: dict) -> tuple[float, float]:
     """(favourable, unfavourable) of one row, as assess() computes them for a frame; NaN where assess has NaN."""
     n = _number(row.get("n_total"))
-    rounded = (as_number(row.get("rounding")) or 0) > 0 and _number(row.get("value")) == 0
-    if not (n > 0) or pd.isna(row.get("value")) or rounded:
+    if not (n > 0) or pd.isna(row.get("value")) or is_rounded_zero(row):
         return math.nan, math.nan
     lower, higher = 100 * _number(row.get("n_lower")) / n, 100 * _number(row.get("n_higher")) / n
     direction = row.get("direction")
