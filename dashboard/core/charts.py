@@ -193,7 +193,8 @@ def quadrant(scores: pd.DataFrame, *, focus: str | None = None, highlight: set[s
             continue
         colour, size, name = styles[group]
         hover = [f"<b>{html.escape(str(r.name))}</b><br>kracht {_signed(r.strength_score)} · "
-                 f"zorgen {_signed(r.need_score)}<br>op basis van {r.n_asset} kracht- en {r.n_problem} zorgcijfers" for r in part.itertuples()]
+                 f"zorgen {_signed(r.need_score)}<br>op basis van {r.n_asset} kracht- en {r.n_problem} zorgcijfers"
+                 for r in part.itertuples()]
         traces.append(go.Scatter(   # numpy arrays: plotly takes them as they are (a Series is inspected first)
             x=part["strength_score"].to_numpy(), y=part["need_score"].to_numpy(), mode="markers", name=name, hovertext=hover,
             hoverinfo="text", marker=dict(color=colour, size=size, symbol="diamond" if group == "focus" else "circle",
