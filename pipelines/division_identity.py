@@ -205,6 +205,11 @@ def _memo_code_sets(regions: pd.DataFrame):
     return sets
 
 
+def _unchanged(old: dict[str, frozenset], new: dict[str, frozenset], keys: list[str]) -> dict[str, bool]:
+    """Per distinct key (computed once per key, not per row): it has a code set in `old` and the same one in `new`."""
+    return {k: old.get(k) is not None and old.get(k) == new.get(k) for k in set(keys)}
+
+
 def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_year: int,
              code_sets=None) -> pd.DataFrame:
     """One row per code that exists on division `year` and on today's division (buurt, wijk, gemeente).
@@ -222,8 +227,7 @@ def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_yea
     out["names_compared"] = out["name_then"].map(normalise_name).notna() & out["name_now"].map(normalise_name).notna()
     # plain lists: iterating an Arrow-backed string column yields one scalar at a time (slow)
     gm, wk = out["region_code"].str[2:6].tolist(), out["region_code"].str[2:8].tolist()
-    gm_same = {g: gm_old.get(g) is not None and gm_old.get(g) == gm_now.get(g) for g in set(gm)}  # once per key
-    wk_same = {w: wk_old.get(w) is not None and wk_old.get(w) == wk_now.get(w) for w in set(wk)}
+    gm_same, wk_same = _unchanged(gm_old, gm_now, gm), _unchanged(wk_old, wk_now, wk)
     out["code_set_unchanged"] = [gm_same[g] if lvl == "buurt" else wk_same[w] if lvl == "wijk" else False
                                  for lvl, g, w in zip(out["level"].tolist(), gm, wk)]
     out["population_division"] = None
@@ -250,7 +254,7 @@ def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_yea
             usable = out["population_division"].isna()
         else:
             src_sets = code_sets(source, "buurt", 6)
-            same = {g: gm_old.get(g) is not None and gm_old.get(g) == src_sets.get(g) for g in set(gm)}
+            same = _unchanged(gm_old, src_sets, gm)
             usable = out["population_division"].isna() & pd.Series([same[g] for g in gm], index=out.index)
         if not usable.any():
             continue
