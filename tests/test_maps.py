@@ -27,7 +27,7 @@ def draw(build_dir, indicators):
         meta = indicators[indicator_id]
         frame = colour_classes.map_frame(map_queries.load_values(indicator_id, level, build_dir), meta, shapes["region_code"], **kwargs)
         view = map_geometry.view_for(map_geometry.area_bounds(shapes, area))
-        message = None if (frame["status"] == "waarde").any() else map_text.no_values_message(frame, meta, level)
+        message = None if map_text.has_figures(frame) else map_text.no_values_message(frame, meta, level)
         figure = choropleth.build_figure(frame, geojson, meta, level=level, view=view, detail=area != map_queries.NL,
                                    message=message)
         return frame, geojson, figure
@@ -216,13 +216,12 @@ def test_text_alternative_says_what_the_colours_say(draw, indicators):
 
 
 @pytest.mark.parametrize("indicator_id, level, area", [
-    ("bijstand_per_1000", "wijk", "GM0363"),   # five Amsterdam wijken with a rounded 0 (0 to 4 uitkeringen)
     ("afstand_huisarts", "buurt", "GM0344"),   # distances rounded to 0.1 km: several Utrecht buurten share one
 ])
 def test_text_alternative_counts_areas_that_share_the_lowest_or_highest_figure(draw, indicators, indicator_id,
                                                                                 level, area):
-    """A tie at an end of the range is counted ('X en 4 andere wijken'), never one area named as the lowest; a
-    rounded 0 is given with the widest bound of the tied areas, so the text is true for each of them."""
+    """A tie at an end of the range is counted ('X en 4 andere wijken'), never one area named as the lowest.
+    (Rounded 0s, which used to tie at the low end, are counted apart: test_a_rounded_zero_is_its_own_class...)"""
     from dashboard.kaart import text_alternative as ta
     frame, _, _ = draw(indicator_id, level, area)
     sentence = ta.sentence(frame, indicators[indicator_id], level, "X")
@@ -233,8 +232,6 @@ def test_text_alternative_counts_areas_that_share_the_lowest_or_highest_figure(d
     for tied in (low, high):
         if len(tied) > 1:
             assert f" en {len(tied) - 1} andere {map_text.LEVELS[level]})" in sentence
-            if "upper" in tied and tied["upper"].notna().any():   # rounded 0s: the widest bound is named
-                assert tied.loc[tied["upper"].idxmax(), "value_text"] in sentence
         else:
             assert f"{tied.iloc[0]['value_text']} ({tied.iloc[0]['name']})" in sentence
 
@@ -313,3 +310,64 @@ def test_a_code_refused_as_another_area_is_not_said_to_have_had_another_code(dra
         assert "ander gebied" in table.at[code, indicators["vrijwilligerswerk"]["label"]]
     assert "ander gebied" in map_text.legend_explanation(frame, "buurt")
     assert "ander gebied" in map_text.status_text("andere_indeling", "buurt", 2020)
+
+
+# ------------------------------------------------------------------------------------------------ rounded zeros
+def _rounded_zero_wijken(gemeente: str) -> set[str]:
+    """Wijken of `gemeente` whose bijstand count CBS rounded to 0, read from the snapshot file itself
+    (data/snapshot/tables/85618NED/TypedDataSet.parquet, KWB 2023 download: a_soz_wb, a_inw), with the catalogue's
+    minimum denominator (below it the app shows no rate at all)."""
+    import pandas as pd
+    from pipelines.catalogue import load_catalogue
+    from tests.conftest import ROOT
+    source = next(s for s in load_catalogue().indicator("bijstand_per_1000").sources if s.table == "85618NED")
+    raw = pd.read_parquet(ROOT / "data/snapshot/tables/85618NED/TypedDataSet.parquet")
+    code = raw["gwb_code_10"].str.strip()
+    rows = raw[code.str.startswith("WK" + gemeente[2:]) & raw["a_soz_wb"].eq(0) & (raw["a_inw"] >= source.min_denominator)]
+    return set(rows["gwb_code_10"].str.strip())
+
+
+def test_a_rounded_zero_is_its_own_class_not_the_most_favourable_one(draw, indicators):
+    """De Friese Meren (GM1940): wijken with 0 bijstandsuitkeringen after CBS rounded to tens (0 tot 4). They were
+    painted in the darkest, most favourable class of a problem measure; now they are their own dotted pink class
+    with a legend entry, take no part in the class breaks, and the hover and text alternative say 'minder dan 5'."""
+    from dashboard.kaart import text_alternative as ta
+    meta = indicators["bijstand_per_1000"]
+    assert meta["rounding"] == 10 and meta["direction"] == "lower_is_better"    # tens: a 0 is 0 tot 4
+    expected = _rounded_zero_wijken("GM1940")
+    frame, _, figure = draw("bijstand_per_1000", "wijk", "GM1940")
+    zeros = frame[frame["status"] == "afgerond_nul"]
+    assert len(expected) >= 10 and set(zeros["region_code"]) == expected & set(frame["region_code"])
+    assert zeros["bucket"].isna().all() and not frame.loc[frame["status"] == "waarde", "value"].eq(0).any()
+    assert frame.attrs["edges"][0] > 0                    # breaks over real figures: the lowest class starts above 0
+    by_status = {t.meta: t for t in figure.data}
+    assert by_status["afgerond_nul"].name == f"Afgerond 0 (0 tot 4): {len(zeros)}"
+    fill = by_status["afgerond_nul"].colorscale[0][1]
+    assert fill not in colour_classes.palette(5, "lower_is_better") + [choropleth.STATUS_STYLE[s][0] for s in
+                                                                         ("geheim", "ontbreekt", "andere_indeling")]
+    assert any(layer.type == "circle" for layer in figure.layout.map.layers)     # dotted: not by colour alone
+    hover = list(by_status["afgerond_nul"].customdata)
+    assert all(h.startswith("minder dan 5 (CBS rondt af op tientallen: 0 tot 4") for h in hover)
+    assert "%{customdata}" in by_status["afgerond_nul"].hovertemplate
+    sentence = ta.sentence(frame, meta, "wijk", "De Friese Meren")
+    assert f"{len(zeros)} met een afgerond 0 (0 tot 4" in sentence
+    table = ta.table(frame, meta, "wijk").set_index("Code")
+    assert table.loc[sorted(expected & set(frame["region_code"])), meta["label"]].str.startswith("minder dan 5").all()
+    assert "afgerond 0" in map_text.legend_explanation(frame, "wijk", indicator=meta)
+    # Amsterdam: five wijken with a rounded 0 are counted apart, none is named as the lowest figure
+    frame, _, _ = draw("bijstand_per_1000", "wijk", "GM0363")
+    zeros = frame[frame["status"] == "afgerond_nul"]
+    sentence = ta.sentence(frame, meta, "wijk", "Amsterdam")
+    assert len(zeros) >= 2 and f"{len(zeros)} met een afgerond 0" in sentence
+    assert not any(f"({name}" in sentence for name in zeros["name"])
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_a_map_with_only_rounded_zeros_has_figures_not_a_no_figures_message(draw, indicators, relative):
+    """Ameland (GM0060), a Waddeneiland of one wijk: its bijstand count is a rounded 0. The map says so; it does not
+    say 'geen cijfers', and colouring within the gemeente (no figure to class) still draws."""
+    assert _rounded_zero_wijken("GM0060")
+    frame, _, figure = draw("bijstand_per_1000", "wijk", "GM0060", relative_to_view=relative)
+    assert set(frame["status"]) == {"afgerond_nul"} and map_text.has_figures(frame)
+    assert [t.name for t in figure.data] == ["Afgerond 0 (0 tot 4): 1"]
+    assert not figure.layout.annotations[1:]            # no 'Geen cijfers' note on the map

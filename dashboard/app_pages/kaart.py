@@ -34,7 +34,7 @@ def _map(indicator_id: str, level: str, area: str, relative: bool, highlight: st
     frame = colour_classes.map_frame(map_queries.load_values(indicator_id, level), meta, shapes["region_code"],
                            relative_to_view=relative)
     view = map_geometry.view_for(map_geometry.area_bounds(shapes, area), width=820)
-    message = None if (frame["status"] == "waarde").any() else map_text.no_values_message(frame, meta, level)
+    message = None if map_text.has_figures(frame) else map_text.no_values_message(frame, meta, level)
     figure = choropleth.build_figure(frame, geojson, meta, level=level, view=view, detail=area != map_queries.NL,
                                message=message, highlight=highlight)
     return frame, geojson, figure, message
@@ -96,9 +96,9 @@ clicked = choropleth.selected_region(frame, geojson, figure, event.selection.poi
 if clicked:
     _open_profile(clicked)
 
-st.caption(map_text.legend_explanation(frame, level, detail=area != map_queries.NL))
+meta = indicators.set_index("indicator_id").loc[indicator_id].to_dict()
+st.caption(map_text.legend_explanation(frame, level, detail=area != map_queries.NL, indicator=meta))
 # The map as text (WCAG 2.1 AA): a sentence and a table with what the colours show (dashboard/kaart/text_alternative.py)
-meta = {"label": labels[indicator_id]}
 st.markdown(text_alternative.sentence(frame, meta, level,
                                       "heel Nederland" if area == map_queries.NL else areas[area]))
 with st.expander("Tabel bij de kaart: dezelfde cijfers als tekst"):

@@ -17,23 +17,31 @@ import plotly.graph_objects as go
 from dashboard.core.format import fmt_number
 
 from .colour_classes import STATUS_ORDER, bucket_labels, member_mask, palette, scale_title
-from .map_geometry import SharedGeoJSON, hatch_lines, view_for
+from .map_geometry import SharedGeoJSON, dot_grid, hatch_lines, view_for
 from .map_text import status_label, status_text
 
 # Fill, edge colour, edge width. Greys only, never a colour of the scale; 'ontbreekt' is white with a dark edge.
-STATUS_STYLE = {"geheim": ("#d4d4d4", "#ffffff", 0.6), "ontbreekt": ("#ffffff", "#555555", 1.0),
+# A rounded 0 ('afgerond_nul') is light pink with dark dots (in one gemeente): neither a colour of the viridis or
+# cividis scale nor one of the greys, and a pattern, so it is not told by colour alone.
+_ROUNDED_FILL, _DOT = "#f3cfe0", "#6b2148"
+STATUS_STYLE = {"afgerond_nul": (_ROUNDED_FILL, "#ffffff", 0.6),
+                "geheim": ("#d4d4d4", "#ffffff", 0.6), "ontbreekt": ("#ffffff", "#555555", 1.0),
                 "andere_indeling": ("#a8a8a8", "#ffffff", 0.6)}
 # Plotly draws a choropleth legend swatch as a horizontal gradient of the colour scale (fill only, no edge).
 # These scales paint every shape in the fill colour (z = 0.5) but give the swatch an edge ('ontbreekt') or
 # stripes ('andere_indeling', like the hatching on the map).
 _EDGE, _STRIPE = "#555555", "#666666"
 SWATCH_SCALES = {
+    "afgerond_nul": [p for i in range(5) for p in ([i / 5, _ROUNDED_FILL], [i / 5 + 0.12, _ROUNDED_FILL],
+                                                   [i / 5 + 0.12, _DOT], [i / 5 + 0.16, _DOT],
+                                                   [i / 5 + 0.16, _ROUNDED_FILL], [(i + 1) / 5, _ROUNDED_FILL])],
     "geheim": [[0, "#d4d4d4"], [1, "#d4d4d4"]],
     "ontbreekt": [[0, _EDGE], [0.1, _EDGE], [0.1, "#ffffff"], [0.9, "#ffffff"], [0.9, _EDGE], [1, _EDGE]],
     "andere_indeling": [[0, "#a8a8a8"], [0.2, "#a8a8a8"], [0.2, _STRIPE], [0.32, _STRIPE], [0.32, "#a8a8a8"],
                         [0.68, "#a8a8a8"], [0.68, _STRIPE], [0.8, _STRIPE], [0.8, "#a8a8a8"], [1, "#a8a8a8"]],
 }
 HATCH_COLOUR = "#666666"
+DOT_COLOUR = _DOT
 APPROXIMATE_NOTE = "Grenzen: benadering (nagebouwd), niet de officiële grenzen"
 
 
@@ -72,7 +80,7 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
             geojson=SharedGeoJSON(type="FeatureCollection",
                                   features=[{"id": i, "geometry": features[c]} for i, c in enumerate(part["region_code"])]),
             locations=np.arange(len(part)), text=part["name"].to_numpy(dtype=object), meta=status,
-            showlegend=True, name=f"{status_label(status, level)}: {fmt_number(len(part))}")
+            showlegend=True, name=f"{status_label(status, level, indicator)}: {fmt_number(len(part))}")
         if status == "waarde":
             fig.add_trace(go.Choroplethmap(
                 **common, z=part["bucket"].to_numpy(dtype="int8"), customdata=part["value_text"].to_numpy(dtype=object),
@@ -85,17 +93,21 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
                               outlinewidth=0)))
         else:
             _, edge, width = STATUS_STYLE[status]
+            said = "%{customdata}" if status == "afgerond_nul" else status_text(status, level, year)
             fig.add_trace(go.Choroplethmap(
                 **common, z=np.full(len(part), 0.5), zmin=0, zmax=1, colorscale=SWATCH_SCALES[status],
-                showscale=False,
+                showscale=False, customdata=part["value_text"].to_numpy(dtype=object),
                 marker=dict(line=dict(color=edge, width=width if detail or status == "ontbreekt" else 0)),
-                hovertemplate=(f"<b>%{{text}}</b><br>{indicator['label']}: {status_text(status, level, year)}"
-                               f"<br>{tail}<extra></extra>")))
+                hovertemplate=f"<b>%{{text}}</b><br>{indicator['label']}: {said}<br>{tail}<extra></extra>"))
     layers = []
     gone = [features[c] for c in rows.loc[rows["status"] == "andere_indeling", "region_code"]]
     lines = hatch_lines(gone, spacing=0.15 * 2 ** (11 - view["zoom"]) / 45) if detail else None
     if lines:
         layers.append(dict(sourcetype="geojson", source=lines, type="line", color=HATCH_COLOUR, line=dict(width=1)))
+    zeros = [features[c] for c in rows.loc[rows["status"] == "afgerond_nul", "region_code"]]
+    dots = dot_grid(zeros, spacing=0.1 * 2 ** (11 - view["zoom"]) / 45) if detail else None
+    if dots:
+        layers.append(dict(sourcetype="geojson", source=dots, type="circle", color=DOT_COLOUR, circle=dict(radius=1.6)))
     if highlight in features:
         layers.append(dict(sourcetype="geojson", source=SharedGeoJSON(features[highlight]), type="line",
                            color="#111111", line=dict(width=3)))

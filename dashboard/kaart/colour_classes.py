@@ -7,9 +7,12 @@ import numpy as np
 import pandas as pd
 from plotly.colors import sample_colorscale
 
-from dashboard.core.format import fmt_value, is_rounded_zero, rounded_zero_text
+from dashboard.core.format import fmt_value, is_rounded_zero, rounded_zero_parts, rounded_zero_text
 
-STATUS_ORDER = ["waarde", "geheim", "ontbreekt", "andere_indeling"]
+# 'afgerond_nul': a rate whose count CBS rounded to 0 (0 tot 4 uitkeringen). It is not an exact 0, so it gets
+# its own class instead of the lowest (for a problem measure: the most favourable) colour, and it takes no part in
+# the class breaks: counting those areas as zeros would pull the lowest edge down to 0 and call them 'lowest'.
+STATUS_ORDER = ["waarde", "afgerond_nul", "geheim", "ontbreekt", "andere_indeling"]
 N_CLASSES = 5
 
 
@@ -33,10 +36,13 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
     """
     frame = (values if codes is None else values[member_mask(values["region_code"], set(codes))]).copy()
     reference = frame if relative_to_view else values
-    edges, discrete = class_edges(reference.loc[reference["status"] == "waarde", "value"], n_classes)
+    classed = reference["status"].eq("waarde") & ~rounded_zero_mask(reference, indicator)
+    edges, discrete = class_edges(reference.loc[classed, "value"], n_classes)
     k = len(edges) if discrete else len(edges) - 1
-    has_value = frame["status"].eq("waarde") & frame["value"].notna()
-    frame.loc[frame["status"].eq("waarde") & ~has_value, "status"] = "ontbreekt"
+    shown = frame["status"].eq("waarde") & frame["value"].notna()
+    frame.loc[frame["status"].eq("waarde") & ~shown, "status"] = "ontbreekt"
+    frame.loc[shown & rounded_zero_mask(frame, indicator), "status"] = "afgerond_nul"
+    has_value = frame["status"].eq("waarde")
     value = frame["value"].where(has_value)
     if discrete:
         raw = value.map({e: i for i, e in enumerate(edges)})
@@ -47,14 +53,27 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
     frame["bucket"] = ((k - 1 - raw) if flip else raw).astype("Int64")
     frame["value_text"] = [(rounded_zero_text({"value": v, "rounding": indicator.get("rounding"), "upper": u,
                                                "unit": indicator["unit"]})
-                            if is_rounded_zero({"value": v, "rounding": indicator.get("rounding")})
-                            else fmt_value(v, indicator["unit"])) if ok else ""
-                           for v, u, ok in zip(frame["value"], frame.get("upper", frame["value"] * np.nan), has_value)]
+                            if zero else fmt_value(v, indicator["unit"])) if ok or zero else ""
+                           for v, u, ok, zero in zip(frame["value"], frame.get("upper", frame["value"] * np.nan),
+                                                     has_value, frame["status"].eq("afgerond_nul"))]
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     frame = (frame.assign(_o=frame["status"].map(order)).sort_values(["_o", "region_code"], kind="stable")
              .drop(columns="_o").reset_index(drop=True))
     frame.attrs.update(edges=edges, n_buckets=max(k, 0), discrete=discrete, flip=flip)
     return frame
+
+
+def rounded_zero_mask(frame: pd.DataFrame, indicator: Mapping) -> pd.Series:
+    """Rows whose value is a rate computed from a count that CBS rounded to 0 (format.is_rounded_zero)."""
+    if not is_rounded_zero({"value": 0, "rounding": indicator.get("rounding")}):
+        return pd.Series(False, index=frame.index)
+    return frame["value"].eq(0).fillna(False).astype(bool)
+
+
+def rounded_zero_range(indicator: Mapping) -> str:
+    """'0 tot 4' for a count rounded to tens (format.rounded_zero_parts: the largest count that rounds to 0)."""
+    big = rounded_zero_parts({"value": 0, "rounding": indicator.get("rounding")})[0]
+    return f"0 tot {int(big.rsplit(' ', 1)[1]) - 1}"
 
 
 def bucket_labels(frame: pd.DataFrame, unit: str) -> list[str]:

@@ -66,3 +66,19 @@ def hatch_lines(geometries: list[dict], spacing: float) -> dict | None:
     clipped = shapely.set_precision(shapely.intersection(lines, region), 1e-5)
     return None if clipped.is_empty else SharedGeoJSON(json.loads(shapely.to_geojson(clipped)))
 
+
+
+def dot_grid(geometries: list[dict], spacing: float) -> dict | None:
+    """A grid of points inside the shapes (every other row shifted): a MapLibre circle layer that dots a class."""
+    if not geometries:
+        return None
+    region = shapely.union_all(shapely.from_geojson([json.dumps(g) for g in geometries]))
+    west, south, east, north = region.bounds
+    xs, ys = np.meshgrid(np.arange(west, east + spacing, spacing), np.arange(south, north + spacing, spacing * 0.7))
+    xs = xs + (np.arange(len(ys))[:, None] % 2) * spacing / 2
+    points = shapely.points(xs.ravel(), ys.ravel())
+    inside = points[shapely.contains_xy(region, xs.ravel(), ys.ravel())]
+    if not len(inside):
+        return None
+    grid = shapely.set_precision(shapely.multipoints(inside), 1e-5)
+    return SharedGeoJSON(json.loads(shapely.to_geojson(grid)))

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .colour_classes import STATUS_ORDER
+from .colour_classes import STATUS_ORDER, rounded_zero_range
 
 LEVELS = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
 
@@ -15,10 +15,17 @@ def division(level: str) -> str:
     return "gemeente-indeling" if level == "gemeente" else f"{level}indeling"
 
 
-def status_label(status: str, level: str) -> str:
+def status_label(status: str, level: str, indicator: Mapping | None = None) -> str:
+    if status == "afgerond_nul":
+        return f"Afgerond 0 ({rounded_zero_range(indicator or {})})"
     other = f"Andere {division(level)}"
     return {"waarde": "Met cijfer", "geheim": "Geheim", "ontbreekt": "Geen cijfer",
             "andere_indeling": other}[status]
+
+
+def has_figures(frame: pd.DataFrame) -> bool:
+    """Something on the map has a figure (a rounded 0 is a figure: 0 tot 4, not 'geen cijfer')."""
+    return bool(frame["status"].isin(["waarde", "afgerond_nul"]).any())
 
 
 def status_text(status: str, level: str, year) -> str:
@@ -41,11 +48,16 @@ def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str) -> st
     return f"Geen cijfers voor ‘{indicator['label']}’ in dit gebied op {level}niveau. {why}"
 
 
-def legend_explanation(frame: pd.DataFrame, level: str, detail: bool = True) -> str:
+def legend_explanation(frame: pd.DataFrame, level: str, detail: bool = True,
+                       indicator: Mapping | None = None) -> str:
     """The caption under the map: what the grey shapes mean (only those on this map), and the approximation."""
     year = frame["boundary_year"].dropna().astype(int).iloc[0] if frame["boundary_year"].notna().any() else ""
     present = set(frame["status"])
-    parts = {"geheim": "Lichtgrijs = geheim (te weinig mensen of niet betrouwbaar).",
+    parts = {"afgerond_nul": f"{'Roze met stippen' if detail else 'Roze'} = afgerond 0: CBS rondt het aantal af, "
+                             f"dus 0 betekent hier {rounded_zero_range(indicator or {})}, niet precies 0. Deze "
+                             f"{LEVELS[level]} hebben geen kleur van de schaal en tellen niet mee voor de "
+                             "kleurgrenzen.",
+             "geheim": "Lichtgrijs = geheim (te weinig mensen of niet betrouwbaar).",
              "ontbreekt": "Wit met rand = geen cijfer.",
              "andere_indeling": f"{'Gearceerd grijs' if detail else 'Grijs'} = andere {division(level)}: de bron "
                                 f"gebruikt de indeling van {year}, deze {LEVELS[level]} hadden toen een andere code, "

@@ -10,6 +10,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from dashboard.kaart.colour_classes import rounded_zero_range
 from dashboard.kaart.map_text import LEVELS, division, status_text
 
 MAX_ROWS = 1_000
@@ -23,14 +24,11 @@ def _n(k: int) -> str:
 
 def _end(with_value: pd.DataFrame, which: str, plural: str) -> str:
     """'0,3 km (Lombok-West)', or with a tie '0,3 km (Lombok-West en 4 andere buurten)': areas that share the
-    lowest (highest) figure are counted, so no single one is called the lowest when others have the same figure
-    (five wijken with a rounded 0, 'minder dan 5', are not ordered among themselves)."""
+    lowest (highest) figure are counted, so no single one is called the lowest when others have the same figure.
+    Rounded 0s ('afgerond_nul', 'minder dan 5') are not in `with_value`: sentence() counts them apart."""
     extreme = getattr(with_value["value"], which)()
     tied = with_value[with_value["value"].eq(extreme)]
-    # rounded 0s tie at value 0 with different bounds ('hoogstens 4,1' / 'hoogstens 10 per 1 000'): name the one
-    # with the widest bound, so the text is true for every area it counts
-    widest = "upper" in tied and tied["upper"].notna().any()
-    first = tied.loc[tied["upper"].idxmax()] if widest else tied.iloc[0]
+    first = tied.iloc[0]
     others = f" en {_n(len(tied) - 1)} andere {plural}" if len(tied) > 1 else ""
     return f"{first['value_text']} ({first['name']}{others})"
 
@@ -48,8 +46,12 @@ def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str
         parts.append(f"{_n(len(with_value))} met een cijfer"
                      + (f" ({', '.join(periods)})" if periods else "")
                      + f", van {_end(with_value, 'min', plural)} tot {_end(with_value, 'max', plural)}")
-    else:
+    elif not frame["status"].eq("afgerond_nul").any():
         parts.append("geen enkel gebied met een cijfer")
+    zeros = frame[frame["status"].eq("afgerond_nul")]
+    if len(zeros):   # counted apart: a rounded 0 is 0 tot 4, not the lowest figure
+        parts.append(f"{_n(len(zeros))} met een afgerond 0 ({rounded_zero_range(indicator)}; CBS rondt het aantal "
+                     "af), zonder kleur van de schaal")
     for status, word in (("geheim", "geheim"), ("ontbreekt", "zonder cijfer"),
                          ("andere_indeling", f"met een andere {division(level)} (geen cijfer)")):
         k = int(frame["status"].eq(status).sum())
@@ -61,7 +63,7 @@ def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str
 def table(frame: pd.DataFrame, indicator: Mapping, level: str) -> pd.DataFrame:
     """Every region in view with its figure or why it has none, sorted by name (what the map colours show)."""
     year = frame["boundary_year"] if "boundary_year" in frame else pd.Series(None, index=frame.index)
-    figure = [v if s == "waarde" and v else status_text(s, level, int(y) if pd.notna(y) else "")
+    figure = [v if s in ("waarde", "afgerond_nul") and v else status_text(s, level, int(y) if pd.notna(y) else "")
               if s in ("geheim", "ontbreekt", "andere_indeling") else "–"
               for v, s, y in zip(frame["value_text"], frame["status"], year)]
     out = pd.DataFrame({"Gebied": frame["name"].astype(str), "Code": frame["region_code"].astype(str),

@@ -86,3 +86,24 @@ def test_choose_from_list_opens_profile_and_url_follows_widgets(app_server, page
     wait_until_idle(page)
     screenshot(page, "kaart_list_opens_profile")
     assert_only_local(page)
+
+
+def test_rounded_zeros_have_their_own_dotted_class(app_server, page):
+    """De Friese Meren, bijstand per wijk: wijken whose count CBS rounded to 0 (0 tot 4) are their own class in
+    the legend, dotted pink on the map, counted in the sentence under it, and the page stays axe clean."""
+    from browser_harness import assert_accessible
+    open_app(page, app_server, "/kaart?indicator=bijstand_per_1000&gebied=GM1940&schaal=wijk", plots=1)
+    wait_for_map(page)
+    png = screenshot(page.locator(PLOT), "kaart_friese_meren_wijken_bijstand_afgerond_0")
+    screenshot(page, "kaart_friese_meren_wijken_bijstand_afgerond_0_page")
+    legend = _legend(page)
+    found = re.search(r"Afgerond 0 \(0 tot 4\): (\d+)", legend)
+    assert found and int(found.group(1)) >= 10, legend
+    assert page.get_by_text(f"{found.group(1)} met een afgerond 0 (0 tot 4").first.is_visible()
+    assert page.get_by_text("Roze met stippen = afgerond 0").first.is_visible()
+    import numpy as np
+    from PIL import Image
+    pink = int((np.asarray(Image.open(png).convert("RGB")) == (0xf3, 0xcf, 0xe0)).all(axis=2).sum())
+    assert pink > 500, pink                                  # the class is painted on the map, not only listed
+    assert_accessible(page, "kaart_afgerond_0")
+    assert_only_local(page)
