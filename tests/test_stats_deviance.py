@@ -6,7 +6,8 @@ import pytest
 from scipy.stats import t as student_t
 
 from dashboard.core.format import fmt_number
-from dashboard.stats.deviance import AS_EXPECTED, BETTER, WORSE, bright_spots, fit_expected, for_buurt
+from dashboard.stats.deviance import (AS_EXPECTED, BETTER, WORSE, bright_spots, design_matrix, fit_expected,
+                                      for_buurt)
 from stats_data import wide_for
 
 OUTCOME = "ervaren_gezondheid_goed"
@@ -72,6 +73,25 @@ def test_prediction_interval_matches_hand_computation(wide):
     # With a 95% prediction interval roughly 5% of buurten fall outside it (not 30%, not 0%).
     outside = (got["flag"] != AS_EXPECTED).mean()
     assert 0.01 < outside < 0.10
+
+
+def test_numpy_fit_equals_statsmodels_ols(wide, constructed):
+    """fit_expected computes the OLS fit and prediction interval with numpy (ols_prediction, no statsmodels import
+    in the build); statsmodels' OLS, from which it is taken, must give the same numbers: on the real all-NL fit
+    and on the constructed frame, for two interval levels."""
+    from statsmodels.regression.linear_model import OLS
+    frame, ctx, _ = constructed
+    for data, outcome, context in ((wide, OUTCOME, None), (frame, "uitkomst", ctx)):
+        for alpha in (0.05, 0.1):
+            res = fit_expected(data, outcome, context, alpha=alpha)
+            x = np.column_stack([np.ones(res.n), design_matrix(data.loc[res.buurten.index], res.context).to_numpy()])
+            fit = OLS(res.buurten["observed"].to_numpy(), x).fit()
+            ref = fit.get_prediction(x).summary_frame(alpha=alpha)
+            np.testing.assert_allclose(res.buurten["expected"], ref["mean"], rtol=1e-11, atol=1e-11)
+            np.testing.assert_allclose(res.buurten["pi_low"], ref["obs_ci_lower"], rtol=1e-11, atol=1e-11)
+            np.testing.assert_allclose(res.buurten["pi_high"], ref["obs_ci_upper"], rtol=1e-11, atol=1e-11)
+            np.testing.assert_allclose(res.coefficients["coef"], fit.params, rtol=1e-10, atol=1e-12)
+            assert res.r_squared == pytest.approx(fit.rsquared, rel=1e-12, abs=1e-12)
 
 
 def test_default_context_uses_only_well_covered_structural_variables(wide):

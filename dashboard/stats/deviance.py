@@ -89,6 +89,31 @@ def design_matrix(wide: pd.DataFrame, variables: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=wide.index)
 
 
+def ols_prediction(design: np.ndarray, y: np.ndarray, alpha: float = 0.05
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """OLS of y on `design` (with its constant column): (coefficients, fitted values, lower and upper bound of the
+    (1 - alpha) prediction interval of each row, R²). The same computation as statsmodels'
+    OLS(y, design).fit().get_prediction(design).summary_frame(alpha) (pseudo-inverse by SVD, t quantile with
+    n - rank degrees of freedom; tests/test_stats_deviance.py checks it against statsmodels), without importing
+    statsmodels and scipy.stats (~1.3 s of the release build, issue #10)."""
+    from scipy.special import stdtrit  # what scipy.stats.t.ppf computes; scipy.special alone imports fast
+    u, s, vt = np.linalg.svd(design, full_matrices=False)
+    keep = s > 1e-15 * s.max()  # statsmodels.tools.tools.pinv_extended(rcond=1e-15)
+    s_inv = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
+    pinv = np.dot(vt.T, s_inv[:, np.newaxis] * u.T)
+    params = np.dot(pinv, y)
+    fitted = np.dot(design, params)
+    resid = y - fitted
+    df_resid = len(y) - np.linalg.matrix_rank(design)
+    scale = np.dot(resid, resid) / df_resid
+    cov = np.dot(pinv, pinv.T) * scale
+    se_obs = np.sqrt((design * np.dot(cov, design.T).T).sum(1) + scale)
+    q = stdtrit(df_resid, 1 - alpha / 2.0)
+    centered = y - y.mean()
+    r2 = float(1 - np.dot(resid, resid) / np.dot(centered, centered))
+    return params, fitted, fitted - q * se_obs, fitted + q * se_obs, r2
+
+
 def _label(name: str, labels: Mapping[str, str] | None) -> str:
     base = (labels or {}).get(name, name.replace("_", " "))
     return f"{base} (log)" if name in LOG_VARIABLES else base
@@ -141,19 +166,13 @@ def fit_expected(wide: pd.DataFrame, outcome: str = "ervaren_gezondheid_goed",
     design = np.column_stack([np.ones(n), x_all[ok]])
     yv = yv_all[ok]
     # Plain OLS: the prediction interval adds the residual variance to the variance of the fitted mean.
-    # imported on first fit: a profile never needs it (issue #10); the module, not statsmodels.api (1 s less)
-    from statsmodels.regression.linear_model import OLS
-    res = OLS(yv, design).fit()
-    pred = res.get_prediction(design).summary_frame(alpha=alpha)
-    lo, hi = pred["obs_ci_lower"].to_numpy(), pred["obs_ci_upper"].to_numpy()
+    params, expected, lo, hi, r2 = ols_prediction(design, yv, alpha)
     above_label, below_label = _FLAGS[direction]
     flag = np.where(yv > hi, above_label, np.where(yv < lo, below_label, AS_EXPECTED))
-    expected = pred["mean"].to_numpy()
     buurten = pd.DataFrame({"observed": yv, "expected": expected, "residual": yv - expected, "pi_low": lo,
                             "pi_high": hi, "flag": flag}, index=frame.index[ok])
     buurten.index.name = "region_code"
 
-    r2 = float(res.rsquared)
     out_label = (labels or {}).get(outcome, outcome.replace("_", " "))
     level = round(100 * (1 - alpha))
     spec = (f"Verwachte waarde van '{out_label}' op basis van: "
@@ -166,7 +185,7 @@ def fit_expected(wide: pd.DataFrame, outcome: str = "ervaren_gezondheid_goed",
                 f"(R² = {fmt_number(r2, 2)}). De verwachting is dus grof. Wees voorzichtig met conclusies.")
     return DevianceResult(
         outcome=outcome, direction=direction, context=context, buurten=buurten,
-        coefficients=pd.DataFrame({"term": ["const", *context], "coef": np.asarray(res.params)}),
+        coefficients=pd.DataFrame({"term": ["const", *context], "coef": params}),
         n=n, n_excluded=int(len(frame) - n), r_squared=r2, spec=spec, weak_fit_warning=weak,
         outcome_label=out_label)
 
