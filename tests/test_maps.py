@@ -371,3 +371,51 @@ def test_a_map_with_only_rounded_zeros_has_figures_not_a_no_figures_message(draw
     assert set(frame["status"]) == {"afgerond_nul"} and map_text.has_figures(frame)
     assert [t.name for t in figure.data] == ["Afgerond 0 (0 tot 4): 1"]
     assert not figure.layout.annotations[1:]            # no 'Geen cijfers' note on the map
+
+
+def test_an_area_without_a_figure_says_why_as_the_profile_does(draw, indicators):
+    """De Friese Meren, bijstand per wijk: wijken with fewer inhabitants than the catalogue's minimum have a count
+    in the source, but no rate ('te weinig inwoners'); the map's hover, table and sentence said 'de bron heeft hier
+    geen cijfer'. Expected wijken read from the snapshot file (85618NED: a_inw below the minimum)."""
+    import pandas as pd
+    from dashboard.core.format import TOO_FEW, ZERO_OR_UNKNOWN
+    from dashboard.kaart import text_alternative as ta
+    from pipelines.catalogue import load_catalogue
+    from tests.conftest import ROOT
+    source = next(s for s in load_catalogue().indicator("bijstand_per_1000").sources if s.table == "85618NED")
+    raw = pd.read_parquet(ROOT / "data/snapshot/tables/85618NED/TypedDataSet.parquet")
+    code = raw["gwb_code_10"].str.strip()
+    few = set(code[code.str.startswith("WK1940") & (raw["a_inw"] < source.min_denominator)])
+    meta = indicators["bijstand_per_1000"]
+    frame, _, figure = draw("bijstand_per_1000", "wijk", "GM1940")
+    few &= set(frame["region_code"])
+    assert len(few) >= 3
+    table = ta.table(frame, meta, "wijk").set_index("Code")[meta["label"]]
+    assert all(TOO_FEW in table[c] for c in few)
+    assert not any(TOO_FEW in table[c] for c in set(table.index) - few)
+    grey = {t.meta: t for t in figure.data}["ontbreekt"]
+    hover = list(grey.customdata) if grey.customdata is not None else [grey.hovertemplate] * len(grey.locations)
+    assert sum(TOO_FEW in h for h in hover) == len(few)
+    assert f"waarvan {len(few)} met te weinig inwoners" in ta.sentence(frame, meta, "wijk", "De Friese Meren")
+    # KWB 2024 (entry 8 of the snapshot) turned 0 into empty: an empty inwoners cell is '0 of onbekend', as on the
+    # profile, not 'de bron heeft hier geen cijfer' (85984NED: AantalInwoners_5 empty for Amsterdam buurten)
+    raw = pd.read_parquet(ROOT / "data/snapshot/tables/85984NED/TypedDataSet.parquet")
+    code = raw["WijkenEnBuurten"].str.strip()
+    empty = set(code[code.str.startswith("BU0363") & raw["AantalInwoners_5"].isna()])
+    frame, _, _ = draw("inwoners", "buurt", "GM0363")
+    empty &= set(frame["region_code"])
+    assert empty
+    table = ta.table(frame, indicators["inwoners"], "buurt").set_index("Code")[indicators["inwoners"]["label"]]
+    assert all(table[c].startswith(ZERO_OR_UNKNOWN) for c in empty)
+
+
+def test_one_area_with_a_figure_is_named_once(draw, indicators):
+    """Vlieland (GM0096, a Waddeneiland of two buurten), bijstand: one buurt has a figure. The sentence gives it
+    once, not 'van 8,2 (Oost-Vlieland) tot 8,2 (Oost-Vlieland)'."""
+    from dashboard.kaart import text_alternative as ta
+    frame, _, _ = draw("bijstand_per_1000", "buurt", "GM0096")
+    shown = frame[frame["status"] == "waarde"]
+    assert len(shown) == 1
+    sentence = ta.sentence(frame, indicators["bijstand_per_1000"], "buurt", "Vlieland")
+    assert f"1 met een cijfer (2023): {shown.iloc[0]['value_text']} ({shown.iloc[0]['name']})" in sentence
+    assert " tot " not in sentence

@@ -18,7 +18,7 @@ from dashboard.core.format import fmt_number
 
 from .colour_classes import STATUS_ORDER, bucket_labels, member_mask, palette, scale_title
 from .map_geometry import SharedGeoJSON, dot_grid, hatch_lines, view_for
-from .map_text import status_label, status_text
+from .map_text import row_status_text, status_label
 
 # Fill, edge colour, edge width. Greys only, never a colour of the scale; 'ontbreekt' is white with a dark edge.
 # A rounded 0 ('afgerond_nul') is light pink with dark dots (in one gemeente): neither a colour of the viridis or
@@ -93,12 +93,16 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
                               outlinewidth=0)))
         else:
             _, edge, width = STATUS_STYLE[status]
-            said = "%{customdata}" if status == "afgerond_nul" else status_text(status, level, year)
+            reasons = part["missing_reason"] if "missing_reason" in part else [None] * len(part)
+            said = (list(part["value_text"]) if status == "afgerond_nul" else
+                    [row_status_text(status, r, level, year) for r in reasons])
+            one = said[0] if len(set(said)) == 1 else None   # one text for all: in the template, not per shape
             fig.add_trace(go.Choroplethmap(
                 **common, z=np.full(len(part), 0.5), zmin=0, zmax=1, colorscale=SWATCH_SCALES[status],
-                showscale=False, customdata=part["value_text"].to_numpy(dtype=object),
+                showscale=False, customdata=None if one else np.asarray(said, dtype=object),
                 marker=dict(line=dict(color=edge, width=width if detail or status == "ontbreekt" else 0)),
-                hovertemplate=f"<b>%{{text}}</b><br>{indicator['label']}: {said}<br>{tail}<extra></extra>"))
+                hovertemplate=(f"<b>%{{text}}</b><br>{indicator['label']}: {one or '%{customdata}'}<br>{tail}"
+                               "<extra></extra>")))
     layers = []
     gone = [features[c] for c in rows.loc[rows["status"] == "andere_indeling", "region_code"]]
     lines = hatch_lines(gone, spacing=0.15 * 2 ** (11 - view["zoom"]) / 45) if detail else None

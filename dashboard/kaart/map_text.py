@@ -5,6 +5,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from dashboard.core.format import TOO_FEW, ZERO_OR_UNKNOWN
+
 from .colour_classes import STATUS_ORDER, rounded_zero_range
 
 LEVELS = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
@@ -26,6 +28,18 @@ def status_label(status: str, level: str, indicator: Mapping | None = None) -> s
 def has_figures(frame: pd.DataFrame) -> bool:
     """Something on the map has a figure (a rounded 0 is a figure: 0 tot 4, not 'geen cijfer')."""
     return bool(frame["status"].isin(["waarde", "afgerond_nul"]).any())
+
+
+# Why an area on the map has no figure although the source has a row for it (mart_map_values.missing_reason),
+# in the profile's words (core.format): too few inhabitants for a rate, or an empty cell of the KWB 2024 file.
+MISSING_WHY = {"too_few": f"geen cijfer: {TOO_FEW}", "zero_or_unknown": f"{ZERO_OR_UNKNOWN} (in de meegeleverde "
+               "cijfers van 2024 is een 0 leeg gemaakt)"}
+
+
+def row_status_text(status: str, reason, level: str, year) -> str:
+    """status_text, or for 'ontbreekt' the source row's own reason when it has one."""
+    return MISSING_WHY.get(reason, status_text(status, level, year)) if status == "ontbreekt" else \
+        status_text(status, level, year)
 
 
 def status_text(status: str, level: str, year) -> str:

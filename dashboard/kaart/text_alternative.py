@@ -11,7 +11,8 @@ from typing import Mapping
 import pandas as pd
 
 from dashboard.kaart.colour_classes import rounded_zero_range
-from dashboard.kaart.map_text import LEVELS, division, status_text
+from dashboard.core.format import ZERO_OR_UNKNOWN
+from dashboard.kaart.map_text import LEVELS, division, row_status_text
 
 MAX_ROWS = 1_000
 
@@ -33,6 +34,17 @@ def _end(with_value: pd.DataFrame, which: str, plural: str) -> str:
     return f"{first['value_text']} ({first['name']}{others})"
 
 
+def _why_missing(frame: pd.DataFrame) -> str:
+    """' (waarvan 12 met te weinig inwoners en 3 met 0 of onbekend)': the reasons the source rows give."""
+    if "missing_reason" not in frame:
+        return ""
+    reasons = frame.loc[frame["status"].eq("ontbreekt"), "missing_reason"].value_counts()
+    words = [f"{_n(int(reasons[r]))} {w}" for r, w in (("too_few", "met te weinig inwoners voor een cijfer"),
+                                                        ("zero_or_unknown", f"met ‘{ZERO_OR_UNKNOWN}’"))
+             if r in reasons]
+    return f" (waarvan {' en '.join(words)})" if words else ""
+
+
 def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str) -> str:
     """'Kaart van <label> voor de 99 buurten in Amsterdam: 80 met een cijfer, van 9,1% (X) tot 31,0% (Y); ...'."""
     n = len(frame)
@@ -43,9 +55,14 @@ def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str
     parts = []
     if len(with_value):
         periods = sorted({str(p) for p in with_value["period"].dropna()}) if "period" in with_value else []
-        parts.append(f"{_n(len(with_value))} met een cijfer"
-                     + (f" ({', '.join(periods)})" if periods else "")
-                     + f", van {_end(with_value, 'min', plural)} tot {_end(with_value, 'max', plural)}")
+        head_part = f"{_n(len(with_value))} met een cijfer" + (f" ({', '.join(periods)})" if periods else "")
+        if len(with_value) == 1:   # one area: its figure, not 'van X (A) tot X (A)'
+            only = with_value.iloc[0]
+            parts.append(f"{head_part}: {only['value_text']} ({only['name']})")
+        elif with_value["value"].min() == with_value["value"].max():
+            parts.append(f"{head_part}, allemaal {with_value.iloc[0]['value_text']}")
+        else:
+            parts.append(f"{head_part}, van {_end(with_value, 'min', plural)} tot {_end(with_value, 'max', plural)}")
     elif not frame["status"].eq("afgerond_nul").any():
         parts.append("geen enkel gebied met een cijfer")
     zeros = frame[frame["status"].eq("afgerond_nul")]
@@ -56,16 +73,18 @@ def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str
                          ("andere_indeling", f"met een andere {division(level)} (geen cijfer)")):
         k = int(frame["status"].eq(status).sum())
         if k:
-            parts.append(f"{_n(k)} {word}")
+            parts.append(f"{_n(k)} {word}" + (_why_missing(frame) if status == "ontbreekt" else ""))
     return head + ": " + "; ".join(parts) + "."
 
 
 def table(frame: pd.DataFrame, indicator: Mapping, level: str) -> pd.DataFrame:
     """Every region in view with its figure or why it has none, sorted by name (what the map colours show)."""
     year = frame["boundary_year"] if "boundary_year" in frame else pd.Series(None, index=frame.index)
-    figure = [v if s in ("waarde", "afgerond_nul") and v else status_text(s, level, int(y) if pd.notna(y) else "")
+    reasons = frame["missing_reason"] if "missing_reason" in frame else pd.Series(None, index=frame.index)
+    figure = [v if s in ("waarde", "afgerond_nul") and v else
+              row_status_text(s, r if isinstance(r, str) else None, level, int(y) if pd.notna(y) else "")
               if s in ("geheim", "ontbreekt", "andere_indeling") else "–"
-              for v, s, y in zip(frame["value_text"], frame["status"], year)]
+              for v, s, r, y in zip(frame["value_text"], frame["status"], reasons, year)]
     out = pd.DataFrame({"Gebied": frame["name"].astype(str), "Code": frame["region_code"].astype(str),
                         str(indicator["label"]): figure,
                         "Periode": frame["period"].astype("string").fillna("") if "period" in frame else ""})

@@ -9,7 +9,7 @@
 -- A source that covers only some gemeenten (the shipped education table: Amsterdam only) says nothing about the
 -- division elsewhere: outside the gemeenten it covers, a region is 'ontbreekt', not 'andere_indeling'.
 -- Contract: region_code, level, name, gemeente_code, indicator_id, period, boundary_year, table_id,
---           value, lower, upper, status
+--           value, lower, upper, status, missing_reason (the source row's reason: too_few, zero_or_unknown, ...)
 -- Materialised (int_map_values) in region order, so one region's statuses (the profile) are a read of one block
 -- found by the zone maps (~2 ms; an ART index on region_code cost more to build and read slower); the view below
 -- is the contract. The rows come out in region order without a sort: `grid` walks int_current_regions (stored in
@@ -55,7 +55,8 @@ final as (
                 when exists (select 1 from regions x where x.region_code = r.region_code
                                                      and x.boundary_year = y.boundary_year) then 'ontbreekt'
                 when coalesce(n.national, false) or g.gemeente_code is not null then 'andere_indeling'
-                else 'ontbreekt' end as status
+                else 'ontbreekt' end as status,
+           v.missing_reason
     from grid r
     join latest_period p on p.indicator_id = r.indicator_id
     left join source_year y on y.indicator_id = r.indicator_id
