@@ -419,3 +419,15 @@ def test_one_area_with_a_figure_is_named_once(draw, indicators):
     sentence = ta.sentence(frame, indicators["bijstand_per_1000"], "buurt", "Vlieland")
     assert f"1 met een cijfer (2023): {shown.iloc[0]['value_text']} ({shown.iloc[0]['name']})" in sentence
     assert " tot " not in sentence
+
+
+def test_a_hand_typed_kaart_link_in_other_case_is_understood(release_app):
+    """'s-Hertogenbosch, WW per buurt, typed as ?indicator=WW_per_1000&schaal=BUURTEN&gebied=gm0796: the page shows
+    that map (no 'De link vraagt om …' note, which used to say 'BUURTEN' is no level) with its rounded 0s."""
+    at = release_app("app_pages/kaart.py", run_first=False, indicator=" WW_per_1000", schaal="BUURTEN",
+                     gebied="gm0796")
+    assert not at.exception
+    assert not [i for i in at.main.info if "De link vraagt" in i.value]
+    assert at.selectbox(key="kaart_indicator").value == "ww_per_1000"
+    assert at.selectbox(key="kaart_gebied").value == "GM0796"
+    assert "afgerond 0" in " ".join(c.value for c in at.main.caption)

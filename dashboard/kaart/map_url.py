@@ -16,8 +16,15 @@ def unknown_in_url(params: Mapping, indicators: Iterable[str], areas: Iterable[s
     """(what it was for, the raw value) for each value the URL asked for that url_choice did not take."""
     chosen = url_choice(params, indicators, areas)
     asked = {key: str(params.get(key) or "").strip() for key in LINK_FIELDS}
-    asked["gebied"] = asked["gebied"].upper()  # as url_choice reads it
+    asked["gebied"] = asked["gebied"].upper()  # as url_choice reads them
+    asked["schaal"], asked["indicator"] = _schaal(asked["schaal"]), asked["indicator"].lower()
     return [(field, params.get(key)) for key, field in LINK_FIELDS.items() if asked[key] and asked[key] != chosen[key]]
+
+
+def _schaal(raw) -> str:
+    """'Buurt', ' BUURTEN' -> 'buurt' (a link typed by hand, or the button's plural label)."""
+    word = str(raw or "").strip().lower()
+    return {plural: level for level, plural in LEVELS.items()}.get(word, word)
 
 
 def url_choice(params: Mapping, indicators: Iterable[str], areas: Iterable[str]) -> dict:
@@ -25,8 +32,8 @@ def url_choice(params: Mapping, indicators: Iterable[str], areas: Iterable[str])
     indicators, areas = list(indicators), set(areas)
     regio = str(params.get("regio") or "").strip().upper()
     regio_level = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}.get(regio[:2])
-    indicator = params.get("indicator")
-    schaal = params.get("schaal")
+    indicator = str(params.get("indicator") or "").strip().lower()
+    schaal = _schaal(params.get("schaal"))
     gebied = str(params.get("gebied") or "").strip().upper()
     return {"indicator": indicator if indicator in indicators else
             (DEFAULT_INDICATOR if DEFAULT_INDICATOR in indicators else indicators[0]),
