@@ -138,3 +138,18 @@ def test_hover_names_the_base_of_each_figure(app):
                 if unit == "%" and description.startswith("Deel van de volwassenen"):
                     assert base == f"{label}, in % van de volwassenen", hover
     assert seen >= 20
+
+
+def test_a_link_with_more_than_four_places_names_what_is_left_out(app):
+    """?vergelijk= with five gemeenten (one twice), incl. the Waddeneiland Ameland and 's-Hertogenbosch: four are
+    compared and the fifth is named as left out (it was dropped silently)."""
+    at = app(vergelijk="GM0363,GM0363,GM0344,GM0796,GM1900,GM0060")
+    assert not at.exception
+    table = at.main.dataframe[0].value
+    assert [c for c in table.columns if "(GM" in c] == ["Amsterdam (GM0363)", "Utrecht (GM0344)",
+                                                        "'s-Hertogenbosch (GM0796)", "Súdwest-Fryslân (GM1900)"]
+    warning = " ".join(w.value for w in at.main.warning)
+    assert "hoogstens 4 plekken" in warning and "Ameland" in warning and "Amsterdam" not in warning
+    at = app(vergelijk=",".join(["GM0363", "GM0344"] + ["x"] * 20))
+    assert not at.exception
+    assert "de laatste 10 delen van de link zijn niet gelezen" in " ".join(w.value for w in at.main.warning)

@@ -6,6 +6,7 @@ from dashboard.core import downloads
 from dashboard.profile import compare
 from dashboard.profile import view as profile_view
 from dashboard.core import state
+from dashboard.core.escaping import md_escape
 from dashboard.core.format import figure_base
 from dashboard.stats import view_peers
 
@@ -21,6 +22,19 @@ if not codes and not rejected:  # the chosen region beside its gemeente (or NL);
 if rejected:
     st.warning("Niet gevonden en weggelaten: " + ", ".join(state.safe_text(r) for r in rejected)
                + ". Kies de plek opnieuw met het zoekvak.", icon=":material/search_off:")
+# A link with more than four places (or more parts than compare_codes reads): name what is left out, never drop it
+# silently. Only the first 12 parts are looked up, as in compare_codes; the rest are counted.
+asked = [p for p in (st.query_params.get(state.COMPARE) or "").split(",") if p.strip()]
+over = [c for c in dict.fromkeys(state.normalise_code(p) for p in asked[:12]) if c and c not in codes
+        and state.region_row(c)]
+unread = len(asked) - 12
+if over:
+    st.warning(f"U kunt hoogstens {state.MAX_COMPARE} plekken tegelijk vergelijken. Weggelaten: "
+               + ", ".join(md_escape(state.region_row(c)["label"]) for c in over[:8])
+               + ". Haal eerst een plek weg om een andere toe te voegen.", icon=":material/playlist_remove:")
+if unread > 0:
+    st.warning(f"De link is te lang: de laatste {unread} {'delen' if unread > 1 else 'deel'} van de link zijn "
+               "niet gelezen.", icon=":material/playlist_remove:")
 
 regions = [state.region_row(c) for c in codes]
 cols = st.columns(state.MAX_COMPARE)
