@@ -65,6 +65,7 @@ class Source:
     denominator_download: tuple[str, ...] = ()
     scale: float = 1.0
     numerator_rounding: int | None = None   # CBS rounds the numerator count to this multiple (0 = exact)
+    denominator_rounding: int = 0           # ... and each denominator count (inwoners of wijken/buurten: 5)
     min_denominator: float | None = None    # below it: no value, "te weinig inwoners voor een betrouwbaar cijfer"
     in_snapshot: bool = True                # false: the shipped snapshot file lacks this column
     source_title: str | None = None         # the source's own title/definition where no real DataProperties exist
@@ -96,6 +97,7 @@ class Indicator:
     in_summary: bool = True
     numerator_rounding: int | None = None   # for ratio_of indicators, as on a ratio Source
     min_denominator: float | None = None
+    denominator_rounding: int = 0
 
     @property
     def rounding(self) -> int:
@@ -180,6 +182,7 @@ def _source(raw: dict) -> Source:
         numerator=raw.get("numerator"), numerator_download=raw.get("numerator_download"),
         denominator=tuple(raw.get("denominator", ())), denominator_download=tuple(raw.get("denominator_download", ())),
         scale=float(raw.get("scale", 1.0)), numerator_rounding=raw.get("numerator_rounding"),
+        denominator_rounding=int(raw.get("denominator_rounding", 0)),
         min_denominator=raw.get("min_denominator"), in_snapshot=bool(raw.get("in_snapshot", True)),
         source_title=raw.get("source_title"), source_definition=raw.get("source_definition"))
 
@@ -269,7 +272,8 @@ def load_catalogue(path: Path = CATALOGUE_PATH, overlay: Path | None = None) -> 
             hidden=i.get("hidden", False), ratio_of=tuple(i["ratio_of"]) if "ratio_of" in i else None,
             scale=float(i.get("scale", 1.0)),
             in_summary=i.get("in_summary", i["lens"] != "context") and not i.get("hidden", False),
-            numerator_rounding=i.get("numerator_rounding"), min_denominator=i.get("min_denominator"))
+            numerator_rounding=i.get("numerator_rounding"), min_denominator=i.get("min_denominator"),
+            denominator_rounding=int(i.get("denominator_rounding", 0)))
         for i in raw["indicator"])
     cat = Catalogue(tables=tables, indicators=indicators, changes=_changes(raw), families=_families(raw),
                     overlay_tables=added)

@@ -157,7 +157,7 @@ def _source_entry(indicator_id: str, source: Source, table_id: str, renames: dic
         entry["numerator"] = renames.get(source.numerator, source.numerator)
         entry["denominator"] = [renames.get(d, d) for d in source.denominator]
         entry["scale"] = source.scale
-        for rule in ("numerator_rounding", "min_denominator"):  # the template's rounding rules carry over
+        for rule in ("numerator_rounding", "denominator_rounding", "min_denominator"):  # the template's rounding rules carry over
             if getattr(source, rule, None) is not None:
                 entry[rule] = getattr(source, rule)
     return entry

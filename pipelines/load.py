@@ -30,7 +30,7 @@ RAW_DB = "raw"
 VALUES_DDL = f"""create table {RAW_DB}.raw_ratio (
     region_code varchar, boundary_year bigint, period varchar, indicator_id varchar, age_group varchar,
     is_default_group boolean, value double, lower double, upper double, missing_reason varchar,
-    table_id varchar, series varchar)"""
+    table_id varchar, series varchar, round_lower double, round_upper double)"""
 # the wide frame's missing-reason codes: 0 = a value, i + 1 = REASONS[i]
 REASONS = ("suppressed", "not_available", "zero_or_unknown", "too_few")
 
@@ -85,16 +85,18 @@ def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> st
     if not wide.indicators:
         return None
     frame = {c: wide.keys[c] for c in wide.keys.columns}
-    for k, (value, lower, upper, reason) in enumerate(wide.columns):
+    for k, (value, lower, upper, reason, round_lower, round_upper) in enumerate(wide.columns):
         frame[f"v{k}"], frame[f"l{k}"], frame[f"u{k}"] = value, lower, upper
         frame[f"r{k}"] = reason_codes(reason)
+        frame[f"a{k}"], frame[f"b{k}"] = round_lower, round_upper  # the rounding interval (pipelines/values.py)
     con.register("wide_frame", pd.DataFrame(frame))
     try:
         con.execute(f"create table {RAW_DB}.{name} as select * from wide_frame")
     finally:
         con.unregister("wide_frame")
     con.execute(f"checkpoint {RAW_DB}")  # compresses the new table
-    groups = ", ".join(f"(v{k}, l{k}, u{k}, r{k}) as {_sql_text(i)}" for k, (i, _) in enumerate(wide.indicators))
+    groups = ", ".join(f"(v{k}, l{k}, u{k}, r{k}, a{k}, b{k}) as {_sql_text(i)}"
+                       for k, (i, _) in enumerate(wide.indicators))
     series = {s for _, s in wide.indicators}
     series_sql = (_sql_text(series.pop()) if len(series) == 1 else
                   "case indicator_id " + " ".join(f"when {_sql_text(i)} then {_sql_text(s)}"
@@ -105,8 +107,10 @@ def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> st
                cast(age_group as varchar) as age_group, cast(is_default_group as boolean) as is_default_group,
                cast(value as double) as value, cast(lower as double) as lower, cast(upper as double) as upper,
                cast({reason_sql} as varchar) as missing_reason, cast({_sql_text(wide.table.id)} as varchar) as table_id,
-               cast({series_sql} as varchar) as series
-        from {RAW_DB}.{name} unpivot include nulls ((value, lower, upper, reason) for indicator_id in ({groups}))"""
+               cast({series_sql} as varchar) as series,
+               cast(round_lower as double) as round_lower, cast(round_upper as double) as round_upper
+        from {RAW_DB}.{name} unpivot include nulls ((value, lower, upper, reason, round_lower, round_upper)
+                                                    for indicator_id in ({groups}))"""
 
 
 def append_long(con: duckdb.DuckDBPyConnection, long: pd.DataFrame) -> None:

@@ -2,15 +2,16 @@
 
 Output of `table_to_long`, one row per (region, period, indicator, age group):
     region_code, boundary_year, period, indicator_id, age_group, is_default_group,
-    value, lower, upper, missing_reason, table_id, series
+    value, lower, upper, missing_reason, table_id, series, round_lower, round_upper
 `missing_reason` is NULL when there is a value, 'suppressed' for CBS's "." (secret/unreliable),
 'not_available' for an empty cell, 'zero_or_unknown' for an empty cell of a snapshot file whose maker turned 0
 into empty (fetch.json `zeros_as_null`), and 'too_few' for a ratio whose denominator is below the catalogue's
 `min_denominator` or whose value is impossible (a share above 100 %, a rate above 1 000 per 1 000: rounded counts).
-A ratio whose rounded numerator is 0 keeps the value 0 with lower = 0 and upper = the largest rate the rounded 0
-allows (a count of 0 to rounding/2), so it is never read as an exact zero.
+lower/upper are only the source's own 95 % margins (RIVM). round_lower/round_upper are a ratio's rounding
+interval: the lowest and highest ratio the counts CBS rounded allow (pipelines/values.py). A ratio whose rounded
+numerator is 0 keeps the value 0 with round_lower = 0 and round_upper = the largest rate the rounded 0 allows (a
+count of 0 to rounding/2), so it is never read as an exact zero.
 """
-from __future__ import annotations
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pipelines.catalogue import Catalogue, Indicator, Table
 from pipelines.values import SchemaError, guarded_ratio, shipped_without, source_values
 
 LONG_COLUMNS = ["region_code", "boundary_year", "period", "indicator_id", "age_group", "is_default_group",
-                "value", "lower", "upper", "missing_reason", "table_id", "series"]
+                "value", "lower", "upper", "missing_reason", "table_id", "series", "round_lower", "round_upper"]
 KEY_COLUMNS = ["region_code", "period", "age_group", "is_default_group"]
 LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 NL_CODE = "NL00"
@@ -59,12 +60,13 @@ def _dimension_columns(cache: TableCache) -> tuple[str, str | None]:
 @dataclass
 class WideTable:
     """One table reshaped once: its output rows' keys (KEY_COLUMNS) and, per catalogue indicator that uses the
-    table, its value, lower, upper and missing reason on those rows. The long form is one row per key row and
+    table, its value, lower, upper, missing reason, round_lower and round_upper on those rows. The long form is one row per key row and
     indicator (wide_to_long here; pipelines/load.py lets DuckDB unpivot it)."""
     table: Table
     keys: pd.DataFrame
     indicators: list[tuple[str, str]] = field(default_factory=list)  # (indicator_id, series)
-    columns: list[tuple[np.ndarray, np.ndarray, np.ndarray, pd.Series]] = field(default_factory=list)
+    columns: list[tuple[np.ndarray, np.ndarray, np.ndarray, pd.Series, np.ndarray, np.ndarray]] = \
+        field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
@@ -137,24 +139,25 @@ def table_to_wide(cache: TableCache, table: Table, catalogue: Catalogue) -> Wide
         for source in ind.sources:
             if source.table != table.id or shipped_without(cache, source):
                 continue
-            values, reason, bound = source_values(cache, data, source, ind.unit)
+            values, reason, round_lower, round_upper = source_values(cache, data, source, ind.unit)
             if cache.fetch.get("zeros_as_null"):
                 reason = reason.mask(reason == "not_available", "zero_or_unknown")
             if bounds is None:
-                lower, upper = np.where(bound.notna(), 0.0, np.nan), bound.to_numpy()
+                lower = upper = np.full(int(rows.sum()), np.nan)
             else:
                 v = values.to_numpy()
                 lower, upper = (_take(v[bound_rows], pos) for bound_rows, pos in (bounds["lower"], bounds["upper"]))
             wide.indicators.append((ind.id, catalogue.series_of(ind.id, table)))  # breaks: catalogue [series.*]
-            wide.columns.append((values.to_numpy()[rows], lower, upper,
-                                 reason[rows].reset_index(drop=True)))
+            wide.columns.append((values.to_numpy()[rows], lower, upper, reason[rows].reset_index(drop=True),
+                                 round_lower.to_numpy()[rows], round_upper.to_numpy()[rows]))
     return wide
 
 
 def wide_to_long(wide: WideTable, only: set[str] | None = None) -> pd.DataFrame:
     """The long form (LONG_COLUMNS), indicator after indicator, of all indicators or of those in `only`."""
     frames = []
-    for (ind_id, series), (value, lower, upper, reason) in zip(wide.indicators, wide.columns):
+    for (ind_id, series), (value, lower, upper, reason, round_lower, round_upper) in zip(wide.indicators,
+                                                                                        wide.columns):
         if only is not None and ind_id not in only:
             continue
         k = wide.keys
@@ -162,7 +165,7 @@ def wide_to_long(wide: WideTable, only: set[str] | None = None) -> pd.DataFrame:
             "region_code": k["region_code"], "boundary_year": wide.table.boundary_year, "period": k["period"],
             "indicator_id": ind_id, "age_group": k["age_group"], "is_default_group": k["is_default_group"],
             "value": value, "lower": lower, "upper": upper, "missing_reason": reason,
-            "table_id": wide.table.id, "series": series}))
+            "table_id": wide.table.id, "series": series, "round_lower": round_lower, "round_upper": round_upper}))
     if not frames:
         return pd.DataFrame(columns=LONG_COLUMNS)
     return pd.concat(frames, ignore_index=True)[LONG_COLUMNS]
@@ -204,13 +207,15 @@ def ratio_from_matched(merged: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     """The ratio's long rows from its numerator rows matched to their denominator (value_den, missing_reason_den,
     table_id_den beside the numerator's own columns)."""
     reason = merged["missing_reason"].where(merged["missing_reason"].notna(), merged["missing_reason_den"])
-    value, reason, upper = guarded_ratio(merged["value"], merged["value_den"].where(merged["value_den"] > 0),
-                                         reason, scale=ind.scale, unit=ind.unit, rounding=ind.numerator_rounding,
-                                         min_denominator=ind.min_denominator)
+    value, reason, round_lower, round_upper = guarded_ratio(
+        merged["value"], merged["value_den"].where(merged["value_den"] > 0), reason, scale=ind.scale, unit=ind.unit,
+        rounding=ind.numerator_rounding, min_denominator=ind.min_denominator,
+        den_rounding=ind.denominator_rounding, region=merged["region_code"])
     out = merged[RATIO_ON + ["is_default_group", "series"]].copy()
     out["indicator_id"], out["value"] = ind.id, value
-    out["upper"], out["lower"] = upper, np.where(upper.notna(), 0.0, np.nan)
+    out["lower"] = out["upper"] = np.nan
     out["missing_reason"] = reason
+    out["round_lower"], out["round_upper"] = round_lower, round_upper
     out["table_id"] = merged["table_id"] + "+" + merged["table_id_den"]
     return out[LONG_COLUMNS]
 

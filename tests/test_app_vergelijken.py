@@ -66,7 +66,7 @@ def test_a_rounded_zero_is_explained_beside_the_numbers(app, con):
     code, name, label = con.execute("""select p.region_code, r.name, p.label from mart_profile p
         join mart_regions r using (region_code) join indicators i using (indicator_id)
         where p.region_code like 'BU%' and p.is_default_group and p.landing and p.value = 0 and i.rounding > 0
-          and p.upper > 0 and p.lens in ('asset', 'problem') order by p.region_code limit 1""").fetchone()
+          and p.round_upper > 0 and p.lens in ('asset', 'problem') order by p.region_code limit 1""").fetchone()
     at = app(vergelijk=f"{code},GM{code[2:6]}")
     table = at.main.dataframe[0].value.set_index("Onderwerp")
     assert table.loc[label, f"{name} ({code})"] == 0

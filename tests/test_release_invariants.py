@@ -4,7 +4,8 @@
 - every "landelijke 40% laagste inkomens" measure has NL = 40.0 and says "40%" in its label;
 - every value the app shows carries its table, period and boundary year;
 - a ratio below its catalogue minimum denominator has no value, and says why ('too_few');
-- a rounded 0 keeps its bound (lower 0, upper > 0) and is never the only "lowest" number;
+- a rounded 0 keeps its bound (round_lower 0, round_upper > 0; lower/upper stay the source's 95 % margins, empty
+  for a ratio of counts) and is never the only "lowest" number;
 - the KWB 2024 snapshot (zeros turned into empty upstream) says "0 of onbekend", never a plain "niet beschikbaar";
 - Nederland never gets "andere buurtindeling": a table without a national row says so;
 - every indicator with values has the source's own definition next to ours;
@@ -35,8 +36,9 @@ def test_no_share_or_rate_outside_its_possible_range(con):
         bad = con.execute("""
             select v.indicator_id, v.region_code, v.period, v.value, v.lower, v.upper
             from indicator_values v join indicators i using (indicator_id)
-            where i.unit = ? and (v.value < 0 or v.value > ? or v.lower < 0 or v.upper > ?)
-            limit 5""", [unit, cap, cap]).fetchall()
+            where i.unit = ? and (v.value < 0 or v.value > ? or v.lower < 0 or v.upper > ?
+                                  or v.round_lower < 0 or v.round_upper > ?)
+            limit 5""", [unit, cap, cap, cap]).fetchall()
         assert bad == [], (unit, bad)
     # and the views the app reads agree (no view recomputes a ratio past the cap)
     assert con.execute("""select count(*) from mart_profile where (unit = '%' and value > 100)
@@ -88,10 +90,11 @@ def test_ratios_below_their_minimum_denominator_have_no_value(con, catalogue):
 
 def test_a_rounded_zero_keeps_its_bound_and_is_not_an_exact_zero(con, catalogue, build_dir):
     rounded = [i.id for i in catalogue.indicators if i.rounding]
-    rows = con.execute(f"""select indicator_id, value, lower, upper from indicator_values
+    rows = con.execute(f"""select indicator_id, value, lower, upper, round_lower, round_upper from indicator_values
                            where value = 0 and indicator_id in ({','.join('?' * len(rounded))})""", rounded).fetchdf()
     assert len(rows) > 1000  # thousands of buurten have 0 (= 0 to 4) bijstandsuitkeringen
-    assert (rows["lower"] == 0).all() and (rows["upper"] > 0).all()
+    assert (rows["round_lower"] == 0).all() and (rows["round_upper"] > 0).all()
+    assert rows["lower"].isna().all() and rows["upper"].isna().all()   # not a 95 % interval
     # the profile of such a buurt shows "minder dan 5" and no position among buurten
     code = con.execute("""select region_code from mart_profile where indicator_id = 'bijstand_per_1000' and value = 0
                           and region_code like 'BU%' order by region_code limit 1""").fetchone()[0]

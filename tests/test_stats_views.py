@@ -155,7 +155,7 @@ def test_peer_table_never_shows_a_rounded_0_as_0(build_dir, con):
     rounded 0 for bijstand whose peers include another rounded 0 (mart_profile, catalogue rounding > 0)."""
     from dashboard.core.format import value_text
     buurt, upper = con.execute("""
-        select p.region_code, p.upper from mart_profile p join mart_catalogue c using (indicator_id)
+        select p.region_code, p.round_upper from mart_profile p join mart_catalogue c using (indicator_id)
         where p.indicator_id = 'bijstand_per_1000' and c.rounding > 0 and p.value = 0 and p.is_default_group
           and p.region_code like 'BU%' and exists (
             select 1 from mart_peer_buurten b join mart_profile q on q.region_code = b.peer_code
@@ -170,7 +170,9 @@ def test_peer_table_never_shows_a_rounded_0_as_0(build_dir, con):
     row = peer_table.peer_benchmark_table(q.profile_values((buurt, *codes), build_dir), buurt, codes, catalogue,
                                           "Gemeente").set_index("Onderwerp").loc[label]
     unit = "per 1 000 inwoners"
-    assert row["Deze buurt"] == value_text({"value": 0.0, "rounding": rounding, "upper": upper, "unit": unit})
+    assert row["Deze buurt"] == value_text({"value": 0.0, "rounding": rounding, "round_lower": 0.0,
+                                            "round_upper": upper, "unit": unit})
+    assert "hoogstens" in row["Deze buurt"]
     assert row["Laagste – hoogste"].startswith(value_text({"value": 0.0, "rounding": rounding, "unit": unit}))
     assert not any(cell.startswith("0 ") or " 0 per" in cell for cell in row.astype(str))
 

@@ -42,8 +42,12 @@ def test_strengths_are_favourable_and_concerns_unfavourable(buurt):
     # WW per 1 000 covers fewer than 90% of the buurten (no rate below 200 inwoners): the base is named
     ww = buurt.set_index("indicator_id").loc["ww_per_1000"]
     assert ww["n_total"] < 0.9 * ww["n_buurten_all"]
-    assert (f"krijgen 29,0 van elke 1.000 inwoners een WW-uitkering, meer dan in 99% van de "
-            f"{fmt_number(ww['n_total'])} buurten met een cijfer") in zorgen
+    # the rate comes from counts CBS rounded (WW to tens, inwoners to fives): it reads 'ongeveer' with its rounding
+    # interval, and 'meer dan in X%' counts only the buurten below the interval's lowest value (n_lower_sure)
+    share = int(100 * ww["n_lower_sure"] / ww["n_total"])
+    assert ww["n_lower_sure"] < ww["n_lower"]
+    assert (f"krijgen ongeveer 29 (14 tot 41) van elke 1.000 inwoners een WW-uitkering, meer dan in {share}% van de "
+            f"{fmt_number(ww['n_total'])} buurten met een cijfer (aantallen afgerond door CBS, 2023)") in zorgen
 
 
 def test_modelled_figures_say_geschat(build_dir):

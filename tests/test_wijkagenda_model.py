@@ -238,14 +238,14 @@ def test_a_rounded_0_baseline_reads_minder_dan_5_on_page_print_and_follow_up(bui
     from dashboard.wijkagenda import view_agenda
     with duckdb.connect(str(release_path), read_only=True) as con:   # source: mart_profile and mart_catalogue
         code, rounding, upper, unit = con.execute("""
-            select p.region_code, c.rounding, p.upper, p.unit from mart_profile p join mart_catalogue c
+            select p.region_code, c.rounding, p.round_upper, p.unit from mart_profile p join mart_catalogue c
               using (indicator_id)
             where p.indicator_id = 'bijstand_per_1000' and c.rounding > 0 and p.value = 0 and p.is_default_group
               and p.region_code like 'BU%' order by p.region_code limit 1""").fetchone()
     base = data.freeze(code, "bijstand_per_1000", TODAY, build_dir)
     assert base["rounding"] == rounding
-    expected = value_text({"value": 0.0, "rounding": rounding, "upper": upper, "unit": unit})
-    assert expected.startswith("minder dan")
+    expected = value_text({"value": 0.0, "rounding": rounding, "round_lower": 0.0, "round_upper": upper, "unit": unit})
+    assert expected.startswith("minder dan") and "hoogstens" in expected
     followed = follow.follow_up(base, data.latest(base, build_dir))
     assert followed.baseline_text.startswith(expected) and followed.latest_text.startswith(expected)
     assert view_agenda._value(base) == expected

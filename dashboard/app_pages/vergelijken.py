@@ -81,8 +81,9 @@ st.header("Tabel")
 value_cols = [c for c in table.columns if c not in compare.COMPARE_META]
 st.dataframe(table, hide_index=True, placeholder="–", column_config={c: st.column_config.NumberColumn(c, format="localized")
                                                     for c in value_cols})
-rounded_zero = " Een 0 bij een aantal dat CBS afrondt (uitkeringen) kan 0 tot 4 zijn: zie de kolom Toelichting." \
-    if table["Toelichting"].astype(bool).any() else ""
+rounded_zero = (" CBS rondt aantallen af (uitkeringen op tientallen): een 0 kan dan 0 tot 4 zijn, en in een kleine "
+                "buurt is een cijfer per 1 000 inwoners maar ongeveer: zie de kolom Toelichting."
+                if table["Toelichting"].astype(bool).any() else "")
 st.caption("Leeg = geen cijfer voor die plek (zie 'Buurt in beeld' voor de reden). Geschat = modelschatting "
            "van RIVM/CBS." + rounded_zero + " Bron: CBS; RIVM, CBS — CC BY 4.0; opkomst: Kiesraad (via Centerdata/BZK).")
 downloads.download_buttons(table, f"buurtbalans-vergelijking-{'-'.join(codes)}", key="vergelijking")

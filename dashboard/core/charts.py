@@ -8,7 +8,8 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.core.format import buurt_base, fmt_number, fmt_value, is_rounded_zero, rounded_zero_parts
+from dashboard.core.format import (as_number, buurt_base, fmt_number, fmt_value, is_rough, is_rounded_zero,
+                                   rough_range, rough_value, rounded_zero_parts, rounding_note)
 
 KRACHT = "#00695c"      # asset lens (dark teal)
 ZORGEN = "#5e3c99"      # problem lens (purple): a concern is not an alarm
@@ -84,7 +85,12 @@ def bar_label(row, level: str, scope_note: str | None = None) -> str:
     scope = buurt_base(row.get("n_total"), row.get("n_buurten_all"), level)
     if isinstance(scope_note, str) and scope_note:
         scope = f"de buurten ({scope_note})"
-    if row["n_lower"] == 0:
+    n, sure_low, sure_high = (as_number(row.get(c)) for c in ("n_total", "n_lower_sure", "n_higher_sure"))
+    if is_rough(row) and n and sure_low is not None and sure_high is not None:
+        # the rounding interval: only the buurten below its lowest / above its highest value are surely lower/higher
+        text = (f"door de afronding hoger dan {share_text(100 * sure_low / n)}% tot "
+                f"{share_text(100 * (n - sure_high) / n)}% van {scope}")
+    elif row["n_lower"] == 0:
         text = f"geen van {scope} heeft een lagere waarde"
     elif row["share_lower"] < 1:
         text = f"bij de laagste 1% van {scope}"
@@ -124,6 +130,14 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
             big, small = rounded_zero_parts(row)
             main = f'<span class="bb-value">{esc(big)}</span> <span class="bb-compare">{esc(small)}</span>' \
                    f' <span class="bb-compare">{esc(" · ".join(parts))}</span>'
+        elif is_rough(row):  # a ratio of rounded counts with a wide interval: no false precision, and its range
+            unit = str(row["unit"])
+            big = (f'<span class="bb-value">{esc(rough_value(row))}</span>' if unit in SHORT_UNITS else
+                   f'<span class="bb-value">{esc(rough_value({**dict(row), "unit": "aantal"}))}</span>'
+                   f'<span class="bb-unit">{esc(unit)}</span>')
+            main = (f'{big} <span class="bb-compare">({esc(rough_range(row))})</span> '
+                    f'<span class="bb-compare">{esc(" · ".join(parts))}</span>'
+                    f'<div class="bb-meta bb-rounding">{esc(rounding_note(row))}</div>')
         bar = percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note"))) \
             if pd.notna(row["n_total"]) and row["n_total"] and not is_rounded_zero(row) else ""
     meta = []

@@ -1,7 +1,9 @@
 """Dutch number and label formatting shared by pages, charts and the gesprekskaart.
 
 Also the words for a value that is not an exact number: why a figure is missing (per level: a country has no
-buurtindeling), and a count that CBS rounded to 0 ("minder dan 5", never "0" and never "the lowest").
+buurtindeling), a count that CBS rounded to 0 ("minder dan 5", never "0" and never "the lowest"), and a ratio of
+rounded counts whose rounding interval is wide ("ongeveer 29 per 1 000 inwoners (14 tot 41)"). `value_text` is the
+one formatter every page, chart hover and print calls for a shown figure.
 """
 from __future__ import annotations
 
@@ -63,13 +65,80 @@ def is_rounded_zero(row) -> bool:
 
 
 ROUNDED_TO = {5: "vijftallen", 10: "tientallen", 100: "honderdtallen"}
+# A figure whose rounding interval reaches further than this share of the value away from it is "ongeveer":
+# shown without decimals and with its range (WW 10 of 345 inwoners: 29 per 1 000, really 14 to 41).
+ROUGH_SHARE = 0.1
+
+
+def rounding_bounds(row) -> tuple[float, float] | None:
+    """(round_lower, round_upper): the lowest and highest figure the counts CBS rounded allow (pipelines/values.py),
+    or None for a figure without one (exact counts, estimates, no value). For a rounded 0 from a release before the
+    rounding interval had its own columns (a frozen wijkagenda baseline), `upper` held its bound."""
+    if as_number(row.get("value")) is None:
+        return None
+    lo, hi = as_number(row.get("round_lower")), as_number(row.get("round_upper"))
+    if hi is None and is_rounded_zero(row):
+        lo, hi = 0.0, as_number(row.get("upper"))
+    return None if lo is None or hi is None else (lo, hi)
+
+
+def is_rough(row) -> bool:
+    """A value whose rounding interval is wide relative to it (beyond ROUGH_SHARE of the value on either side):
+    it reads 'ongeveer 29 per 1 000 inwoners (14 tot 41)'. A rounded 0 has its own words (is_rounded_zero)."""
+    bounds = rounding_bounds(row)
+    if bounds is None or is_rounded_zero(row):
+        return False
+    value = as_number(row.get("value"))
+    return max(value - bounds[0], bounds[1] - value) > ROUGH_SHARE * abs(value)
+
+
+def _rough_decimals(lo: float, hi: float) -> int:
+    return 0 if hi - lo >= 2 else 1
+
+
+def _rough_ends(row) -> tuple[float, float, int]:
+    """The rounding interval widened outwards to the decimals it is shown with (never narrower than it is)."""
+    lo, hi = rounding_bounds(row)
+    d = _rough_decimals(lo, hi)
+    step = 10 ** -d
+    return math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step, d
+
+
+def rough_range(row) -> str:
+    """'14 tot 41' ('10 tot 20%', '1,4 tot 4,2'): the rounding interval at the decimals it is shown with."""
+    low, high, d = _rough_ends(row)
+    return f"{fmt_number(low, d)} tot {fmt_number(high, d)}" + ("%" if row.get("unit") == "%" else "")
+
+
+def rough_value(row) -> str:
+    """'ongeveer 29 per 1 000 inwoners': the value without false precision."""
+    return "ongeveer " + fmt_value(as_number(row.get("value")), str(row.get("unit") or ""), _rough_ends(row)[2])
+
+
+def rough_number(row) -> str:
+    """'ongeveer 29 (14 tot 41)': a rough value without its unit, for sentences that name the unit themselves."""
+    low, high, d = _rough_ends(row)
+    return f"ongeveer {fmt_number(as_number(row.get('value')), d)} ({rough_range(row)})"
+
+
+def rounding_note(row) -> str:
+    """The short explanation beside a rough value, in the source table's own rounding: 'CBS rondt de aantallen
+    af waaruit dit cijfer is berekend (op tientallen). Daardoor ligt het echte cijfer ergens tussen 14 en 41 per
+    1 000 inwoners.'"""
+    rounding = int(as_number(row.get("rounding")) or 0)
+    how = f" (op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')})" if rounding else ""
+    low, high, d = _rough_ends(row)
+    unit = str(row.get("unit") or "")
+    return (f"CBS rondt de aantallen af waaruit dit cijfer is berekend{how}. Daardoor ligt het echte cijfer "
+            f"ergens tussen {fmt_number(low, d)} en {fmt_value(high, unit, d)}.")
 
 
 def rounded_zero_parts(row) -> tuple[str, str]:
     """('minder dan 5', 'CBS rondt af op tientallen: 0 tot 4; hoogstens 8,2 per 1 000 inwoners') for a rounded 0."""
     rounding = int(as_number(row.get("rounding")) or 10)
     below = (rounding - 1) // 2 + 1
-    upper = as_number(row.get("upper"))
+    bounds = rounding_bounds(row)
+    upper = bounds[1] if bounds else None
     bound = f"; hoogstens {fmt_value(upper, str(row.get('unit') or ''))}" if upper else ""
     return (f"minder dan {below}",
             f"CBS rondt af op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')}: 0 tot {below - 1}{bound}")
@@ -81,11 +150,37 @@ def rounded_zero_text(row) -> str:
     return f"{big} ({small})"
 
 
-def value_text(row, decimals: int | None = None) -> str:
-    """The value of a profile row as text: a rounded 0 as 'minder dan 5 …', else fmt_value."""
+def value_parts(row, decimals: int | None = None) -> tuple[str, str]:
+    """The value of a row as (main text, explanation; '' when the figure is exact enough):
+    - a rounded 0: ('minder dan 5', 'CBS rondt af op tientallen: 0 tot 4; hoogstens 8,2 per 1 000 inwoners');
+    - a rough value: ('ongeveer 29 per 1 000 inwoners (14 tot 41)', 'CBS rondt de aantallen af ...');
+    - else (fmt_value, '')."""
+    if is_rounded_zero(row):
+        return rounded_zero_parts(row)
+    if is_rough(row):
+        return f"{rough_value(row)} ({rough_range(row)})", rounding_note(row)
+    return fmt_value(as_number(row.get("value")), str(row.get("unit") or ""), decimals), ""
+
+
+def value_text(row, decimals: int | None = None, explain: bool = False) -> str:
+    """THE formatter of a shown figure (a mart_profile / mart_indicator_series / mart_map_values row, or any dict
+    with value, unit, rounding, round_lower, round_upper): a rounded 0 as 'minder dan 5 (CBS rondt af op
+    tientallen: 0 tot 4; hoogstens …)', a value whose rounding interval is wide as 'ongeveer 29 per 1 000
+    inwoners (14 tot 41)' (with `explain`, followed by the rounding note), else fmt_value."""
     if is_rounded_zero(row):
         return rounded_zero_text(row)
-    return fmt_value(as_number(row.get("value")), str(row.get("unit") or ""), decimals)
+    main, note = value_parts(row, decimals)
+    return f"{main}. {note}" if explain and note else main
+
+
+def range_overlaps(row, ref: float | None, ref_lower: float | None = None, ref_upper: float | None = None) -> bool:
+    """Do the row's rounding interval and a reference (its own rounding interval where it has one) overlap? Then
+    the rounded counts do not support 'hoger' or 'lager' than the reference. False without a rounding interval."""
+    bounds = rounding_bounds(row)
+    if bounds is None or ref is None:
+        return False
+    low, high = (ref_lower, ref_upper) if ref_lower is not None and ref_upper is not None else (ref, ref)
+    return bounds[0] <= high and low <= bounds[1]
 
 
 def other_division_text(level: str, year) -> str:

@@ -14,7 +14,8 @@ from dashboard.core import db
 PROFILE_COLUMNS = """region_code, indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary,
     description, age_group, is_default_group, period, boundary_year, table_id, table_title, attribution, value,
     lower, upper, missing_reason, percentile_buurten, n_buurten, gemeente_code, gemeente_value, gemeente_lower,
-    gemeente_upper, nl_value, nl_lower, nl_upper"""
+    gemeente_upper, nl_value, nl_lower, nl_upper, round_lower, round_upper, gemeente_round_lower,
+    gemeente_round_upper, nl_round_lower, nl_round_upper"""
 
 
 def regions(build_dir: Path | None = None) -> pd.DataFrame:
@@ -48,7 +49,7 @@ def _profile_sql(counts: str, source: str, where: str, regions_view: str) -> str
             where {where}
             group by m.indicator_id, m.age_group
         )
-        select mine.*, dist.n_lower, dist.n_higher, dist.n_total,
+        select mine.*, dist.n_lower, dist.n_higher, dist.n_total, dist.n_lower_sure, dist.n_higher_sure,
                (select count(*) from {regions_view} where level = 'buurt') as n_buurten_all
         from mine left join dist using (indicator_id, age_group)
         order by indicator_id, is_default_group desc, age_group"""
@@ -66,6 +67,9 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     about 83,000 rows), read once per release into sorted arrays (BuurtValueCounts), so placing a value is a
     binary search instead of a join over those rows in every profile read (~45 ms of CPU). profile_scan() is
     the same frame counted by a join over every buurt value; tests/test_app_profiel.py checks the two are equal.
+    n_lower_sure / n_higher_sure count the buurten strictly below the lowest / above the highest value the
+    rounding interval allows (round_lower / round_upper; the value itself where there is none): the shares any
+    claim ("meer dan in X% van de buurten", a strength, a concern) may use.
     """
     path = db.current_path(build_dir)
     counts = buurt_value_counts(path, build_dir)
@@ -74,14 +78,17 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     # grouped per (indicator, age group) as the join's GROUP BY does (mart_profile has one row per such pair)
     sums: dict[tuple, list[int]] = {}
     for key in zip(mine["indicator_id"].tolist(), mine["age_group"].tolist(), mine["period"].tolist(),
-                   mine["table_id"].tolist(), mine["boundary_year"].tolist(), mine["value"].tolist()):
+                   mine["table_id"].tolist(), mine["boundary_year"].tolist(), mine["value"].tolist(),
+                   mine["round_lower"].tolist(), mine["round_upper"].tolist()):
         placed = counts.place(*key[:5], key[5])
         if placed is not None:
-            total = sums.setdefault(key[:2], [0, 0, 0])
-            for i, n in enumerate(placed):
+            low = counts.place(*key[:5], key[6] if key[6] == key[6] and key[6] is not None else key[5])
+            high = counts.place(*key[:5], key[7] if key[7] == key[7] and key[7] is not None else key[5])
+            total = sums.setdefault(key[:2], [0, 0, 0, 0, 0])
+            for i, n in enumerate((*placed, low[0], high[1])):
                 total[i] += n
     pairs = list(zip(mine["indicator_id"].tolist(), mine["age_group"].tolist()))
-    for i, name in enumerate(("n_lower", "n_higher", "n_total")):
+    for i, name in enumerate(("n_lower", "n_higher", "n_total", "n_lower_sure", "n_higher_sure")):
         column = [sums[p][i] if p in sums else None for p in pairs]
         mine[name] = pd.array(column, dtype="Int64" if None in column else "int64")   # as DuckDB's fetchdf
     mine["n_buurten_all"] = pd.array([counts.n_buurten_all] * len(mine), dtype="int64")
@@ -141,7 +148,9 @@ def profile_scan(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     (kept as the reference the precomputed lookup is tested against, and for benchmarks/bench_app.py)."""
     counts = """count(*) filter (where b.value < m.value) as n_lower,
                 count(*) filter (where b.value > m.value) as n_higher,
-                count(*) as n_total"""
+                count(*) as n_total,
+                count(*) filter (where b.value < coalesce(m.round_lower, m.value)) as n_lower_sure,
+                count(*) filter (where b.value > coalesce(m.round_upper, m.value)) as n_higher_sure"""
     return db.query(_profile_sql(counts, "mart_indicator_series",
                                  "m.value is not null and b.value is not null and b.region_code like 'BU%'",
                                  "mart_regions"), [code], build_dir=build_dir)

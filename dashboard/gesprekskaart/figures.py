@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dashboard.core.format import FULL_COVERAGE, as_number, fmt_number, is_rounded_zero, rounded_zero_text
+from dashboard.core.format import (FULL_COVERAGE, as_number, fmt_number, is_rough, is_rounded_zero, range_overlaps,
+                                   rough_range, rounding_bounds, value_text)
 from dashboard.stats.uncertainty import NOT_DIFFERENT, difference_verdict
 
 from .pack_parts import Figure
@@ -54,8 +55,9 @@ def side_of_middle(row: Mapping, good_side: int) -> float | None:
     if is_rounded_zero(row):
         return None
     n = as_number(row.get("n_total"))
-    if n:
-        below, above = as_number(row.get("n_lower")) or 0, as_number(row.get("n_higher")) or 0
+    if n:   # a rounding interval: only the buurten below / above all of it (queries.profile n_*_sure)
+        below = _count(row, "n_lower_sure", "n_lower")
+        above = _count(row, "n_higher_sure", "n_higher")
         return 100 * (below if good_side > 0 else above) / n
     pct = as_number(row.get("percentile_buurten"))
     return None if pct is None else (pct if good_side > 0 else 100 - pct)
@@ -74,21 +76,50 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     # only a buurt is ranked among buurten, and never with a count that CBS rounded to 0
     rounded = is_rounded_zero(row)
     pct = as_number(row.get("percentile_buurten")) if level == "buurt" and not rounded else None
+    # a ratio of counts CBS rounded: compared by its whole rounding interval (README "Rates from rounded counts")
+    unclear = [place for place, ref, key in refs
+               if range_overlaps(row, ref, as_number(row.get(f"{key}_round_lower")),
+                                 as_number(row.get(f"{key}_round_upper")))]
+    placed = True
+    if pct is not None and rounding_bounds(row) is not None and as_number(row.get("n_total")):
+        pct, placed = _sure_percentile(row)
     scope = (scoped_tables or {}).get(row["table_id"])
     n, n_all = as_number(row.get("n_total")), as_number(row.get("n_buurten_all"))
     covered = (f"buurten met een cijfer ({fmt_number(n)} van de {fmt_number(n_all)})"
                if n and n_all and n < FULL_COVERAGE * n_all else "buurten in Nederland")
     comparison = comparison_sentence(value, unit, [r[:2] for r in refs], pct, f"buurten met een cijfer ({scope})" if scope
-                                     else covered)
+                                     else covered, unclear=unclear, placed=placed)
     better = 1 if row["direction"] == "higher_is_better" else -1
-    standout, score = _standing({**row, "percentile_buurten": pct}, value, refs, -better if concern else better)
+    standout, score = _standing({**row, "percentile_buurten": pct},
+                                value, [r for r in refs if r[0] not in unclear], -better if concern else better)
     by = as_number(row.get("boundary_year"))
     return Figure(
         indicator_id=row["indicator_id"], label=row["label"], lens=row["lens"], unit=unit,
         direction=row["direction"], description=row.get("description") or "", value=value,
-        value_text=rounded_zero_text(row) if rounded else fmt(value, unit), modelled=bool(row.get("modelled")),
+        value_text=value_text(row) if rounded or is_rough(row) else fmt(value, unit),
+        modelled=bool(row.get("modelled")),
         period=str(row.get("period") or ""),
         boundary_year=int(by) if by is not None else None, table_id=row["table_id"],
         table_title=row.get("table_title") or row["table_id"], attribution=row.get("attribution") or "",
         gemeente_value=gem, nl_value=nl, comparison=comparison, standout=standout, score=score,
-        prompt=fill_prompt(prompt, value, unit, level if level in ("wijk", "gemeente") else "buurt"))
+        prompt=fill_prompt(prompt, value, unit, level if level in ("wijk", "gemeente") else "buurt",
+                           span=rough_range(row) if rounded and rounding_bounds(row) or is_rough(row) else None))
+
+
+def _count(row: Mapping, sure: str, plain: str) -> float:
+    value = as_number(row.get(sure))
+    return value if value is not None else as_number(row.get(plain)) or 0
+
+
+def _sure_percentile(row: Mapping) -> tuple[float | None, bool]:
+    """The buurt percentile a ratio's rounding interval supports: the share of buurten below all of it when that
+    is the larger side, else 100 - the share above all of it; (None, False) when neither reaches past the middle
+    (the interval spans it: not placed)."""
+    n = as_number(row.get("n_total"))
+    below = 100 * _count(row, "n_lower_sure", "n_lower") / n
+    above = 100 * _count(row, "n_higher_sure", "n_higher") / n
+    if below > 50:
+        return below, True
+    if above > 50:
+        return 100 - above, True
+    return (None, False) if is_rough(row) else (as_number(row.get("percentile_buurten")), True)

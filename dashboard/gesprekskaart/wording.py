@@ -30,11 +30,17 @@ def prompt_value(value: float, unit: str, template: str) -> str:
     return fmt(value, unit)
 
 
-def fill_prompt(template: str | None, value: float, unit: str, noun: str = "buurt") -> str | None:
-    """The catalogue prompt with the figure filled in; 'deze buurt' follows the level (deze wijk, deze gemeente)."""
+def fill_prompt(template: str | None, value: float, unit: str, noun: str = "buurt", span: str | None = None
+                ) -> str | None:
+    """The catalogue prompt with the figure filled in; 'deze buurt' follows the level (deze wijk, deze gemeente).
+    `span` ('14 tot 41', format.rough_range) replaces the figure of a ratio whose counts CBS rounded to a wide
+    interval or to 0: 'Ongeveer 14 tot 41 op de 1.000 mensen hebben een WW-uitkering.'"""
     if not template:
         return None
-    text = template.replace("{value}", prompt_value(value, unit, template)).replace("deze buurt", f"deze {noun}")
+    shown = prompt_value(value, unit, template)
+    if span is not None:
+        shown = f"{span} op de 1.000" if unit == "per 1 000 inwoners" and unit not in template else span
+    text = template.replace("{value}", shown).replace("deze buurt", f"deze {noun}")
     return text[0].upper() + text[1:]
 
 
@@ -47,13 +53,21 @@ def short_value(value: float, unit: str) -> str:
     return fmt_number(value) if unit.startswith("per ") else fmt(value, unit)
 
 
+UNCLEAR = "door de afronding niet duidelijk anders"
+
+
 def comparison_sentence(value: float, unit: str, refs: Sequence[tuple[str, float]], percentile: float | None,
-                        scope: str = "buurten in Nederland") -> str:
-    """'Hoger dan in heel Amsterdam (15,0%) en in Nederland (24,6%). Hoger dan in 7 van de 10 buurten.'"""
+                        scope: str = "buurten in Nederland", unclear: Sequence[str] = (), placed: bool = True) -> str:
+    """'Hoger dan in heel Amsterdam (15,0%) en in Nederland (24,6%). Hoger dan in 7 van de 10 buurten.'
+    A reference whose place is in `unclear` (the figure's rounding interval overlaps it) is 'door de afronding niet
+    duidelijk anders dan in …'; `placed` False (a rounding interval that spans the middle of the buurten) says
+    that instead of a share of buurten."""
     higher, lower, same = _words(unit)
     parts: list[tuple[str, str]] = []
     for place, ref in refs:
-        if fmt(ref, unit) == fmt(value, unit) or (ref and abs(value - ref) / abs(ref) < 0.02):
+        if place in unclear:
+            parts.append((UNCLEAR, f"dan in {place} ({short_value(ref, unit)})"))
+        elif fmt(ref, unit) == fmt(value, unit) or (ref and abs(value - ref) / abs(ref) < 0.02):
             parts.append((same, f"als in {place} ({short_value(ref, unit)})"))
         else:
             parts.append((higher if value > ref else lower, f"dan in {place} ({short_value(ref, unit)})"))
@@ -64,7 +78,9 @@ def comparison_sentence(value: float, unit: str, refs: Sequence[tuple[str, float
         else:
             text = ", ".join(f"{w} {p}" for w, p in parts)
         sentences.append(text[0].upper() + text[1:] + ".")
-    if percentile is not None and not math.isnan(percentile):
+    if not placed:
+        sentences.append(f"Door de afronding niet precies te plaatsen tussen de {scope}.")
+    elif percentile is not None and not math.isnan(percentile):
         above = round(percentile / 10)
         word, count = (higher, above) if above > 5 else (lower, 10 - above)
         share = "bijna alle" if count == 10 else f"{count} van de 10"

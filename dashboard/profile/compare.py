@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.core.charts import share_text
-from dashboard.core.format import is_rounded_zero, rounded_zero_parts, value_text
+from dashboard.core.format import as_number, is_rough, is_rounded_zero, rough_range, rounded_zero_parts, value_text
 from dashboard.profile.table import LENS_TITLE
 
 COMPARE_META = ("Kant", "Onderwerp", "Eenheid", "Periode", "Geschat", "Bron", "Toelichting")
@@ -28,12 +28,14 @@ def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
         code = p.region["region_code"]
         table[f"{p.region['name']} ({code})"] = rows["value"].astype(float).round(1).to_numpy()
         chart[f"pos_{code}"] = rows["share_lower"].astype(float).to_numpy()
-        chart[f"text_{code}"] = [value_text(r) + (f" (hoger dan {share_text(r['share_lower'])}% "
-                                 "van de buurten)" if pd.notna(r["share_lower"]) else "")
-                                 if pd.notna(r["value"]) else str(r["missing_text"]) for _, r in rows.iterrows()]
+        chart[f"text_{code}"] = [value_text(r) + _place(r) if pd.notna(r["value"]) else str(r["missing_text"])
+                                 for _, r in rows.iterrows()]
         for ind, r in rows.iterrows():
             if pd.notna(r["value"]) and is_rounded_zero(r):   # the number column keeps 0; this says what it means
                 notes.setdefault(ind, []).append(f"{p.region['name']}: 0 = {rounded_zero_parts(r)[1]}")
+            elif pd.notna(r["value"]) and is_rough(r):   # the number column keeps the value; this says how rough
+                notes.setdefault(ind, []).append(f"{p.region['name']}: ongeveer, tussen {rough_range(r)} "
+                                                 "(CBS rondt de aantallen af)")
             if pd.notna(r["period"]) and pd.notna(r["value"]):
                 periods.setdefault(ind, set()).add(str(r["period"]))
             if pd.notna(r["table_id"]):
@@ -44,3 +46,15 @@ def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     values = [c for c in table.columns if c not in COMPARE_META]
     table = table[["Kant", "Onderwerp", *values, "Eenheid", "Periode", "Geschat", "Bron", "Toelichting"]]
     return table.reset_index(drop=True), chart.reset_index(drop=True)
+
+
+def _place(r) -> str:
+    """' (hoger dan 24% van de buurten)'; for a rough value the share its whole rounding interval supports
+    (' (door de afronding hoger dan 20% tot 95% van de buurten)'); '' when the figure is not placed."""
+    if pd.isna(r["share_lower"]):
+        return ""
+    n, low, high = (as_number(r.get(c)) for c in ("n_total", "n_lower_sure", "n_higher_sure"))
+    if is_rough(r) and n and low is not None and high is not None:
+        return (f" (door de afronding hoger dan {share_text(100 * low / n)}% tot "
+                f"{share_text(100 * (n - high) / n)}% van de buurten)")
+    return f" (hoger dan {share_text(r['share_lower'])}% van de buurten)"

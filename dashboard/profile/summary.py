@@ -7,6 +7,10 @@ Honesty rules (issue #8), checked over all buurten by tests/test_summary.py:
 - a figure is only called a strength ("sterk punt", "sterkste punt") when it is on the favourable side of the
   middle of all buurten; when nothing stands out, the summary says so;
 - a count that CBS rounded to 0 is "minder dan 5", never a lowest value, and is left out of comparisons;
+- a ratio of counts CBS rounded is placed among the buurten by its whole rounding interval: "meer dan in X% van de
+  buurten", a strength and a concern count only the buurten below its lowest / above its highest possible value
+  (n_lower_sure / n_higher_sure, queries.profile), so an interval that spans the threshold is no strength or
+  concern; a wide interval reads "ongeveer 29 (14 tot 41)";
 - "meer dan in X% van de buurten" names its base when the figure covers fewer than 90% of the buurten, and a
   gemeente, wijk or Nederland figure set beside buurt figures says so.
 """
@@ -18,7 +22,7 @@ import math
 import pandas as pd
 
 from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, as_number, buurt_base, fmt_number,
-                                   fmt_value, is_rounded_zero, rounded_zero_text)
+                                   fmt_value, is_rough, is_rounded_zero, rough_number, rounded_zero_text, value_parts)
 from dashboard.profile.table import records
 
 PLACE = {"buurt": "deze buurt", "wijk": "deze wijk", "gemeente": "deze gemeente", "land": "Nederland"}
@@ -62,13 +66,20 @@ MIDDLE = 60  # below this share a figure is "rond het midden", not a strong poin
 MEDIAN = 50  # a figure on the unfavourable side of the middle of all buurten is never called a strength
 
 
+def _sure(row, side: str):
+    """n_lower_sure / n_higher_sure where the row has them (a rounding interval), else n_lower / n_higher."""
+    sure = row.get(f"{side}_sure")
+    return row.get(side) if sure is None or pd.isna(sure) else sure
+
+
 def shares(row) -> tuple[float, float] | None:
-    """(% of buurten strictly lower, % strictly higher) from n_lower/n_higher/n_total, or None.
+    """(% of buurten surely lower, % surely higher) from n_lower/n_higher/n_total (or, for a ratio of rounded
+    counts, n_lower_sure/n_higher_sure: below / above its whole rounding interval), or None.
     A count that CBS rounded to 0 has no place among the buurten (its true value is 0 to 4): None."""
     n = row.get("n_total")
     if n is None or pd.isna(n) or n == 0 or pd.isna(row.get("value")) or is_rounded_zero(row):
         return None
-    return 100 * row["n_lower"] / n, 100 * row["n_higher"] / n
+    return 100 * _sure(row, "n_lower") / n, 100 * _sure(row, "n_higher") / n
 
 
 def favourable_share(row) -> float | None:
@@ -96,6 +107,8 @@ def comparison(row, level: str = "buurt") -> str:
     lower, higher = s
     more = lower >= higher
     share = math.floor(lower if more else higher)
+    if share < 50 and is_rough(row):   # the interval reaches from low among the buurten to high
+        return "door de afronding niet precies te plaatsen tussen de buurten"
     if share < 50:
         return "ongeveer zoals in de meeste buurten"
     if row["unit"] == "km":
@@ -107,7 +120,8 @@ def comparison(row, level: str = "buurt") -> str:
 
 def _meta(row) -> str:
     period = str(row.get("period") or "").strip()
-    return ", ".join(p for p in ("geschat" if row.get("modelled") else "", period) if p)
+    rough = "aantallen afgerond door CBS" if is_rough(row) else ""
+    return ", ".join(p for p in ("geschat" if row.get("modelled") else "", rough, period) if p)
 
 
 def sentence(row, level: str = "buurt", opener: str | None = None) -> str:
@@ -115,6 +129,8 @@ def sentence(row, level: str = "buurt", opener: str | None = None) -> str:
     vrijwilligerswerk, meer dan in 80% van de buurten (geschat, 2020).' `opener` replaces 'In deze buurt'."""
     if is_rounded_zero(row):
         value = number = rounded_zero_text(row)
+    elif is_rough(row):   # 'ongeveer 29 per 1 000 inwoners (14 tot 41)'
+        value, number = value_parts(row)[0], rough_number(row)
     else:
         value, number = fmt_value(row["value"], row["unit"]), fmt_number(row["value"])
     phrase = PHRASES.get(row["indicator_id"], "is de waarde voor '" + str(row["label"]).lower() + "' {v}")
@@ -125,7 +141,8 @@ def sentence(row, level: str = "buurt", opener: str | None = None) -> str:
 
 
 USED = ("indicator_id", "label", "lens", "unit", "direction", "modelled", "landing", "hidden", "in_summary",
-        "period", "value", "upper", "rounding", "n_lower", "n_higher", "n_total", "n_buurten_all")
+        "period", "value", "upper", "rounding", "n_lower", "n_higher", "n_total", "n_buurten_all", "round_lower",
+        "round_upper", "n_lower_sure", "n_higher_sure")
 
 
 def assess(rows: pd.DataFrame) -> pd.DataFrame:
@@ -136,8 +153,12 @@ def assess(rows: pd.DataFrame) -> pd.DataFrame:
     rounding = pd.to_numeric(out["rounding"], errors="coerce").fillna(0) if "rounding" in out else 0
     rounded = (rounding > 0) & (pd.to_numeric(out["value"], errors="coerce") == 0)
     ok = (n > 0) & out["value"].notna() & ~rounded
-    lower = 100 * pd.to_numeric(out.get("n_lower"), errors="coerce") / n
-    higher = 100 * pd.to_numeric(out.get("n_higher"), errors="coerce") / n
+    sure = {side: pd.to_numeric(out.get(side), errors="coerce") for side in ("n_lower", "n_higher")}
+    for side in sure:   # a rounding interval: the buurten surely below / above it (shares())
+        if f"{side}_sure" in out:
+            sure[side] = pd.to_numeric(out[f"{side}_sure"], errors="coerce").fillna(sure[side])
+    lower = 100 * sure["n_lower"] / n
+    higher = 100 * sure["n_higher"] / n
     hib, lib = out["direction"] == "higher_is_better", out["direction"] == "lower_is_better"
     out["favourable"] = lower.where(hib, higher.where(lib)).where(ok)
     out["unfavourable"] = higher.where(hib, lower.where(lib)).where(ok)
@@ -191,7 +212,7 @@ def _assessed(row: dict) -> tuple[float, float]:
     n = _number(row.get("n_total"))
     if not (n > 0) or pd.isna(row.get("value")) or is_rounded_zero(row):
         return math.nan, math.nan
-    lower, higher = 100 * _number(row.get("n_lower")) / n, 100 * _number(row.get("n_higher")) / n
+    lower, higher = 100 * _number(_sure(row, "n_lower")) / n, 100 * _number(_sure(row, "n_higher")) / n
     direction = row.get("direction")
     if direction == "higher_is_better":
         return lower, higher

@@ -10,7 +10,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dashboard.core.charts import age_text
-from dashboard.core.format import MISSING_TEXT, NOT_IN_DATA, fmt_value, other_division_text
+from dashboard.core.format import MISSING_TEXT, NOT_IN_DATA, other_division_text, value_text
 from dashboard.divisions import note as division_note
 
 LENS_TITLE = {"asset": "Kracht", "problem": "Zorgen"}
@@ -87,6 +87,9 @@ META_COLS = ["indicator_id", "label", "lens", "unit", "direction", "modelled", "
 VALUE_COLS = ["age_group", "period", "boundary_year", "table_id", "table_title", "value", "lower", "upper",
               "missing_reason", "gemeente_value", "gemeente_lower", "gemeente_upper", "nl_value", "nl_lower",
               "nl_upper", "n_lower", "n_higher", "n_total"]
+# the rounding interval (queries.PROFILE_COLUMNS) and the buurten surely below / above it, where the profile has them
+ROUND_COLS = ["round_lower", "round_upper", "gemeente_round_lower", "gemeente_round_upper", "nl_round_lower",
+              "nl_round_upper", "n_lower_sure", "n_higher_sure"]
 
 
 def _joined_dtype(dtype, any_missing: bool):
@@ -115,7 +118,7 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
     """
     meta_cols = META_COLS + [c for c in ("rounding",) if c in catalogue]
     cat = [r for r in records(catalogue, meta_cols) if not bool(r["hidden"])]
-    value_cols = VALUE_COLS + [c for c in ("n_buurten_all",) if c in profile]
+    value_cols = VALUE_COLS + [c for c in ("n_buurten_all", *ROUND_COLS) if c in profile]
     default: dict[str, dict] = {}
     others: dict[str, list[str]] = {}
     for row in records(profile, ["indicator_id", "is_default_group", "unit", *value_cols]):
@@ -123,7 +126,7 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
             default.setdefault(row["indicator_id"], row)
         elif not _isna(row["value"]):
             others.setdefault(row["indicator_id"], []).append(
-                f"{age_text(row['age_group']) or row['age_group']}: {fmt_value(row['value'], row['unit'])}")
+                f"{age_text(row['age_group']) or row['age_group']}: {value_text(row)}")
     map_cols = ["period", "boundary_year", "table_id", "status"]
     states = {r["indicator_id"]: r for r in records(status, ["indicator_id", *map_cols])}
     n_values = dict(zip(coverage["indicator_id"].tolist(), coverage["n_values"].tolist()))

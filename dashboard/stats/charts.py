@@ -150,13 +150,20 @@ def _points_trace(data: pd.DataFrame, xcol: str, ycol: str, name: str, colour: s
 
 
 def scatter_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFrame,
-                   highlight: str | None = None) -> go.Figure:
-    """Buurten (x, y) with the fitted line and its 95% band; `highlight` drawn large and labelled."""
+                   highlight: str | None = None, intervals: pd.DataFrame | None = None) -> go.Figure:
+    """Buurten (x, y) with the fitted line and its 95% band; `highlight` drawn large and labelled. `intervals`
+    (stats queries.rounding_intervals) gives the hover of a rate of rounded counts its range ('ongeveer 29 …')."""
     meta = catalogue.set_index("indicator_id")
     data = res.points.set_index("region_code").join(wide[["name", "gemeente_name", "inwoners"]]).reset_index()
     for axis, ind in (("x", res.x), ("y", res.y)):
+        bounds = {} if intervals is None else {
+            r: (lo, hi) for r, i, lo, hi in intervals[["region_code", "indicator_id", "round_lower",
+                                                        "round_upper"]].itertuples(index=False) if i == ind}
         data[f"{axis}_text"] = [value_text({"value": v, "unit": meta.loc[ind, "unit"],
-                                            "rounding": meta.loc[ind].get("rounding")}, 1) for v in data[axis]]
+                                            "rounding": meta.loc[ind].get("rounding"),
+                                            "round_lower": bounds.get(code, (None, None))[0],
+                                            "round_upper": bounds.get(code, (None, None))[1]}, 1)
+                                for code, v in zip(data["region_code"], data[axis])]
     size = 7 if len(data) < 1500 else 4  # thousands of buurten: small dots, so the cloud keeps its shape
     if res.weighted:  # WLS: show the weight, so big buurten visibly count more
         w = data["inwoners"].astype(float)

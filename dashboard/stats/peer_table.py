@@ -38,15 +38,16 @@ def peer_benchmark_table(values: pd.DataFrame, region_code: str, peers: Sequence
                                                                  me["gemeente_value"], me["gemeente_lower"],
                                                                  me["gemeente_upper"])
         vals = others["value"].astype(float)
-        # a 0 from a count CBS rounded is 'minder dan 5 (... 0 tot 4 ...)', never '0 per 1 000' (with the buurt's
-        # own bound where it has one; a peer statistic has none)
-        text = lambda v, upper=None: value_text({"value": v, "unit": u, "upper": upper,  # noqa: E731
-                                                 "rounding": getattr(ind, "rounding", None)})
+        # a 0 from a count CBS rounded is 'minder dan 5 (... 0 tot 4 ...)', never '0 per 1 000', and a rate whose
+        # rounding interval is wide 'ongeveer 29 per 1 000 inwoners (14 tot 41)' (format.value_text, with the
+        # region's own rounding interval where it has one; a peer statistic has none)
+        text = lambda v, low=None, high=None: value_text({  # noqa: E731
+            "value": v, "unit": u, "round_lower": low, "round_upper": high, "rounding": getattr(ind, "rounding", None)})
+        mine_text = (lambda key: text(me[f"{key}value"], me.get(f"{key}round_lower"),  # noqa: E731
+                                      me.get(f"{key}round_upper")) if me is not None else fmt_value(None, u))
         rows.append({
             "Kant": LENS_NAME[ind.lens], "Onderwerp": ind.label + (" (geschat)" if ind.modelled else ""),
-            "Deze buurt": text(me["value"], me["upper"]) if me is not None else fmt_value(None, u),
-            gemeente_name: text(me["gemeente_value"], me["gemeente_upper"]) if me is not None else fmt_value(None, u),
-            "Nederland": fmt_value(me["nl_value"] if me is not None else None, u),
+            "Deze buurt": mine_text(""), gemeente_name: mine_text("gemeente_"), "Nederland": mine_text("nl_"),
             "Vergelijkbare buurten (mediaan)": text(float(vals.median())) if len(vals) else fmt_value(None, u),
             "Laagste – hoogste": f"{text(vals.min())} – {text(vals.max())}" if len(vals) else "–",
             "Met cijfer": f"{len(vals)} van {len(peers)}",

@@ -35,6 +35,15 @@ def provenance(build_dir: Path | None = None) -> pd.DataFrame:
                        from mart_buurt_wide_sources order by indicator_id""", build_dir=build_dir)
 
 
+def rounding_intervals(indicator_ids: tuple[str, ...], build_dir: Path | None = None) -> pd.DataFrame:
+    """Per buurt and indicator (of `indicator_ids`) the rounding interval of its mart_buurt_wide value (the same
+    period and table: mart_buurt_wide_sources), for hovers that show that value (format.value_text)."""
+    return db.query("""select s.region_code, s.indicator_id, s.round_lower, s.round_upper
+                       from mart_indicator_series s join mart_buurt_wide_sources w using (indicator_id, period, table_id)
+                       where list_contains(?, s.indicator_id) and s.region_code like 'BU%' and s.is_default_group
+                         and s.round_upper is not null""", [list(indicator_ids)], build_dir=build_dir)
+
+
 def gemeenten(build_dir: Path | None = None) -> pd.DataFrame:
     """region_code, name of every current gemeente, by name."""
     return db.query("select region_code, name from mart_regions where level = 'gemeente' order by name",
@@ -76,10 +85,12 @@ def stats_models(build_dir: Path | None = None) -> pd.DataFrame:
 
 
 def profile_values(codes: tuple[str, ...], build_dir: Path | None = None) -> pd.DataFrame:
-    """Default-group mart_profile rows of a few regions: value with margin, gemeente and NL, and its source."""
+    """Default-group mart_profile rows of a few regions: value with margin and rounding interval, gemeente and NL,
+    and its source."""
     return db.query("""select region_code, indicator_id, period, table_id, boundary_year, value, lower, upper,
                               gemeente_code, gemeente_value, gemeente_lower, gemeente_upper,
-                              nl_value, nl_lower, nl_upper, table_title, attribution
+                              nl_value, nl_lower, nl_upper, table_title, attribution, round_lower, round_upper,
+                              gemeente_round_lower, gemeente_round_upper, nl_round_lower, nl_round_upper
                        from mart_profile where list_contains(?, region_code) and is_default_group
                        order by region_code, indicator_id""",
                     [list(codes)], build_dir=build_dir)

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.core.charts import FONT, LENS_COLOUR
+from dashboard.core.format import value_text
 from dashboard.stats.charts import REFERENCE
 from dashboard.stats.indicator_order import ordered
 from dashboard.stats.trend import BOUNDARY_NOTE, change_summary, series_for
@@ -45,6 +46,7 @@ class TrendPanel:
     notes: list[str] = field(default_factory=list)
     verdict: str | None = None
     own_label: str = "Deze buurt"
+    rounding: float = 0   # catalogue rounding of the counts behind the figure (format.value_text)
 
 
 def trend_panels(long: pd.DataFrame, catalogue: pd.DataFrame, region_code: str, *,
@@ -103,8 +105,21 @@ def trend_panels(long: pd.DataFrame, catalogue: pd.DataFrame, region_code: str, 
                 modelled=bool(ind.modelled), series=str(series), points=pts, reference=ref_pts,
                 reference_name=reference_name, summary=_summary(pts, unit),
                 source=", ".join(tables), notes=notes, verdict=verdict,
-                own_label=OWN_LABEL.get(level, "Deze plek")))
+                own_label=OWN_LABEL.get(level, "Deze plek"), rounding=_rounding(ind)))
     return panels
+
+
+def _rounding(ind) -> float:
+    value = getattr(ind, "rounding", 0)
+    return 0 if value is None or value != value else float(value)
+
+
+def hover_texts(points: pd.DataFrame, panel: TrendPanel) -> list[str]:
+    """Each point as format.value_text shows it: a rate of rounded counts reads 'ongeveer 29 per 1 000 inwoners
+    (14 tot 41)', a rounded 0 'minder dan 5 (…)', else the value with its unit."""
+    cols = [c for c in ("value", "round_lower", "round_upper", "upper") if c in points]
+    return [value_text({**dict(zip(cols, values)), "unit": panel.unit, "rounding": panel.rounding}, 1)
+            for values in zip(*(points[c].tolist() for c in cols))]
 
 
 def _summary(pts: pd.DataFrame, unit: str) -> str:
@@ -133,7 +148,8 @@ def trend_figure(panel: TrendPanel) -> go.Figure:
             line=dict(color=REFERENCE, width=1.5, dash="dash"), marker=dict(size=5, color=REFERENCE),
             error_y=dict(type="data", array=ref["error_plus"], arrayminus=ref["error_minus"], color=REFERENCE,
                          thickness=1, width=3, visible=bool(ref["has_margin"].any())),
-            hovertemplate="%{x}: %{y:.1f}<extra>" + str(panel.reference_name) + "</extra>"))
+            customdata=hover_texts(ref, panel),
+            hovertemplate="%{x}: %{customdata}<extra>" + str(panel.reference_name) + "</extra>"))
     values = pts["value"].tolist()
     segments = {True: ([], []), False: ([], [])}  # comparable -> (x, y) with None between segments
     for i in range(1, len(pts)):
@@ -153,7 +169,8 @@ def trend_figure(panel: TrendPanel) -> go.Figure:
         x=xs, y=pts["value"], mode="markers", name=panel.own_label, marker=dict(size=8, color=colour),
         error_y=dict(type="data", array=pts["error_plus"], arrayminus=pts["error_minus"], color=colour,
                      thickness=1.5, width=4, visible=bool(pts["has_margin"].any())),
-        hovertemplate="%{x}: %{y:.1f}<extra>" + panel.own_label.lower() + "</extra>"))
+        customdata=hover_texts(pts, panel),
+        hovertemplate="%{x}: %{customdata}<extra>" + panel.own_label.lower() + "</extra>"))
     fig.update_layout(height=230, margin=dict(l=5, r=5, t=28, b=5), font={**FONT, "size": 12}, separators=",.",
                       plot_bgcolor="white", showlegend=panel.reference is not None,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=11)),

@@ -99,7 +99,8 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
         st.warning(res)
         return
     st.markdown(f"**{fmt_number(res.n_used)} buurten in {scope_label}.** {sc.relation_sentence(res, catalogue)}")
-    st.plotly_chart(sc.scatter_figure(res, wide, catalogue, highlight), key="verband_scatter",
+    st.plotly_chart(sc.scatter_figure(res, wide, catalogue, highlight, q.cached("rounding_intervals", (x, y))),
+                    key="verband_scatter",
                     config={"displayModeBar": False})
     _highlight_note(res, wide, highlight, scope, x, y, controls, options)
     table = sc.regression_table(res, catalogue, q.cached("provenance"))

@@ -50,7 +50,7 @@ def freeze(code: str, indicator_id: str, today: date, build_dir: Path | None = N
     Raises model.ValidationError (Dutch) when this region has no value for it."""
     rows = query("""select p.indicator_id, p.label, p.unit, p.direction, p.modelled, p.region_code, p.age_group,
                            p.value, p.lower, p.upper, p.period, p.table_id, p.boundary_year, s.series,
-                           c.rounding
+                           c.rounding, p.round_lower, p.round_upper
                     from mart_profile p left join mart_indicator_series s
                       on s.region_code = p.region_code and s.indicator_id = p.indicator_id
                      and s.age_group = p.age_group and s.period = p.period and s.table_id = p.table_id
@@ -72,7 +72,8 @@ def latest(baseline: dict, build_dir: Path | None = None) -> dict | None:
     params = [baseline["region_code"], baseline["indicator_id"], baseline["age_group"]]
     series = "s.series = ?" if baseline.get("series") else "s.table_id = ?"
     params.append(baseline.get("series") or baseline["table_id"])
-    rows = query(f"""select period, value, lower, upper, boundary_year, table_id, missing_reason
+    rows = query(f"""select period, value, lower, upper, boundary_year, table_id, missing_reason, round_lower,
+                            round_upper
                      from mart_indicator_series s where region_code = ? and indicator_id = ? and age_group = ?
                      and {series} order by period desc, boundary_year desc limit 1""", params, build_dir)
     return None if rows.empty else {k: _clean(v) for k, v in rows.iloc[0].items()}

@@ -2,7 +2,8 @@
 
 The rules are the profile's (dashboard.stats.uncertainty): with margins on both figures, a difference inside them
 is "geen duidelijk verschil". A modelled estimate (geschat) without a margin cannot say whether it moved more than
-chance would, and says so. A register figure without a margin (KWB) is compared as published, after rounding.
+chance would, and says so. A register figure without a margin (KWB) is compared as published, after rounding;
+a rate of counts CBS rounded is "geen duidelijk verschil" when the rounding intervals of the two figures overlap.
 A change of boundary division is always named; a newer value is never compared across series.
 """
 from __future__ import annotations
@@ -43,13 +44,23 @@ def _num(value: object) -> float | None:
     return None if number != number else number
 
 
-def _shown(value: float | None, unit: str, upper: object = None, rounding: object = None) -> str:
-    """The figure as the profile shows it: a 0 from a count CBS rounded is 'minder dan 5 (... 0 tot 4 ...)'."""
-    return value_text({"value": value, "unit": unit, "upper": _num(upper), "rounding": rounding})
+def _shown(value: float | None, unit: str, row: Mapping, rounding: object = None) -> str:
+    """The figure as the profile shows it (format.value_text): a 0 from a count CBS rounded is 'minder dan 5 (...
+    0 tot 4 ...)', a rate with a wide rounding interval 'ongeveer 29 per 1 000 inwoners (14 tot 41)'."""
+    return value_text({"value": value, "unit": unit, "upper": _num(row.get("upper")), "rounding": rounding,
+                       "round_lower": _num(row.get("round_lower")), "round_upper": _num(row.get("round_upper"))})
 
 
-def _with_period(value: float | None, unit: str, period: object, upper: object = None, rounding: object = None) -> str:
-    return f"{_shown(value, unit, upper, rounding)} ({period})" if value is not None else f"– ({period})"
+def _with_period(value: float | None, unit: str, period: object, row: Mapping, rounding: object = None) -> str:
+    return f"{_shown(value, unit, row, rounding)} ({period})" if value is not None else f"– ({period})"
+
+
+def _rounding_overlaps(baseline: Mapping, latest: Mapping) -> bool:
+    """Both figures have a rounding interval and the two overlap: the rounded counts allow no change."""
+    bounds = [(_num(r.get("round_lower")), _num(r.get("round_upper"))) for r in (baseline, latest)]
+    if any(lo is None or hi is None for lo, hi in bounds):
+        return False
+    return bounds[0][0] <= bounds[1][1] and bounds[1][0] <= bounds[0][1]
 
 
 def _direction_note(direction: str, status: str) -> str | None:
@@ -65,8 +76,8 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
     unit, label = str(baseline.get("unit") or ""), str(baseline.get("label") or baseline.get("indicator_id"))
     base = _num(baseline.get("value"))
     rounding = baseline.get("rounding")
-    base_shown = _shown(base, unit, baseline.get("upper"), rounding)
-    base_text = _with_period(base, unit, baseline.get("period"), baseline.get("upper"), rounding)
+    base_shown = _shown(base, unit, baseline, rounding)
+    base_text = _with_period(base, unit, baseline.get("period"), baseline, rounding)
     notes: list[str] = []
     if baseline.get("modelled"):
         notes.append("Geschat (RIVM-model), geen telling.")
@@ -86,8 +97,8 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
     if latest.get("table_id") and latest.get("table_id") != baseline.get("table_id"):
         notes.append(f"Het nieuwe cijfer komt uit tabel {latest.get('table_id')} (het beginpunt uit "
                      f"{baseline.get('table_id')}).")
-    latest_text = _with_period(new, unit, period, latest.get("upper"), rounding)
-    new_shown = _shown(new, unit, latest.get("upper"), rounding)
+    latest_text = _with_period(new, unit, period, latest, rounding)
+    new_shown = _shown(new, unit, latest, rounding)
     if period == str(baseline.get("period")):
         if new is not None and base is not None and fmt_value(new, unit) != fmt_value(base, unit):
             return result(REVISED, f"{label}: er is nog geen nieuwer cijfer, maar het cijfer over {period} is "
@@ -111,6 +122,10 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
         sentence = (f"{label}: {change}. Dit is een schatting zonder marge in de gegevens, dus of dit meer is dan "
                     "toeval, is niet te zeggen.")
         return result(status, sentence, latest_text, moved=True)
+    if verdict == NO_MARGIN and _rounding_overlaps(baseline, latest):
+        return result(NO_CLEAR_DIFFERENCE, f"{label}: {change}. CBS rondt de aantallen af; met die afronding kunnen "
+                                           f"beide cijfers even hoog zijn: {NO_CLEAR_DIFFERENCE}.",
+                      latest_text, moved=True)
     if verdict == NO_MARGIN:  # a published register figure: compare as shown
         if fmt_value(new, unit) == fmt_value(base, unit):
             return result(SAME, f"{label}: {SAME} ({new_shown} in {period}).", latest_text, moved=True)

@@ -80,6 +80,10 @@ def _baseline(check: Check, value: object, where: str) -> dict:
         "upper": lambda v, w: check.optional_number(v, w),
         # CBS rounding of the count behind a rate (catalogue numerator_rounding): a 0 then means 0 to 4
         "rounding": lambda v, w: check.optional_number(v, w),
+        # the rounding interval of a rate of rounded counts (mart_profile round_lower/round_upper); an agenda from
+        # before it kept a rounded 0's bound in `upper` (format.rounding_bounds reads both)
+        "round_lower": lambda v, w: check.optional_number(v, w),
+        "round_upper": lambda v, w: check.optional_number(v, w),
         "period": lambda v, w: check.text(v, w, 20, required=True),
         "table_id": lambda v, w: check.ident(v, w, TABLE_RE, "tabel"),
         "series": lambda v, w: check.text(v, w, 60),

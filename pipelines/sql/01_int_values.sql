@@ -83,7 +83,7 @@ reset disabled_optimizers;
 
 create or replace view indicator_values as
 select region_code, boundary_year, period, indicator_id, age_group, is_default_group, value, lower, upper,
-       missing_reason, table_id, series
+       missing_reason, table_id, series, round_lower, round_upper
 from indicator_values_all;
 
 create or replace view int_values as
@@ -92,6 +92,10 @@ select region_code, boundary_year, period, indicator_id, age_group, is_default_g
        case when same_area then lower end as lower,
        case when same_area then upper end as upper,
        case when same_area then missing_reason else 'other_area' end as missing_reason,
-       table_id, series, percentile_buurten, n_buurten
+       table_id, series, percentile_buurten, n_buurten,
+       -- the rounding interval of a ratio of counts CBS rounded (pipelines/values.py); lower/upper are only the
+       -- source's own 95 % margins
+       case when same_area then round_lower end as round_lower,
+       case when same_area then round_upper end as round_upper
 from indicator_values_all
 where in_current;

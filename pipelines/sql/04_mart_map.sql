@@ -10,6 +10,7 @@
 -- division elsewhere: outside the gemeenten it covers, a region is 'ontbreekt', not 'andere_indeling'.
 -- Contract: region_code, level, name, gemeente_code, indicator_id, period, boundary_year, table_id,
 --           value, lower, upper, status, missing_reason (the source row's reason: too_few, zero_or_unknown, ...)
+--           round_lower, round_upper (the rounding interval, 02_mart_profile.sql)
 -- Materialised (int_map_values) in region order, so one region's statuses (the profile) are a read of one block
 -- found by the zone maps (~2 ms; an ART index on region_code cost more to build and read slower); the view below
 -- is the contract. The rows come out in region order without a sort: `grid` walks int_current_regions (stored in
@@ -56,7 +57,7 @@ final as (
                                                      and x.boundary_year = y.boundary_year) then 'ontbreekt'
                 when coalesce(n.national, false) or g.gemeente_code is not null then 'andere_indeling'
                 else 'ontbreekt' end as status,
-           v.missing_reason
+           v.missing_reason, v.round_lower, v.round_upper
     from grid r
     join latest_period p on p.indicator_id = r.indicator_id
     left join source_year y on y.indicator_id = r.indicator_id
