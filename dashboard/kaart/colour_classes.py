@@ -51,10 +51,11 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
                         index=frame.index, dtype="float64").where(has_value).clip(upper=k - 1)
     flip = indicator.get("direction") == "lower_is_better"
     frame["bucket"] = ((k - 1 - raw) if flip else raw).astype("Int64")
-    frame["value_text"] = [(rounded_zero_text({"value": v, "rounding": indicator.get("rounding"), "upper": u,
-                                               "unit": indicator["unit"]})
+    frame["value_text"] = [(rounded_zero_text({"value": v, "rounding": indicator.get("rounding"), "round_lower": 0.0,
+                                               "round_upper": u, "unit": indicator["unit"]})
                             if zero else fmt_value(v, indicator["unit"])) if ok or zero else ""
-                           for v, u, ok, zero in zip(frame["value"], frame.get("upper", frame["value"] * np.nan),
+                           for v, u, ok, zero in zip(frame["value"],
+                                                     frame.get("round_upper", frame["value"] * np.nan),
                                                      has_value, frame["status"].eq("afgerond_nul"))]
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     frame = (frame.assign(_o=frame["status"].map(order)).sort_values(["_o", "region_code"], kind="stable")
