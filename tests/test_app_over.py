@@ -32,6 +32,7 @@ def test_boundary_joins_missing_values_and_shapes_are_explained(over, con):
     assert "**Geheim**" in text and "Niet in de meegeleverde gegevens" in text
     assert "**benadering**" in text
     assert "migratieachtergrond" in text
+    assert "'Afgerond 0 (0 tot 4)'" in " ".join(text.split())      # the map's own class for a rounded 0
 
 
 def test_cbsodata_recipe_follows_the_chosen_indicator_and_region(over):

@@ -80,7 +80,8 @@ st.markdown("""
   we pas uit vanaf een minimum aantal inwoners of huishoudens (per onderwerp in de catalogus); daaronder staat er
   'te weinig inwoners voor een betrouwbaar cijfer'. Een aandeel boven 100% of meer dan 1.000 per 1.000 tonen we nooit.
 - **Minder dan 5**: een aantal dat CBS afrondt op 0 kan 0 tot 4 zijn. We tonen dan 'minder dan 5' (met de hoogst
-  mogelijke waarde per 1.000) en noemen het nooit 'de laagste'.
+  mogelijke waarde per 1.000) en noemen het nooit 'de laagste'. Op de kaart heeft zo'n gebied een eigen kleur,
+  'Afgerond 0 (0 tot 4)' (roze, met stippen), en telt het niet mee voor de grenzen van de kleurklassen.
 - **0 of onbekend**: in de meegeleverde cijfers van 2024 (85984NED) is een 0 door een eerdere bewerker leeg gemaakt.
   Een leeg vak daar kan dus 0 zijn of onbekend.
 - **Geen landcijfer**: sommige tabellen hebben geen cijfer voor heel Nederland. Dan staat er 'deze tabel heeft geen
