@@ -418,7 +418,7 @@ def test_one_area_with_a_figure_is_named_once(draw, indicators):
     assert len(shown) == 1
     sentence = ta.sentence(frame, indicators["bijstand_per_1000"], "buurt", "Vlieland")
     assert f"1 met een cijfer (2023): {shown.iloc[0]['value_text']} ({shown.iloc[0]['name']})" in sentence
-    assert " tot " not in sentence
+    assert sentence.count(shown.iloc[0]["name"]) == 1 and ", van " not in sentence
 
 
 def test_a_hand_typed_kaart_link_in_other_case_is_understood(release_app):
@@ -431,3 +431,26 @@ def test_a_hand_typed_kaart_link_in_other_case_is_understood(release_app):
     assert at.selectbox(key="kaart_indicator").value == "ww_per_1000"
     assert at.selectbox(key="kaart_gebied").value == "GM0796"
     assert "afgerond 0" in " ".join(c.value for c in at.main.caption)
+
+
+def test_the_map_says_a_rate_of_rounded_counts_as_the_profile_does(draw, indicators, con):
+    """Oost-Vlieland (BU00960000, Waddeneiland), bijstand: CBS rounded the count to tens (snapshot 85618NED a_soz_wb
+    = 10, so 5 to 14 people). The map's hover, table and sentence said '8,2 per 1 000 inwoners'; they now give the
+    profile's own text (format.value_text over the same mart row): 'ongeveer 8 per 1 000 inwoners (4 tot 12)'."""
+    import pandas as pd
+    from dashboard.core.format import value_text
+    from dashboard.kaart import text_alternative as ta
+    from tests.conftest import ROOT
+    raw = pd.read_parquet(ROOT / "data/snapshot/tables/85618NED/TypedDataSet.parquet")
+    assert raw.loc[raw["gwb_code_10"].str.strip() == "BU00960000", "a_soz_wb"].iloc[0] == 10
+    profile = con.execute("select * from mart_profile where region_code = 'BU00960000' "
+                          "and indicator_id = 'bijstand_per_1000' and is_default_group").df().iloc[0].to_dict()
+    expected = value_text(profile | {"rounding": indicators["bijstand_per_1000"]["rounding"]})
+    assert expected.startswith("ongeveer ") and " tot " in expected
+    frame, _, figure = draw("bijstand_per_1000", "buurt", "GM0096")
+    row = frame.set_index("region_code").loc["BU00960000"]
+    assert row["value_text"] == expected
+    assert expected in list({t.meta: t for t in figure.data}["waarde"].customdata)
+    meta = indicators["bijstand_per_1000"]
+    assert ta.table(frame, meta, "buurt").set_index("Code").at["BU00960000", meta["label"]] == expected
+    assert expected in ta.sentence(frame, meta, "buurt", "Vlieland")

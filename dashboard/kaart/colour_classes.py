@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from plotly.colors import sample_colorscale
 
-from dashboard.core.format import fmt_value, is_rounded_zero, rounded_zero_parts, rounded_zero_text
+from dashboard.core.format import fmt_value, is_rounded_zero, rounded_zero_parts, value_text
 
 # 'afgerond_nul': a rate whose count CBS rounded to 0 (0 tot 4 uitkeringen). It is not an exact 0, so it gets
 # its own class instead of the lowest (for a problem measure: the most favourable) colour, and it takes no part in
@@ -51,12 +51,15 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
                         index=frame.index, dtype="float64").where(has_value).clip(upper=k - 1)
     flip = indicator.get("direction") == "lower_is_better"
     frame["bucket"] = ((k - 1 - raw) if flip else raw).astype("Int64")
-    frame["value_text"] = [(rounded_zero_text({"value": v, "rounding": indicator.get("rounding"), "round_lower": 0.0,
-                                               "round_upper": u, "unit": indicator["unit"]})
-                            if zero else fmt_value(v, indicator["unit"])) if ok or zero else ""
-                           for v, u, ok, zero in zip(frame["value"],
-                                                     frame.get("round_upper", frame["value"] * np.nan),
-                                                     has_value, frame["status"].eq("afgerond_nul"))]
+    # format.value_text, the one formatter of a shown figure: 'minder dan 5 (… 0 tot 4; hoogstens …)' for a rounded
+    # 0, 'ongeveer 29 per 1 000 inwoners (14 tot 41)' where the counts CBS rounded leave a wide interval
+    nan = frame["value"] * np.nan
+    rounding, unit = indicator.get("rounding"), indicator["unit"]
+    frame["value_text"] = [value_text({"value": v, "unit": unit, "rounding": rounding, "round_lower": lo,
+                                       "round_upper": hi}) if ok or zero else ""
+                           for v, lo, hi, ok, zero in zip(frame["value"], frame.get("round_lower", nan),
+                                                          frame.get("round_upper", nan), has_value,
+                                                          frame["status"].eq("afgerond_nul"))]
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     frame = (frame.assign(_o=frame["status"].map(order)).sort_values(["_o", "region_code"], kind="stable")
              .drop(columns="_o").reset_index(drop=True))

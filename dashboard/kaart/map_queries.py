@@ -23,7 +23,8 @@ def load_gemeenten(build_dir: Path | None = None) -> pd.DataFrame:
 def load_values(indicator_id: str, level: str, build_dir: Path | None = None) -> pd.DataFrame:
     """Every region of `level` in NL for one indicator (the reference for the colour classes)."""
     return db.query("""select region_code, name, gemeente_code, period, boundary_year, value, upper, status,
-                              missing_reason, round_upper from mart_map_values where indicator_id = ? and level = ? order by region_code""",
+                              missing_reason, round_lower, round_upper from mart_map_values
+                       where indicator_id = ? and level = ? order by region_code""",
                     [indicator_id, level], build_dir=build_dir)
 
 
