@@ -38,10 +38,12 @@ def _why_missing(frame: pd.DataFrame) -> str:
     """' (waarvan 12 met te weinig inwoners en 3 met 0 of onbekend)': the reasons the source rows give."""
     if "missing_reason" not in frame:
         return ""
-    reasons = frame.loc[frame["status"].eq("ontbreekt"), "missing_reason"].value_counts()
-    words = [f"{_n(int(reasons[r]))} {w}" for r, w in (("too_few", "met te weinig inwoners voor een cijfer"),
-                                                        ("zero_or_unknown", f"met ‘{ZERO_OR_UNKNOWN}’"))
-             if r in reasons]
+    missing = frame.loc[frame["status"].eq("ontbreekt"), "missing_reason"]
+    reasons = missing.value_counts()
+    named = (("too_few", "met te weinig inwoners voor een cijfer"), ("zero_or_unknown", f"met ‘{ZERO_OR_UNKNOWN}’"))
+    if len(reasons) == 1 and reasons.index[0] in dict(named) and reasons.iloc[0] == len(missing):
+        return f", alle {dict(named)[reasons.index[0]]}"    # one reason for all: '17 zonder cijfer, alle met …'
+    words = [f"{_n(int(reasons[r]))} {w}" for r, w in named if r in reasons]
     return f" (waarvan {' en '.join(words)})" if words else ""
 
 
