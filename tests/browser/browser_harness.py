@@ -134,14 +134,19 @@ def assert_only_local(page) -> None:
     assert set(page.requests.hosts) <= LOCAL_HOSTS, f"requests left 127.0.0.1: {page.requests.outside[:5]}"
 
 
-def wait_until_idle(page, *, plots: int = 0, timeout: float = 90_000) -> None:
-    """The script run is over: at least `plots` Plotly charts are present and the running-man widget is gone."""
+def wait_until_idle(page, *, plots: int = 0, timeout: float = 90_000, rendered: bool = True) -> None:
+    """The script run is over: at least `plots` Plotly charts are present and the running-man widget is gone;
+    with `rendered` (the default) also every lazily loaded element in view has replaced its skeleton. A check of
+    what the script sent (a heading, Streamlit's own dialogs, the URL) needs only the run to be over:
+    rendered=False spares it the drawing of charts and maps (Verbanden's scatter: up to 14 s on a busy machine)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     if plots:
         page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {plots}", timeout=timeout)
     # the app's own run state (the status widget appears only after a delay, so its absence proves little)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+    if not rendered:
+        return
     # the run is over, but element code that Streamlit loads lazily (widgets, charts, the st.html that carries the
     # app's CSS) shows a skeleton until it arrives: checks (axe's contrast, screenshots) need the rendered page
     page.wait_for_function(SKELETONS_IN_VIEW_GONE_JS, timeout=timeout, polling=100)
@@ -153,9 +158,10 @@ SKELETONS_IN_VIEW_GONE_JS = """() => ![...document.querySelectorAll('[data-testi
 })"""
 
 
-def open_app(page, server: AppServer, path: str, *, plots: int = 0, timeout: float = 90_000) -> None:
+def open_app(page, server: AppServer, path: str, *, plots: int = 0, timeout: float = 90_000,
+             rendered: bool = True) -> None:
     page.goto(server.url(path), wait_until="domcontentloaded", timeout=timeout)
-    wait_until_idle(page, plots=plots, timeout=timeout)
+    wait_until_idle(page, plots=plots, timeout=timeout, rendered=rendered)
 
 
 MAP_PAINTED_JS = """() => {

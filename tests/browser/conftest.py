@@ -29,9 +29,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-            # `make test` runs the suite on 2 pytest-xdist workers with --dist loadgroup: every browser test goes
-            # to ONE worker, so the suite starts one app server and one Chromium (session fixtures are per worker)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            # `make test` runs the suite on 2 pytest-xdist workers with --dist loadgroup: every test of the shared
+            # app server goes to ONE worker, so the suite starts that server once (session fixtures are per
+            # worker). A module that starts its own server (and, for the wijkagenda, builds its own release) is a
+            # group of its own, so the other worker can run it meanwhile (at most one Chromium per worker).
+            shared = "app_server" in getattr(item, "fixturenames", ())
+            item.add_marker(pytest.mark.xdist_group("browser" if shared else f"browser-{item.module.__name__}"))
             if not CHROMIUM.exists():
                 item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
 

@@ -2,6 +2,8 @@
 an unknown address gets a Dutch 'Pagina niet gevonden' page instead of Streamlit's English dialog.
 
 The slugs are read from dashboard/app.py PAGES and dashboard/core/routes.ALIASES, so a new page is checked too.
+These checks read what a script run sent (its heading, Streamlit's own dialog, the URL): each page is taken as
+open when the run is over (`rendered=False`), without waiting for its charts and maps to be drawn.
 """
 from __future__ import annotations
 
@@ -31,22 +33,22 @@ def _main_heading(page) -> str:
 def test_every_page_slug_and_alias_opens_its_page(app_server, page):
     titles = {}
     for file, _title, url in _pages_table():
-        open_app(page, app_server, f"/{url}")
+        open_app(page, app_server, f"/{url}", rendered=False)
         assert ENGLISH not in page.content(), url
         titles[file] = _main_heading(page)
         assert titles[file] and titles[file] != "Pagina niet gevonden", url
     for alias, file in ALIASES.items():
-        open_app(page, app_server, f"/{alias}")
+        open_app(page, app_server, f"/{alias}", rendered=False)
         assert ENGLISH not in page.content(), alias
         assert _main_heading(page) == titles[file], alias
 
 
 def test_alias_keeps_the_query_and_capitals_do_not_matter(app_server, page):
-    open_app(page, app_server, "/profiel?regio=GM0363")
+    open_app(page, app_server, "/profiel?regio=GM0363", rendered=False)
     page.wait_for_url(lambda url: "/profiel" not in url, timeout=60_000)   # forwarded to the root
     assert page.url.endswith("/?regio=GM0363")
     assert "Amsterdam" in _main_heading(page)
-    open_app(page, app_server, "/Kaart")
+    open_app(page, app_server, "/Kaart", rendered=False)
     page.wait_for_url("**/kaart**", timeout=60_000)
     assert ENGLISH not in page.content() and _main_heading(page) == "Kaart"
 
