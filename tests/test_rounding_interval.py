@@ -238,3 +238,17 @@ def test_an_agenda_frozen_before_the_rounding_columns_keeps_its_rounded_0_bound(
     assert value_text(old) == value_text({**old, "lower": None, "upper": None, "round_lower": 0.0,
                                           "round_upper": bound})
     assert "hoogstens" in value_text(old)
+
+
+def test_every_rounding_interval_holds_its_value_and_only_ratios_of_rounded_counts_have_one(con):
+    """Over the whole release: round_lower <= value <= round_upper, only on indicators the catalogue says are
+    ratios of rounded counts, and never beside a 95 % margin (lower/upper) on the same row."""
+    rounded = {i.id for i in load_catalogue().indicators
+               if any(s.numerator_rounding or s.denominator_rounding for s in i.sources)
+               or i.numerator_rounding or i.denominator_rounding}
+    bad, ids, both = con.execute("""
+        select count(*) filter (where not (round_lower <= value + 1e-9 and value <= round_upper + 1e-9)),
+               list(distinct indicator_id), count(*) filter (where lower is not null or upper is not null)
+        from indicator_values where round_upper is not null""").fetchone()
+    assert bad == 0 and both == 0
+    assert set(ids) <= rounded and {"ww_per_1000", "bijstand_per_1000", "aandeel_65plus"} <= set(ids)
