@@ -110,6 +110,7 @@ def test_a_rough_rate_is_shown_without_false_precision(con, kwb_counts, build_di
     html = indicator_html(row, "buurt")
     assert "ongeveer" in html and fmt_number(value, 1) not in html and "door de afronding hoger dan" in html
     assert "CBS rondt de aantallen af" in html
+    assert "bb-span" in html and "bb-mark" not in html   # the bar shades the interval's stretch, no exact mark
     # Vergelijken: the number column keeps the value (numeric CSV); the Toelichting says it is rough
     profile = type("P", (), {"table": table, "region": {"region_code": code, "name": "X"}})()
     compared, chart = compare_table([profile])
@@ -252,3 +253,16 @@ def test_every_rounding_interval_holds_its_value_and_only_ratios_of_rounded_coun
         from indicator_values where round_upper is not null""").fetchone()
     assert bad == 0 and both == 0
     assert set(ids) <= rounded and {"ww_per_1000", "bijstand_per_1000", "aandeel_65plus"} <= set(ids)
+
+
+def test_a_rough_gemeente_figure_beside_a_buurt_reads_ongeveer(con, build_dir):
+    """A small gemeente's WW rate is rough too (uitkeringen are rounded to tens at every level): beside its buurt's
+    figure it reads 'ongeveer …', not with a decimal."""
+    code, name = con.execute("""select p.region_code, r.name from mart_profile p
+        join mart_regions r on r.region_code = p.gemeente_code
+        where p.indicator_id = 'ww_per_1000' and p.region_code like 'BU%' and p.value is not null
+          and p.gemeente_round_upper - p.gemeente_value > 0.1 * p.gemeente_value
+        order by p.region_code limit 1""").fetchone()
+    row = table_for(code, build_dir).set_index("indicator_id").loc["ww_per_1000"].to_dict()
+    html = indicator_html(row | {"indicator_id": "ww_per_1000"}, "buurt", name)
+    assert f"{name} ongeveer " in html and f"{name} {fmt_number(row['gemeente_value'], 1)}" not in html

@@ -9,7 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.core.format import (as_number, buurt_base, fmt_number, fmt_value, is_rough, is_rounded_zero,
-                                   rough_range, rough_value, rounded_zero_parts, rounding_note)
+                                   rough_number, rough_range, rough_value, rounded_zero_parts, rounding_note,
+                                   value_text)
 
 KRACHT = "#00695c"      # asset lens (dark teal)
 ZORGEN = "#5e3c99"      # problem lens (purple): a concern is not an alarm
@@ -68,6 +69,17 @@ def short_value(value: float, unit: str) -> str:
     return fmt_value(value, unit) if unit in SHORT_UNITS else fmt_number(value)
 
 
+def ref_text(row, key: str) -> str:
+    """The gemeente's or Nederland's figure beside a region's ('gemeente' / 'nl'): short_value, or for a rate whose
+    rounding interval is wide 'ongeveer 35 (20 tot 50)' (format.value_text's rules)."""
+    unit = str(row["unit"])
+    ref = {"value": row.get(f"{key}_value"), "unit": unit, "rounding": row.get("rounding"),
+           "round_lower": row.get(f"{key}_round_lower"), "round_upper": row.get(f"{key}_round_upper")}
+    if is_rough(ref):
+        return value_text(ref) if unit in SHORT_UNITS else rough_number(ref)
+    return short_value(ref["value"], unit)
+
+
 def value_html(value: float, unit: str) -> str:
     """The big number; a long unit ('per 1 000 inwoners') goes next to it in small type."""
     if unit in SHORT_UNITS:
@@ -115,16 +127,16 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
         main, bar = f'<span class="bb-missing">{esc(str(row["missing_text"]))}</span>', ""
         if level in ("buurt", "wijk") and pd.notna(row.get("gemeente_value")):   # the gemeente's figure as context
             parts = [f"cijfer van de gemeente {gemeente_name or ''}: "
-                     f"{short_value(row['gemeente_value'], row['unit'])}".replace("  ", " ")]
+                     f"{ref_text(row, 'gemeente')}".replace("  ", " ")]
             if pd.notna(row.get("nl_value")):
-                parts.append(f"Nederland {short_value(row['nl_value'], row['unit'])}")
+                parts.append(f"Nederland {ref_text(row, 'nl')}")
             main += f' <span class="bb-compare">{esc(" · ".join(parts))}</span>'
     else:
         parts = []
         if level in ("buurt", "wijk") and pd.notna(row["gemeente_value"]):
-            parts.append(f"{gemeente_name or 'gemeente'} {short_value(row['gemeente_value'], row['unit'])}")
+            parts.append(f"{gemeente_name or 'gemeente'} {ref_text(row, 'gemeente')}")
         if level != "land" and pd.notna(row["nl_value"]):
-            parts.append(f"Nederland {short_value(row['nl_value'], row['unit'])}")
+            parts.append(f"Nederland {ref_text(row, 'nl')}")
         main = f'{value_html(row["value"], row["unit"])} <span class="bb-compare">{esc(" · ".join(parts))}</span>'
         if is_rounded_zero(row):  # a count rounded to 0: no exact 0, and no "lowest of all buurten" bar
             big, small = rounded_zero_parts(row)
@@ -138,7 +150,8 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
             main = (f'{big} <span class="bb-compare">({esc(rough_range(row))})</span> '
                     f'<span class="bb-compare">{esc(" · ".join(parts))}</span>'
                     f'<div class="bb-meta bb-rounding">{esc(rounding_note(row))}</div>')
-        bar = percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note"))) \
+        bar = percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note")),
+                                  sure_span(row)) \
             if pd.notna(row["n_total"]) and row["n_total"] and not is_rounded_zero(row) else ""
     meta = []
     if pd.notna(row["value"]) and pd.notna(row.get("lower")) and pd.notna(row.get("upper")) \
@@ -158,12 +171,29 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
             "</div></div>")
 
 
-def percentile_bar_html(share_lower: float | None, colour: str, label: str) -> str:
-    """A small horizontal bar: the position of a value among all buurten (0 = lowest, 100 = highest)."""
+def sure_span(row) -> tuple[float, float] | None:
+    """For a rough rate (format.is_rough): the % of buurten surely below it and the % at most below it (its
+    rounding interval placed among the buurten: n_lower_sure / n_higher_sure); else None."""
+    n, low, high = (as_number(row.get(c)) for c in ("n_total", "n_lower_sure", "n_higher_sure"))
+    if not is_rough(row) or not n or low is None or high is None:
+        return None
+    return 100 * low / n, 100 * (n - high) / n
+
+
+def percentile_bar_html(share_lower: float | None, colour: str, label: str,
+                        span: tuple[float, float] | None = None) -> str:
+    """A small horizontal bar: the position of a value among all buurten (0 = lowest, 100 = highest). With `span`
+    (a rough rate: sure_span) the bar shades the whole stretch its rounding interval allows, without a mark."""
     if share_lower is None or pd.isna(share_lower):
         return ""
     pos = max(0.0, min(100.0, float(share_lower)))
     text = html.escape(label)
+    if span is not None:
+        low, high = (max(0.0, min(100.0, float(s))) for s in span)
+        return (f'<div class="bb-bar" role="img" aria-label="{text}">'
+                f'<div class="bb-span" style="position:absolute;top:-.15rem;height:.9rem;border-radius:.3rem;'
+                f'left:{low:.1f}%;width:{max(high - low, 1.0):.1f}%;background:{colour}99"></div></div>'
+                f'<div class="bb-bartext">{text}</div>')
     return (f'<div class="bb-bar" role="img" aria-label="{text}">'
             f'<div class="bb-fill" style="width:{pos:.1f}%;background:{colour}33"></div>'
             f'<div class="bb-mark" style="left:calc({pos:.1f}% - 2px);background:{colour}"></div></div>'
