@@ -346,9 +346,10 @@ def test_a_rounded_zero_is_its_own_class_not_the_most_favourable_one(draw, indic
     assert fill not in colour_classes.palette(5, "lower_is_better") + [choropleth.STATUS_STYLE[s][0] for s in
                                                                          ("geheim", "ontbreekt", "andere_indeling")]
     assert any(layer.type == "circle" for layer in figure.layout.map.layers)     # dotted: not by colour alone
-    hover = list(by_status["afgerond_nul"].customdata)
-    assert all(h.startswith("minder dan 5 (CBS rondt af op tientallen: 0 tot 4") for h in hover)
-    assert "%{customdata}" in by_status["afgerond_nul"].hovertemplate
+    trace = by_status["afgerond_nul"]      # the hover text per shape, as Plotly fills in the template
+    hover = [trace.hovertemplate.replace("%{customdata}", str(c)) for c in trace.customdata]
+    assert all("minder dan 5 (CBS rondt af op tientallen: 0 tot 4; hoogstens " in h for h in hover)
+    assert sorted(h.split(": ", 1)[1].split("<br>")[0] for h in hover) == sorted(zeros["value_text"])
     sentence = ta.sentence(frame, meta, "wijk", "De Friese Meren")
     assert f"{len(zeros)} met een afgerond 0 (0 tot 4" in sentence
     table = ta.table(frame, meta, "wijk").set_index("Code")
@@ -457,3 +458,22 @@ def test_the_map_says_a_rate_of_rounded_counts_as_the_profile_does(draw, indicat
     meta = indicators["bijstand_per_1000"]
     assert ta.table(frame, meta, "buurt").set_index("Code").at["BU00960000", meta["label"]] == expected
     assert expected in ta.sentence(frame, meta, "buurt", "Vlieland")
+
+
+def test_hover_texts_per_shape_carry_only_what_differs(draw):
+    """All-NL buurt map of bijstand: the per-shape hover text was the whole sentence for every rounded 0 and every
+    'geen cijfer' (3.7 MB figure). What all shapes share is in the template once; 'geen cijfer' is one trace per
+    reason, with one legend entry and its total; a click on any trace still maps back to its region."""
+    frame, geojson, figure = draw("bijstand_per_1000", "buurt", map_queries.NL)
+    assert len(pio.to_json(figure.to_dict(), validate=False)) <= 3_300_000
+    zero = {t.meta: t for t in figure.data}["afgerond_nul"]
+    assert "minder dan 5 (CBS rondt af op tientallen: 0 tot 4; hoogstens %{customdata}" in zero.hovertemplate
+    assert all(len(c) <= 6 for c in zero.customdata)                        # '10,4' per shape
+    grey = [t for t in figure.data if t.meta == "ontbreekt"]
+    assert len(grey) >= 2 and [t.showlegend for t in grey].count(True) == 1
+    assert all(t.customdata is None for t in grey)
+    assert grey[0].name == f"Geen cijfer: {fmt_number(int((choropleth.drawable(frame, geojson)['status'] == 'ontbreekt').sum()))}"
+    rows = choropleth.drawable(frame, geojson)
+    for curve, trace in enumerate(figure.data):
+        code = choropleth.selected_region(frame, geojson, figure, [{"curve_number": curve, "point_index": 0}])
+        assert rows.set_index("region_code").at[code, "status"] == trace.meta

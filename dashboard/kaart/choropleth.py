@@ -8,6 +8,7 @@ to a region through the trace's `meta` (its status) and the point index (`select
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 import numpy as np
@@ -51,6 +52,17 @@ def _stepped(colours: list[str]) -> list:
     return [p for i, c in enumerate(colours or ["#ffffff"]) for p in ([i / k, c], [(i + 1) / k, c])]
 
 
+def hover_parts(texts: list[str]) -> tuple[str, np.ndarray | None, str]:
+    """(head, per-shape part or None, foot): what all hover texts share goes into the template once, only what
+    differs is sent per shape ('minder dan 5 (… hoogstens ' + '10,4' + ' per 1 000 inwoners)'). On the all-NL
+    buurt map this keeps thousands of copies of the same words out of the figure."""
+    if len(set(texts)) <= 1:
+        return (texts[0] if texts else ""), None, ""
+    head = os.path.commonprefix(texts)
+    foot = os.path.commonprefix([t[len(head):][::-1] for t in texts])[::-1]
+    return head, np.asarray([t[len(head):len(t) - len(foot)] for t in texts], dtype=object), foot
+
+
 def drawable(frame: pd.DataFrame, geojson: Mapping) -> pd.DataFrame:
     """The rows that have a shape, in trace order (a few current buurten have no reconstructed shape)."""
     return frame[member_mask(frame["region_code"], {f["id"] for f in geojson["features"]})]
@@ -72,15 +84,13 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
     tail = f"periode {period}" + (" · geschat met een model" if indicator.get("modelled") else "")
     k = frame.attrs.get("n_buckets", 0)
     fig = go.Figure()
-    for status in STATUS_ORDER:
-        part = rows[rows["status"] == status]
-        if part.empty:
-            continue
+    for status, first, part in trace_parts(rows):
         common = dict(
             geojson=SharedGeoJSON(type="FeatureCollection",
                                   features=[{"id": i, "geometry": features[c]} for i, c in enumerate(part["region_code"])]),
             locations=np.arange(len(part)), text=part["name"].to_numpy(dtype=object), meta=status,
-            showlegend=True, name=f"{status_label(status, level, indicator)}: {fmt_number(len(part))}")
+            legendgroup=status, showlegend=first,
+            name=f"{status_label(status, level, indicator)}: {fmt_number(int((rows['status'] == status).sum()))}")
         if status == "waarde":
             fig.add_trace(go.Choroplethmap(
                 **common, z=part["bucket"].to_numpy(dtype="int8"), customdata=part["value_text"].to_numpy(dtype=object),
@@ -96,13 +106,13 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
             reasons = part["missing_reason"] if "missing_reason" in part else [None] * len(part)
             said = (list(part["value_text"]) if status == "afgerond_nul" else
                     [row_status_text(status, r, level, year) for r in reasons])
-            one = said[0] if len(set(said)) == 1 else None   # one text for all: in the template, not per shape
+            head, varying, foot = hover_parts(said)
             fig.add_trace(go.Choroplethmap(
                 **common, z=np.full(len(part), 0.5), zmin=0, zmax=1, colorscale=SWATCH_SCALES[status],
-                showscale=False, customdata=None if one else np.asarray(said, dtype=object),
+                showscale=False, customdata=varying,
                 marker=dict(line=dict(color=edge, width=width if detail or status == "ontbreekt" else 0)),
-                hovertemplate=(f"<b>%{{text}}</b><br>{indicator['label']}: {one or '%{customdata}'}<br>{tail}"
-                               "<extra></extra>")))
+                hovertemplate=(f"<b>%{{text}}</b><br>{indicator['label']}: {head}"
+                               f"{'%{customdata}' if varying is not None else ''}{foot}<br>{tail}<extra></extra>")))
     layers = []
     gone = [features[c] for c in rows.loc[rows["status"] == "andere_indeling", "region_code"]]
     lines = hatch_lines(gone, spacing=0.15 * 2 ** (11 - view["zoom"]) / 45) if detail else None
@@ -132,13 +142,27 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
 
 def selected_region(frame: pd.DataFrame, geojson: Mapping, figure: go.Figure, points: list[dict]) -> str | None:
     """The region code of the first clicked point in Streamlit's selection event, or None."""
-    rows = drawable(frame, geojson)
+    parts = [(status, part) for status, _, part in trace_parts(drawable(frame, geojson))]
     for point in points or []:
         curve, index = point.get("curve_number"), point.get("point_index")
-        if curve is None or index is None or not 0 <= curve < len(figure.data):
+        if curve is None or index is None or not 0 <= curve < min(len(figure.data), len(parts)):
             continue
-        part = rows[rows["status"] == figure.data[curve].meta]
-        if 0 <= index < len(part):
+        status, part = parts[curve]
+        if figure.data[curve].meta == status and 0 <= index < len(part):
             return str(part["region_code"].iloc[index])
     return None
+
+
+def trace_parts(rows: pd.DataFrame):
+    """(status, first of its status, rows) per trace, in trace order: one trace per status class, and 'ontbreekt'
+    split by the source's reason (one hover text per trace, none per shape; the legend entry is on the first)."""
+    for status in STATUS_ORDER:
+        part = rows[rows["status"] == status]
+        if part.empty:
+            continue
+        if status != "ontbreekt" or "missing_reason" not in part:
+            yield status, True, part
+            continue
+        for i, (_, sub) in enumerate(part.groupby(part["missing_reason"].fillna(""), sort=True)):
+            yield status, i == 0, sub
 
