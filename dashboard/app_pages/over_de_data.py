@@ -82,6 +82,11 @@ st.markdown("""
 - **Minder dan 5**: een aantal dat CBS afrondt op 0 kan 0 tot 4 zijn. We tonen dan 'minder dan 5' (met de hoogst
   mogelijke waarde per 1.000) en noemen het nooit 'de laagste'. Op de kaart heeft zo'n gebied een eigen kleur,
   'Afgerond 0 (0 tot 4)' (roze, met stippen), en telt het niet mee voor de grenzen van de kleurklassen.
+- **Ongeveer**: CBS rondt ook de andere aantallen af (uitkeringen op tientallen, inwoners van wijken en buurten op
+  vijftallen). In een kleine buurt maakt dat een cijfer per 1.000 inwoners onzeker: 10 WW-uitkeringen bij 345
+  inwoners kan 5 tot 14 bij 343 tot 347 zijn, dus 14 tot 41 per 1.000. Dan tonen we 'ongeveer 29 (14 tot 41)' en
+  noemen we iets alleen hoger of lager dan andere buurten, de gemeente of Nederland als dat voor elke waarde binnen
+  die afronding klopt.
 - **0 of onbekend**: in de meegeleverde cijfers van 2024 (85984NED) is een 0 door een eerdere bewerker leeg gemaakt.
   Een leeg vak daar kan dus 0 zijn of onbekend.
 - **Geen landcijfer**: sommige tabellen hebben geen cijfer voor heel Nederland. Dan staat er 'deze tabel heeft geen
