@@ -20,6 +20,22 @@ SNAPSHOT_TABLES = ROOT / "data" / "snapshot" / "tables"
 BUILD_STDOUT = "build-stdout.txt"
 
 
+# `make test` (pytest-xdist, --dist loadgroup) queues the xdist groups first, largest first, then every other test
+# one by one in collection order. Modules with the longest single tests (the wijkagenda browser flow, a 70-s
+# property test, PDF prints, builds of their own) are collected first, so they are handed out early and the two
+# workers finish together instead of one running a long test alone at the end. Stable: each module's tests stay
+# together and in their own order.
+SLOW_FIRST = ("test_browser_wijkagenda", "test_wijkagenda_import_properties", "test_gesprekskaart_pdf", "test_cli",
+              "test_atomic_release", "test_summary", "test_stats_trend", "test_bewoners_upload_properties",
+              "test_maps", "test_app_profiel", "test_bewoners_privacy", "test_app_bewonerskaart")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(getattr(getattr(item, "module", None), "__name__", "").rsplit(".", 1)[-1],
+                                         len(rank)))
+
+
 def cli_build(folder: Path) -> None:
     """`python -m pipelines build` into `folder` from the shipped snapshot only (an empty live cache), as a user
     runs it; its stdout (the build summary) is kept in folder/build-stdout.txt for tests of the CLI's output."""
