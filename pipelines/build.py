@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from pipelines import division_identity, paths, precompute, release
+from pipelines import division_identity, name_corrections, paths, precompute, release
 from pipelines.catalogue import Catalogue, load_catalogue
 from pipelines.definitions import source_definitions
 from pipelines.load import collect, locate_caches, release_raw
@@ -210,6 +210,7 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, evidence: pd.Da
            definitions: pd.DataFrame | None = None, own_codes: dict[str, list[str]] | None = None) -> None:
     """Everything after the values are in DuckDB: the division decisions, the small tables, the SQL models, the
     precomputed statistics and the validation. evidence: load.evidence_values() (division_identity's input)."""
+    regions, corrections = name_corrections.apply(regions, name_corrections.load())
     joins = boundary_joins(regions, sources, own_codes or {})
     clock = time.perf_counter()
     identity = division_identity.identity(regions, evidence, CURRENT_DIVISION)
@@ -222,13 +223,16 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, evidence: pd.Da
     clock = time.perf_counter()
     frames = {"regions": regions, "sources": sources,
               "indicators": indicators_frame(catalogue), "boundary_joins": joins,
-              "build_info": build_info, "division_identity": identity,
+              "build_info": build_info, "division_identity": identity, "name_corrections": corrections,
               "indicator_definitions": definitions if definitions is not None else
               source_definitions(catalogue, {})}
     for name, frame in frames.items():
         con.register("frame", frame)
         con.execute(f"create table {name} as select * from frame")
         con.unregister("frame")
+    # the map's shapes carry the same source names (pipelines/name_corrections.py)
+    con.execute("""update region_shapes set name = c.name from name_corrections c
+                   where region_shapes.region_code = c.region_code and region_shapes.name = c.source_spelling""")
     summary.timings["load"] = time.perf_counter() - clock
     del frames, identity  # in DuckDB now; free the pandas copies before the SQL models run
     release_freed_memory()

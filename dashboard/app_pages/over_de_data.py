@@ -68,6 +68,14 @@ st.markdown("\n".join(
     for r in sources.itertuples() if pd.notna(r.buurten_total)))
 division_about.render_division_joins()  # accepted and refused joins per table (dashboard/divisions/about.py)
 
+corrections = state.cached("name_corrections")
+if corrections["applied"].any():
+    st.subheader("Namen die we verbeteren")
+    st.markdown("Een paar namen staan in de bron met een verkeerd teken. Buurtbalans toont de juiste naam; zo "
+                "vindt u de buurt ook met zoeken. Verbetert CBS de naam, dan tonen we weer die van CBS.")
+    st.markdown("\n".join(f"- **{r.name}** ({r.region_code}): in de bron '{r.source_spelling}'. {r.why}"
+                          for r in corrections[corrections["applied"]].itertuples()))
+
 st.header("Geheim, ontbrekend en geschat")
 st.markdown("""
 - **Geheim**: CBS en RIVM publiceren geen cijfer als er te weinig mensen wonen of als de schatting te onzeker is.

@@ -217,3 +217,8 @@ def definitions(build_dir: Path | None = None) -> pd.DataFrame:
 def release_file(build_dir: Path | None = None) -> Path:
     """The DuckDB file the app reads now (the target of current.duckdb)."""
     return db.current_path(build_dir)
+
+
+def name_corrections(build_dir: Path | None = None) -> pd.DataFrame:
+    """The region names shown instead of a source's broken spelling (mart_name_corrections)."""
+    return db.query("select * from mart_name_corrections", build_dir=build_dir)
