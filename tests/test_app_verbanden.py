@@ -6,6 +6,7 @@ from functools import partial
 import base64
 import io
 import json
+import re
 import time
 
 import numpy as np
@@ -17,7 +18,7 @@ from dashboard.core.escaping import md_escape
 from dashboard.core.format import fmt_number
 from dashboard.stats import fit_expected, fit_relation
 from dashboard.stats.deviance import BETTER, WORSE
-from dashboard.stats.charts import fmt_sig
+from dashboard.stats.charts import fmt_estimate, fmt_sig
 
 PAGE = "app_pages/verbanden.py"
 X, Y = "huishoudens_laagste_40pct", "ervaren_gezondheid_goed"
@@ -78,9 +79,10 @@ def test_gemeente_relation_equals_fit_relation(app, buurt_wide, downloads):
     table = frame(at, "Onderdeel")
     fit = fit_relation(buurt_wide, X, Y, scope_codes=buurt_wide.index[buurt_wide["gemeente_code"] == "GM0344"])
     x_row = row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")
-    assert x_row["Schatting"] == fmt_sig(fit.coef) == "-0,106"
-    assert abs(float(x_row["Schatting"].replace(",", ".")) - fit.coef) < 5e-4
-    assert (x_row["95%-BI laag"], x_row["95%-BI hoog"]) == (fmt_sig(fit.ci_low), fmt_sig(fit.ci_high))
+    est = fmt_estimate(fit.coef, fit.ci_low, fit.ci_high)
+    assert (x_row["Schatting"], x_row["95%-BI laag"], x_row["95%-BI hoog"]) == est
+    assert abs(float(x_row["Schatting"].replace(",", ".")) - fit.coef) < 5e-3
+    assert abs(float(x_row["Schatting"].replace(",", ".")) - fit.coef) <= (fit.ci_high - fit.ci_low) / 20
     assert row(table, "Aantal buurten in de berekening (n)")["Schatting"] == str(fit.n_used) == "104"
     assert row(table, "Weggelaten: buurten met een ontbrekende waarde")["Schatting"] == str(fit.n_missing)
     assert "tabel 85618NED, 2023, indeling 2023" in x_row["Bron"]
@@ -104,7 +106,7 @@ def test_all_nl_ols_and_wls(app, buurt_wide):
     assert not at.exception and at.query_params["gebied"] == "NL"
     fit = fit_relation(buurt_wide, X, Y)
     table = frame(at, "Onderdeel")
-    assert row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")["Schatting"] == fmt_sig(fit.coef)
+    assert row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")["Schatting"] == fmt_estimate(fit.coef, fit.ci_low, fit.ci_high)[0]
     assert row(table, "Aantal buurten in de berekening (n)")["Schatting"] == fmt_number(fit.n_used)   # 9.769
     assert fit.n_used > 8_000
     assert elapsed < 120  # one run of the page with the all-NL fit, on a loaded test machine
@@ -114,7 +116,8 @@ def test_all_nl_ols_and_wls(app, buurt_wide):
     at.toggle(key="verband_gewogen").set_value(True).run()
     weighted = fit_relation(buurt_wide, X, Y, weights="inwoners")
     table = frame(at, "Onderdeel")
-    assert row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")["Schatting"] == fmt_sig(weighted.coef)
+    assert row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")["Schatting"] == fmt_estimate(weighted.coef, weighted.ci_low,
+                                                                                          weighted.ci_high)[0]
     assert "WLS, gewogen naar inwoners" in row(table, "R²")["Bron"]
 
 
@@ -125,12 +128,13 @@ def test_controls_give_an_added_variable_plot(app, buurt_wide):
     scope = buurt_wide.index[buurt_wide["gemeente_code"] == "GM0344"]
     fit = fit_relation(buurt_wide, X, Y, controls=["aandeel_65plus", "bevolkingsdichtheid"], scope_codes=scope)
     table = frame(at, "Onderdeel")
-    assert row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")["Schatting"] == fmt_sig(fit.coef)
+    assert row(table, "Huishoudens in de landelijke 40% laagste inkomens (x)")["Schatting"] == fmt_estimate(fit.coef, fit.ci_low, fit.ci_high)[0]
     age = row(table, "Inwoners van 65 jaar of ouder (rekening mee gehouden)")
-    assert age["Schatting"] == fmt_sig(fit.terms.iloc[2]["coef"])
+    term = fit.terms.iloc[2]
+    assert age["Schatting"] == fmt_estimate(term["coef"], term["ci_low"], term["ci_high"])[0]
     partial = figure(at, 1)
     assert any(str(t.get("name", "")).startswith("Helling") for t in partial["data"])
-    assert f"Helling {fmt_sig(fit.coef)}" in [t.get("name") for t in partial["data"]]
+    assert f"Helling {fmt_estimate(fit.coef, fit.ci_low, fit.ci_high)[0]}" in [t.get("name") for t in partial["data"]]
 
 
 def test_buurt_with_a_missing_value_is_named_not_drawn(app, buurt_wide):
@@ -256,3 +260,32 @@ def test_scatter_hover_names_a_rounded_0_as_minder_dan_5(build_dir):
     shown = {str(c[2]) for c, x in zip(trace.customdata, xs) if x == 0}
     assert shown == {value_text({"value": 0.0, "unit": meta["unit"], "rounding": meta["rounding"]})}
     assert "%{customdata[2]}" in trace.hovertemplate and "%{x:" not in trace.hovertemplate
+
+
+def test_few_buurten_estimate_and_interval_share_one_coarse_precision(app, buurt_wide):
+    """BU00341807 (Lumière park, Almere; a wijk with few buurten): the sentence and the table give the slope and
+    its interval one precision, set by the interval's width (2 significant digits), not 3 digits each."""
+    at = app(regio="BU00341807")
+    assert not at.exception
+    page = texts(at)
+    sentence = next(m for m in page.splitlines() if "95%-betrouwbaarheidsinterval" in m)
+    table = frame(at, "Onderdeel")
+    x_row = next(r for _, r in table.iterrows() if str(r["Onderdeel"]).endswith("(x)"))
+    shown = (x_row["Schatting"], x_row["95%-BI laag"], x_row["95%-BI hoog"])
+    decimals = {len(s.split(",")[1]) if "," in s else 0 for s in shown if s != "0"}
+    assert len(decimals) == 1, shown                      # one shared precision
+    low, high = (float(s.replace(",", ".")) for s in shown[1:])
+    width = high - low
+    # 2 significant digits of the width: the last shown decimal is at width's second digit, never finer
+    assert 10 ** -decimals.pop() >= abs(width) / 100, shown
+    assert f"{shown[1]} tot {shown[2]}" in sentence and shown[0].lstrip("-") in sentence
+    n = int(re.search(r"\*\*(\d+) buurten in", page)[1])
+    assert n < 30  # few buurten: the case the review found ('-0,702 tot 0,0215' on 6 buurten)
+
+
+def test_fmt_estimate_shares_the_interval_width_precision():
+    # the review's numbers (6 buurten): '-0,340 ... -0,702 tot 0,0215' becomes '-0,34 (-0,70 tot 0,02)'
+    assert fmt_estimate(-0.3402, -0.7024, 0.0215) == ("-0,34", "-0,70", "0,02")
+    assert fmt_estimate(12.345, 3.1, 21.6) == ("12", "3", "22")          # width 18.5: whole numbers
+    assert fmt_estimate(0.001234, -0.00003, 0.0025) == ("0,0012", "0", "0,0025")
+    assert fmt_estimate(1.0, 1.0, 1.0) == (fmt_sig(1.0),) * 3              # no width: fmt_sig each

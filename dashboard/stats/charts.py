@@ -65,6 +65,32 @@ def fmt_sig(value: float | None, digits: int = 3) -> str:
     return "0" if text.strip("-0,.") == "" else text
 
 
+def interval_decimals(ci_low: float | None, ci_high: float | None, digits: int = 2) -> int | None:
+    """Decimals that give the interval's width `digits` significant digits: the one, coarse precision an
+    estimate and its 95% interval share (width 0,72 -> 2 decimals). None when the width is not a positive number."""
+    if ci_low is None or ci_high is None or not (np.isfinite(ci_low) and np.isfinite(ci_high)):
+        return None
+    width = abs(float(ci_high) - float(ci_low))
+    if width == 0:
+        return None
+    return min(8, max(0, digits - 1 - math.floor(math.log10(width))))
+
+
+def fmt_estimate(value: float | None, ci_low: float | None, ci_high: float | None) -> tuple[str, str, str]:
+    """An estimate and its 95% interval with one shared precision, set by the interval's width (2 significant
+    digits of the width): -0.3402, -0.7024, 0.0215 -> ('-0,34', '-0,70', '0,02'). Falls back to fmt_sig."""
+    decimals = interval_decimals(ci_low, ci_high)
+    if decimals is None:
+        return fmt_sig(value), fmt_sig(ci_low), fmt_sig(ci_high)
+
+    def one(v: float | None) -> str:
+        if v is None or not np.isfinite(v):
+            return "–"
+        text = fmt_number(round(float(v), decimals), decimals)
+        return "0" if text.strip("-0,.") == "" else text
+    return one(value), one(ci_low), one(ci_high)
+
+
 def fmt_p(p: float) -> str:
     return "< 0,001" if p < 0.001 else fmt_number(p, 3)
 
@@ -87,9 +113,10 @@ def relation_sentence(res: RelationResult, catalogue: pd.DataFrame) -> str:
     held = ""
     if res.controls:
         held = " bij gelijke " + ", ".join(str(meta.loc[c, "label"]).lower() for c in res.controls) + ","
+    coef, low, high = fmt_estimate(res.coef, res.ci_low, res.ci_high)
     text = (f"In buurten waar '{x['label']}' {unit_step(x['unit'])} hoger is, is '{y['label']}'{held} gemiddeld "
-            f"{fmt_sig(abs(res.coef))} {_step_word(y['unit'])} {more}".replace("  ", " ") + ". ")
-    text += f"95%-betrouwbaarheidsinterval: {fmt_sig(res.ci_low)} tot {fmt_sig(res.ci_high)}. "
+            f"{coef.lstrip('-')} {_step_word(y['unit'])} {more}".replace("  ", " ") + ". ")
+    text += f"95%-betrouwbaarheidsinterval: {low} tot {high}. "
     if res.ci_low <= 0 <= res.ci_high:
         text += "Dat is geen duidelijk verband: 0 ligt binnen het interval."
     else:
@@ -108,8 +135,9 @@ def regression_table(res: RelationResult, catalogue: pd.DataFrame, prov: pd.Data
             name += " (x)"
         elif t.term != "const":
             name += " (rekening mee gehouden)"
-        rows.append({"Onderdeel": name, "Schatting": fmt_sig(t.coef), "95%-BI laag": fmt_sig(t.ci_low),
-                     "95%-BI hoog": fmt_sig(t.ci_high), "p-waarde": fmt_p(t.p),
+        coef, low, high = fmt_estimate(t.coef, t.ci_low, t.ci_high)
+        rows.append({"Onderdeel": name, "Schatting": coef, "95%-BI laag": low, "95%-BI hoog": high,
+                     "p-waarde": fmt_p(t.p),
                      "Bron": "" if t.term == "const" else provenance_text(prov, t.term)})
     method = "WLS, gewogen naar inwoners" if res.weighted else "OLS"
     for name, value in (("R²", fmt_number(res.r_squared, 3)), ("Aantal buurten in de berekening (n)", fmt_number(res.n_used)),
@@ -193,7 +221,8 @@ def partial_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFr
     fig = go.Figure()
     fig.add_trace(_points_trace(data, "x_resid", "y_resid", "Buurten", "rgba(100,110,120,0.55)", 7, "+.2f", "+.2f"))
     xs = np.array([data["x_resid"].min(), data["x_resid"].max()])
-    fig.add_trace(go.Scatter(x=xs, y=res.coef * xs, mode="lines", name=f"Helling {fmt_sig(res.coef)}",
+    slope = fmt_estimate(res.coef, res.ci_low, res.ci_high)[0]
+    fig.add_trace(go.Scatter(x=xs, y=res.coef * xs, mode="lines", name=f"Helling {slope}",
                              line=dict(color="#0072b2", width=3), hoverinfo="skip"))
     if highlight is not None and highlight in set(data["region_code"]):
         me = data[data["region_code"] == highlight]
