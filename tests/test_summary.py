@@ -6,7 +6,6 @@ from dashboard.profile.table import profile_table
 from dashboard.core import queries
 from dashboard.profile import summary
 from dashboard.core.format import fmt_number
-from pipelines.catalogue import load_catalogue
 
 
 def table_for(code, build_dir):
@@ -80,33 +79,6 @@ def test_tiny_buurt_explains_privacy(build_dir):
 
 def test_no_deficit_words():
     assert not any("probleemwijk" in p for p in summary.PHRASES.values())
-
-
-@pytest.mark.parametrize("indicator_id", ["vrijwilligerswerk", "bijstand_per_1000", "misdrijven_aantal", "inwoners"])
-def test_cbsodata_snippet_is_valid_python(build_dir, indicator_id):
-    cat = queries.catalogue(build_dir).set_index("indicator_id", drop=False)
-    code = summary.cbsodata_snippet(cat.loc[indicator_id].to_dict(), load_catalogue().tables, "BU0363AA01",
-                                    set(queries.sources(build_dir)["table_id"]))
-    compile(code, indicator_id, "exec")
-    assert "substringof('BU0363AA01', WijkenEnBuurten)" in code
-
-
-def test_cbsodata_snippet_uses_the_right_catalog(build_dir):
-    cat = queries.catalogue(build_dir).set_index("indicator_id", drop=False)
-    tables = load_catalogue().tables
-    rivm = summary.cbsodata_snippet(cat.loc["vrijwilligerswerk"].to_dict(), tables)
-    assert 'catalog_url = "dataderden.cbs.nl"' in rivm and '"50090NED"' in rivm and "Leeftijd eq '20300'" in rivm
-    kwb = summary.cbsodata_snippet(cat.loc["bijstand_per_1000"].to_dict(), tables)
-    assert 'catalog_url = "opendata.cbs.nl"' in kwb and "1000 * data[kolom1] / (data[kolom2])" in kwb
-    derived = summary.cbsodata_snippet(cat.loc["misdrijven_per_1000"].to_dict(), tables)
-    assert derived.startswith("# Dit cijfer is afgeleid: misdrijven_aantal / inwoners")
-
-
-def test_education_snippet_prefers_a_table_in_this_release(build_dir):
-    cat = queries.catalogue(build_dir).set_index("indicator_id", drop=False)
-    code = summary.cbsodata_snippet(cat.loc["opleiding_laag"].to_dict(), load_catalogue().tables, "GM0363",
-                                    set(queries.sources(build_dir)["table_id"]))
-    assert '"85163NED"' in code
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -2,10 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import downloads
+from dashboard.core import cbsodata_recipe, downloads
 from dashboard.core import state
 from dashboard.divisions import about as division_about
-from dashboard.profile import summary
 from dashboard.core.format import fmt_number
 from pipelines.catalogue import load_catalogue
 
@@ -124,7 +123,7 @@ chosen = from_link or "vrijwilligerswerk"
 pick = st.selectbox("Onderwerp", ids, index=ids.index(chosen) if chosen in ids else 0, format_func=labels.get)
 here = state.chosen_region()
 row = catalogue.set_index("indicator_id").loc[pick].to_dict() | {"indicator_id": pick}
-st.code(summary.cbsodata_snippet(row, load_catalogue().tables, here.code if here.status == "ok" else "GM0363",
+st.code(cbsodata_recipe.cbsodata_snippet(row, load_catalogue().tables, here.code if here.status == "ok" else "GM0363",
                                  set(sources["table_id"])), language="python")
 
 st.header("De hele database")
