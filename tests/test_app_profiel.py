@@ -110,7 +110,8 @@ def test_quadrant_highlights_the_buurt(app):
 def test_quadrant_sentence_says_about_average_near_zero_and_hover_uses_commas(build_dir):
     """A side within 0.1 of the average buurt is 'ongeveer evenveel', never 'meer' or 'minder' on a sign alone;
     the chart's hover writes the scores with a decimal comma (real scores of the release)."""
-    from dashboard.core import charts, queries
+    from dashboard.core import queries
+    from dashboard.profile import quadrant
     from dashboard.profile.view import quadrant_sentence
     scores = queries.buurt_scores(build_dir).dropna(subset=["strength_score", "need_score"])
     near = scores[(scores["strength_score"].abs() < 0.1) & (scores["need_score"].abs() >= 0.1)].iloc[0]
@@ -119,7 +120,7 @@ def test_quadrant_sentence_says_about_average_near_zero_and_hover_uses_commas(bu
     sentence = quadrant_sentence(scores[scores["gemeente_code"] == near["gemeente_code"]], region)
     side = "meer zorgen" if near["need_score"] > 0 else "minder zorgen"
     assert f"heeft {near['name']} ongeveer evenveel kracht en {side}." in sentence
-    figure = charts.quadrant(scores[scores["gemeente_code"] == near["gemeente_code"]])
+    figure = quadrant.quadrant(scores[scores["gemeente_code"] == near["gemeente_code"]])
     assert figure.layout.separators == ",."   # tick labels -0,5 (Dutch decimal comma)
     hover = " ".join(figure.data[0].hovertext)
     assert re.search(r"kracht [+-]\d+,\d\d · zorgen [+-]\d+,\d\d", hover) and not re.search(r"[+-]\d+\.\d\d", hover)

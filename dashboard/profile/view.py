@@ -21,6 +21,7 @@ from dashboard.gesprekskaart import view as pack_view
 from dashboard.core import db, queries, state
 from dashboard.profile import summary
 from dashboard.profile import blocks
+from dashboard.profile import quadrant
 from dashboard.profile import sections
 from dashboard.profile.table import LENS_TITLE, profile_table
 from dashboard.divisions import note as division_note
@@ -120,7 +121,7 @@ def _summary_cached(release: str, code: str, _p: Profile) -> list[str]:
 def _quadrant_figure(release: str, gemeente_code: str, focus: str | None, highlight: tuple[str, ...] | None,
                      area_name: str):
     """The quadrant of one gemeente's buurten (a plotly Figure, shared read-only: st.plotly_chart copies it)."""
-    return charts.quadrant(gemeente_scores(gemeente_code), focus=focus,
+    return quadrant.quadrant(gemeente_scores(gemeente_code), focus=focus,
                            highlight=set(highlight) if highlight is not None else None, area_name=area_name)
 
 
@@ -198,7 +199,7 @@ def _quadrant_table_fragment(gemeente_code: str) -> None:
     box = st.expander("Tabel bij de grafiek: de buurten als tekst", key=QUADRANT_TABLE_OPEN, on_change="rerun")
     with box:
         if box.open:
-            st.table(charts.quadrant_table(gemeente_scores(gemeente_code)))
+            st.table(quadrant.quadrant_table(gemeente_scores(gemeente_code)))
 
 
 def quadrant_sentence(area: pd.DataFrame, region: dict) -> str:
