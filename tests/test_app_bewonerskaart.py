@@ -137,7 +137,7 @@ def test_bad_upload_shows_row_messages_and_stores_only_valid_rows(app, store_pat
     at = app()
     at.get("file_uploader")[0].set_value(("bewoners.csv", BAD_CSV, "text/csv")).run()
     message = at.error[0].value
-    assert message.startswith("**3 rijen met een fout. Die worden niet opgeslagen; de rest wel.")
+    assert message.startswith("**‘bewoners.csv’: 3 rijen met een fout. Die worden niet opgeslagen; de rest wel.")
     assert "- rij 3: categorie 'zingen' bestaat niet" in message
     assert "- rij 4: buurtcode 'BU0363ZZ99' bestaat niet" in message
     assert "- rij 6: omschrijving bevat een telefoonnummer" in message        # blank row 5 still counted
@@ -335,3 +335,30 @@ def test_edit_codes_are_rate_limited(app, store_path, monkeypatch):
     at.button(key="FormSubmitter:bk_gate_add_form-Code gebruiken").click().run()
     assert any(e.value.startswith("Te veel pogingen") for e in at.error)
     assert "U kunt nu wijzigen." not in [s.value for s in at.success]
+
+
+def _xlsx_bytes() -> bytes:
+    """A real (minimal) Office Open XML file: a zip archive, as Excel writes it."""
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", ["kaart.xlsx", "kaart.csv"])   # an Excel file, also when it is named .csv
+def test_a_wrong_type_is_refused_in_dutch_from_its_content(app, store_path, name):
+    at = app()
+    uploader = at.get("file_uploader")[0]
+    assert not uploader.proto.type                 # no English "… files are not allowed" from the widget
+    assert uploader.proto.max_upload_size_mb == 6  # above our 5 MB, at streamlit_config.toml's maxUploadSize
+    assert "File must be 6.0MB or smaller" in uploader.proto.help   # the English the browser may still show
+    uploader.set_value((name, _xlsx_bytes(), "application/octet-stream")).run()
+    message = " ".join(e.value for e in at.error)
+    assert f"‘{name}’ kan niet worden ingelezen" in message and "Excel" in message
+    assert "Hier kan alleen een CSV-bestand (.csv) of een GeoJSON-bestand (.geojson of .json)" in message
+    at.get("file_uploader")[0].set_value(None).run()
+    assert not at.error                           # no file held, no message about one
+    assert stored(store_path) == []

@@ -196,7 +196,7 @@ def test_utf8_with_bom(parse):
 
 @pytest.mark.parametrize("raw, message", [
     ("naam;categorie\n".encode("utf-16"), "UTF-16"),
-    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "geen tekstbestand"),
+    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "dit is een Excel-, Word- of zip-bestand"),  # read, not named
     (bytes(range(1, 32)) * 10 + b"naam;categorie", "dit lijkt geen tekstbestand"),
     (b"naam;categorie\n\x81\x8d\x90", "kunnen niet worden gelezen"),
     (b"", "het bestand is leeg"), (b"  \n\n", "het bestand is leeg"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from dashboard.core.escaping import FORMULA_CHARS
+from dashboard.core.filetype import wrong_type
 from dashboard.core.textfile import TextFileError, decode_upload
 
 from .geo import BuurtCodes
@@ -21,6 +22,9 @@ from .model import Asset, AssetValidationError, Locator, utc_now
 from .validation import build_asset
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+FILE_SUFFIXES = (".csv", ".txt", "", ".geojson", ".json")
+FILE_TYPES = "een CSV-bestand (.csv) of een GeoJSON-bestand (.geojson of .json)"
+FILE_HINT = "Bewaar een spreadsheet in Excel met 'Opslaan als' > 'CSV UTF-8'."
 MAX_ROWS = 5_000
 MAX_ROWS_TEXT = "5.000"
 EXPECTED_COLUMNS = ("naam, categorie, buurtcode óf lon en lat; "
@@ -76,14 +80,17 @@ def parse_upload(raw: bytes, filename: str, *, known_buurt_codes: BuurtCodes | I
     """Parse an uploaded .csv or .geojson/.json file. Never raises for bad input: see UploadResult."""
     result = UploadResult()
     try:
+        if len(raw) <= MAX_FILE_BYTES and (reason := wrong_type(raw, filename, suffixes=FILE_SUFFIXES,
+                                                                allowed=FILE_TYPES, hint=FILE_HINT)):
+            raise _Fatal(reason)
         text, result.encoding = _decode(raw)
         suffix = PurePath(filename or "").suffix.lower()
         if suffix in (".geojson", ".json"):
             records, where = _geojson_records(text, result), "object"
         elif suffix in (".csv", ".txt", ""):
             records, where = _csv_records(text, result), "rij"
-        else:
-            raise _Fatal(f"bestandstype '{suffix}' kan niet worden ingelezen; gebruik een .csv- of .geojson-bestand")
+        else:  # not reached: wrong_type refused every other suffix
+            raise _Fatal(f"kies {FILE_TYPES}")
         known = BuurtCodes.coerce(known_buurt_codes)
         source, created_at = f"upload:{_clean_filename(filename)}", utc_now()
         for row, fields, problem in records:

@@ -4,12 +4,13 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.core.escaping import md_escape
+from dashboard.core.filetype import upload_help, widget_limit_mb
 from dashboard.userstore import UserStoreError, editing
 
 from . import TEMPLATE_CSV
 from .model import CATEGORIES
 from .sections import LazyLocator, asset_store, known_buurt_codes
-from .upload import MAX_FILE_BYTES
+from .upload import FILE_TYPES, MAX_FILE_BYTES
 from .upload_preview import UploadPreview, asset_table, preview_upload, save_upload
 from .view_messages import PRIVACY, flash, item_count, problem_list, show_flash
 
@@ -37,16 +38,22 @@ def _save_upload(file_id: str) -> None:
     flash("upload", "success", text)
 
 
-def render_preview(preview: UploadPreview, file_id: str, buurt_code: str) -> None:
+def file_label(upload) -> str:
+    """'‘kaart.csv’': names the file a message is about, so it never reads as if about another file (a file the
+    browser refused stays listed beside the one the uploader still holds)."""
+    return f"‘{md_escape(upload.name)}’"
+
+
+def render_preview(preview: UploadPreview, file_id: str, buurt_code: str, label: str = "Dit bestand") -> None:
     result = preview.result
     if result.fatal:
-        st.error(f"**Dit bestand kan niet worden ingelezen:** {md_escape(result.fatal)}")
+        st.error(f"**{label} kan niet worden ingelezen:** {md_escape(result.fatal)}")
         return
     if preview.messages:
         rows = len({(e.where, e.row) for e in result.errors})
         what = f"1 {result.errors[0].where} met een fout. Die wordt" if rows == 1 else \
             f"{rows} {'rijen' if result.errors[0].where == 'rij' else 'objecten'} met een fout. Die worden"
-        st.error(problem_list(f"{what} niet opgeslagen; de rest wel. Verbeter de fouten en upload daarna het "
+        st.error(problem_list(f"{label}: {what} niet opgeslagen; de rest wel. Verbeter de fouten en upload daarna het "
                            "bestand opnieuw: wat al is opgeslagen, wordt dan overgeslagen.", preview.messages))
     if result.ignored_columns:
         st.info("Deze kolommen worden niet gebruikt: " + md_escape(", ".join(result.ignored_columns)))
@@ -75,17 +82,22 @@ def render_upload(buurt_code: str) -> None:
     st.caption("Categorieën: " + "; ".join(f"{key} ({label})" for key, label in CATEGORIES.items()))
     st.download_button("Voorbeeldbestand (CSV)", TEMPLATE_CSV.read_bytes(), file_name="bewonerskaart-voorbeeld.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore", key="bk_template")
-    upload = st.file_uploader("Kies een bestand (CSV of GeoJSON, maximaal 5 MB)", type=["csv", "geojson", "json"],
-                              key=f"bk_upload_{st.session_state.get('bk_upload_n', 0)}", max_upload_size=5)
+    # No `type=` filter: Streamlit would refuse in English ("text/csv files are not allowed"); parse_upload refuses
+    # a wrong type in Dutch, from the content. The widget's limit is a little above ours for the same reason.
+    widget_mb = widget_limit_mb(MAX_FILE_BYTES, st.get_option("server.maxUploadSize"))
+    upload = st.file_uploader("Kies een bestand (CSV of GeoJSON, maximaal 5 MB)",
+                              key=f"bk_upload_{st.session_state.get('bk_upload_n', 0)}", max_upload_size=widget_mb,
+                              help=upload_help(MAX_FILE_BYTES, widget_mb, FILE_TYPES))
     show_flash("upload")
-    if upload is None:
-        return
     previews = st.session_state.setdefault("bk_upload_previews", {})
+    if upload is None:
+        previews.clear()   # messages belong to the file the uploader holds; none is held now
+        return
     if upload.file_id not in previews:
         previews.clear()
         if upload.size > MAX_FILE_BYTES:   # checked here too: a client can bypass the widget's limit
-            st.error("**Dit bestand kan niet worden ingelezen:** het is groter dan 5 MB. Splits het in kleinere "
-                     "bestanden.")
+            st.error(f"**{file_label(upload)} kan niet worden ingelezen:** het is groter dan 5 MB. Splits het in "
+                     "kleinere bestanden.")
             return
         try:
             previews[upload.file_id] = preview_upload(upload.getvalue(), upload.name, asset_store(),
@@ -93,4 +105,4 @@ def render_upload(buurt_code: str) -> None:
         except UserStoreError as err:
             st.error(md_escape(err))
             return
-    render_preview(previews[upload.file_id], upload.file_id, buurt_code)
+    render_preview(previews[upload.file_id], upload.file_id, buurt_code, file_label(upload))

@@ -10,12 +10,15 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from dashboard.core.filetype import wrong_type
 from dashboard.core.textfile import decode_upload
 
 from . import model
 from .migrate import FORMAT, FORMAT_VERSION, upgrade_bundle
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+FILE_TYPES = "een JSON-bestand (.json)"
+FILE_HINT = "Kies het bestand dat Buurtbalans maakte met 'Download agenda als bestand (JSON)'."
 MAX_DEPTH = 12
 
 
@@ -67,8 +70,9 @@ def read_bundle(raw: bytes, filename: str = "agenda.json") -> Bundle:
     try:
         if not isinstance(raw, (bytes, bytearray)):
             raise ValueError("het bestand kon niet worden gelezen")
-        if not str(filename or "").lower().endswith(".json"):
-            raise ValueError("kies een .json-bestand (een wijkagenda die Buurtbalans exporteerde)")
+        if len(raw) <= MAX_FILE_BYTES and (reason := wrong_type(bytes(raw), filename, suffixes=(".json",),
+                                                                allowed=FILE_TYPES, hint=FILE_HINT)):
+            raise ValueError(reason)
         text = _decode(bytes(raw))
         try:
             data = json.loads(text, parse_constant=lambda name: _refuse_constant(name))

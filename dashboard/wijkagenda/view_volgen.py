@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core.escaping import md_escape
+from dashboard.core.filetype import upload_help, widget_limit_mb
 from dashboard.core import db
 
 from . import data, exchange, follow, forms, model
@@ -15,6 +16,8 @@ from .render_html import agenda_pdf, render_agenda
 from .store import UserStoreError
 from .view import CHOSEN, allowed, day_text, flash, may_edit, problems_text, save_shown, show_flash, store
 
+
+IMPORT_MESSAGE = "wa_import_message"   # (file_id, text): why the file the uploader holds was not read in
 
 
 def release_date(name: str) -> str:
@@ -131,18 +134,26 @@ def _import(region_code: str) -> None:
     if not allowed("delen"):
         return
     upload = st.session_state.get("wa_import_file")
+    st.session_state.pop(IMPORT_MESSAGE, None)
     if upload is None:
         flash("delen", "error", "Kies eerst een bestand.")
         return
+    name = f"‘{md_escape(upload.name)}’"
+
+    def refused(text: str) -> None:   # shown beside the uploader only while it still holds this file
+        st.session_state[IMPORT_MESSAGE] = (upload.file_id, f"**{name} is niet ingelezen;** er is niets opgeslagen.\n"
+                                            + text)
+    if upload.size > exchange.MAX_FILE_BYTES:   # bounded before it is read (a client can bypass the widget)
+        refused(f"- het bestand is groter dan {exchange.MAX_FILE_BYTES // (1024 * 1024)} MB")
+        return
     bundle = exchange.read_bundle(upload.getvalue(), upload.name)
     if not bundle.ok:
-        flash("delen", "error", "Het bestand is niet ingelezen; er is niets opgeslagen.\n" +
-              "\n".join(f"- {md_escape(p)}" for p in bundle.problems[:12]))
+        refused("\n".join(f"- {md_escape(p)}" for p in bundle.problems[:12]))
         return
     try:
         store().import_bundle(bundle.agenda, bundle.conversations)
     except UserStoreError as err:
-        flash("delen", "error", problems_text(err))
+        refused("\n".join(f"- {p}" for p in (getattr(err, "problems", None) or [str(err)])[:12]))
         return
     if bundle.agenda["region"] == region_code:
         st.session_state[CHOSEN] = bundle.agenda["id"]
@@ -172,6 +183,16 @@ def render_share(agenda: tuple[dict, int] | None, region: dict) -> None:
         return
     st.markdown("**Inlezen.** Een wijkagenda die iemand anders met Buurtbalans maakte (.json, hoogstens 2 MB). "
                 "Het bestand wordt eerst helemaal gecontroleerd; klopt iets niet, dan wordt er niets opgeslagen.")
-    st.file_uploader("Kies een agenda-bestand", type=["json"], key="wa_import_file",
-                     max_upload_size=exchange.MAX_FILE_BYTES // (1024 * 1024))
+    # No `type=` filter and a widget limit a little above ours: Streamlit would refuse in English; read_bundle
+    # refuses a wrong type or size in Dutch, from the content.
+    widget_mb = widget_limit_mb(exchange.MAX_FILE_BYTES, st.get_option("server.maxUploadSize"))
+    upload = st.file_uploader("Kies een agenda-bestand (.json, maximaal 2 MB)", key="wa_import_file",
+                              max_upload_size=widget_mb,
+                              help=upload_help(exchange.MAX_FILE_BYTES, widget_mb, exchange.FILE_TYPES))
+    message = st.session_state.get(IMPORT_MESSAGE)
+    if message is not None:
+        if upload is not None and upload.file_id == message[0]:
+            st.error(message[1])
+        else:   # the uploader no longer holds the file this message was about
+            st.session_state.pop(IMPORT_MESSAGE, None)
     st.button("Agenda inlezen", on_click=_import, args=(region["region_code"],), icon=":material/upload:")

@@ -113,3 +113,43 @@ def test_bad_upload_shows_row_messages(bewoners_app, no_dialogs):
     screenshot(page, "bewonerskaart_6_rijfouten")
     wait_until_idle(page)
     assert_only_local(page)
+
+
+def _sized_csv(mb: float) -> bytes:
+    return b"naam;categorie;buurtcode\n" + b"x;plekken;BU0363ME01\n" * int(mb * 1024 * 1024 / 21)
+
+
+def test_refusals_are_dutch_and_a_message_names_the_file_it_is_about(bewoners_app, no_dialogs):
+    """An Excel file is refused by the server in Dutch (the widget has no type filter that would say "… files are not
+    allowed"); a file over Streamlit's own limit (6 MB) is refused by the browser in English and leaves the held file
+    in the uploader, so our message names that file, not the new one; a 5,5 MB file gets our Dutch size message."""
+    import io
+    import zipfile
+    page = no_dialogs
+    open_app(page, bewoners_app, f"/bewonerskaart?regio={BUURT}")
+    xlsx = io.BytesIO()
+    with zipfile.ZipFile(xlsx, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    _tab(page, "Bestand uploaden")
+    dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    dropzone.set_input_files({"name": "kaart.xlsx", "buffer": xlsx.getvalue(),
+                              "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    excel = page.get_by_text("‘kaart.xlsx’ kan niet worden ingelezen:")
+    excel.wait_for(timeout=90_000)
+    assert page.get_by_text(re.compile(r"Hier kan alleen een CSV-bestand \(\.csv\) of een GeoJSON-bestand")).is_visible()
+    assert page.get_by_text(re.compile("files are not allowed")).count() == 0
+
+    dropzone.set_input_files({"name": "groot.csv", "mimeType": "text/csv", "buffer": _sized_csv(6.5)})
+    page.get_by_text(re.compile(r"File must be 6\.0MB or smaller")).wait_for(timeout=60_000)
+    wait_until_idle(page)
+    # the browser kept kaart.xlsx in the uploader: the message there is still about it, by name, never about groot.csv
+    assert excel.is_visible() and page.get_by_text(re.compile("‘groot.csv’")).count() == 0
+    screenshot(page, "bewonerskaart_7_te_groot_engels")
+
+    dropzone.set_input_files({"name": "middel.csv", "mimeType": "text/csv", "buffer": _sized_csv(5.5)})
+    page.get_by_text("‘middel.csv’ kan niet worden ingelezen:").wait_for(timeout=90_000)
+    assert page.get_by_text(re.compile("het is groter dan 5 MB")).is_visible()
+    wait_until_idle(page)
+    assert page.get_by_text(re.compile("‘kaart.xlsx’")).count() == 0    # its file left the uploader, so did its message
+    screenshot(page, "bewonerskaart_8_te_groot_nederlands")
+    assert_only_local(page)
