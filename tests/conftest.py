@@ -298,6 +298,17 @@ def run_in_threads(target, n: int) -> None:
         thread.join()
 
 
+def xlsx_bytes() -> bytes:
+    """A real (minimal) Office Open XML file: a zip archive, as Excel writes it."""
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
 def sha256_file(path: Path) -> str:
     """The file's sha256, read in chunks (a release is ~80 MB)."""
     import hashlib

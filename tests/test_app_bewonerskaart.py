@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.bewoners import sections as assets_views
 from dashboard.bewoners import upload_preview, view_add
 from dashboard.bewoners import TEMPLATE_CSV, AssetStore, AssetStoreError, build_asset
+from tests.conftest import xlsx_bytes
 
 PAGE = "app_pages/bewonerskaart.py"
 DAPPERBUURT = "BU0363ME01"          # Dapperbuurt-Noord, Amsterdam: one template row names it
@@ -337,17 +338,6 @@ def test_edit_codes_are_rate_limited(app, store_path, monkeypatch):
     assert "U kunt nu wijzigen." not in [s.value for s in at.success]
 
 
-def _xlsx_bytes() -> bytes:
-    """A real (minimal) Office Open XML file: a zip archive, as Excel writes it."""
-    import io
-    import zipfile
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("xl/workbook.xml", "<workbook/>")
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize("name", ["kaart.xlsx", "kaart.csv"])   # an Excel file, also when it is named .csv
 def test_a_wrong_type_is_refused_in_dutch_from_its_content(app, store_path, name):
     at = app()
@@ -355,7 +345,7 @@ def test_a_wrong_type_is_refused_in_dutch_from_its_content(app, store_path, name
     assert not uploader.proto.type                 # no English "… files are not allowed" from the widget
     assert uploader.proto.max_upload_size_mb == 6  # above our 5 MB, at streamlit_config.toml's maxUploadSize
     assert "File must be 6.0MB or smaller" in uploader.proto.help   # the English the browser may still show
-    uploader.set_value((name, _xlsx_bytes(), "application/octet-stream")).run()
+    uploader.set_value((name, xlsx_bytes(), "application/octet-stream")).run()
     message = " ".join(e.value for e in at.error)
     assert f"‘{name}’ kan niet worden ingelezen" in message and "Excel" in message
     assert "Hier kan alleen een CSV-bestand (.csv) of een GeoJSON-bestand (.geojson of .json)" in message

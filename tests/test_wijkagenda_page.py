@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.wijkagenda.store import AgendaStore
-from tests.conftest import open_app_page
+from tests.conftest import open_app_page, xlsx_bytes
 
 PAGE = "app_pages/wijkagenda.py"
 BUURT = "BU03440121"        # Lombok-Oost, Utrecht
@@ -179,17 +179,6 @@ def test_a_stale_or_unauthorised_restore_changes_nothing(store_path, monkeypatch
     assert "Verwijderd" not in [t.label for t in open_page().tabs]
 
 
-def _xlsx_bytes() -> bytes:
-    """A real (minimal) Office Open XML file: a zip archive, as Excel writes it."""
-    import io
-    import zipfile
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("xl/workbook.xml", "<workbook/>")
-    return buffer.getvalue()
-
-
 def test_import_of_a_wrong_type_is_refused_in_dutch_and_the_message_goes_with_the_file(store_path):
     """No `type=` filter on the uploader (Streamlit refuses in English): the server reads the content and names the
     allowed type, for the file the uploader holds; another file in the uploader does not get that message."""
@@ -197,7 +186,7 @@ def test_import_of_a_wrong_type_is_refused_in_dutch_and_the_message_goes_with_th
     uploader = at.get("file_uploader")[0]
     assert not uploader.proto.type        # the widget does not refuse by type itself
     assert uploader.proto.max_upload_size_mb > 2   # a file just over 2 MB reaches our Dutch size check
-    uploader.set_value(("agenda.json", _xlsx_bytes(), "application/json")).run()
+    uploader.set_value(("agenda.json", xlsx_bytes(), "application/json")).run()
     at = at.button(key=next(b.key for b in at.button if b.label == "Agenda inlezen")).click().run()
     errors = " ".join(e.value for e in at.error)
     assert "‘agenda.json’ is niet ingelezen" in errors and "Excel" in errors
