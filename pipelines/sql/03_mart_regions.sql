@@ -25,3 +25,9 @@ final as (
     left join postcode p on p.region_code = r.region_code
 )
 select * from final;
+
+-- mart_name_corrections: the declared corrections of region names a source spells with a broken character
+-- (pipelines/name_corrections.toml); applied = false when the source no longer has that spelling.
+-- Contract: region_code, source_spelling, name, why, applied
+create or replace view mart_name_corrections as
+select region_code, source_spelling, name, why, applied from name_corrections order by region_code;

@@ -49,9 +49,3 @@ select r.region_code, r.boundary_year, r.name, c.name as current_name,
 from regions r
 join int_current_regions c using (region_code)
 where r.name is not null;
-
--- mart_name_corrections: the declared corrections of region names a source spells with a broken character
--- (pipelines/name_corrections.toml); applied = false when the source no longer has that spelling.
--- Contract: region_code, source_spelling, name, why, applied
-create or replace view mart_name_corrections as
-select region_code, source_spelling, name, why, applied from name_corrections order by region_code;
