@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine (Python 3.11+ with venv):
-#   make run    set up .venv, build the database from the shipped snapshot if missing, start the dashboard
+#   make run    set up .venv, build the database from the shipped snapshot if missing or built by other pipeline
+#               code (python -m pipelines ensure), start the dashboard
 #   make test   set up .venv, run the whole test suite (the same command CI runs)
 # And one more for live data:
 #   make refresh   fetch the catalogue's tables from CBS with cbsodata, then rebuild (the old database keeps
@@ -23,7 +24,7 @@ build: setup
 	$(BIN)/python -m pipelines build
 
 run: setup
-	test -e data/build/current.duckdb || $(BIN)/python -m pipelines build
+	$(BIN)/python -m pipelines ensure
 	PYTHON=$(BIN)/python ./run.sh
 
 # every catalogue table (2016-2025 KWB, RIVM, police; plus tables added by `make discover APPLY=1`), one progress
@@ -44,7 +45,7 @@ test: setup
 # Every figure beside its target and the load average (benchmarks/common.py); needs a built release for the
 # dashboard benchmarks (built here when missing). Browser benchmarks use Debian's /usr/bin/chromium.
 bench: setup
-	test -e data/build/current.duckdb || $(BIN)/python -m pipelines build
+	$(BIN)/python -m pipelines ensure
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_app.py
 	$(BIN)/python benchmarks/bench_browser.py

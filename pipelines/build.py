@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from pipelines import division_identity, name_corrections, paths, precompute, release
 from pipelines.catalogue import Catalogue, load_catalogue
+from pipelines.code_stamp import code_stamp
 from pipelines.definitions import source_definitions
 from pipelines.load import collect, locate_caches, release_raw
 from pipelines.models import run_models, validate
@@ -217,7 +218,7 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, evidence: pd.Da
     summary.timings["division_identity"] = time.perf_counter() - clock
     del evidence
     build_info = pd.DataFrame([{"built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                "current_division": CURRENT_DIVISION,
+                                "current_division": CURRENT_DIVISION, "code_stamp": code_stamp(),
                                 "live_tables": ", ".join(sources.loc[sources["method"] != "snapshot-conversion",
                                                                      "table_id"]) or None}])
     clock = time.perf_counter()

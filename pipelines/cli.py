@@ -14,6 +14,7 @@ from pipelines import paths, release
 from pipelines.build import build
 from pipelines.load import BuildError
 from pipelines.catalogue import CatalogueError, load_catalogue
+from pipelines.code_stamp import stale_reason
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -39,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="report newer CBS tables of the catalogue's series (a new KWB year, a new RIVM wave)")
     r.add_argument("--apply", action="store_true", help="with --discover: add them to the local catalogue overlay")
     r.add_argument("--build-dir", type=Path)
+    e = sub.add_parser("ensure", help="build only when there is no database or older pipeline code built it "
+                                      "(make run)")
+    e.add_argument("--build-dir", type=Path)
     s = sub.add_parser("status", help="show the current release and its sources")
     s.add_argument("--build-dir", type=Path)
     return p
@@ -157,6 +161,14 @@ def _status(build_dir: Path) -> int:
     return EXIT_OK
 
 
+def _has_release(args) -> bool:
+    try:
+        release.current_release(getattr(args, "build_dir", None) or paths.build_dir())
+        return True
+    except release.NoReleaseError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "build"
@@ -167,12 +179,19 @@ def main(argv: list[str] | None = None) -> int:
         build_dir = getattr(args, "build_dir", None) or paths.build_dir()
         if command == "status":
             return _status(build_dir)
+        if command == "ensure":
+            reason = stale_reason(build_dir)
+            if reason is None:
+                print("De database is bij: gemaakt met deze versie van de pipeline.")
+                return EXIT_OK
+            print(f"Database bouwen: {reason}.")
         summary = build(build_dir=build_dir, catalogue=catalogue)
         print("\n".join(summary.lines()))
         return EXIT_OK
     except (BuildError, CatalogueError, release.NoReleaseError) as exc:
         print(f"fout: {exc}. De vorige database blijft in gebruik.", file=sys.stderr)
-        return EXIT_FAILED
+        # `ensure` (make run): a failed rebuild leaves the previous database serving, so the app still starts
+        return EXIT_OK if command == "ensure" and _has_release(args) else EXIT_FAILED
     except KeyboardInterrupt:
         print("afgebroken; de vorige database blijft in gebruik.", file=sys.stderr)
         return EXIT_FAILED

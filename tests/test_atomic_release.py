@@ -22,10 +22,9 @@ import pytest
 
 from pipelines import release
 from pipelines.build import build
-from tests.conftest import copy_release, sha256_file
+from tests.conftest import copy_release, sha256_file, snapshot_of
 
 ROOT = Path(__file__).resolve().parents[1]
-SNAPSHOT = ROOT / "data" / "snapshot"
 ONE_TABLE = "50150NED"   # RIVM 2012-2024 on the 2024 division: the smallest shipped table a release validates with
 # what the readers below read: a figure of ONE_TABLE, so the serving release and the rebuilt one both hold it
 READ = ("select value from mart_profile where region_code = 'GM0363' "
@@ -35,12 +34,7 @@ READ = ("select value from mart_profile where region_code = 'GM0363' "
 @pytest.fixture(scope="module")
 def one_table_snapshot(tmp_path_factory) -> Path:
     """A snapshot folder (BUURTBALANS_SNAPSHOT_DIR) with only ONE_TABLE beside the shipped shapes and file sources."""
-    folder = tmp_path_factory.mktemp("one-table-snapshot")
-    (folder / "tables").mkdir()
-    (folder / "tables" / ONE_TABLE).symlink_to(SNAPSHOT / "tables" / ONE_TABLE)
-    for name in ("geo", "files"):
-        (folder / name).symlink_to(SNAPSHOT / name)
-    return folder
+    return snapshot_of(tmp_path_factory.mktemp("one-table-snapshot") / "snapshot", ONE_TABLE)
 
 
 def _fingerprint(path: Path) -> tuple:

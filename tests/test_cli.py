@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+
 from pipelines import release
+from pipelines.code_stamp import stale_reason
 from pipelines.cli import _parser
 from tests.replay_server import SNAPSHOT_TABLES, Fault, ReplayServer
-from tests.conftest import sha256_file
+from tests.conftest import sha256_file, snapshot_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -92,16 +95,6 @@ def test_one_page_with_a_period_not_in_perioden_is_refused_and_the_old_release_k
     assert not (tmp_path / "c" / "50090NED").exists() and not (tmp_path / "c" / ".incoming" / "50090NED").exists()
 
 
-def _snapshot_of(folder: Path, *tables: str) -> Path:
-    """A snapshot folder (BUURTBALANS_SNAPSHOT_DIR) holding only `tables` of the shipped one, its shapes and files."""
-    (folder / "tables").mkdir(parents=True)
-    for table in tables:
-        (folder / "tables" / table).symlink_to(SNAPSHOT_TABLES / table)
-    for name in ("geo", "files"):
-        (folder / name).symlink_to(SNAPSHOT_TABLES.parent / name)
-    return folder
-
-
 def test_a_table_that_covers_clearly_fewer_regions_is_refused_unless_accepted(serving_copy, tmp_path):
     """85163NED in the snapshot covers Amsterdam; one page of 100 rows and no nextLink leaves most regions out.
     The refresh sees a snapshot of 85163NED (the previous version it compares with) and 50150NED (so the accepted
@@ -117,7 +110,7 @@ def test_a_table_that_covers_clearly_fewer_regions_is_refused_unless_accepted(se
     shipped = shipped["regio's"]  # regions with a value in the shipped table
     before = _digest(serving_copy)
     args = ["refresh", "--table", "85163NED", "--http", "--no-progress", "--retries", "0"]
-    snapshot = _snapshot_of(tmp_path / "snapshot", "85163NED", "50150NED")
+    snapshot = snapshot_of(tmp_path / "snapshot", "85163NED", "50150NED")
     with ReplayServer(faults={"85163NED": [Fault.drop_next_link()]}, page_size=100) as server:
         refused = run_cli(*args, "--catalog-url", server.host, build_dir=serving_copy, cache_dir=tmp_path / "c",
                           snapshot=snapshot)
@@ -130,3 +123,23 @@ def test_a_table_that_covers_clearly_fewer_regions_is_refused_unless_accepted(se
     assert accepted.returncode == 0, accepted.stderr
     assert release.current_release(serving_copy) != before[0]
     assert len(read_table_cache(tmp_path / "c" / "85163NED").data) == 100  # the one page it accepted
+
+
+def test_ensure_keeps_a_database_this_code_built_and_rebuilds_one_older_code_built(serving_copy, tmp_path):
+    """`make run` runs `python -m pipelines ensure`: a release built by this pipeline code is kept as it is; one
+    that other code built (build_info.code_stamp differs, or has none) is built again, from the same caches."""
+    current = release.current_release(serving_copy)
+    proc = run_cli("ensure", build_dir=serving_copy, cache_dir=tmp_path / "c")
+    assert proc.returncode == 0 and "De database is bij" in proc.stdout
+    assert release.current_release(serving_copy) == current
+    with duckdb.connect(str(current)) as con:
+        con.execute("alter table build_info drop column code_stamp")      # as a release from before the stamp
+    assert stale_reason(serving_copy) == "de database is gemaakt door een oudere versie van Buurtbalans"
+    with duckdb.connect(str(current)) as con:
+        con.execute("alter table build_info add column code_stamp varchar default 'ouder'")
+    assert stale_reason(serving_copy) == "de database is gemaakt met andere pipelinecode dan deze versie"
+    assert stale_reason(tmp_path / "leeg") == "er is nog geen database"
+    snapshot = snapshot_of(tmp_path / "snapshot", "50150NED")              # a cheap rebuild through every step
+    proc = run_cli("ensure", build_dir=serving_copy, cache_dir=tmp_path / "c", snapshot=snapshot)
+    assert proc.returncode == 0 and "Database bouwen: de database is gemaakt met andere pipelinecode" in proc.stdout
+    assert release.current_release(serving_copy) != current and stale_reason(serving_copy) is None
