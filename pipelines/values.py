@@ -64,11 +64,6 @@ def resolve_column(cache: TableCache, name: str, *, download: bool) -> str:
     return matches[0]
 
 
-def rounded_zero_bound(rounding: int | None) -> int:
-    """The largest true count behind a count that CBS rounded to 0 (rounding to 10: 0 to 4; to 5: 0 to 2)."""
-    return (int(rounding) - 1) // 2 if rounding else 0
-
-
 # CBS rounds counts of persons and households (inwoners, 65+, huishoudens: a rounding of 5) for wijken and buurten
 # only: in the shipped KWB 2023/2024 files every wijk and buurt count ends on 0 or 5, but only ~20 % of the gemeente
 # counts do, and the NL count is exact (85618NED a_inw 17,811,291). Larger roundings (uitkeringen to 10) hold at

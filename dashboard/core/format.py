@@ -133,15 +133,24 @@ def rounding_note(row) -> str:
             f"ergens tussen {fmt_number(low, d)} en {fmt_value(high, unit, d)}.")
 
 
+def _rounded_zero_largest(rounding) -> int:
+    """The largest true count that CBS rounds to 0 (to tens: 4; to fives: 2; unknown rounding: tens)."""
+    return (int(as_number(rounding) or 10) - 1) // 2
+
+
+def rounded_zero_counts(rounding) -> str:
+    """'0 tot 4': the true counts behind a count that CBS rounded to 0 (rounding to tens)."""
+    return f"0 tot {_rounded_zero_largest(rounding)}"
+
+
 def rounded_zero_parts(row) -> tuple[str, str]:
     """('minder dan 5', 'CBS rondt af op tientallen: 0 tot 4; hoogstens 8,2 per 1 000 inwoners') for a rounded 0."""
     rounding = int(as_number(row.get("rounding")) or 10)
-    below = (rounding - 1) // 2 + 1
     bounds = rounding_bounds(row)
     upper = bounds[1] if bounds else None
     bound = f"; hoogstens {fmt_value(upper, str(row.get('unit') or ''))}" if upper else ""
-    return (f"minder dan {below}",
-            f"CBS rondt af op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')}: 0 tot {below - 1}{bound}")
+    return (f"minder dan {_rounded_zero_largest(rounding) + 1}",
+            f"CBS rondt af op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')}: {rounded_zero_counts(rounding)}{bound}")
 
 
 def rounded_zero_text(row) -> str:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from plotly.colors import sample_colorscale
 
-from dashboard.core.format import fmt_value, is_rounded_zero, rounded_zero_parts, value_text
+from dashboard.core.format import fmt_value, is_rounded_zero, rounded_zero_counts, value_text
 
 # 'afgerond_nul': a rate whose count CBS rounded to 0 (0 tot 4 uitkeringen). It is not an exact 0, so it gets
 # its own class instead of the lowest (for a problem measure: the most favourable) colour, and it takes no part in
@@ -75,9 +75,8 @@ def rounded_zero_mask(frame: pd.DataFrame, indicator: Mapping) -> pd.Series:
 
 
 def rounded_zero_range(indicator: Mapping) -> str:
-    """'0 tot 4' for a count rounded to tens (format.rounded_zero_parts: the largest count that rounds to 0)."""
-    big = rounded_zero_parts({"value": 0, "rounding": indicator.get("rounding")})[0]
-    return f"0 tot {int(big.rsplit(' ', 1)[1]) - 1}"
+    """'0 tot 4' for an indicator whose counts CBS rounds to tens (format.rounded_zero_counts)."""
+    return rounded_zero_counts(indicator.get("rounding"))
 
 
 def bucket_labels(frame: pd.DataFrame, unit: str) -> list[str]:
