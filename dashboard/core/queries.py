@@ -81,9 +81,8 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
                    mine["table_id"].tolist(), mine["boundary_year"].tolist(), mine["value"].tolist(),
                    mine["round_lower"].tolist(), mine["round_upper"].tolist()):
         placed = counts.place(*key[:5], key[5])
-        if placed is not None:
-            low = counts.place(*key[:5], key[6] if key[6] == key[6] and key[6] is not None else key[5])
-            high = counts.place(*key[:5], key[7] if key[7] == key[7] and key[7] is not None else key[5])
+        if placed is not None:   # a rounding interval's ends are placed too; without one, the value's place holds
+            low, high = (placed if pd.isna(end) else counts.place(*key[:5], end) for end in key[6:8])
             total = sums.setdefault(key[:2], [0, 0, 0, 0, 0])
             for i, n in enumerate((*placed, low[0], high[1])):
                 total[i] += n
