@@ -157,3 +157,44 @@ def test_cc_by_is_claimed_only_for_sources_that_have_it(amsterdam, release_path)
     cc_by_sentence = sources[:sources.index("Licentie CC BY 4.0")]
     assert "Kiesraad" not in cc_by_sentence
     assert f"{attribution}: geen CC BY-licentie ({licence})" in sources.replace("&#x27;", "'")
+
+
+def _shown_figures(html: str) -> dict[str, str]:
+    """{label: the big figure's text} of every figure block of a pack."""
+    blocks = re.findall(r'<div class="fig"><div class="num"><div class="val">(.*?)</div>.*?<h3>(.*?)</h3>', html)
+    return {label: re.sub(r"<[^>]+>", " ", val) for val, label in blocks}
+
+
+def test_a_rate_of_rounded_counts_is_never_a_bare_number_in_the_big_figure(build_dir, release_path):
+    """A rate whose count CBS rounded to 0 reads 'minder dan 5' with what it means, and a rate whose rounding
+    interval is wide reads 'ongeveer …', also where the pack prints a 'per 1 000' figure big with its unit under it
+    (1e Exloërmond's bijstand read a bare '0 per 1 000 inwoners'). Regions: wijken and gemeenten of the release
+    with such a figure in a lens (mart_profile: value 0 with round_upper > 0, or an interval wider than 10%)."""
+    from dashboard.core import queries
+    from dashboard.core.format import is_rough, is_rounded_zero
+    from pipelines.catalogue import load_catalogue
+    rounding = {i.id: i.rounding for i in load_catalogue().indicators}   # the catalogue's numerator_rounding
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        rows = con.execute("""
+            with odd as (select p.*, r.level from mart_profile p join mart_regions r using (region_code)
+                         where p.unit like 'per %' and p.lens in ('asset', 'problem') and r.level in ('wijk', 'gemeente')
+                           and p.value is not null and p.round_upper is not null
+                           and (p.value = 0 or greatest(p.value - p.round_lower, p.round_upper - p.value) > 0.1 * p.value)),
+                 pick as (select region_code from odd group by region_code, level
+                          qualify row_number() over (partition by level, bool_or(value = 0) order by region_code) <= 2)
+            select region_code from pick order by 1""").fetchall()
+    checked = {"minder dan": 0, "ongeveer": 0}
+    for (code,) in rows:
+        shown = _shown_figures(make_pack(code, build_dir=build_dir, today=DAY).html)
+        for row in queries.profile(code, build_dir).to_dict("records"):   # the rows the pack is made of
+            row["rounding"] = rounding.get(row["indicator_id"])
+            if row["label"] not in shown or not str(row["unit"]).startswith("per "):
+                continue
+            big = shown[row["label"]]
+            if is_rounded_zero(row):
+                assert big.startswith("minder dan 5") and "0 tot 4" in big, (code, row["label"], big)
+                checked["minder dan"] += 1
+            elif is_rough(row):
+                assert big.startswith("ongeveer "), (code, row["label"], big)
+                checked["ongeveer"] += 1
+    assert checked["minder dan"] and checked["ongeveer"], checked

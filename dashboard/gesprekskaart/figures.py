@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dashboard.core.format import (FULL_COVERAGE, as_number, fmt_number, is_rough, is_rounded_zero, range_overlaps,
-                                   rough_range, rounding_bounds, value_text)
+                                   rough_number, rough_range, rounded_zero_parts, rounding_bounds, value_parts,
+                                   value_text)
 from dashboard.stats.uncertainty import NOT_DIFFERENT, difference_verdict
 
 from .pack_parts import Figure
@@ -93,6 +94,7 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     standout, score = _standing({**row, "percentile_buurten": pct},
                                 value, [r for r in refs if r[0] not in unclear], -better if concern else better)
     by = as_number(row.get("boundary_year"))
+    big, small = headline(row)
     return Figure(
         indicator_id=row["indicator_id"], label=row["label"], lens=row["lens"], unit=unit,
         direction=row["direction"], description=row.get("description") or "", value=value,
@@ -103,7 +105,23 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
         table_title=row.get("table_title") or row["table_id"], attribution=row.get("attribution") or "",
         gemeente_value=gem, nl_value=nl, comparison=comparison, standout=standout, score=score,
         prompt=fill_prompt(prompt, value, unit, level if level in ("wijk", "gemeente") else "buurt",
-                           span=rough_range(row) if rounded and rounding_bounds(row) or is_rough(row) else None))
+                           span=rough_range(row) if rounded and rounding_bounds(row) or is_rough(row) else None),
+        headline=big, headline_note=small)
+
+
+def headline(row: Mapping) -> tuple[str, str]:
+    """The figure as the pack shows it big, and the small line under it, by the same rules as format.value_parts:
+    ('13,2', 'per 1 000 inwoners'); a rounded 0 ('minder dan 5', 'CBS rondt af op tientallen: 0 tot 4; hoogstens
+    11,0 per 1 000 inwoners'), never a bare '0'; a rough rate ('ongeveer 55 (40 tot 67)', 'per 1 000 inwoners');
+    a share or distance ('41,0%', '') or rough ('ongeveer 10% (5 tot 15%)', '')."""
+    unit = str(row.get("unit") or "")
+    per = unit.startswith("per ")
+    if is_rounded_zero(row):
+        return rounded_zero_parts(row)
+    if is_rough(row):
+        return (rough_number(row), unit) if per else (value_parts(row)[0], "")
+    value = float(row["value"])
+    return (fmt_number(value), unit) if per else (fmt(value, unit), "")
 
 
 def _count(row: Mapping, sure: str, plain: str) -> float:

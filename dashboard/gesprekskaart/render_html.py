@@ -75,9 +75,9 @@ def _legend(region_level: str, gemeente: str | None, lens: str) -> str:
 
 def _value(fig: Figure) -> str:
     tag = ' <span class="tag">geschat</span>' if fig.modelled else ""
-    if fig.unit.startswith("per "):  # '13,2' big, 'per 1 000 inwoners' small beside it
-        return f'<div class="val">{_e(fmt_number(fig.value))}<span class="unit">{_e(fig.unit)}</span>{tag}</div>'
-    return f'<div class="val">{_e(fig.value_text)}{tag}</div>'
+    # '13,2' big, 'per 1 000 inwoners' small under it; a rounded 0 'minder dan 5' and what it means (figures.headline)
+    note = f'<span class="unit">{_e(fig.headline_note)}</span>' if fig.headline_note else ""
+    return f'<div class="val">{_e(fig.headline or fig.value_text)}{note}{tag}</div>'
 
 
 def _figure(fig: Figure, lens: str) -> str:
