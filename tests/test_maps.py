@@ -477,3 +477,25 @@ def test_hover_texts_per_shape_carry_only_what_differs(draw):
     for curve, trace in enumerate(figure.data):
         code = choropleth.selected_region(frame, geojson, figure, [{"curve_number": curve, "point_index": 0}])
         assert rows.set_index("region_code").at[code, "status"] == trace.meta
+
+
+@pytest.mark.parametrize("indicator_id, level, area", [("vrijwilligerswerk", "wijk", "GM1900"),
+                                                       ("bijstand_per_1000", "buurt", "GM0088"),
+                                                       ("opkomst_ps", "gemeente", map_queries.NL)])
+def test_the_map_names_its_table_period_and_boundary_year(release_app, con, draw, indicator_id, level, area):
+    """Every figure carries its table, period and boundary year: the page says them under the map and the hover
+    has them (the map said only the period). Expected values read from mart_map_values; 'geschat' only for a
+    modelled indicator (mart_catalogue.modelled). Súdwest-Fryslân, Schiermonnikoog, all gemeenten."""
+    table, period, year, attribution = con.execute(
+        """select distinct v.table_id, v.period, v.boundary_year, s.attribution from mart_map_values v
+           join mart_sources s using (table_id) where v.indicator_id = ? and v.level = ? and v.status = 'waarde'""",
+        [indicator_id, level]).fetchone()
+    modelled = con.execute("select modelled from mart_catalogue where indicator_id = ?", [indicator_id]).fetchone()[0]
+    at = release_app("app_pages/kaart.py", run_first=False, indicator=indicator_id, schaal=level, gebied=area)
+    assert not at.exception
+    captions = " ".join(c.value for c in at.main.caption)
+    assert f"{attribution}, tabel {table} · {period} · {map_text.division(level)} {year}." in captions
+    assert ("Geschat met een model" in captions) == bool(modelled)
+    _, _, figure = draw(indicator_id, level, area)
+    hover = figure.data[0].hovertemplate
+    assert f"periode {period} · tabel {table} · indeling {year}" in hover

@@ -97,6 +97,7 @@ if clicked:
     _open_profile(clicked)
 
 meta = indicators.set_index("indicator_id").loc[indicator_id].to_dict()
+st.caption(map_text.source_line(frame, meta, level))   # every figure carries its table, period and boundary year
 st.caption(map_text.legend_explanation(frame, level, detail=area != map_queries.NL, indicator=meta))
 # The map as text (WCAG 2.1 AA): a sentence and a table with what the colours show (dashboard/kaart/text_alternative.py)
 st.markdown(text_alternative.sentence(frame, meta, level,

@@ -81,7 +81,9 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
     view = view or view_for(None)
     period = str(rows["period"].iloc[0]) if len(rows) else ""
     year = rows["boundary_year"].dropna().astype(int).iloc[0] if rows["boundary_year"].notna().any() else ""
-    tail = f"periode {period}" + (" · geschat met een model" if indicator.get("modelled") else "")
+    table = str(rows["table_id"].dropna().iloc[0]) if "table_id" in rows and rows["table_id"].notna().any() else ""
+    tail = (f"periode {period}" + (f" · tabel {table}" if table else "") + (f" · indeling {year}" if year else "")
+            + (" · geschat met een model" if indicator.get("modelled") else ""))
     k = frame.attrs.get("n_buckets", 0)
     fig = go.Figure()
     for status, first, part in trace_parts(rows):

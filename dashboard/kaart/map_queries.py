@@ -22,9 +22,10 @@ def load_gemeenten(build_dir: Path | None = None) -> pd.DataFrame:
 
 def load_values(indicator_id: str, level: str, build_dir: Path | None = None) -> pd.DataFrame:
     """Every region of `level` in NL for one indicator (the reference for the colour classes)."""
-    return db.query("""select region_code, name, gemeente_code, period, boundary_year, value, upper, status,
-                              missing_reason, round_lower, round_upper from mart_map_values
-                       where indicator_id = ? and level = ? order by region_code""",
+    return db.query("""select v.region_code, v.name, v.gemeente_code, v.period, v.boundary_year, v.value, v.upper,
+                              v.status, v.missing_reason, v.round_lower, v.round_upper, v.table_id, s.attribution
+                       from mart_map_values v left join mart_sources s using (table_id)
+                       where v.indicator_id = ? and v.level = ? order by v.region_code""",
                     [indicator_id, level], build_dir=build_dir)
 
 

@@ -25,6 +25,24 @@ def status_label(status: str, level: str, indicator: Mapping | None = None) -> s
             "andere_indeling": other}[status]
 
 
+def source_line(frame: pd.DataFrame, indicator: Mapping, level: str) -> str:
+    """'Bron: CBS, tabel 85618NED · 2023 · wijkindeling 2023.' (+ 'Geschat met een model.'): where the figures on
+    the map come from. mart_map_values holds one table, period and boundary year per indicator and level; should a
+    map ever mix them, each is named."""
+    def named(column: str) -> list[str]:
+        if column not in frame:
+            return []
+        return sorted({str(int(v)) if column == "boundary_year" else str(v) for v in frame[column].dropna()})
+    tables, periods, years = named("table_id"), named("period"), named("boundary_year")
+    if not tables:
+        return ""
+    who = named("attribution")
+    head = (" en ".join(who) + ", " if who else "Bron: ") + ("tabel " if len(tables) == 1 else "tabellen ")
+    text = (head + ", ".join(tables) + (" · " + ", ".join(periods) if periods else "")
+            + (f" · {division(level)} " + ", ".join(years) if years else "") + ".")
+    return text + (" Geschat met een model (RIVM/CBS), geen telling." if indicator.get("modelled") else "")
+
+
 def has_figures(frame: pd.DataFrame) -> bool:
     """Something on the map has a figure (a rounded 0 is a figure: 0 tot 4, not 'geen cijfer')."""
     return bool(frame["status"].isin(["waarde", "afgerond_nul"]).any())
