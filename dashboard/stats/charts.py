@@ -187,8 +187,9 @@ def scatter_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFr
         bounds = {} if intervals is None else {
             r: (lo, hi) for r, i, lo, hi in intervals[["region_code", "indicator_id", "round_lower",
                                                         "round_upper"]].itertuples(index=False) if i == ind}
-        data[f"{axis}_text"] = [value_text({"value": v, "unit": meta.loc[ind, "unit"],
-                                            "rounding": meta.loc[ind].get("rounding"),
+        # the unit and rounding once per axis: a .loc per buurt cost 7 s for the 11,000 buurten of all NL
+        unit, rounding = meta.loc[ind, "unit"], meta.loc[ind].get("rounding")
+        data[f"{axis}_text"] = [value_text({"value": v, "unit": unit, "rounding": rounding,
                                             "round_lower": bounds.get(code, (None, None))[0],
                                             "round_upper": bounds.get(code, (None, None))[1]}, 1)
                                 for code, v in zip(data["region_code"], data[axis])]
