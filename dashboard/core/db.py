@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipelines import paths, release
@@ -95,6 +96,53 @@ def _large_limit(path: Path, cur: duckdb.DuckDBPyConnection, step: int) -> None:
 
 def query(sql: str, params: list | tuple | None = None, build_dir: Path | None = None) -> pd.DataFrame:
     return _run(sql, params, build_dir, lambda result: result.fetchdf())
+
+
+def columns(sql: str, params: list | tuple | None = None, build_dir: Path | None = None) -> dict | None:
+    """query()'s frame as its columns, before the frame is made: {name: array} with the dtypes fetchdf gives,
+    so that frame(columns(...)) equals query(...) (tests/test_queries_frame.py). Built from fetchnumpy, which
+    costs a fraction of fetchdf's per-column conversion (a 50-row profile of 37 columns: ~1.5 instead of
+    ~7 ms CPU). None when a column has a type other than VARCHAR, BOOLEAN, BIGINT or DOUBLE (use query())."""
+    return _run(sql, params, build_dir, _columns)
+
+
+def frame(cols: dict) -> pd.DataFrame:
+    """The frame of columns(...) (and of any columns a reader added with the same dtype rules)."""
+    return pd.DataFrame(cols, copy=False)
+
+
+_FAST_TYPES = {"VARCHAR", "BOOLEAN", "BIGINT", "DOUBLE"}
+_STRINGS = pd.StringDtype(na_value=np.nan)   # pandas 3's default str dtype, which fetchdf's text columns get
+
+
+def _columns(result) -> dict | None:
+    names = [d[0] for d in result.description]
+    if len(set(names)) != len(names) or any(str(d[1]) not in _FAST_TYPES for d in result.description):
+        return None
+    out = {}
+    for name, col in result.fetchnumpy().items():
+        # what fetchdf does per type: NULL doubles become NaN, integers and booleans with a NULL become pandas'
+        # nullable Int64 / boolean, text becomes pandas' str dtype unless every value is NULL (or there is no row)
+        if isinstance(col, np.ma.MaskedArray):
+            mask = np.ma.getmaskarray(col)
+            if not mask.any():
+                col = col.data
+            elif col.dtype.kind == "f":
+                col = col.filled(np.nan)
+            elif col.dtype.kind == "i":
+                col = pd.arrays.IntegerArray(col.data.copy(), mask)
+            elif col.dtype.kind == "b":
+                col = pd.arrays.BooleanArray(col.data.copy(), mask)
+            else:
+                col = col.data.copy()
+                col[mask] = None
+                if mask.all():
+                    out[name] = col
+                    continue
+        if col.dtype == object and len(col):
+            col = pd.array(col, dtype=_STRINGS)
+        out[name] = col
+    return out
 
 
 def rows(sql: str, params: list | tuple | None = None, build_dir: Path | None = None) -> list[tuple]:

@@ -73,8 +73,13 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """
     path = db.current_path(build_dir)
     counts = buurt_value_counts(path, build_dir)
-    mine = db.query(f"""select {PROFILE_COLUMNS} from mart_profile where region_code = ?
-                        order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
+    sql = f"""select {PROFILE_COLUMNS} from mart_profile where region_code = ?
+              order by indicator_id, is_default_group desc, age_group"""
+    # the frame is made once, with the counts, from the read's columns (db.columns: fetchdf's dtypes at a fraction
+    # of its cost; a column added to a frame costs ~0.1 ms each)
+    mine = db.columns(sql, [code], build_dir=build_dir)
+    if mine is None:   # a column of a type db.columns does not build: the general read
+        mine = {name: column.array for name, column in db.query(sql, [code], build_dir=build_dir).items()}
     # grouped per (indicator, age group) as the join's GROUP BY does (mart_profile has one row per such pair)
     sums: dict[tuple, list[int]] = {}
     for key in zip(mine["indicator_id"].tolist(), mine["age_group"].tolist(), mine["period"].tolist(),
@@ -90,8 +95,8 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     for i, name in enumerate(("n_lower", "n_higher", "n_total", "n_lower_sure", "n_higher_sure")):
         column = [sums[p][i] if p in sums else None for p in pairs]
         mine[name] = pd.array(column, dtype="Int64" if None in column else "int64")   # as DuckDB's fetchdf
-    mine["n_buurten_all"] = pd.array([counts.n_buurten_all] * len(mine), dtype="int64")
-    return mine
+    mine["n_buurten_all"] = pd.array([counts.n_buurten_all] * len(pairs), dtype="int64")
+    return db.frame(mine)
 
 
 class BuurtValueCounts:
