@@ -289,3 +289,44 @@ def test_fmt_estimate_shares_the_interval_width_precision():
     assert fmt_estimate(12.345, 3.1, 21.6) == ("12", "3", "22")          # width 18.5: whole numbers
     assert fmt_estimate(0.001234, -0.00003, 0.0025) == ("0,0012", "0", "0,0025")
     assert fmt_estimate(1.0, 1.0, 1.0) == (fmt_sig(1.0),) * 3              # no width: fmt_sig each
+
+
+def test_a_relation_says_who_is_left_out_different_years_and_model_estimates(app, con):
+    """Súdwest-Fryslân, income (KWB 2023) against health (RIVM 2020, geschat): more than half of its buurten lack a
+    figure, the two come from different years and health is a model estimate; each is said beside the result.
+    Expected figures from the release: mart_buurt_wide (buurten with both figures), mart_buurt_wide_sources
+    (period per figure), mart_catalogue (label, modelled)."""
+    total, used = con.execute(f"""select count(*), count(*) filter ({X} is not null and {Y} is not null)
+                                  from mart_buurt_wide where gemeente_code = 'GM1900'""").fetchone()
+    periods = dict(con.execute(f"select indicator_id, period from mart_buurt_wide_sources "
+                               f"where indicator_id in ('{X}', '{Y}')").fetchall())
+    labels = dict(con.execute(f"select indicator_id, label from mart_catalogue where indicator_id in ('{X}', '{Y}')")
+                  .fetchall())
+    modelled = dict(con.execute(f"select indicator_id, modelled from mart_catalogue "
+                                f"where indicator_id in ('{X}', '{Y}')").fetchall())
+    assert total - used > total / 4 and periods[X] != periods[Y] and modelled[Y] and not modelled[X]
+    at = app(regio="GM1900")
+    assert not at.exception
+    page = texts(at)
+    assert "Lees dit erbij" in page
+    assert f"{fmt_number(total - used)} van de {fmt_number(total)} buurten in gemeente Súdwest-Fryslân" in page
+    assert f"‘{labels[X]}’ {periods[X]}" in page and f"‘{labels[Y]}’ {periods[Y]}" in page
+    assert f"‘{labels[Y]}’ is een schatting van RIVM/CBS" in page and f"‘{labels[X]}’ is een schatting" not in page
+
+
+def test_a_relation_of_two_counted_figures_of_one_year_needs_no_extra_notes(app, con):
+    """Utrecht, distance to the huisarts against distance to a supermarket (both KWB 2024, counted, few buurten
+    without a figure): no caveat beyond the ecological one."""
+    x, y = "afstand_huisarts", "afstand_supermarkt"
+    (n_periods,) = con.execute(f"select count(distinct period) from mart_buurt_wide_sources "
+                               f"where indicator_id in ('{x}', '{y}')").fetchone()
+    (n_modelled,) = con.execute(f"select count(*) filter (modelled) from mart_catalogue "
+                                f"where indicator_id in ('{x}', '{y}')").fetchone()
+    total, used = con.execute(f"""select count(*), count(*) filter ({x} is not null and {y} is not null)
+                                  from mart_buurt_wide where gemeente_code = 'GM0344'""").fetchone()
+    assert n_periods == 1 and n_modelled == 0 and total - used <= total / 4
+    at = app(regio="GM0344", x=x, y=y)
+    assert not at.exception
+    page = texts(at)
+    assert "95%-betrouwbaarheidsinterval" in page and "niet over mensen" in page
+    assert "Lees dit erbij" not in page

@@ -1,0 +1,53 @@
+"""What a reader of a relation between buurt figures must know besides the slope (pure): which buurten are not in
+it, whether the figures come from different years, and whether a figure is itself a model's estimate.
+
+    relation_notes(res, catalogue, prov, scope_label) -> list of Dutch (B1) sentences, possibly empty
+
+Rules (statistics a student can check):
+- **Left out.** Buurten without every figure are left out. When more than a quarter of the buurten in scope are
+  left out, the result describes only the buurten with all figures, and they need not be like the rest.
+- **Different years.** Each figure comes from one period (mart_buurt_wide_sources). When x, y and the controls
+  are not from one period, buurten may have changed in between: said, with each figure's period.
+- **Model estimates.** RIVM's buurt figures ('geschat') are predicted per buurt by a model from characteristics of
+  the residents and households in registers, such as age and income. A relation between such an estimate and
+  those characteristics is partly built into the estimate, so the slope overstates what the survey would show.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.core.format import fmt_number
+
+LEFT_OUT_SHARE = 0.25
+
+
+def _periods(prov: pd.DataFrame, ids) -> dict[str, str]:
+    rows = prov.drop_duplicates("indicator_id").set_index("indicator_id")
+    return {i: str(rows.at[i, "period"]) for i in ids if i in rows.index and pd.notna(rows.at[i, "period"])}
+
+
+def relation_notes(res, catalogue: pd.DataFrame, prov: pd.DataFrame, scope_label: str) -> list[str]:
+    """The caveats of one fitted relation (stats.relations.RelationResult), in the order a reader needs them."""
+    meta = catalogue.set_index("indicator_id")
+    label = lambda i: str(meta.at[i, "label"]) if i in meta.index else i   # noqa: E731
+    ids = [res.x, res.y, *res.controls]
+    notes = []
+    total = res.n_used + res.n_missing
+    if total and res.n_missing > LEFT_OUT_SHARE * total:
+        share = round(100 * res.n_missing / total)
+        notes.append(f"{fmt_number(res.n_missing)} van de {fmt_number(total)} buurten in {scope_label} ({share}%) "
+                     "doen niet mee, omdat een van de cijfers ontbreekt. Het verband gaat alleen over de buurten "
+                     "met alle cijfers. Die lijken niet per se op de andere buurten.")
+    periods = _periods(prov, ids)
+    if len(set(periods.values())) > 1:
+        named = "; ".join(f"‘{label(i)}’ {p}" for i, p in periods.items())
+        notes.append(f"De cijfers komen uit verschillende jaren ({named}). Buurten kunnen in de tussentijd "
+                     "veranderd zijn.")
+    modelled = [i for i in ids if i in meta.index and bool(meta.at[i, "modelled"])]
+    if modelled:
+        which = " en ".join(f"‘{label(i)}’" for i in modelled)
+        notes.append(f"{which} {'is een schatting' if len(modelled) == 1 else 'zijn schattingen'} van RIVM/CBS. "
+                     "Het rekenmodel schat het cijfer per buurt uit kenmerken van de bewoners, zoals leeftijd en "
+                     "inkomen. Een verband met zulke kenmerken zit daardoor voor een deel al in de schatting zelf, "
+                     "en kan sterker lijken dan het is.")
+    return notes
