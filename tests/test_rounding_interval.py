@@ -115,7 +115,7 @@ def test_a_rough_rate_is_shown_without_false_precision(con, kwb_counts, build_di
     profile = type("P", (), {"table": table, "region": {"region_code": code, "name": "X"}})()
     compared, chart = compare_table([profile])
     note = compared.set_index("Onderwerp").loc[row["label"], "Toelichting"]
-    assert note == f"X: ongeveer, tussen {math.floor(low)} tot {math.ceil(high)} (CBS rondt de aantallen af)"
+    assert note == f"X: ongeveer {math.floor(low)} tot {math.ceil(high)} (CBS rondt de aantallen af)"   # not "tussen … tot"
     assert chart.set_index("indicator_id").loc["ww_per_1000", f"text_{code}"].startswith(shown)
 
 

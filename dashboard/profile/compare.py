@@ -34,7 +34,7 @@ def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
             if pd.notna(r["value"]) and is_rounded_zero(r):   # the number column keeps 0; this says what it means
                 notes.setdefault(ind, []).append(f"{p.region['name']}: 0 = {rounded_zero_parts(r)[1]}")
             elif pd.notna(r["value"]) and is_rough(r):   # the number column keeps the value; this says how rough
-                notes.setdefault(ind, []).append(f"{p.region['name']}: ongeveer, tussen {rough_range(r)} "
+                notes.setdefault(ind, []).append(f"{p.region['name']}: ongeveer {rough_range(r)} "
                                                  "(CBS rondt de aantallen af)")
             if pd.notna(r["period"]) and pd.notna(r["value"]):
                 periods.setdefault(ind, set()).add(str(r["period"]))
