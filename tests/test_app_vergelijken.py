@@ -153,3 +153,24 @@ def test_a_link_with_more_than_four_places_names_what_is_left_out(app):
     at = app(vergelijk=",".join(["GM0363", "GM0344"] + ["x"] * 20))
     assert not at.exception
     assert "de laatste 10 delen van de link zijn niet gelezen" in " ".join(w.value for w in at.main.warning)
+
+
+def test_a_wijk_or_gemeente_among_buurten_and_a_row_without_dots_are_explained(app, con):
+    """Schiermonnikoog (gemeente) beside 1e Exloërmond (wijk): their dots place an area's average among buurt
+    figures, which the caption says; the opkomst (a gemeente-only figure: no buurt has it in mart_map_values) has a
+    figure in the table but no dot, and the caption names it. Two buurten get neither note."""
+    (buurt_values,) = con.execute("select count(*) from mart_map_values where indicator_id = 'opkomst_ps' "
+                                  "and level = 'buurt' and value is not null").fetchone()
+    (label,) = con.execute("select label from mart_catalogue where indicator_id = 'opkomst_ps'").fetchone()
+    assert buurt_values == 0
+    at = app(vergelijk="GM0088,WK168179")
+    assert not at.exception
+    table = at.main.dataframe[0].value.set_index("Onderwerp")
+    assert table.loc[label, "Schiermonnikoog (GM0088)"] > 0
+    captions = " ".join(c.value for c in at.main.caption)
+    assert "bij Schiermonnikoog en 1e Exloërmond staat het cijfer van het hele gebied" in captions
+    assert f"Zonder stip: ‘{label}’" in captions
+    at = app(vergelijk="BU00880000,BU03440111")
+    assert not at.exception
+    captions = " ".join(c.value for c in at.main.caption)
+    assert "hele gebied" not in captions and "Zonder stip" not in captions

@@ -4,6 +4,7 @@ import streamlit as st
 from dashboard.core import charts
 from dashboard.core import downloads
 from dashboard.profile import compare
+from dashboard.profile import compare_notes
 from dashboard.profile import view as profile_view
 from dashboard.core import state
 from dashboard.core.escaping import md_escape
@@ -75,7 +76,8 @@ for lens in ("asset", "problem"):
                     key=f"vergelijk_{lens}")
 st.caption("Elke rij is een onderwerp. Een stip laat zien waar de plek staat tussen alle buurten van Nederland "
            "(links de laagste waarde, rechts de hoogste). Beweeg over een stip voor het cijfer. Een lijn verbindt "
-           "de laagste en de hoogste plek. Bij afstanden en zorgen is lager meestal gunstiger.")
+           "de laagste en de hoogste plek. Bij afstanden en zorgen is lager meestal gunstiger."
+           + compare_notes.chart_notes(table, chart_rows, regions))
 
 st.header("Tabel")
 value_cols = [c for c in table.columns if c not in compare.COMPARE_META]
