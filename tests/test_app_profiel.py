@@ -126,6 +126,48 @@ def test_quadrant_sentence_says_about_average_near_zero_and_hover_uses_commas(bu
     assert re.search(r"kracht [+-]\d+,\d\d · zorgen [+-]\d+,\d\d", hover) and not re.search(r"[+-]\d+\.\d\d", hover)
 
 
+def test_quadrant_figure_is_the_one_plotly_validates(build_dir):
+    """The quadrant is handed to plotly without its per-property validation (quadrant.quadrant_of, for speed):
+    plotly's validating constructor must give the same figure, for a gemeente, a buurt in focus and a wijk's
+    buurten, in every 20th gemeente of the release; the dots are the buurten with both scores, in order."""
+    import json
+    from html import escape as html_escape
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dashboard.core import queries
+    from dashboard.profile import quadrant
+
+    def spec(figure) -> dict:
+        return json.loads(pio.to_json(figure.to_dict(), validate=False))   # what st.plotly_chart sends
+    scores = queries.buurt_scores(build_dir)
+    for i, (code, area) in enumerate(scores.groupby("gemeente_code", sort=True)):
+        if i % 20:
+            continue
+        both = area.dropna(subset=["strength_score", "need_score"])
+        wijk = set(area.loc[area["wijk_code"] == area["wijk_code"].iloc[0], "region_code"])
+        for kwargs in ({}, {"focus": both["region_code"].iloc[len(both) // 2]}, {"highlight": wijk}):
+            figure = quadrant.quadrant(area, area_name=code, **kwargs)
+            assert spec(figure) == spec(go.Figure(figure.to_dict())), (code, kwargs)
+            drawn = [h.split("</b>")[0].removeprefix("<b>") for trace in figure.data for h in trace.hovertext]
+            assert sorted(drawn) == sorted(html_escape(str(n)) for n in both["name"]), (code, kwargs)
+
+
+def test_gemeente_scores_are_the_gemeente_rows(release_app, build_dir):
+    """view.gemeente_scores (rows found once per release) is scores[scores.gemeente_code == code] for every
+    gemeente, and empty for a code without buurten."""
+    import pandas as pd
+
+    from dashboard.core import queries
+    from dashboard.profile import view
+
+    scores = queries.buurt_scores(build_dir)
+    for code in scores["gemeente_code"].dropna().unique():
+        pd.testing.assert_frame_equal(view.gemeente_scores(code), scores[scores["gemeente_code"] == code])
+    assert view.gemeente_scores("GM9999").empty
+
+
 @pytest.mark.parametrize("garbage", ["XX123", "BU0363AA99", "<script>alert(1)</script>", "gm0363' or 1=1"])
 def test_unknown_code_in_url_is_friendly(app, garbage):
     at = app(regio=garbage)
