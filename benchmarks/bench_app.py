@@ -109,6 +109,11 @@ def main() -> None:
     if not args.cold_only:
         header("profile page, server-side (AppTest)")
     import streamlit  # noqa: F401  (a running server has streamlit imported before the first visit)
+    import streamlit.logger
+
+    # the environment variable alone left AppTest's bare-mode 'missing ScriptRunContext' warnings: the loggers
+    # took their level before the config was read
+    streamlit.logger.set_log_level("error")
 
     scan_components_once()
     # before the app opens the release: a connection of our own with the server's memory limit would share it

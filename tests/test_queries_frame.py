@@ -6,7 +6,8 @@ from pandas.testing import assert_frame_equal
 
 from dashboard.core import db, queries
 
-PROFILE_SQL = f"select {queries.PROFILE_COLUMNS} from mart_profile where region_code = ? order by indicator_id, age_group"
+PROFILE_SQL = (f"select {queries.PROFILE_COLUMNS} from mart_profile where region_code = ? "
+               "order by indicator_id, age_group")
 
 
 def same(built: pd.DataFrame, fetched: pd.DataFrame) -> None:
@@ -19,7 +20,8 @@ def test_profile_frame_equals_fetchdf_for_every_level(build_dir, con):
     # text column that is NULL in every row (gemeente_code: object, not str), a buurt NULLs in some rows
     codes = ["NL00", "GM0363", "XX0000", "BU0363AA01", "BU06060701"]
     codes += [c for (c,) in con.execute("""select region_code from (select region_code, row_number() over
-                                           (order by region_code) as i from mart_regions) where i % 500 = 1""").fetchall()]
+                                           (order by region_code) as i from mart_regions)
+                                           where i % 500 = 1""").fetchall()]
     for code in codes:
         same(db.frame(db.columns(PROFILE_SQL, [code], build_dir=build_dir)),
              db.query(PROFILE_SQL, [code], build_dir=build_dir))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-IN_REGION_ORDER = ("int_map_values", "int_current_regions", "int_regions_table", "int_buurt_scores_named")
+IN_REGION_ORDER = ("int_profile", "int_map_values", "int_current_regions", "int_regions_table",
+                   "int_buurt_scores_named")
 
 
 @pytest.mark.parametrize("table", IN_REGION_ORDER)

@@ -69,3 +69,14 @@ def test_map_values_are_stored_in_region_order(mem):
         select count(*), count(distinct region_code), count(*) filter (where region_code < previous)
         from (select region_code, lag(region_code) over (order by rowid) as previous from r.int_map_values)""").fetchone()
     assert rows > regions > 10_000 and out_of_order == 0
+
+
+def test_profile_ranges_hold_every_key(mem):
+    """int_profile (sql/02_mart_profile.sql) is written in ranges of region codes, each sorted (the order is pinned
+    in tests/test_release_layout.py): together they hold one row per (region, indicator, age group) of int_values,
+    none lost or doubled at a range's edge."""
+    rows, keys = mem.execute("""
+        select (select count(*) from r.int_profile),
+               (select count(*) from (select distinct region_code, indicator_id, age_group
+                                      from r.int_values semi join r.indicators using (indicator_id)))""").fetchone()
+    assert rows == keys > 800_000

@@ -62,7 +62,7 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     indicator, period, table, age group and boundary year that are strictly lower / higher, so both
     "hoger dan X%" and "lager dan Y%" are exact, also with ties. For a buurt, 100 * n_lower / n_total is
     mart_profile.percentile_buurten (up to rounding); for a gemeente or wijk it places the area's value among
-    the buurten. One indexed read of the region's rows (mart_profile is indexed by region); the counts come from
+    the buurten. One zone-map read of the region's rows (int_profile is stored in region order); the counts come from
     the release's distinct buurt values with their counts (mart_buurt_value_counts, sql/09_mart_profile_extras.sql:
     about 83,000 rows), read once per release into sorted arrays (BuurtValueCounts), so placing a value is a
     binary search instead of a join over those rows in every profile read (~45 ms of CPU). profile_scan() is
@@ -162,15 +162,12 @@ def profile_scan(code: str, build_dir: Path | None = None) -> pd.DataFrame:
 
 def gemeente_values(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """The mart_profile rows of one gemeente with a value in the default age group, with the columns a buurt or
-    wijk profile borrows for figures that exist only per gemeente (table.gemeente_context). One indexed read,
+    wijk profile borrows for figures that exist only per gemeente (table.gemeente_context). One zone-map read,
     without profile()'s placing among the buurten, which that context does not show."""
-    # the region's rows first (materialised): with the other filters in the same WHERE, DuckDB scans the whole
-    # table instead of using the region index (18 ms instead of 9)
-    return db.query("""with mine as materialized (
-                           select indicator_id, age_group, is_default_group, period, boundary_year, table_id,
-                                  table_title, value, lower, upper, nl_value, nl_lower, nl_upper
-                           from mart_profile where region_code = ?)
-                       select * from mine where is_default_group and value is not null
+    # int_profile is stored in region order: the other filters ride along on the zone-map read of the region
+    return db.query("""select indicator_id, age_group, is_default_group, period, boundary_year, table_id,
+                              table_title, value, lower, upper, nl_value, nl_lower, nl_upper
+                       from mart_profile where region_code = ? and is_default_group and value is not null
                        order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
 
 
