@@ -121,6 +121,12 @@ def append_long(con: duckdb.DuckDBPyConnection, long: pd.DataFrame) -> None:
         con.unregister("long_frame")
 
 
+def attach_raw(con: duckdb.DuckDBPyConnection, raw_path: Path, view_sql: str) -> None:
+    """The raw values that collect() wrote to raw_path, read-only on the release's connection as raw_values."""
+    con.execute(f"attach {_sql_text(raw_path)} as {RAW_DB} (read_only)")
+    con.execute(view_sql)
+
+
 def release_raw(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the raw values once sql/01_int_values.sql has written them."""
     con.execute("drop view if exists raw_values")
@@ -140,13 +146,14 @@ def _source_row(table_id: str, cache: TableCache, catalogue: Catalogue, rows: in
 
 
 def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Path, current_division: int,
-            con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, TableCache],
-                                                     dict[str, list[str]]]:
+            con: duckdb.DuckDBPyConnection, raw_path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                                                    dict[str, TableCache], dict[str, list[str]], str]:
     """Load every located table (then the catalog = "file" tables, whose area rule needs today's gemeenten)
-    into raw_values, then the ratio indicators. Returns the division evidence (evidence_values), the regions, the
-    sources, every table's metadata (TableCache without rows: pipelines/definitions.py reads it) and per table
-    its own buurt codes (those it has values for)."""
-    con.execute(f"attach ':memory:' as {RAW_DB} (compress)")
+    into raw_values (the database file raw_path, attached as `raw`), then the ratio indicators. Returns the
+    division evidence (evidence_values), the regions, the sources, every table's metadata (TableCache without
+    rows: pipelines/definitions.py reads it), per table its own buurt codes (those it has values for) and the
+    statement that makes the view raw_values on another connection (attach_raw)."""
+    con.execute(f"attach {_sql_text(raw_path)} as {RAW_DB}")
     con.execute(VALUES_DDL)
     regions, sources, metadata, selects, own_codes = [], [], {}, [], {}
 
@@ -181,7 +188,8 @@ def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Pa
     except CacheError as exc:
         raise BuildError(str(exc)) from exc
     ratio_select = f"select * from {RAW_DB}.raw_ratio"
-    con.execute("create temp view raw_values as " + "\nunion all\n".join(selects + [ratio_select]))
+    view_sql = "create temp view raw_values as " + "\nunion all\n".join(selects + [ratio_select])
+    con.execute(view_sql)
     for ind in catalogue.indicators:
         if ind.ratio_of:  # in catalogue order: a ratio may divide an earlier ratio
             append_long(con, ratio_rows(con, ind))
@@ -190,4 +198,4 @@ def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Pa
     regs = pd.concat([r for _, r in regions], ignore_index=True)
     regs = (regs.sort_values("name", na_position="last")
                 .drop_duplicates(["region_code", "boundary_year"]).sort_values(["boundary_year", "region_code"]))
-    return evidence, regs, pd.DataFrame(sources), metadata, own_codes
+    return evidence, regs, pd.DataFrame(sources), metadata, own_codes, view_sql

@@ -9,6 +9,7 @@ tables a build reads; the data itself is tested against the full release elsewhe
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -154,3 +155,20 @@ def test_reader_loop_sees_no_error_during_a_rebuild(killed_then_rebuilt):
     assert k.errors == []
     assert k.reads > 10
     assert release.current_release(k.folder) != k.first
+
+
+def test_a_table_that_cannot_be_read_fails_the_build_with_its_own_message(serving_copy, tmp_path):
+    """The tables are read in a child process (pipelines/build.py _in_child): its error reaches the caller as the
+    same BuildError, naming the table, and the child's raw values file is gone with the failed build."""
+    import pandas as pd
+
+    from pipelines.load import BuildError
+    before = release.current_release(serving_copy)
+    damaged = tmp_path / "tables" / ONE_TABLE
+    shutil.copytree(ROOT / "data" / "snapshot" / "tables" / ONE_TABLE, damaged)
+    rows = pd.read_parquet(damaged / "TypedDataSet.parquet")
+    rows.drop(columns=["Perioden"]).to_parquet(damaged / "TypedDataSet.parquet")  # the period column is gone
+    with pytest.raises(BuildError, match=f"tabel {ONE_TABLE}"):
+        build(roots=[damaged.parent], build_dir=serving_copy)
+    assert release.current_release(serving_copy) == before
+    assert sorted(p.name for p in serving_copy.iterdir() if p.name.startswith(".raw-")) == []
