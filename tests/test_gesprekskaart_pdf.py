@@ -70,3 +70,46 @@ def test_plain_buurt_wijk_and_gemeente_fit_without_densifying(build_dir):
 def test_missing_chromium_gives_a_dutch_reason():
     with pytest.raises(PdfUnavailable, match="HTML"):
         html_to_pdf("<p>hallo</p>", chromium="/nonexistent/chromium")
+
+
+# A resident's asset named by its web address and an organisation with a long compound name: valid input
+# (dashboard.bewoners.validation allows 200 characters, the wijkagenda 120 for an organisation).
+LONG_NAME = "https://www.buurtinitiatief-voorbeeld.nl/activiteiten/moestuin-koffieochtend-en-repaircafe-op-dinsdag"
+LONG_ORG = "Buurtcoöperatieledenvergaderingvoorbereidingscommissiewerkgroepondersteuningsteam" * 1
+
+
+def _page_width_overflow(html: str) -> int:
+    """How many CSS pixels the printed document is wider than the A4 text width (180 mm) in Chromium."""
+    from playwright.sync_api import sync_playwright
+    width = round(180 / 25.4 * 96)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 1000})
+            page.emulate_media(media="print")
+            page.set_content(html, wait_until="load")
+            return int(page.evaluate("document.documentElement.scrollWidth")) - width
+        finally:
+            browser.close()
+
+
+@needs_chromium
+def test_a_long_word_or_link_wraps_instead_of_shrinking_the_printed_page(build_dir):
+    """Chromium shrinks a whole printed page to fit its widest line, so one long link or compound word in what
+    users typed made every letter of a gesprekskaart or wijkagenda tiny. The gesprekskaart of Schiermonnikoog
+    with such a resident asset, and a wijkagenda of it with such an organisation, fit the A4 text width."""
+    from dashboard.wijkagenda import data, model, render_html
+    pack = make_pack("GM0088", build_dir=build_dir, today=date(2026, 12, 1),
+                     resident_assets=[{"name": LONG_NAME, "category": "plekken", "description": LONG_ORG}])
+    assert LONG_NAME in pack.html
+    assert _page_width_overflow(pack.html) <= 0
+    day = date(2026, 12, 1)
+    agenda = model.agenda({
+        "id": "ag1", "title": "Samen verder", "region": "GM0088", "region_name": "Schiermonnikoog",
+        "created": day.isoformat(), "conversations": [],
+        "priorities": [{"id": "p1", "title": LONG_ORG, "organisations": [LONG_ORG],
+                        "assets": [{"id": "a1", "name": LONG_NAME, "category": "plekken"}],
+                        "indicators": [data.freeze("GM0088", "afstand_huisarts", day, build_dir)]}]})
+    printed = render_html.render_agenda(agenda, [], {}, today=day)
+    assert LONG_ORG in printed.html
+    assert _page_width_overflow(printed.html) <= 0

@@ -227,7 +227,7 @@ CSS = """
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { margin: 0; color: #1f2a24; background: #fff;
        font: 10.5pt/1.4 "Liberation Sans", Arial, "Helvetica Neue", "DejaVu Sans", sans-serif; }
-.pack { max-width: 180mm; margin: 0 auto; }
+.pack { max-width: 180mm; margin: 0 auto; overflow-wrap: break-word; }  /* a long word or link wraps, never widens the page */
 @media screen { .pack { padding: 12mm 0; } }
 h1 { font-size: 24pt; line-height: 1.1; margin: 1mm 0 2mm; color: #17382b; }
 h2 { font-size: 14.5pt; margin: 0 0 1.5mm; break-after: avoid; page-break-after: avoid; }

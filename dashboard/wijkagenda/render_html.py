@@ -183,7 +183,7 @@ CSS = """
 .prio { border-left: 2.2mm solid #2f7a5a; padding-left: 4mm; break-inside: auto; }
 .prio h2 { color: #17382b; } .no { display: inline-block; min-width: 7mm; color: #2f7a5a; }
 .prio h3 { font-size: 10pt; margin: 2mm 0 0.8mm; color: #225c43; }
-.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 5mm; break-inside: avoid; page-break-inside: avoid; }
+.grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 5mm; break-inside: avoid; page-break-inside: avoid; }
 ul.have, ul.why, ul.reviews { margin: 0; padding-left: 4.5mm; font-size: 9.5pt; }
 ul.have li, ul.why li, ul.reviews li { break-inside: avoid; page-break-inside: avoid; margin-bottom: 0.6mm; }
 .kind { font-size: 8pt; border-radius: 1.5mm; padding: 0 1.2mm; border: 1px solid #b9c0b6; }
