@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.profile.sections import EXPECTED_OPEN
+from dashboard.profile.view import MORE_OPEN
 from tests.conftest import ROOT, snapshot_of
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -79,7 +80,21 @@ def test_registered_crime_only_behind_the_expander(app):
     assert "misdrijven" not in (kracht + zorgen).lower()
     more = at.main.expander[0]
     assert more.label == "Meer cijfers (o.a. geregistreerde misdrijven)"
+    assert not more.markdown   # closed: built only when the reader opens it
+    at.session_state[MORE_OPEN] = True
+    at.run()
+    more = at.main.expander[0]
     assert "Geregistreerde misdrijven per 1 000 inwoners" in "\n".join(m.value for m in more.markdown)
+    assert "**Wie wonen hier, en wat voor plek is het?**" in [m.value for m in more.markdown]
+
+
+def test_chosen_indicator_behind_the_expander_opens_it(app):
+    """A link to a figure in 'Meer cijfers' (?indicator=) shows it at once, highlighted, in the open expander."""
+    at = app(regio="GM0363", indicator="misdrijven_per_1000")
+    more = at.main.expander[0]
+    assert more.label == "Meer cijfers (o.a. geregistreerde misdrijven)"
+    text = "\n".join(m.value for m in more.markdown)
+    assert 'id="ind-misdrijven_per_1000"' in text and "bb-chosen" in text
 
 
 def test_buurt_with_missing_values_keeps_every_topic(app):

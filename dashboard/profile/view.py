@@ -161,16 +161,38 @@ def render_lens(p: Profile, lens: str, chosen: str | None) -> None:
     st.markdown("\n\n".join(blocks.indicator_blocks(p, chosen)[lens]), unsafe_allow_html=True)
 
 
+MORE_LABEL = "Meer cijfers (o.a. geregistreerde misdrijven)"
+MORE_OPEN = "more_open"  # session_state key of the 'Meer cijfers' expander (True = open)
+
+
 def render_more(p: Profile, chosen: str | None) -> None:
+    """'Meer cijfers': the figures kept off the landing view and the context lens ('Wie wonen hier'). Closed, it
+    is built only when the reader opens it (a fragment: opening reruns only this part; a fifth of the page's
+    elements); a chosen indicator among them (?indicator=) opens it, built at once as before."""
+    if chosen in set(blocks.indicator_blocks(p, chosen)["extra_ids"]):
+        with st.expander(MORE_LABEL, expanded=True):
+            _more_content(p, chosen)
+        return
+    _more_fragment(str(p.region["region_code"]), chosen)
+
+
+@st.fragment
+def _more_fragment(code: str, chosen: str | None) -> None:
+    box = st.expander(MORE_LABEL, key=MORE_OPEN, on_change="rerun")
+    with box:
+        if box.open:
+            _more_content(load_profile(code), chosen)
+
+
+def _more_content(p: Profile, chosen: str | None) -> None:
     parts = blocks.indicator_blocks(p, chosen)
-    with st.expander("Meer cijfers (o.a. geregistreerde misdrijven)", expanded=bool(chosen in set(parts["extra_ids"]))):
-        for block, description in parts["extra"]:
-            st.markdown(block, unsafe_allow_html=True)
-            st.caption(description)
-        st.markdown("**Wie wonen hier, en wat voor plek is het?**")
-        left, right = st.columns(2)
-        for i, block in enumerate(parts["context"]):
-            (left if i % 2 == 0 else right).markdown(block, unsafe_allow_html=True)
+    for block, description in parts["extra"]:
+        st.markdown(block, unsafe_allow_html=True)
+        st.caption(description)
+    st.markdown("**Wie wonen hier, en wat voor plek is het?**")
+    left, right = st.columns(2)
+    for i, block in enumerate(parts["context"]):
+        (left if i % 2 == 0 else right).markdown(block, unsafe_allow_html=True)
 
 
 def render_quadrant(p: Profile) -> None:
