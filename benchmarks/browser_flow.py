@@ -43,8 +43,8 @@ async def open_profile(page, url: str, name: str, timeout_ms: float = 60_000) ->
 
 async def switch_profile(page, code: str, name: str, timeout_ms: float = 60_000) -> float:
     box = page.locator(SEARCH_INPUT).first
-    await box.fill(code)
-    await box.press("Enter")
+    await box.fill(code, timeout=timeout_ms)
+    await box.press("Enter", timeout=timeout_ms)
     hit = page.locator(f".st-key-zoek_regio_hit_{code} button")
     await hit.wait_for(timeout=timeout_ms)
     start = time.monotonic()
