@@ -330,3 +330,28 @@ def test_a_relation_of_two_counted_figures_of_one_year_needs_no_extra_notes(app,
     page = texts(at)
     assert "95%-betrouwbaarheidsinterval" in page and "niet over mensen" in page
     assert "Lees dit erbij" not in page
+
+
+def test_beter_dan_verwacht_names_the_background_its_model_really_used(app, con):
+    """Noardeast-Fryslân: fewer than 80% of its buurten with a health figure have an income or a 65+ figure, so the
+    expectation rests on density alone; the page said 'op grond van inkomen, leeftijd, dichtheid' all the same.
+    Coverage read from mart_buurt_wide; Utrecht, where all three are covered, keeps the full sentence."""
+    outcome = "ervaren_gezondheid_goed"
+    income = ("personen_laagste_inkomens", "huishoudens_laagste_40pct", "inkomen_per_inwoner")
+
+    def coverage(gemeente: str, column: str) -> float:
+        return con.execute(f"""select avg(({column} is not null)::int) from mart_buurt_wide
+                               where gemeente_code = ? and {outcome} is not null""", [gemeente]).fetchone()[0]
+    assert max(coverage("GM1970", c) for c in income) < 0.8 and coverage("GM1970", "aandeel_65plus") < 0.8
+    assert coverage("GM0344", income[0]) >= 0.8 and coverage("GM0344", "aandeel_65plus") >= 0.8
+    at = app(gebied="GM1970")
+    assert not at.exception
+    page = texts(at)
+    assert "op grond van hun achtergrond (dichtheid)" in page and "inkomen, leeftijd" not in page
+    assert "Inkomen en leeftijd zitten hier niet in de verwachting: in gemeente Noardeast-Fryslân" in page
+    assert "alleen als het deel 65-plussers" not in page
+    at = app(gebied="GM0344")
+    assert not at.exception
+    page = texts(at)
+    assert "op grond van hun achtergrond (inkomen, leeftijd en dichtheid)" in page
+    assert "zitten hier niet in de verwachting" not in page and "alleen als het deel 65-plussers" in page

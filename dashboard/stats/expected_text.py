@@ -70,3 +70,30 @@ def expected_footnote(fitted: list[dict], prov: pd.DataFrame, models: pd.DataFra
             "zonder cijfer in die periode doen niet mee (geen aanvulling uit een eerdere meting). "
             "Een verwachting is een rekenmodel, geen oordeel over de buurt. De uitkomsten zijn geschat "
             f"(RIVM/CBS). Bron: {sources}." + (f" Achtergrond: {context_text}." if context_text else ""))
+
+
+# The words for the groups of deviance.DEFAULT_CONTEXT, in its order; only income and age are named when missing
+# (education is an extra where the data have it, e.g. Amsterdam).
+BACKGROUND_WORDS = (("inkomen", True), ("leeftijd", True), ("dichtheid", True), ("opleiding", False))
+
+
+def background(context: Sequence[str], scope_label: str) -> tuple[str, str]:
+    """(what the model of 'beter dan verwacht' knows of a buurt, '' or why income or age is not in it) from the
+    context it actually used (DevianceResult.context): 'inkomen, leeftijd en dichtheid'; in a gemeente where
+    fewer than 80% of the buurten have an income figure the model has only density, and says so."""
+    from dashboard.stats.deviance import DEFAULT_CONTEXT, MIN_COVERAGE
+    used = set(context)
+    words, absent = [], []
+    for group, (word, named) in zip(DEFAULT_CONTEXT, BACKGROUND_WORDS):
+        if used & set(group):
+            words.append(word)
+        elif named:
+            absent.append(word)
+    said = ", ".join(words[:-1]) + " en " + words[-1] if len(words) > 1 else "".join(words)
+    if not absent:
+        return said, ""
+    gone = " en ".join(absent)
+    return said, (f"{gone[0].upper()}{gone[1:]} {'zitten' if len(absent) > 1 else 'zit'} hier niet in de "
+                  f"verwachting: in {scope_label} heeft minder dan {round(100 * MIN_COVERAGE)}% van de buurten "
+                  f"{'die cijfers' if len(absent) > 1 else 'dat cijfer'}. Een buurt kan dus 'beter dan verwacht' "
+                  f"zijn door {gone}.")

@@ -16,6 +16,7 @@ from dashboard.stats import charts as sc
 from dashboard.stats import queries as q
 from dashboard.core.format import fmt_number
 from dashboard.stats.deviance import LOG_VARIABLES, for_buurt
+from dashboard.stats.expected_text import background
 from dashboard.stats.relation_notes import relation_notes
 from dashboard.stats.relations import CAVEAT
 from dashboard.stats.indicator_order import catalogue_order
@@ -156,10 +157,13 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
         st.warning(res)
         return
     st.markdown("## Waar kunnen we van leren?")
-    st.markdown("Deze buurten doen het **duidelijk beter** dan je op grond van hun achtergrond (inkomen, leeftijd, "
-                "dichtheid) zou verwachten. Wat gebeurt daar? Wat doen bewoners, vrijwilligers en organisaties er? "
+    known, not_known = background(res.context, scope_label)   # what the model used here, not what it could use
+    st.markdown(f"Deze buurten doen het **duidelijk beter** dan je op grond van hun achtergrond ({known}) zou "
+                "verwachten. Wat gebeurt daar? Wat doen bewoners, vrijwilligers en organisaties er? "
                 "Dat is een vraag om te stellen, geen bewijs. Naast de uitkomst staan de cijfers uit de kant "
                 "Kracht.")
+    if not_known:
+        st.warning(not_known, icon=":material/warning:")
     if res.weak_fit_warning:
         st.warning(res.weak_fit_warning, icon=":material/warning:")
     table = sc.bright_spots_table(res, wide, catalogue, sc.asset_ids(catalogue, wide))
@@ -171,8 +175,12 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
         numeric = [c for c in table.columns if c not in ("Buurt", "Gemeente", "Code")]
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(c, format="localized") for c in numeric})
-        st.caption("Kijk ook naar wat voor buurt het is. Buurten met veel studenten (jong, weinig inkomen) vallen "
-                   "vaak op: het model kent leeftijd alleen als het deel 65-plussers.")
+        if "aandeel_65plus" in res.context:
+            st.caption("Kijk ook naar wat voor buurt het is. Buurten met veel studenten (jong, weinig inkomen) "
+                       "vallen vaak op: het model kent leeftijd alleen als het deel 65-plussers.")
+        else:
+            st.caption("Kijk ook naar wat voor buurt het is: het model weet hier niets van de leeftijd van de "
+                       "bewoners.")
         st.download_button("Download deze lijst (CSV)", _csv(table), icon=":material/download:", key="verwacht_csv",
                            file_name=f"buurtbalans-beter-dan-verwacht-{outcome}-{scope}.csv", mime="text/csv")
     prov = q.cached("provenance")
