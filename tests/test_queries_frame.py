@@ -41,3 +41,16 @@ def test_other_types_are_left_to_fetchdf(con):
     assert db._columns(con.execute("select 1.5 as decimal_literal")) is None
     assert db._columns(con.execute("select 1::integer as i")) is None
     assert db._columns(con.execute("select 1::bigint as a, 2::bigint as a")) is None   # duplicate names
+
+
+def test_profile_rows_equal_the_ordered_read_of_the_view(build_dir, con):
+    # profile_rows orders the rows in Python and derives gemeente_code by the view's rule: the same frame as DuckDB's
+    # ORDER BY and the view's own column, for every level, an unknown code and buurten spread over the country
+    codes = ["NL00", "GM0363", "WK036300", "XX0000", "BU0363AA01"]
+    codes += [c for (c,) in con.execute("""select region_code from (select region_code, row_number() over
+                                           (order by region_code) as i from mart_regions)
+                                           where i % 700 = 3""").fetchall()]
+    sql = (f"select {queries.PROFILE_COLUMNS} from mart_profile where region_code = ? "
+           f"order by {queries.PROFILE_ORDER}")
+    for code in codes:
+        same(db.frame(queries.profile_rows(code, build_dir)), con.execute(sql, [code]).fetchdf())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dashboard.core import db
@@ -73,13 +74,7 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """
     path = db.current_path(build_dir)
     counts = buurt_value_counts(path, build_dir)
-    sql = f"""select {PROFILE_COLUMNS} from mart_profile where region_code = ?
-              order by indicator_id, is_default_group desc, age_group"""
-    # the frame is made once, with the counts, from the read's columns (db.columns: fetchdf's dtypes at a fraction
-    # of its cost; a column added to a frame costs ~0.1 ms each)
-    mine = db.columns(sql, [code], build_dir=build_dir)
-    if mine is None:   # a column of a type db.columns does not build: the general read
-        mine = {name: column.array for name, column in db.query(sql, [code], build_dir=build_dir).items()}
+    mine = profile_rows(code, build_dir)
     # grouped per (indicator, age group) as the join's GROUP BY does (mart_profile has one row per such pair)
     sums: dict[tuple, list[int]] = {}
     for key in zip(mine["indicator_id"].tolist(), mine["age_group"].tolist(), mine["period"].tolist(),
@@ -97,6 +92,44 @@ def profile(code: str, build_dir: Path | None = None) -> pd.DataFrame:
         mine[name] = pd.array(column, dtype="Int64" if None in column else "int64")   # as DuckDB's fetchdf
     mine["n_buurten_all"] = pd.array([counts.n_buurten_all] * len(pairs), dtype="int64")
     return db.frame(mine)
+
+
+PROFILE_ORDER = "indicator_id, is_default_group desc, age_group"
+
+
+def profile_rows(code: str, build_dir: Path | None = None) -> dict:
+    """The mart_profile rows of one region in PROFILE_ORDER as columns (db.columns: the frame is made once, with
+    what profile() adds); db.frame(profile_rows(code)) equals the fetchdf of
+    `select {PROFILE_COLUMNS} from mart_profile where region_code = ? order by {PROFILE_ORDER}`
+    (tests/test_queries_frame.py). One zone-map read of int_profile (stored in region order). Two things cost more
+    in DuckDB than here, for ~50 rows: its sort operator (~1-1.5 ms CPU; the rows are ordered in Python, on the same
+    keys: text compares by code point as DuckDB compares UTF-8 bytes, one row per key) and gemeente_code, which the
+    view derives per row with string functions (~0.5-1 ms): it is the region's own gemeente code, derived here by
+    the view's rule (sql/02_mart_profile.sql)."""
+    rest = [c.strip() for c in PROFILE_COLUMNS.split(",") if c.strip() != "gemeente_code"]
+    cols = db.columns(f"select {', '.join(rest)} from mart_profile where region_code = ?", [code],
+                      build_dir=build_dir, order=_profile_order)
+    if cols is None:   # a key with a NULL, or a column of a type db.columns does not build: the general read
+        frame = db.query(f"select {PROFILE_COLUMNS} from mart_profile where region_code = ? order by {PROFILE_ORDER}",
+                         [code], build_dir=build_dir)
+        return {name: column.array for name, column in frame.items()}
+    region_codes = cols["region_code"]
+    gemeente = np.array([None if c.startswith("NL") else "GM" + c[2:6] for c in region_codes.tolist()], dtype=object)
+    out = {}
+    for name in cols:
+        out[name] = cols[name]
+        if name == "n_buurten":   # the contract's place of gemeente_code
+            out["gemeente_code"] = db.text_column(gemeente)
+    return out
+
+
+def _profile_order(raw: dict) -> list[int] | None:
+    """The permutation that puts raw (fetchnumpy) profile rows in PROFILE_ORDER; None when a key is NULL."""
+    keys = [raw["indicator_id"], raw["is_default_group"], raw["age_group"]]
+    if any(isinstance(k, np.ma.MaskedArray) and np.ma.getmaskarray(k).any() for k in keys):
+        return None
+    rows = list(zip(keys[0].tolist(), [not d for d in keys[1].tolist()], keys[2].tolist()))
+    return sorted(range(len(rows)), key=rows.__getitem__)
 
 
 class BuurtValueCounts:
