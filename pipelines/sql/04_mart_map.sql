@@ -17,33 +17,37 @@
 -- code order) and unnests the indicators per region, and every join below keeps its probe side's order (the
 -- build sides as written: DuckDB would otherwise hash the 790,000 grid rows, which it estimates at 18,000).
 -- Sorting the wide rows instead cost ~1.4 s CPU and spilled (tests/test_sql_models.py checks the order).
+-- Written in four ranges of region codes (as int_profile, 02_mart_profile.sql): a range's join holds only its own
+-- regions' source rows (~665,000 rows in one join filled the build's memory limit and spilled); the per-indicator
+-- facts that need every row (the latest period, the source's boundary year, the gemeenten it covers) are small
+-- temp tables made once. Ranges in code order keep the table in region order.
 set disabled_optimizers = 'build_side_probe_side';
-create or replace table int_map_values as
-with latest_period as (
-    select indicator_id, max(period) as period from int_values
-    where value is not null and is_default_group group by indicator_id
-),
+create or replace temp table map_latest_period as
+select indicator_id, max(period) as period from int_values
+where value is not null and is_default_group group by indicator_id;
+create or replace temp table map_source_year as
+select distinct indicator_id, boundary_year, table_id
+from int_values v join map_latest_period using (indicator_id, period) where v.is_default_group;
+create or replace temp table map_source_gemeenten as
+select distinct indicator_id, 'GM' || substr(region_code, 3, 4) as gemeente_code
+from int_values v join map_latest_period using (indicator_id, period)
+where v.is_default_group and (region_code like 'GM%' or region_code like 'WK%' or region_code like 'BU%');
+create or replace temp table map_national as
+select indicator_id, count(*) * 2 >= (select count(*) from int_current_regions where level = 'gemeente') as national
+from map_source_gemeenten group by indicator_id;
+create or replace temp macro int_map_rows(lo, hi) as table
+with
 source_rows as (
-    select v.* from int_values v join latest_period using (indicator_id, period) where v.is_default_group
-),
-source_year as (
-    select distinct indicator_id, boundary_year, table_id from source_rows
-),
-source_gemeenten as (
-    select distinct indicator_id, 'GM' || substr(region_code, 3, 4) as gemeente_code from source_rows
-    where region_code like 'GM%' or region_code like 'WK%' or region_code like 'BU%'
-),
-national as (
-    select indicator_id, count(*) * 2 >= (select count(*) from int_current_regions where level = 'gemeente')
-               as national
-    from source_gemeenten group by indicator_id
+    select v.* from int_values v join map_latest_period using (indicator_id, period)
+    where v.is_default_group and v.region_code >= lo and (hi is null or v.region_code < hi)  -- hi null: no end
 ),
 indicator_list as (
-    select list(indicator_id order by indicator_id) as ids from latest_period
+    select list(indicator_id order by indicator_id) as ids from map_latest_period
 ),
 grid as (
     select r.region_code, r.level, r.name, r.gemeente_code, unnest(l.ids) as indicator_id
     from int_current_regions r cross join indicator_list l
+    where r.region_code >= lo and (hi is null or r.region_code < hi)
 ),
 final as (
     select r.region_code, r.level, r.name, r.gemeente_code, r.indicator_id, p.period,
@@ -59,14 +63,23 @@ final as (
                 else 'ontbreekt' end as status,
            v.missing_reason, v.round_lower, v.round_upper
     from grid r
-    join latest_period p on p.indicator_id = r.indicator_id
-    left join source_year y on y.indicator_id = r.indicator_id
+    join map_latest_period p on p.indicator_id = r.indicator_id
+    left join map_source_year y on y.indicator_id = r.indicator_id
     left join source_rows v on v.region_code = r.region_code and v.indicator_id = r.indicator_id
-    left join national n on n.indicator_id = r.indicator_id
-    left join source_gemeenten g on g.indicator_id = r.indicator_id
-                                and g.gemeente_code = 'GM' || substr(r.region_code, 3, 4) and r.level <> 'land'
+    left join map_national n on n.indicator_id = r.indicator_id
+    left join map_source_gemeenten g on g.indicator_id = r.indicator_id
+                                    and g.gemeente_code = 'GM' || substr(r.region_code, 3, 4) and r.level <> 'land'
 )
 select * from final;
+create or replace table int_map_values as select * from int_map_rows('', 'BU04');
+insert into int_map_values select * from int_map_rows('BU04', 'BU16');
+insert into int_map_values select * from int_map_rows('BU16', 'WK');
+insert into int_map_values select * from int_map_rows('WK', null);
+drop macro table int_map_rows;
+drop table map_latest_period;
+drop table map_source_year;
+drop table map_source_gemeenten;
+drop table map_national;
 reset disabled_optimizers;
 
 create or replace view mart_map_values as select * from int_map_values;
