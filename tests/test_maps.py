@@ -130,6 +130,22 @@ def test_no_values_still_draws_the_shapes_with_a_message(draw):
     assert "buurtindeling van 2020" in map_text.no_values_message(frame, {"label": "x"}, "buurt")
 
 
+def test_no_values_message_points_to_the_gemeente_level_only_when_it_has_a_figure(draw, build_dir):
+    """Amsterdam changed its buurt codes after 2020, but the gemeente has a RIVM 2020 figure; Voorne aan Zee
+    (GM1992) was formed in 2023, so the 2020 source has no figure for it on any level."""
+    for area, has in (("GM0363", True), ("GM1992", False)):
+        assert map_queries.gemeenten_have_figures("vrijwilligerswerk", area, build_dir) is has
+        for level in ("buurt", "wijk"):
+            frame, _, _ = draw("vrijwilligerswerk", level, area)
+            assert not map_text.has_figures(frame)
+            text = map_text.no_values_message(frame, {"label": "x"}, level, has)
+            assert ("Kies het niveau gemeenten" in text) is has
+            assert ("Ook per gemeente is er hier geen cijfer" in text) is not has
+    assert map_queries.gemeenten_have_figures("vrijwilligerswerk", map_queries.NL, build_dir)
+    frame, _, _ = draw("vrijwilligerswerk", "gemeente", "GM1992")
+    assert map_text.has_figures(frame)   # its neighbours have a figure: the map shows them, no message
+
+
 def test_shapes_are_labelled_approximate(draw):
     _, _, figure = draw("afstand_huisarts", "wijk", "GM0344")
     assert any("benadering" in a.text for a in figure.layout.annotations)

@@ -34,7 +34,8 @@ def _map(indicator_id: str, level: str, area: str, relative: bool, highlight: st
     frame = colour_classes.map_frame(map_queries.load_values(indicator_id, level), meta, shapes["region_code"],
                            relative_to_view=relative)
     view = map_geometry.view_for(map_geometry.area_bounds(shapes, area), width=820)
-    message = None if map_text.has_figures(frame) else map_text.no_values_message(frame, meta, level)
+    message = None if map_text.has_figures(frame) else map_text.no_values_message(
+        frame, meta, level, level != "gemeente" and map_queries.gemeenten_have_figures(indicator_id, area))
     figure = choropleth.build_figure(frame, geojson, meta, level=level, view=view, detail=area != map_queries.NL,
                                message=message, highlight=highlight)
     return frame, geojson, figure, message

@@ -29,6 +29,14 @@ def load_values(indicator_id: str, level: str, build_dir: Path | None = None) ->
                     [indicator_id, level], build_dir=build_dir)
 
 
+def gemeenten_have_figures(indicator_id: str, area: str, build_dir: Path | None = None) -> bool:
+    """The gemeente level has a figure for this indicator in `area` (that gemeente; for NL: any gemeente)."""
+    where = "" if area == NL else " and region_code = ?"
+    return bool(db.rows(f"""select count(*) from mart_map_values where indicator_id = ? and level = 'gemeente'
+                            and status = 'waarde'{where}""", [indicator_id] + ([] if area == NL else [area]),
+                        build_dir=build_dir)[0][0])
+
+
 def load_shapes(level: str, area: str, build_dir: Path | None = None) -> pd.DataFrame:
     """The shapes in view: coarse ones for all of NL; detailed ones in one gemeente (on a gemeente map: the
     gemeente and its neighbours)."""

@@ -68,13 +68,21 @@ def status_text(status: str, level: str, year) -> str:
                                "gebied"}[status]
 
 
-def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str) -> str:
+def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str,
+                      gemeenten_have_figures: bool = False) -> str:
+    """Why the map has no figure at all. It points to the gemeente level only when that level has a figure in
+    this area (gemeenten_have_figures); a gemeente formed after the source's year has none there either."""
     counts = frame["status"].value_counts()
     main = counts.index[0] if len(counts) else "ontbreekt"
     year = frame["boundary_year"].dropna().astype(int).iloc[0] if frame["boundary_year"].notna().any() else ""
+    if level != "gemeente" and gemeenten_have_figures:
+        choose = "Kies het niveau gemeenten of een ander onderwerp."
+    elif level != "gemeente":
+        choose = "Ook per gemeente is er hier geen cijfer. Kies een ander onderwerp."
+    else:
+        choose = "Kies een ander onderwerp."
     why = {"andere_indeling": f"De bron gebruikt de {division(level)} van {year}. Die {LEVELS[level]} hadden "
-                              "toen andere codes, of hun code ging toen mogelijk over een ander gebied. Kies een "
-                              "hoger niveau of een ander onderwerp.",
+                              f"toen andere codes, of hun code ging toen mogelijk over een ander gebied. {choose}",
            "geheim": "De cijfers zijn geheim: te weinig mensen of niet betrouwbaar.",
            "ontbreekt": "De bron heeft hier geen cijfers."}.get(main, "")
     return f"Geen cijfers voor ‘{indicator['label']}’ in dit gebied op {level}niveau. {why}"
