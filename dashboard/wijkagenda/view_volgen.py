@@ -88,21 +88,22 @@ def render_follow(agenda: dict) -> None:
 
 # ----------------------------------------------------------------------------------------------- print and share
 @st.cache_data(max_entries=4, show_spinner=False)
-def _printed(body: str, release: str, today: str) -> tuple[str, str, bytes | None, str | None]:
-    """(html, filename, pdf or None, why no pdf). Arguments are the cache key (the agenda as JSON)."""
+def _printed(body: str, release: str, today: str) -> tuple[str, str, bytes | None, str | None, int]:
+    """(html, filename, pdf or None, why no pdf, the pdf's pages). Arguments are the cache key (the agenda as
+    JSON)."""
     import json
 
-    from dashboard.gesprekskaart import PdfUnavailable
+    from dashboard.gesprekskaart import PdfUnavailable, page_count
 
     agenda_doc = json.loads(body)
     conversations = [c for c, _ in store().conversations(ids=agenda_doc["conversations"])]
     results = follow_ups(agenda_doc)
     try:
         printed, pdf = agenda_pdf(agenda_doc, conversations, results, today=date.fromisoformat(today))
-        return printed.html, printed.filename, pdf, None
+        return printed.html, printed.filename, pdf, None, page_count(pdf)
     except PdfUnavailable as err:
         printed = render_agenda(agenda_doc, conversations, results, today=date.fromisoformat(today))
-        return printed.html, printed.filename, None, str(err)
+        return printed.html, printed.filename, None, str(err), 0
 
 
 def _start_print() -> None:
@@ -115,10 +116,10 @@ def print_buttons(agenda: dict) -> None:
 
     if not st.session_state.get("wa_print"):
         st.button("Agenda afdrukken", icon=":material/print:", on_click=_start_print,
-                  help="Maakt de agenda als HTML en PDF (1 tot 3 A4'tjes).")
+                  help="Maakt de agenda als HTML en PDF (meestal 1 tot 3 A4'tjes).")
         return
     with st.spinner("De agenda wordt klaargezet om af te drukken…"):
-        html, filename, pdf, reason = _printed(json.dumps(agenda, sort_keys=True), db.release_key(),
+        html, filename, pdf, reason, pages = _printed(json.dumps(agenda, sort_keys=True), db.release_key(),
                                                date.today().isoformat())
     row = st.container(horizontal=True)
     row.download_button("Download agenda (HTML)", html.encode("utf-8"), file_name=f"{filename}.html",
@@ -126,6 +127,8 @@ def print_buttons(agenda: dict) -> None:
     if pdf is not None:
         row.download_button("Download agenda (PDF)", pdf, file_name=f"{filename}.pdf", mime="application/pdf",
                             icon=":material/picture_as_pdf:", on_click="ignore", type="primary", key="wa_pdf")
+        st.caption(f"De PDF telt {pages} A4'tje{'' if pages == 1 else 's'}."
+                   + (" Dat is meer dan gewoonlijk: de agenda heeft veel tekst." if pages > 3 else ""))
     else:
         st.info(reason or "Een PDF maken lukt hier niet. Download de HTML-versie en druk die af.")
 
@@ -166,7 +169,7 @@ def render_share(agenda: tuple[dict, int] | None, region: dict) -> None:
     show_flash("delen")
     if agenda is not None:
         doc = agenda[0]
-        st.markdown("**Afdrukken.** De agenda op 1 tot 3 A4'tjes, met de cijfers en hun beginpunt.")
+        st.markdown("**Afdrukken.** De agenda op meestal 1 tot 3 A4'tjes, met de cijfers en hun beginpunt.")
         print_buttons(doc)
         st.markdown("**Doorgeven.** Eén bestand met de agenda en de gesprekken erbij; een collega kan het "
                     "inlezen in een andere Buurtbalans.")

@@ -205,7 +205,9 @@ def test_gesprekskaart_to_agenda_to_follow_up(agenda_app, page):
                      "Bewegen en ontmoeten 14"):
         assert expected in pdf, expected
     pages = subprocess.run(["pdfinfo", str(pdf_path)], capture_output=True, text=True).stdout
-    assert 1 <= int(pages.split("Pages:")[1].split()[0]) <= 3
+    n_pages = int(pages.split("Pages:")[1].split()[0])
+    assert 1 <= n_pages <= 3
+    page.get_by_text(f"De PDF telt {n_pages} A4'tje").wait_for(timeout=30_000)   # the page says the real count
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf_path), str(ARTIFACTS / "wijkagenda_pdf")], check=True)
 
     mark("afdrukken")
