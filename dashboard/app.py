@@ -32,7 +32,7 @@ PAGES = [("profiel.py", "Buurt in beeld", ":material/home_pin:", "profiel"),
 def _first_build() -> None:
     """Once per process: build the database from the shipped snapshot (about half a minute)."""
     from pipelines.build import build
-    build()
+    build(read_in_child=False)   # the server has other threads: no fork (pipelines/build.py)
 
 
 def ensure_release() -> None:

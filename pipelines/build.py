@@ -7,7 +7,6 @@ import fcntl
 import hashlib
 import json
 import os
-import pickle
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,9 +18,10 @@ import pyarrow as pa
 
 from pipelines import division_identity, name_corrections, paths, precompute, release
 from pipelines.catalogue import Catalogue, load_catalogue
+from pipelines.child import in_child
 from pipelines.code_stamp import code_stamp
 from pipelines.definitions import source_definitions
-from pipelines.load import BuildError, attach_raw, collect, locate_caches, release_raw
+from pipelines.load import attach_raw, collect, locate_caches, release_raw
 from pipelines.models import run_models, validate
 
 # DuckDB settings of the build (peak memory): operators past the limit spill to a temp file beside the release
@@ -32,8 +32,8 @@ from pipelines.models import run_models, validate
 # region codes (sql/02, sql/04), which keeps each statement's working memory under it (README "Speed").
 DUCKDB_CONFIG = {"memory_limit": os.environ.get("BUURTBALANS_BUILD_MEMORY", "160MB")}
 CURRENT_DIVISION = 2024
-SHAPES_MODULE = Path(__file__).with_name("shapes.py")
-RAW_PREFIX = ".raw-"  # the build's raw values (pipelines/load.py), deleted when the build ends  # its code is part of the prepared shapes' cache key
+SHAPES_MODULE = Path(__file__).with_name("shapes.py")  # its code is part of the prepared shapes' cache key
+RAW_PREFIX = ".raw-"  # the build's raw values (pipelines/load.py), deleted when the build ends
 
 
 def release_freed_memory() -> None:
@@ -119,10 +119,10 @@ def cached_shapes(geo_dir: Path) -> Path:
     return cache
 
 
-def load_shapes(con: duckdb.DuckDBPyConnection, geo_dir: Path) -> None:
+def load_shapes(con: duckdb.DuckDBPyConnection, geo_dir: Path, fork: bool = True) -> None:
     """The table region_shapes, read by DuckDB straight from the prepared-shapes file (no pandas copy). A fresh
     clone prepares that file in a child process (shapely and the GeoJSON are the child's memory)."""
-    path = str(_in_child(cached_shapes, geo_dir)).replace("'", "''")
+    path = str(in_child(cached_shapes, geo_dir) if fork else cached_shapes(geo_dir)).replace("'", "''")
     con.execute(f"create table region_shapes as select * from read_parquet('{path}')")
 
 
@@ -166,9 +166,13 @@ def boundary_joins(regions: pd.DataFrame, sources: pd.DataFrame, own_codes: dict
 
 
 def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, catalogue: Catalogue | None = None,
-          geo_dir: Path | None = None, publish: bool = True, duckdb_config: dict | None = None) -> BuildSummary:
+          geo_dir: Path | None = None, publish: bool = True, duckdb_config: dict | None = None,
+          read_in_child: bool = True) -> BuildSummary:
     """Build a new release from the caches in `roots` (default: live cache, then the shipped snapshot).
-    duckdb_config: DuckDB settings of the build (default DUCKDB_CONFIG; {} = DuckDB's own defaults)."""
+    duckdb_config: DuckDB settings of the build (default DUCKDB_CONFIG; {} = DuckDB's own defaults).
+    read_in_child: read the tables (and prepare a fresh clone's shapes) in a forked child (pipelines/child.py).
+    False for a build inside a process with other threads, such as the dashboard's server: a fork copies only the
+    calling thread, and a lock another thread held at that moment would stay locked in the child."""
     catalogue = catalogue or load_catalogue()
     roots = roots or [paths.cache_dir(), paths.snapshot_dir() / "tables"]
     build_dir = build_dir or paths.build_dir()
@@ -190,8 +194,9 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             # one table at a time: read, reshape, into the raw values' own database file (pipelines/load.py), in a
             # child process: what pandas, pyarrow and DuckDB's allocator keep after the read goes with it
             # (README "Speed": the SQL models then run ~80 MB lower)
-            evidence, regions, sources, own_codes, raw_view, definitions, summary.missing_tables = _in_child(
-                _read, catalogue, located, raw_path, config)
+            read = (catalogue, located, raw_path, config)
+            evidence, regions, sources, own_codes, raw_view, definitions, summary.missing_tables = (
+                in_child(_read, *read) if read_in_child else _read(*read))
             summary.timings["read+transform"] = time.perf_counter() - clock
             _pause_point("after_transform")
             # the release file is written from here on; until publish() nothing points at it, and a failed or
@@ -200,7 +205,7 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             con.execute("set enable_progress_bar = false")
             attach_raw(con, raw_path, raw_view)
             clock = time.perf_counter()
-            load_shapes(con, geo_dir)
+            load_shapes(con, geo_dir, read_in_child)
             summary.timings["shapes"] = time.perf_counter() - clock
             _write(con, catalogue, evidence, regions, sources, summary, definitions, own_codes)
         except BaseException:
@@ -229,49 +234,6 @@ def _read(catalogue: Catalogue, located: dict[str, Path | None], raw_path: Path,
             catalogue, located, paths.snapshot_dir() / "files", CURRENT_DIVISION, read_con, raw_path)
     missing = [t for t in catalogue.tables if t not in metadata]
     return evidence, regions, sources, own_codes, raw_view, source_definitions(catalogue, metadata), missing
-
-
-def _in_child(fn, *args):
-    """fn(*args) in a forked child process: its result comes back pickled and its exception is raised here. The
-    memory the child used is the OS's again when it exits, instead of staying as the parent's heap fragments and
-    allocator caches (README "Speed"). The child shares the parent's imported modules (copy on write), so it
-    costs no second start-up. Where fork is missing, fn runs in this process."""
-    if not hasattr(os, "fork"):
-        return fn(*args)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        status = 0
-        try:
-            os.close(read_end)
-            try:
-                outcome = (True, fn(*args))
-            except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent
-                outcome = (False, exc)
-            try:
-                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled
-                data = pickle.dumps((False, BuildError(f"{outcome[1]!r} ({exc})")))
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
-        except BaseException:  # noqa: BLE001
-            status = 1
-        finally:
-            os._exit(status)  # no atexit handlers, no flushing of the parent's copied buffers
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if not data:
-        raise BuildError(f"het inlezen van de tabellen is afgebroken ({_exit_text(status)})")
-    ok, value = pickle.loads(data)
-    if not ok:
-        raise value
-    return value
-
-
-def _exit_text(status: int) -> str:
-    return f"signaal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"afsluitcode {os.WEXITSTATUS(status)}"
 
 
 def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, evidence: pd.DataFrame, regions: pd.DataFrame,

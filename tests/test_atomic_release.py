@@ -158,7 +158,7 @@ def test_reader_loop_sees_no_error_during_a_rebuild(killed_then_rebuilt):
 
 
 def test_a_table_that_cannot_be_read_fails_the_build_with_its_own_message(serving_copy, tmp_path):
-    """The tables are read in a child process (pipelines/build.py _in_child): its error reaches the caller as the
+    """The tables are read in a child process (pipelines/child.py in_child): its error reaches the caller as the
     same BuildError, naming the table, and the child's raw values file is gone with the failed build."""
     import pandas as pd
 
