@@ -79,7 +79,15 @@ LONG_ORG = "Buurtcoöperatieledenvergaderingvoorbereidingscommissiewerkgroeponde
 
 
 def _page_width_overflow(html: str) -> int:
-    """How many CSS pixels the printed document is wider than the A4 text width (180 mm) in Chromium."""
+    """How many CSS pixels the printed document is wider than the A4 text width (180 mm) in Chromium. In a thread
+    of its own: Playwright's sync API refuses to run where an earlier test of this worker left an asyncio loop
+    running, which depends on the order xdist gives the tests."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_measure_overflow, html).result(timeout=300)
+
+
+def _measure_overflow(html: str) -> int:
     from playwright.sync_api import sync_playwright
     width = round(180 / 25.4 * 96)
     with sync_playwright() as p:
