@@ -201,7 +201,7 @@ def gemeente_values(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     return db.query("""select indicator_id, age_group, is_default_group, period, boundary_year, table_id,
                               table_title, value, lower, upper, nl_value, nl_lower, nl_upper
                        from mart_profile where region_code = ? and is_default_group and value is not null
-                       order by indicator_id, is_default_group desc, age_group""", [code], build_dir=build_dir)
+                       order by """ + PROFILE_ORDER, [code], build_dir=build_dir)
 
 
 def map_status(code: str, build_dir: Path | None = None) -> pd.DataFrame:

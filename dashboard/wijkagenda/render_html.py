@@ -204,8 +204,9 @@ body.normal h1 { font-size: 21pt; }
 
 
 def agenda_pdf(agenda: dict, conversations: list[dict], follow: Mapping, *, today: date,
-               chromium: str | None = None) -> tuple[Printed, bytes]:
-    """render_agenda + html_to_pdf, denser step by step until it fits MAX_PAGES A4 pages (as pack_pdf does).
+               chromium: str | None = None) -> tuple[Printed, bytes, int]:
+    """render_agenda + html_to_pdf, denser step by step until it fits MAX_PAGES A4 pages (as pack_pdf does):
+    (printed, pdf, its number of pages, which can still be more than MAX_PAGES at the densest step).
 
     Raises dashboard.gesprekskaart.PdfUnavailable (a Dutch message) when no PDF can be made."""
     from dashboard.gesprekskaart.pdf import html_to_pdf, page_count
@@ -213,6 +214,7 @@ def agenda_pdf(agenda: dict, conversations: list[dict], follow: Mapping, *, toda
     for density in DENSITIES:
         printed = render_agenda(agenda, conversations, follow, today=today, density=density)
         pdf = html_to_pdf(printed.html, chromium=chromium)
-        if page_count(pdf) <= MAX_PAGES:
+        pages = page_count(pdf)
+        if pages <= MAX_PAGES:
             break
-    return printed, pdf
+    return printed, pdf, pages

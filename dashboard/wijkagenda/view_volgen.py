@@ -12,7 +12,7 @@ from dashboard.core.filetype import upload_help, widget_limit_mb
 from dashboard.core import db
 
 from . import data, exchange, follow, forms, model
-from .render_html import agenda_pdf, render_agenda
+from .render_html import MAX_PAGES, agenda_pdf, render_agenda
 from .store import UserStoreError
 from .view import CHOSEN, allowed, day_text, flash, may_edit, problems_text, save_shown, show_flash, store
 
@@ -93,14 +93,14 @@ def _printed(body: str, release: str, today: str) -> tuple[str, str, bytes | Non
     JSON)."""
     import json
 
-    from dashboard.gesprekskaart import PdfUnavailable, page_count
+    from dashboard.gesprekskaart import PdfUnavailable
 
     agenda_doc = json.loads(body)
     conversations = [c for c, _ in store().conversations(ids=agenda_doc["conversations"])]
     results = follow_ups(agenda_doc)
     try:
-        printed, pdf = agenda_pdf(agenda_doc, conversations, results, today=date.fromisoformat(today))
-        return printed.html, printed.filename, pdf, None, page_count(pdf)
+        printed, pdf, pages = agenda_pdf(agenda_doc, conversations, results, today=date.fromisoformat(today))
+        return printed.html, printed.filename, pdf, None, pages
     except PdfUnavailable as err:
         printed = render_agenda(agenda_doc, conversations, results, today=date.fromisoformat(today))
         return printed.html, printed.filename, None, str(err), 0
@@ -116,7 +116,7 @@ def print_buttons(agenda: dict) -> None:
 
     if not st.session_state.get("wa_print"):
         st.button("Agenda afdrukken", icon=":material/print:", on_click=_start_print,
-                  help="Maakt de agenda als HTML en PDF (meestal 1 tot 3 A4'tjes).")
+                  help=f"Maakt de agenda als HTML en PDF (meestal 1 tot {MAX_PAGES} A4'tjes).")
         return
     with st.spinner("De agenda wordt klaargezet om af te drukken…"):
         html, filename, pdf, reason, pages = _printed(json.dumps(agenda, sort_keys=True), db.release_key(),
@@ -128,7 +128,7 @@ def print_buttons(agenda: dict) -> None:
         row.download_button("Download agenda (PDF)", pdf, file_name=f"{filename}.pdf", mime="application/pdf",
                             icon=":material/picture_as_pdf:", on_click="ignore", type="primary", key="wa_pdf")
         st.caption(f"De PDF telt {pages} A4'tje{'' if pages == 1 else 's'}."
-                   + (" Dat is meer dan gewoonlijk: de agenda heeft veel tekst." if pages > 3 else ""))
+                   + (" Dat is meer dan gewoonlijk: de agenda heeft veel tekst." if pages > MAX_PAGES else ""))
     else:
         st.info(reason or "Een PDF maken lukt hier niet. Download de HTML-versie en druk die af.")
 
@@ -169,7 +169,7 @@ def render_share(agenda: tuple[dict, int] | None, region: dict) -> None:
     show_flash("delen")
     if agenda is not None:
         doc = agenda[0]
-        st.markdown("**Afdrukken.** De agenda op meestal 1 tot 3 A4'tjes, met de cijfers en hun beginpunt.")
+        st.markdown(f"**Afdrukken.** De agenda op meestal 1 tot {MAX_PAGES} A4'tjes, met de cijfers en hun beginpunt.")
         print_buttons(doc)
         st.markdown("**Doorgeven.** Eén bestand met de agenda en de gesprekken erbij; een collega kan het "
                     "inlezen in een andere Buurtbalans.")
