@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_browser.py
 	$(BIN)/python benchmarks/bench_map.py
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_load_server.py
 	$(BIN)/python benchmarks/bench_stats.py
 	$(BIN)/python benchmarks/bench_stats_app.py
 	$(BIN)/python benchmarks/bench_ten_years.py --runs 1
