@@ -332,6 +332,23 @@ def test_a_relation_of_two_counted_figures_of_one_year_needs_no_extra_notes(app,
     assert "Lees dit erbij" not in page
 
 
+def test_beter_dan_verwacht_for_all_nl_says_who_is_left_out(app, con):
+    """Heel Nederland: a third of the buurten lack the outcome or a background figure, and the list rests on the
+    rest. The footnote counted them; the page now says it beside the result ('Lees dit erbij'), as the relation
+    tab does. Counted in mart_buurt_wide over the outcome and the model's variables (mart_stats_models)."""
+    outcome = "ervaren_gezondheid_goed"
+    (variables,) = con.execute("select any_value(variables) from mart_stats_models where model = 'expected'").fetchone()
+    missing = " or ".join(f"{v} is null" for v in [outcome, *variables.split(",")])
+    total, left_out = con.execute(f"select count(*), count(*) filter ({missing}) from mart_buurt_wide").fetchone()
+    assert left_out > total / 4
+    at = app(gebied="NL", uitkomst=outcome)
+    assert not at.exception
+    page = texts(at)
+    assert (f"**Lees dit erbij:** {fmt_number(left_out)} van de {fmt_number(total)} buurten in heel Nederland "
+            f"({round(100 * left_out / total)}%) doen niet mee") in page
+    assert "De verwachting is berekend met alleen de buurten met alle cijfers." in page
+
+
 def test_beter_dan_verwacht_names_the_background_its_model_really_used(app, con):
     """Noardeast-Fryslân: fewer than 80% of its buurten with a health figure have an income or a 65+ figure, so the
     expectation rests on density alone; the page said 'op grond van inkomen, leeftijd, dichtheid' all the same.

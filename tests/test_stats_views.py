@@ -118,6 +118,14 @@ st.code(",".join(view_peers.peer_codes("{BUURT}", k=4)))""", monkeypatch)
         assert f"Welgelegen, Den Hommel** scoort {verdict}" in text or f"doet het {verdict}" in text
     r2 = con.execute("""select r2 from mart_expected_values where region_code = ?
                         and outcome_id = 'ervaren_gezondheid_goed'""", [BUURT]).fetchone()[0]
+    # the model leaves out every buurt without all its figures (a third of NL): said beside it, not only counted;
+    # counted in mart_buurt_wide over the model's variables (mart_stats_models) and its outcome
+    (variables,) = con.execute("select any_value(variables) from mart_stats_models where model = 'expected'").fetchone()
+    missing = " or ".join(f"{v} is null" for v in ["ervaren_gezondheid_goed", *variables.split(",")])
+    total, left_out = con.execute(f"select count(*), count(*) filter ({missing}) from mart_buurt_wide").fetchone()
+    assert left_out > total / 4
+    assert (f"**Lees dit erbij:** {fmt_number(left_out)} van de {fmt_number(total)} buurten in heel Nederland "
+            f"({round(100 * left_out / total)}%) doen niet mee") in text
     assert f"R² {fmt_number(r2, 2)}" in text and "tabel 50090NED" in text
     peers = con.execute("select peer_code, peer_name from mart_peer_buurten where region_code = ? order by rank",
                         [BUURT]).fetchall()

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from dashboard.core.format import (as_number, buurt_base, fmt_number, fmt_value, is_rough, is_rounded_zero,
                                    rough_number, rough_range, rough_value, rounded_zero_parts, rounding_note,
-                                   value_text)
+                                   unit_number, value_text)
 
 KRACHT = "#00695c"      # asset lens (dark teal)
 ZORGEN = "#5e3c99"      # problem lens (purple): a concern is not an alarm
@@ -66,7 +66,7 @@ def age_text(group: object) -> str:
 
 def short_value(value: float, unit: str) -> str:
     """A comparison value: with a short unit ('17,0%', '0,6 km'), without a long one ('38,6')."""
-    return fmt_value(value, unit) if unit in SHORT_UNITS else fmt_number(value)
+    return fmt_value(value, unit) if unit in SHORT_UNITS else unit_number(value, unit)
 
 
 def ref_text(row, key: str) -> str:
@@ -84,7 +84,7 @@ def value_html(value: float, unit: str) -> str:
     """The big number; a long unit ('per 1 000 inwoners') goes next to it in small type."""
     if unit in SHORT_UNITS:
         return f'<span class="bb-value">{fmt_value(value, unit)}</span>'
-    return f'<span class="bb-value">{fmt_number(value)}</span><span class="bb-unit">{html.escape(unit)}</span>'
+    return f'<span class="bb-value">{unit_number(value, unit)}</span><span class="bb-unit">{html.escape(unit)}</span>'
 
 
 def share_text(share: float) -> str:

@@ -38,15 +38,29 @@ def fmt_number(value: float | None, decimals: int | None = None) -> str:
     return _nl(float(value), decimals)
 
 
+# Units whose every source publishes one fixed number of decimals (CBS DataProperties `Decimals`: KWB distances
+# and household size to 0,1): a whole value keeps that decimal, so '1,0 km' reads beside '1,3 km', never '1 km'.
+# A unit shared by sources of different precision ('aantal', 'x 1 000 euro') is not listed; a share ('%') always
+# shows one decimal. tests/test_format_precision.py checks each listed unit against the source's DataProperties.
+UNIT_DECIMALS = {"km": 1, "personen": 1}
+
+
+def unit_number(value: float | None, unit: str, decimals: int | None = None) -> str:
+    """The number of a figure at its unit's precision, without the unit: `1.0, 'km'` -> '1,0'."""
+    if decimals is None:
+        decimals = 1 if unit == "%" else UNIT_DECIMALS.get(unit)
+    return fmt_number(value, decimals)
+
+
 def fmt_value(value: float | None, unit: str, decimals: int | None = None) -> str:
-    """`17.0, '%'` -> '17,0%'; `0.6, 'km'` -> '0,6 km'; `931298, 'aantal'` -> '931.298'."""
+    """`17.0, '%'` -> '17,0%'; `1.0, 'km'` -> '1,0 km'; `931298, 'aantal'` -> '931.298'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "%":
-        return fmt_number(value, 1 if decimals is None else decimals) + "%"
+        return unit_number(value, unit, decimals) + "%"
     if unit in ("aantal", "klasse 1-5"):
         return fmt_number(value, decimals)
-    return f"{fmt_number(value, decimals)} {unit}"
+    return f"{unit_number(value, unit, decimals)} {unit}"
 
 
 def as_number(value) -> float | None:

@@ -13,8 +13,8 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
 
 
 def fmt(value: float, unit: str) -> str:
-    """fmt_value, with one decimal for distances so '1,0 km' sits beside '0,9 km'."""
-    return fmt_value(value, unit, 1 if unit == "km" else None)
+    """fmt_value ('1,0 km' beside '0,9 km': format.UNIT_DECIMALS)."""
+    return fmt_value(value, unit)
 
 
 def dutch_date(day: date) -> str:

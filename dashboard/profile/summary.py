@@ -21,7 +21,8 @@ import math
 import pandas as pd
 
 from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, as_number, buurt_base, fmt_number,
-                                   fmt_value, is_rough, is_rounded_zero, rough_number, rounded_zero_text, value_parts)
+                                   fmt_value, is_rough, is_rounded_zero, rough_number, rounded_zero_text, unit_number,
+                                   value_parts)
 from dashboard.profile.table import records
 
 PLACE = {"buurt": "deze buurt", "wijk": "deze wijk", "gemeente": "deze gemeente", "land": "Nederland"}
@@ -131,7 +132,7 @@ def sentence(row, level: str = "buurt", opener: str | None = None) -> str:
     elif is_rough(row):   # 'ongeveer 29 per 1 000 inwoners (14 tot 41)'
         value, number = value_parts(row)[0], rough_number(row)
     else:
-        value, number = fmt_value(row["value"], row["unit"]), fmt_number(row["value"])
+        value, number = fmt_value(row["value"], row["unit"]), unit_number(row["value"], row["unit"])
     phrase = PHRASES.get(row["indicator_id"], "is de waarde voor '" + str(row["label"]).lower() + "' {v}")
     text = f"{opener or 'In ' + PLACE.get(level, 'deze regio')} {phrase.format(v=value, n=number)}"
     comp = comparison(row, level)

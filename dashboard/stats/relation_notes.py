@@ -2,6 +2,8 @@
 it, whether the figures come from different years, and whether a figure is itself a model's estimate.
 
     relation_notes(res, catalogue, prov, scope_label) -> list of Dutch (B1) sentences, possibly empty
+    left_out_note(n_missing, total, scope_label, about) -> the 'left out' sentence, or '' (also used by
+        'Beter dan verwacht' on Verbanden and on the profile, whose model leaves out buurten the same way)
 
 Rules (statistics a student can check):
 - **Left out.** Buurten without every figure are left out. When more than a quarter of the buurten in scope are
@@ -21,6 +23,20 @@ from dashboard.core.format import fmt_number
 LEFT_OUT_SHARE = 0.25
 
 
+ABOUT_RELATION = "Het verband gaat alleen over de buurten met alle cijfers."
+ABOUT_EXPECTED = "De verwachting is berekend met alleen de buurten met alle cijfers."
+
+
+def left_out_note(n_missing: int, total: int, scope_label: str, about: str) -> str:
+    """'4.805 van de 14.574 buurten in heel Nederland (33%) doen niet mee, ...' when more than LEFT_OUT_SHARE of
+    the buurten in scope are left out for a missing figure; '' otherwise. `about` says what rests on the rest."""
+    if not total or n_missing <= LEFT_OUT_SHARE * total:
+        return ""
+    share = round(100 * n_missing / total)
+    return (f"{fmt_number(n_missing)} van de {fmt_number(total)} buurten in {scope_label} ({share}%) doen niet "
+            f"mee, omdat een van de cijfers ontbreekt. {about} Die lijken niet per se op de andere buurten.")
+
+
 def _periods(prov: pd.DataFrame, ids) -> dict[str, str]:
     rows = prov.drop_duplicates("indicator_id").set_index("indicator_id")
     return {i: str(rows.at[i, "period"]) for i in ids if i in rows.index and pd.notna(rows.at[i, "period"])}
@@ -32,12 +48,9 @@ def relation_notes(res, catalogue: pd.DataFrame, prov: pd.DataFrame, scope_label
     label = lambda i: str(meta.at[i, "label"]) if i in meta.index else i   # noqa: E731
     ids = [res.x, res.y, *res.controls]
     notes = []
-    total = res.n_used + res.n_missing
-    if total and res.n_missing > LEFT_OUT_SHARE * total:
-        share = round(100 * res.n_missing / total)
-        notes.append(f"{fmt_number(res.n_missing)} van de {fmt_number(total)} buurten in {scope_label} ({share}%) "
-                     "doen niet mee, omdat een van de cijfers ontbreekt. Het verband gaat alleen over de buurten "
-                     "met alle cijfers. Die lijken niet per se op de andere buurten.")
+    left_out = left_out_note(res.n_missing, res.n_used + res.n_missing, scope_label, ABOUT_RELATION)
+    if left_out:
+        notes.append(left_out)
     periods = _periods(prov, ids)
     if len(set(periods.values())) > 1:
         named = "; ".join(f"‘{label(i)}’ {p}" for i, p in periods.items())

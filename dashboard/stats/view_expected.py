@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard.core.format import fmt_number
 from dashboard.stats import queries as q
 from dashboard.stats.expected_text import expected_footnote, expected_view, mark_other_area
+from dashboard.stats.relation_notes import ABOUT_EXPECTED, left_out_note
 from dashboard.stats.view_buurt_only import buurt_row
 
 
@@ -29,5 +30,11 @@ def render_expected(region_code: str, *, heading: str | None = "Beter of slechte
             st.warning(f"Het model voor ‘{x['label']}’ verklaart weinig (R² = {fmt_number(x['r2'], 2)}). "
                        "Wees voorzichtig met conclusies.", icon=":material/warning:")
     fitted = [x for x in lines if x["spec"]]
+    model = q.cached("stats_models").query("model == 'expected'")
+    if fitted and not model.empty:   # the model left out every buurt without all its figures: said, not only counted
+        n, n_excluded = int(model["n"].iloc[0]), int(model["n_excluded"].iloc[0])
+        left_out = left_out_note(n_excluded, n + n_excluded, "heel Nederland", ABOUT_EXPECTED)
+        if left_out:
+            st.markdown(f"**Lees dit erbij:** {left_out}")
     if fitted:
         st.caption(expected_footnote(fitted, q.cached("provenance"), q.cached("stats_models"), catalogue))

@@ -17,7 +17,7 @@ from dashboard.stats import queries as q
 from dashboard.core.format import fmt_number
 from dashboard.stats.deviance import LOG_VARIABLES, for_buurt
 from dashboard.stats.expected_text import background
-from dashboard.stats.relation_notes import relation_notes
+from dashboard.stats.relation_notes import ABOUT_EXPECTED, left_out_note, relation_notes
 from dashboard.stats.relations import CAVEAT
 from dashboard.stats.indicator_order import catalogue_order
 from dashboard.verbanden import options as opt
@@ -162,6 +162,9 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
                 "verwachten. Wat gebeurt daar? Wat doen bewoners, vrijwilligers en organisaties er? "
                 "Dat is een vraag om te stellen, geen bewijs. Naast de uitkomst staan de cijfers uit de kant "
                 "Kracht.")
+    left_out = left_out_note(res.n_excluded, res.n + res.n_excluded, scope_label, ABOUT_EXPECTED)
+    if left_out:   # said beside the result, as on the other tab, not only in the footnote's count
+        st.markdown(f"**Lees dit erbij:** {left_out}")
     if not_known:
         st.warning(not_known, icon=":material/warning:")
     if res.weak_fit_warning:
