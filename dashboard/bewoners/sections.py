@@ -111,18 +111,19 @@ def asset_store() -> AssetStore:
 
 
 def assets_in(region_code: str | None) -> list[Asset]:
-    """Assets of a buurt (BU), wijk (WK), gemeente (GM) or all of them (NL or None), oldest first."""
+    """Assets of a buurt (BU), wijk (WK), gemeente (GM) or all of them (NL or None), oldest first. Read from
+    memory while the store is unchanged (AssetStore.list_unchanged): every profile, map and agenda shows them."""
     store = asset_store()
     code = (region_code or "").strip().upper()
     if code.startswith("BU"):
-        return store.list(buurt_code=code)
+        return store.list_unchanged(buurt_code=code)
     if code.startswith("GM"):
-        return store.list(gemeente_code=code)
+        return store.list_unchanged(gemeente_code=code)
     if code.startswith("WK"):
         table = buurten()
         in_wijk = set(table.loc[table["wijk_code"] == code, "region_code"])
-        return [a for a in store.list(gemeente_code="GM" + code[2:6]) if a.buurt_code in in_wijk]
-    return store.list()
+        return [a for a in store.list_unchanged(gemeente_code="GM" + code[2:6]) if a.buurt_code in in_wijk]
+    return store.list_unchanged()
 
 
 def category_counts(assets: Iterable[Asset]) -> dict[str, int]:

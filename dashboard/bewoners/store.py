@@ -17,6 +17,7 @@ from pathlib import Path
 from dashboard import userstore
 from dashboard.userstore import (ConstraintError, ReleaseDatabaseError, RowMissingError, StaleVersionError,
                                  UserStore, UserStoreError)
+from dashboard.userstore.read_cache import ReadCache
 
 from .asset_rows import COLUMNS, LIVE, SELECT, audit_values, from_row, to_row
 from .export import assets_to_csv, assets_to_geojson
@@ -73,6 +74,7 @@ class AssetStore:
         self._locator = locator
         self.max_per_buurt = max_per_buurt
         self.users.ensure(FEATURE)
+        self._reads = ReadCache(self.users)
 
     def close(self) -> None:
         """Free a DuckDB file for other processes now (it is freed after a short idle time anyway)."""
@@ -245,6 +247,11 @@ class AssetStore:
             sql += " limit ? offset ?"
             params += [int(limit), int(offset)]
         return self.users.read(lambda tx: [from_row(row) for row in tx.execute(sql, params)])
+
+    def list_unchanged(self, buurt_code: str | None = None, gemeente_code: str | None = None) -> list[Asset]:
+        """list(), from memory while the store is unchanged (userstore.read_cache): for pages that show the
+        same assets on every visit, such as a profile."""
+        return list(self._reads.get((buurt_code, gemeente_code), lambda: tuple(self.list(buurt_code, gemeente_code))))
 
     def iter_all(self, buurt_code: str | None = None, gemeente_code: str | None = None, *,
                  page: int = 1_000) -> Iterator[Asset]:

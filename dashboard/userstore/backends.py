@@ -57,6 +57,11 @@ class Backend:
     dialect: str = ""
     description: str = ""
 
+    def change_token(self) -> object | None:
+        """A value that differs whenever the store's content may have changed since it was last taken, for
+        read_cache.ReadCache; None when this backend cannot tell (every read then goes to the store)."""
+        return None
+
     @contextmanager
     def _transaction(self, read_only: bool) -> Iterator[Tx]:
         raise NotImplementedError
@@ -111,12 +116,14 @@ class DuckDBBackend(Backend):
 
     dialect = "duckdb"
     _locks: dict[str, threading.Lock] = {}
+    _writes: dict[str, int] = {}   # write transactions per file in this process (for change_token)
 
     def __init__(self, path: str | os.PathLike, *, idle_seconds: float = IDLE_SECONDS):
         self.path = Path(path)
         self.description = str(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._write_lock = self._locks.setdefault(str(self.path.resolve()), threading.Lock())
+        self._key = str(self.path.resolve())
+        self._write_lock = self._locks.setdefault(self._key, threading.Lock())
         self.idle_seconds = idle_seconds
         self._state = threading.Lock()
         self._anchor: duckdb.DuckDBPyConnection | None = None
@@ -150,6 +157,22 @@ class DuckDBBackend(Backend):
                 self._anchor.close()
                 self._anchor = None
 
+    def change_token(self) -> object | None:
+        """Writes in this process count per file (every backend on the same file shares the count); what another
+        process writes changes the file or its write-ahead log (size, modification or change time, inode): it can
+        only write while this process has the file closed, and opening it alone takes longer than the clock's
+        coarsest tick, so a change never hides behind an unchanged time and size."""
+        try:
+            main = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        try:
+            wal = os.stat(f"{self.path}.wal")
+            log = (wal.st_ino, wal.st_size, wal.st_mtime_ns, wal.st_ctime_ns)
+        except FileNotFoundError:
+            log = None
+        return (self._writes.get(self._key, 0), main.st_ino, main.st_size, main.st_mtime_ns, main.st_ctime_ns, log)
+
     @contextmanager
     def _transaction(self, read_only: bool) -> Iterator[Tx]:
         lock = None if read_only else self._write_lock
@@ -170,6 +193,7 @@ class DuckDBBackend(Backend):
                 self._release()
         finally:
             if lock is not None:
+                self._writes[self._key] = self._writes.get(self._key, 0) + 1   # under the file's write lock
                 lock.release()
 
     def _classify(self, err: Exception) -> tuple[bool, UserStoreError | None]:

@@ -63,6 +63,10 @@ class UserStore:
     def dialect(self) -> str:
         return self.backend.dialect
 
+    def change_token(self) -> object | None:
+        """Differs whenever the store may have changed (Backend.change_token); None when unknown."""
+        return self.backend.change_token()
+
     @property
     def path(self) -> Path | None:
         return self.backend.path if isinstance(self.backend, DuckDBBackend) else None
