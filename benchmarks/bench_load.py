@@ -26,7 +26,6 @@ another host is aborted and counted as an error.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import random
@@ -35,7 +34,7 @@ import statistics
 import time
 from pathlib import Path
 
-from common import figure, header, percentile, peak_rss_mb, region_names, rss_mb, spread_buurten
+from common import figure, header, load_arguments, percentile, peak_rss_mb, region_names, rss_mb, spread_buurten
 
 from browser_flow import open_profile, switch_profile  # noqa: E402
 from browser_harness import CHROMIUM, CHROMIUM_ARGS, TEST_CHROMIUM_ARGS, cpu_seconds, start_app, stop_app  # noqa: E402
@@ -187,23 +186,12 @@ def report(label: str, sessions: int, ramp: float, think: float | None, times, e
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--ramp", type=float, default=0.25, help="burst: seconds between session starts")
-    parser.add_argument("--think", type=float, default=20, help="paced: mean seconds a person reads a profile")
-    parser.add_argument("--runs", default="burst,paced", help="burst, paced or both (comma-separated)")
-    parser.add_argument("--max-seconds", type=float, default=300, help="per run")
-    parser.add_argument("--gpu-compositing", action="store_true",
-                        help="composite pages through SwiftShader's emulated GPU, as runs before 2026-12 did")
-    parser.add_argument("--build-dir", type=Path, default=None)
-    args = parser.parse_args()
-    if not 1 <= args.sessions <= MAX_SESSIONS:
-        parser.error(f"--sessions must be 1..{MAX_SESSIONS}")
-    if not 1 <= args.think <= 120:
-        parser.error("--think must be 1..120 s")
-    runs = [r.strip() for r in args.runs.split(",") if r.strip()]
-    if not runs or set(runs) - {"burst", "paced"}:
-        parser.error("--runs takes burst, paced or both")
+    args, runs = load_arguments(__doc__.splitlines()[0], think=20, min_think=1, max_sessions=MAX_SESSIONS,
+                                think_help="paced: mean seconds a person reads a profile",
+                                extra=lambda parser: parser.add_argument(
+                                    "--gpu-compositing", action="store_true",
+                                    help="composite pages through SwiftShader's emulated GPU, as runs before "
+                                         "2026-12 did"))
     from pipelines import paths
 
     # The browsers share the 2 cores with the server here, and this machine has no GPU: with GPU compositing
@@ -213,7 +201,7 @@ def main() -> None:
     header(f"load: {args.sessions} concurrent browser sessions x {PROFILES_PER_SESSION} profiles, one server; "
            f"compositing {'on the emulated GPU' if args.gpu_compositing else 'in software, no GPU process work'}")
     for r in runs:
-        asyncio.run(run(args.build_dir or paths.build_dir(), args.sessions, args.ramp, min(args.max_seconds, 900),
+        asyncio.run(run(args.build_dir or paths.build_dir(), args.sessions, args.ramp, args.max_seconds,
                         None if r == "burst" else args.think, browser_args))
 
 

@@ -18,7 +18,6 @@ cancelled after --max-seconds. Loopback only (the server listens on 127.0.0.1).
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import random
@@ -26,7 +25,7 @@ import statistics
 import time
 from pathlib import Path
 
-from common import figure, header, percentile, peak_rss_mb, region_names, rss_mb, spread_buurten
+from common import figure, header, load_arguments, percentile, peak_rss_mb, region_names, rss_mb, spread_buurten
 
 from browser_harness import cpu_seconds, start_app, stop_app  # noqa: E402
 
@@ -145,27 +144,14 @@ def report(label, sessions, ramp, think, times, errors, wall, cpu, client, rss, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--ramp", type=float, default=0.25, help="burst: seconds between session starts")
-    parser.add_argument("--think", type=float, default=5, help="paced: mean seconds between a session's profiles")
-    parser.add_argument("--runs", default="burst,paced", help="burst, paced or both (comma-separated)")
-    parser.add_argument("--max-seconds", type=float, default=300, help="per run")
-    parser.add_argument("--build-dir", type=Path, default=None)
-    args = parser.parse_args()
-    if not 1 <= args.sessions <= MAX_SESSIONS:
-        parser.error(f"--sessions must be 1..{MAX_SESSIONS}")
-    if not 0.5 <= args.think <= 120:
-        parser.error("--think must be 0.5..120 s")
-    runs = [r.strip() for r in args.runs.split(",") if r.strip()]
-    if not runs or set(runs) - {"burst", "paced"}:
-        parser.error("--runs takes burst, paced or both")
+    args, runs = load_arguments(__doc__.splitlines()[0], think=5, min_think=0.5, max_sessions=MAX_SESSIONS,
+                                think_help="paced: mean seconds between a session's profiles")
     from pipelines import paths
 
     header(f"load on the server alone: {args.sessions} concurrent sessions x {PROFILES_PER_SESSION} profiles over "
            "Streamlit's websocket protocol, no browser, one server")
     for r in runs:
-        asyncio.run(run(args.build_dir or paths.build_dir(), args.sessions, args.ramp, min(args.max_seconds, 900),
+        asyncio.run(run(args.build_dir or paths.build_dir(), args.sessions, args.ramp, args.max_seconds,
                         None if r == "burst" else args.think))
 
 

@@ -37,6 +37,34 @@ def figure(name: str, value: float, unit: str, target: float | None = None, *, n
     return ok
 
 
+def load_arguments(description: str, *, think: float, think_help: str, min_think: float,
+                   max_sessions: int, extra=None):
+    """The load benchmarks' shared options (bench_load.py, bench_load_server.py), checked: --sessions 1..max,
+    --ramp, --think, --runs burst/paced, --max-seconds (at most 900), --build-dir. `extra(parser)` adds more.
+    Returns (args, runs)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--ramp", type=float, default=0.25, help="burst: seconds between session starts")
+    parser.add_argument("--think", type=float, default=think, help=think_help)
+    parser.add_argument("--runs", default="burst,paced", help="burst, paced or both (comma-separated)")
+    parser.add_argument("--max-seconds", type=float, default=300, help="per run (at most 900)")
+    parser.add_argument("--build-dir", type=Path, default=None)
+    if extra is not None:
+        extra(parser)
+    args = parser.parse_args()
+    if not 1 <= args.sessions <= max_sessions:
+        parser.error(f"--sessions must be 1..{max_sessions}")
+    if not min_think <= args.think <= 120:
+        parser.error(f"--think must be {min_think:g}..120 s")
+    runs = [r.strip() for r in args.runs.split(",") if r.strip()]
+    if not runs or set(runs) - {"burst", "paced"}:
+        parser.error("--runs takes burst, paced or both")
+    args.max_seconds = min(args.max_seconds, 900)
+    return args, runs
+
+
 def header(title: str) -> None:
     print(f"\n== {title}  ({os.cpu_count()} CPUs, load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())})",
           flush=True)
