@@ -10,7 +10,7 @@ import html
 import qrcode
 import qrcode.constants
 
-from dashboard.core.format import fmt_number
+from dashboard.core.counts import count_text
 
 from .pack_parts import Figure, LensSection, PackContent
 from .wording import fmt
@@ -198,7 +198,7 @@ def _header(content: PackContent, map_svg: str) -> str:
     where = {"buurt": f"Buurt in {wijk}, gemeente {r.gemeente_name}" if r.wijk_name
              else f"Buurt in de gemeente {r.gemeente_name}",
              "wijk": f"Wijk in de gemeente {r.gemeente_name}"}.get(r.level, LEVEL_WORD.get(r.level, r.level))
-    people = f" · {fmt_number(r.inwoners)} inwoners" if r.inwoners else ""
+    people = f" · {count_text(r.inwoners, 'inwoners', r.level)} inwoners" if r.inwoners else ""
     figure = (f'<figure class="map">{map_svg}<figcaption>{_e(r.name)} in groen. {CAPTION}</figcaption></figure>'
               if map_svg else f'<figure class="map empty"><figcaption>Geen kaart beschikbaar. {CAPTION}'
                               '</figcaption></figure>')

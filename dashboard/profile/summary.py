@@ -20,9 +20,10 @@ import math
 
 import pandas as pd
 
-from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, as_number, buurt_base, fmt_number,
+from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, as_number, buurt_base,
                                    fmt_value, is_rough, is_rounded_zero, rough_number, rounded_zero_text, unit_number,
                                    value_parts)
+from dashboard.core.counts import count_text
 from dashboard.profile.table import records
 
 PLACE = {"buurt": "deze buurt", "wijk": "deze wijk", "gemeente": "deze gemeente", "land": "Nederland"}
@@ -290,8 +291,8 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list
             out[-1] += " " + ZERO_OR_UNKNOWN_WHY
         few = [r["value"] for r in plain if r["indicator_id"] == "inwoners"]
         if level == "buurt" and few and pd.notna(few[0]) and few[0] < SMALL_BUURT:
-            out[-1] += (f" Hier wonen weinig mensen ({fmt_number(few[0])}). Dan publiceert CBS veel "
-                        "cijfers niet, om de privacy te beschermen.")
+            out[-1] += (f" Hier wonen weinig mensen: {count_text(few[0], 'inwoners', level)}. Dan publiceert CBS "
+                        "veel cijfers niet, om de privacy te beschermen.")
     return out
 
 

@@ -25,7 +25,8 @@ from dashboard.profile import quadrant
 from dashboard.profile import sections
 from dashboard.profile.table import LENS_TITLE, profile_table
 from dashboard.divisions import note as division_note
-from dashboard.core.format import among_buurten, fmt_number, fmt_value
+from dashboard.core.counts import count_text
+from dashboard.core.format import among_buurten, fmt_number
 
 LENS_INTRO = {"asset": "Wat er is: mensen die meedoen en voor elkaar zorgen, voorzieningen dichtbij.",
               "problem": "Waar mensen het moeilijk kunnen hebben: geld, gezondheid, uitkeringen."}
@@ -86,8 +87,8 @@ def context_html(p: Profile) -> str:
             text, small = f"{int(r['value'])} van 5", STEDELIJKHEID.get(int(r["value"]), "")
         elif ind == "bevolkingsdichtheid":
             text, small = fmt_number(r["value"]), "inwoners per km²"
-        else:
-            text, small = fmt_value(r["value"], r["unit"]), ""
+        else:   # inwoners of a wijk or buurt: CBS rounds them to 5 ('minder dan 3', 'ongeveer 5 (3 tot 7)')
+            text, small = count_text(r["value"], ind, p.region["level"]), ""
         label = "Stedelijkheid" if ind == "stedelijkheid" else str(r["label"])
         period = f" ({r['period']})" if pd.notna(r["period"]) else ""
         blocks.append(f'<div class="bb-ctx"><div class="bb-ctx-label">{html.escape(label + period)}</div>'

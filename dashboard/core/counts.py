@@ -1,0 +1,46 @@
+"""A count that CBS rounds in wijken and buurten (inwoners to 5): its words, never a bare '0' or a false exact '5'.
+
+    count_rounding(indicator_id) -> int     the rounding the catalogue declares for this count (0: exact)
+    count_text(value, indicator_id, level) -> str
+        'minder dan 3 (CBS rondt af op vijftallen: 0 tot 2)', 'ongeveer 5 (3 tot 7)', '1.745'
+
+The rounding is read from pipelines/catalogue.toml, not repeated here: a count is rounded as the catalogue says it
+is wherever it is a ratio's denominator (`denominator_rounding` of a source whose denominator is the count's stem,
+"inwoners/huishoudens of wijken and buurten are rounded to 5"). Gemeente and NL counts are exact.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from dashboard.core.format import as_number, fmt_number, value_text
+
+ROUNDED_LEVELS = ("buurt", "wijk")
+
+
+@lru_cache(maxsize=None)
+def _rounding_by_indicator() -> dict[str, int]:
+    from pipelines.catalogue import load_catalogue
+    indicators = load_catalogue().indicators
+    by_stem: dict[str, int] = {}
+    for ind in indicators:
+        for source in ind.sources:
+            for stem in source.denominator:
+                by_stem[stem] = max(by_stem.get(stem, 0), int(source.denominator_rounding or 0))
+    return {ind.id: max((by_stem.get(s.stem, 0) for s in ind.sources if s.stem), default=0) for ind in indicators}
+
+
+def count_rounding(indicator_id: str) -> int:
+    return _rounding_by_indicator().get(indicator_id, 0)
+
+
+def count_text(value, indicator_id: str, level: str) -> str:
+    """A count as shown: with its rounding interval where CBS rounded it (format.value_text's rules: a rounded 0 is
+    'minder dan 3 (… 0 tot 2)', a value whose interval is wide 'ongeveer 5 (3 tot 7)'), else the plain number."""
+    number, rounding = as_number(value), count_rounding(indicator_id)
+    if number is None or not rounding or level not in ROUNDED_LEVELS:
+        return fmt_number(number)
+    half = (rounding - 1) // 2   # rounded to 5: the true count lies within 2 of the published one
+    row = {"value": number, "unit": "aantal", "rounding": rounding}
+    if number > 0:
+        row |= {"round_lower": number - half, "round_upper": number + half}
+    return value_text(row)

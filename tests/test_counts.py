@@ -1,0 +1,46 @@
+"""Inwoners of a wijk or buurt are rounded by CBS (to 5: catalogue `denominator_rounding` of every ratio over
+AantalInwoners). A published 0 is 0 to 2 people and a published 5 is 3 to 7: the profile's context strip, its
+summary and the gesprekskaart say so instead of a bare '0' or a false exact '5' (dashboard/core/counts.py)."""
+from __future__ import annotations
+
+from dashboard.core.counts import count_rounding, count_text
+from pipelines.catalogue import load_catalogue
+
+
+def declared_inwoners_rounding() -> int:
+    """The rounding the catalogue declares for AantalInwoners where it is a ratio's denominator."""
+    return max(s.denominator_rounding for i in load_catalogue().indicators for s in i.sources
+               if "AantalInwoners" in s.denominator)
+
+
+def shown_inwoners(con, where: str) -> tuple[str, float]:
+    """A buurt whose profile shows this inwoners figure (mart_profile, the newest period with a value)."""
+    return con.execute(f"""
+        select region_code, value from (
+            select region_code, value, row_number() over (partition by region_code order by period desc) n
+            from mart_profile where indicator_id = 'inwoners' and is_default_group and value is not null
+              and region_code like 'BU%') where n = 1 and {where} order by region_code limit 1""").fetchone()
+
+
+def test_the_rounding_comes_from_the_catalogue():
+    rounding = declared_inwoners_rounding()
+    assert rounding == count_rounding("inwoners") and rounding > 1
+    assert count_text(0, "inwoners", "gemeente") == "0"        # gemeente and NL counts are exact
+
+
+def test_a_published_zero_and_a_small_count_say_their_range(release_app, con):
+    half = (declared_inwoners_rounding() - 1) // 2
+    for where, expect in (("value = 0", f"minder dan {half + 1} ("),
+                          ("value > 0 and value < 10", "ongeveer ")):
+        code, value = shown_inwoners(con, where)
+        at = release_app(regio=code)
+        assert not at.exception
+        page = "\n".join(m.value for m in at.main.markdown)
+        strip = page[page.index("bb-ctxs"):page.index("bb-meta")]
+        assert expect in strip, (code, strip)
+        if value == 0:
+            assert f"0 tot {half}" in strip and '"bb-ctx-value">0<' not in strip
+            assert "Hier wonen weinig mensen: minder dan" in page and "weinig mensen (0)" not in page
+        else:
+            low, high = int(value) - half, int(value) + half
+            assert f"ongeveer {int(value)} ({low} tot {high})" in strip
