@@ -1,10 +1,11 @@
 """db.columns / db.frame: the profile's frame built from fetchnumpy equals DuckDB's own fetchdf (values and dtypes),
 on a real release and for every NULL pattern of the four types it builds."""
+import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from dashboard.core import db, queries
+from dashboard.core import db, profile_read, queries
 
 PROFILE_SQL = (f"select {queries.PROFILE_COLUMNS} from mart_profile where region_code = ? "
                "order by indicator_id, age_group")
@@ -54,3 +55,50 @@ def test_profile_rows_equal_the_ordered_read_of_the_view(build_dir, con):
            f"order by {queries.PROFILE_ORDER}")
     for code in codes:
         same(db.frame(queries.profile_rows(code, build_dir)), con.execute(sql, [code]).fetchdf())
+
+
+def _sample(con, every: int) -> list[str]:
+    return [c for (c,) in con.execute(f"""select region_code from (select region_code, row_number() over
+                                          (order by region_code) as i from mart_regions) where i % {every} = 5""")
+            .fetchall()]
+
+
+def test_the_lookup_read_equals_the_view_and_is_the_one_used(build_dir, con):
+    # profile_read scans the per-region columns of int_profile by row id and takes the other columns from its
+    # per-release lookup: the frame equals the ordered plain read of the view, for every level, and it is really
+    # the path taken (read() gives columns), not the whole-view read it falls back to
+    codes = ["NL00", "GM0363", "WK0363SE", "BU0363AA01", "BU06060701"] + _sample(con, 97)
+    sql = (f"select {queries.PROFILE_COLUMNS} from mart_profile where region_code = ? "
+           f"order by {queries.PROFILE_ORDER}")
+    for code in codes:
+        raw = profile_read.read(code, build_dir)
+        assert raw is not None, code
+        built = db.frame(queries._with_gemeente_code(db.convert(raw)))
+        same(built, con.execute(sql, [code]).fetchdf())
+    assert profile_read.read("XX0000", build_dir) is None   # no rows: the view's read gives the empty frame
+
+
+def test_the_lookup_holds_every_region_and_one_value_per_key(build_dir, con):
+    found = profile_read.lookup(build_dir)
+    assert found.usable
+    # every region with profile rows has them together (int_profile is stored in region order)
+    assert set(found.spans) == {c for (c,) in con.execute("select distinct region_code from mart_profile").fetchall()}
+    # each lookup's columns have one value per key in the whole view
+    for name, (keys, columns) in profile_read.LOOKUPS.items():
+        assert len(found.index[name]) == con.execute(
+            f"select count(*) from (select distinct {', '.join(keys)} from mart_profile)").fetchone()[0]
+        assert len(found.index[name]) == con.execute(
+            f"select count(*) from (select distinct {', '.join(keys + columns)} from mart_profile)").fetchone()[0]
+
+
+def test_a_key_with_two_values_or_scattered_rows_is_not_looked_up(con):
+    tables = {name: con.execute(f"select distinct {', '.join(keys + cols)} from int_profile").fetchnumpy()
+              for name, (keys, cols) in profile_read.LOOKUPS.items()}
+    spans = [("BU1", 0, 9, 10), ("BU2", 10, 30, 11)]   # BU2's 11 rows lie among 21 row ids
+    found = profile_read.ProfileLookup(tables, spans)
+    assert found.usable and set(found.spans) == {"BU1"}
+    label = tables["table"]["table_title"]
+    tables["table"] = {k: np.ma.concatenate([v, v[:1]]) for k, v in tables["table"].items()}   # a table_id twice
+    tables["table"]["table_title"][-1] = "another title"
+    assert len(label) + 1 == len(tables["table"]["table_title"])
+    assert not profile_read.ProfileLookup(tables, spans).usable

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard.core import db
+from dashboard.core import db, profile_read
 
 PROFILE_COLUMNS = """region_code, indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary,
     description, age_group, is_default_group, period, boundary_year, table_id, table_title, attribution, value,
@@ -106,6 +106,9 @@ def profile_rows(code: str, build_dir: Path | None = None) -> dict:
     keys: text compares by code point as DuckDB compares UTF-8 bytes, one row per key) and gemeente_code, which the
     view derives per row with string functions (~0.5-1 ms): it is the region's own gemeente code, derived here by
     the view's rule (sql/02_mart_profile.sql)."""
+    raw = profile_read.read(code, build_dir)   # the per-region columns scanned, the constant ones looked up
+    if raw is not None:
+        return _with_gemeente_code(db.convert(raw))
     rest = [c.strip() for c in PROFILE_COLUMNS.split(",") if c.strip() != "gemeente_code"]
     cols = db.columns(f"select {', '.join(rest)} from mart_profile where region_code = ?", [code],
                       build_dir=build_dir, order=_profile_order)
@@ -113,6 +116,11 @@ def profile_rows(code: str, build_dir: Path | None = None) -> dict:
         frame = db.query(f"select {PROFILE_COLUMNS} from mart_profile where region_code = ? order by {PROFILE_ORDER}",
                          [code], build_dir=build_dir)
         return {name: column.array for name, column in frame.items()}
+    return _with_gemeente_code(cols)
+
+
+def _with_gemeente_code(cols: dict) -> dict:
+    """cols with gemeente_code at its place in the contract, derived by the view's rule (sql/02_mart_profile.sql)."""
     region_codes = cols["region_code"]
     gemeente = np.array([None if c.startswith("NL") else "GM" + c[2:6] for c in region_codes.tolist()], dtype=object)
     out = {}
