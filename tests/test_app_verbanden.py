@@ -332,6 +332,20 @@ def test_a_relation_of_two_counted_figures_of_one_year_needs_no_extra_notes(app,
     assert "Lees dit erbij" not in page
 
 
+def test_a_link_whose_axis_is_not_offered_still_shows_a_relation(app, con):
+    """Land van Cuijk (formed 2022) has no buurt figures in the RIVM 2020 tables: a link with y=eenzaam, and the
+    default y, are not offered there. The fallback was the first offered figure, the link's own x, so the page
+    showed only 'Kies twee verschillende cijfers'. Now y falls back to another offered figure."""
+    (n,) = con.execute("select count(eenzaam) from mart_buurt_wide where gemeente_code = 'GM1982'").fetchone()
+    assert n < 5
+    at = app(gebied="GM1982", x="afstand_huisarts", y="eenzaam")
+    assert not at.exception
+    x, y = at.selectbox(key="verband_x").value, at.selectbox(key="verband_y").value
+    assert x == "afstand_huisarts" and y != x
+    assert "Kies twee verschillende cijfers." not in texts(at) and "‘eenzaam’" in texts(at)
+    assert at.get("plotly_chart")
+
+
 def test_beter_dan_verwacht_for_all_nl_says_who_is_left_out(app, con):
     """Heel Nederland: a third of the buurten lack the outcome or a background figure, and the list rests on the
     rest. The footnote counted them; the page now says it beside the result ('Lees dit erbij'), as the relation

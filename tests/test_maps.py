@@ -233,6 +233,7 @@ def test_text_alternative_says_what_the_colours_say(draw, indicators):
 
 @pytest.mark.parametrize("indicator_id, level, area", [
     ("afstand_huisarts", "buurt", "GM0344"),   # distances rounded to 0.1 km: several Utrecht buurten share one
+    ("afstand_huisarts", "buurt", "GM0093"),   # Terschelling: two buurten share the lowest ('en 1 andere buurt')
 ])
 def test_text_alternative_counts_areas_that_share_the_lowest_or_highest_figure(draw, indicators, indicator_id,
                                                                                 level, area):
@@ -246,10 +247,21 @@ def test_text_alternative_counts_areas_that_share_the_lowest_or_highest_figure(d
     high = shown[shown["value"] == shown["value"].max()]
     assert len(low) > 1, "the real data of this case has a tie at the low end"
     for tied in (low, high):
-        if len(tied) > 1:
-            assert f" en {len(tied) - 1} andere {map_text.LEVELS[level]})" in sentence
+        if len(tied) > 1:   # one other is singular ('en 1 andere buurt'), more are plural
+            word = level if len(tied) == 2 else map_text.LEVELS[level]
+            assert f" en {len(tied) - 1} andere {word})" in sentence
         else:
             assert f"{tied.iloc[0]['value_text']} ({tied.iloc[0]['name']})" in sentence
+
+
+def test_text_alternative_says_one_area_in_the_singular(draw, indicators, con):
+    """Zeewolde has one wijk (mart_regions): 'voor 1 wijk in', not 'voor 1 wijken in'."""
+    from dashboard.kaart import text_alternative as ta
+    (n,) = con.execute("select count(*) from mart_regions where level = 'wijk' and gemeente_code = 'GM0050'").fetchone()
+    assert n == 1
+    frame, _, _ = draw("afstand_huisarts", "wijk", "GM0050")
+    sentence = ta.sentence(frame, indicators["afstand_huisarts"], "wijk", "Zeewolde")
+    assert "voor 1 wijk in Zeewolde" in sentence and "1 wijken" not in sentence
 
 
 def test_text_alternative_names_every_grey_class(draw, indicators):

@@ -23,14 +23,16 @@ def _n(k: int) -> str:
    # an all-NL buurt table (14,500 rows) would cost the browser more than the map: ask to narrow
 
 
-def _end(with_value: pd.DataFrame, which: str, plural: str) -> str:
-    """'0,3 km (Lombok-West)', or with a tie '0,3 km (Lombok-West en 4 andere buurten)': areas that share the
-    lowest (highest) figure are counted, so no single one is called the lowest when others have the same figure.
-    Rounded 0s ('afgerond_nul', 'minder dan 5') are not in `with_value`: sentence() counts them apart."""
+def _end(with_value: pd.DataFrame, which: str, level: str) -> str:
+    """'0,3 km (Lombok-West)', or with a tie '0,3 km (Lombok-West en 4 andere buurten)' ('en 1 andere buurt'):
+    areas that share the lowest (highest) figure are counted, so no single one is called the lowest when others have
+    the same figure. Rounded 0s ('afgerond_nul', 'minder dan 5') are not in `with_value`: sentence() counts them
+    apart."""
     extreme = getattr(with_value["value"], which)()
     tied = with_value[with_value["value"].eq(extreme)]
     first = tied.iloc[0]
-    others = f" en {_n(len(tied) - 1)} andere {plural}" if len(tied) > 1 else ""
+    word = level if len(tied) == 2 else LEVELS.get(level, level)   # 'en 1 andere buurt', 'en 4 andere buurten'
+    others = f" en {_n(len(tied) - 1)} andere {word}" if len(tied) > 1 else ""
     return f"{first['value_text']} ({first['name']}{others})"
 
 
@@ -52,7 +54,7 @@ def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str
     n = len(frame)
     label = str(indicator["label"])
     plural = LEVELS.get(level, level)
-    head = f"Kaart van ‘{label}’ voor {_n(n)} {plural} in {area_name}"
+    head = f"Kaart van ‘{label}’ voor {_n(n)} {level if n == 1 else plural} in {area_name}"
     with_value = frame[frame["status"].eq("waarde") & frame["value"].notna()]
     parts = []
     if len(with_value):
@@ -64,7 +66,7 @@ def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str
         elif with_value["value"].min() == with_value["value"].max():
             parts.append(f"{head_part}, allemaal {with_value.iloc[0]['value_text']}")
         else:
-            parts.append(f"{head_part}, van {_end(with_value, 'min', plural)} tot {_end(with_value, 'max', plural)}")
+            parts.append(f"{head_part}, van {_end(with_value, 'min', level)} tot {_end(with_value, 'max', level)}")
     elif not frame["status"].eq("afgerond_nul").any():
         parts.append("geen enkel gebied met een cijfer")
     zeros = frame[frame["status"].eq("afgerond_nul")]

@@ -30,15 +30,19 @@ NL = "NL"
 LINK_FIELDS = {"gebied": "het gebied", "x": "de x-as", "y": "de y-as", "uitkomst": "de uitkomst"}
 
 
-def _param(key: str, valid, fallback, widget: str):
-    """A URL value when valid, else the fallback (or the first valid value when the fallback is not valid). A value
+def _param(key: str, valid, fallback, widget: str, avoid: str | None = None):
+    """A URL value when valid, else the fallback (or the first valid value when the fallback is not valid; never
+    `avoid`, the other axis, when another is valid: a fallback of y equal to x shows no relation). A value
     the link asked for that is not valid here is named on the page while its widget is first drawn (later the
     page itself writes the URL: a choice that a new area does not offer is no link's fault)."""
     valid = list(valid)
     raw = st.query_params.get(key)
     if raw is not None and raw not in valid and widget not in st.session_state:
         st.info(state.link_value_note(LINK_FIELDS.get(key, key), raw))
-    return raw if raw in valid else (fallback if fallback in valid else valid[0])
+    if raw in valid:
+        return raw
+    options = [v for v in valid if v != avoid] or valid
+    return fallback if fallback in options else options[0]
 
 
 def _csv(table: pd.DataFrame) -> bytes:
@@ -79,7 +83,7 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     x = left.selectbox("Cijfer langs de x-as (van links naar rechts)", ids, format_func=options.get, key="verband_x",
                        index=ids.index(_param("x", ids, DEFAULT_X, "verband_x")))
     y = right.selectbox("Cijfer langs de y-as (van onder naar boven)", ids, format_func=options.get, key="verband_y",
-                        index=ids.index(_param("y", ids, DEFAULT_Y, "verband_y")))
+                        index=ids.index(_param("y", ids, DEFAULT_Y, "verband_y", avoid=x)))
     st.query_params["x"], st.query_params["y"] = x, y
     chosen = st.multiselect("Houd rekening met (hoogstens 5 achtergrondkenmerken)", ids, format_func=options.get,
                             max_selections=5, key="verband_controls", placeholder="bijvoorbeeld leeftijd of dichtheid")
