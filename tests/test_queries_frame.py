@@ -71,9 +71,9 @@ def test_the_lookup_read_equals_the_view_and_is_the_one_used(build_dir, con):
     sql = (f"select {queries.PROFILE_COLUMNS} from mart_profile where region_code = ? "
            f"order by {queries.PROFILE_ORDER}")
     for code in codes:
-        raw = profile_read.read(code, build_dir)
-        assert raw is not None, code
-        built = db.frame(queries._with_gemeente_code(db.convert(raw)))
+        cols = profile_read.read(code, build_dir)
+        assert cols is not None, code
+        built = db.frame(queries._with_gemeente_code(cols))
         same(built, con.execute(sql, [code]).fetchdf())
     assert profile_read.read("XX0000", build_dir) is None   # no rows: the view's read gives the empty frame
 

@@ -111,13 +111,22 @@ def columns(sql: str, params: list | tuple | None = None, build_dir: Path | None
     return _run(sql, params, build_dir, lambda result: _columns(result, order))
 
 
+_column_index: dict[tuple, pd.Index] = {}
+
+
 def frame(cols: dict) -> pd.DataFrame:
     """The frame of columns(...) (and of any columns a reader added with the same dtype rules)."""
     arrays = list(cols.values())
     if arrays and len({len(a) for a in arrays}) == 1 and len(set(cols)) == len(cols):
+        names = tuple(cols)
+        columns = _column_index.get(names)
+        if columns is None:   # an Index is immutable: frames of the same columns share one (~0.3 ms each)
+            columns = _column_index[names] = pd.Index(list(names))
+            for old in list(_column_index)[:-64]:
+                _column_index.pop(old, None)
         try:   # the same frame as pd.DataFrame(cols, copy=False) without its per-column checks: ~half the CPU
-            return pd.DataFrame._from_arrays(arrays, columns=pd.Index(list(cols)),
-                                             index=pd.RangeIndex(len(arrays[0])), verify_integrity=False)
+            return pd.DataFrame._from_arrays(arrays, columns=columns, index=pd.RangeIndex(len(arrays[0])),
+                                             verify_integrity=False)
         except (AttributeError, TypeError):   # a pandas without this constructor
             pass
     return pd.DataFrame(cols, copy=False)

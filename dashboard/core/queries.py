@@ -106,9 +106,9 @@ def profile_rows(code: str, build_dir: Path | None = None) -> dict:
     keys: text compares by code point as DuckDB compares UTF-8 bytes, one row per key) and gemeente_code, which the
     view derives per row with string functions (~0.5-1 ms): it is the region's own gemeente code, derived here by
     the view's rule (sql/02_mart_profile.sql)."""
-    raw = profile_read.read(code, build_dir)   # the per-region columns scanned, the constant ones looked up
-    if raw is not None:
-        return _with_gemeente_code(db.convert(raw))
+    cols = profile_read.read(code, build_dir)   # the per-region columns scanned, the constant ones looked up
+    if cols is not None:
+        return _with_gemeente_code(cols)
     rest = [c.strip() for c in PROFILE_COLUMNS.split(",") if c.strip() != "gemeente_code"]
     cols = db.columns(f"select {', '.join(rest)} from mart_profile where region_code = ?", [code],
                       build_dir=build_dir, order=_profile_order)
