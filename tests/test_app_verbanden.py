@@ -346,6 +346,16 @@ def test_a_link_whose_axis_is_not_offered_still_shows_a_relation(app, con):
     assert at.get("plotly_chart")
 
 
+def test_an_empty_link_value_is_named_as_empty(app):
+    """'?x=&y=%20' (a link cut short): the note said "De link vraagt om ‘’ voor de x-as"; now it says the link gives
+    no value, and the page shows the defaults."""
+    at = app(gebied="GM0050", x="", y=" ")
+    assert not at.exception
+    page = texts(at)
+    assert "‘’" not in page
+    assert "De link geeft geen waarde voor de x-as." in page and "De link geeft geen waarde voor de y-as." in page
+
+
 def test_beter_dan_verwacht_for_all_nl_says_who_is_left_out(app, con):
     """Heel Nederland: a third of the buurten lack the outcome or a background figure, and the list rests on the
     rest. The footnote counted them; the page now says it beside the result ('Lees dit erbij'), as the relation

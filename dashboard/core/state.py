@@ -175,6 +175,8 @@ def link_value_note(field: str, raw: object) -> str:
     """A link (a shared or bookmarked URL) asked for a value this page cannot show: say so, instead of silently
     showing something else. `field` names what the value was for ('het onderwerp', 'de x-as')."""
     shown = " ".join(str(raw or "").split())[:40]  # as typed (an id keeps its underscores), bounded, escaped
+    if not shown:   # '?x=' or '?x=%20': no value to name (it read "om ‘’")
+        return f"De link geeft geen waarde voor {field}. U ziet nu de standaardkeuze."
     return (f"De link vraagt om ‘{md_escape(shown)}’ voor {field}, maar dat staat niet in de keuzes hier. "
             "U ziet nu de standaardkeuze.")
 
