@@ -174,3 +174,25 @@ def test_a_wijk_or_gemeente_among_buurten_and_a_row_without_dots_are_explained(a
     assert not at.exception
     captions = " ".join(c.value for c in at.main.caption)
     assert "hele gebied" not in captions and "Zonder stip" not in captions
+
+
+def test_the_table_writes_each_figure_as_the_app_does(app, con):
+    """The numbers stay numbers (CSV, Parquet, sorting), but each is shown with a decimal comma and its unit's
+    precision: a gemeente whose distance to the huisarts is a whole number of km (mart_profile) reads '1,0' beside
+    '0,9', where the browser's own format showed '1' beside '0.9'. Missing stays '–'."""
+    import pyarrow as pa
+    code, value = con.execute("""select region_code, value from mart_profile
+        where indicator_id = 'afstand_huisarts' and is_default_group and region_code like 'GM%' and value = round(value)
+        order by region_code limit 1""").fetchone()
+    at = app(vergelijk=f"{code},BU00930418")
+    assert not at.exception
+    element = at.main.dataframe[0]
+    numbers = element.value.set_index("Onderwerp")
+    shown = pa.ipc.open_stream(element.proto.arrow_data.styler.display_values).read_pandas()
+    shown.index = numbers.index
+    column = next(c for c in numbers.columns if c.endswith(f"({code})"))
+    assert numbers.at["Afstand tot huisarts", column] == pytest.approx(value)      # still a number
+    assert shown.at["Afstand tot huisarts", column] == f"{int(value)},0"
+    assert shown.at["Doet vrijwilligerswerk", column] in ("–",) or "," in shown.at["Doet vrijwilligerswerk", column]
+    other = next(c for c in numbers.columns if c.endswith("(BU00930418)"))
+    assert numbers[other].isna().any() and (shown.loc[numbers[other].isna(), other] == "–").all()

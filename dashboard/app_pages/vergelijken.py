@@ -80,9 +80,7 @@ st.caption("Elke rij is een onderwerp. Een stip laat zien waar de plek staat tus
            + compare_notes.chart_notes(table, chart_rows, regions))
 
 st.header("Tabel")
-value_cols = [c for c in table.columns if c not in compare.COMPARE_META]
-st.dataframe(table, hide_index=True, placeholder="–", column_config={c: st.column_config.NumberColumn(c, format="localized")
-                                                    for c in value_cols})
+st.dataframe(compare.shown_table(table), hide_index=True, placeholder="–")
 rounded_zero = (" CBS rondt aantallen af (uitkeringen op tientallen): een 0 kan dan 0 tot 4 zijn, en in een kleine "
                 "buurt is een cijfer per 1 000 inwoners maar ongeveer: zie de kolom Toelichting."
                 if table["Toelichting"].astype(bool).any() else "")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.core.charts import share_text
-from dashboard.core.format import as_number, is_rough, is_rounded_zero, rough_range, rounded_zero_parts, value_text
+from dashboard.core.format import (as_number, is_rough, is_rounded_zero, rough_range, rounded_zero_parts, unit_number,
+                                   value_text)
 from dashboard.profile.table import LENS_TITLE
 
 COMPARE_META = ("Kant", "Onderwerp", "Eenheid", "Periode", "Geschat", "Bron", "Toelichting")
@@ -58,3 +59,16 @@ def _place(r) -> str:
         return (f" (door de afronding hoger dan {share_text(100 * low / n)}% tot "
                 f"{share_text(100 * (n - high) / n)}% van de buurten)")
     return f" (hoger dan {share_text(r['share_lower'])}% van de buurten)"
+
+
+def shown_table(table: pd.DataFrame):
+    """The compare table as the page shows it: the same numbers (so sorting, the CSV and the Parquet stay numeric),
+    each written as the rest of the app writes its unit, with a decimal comma: '1,0' km beside '0,9', '25,6' %,
+    '136' per 1 000 (format.unit_number), '–' for no figure. The browser's own number format dropped a whole
+    value's decimal ('1' beside '0.9') and followed the browser's language."""
+    values = [c for c in table.columns if c not in COMPARE_META]
+    styler = table.style
+    for unit, rows in table.groupby("Eenheid", sort=False).groups.items():
+        styler = styler.format(lambda v, u=str(unit): unit_number(v, u), na_rep="–",
+                               subset=pd.IndexSlice[list(rows), values])
+    return styler
