@@ -78,27 +78,28 @@ def test_the_lookup_read_equals_the_view_and_is_the_one_used(build_dir, con):
     assert profile_read.read("XX0000", build_dir) is None   # no rows: the view's read gives the empty frame
 
 
-def test_the_lookup_holds_every_region_and_one_value_per_key(build_dir, con):
+def test_the_lookup_holds_every_region_and_what_the_build_joins(build_dir, con):
     found = profile_read.lookup(build_dir)
     assert found.usable
     # every region with profile rows has them together (int_profile is stored in region order)
     assert set(found.spans) == {c for (c,) in con.execute("select distinct region_code from mart_profile").fetchall()}
-    # each lookup's columns have one value per key in the whole view
-    for name, (keys, columns) in profile_read.LOOKUPS.items():
-        assert len(found.index[name]) == con.execute(
-            f"select count(*) from (select distinct {', '.join(keys)} from mart_profile)").fetchone()[0]
-        assert len(found.index[name]) == con.execute(
-            f"select count(*) from (select distinct {', '.join(keys + columns)} from mart_profile)").fetchone()[0]
+    # each looked-up column, taken by its keys for every distinct key of the view, equals the view's own value
+    for name, (keys, columns, _) in profile_read.LOOKUPS.items():
+        raw = con.execute(f"select distinct {', '.join(keys + columns)} from mart_profile").fetchnumpy()
+        taken = found.take(name, list(zip(*(profile_read._values(raw[k]) for k in keys))), missing=name != "indicator")
+        for column in columns:
+            want, got = profile_read._values(raw[column]), profile_read._values(taken[column])
+            if column == "table_title":   # coalesce(title, table_id): the lookup holds the sources' title
+                got = [t if g is None else g for t, g in zip(profile_read._values(raw["table_id"]), got)]
+            assert [None if w != w else w for w in want] == [None if g != g else g for g in got], (name, column)
 
 
-def test_a_key_with_two_values_or_scattered_rows_is_not_looked_up(con):
-    tables = {name: con.execute(f"select distinct {', '.join(keys + cols)} from int_profile").fetchnumpy()
-              for name, (keys, cols) in profile_read.LOOKUPS.items()}
+def test_a_key_with_two_rows_or_scattered_rows_is_not_looked_up(build_dir, con):
+    tables = {name: con.execute(sql).fetchnumpy() for name, (_, _, sql) in profile_read.LOOKUPS.items()}
+    types = profile_read.lookup(build_dir).types
     spans = [("BU1", 0, 9, 10), ("BU2", 10, 30, 11)]   # BU2's 11 rows lie among 21 row ids
-    found = profile_read.ProfileLookup(tables, spans)
+    found = profile_read.ProfileLookup(tables, spans, types)
     assert found.usable and set(found.spans) == {"BU1"}
-    label = tables["table"]["table_title"]
     tables["table"] = {k: np.ma.concatenate([v, v[:1]]) for k, v in tables["table"].items()}   # a table_id twice
-    tables["table"]["table_title"][-1] = "another title"
-    assert len(label) + 1 == len(tables["table"]["table_title"])
-    assert not profile_read.ProfileLookup(tables, spans).usable
+    assert not profile_read.ProfileLookup(tables, spans, types).usable
+    assert not profile_read.ProfileLookup(tables, spans, {**types, "value": "DECIMAL(9,2)"}).usable

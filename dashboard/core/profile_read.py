@@ -3,20 +3,23 @@ the columns of its frame, scanning only the columns that differ per region.
 
 Why this shape (measured on DuckDB 2.0, one thread, as the server): a read of ~50 rows costs DuckDB ~0.4 ms per
 query, ~1-1.5 ms more to bind a view (any view, also `select * from int_profile`), ~0.5-1 ms to find the region's
-rows in its 120,000-row row group, and ~0.05-0.1 ms per column it scans and hands to Python: 36 columns of the
-view cost ~6-7 ms before pandas saw a row. So:
-- of mart_profile's 37 columns, 19 are the same for every region or follow from others: the indicator's texts and
-  flags (label ... attribution: one value per indicator_id), table_title (one per table_id), is_default_group (one
-  per indicator and age group), Nederland's figures nl_* (one per indicator, period, table and age group),
-  region_code (the code asked for) and gemeente_code (the view's rule, queries._with_gemeente_code). They are read
-  once per release into a small lookup (ProfileLookup: ~200 rows, and each region's first and last row) and taken
-  per row, so a read scans 18 columns;
-- the read goes to int_profile, the table mart_profile projects one to one (sql/02_mart_profile.sql: the view only
-  reorders its columns and derives gemeente_code), by row id: a region's rows are stored together (in region order,
-  tests/test_sql_models.py), so `rowid between first and last` replaces the scan for the code.
-The lookup keeps a key only when it has one value in the release, and a region only when its rows are contiguous
-(checked when it is built); otherwise, and for a code with no rows, queries.profile_rows reads the view whole.
-tests/test_queries_frame.py proves the frame equal to the plain `select ... from mart_profile` for every level.
+rows in its 120,000-row row group, and ~0.05-0.1 ms per column it binds, scans and hands to Python: the 36 columns
+of the view cost ~6-7 ms before pandas saw a row. So:
+- 18 of mart_profile's 37 columns are what int_profile joins to each row (sql/02_mart_profile.sql): the
+  indicator's texts and flags (label ... attribution, from the catalogue), table_title (coalesce(title, table_id)
+  from the sources) and Nederland's figures nl_* (the NL00 value of the same indicator, period, table and age
+  group); region_code is the code asked for and gemeente_code follows the view's rule
+  (queries._with_gemeente_code). The joined columns are read once per release from the small marts they come
+  from (ProfileLookup: mart_catalogue_table, mart_sources, mart_indicator_series of NL00; ~120 rows) and taken
+  per row, so a read scans 19 columns;
+- the read goes to int_profile, the table mart_profile projects one to one (the view only reorders its columns
+  and derives gemeente_code), by row id: a region's rows are stored together (in region order,
+  tests/test_sql_models.py), so `rowid between first and last` replaces the scan for the code;
+- the rows come as Python tuples (fetchall costs less than fetchnumpy's masked arrays) and get fetchdf's dtypes.
+The lookup is used only when each key has one row and each column int_profile's type, a region's row ids only when
+its rows are contiguous (checked when it is built); otherwise, and for a code with no rows or an indicator the
+catalogue lacks, queries.profile_rows reads the view whole. tests/test_queries_frame.py proves the frame equal to
+the plain `select ... from mart_profile` for every level and a sample of regions.
 """
 from __future__ import annotations
 
@@ -29,45 +32,62 @@ import pandas as pd
 from dashboard.core import db
 
 # read per region: the keys that order and join the rows, and every figure that is not Nederland's
-PER_REGION = ("indicator_id", "age_group", "period", "boundary_year", "table_id", "value", "lower", "upper",
-              "missing_reason", "percentile_buurten", "n_buurten", "round_lower", "round_upper", "gemeente_value",
-              "gemeente_lower", "gemeente_upper", "gemeente_round_lower", "gemeente_round_upper")
-# one value per key in a release: (key columns, the columns they determine)
+PER_REGION = ("indicator_id", "age_group", "is_default_group", "period", "boundary_year", "table_id", "value",
+              "lower", "upper", "missing_reason", "percentile_buurten", "n_buurten", "round_lower", "round_upper",
+              "gemeente_value", "gemeente_lower", "gemeente_upper", "gemeente_round_lower", "gemeente_round_upper")
+# what int_profile joins to each row (sql/02_mart_profile.sql), read from the small marts it comes from:
+# name -> (key columns, the columns they give, the read). indicators: an inner join (every row has its indicator);
+# sources: table_title = coalesce(title, table_id) of a left join; Nederland: a left join on four keys (no match,
+# or a NULL key, gives NULL figures)
 LOOKUPS = {
     "indicator": (("indicator_id",), ("label", "lens", "unit", "direction", "modelled", "landing", "hidden",
-                                      "in_summary", "description", "attribution")),
-    "group": (("indicator_id", "age_group"), ("is_default_group",)),
-    "table": (("table_id",), ("table_title",)),
+                                      "in_summary", "description", "attribution"),
+                  "select indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary, "
+                  "description, attribution from mart_catalogue_table"),
+    "table": (("table_id",), ("table_title",), "select table_id, title as table_title from mart_sources"),
     "nl": (("indicator_id", "period", "table_id", "age_group"),
-           ("nl_value", "nl_lower", "nl_upper", "nl_round_lower", "nl_round_upper")),
+           ("nl_value", "nl_lower", "nl_upper", "nl_round_lower", "nl_round_upper"),
+           "select indicator_id, period, table_id, age_group, value as nl_value, lower as nl_lower, upper as nl_upper, "
+           "round_lower as nl_round_lower, round_upper as nl_round_upper from mart_indicator_series "
+           "where region_code = 'NL00'"),
 }
 
 
 class ProfileLookup:
-    """The per-release values of mart_profile's constant columns (per lookup a dict key -> row and the raw
-    fetchnumpy columns to take from) and each region's rows in int_profile (code -> first and last row id, for
-    regions whose rows are contiguous). usable is False when some key has more than one value."""
+    """Per release: the lookups' columns (per lookup a dict key -> row and the columns to take rows from, a last
+    row of NULLs for a left join without a match) and each region's rows in int_profile (code -> first and last
+    row id, for regions whose rows are contiguous). usable is False when a key has more than one row, or a column
+    has another type than in int_profile."""
 
-    def __init__(self, tables: dict[str, dict], spans: list[tuple]):
+    def __init__(self, tables: dict[str, dict], spans: list[tuple], types: dict[str, str],
+                 lookup_types: dict[str, dict[str, str]] | None = None):
         self.index: dict[str, dict] = {}
         self.columns: dict[str, dict] = {}
         self.spans = {code: (first, last) for code, first, last, n in spans if last - first + 1 == n}
-        self.usable = True
-        self.types: dict[str, str] = {}
-        for name, (keys, _) in LOOKUPS.items():
+        self.types = types
+        self.usable = all(t in db.FAST_TYPES for t in types.values())
+        for name, (keys, columns, _) in LOOKUPS.items():
             raw = tables[name]
             rows = list(zip(*(_values(raw[k]) for k in keys)))
             self.index[name] = {key: i for i, key in enumerate(rows)}
-            self.columns[name] = {column: _prepared(raw[column]) for column in raw if column not in keys}
-            self.usable &= len(self.index[name]) == len(rows)   # distinct rows, so a repeated key has 2 values
+            self.usable &= len(self.index[name]) == len(rows)   # a key with two rows: the join repeats rows
+            self.columns[name] = {c: _prepared(np.ma.concatenate([raw[c], np.ma.masked_all(1, raw[c].dtype)]))
+                                  for c in columns}
+            if lookup_types is not None:
+                self.usable &= all(lookup_types[name][c] == types.get(c) for c in columns)
 
-    def take(self, name: str, keys: list[tuple]) -> dict | None:
-        """The lookup's columns for each key (in order), or None when a key is not in the lookup."""
-        index = self.index[name]
-        try:
-            rows = np.array([index[k] for k in keys], dtype=np.intp)
-        except KeyError:
-            return None
+    def take(self, name: str, keys: list[tuple], missing: bool = False) -> dict | None:
+        """The lookup's columns for each key (in order). A key not in the lookup, or with a NULL part, takes the
+        row of NULLs when missing is True (a left join), else the answer is None."""
+        index, null_row = self.index[name], len(self.index[name])
+        if missing:
+            rows = [null_row if None in k else index.get(k, null_row) for k in keys]
+        else:
+            try:
+                rows = [index[k] for k in keys]
+            except KeyError:
+                return None
+        rows = np.array(rows, dtype=np.intp)
         return {column: values[rows] for column, values in self.columns[name].items()}
 
 
@@ -98,23 +118,20 @@ _lookup_lock = threading.Lock()
 
 
 def lookup(build_dir: Path | None = None) -> ProfileLookup:
-    """The ProfileLookup of the current release (five grouped reads of int_profile, ~0.3 s CPU once per release
-    file and process)."""
+    """The ProfileLookup of the current release (~50 ms CPU once per release file and process: three small reads
+    and the region codes of int_profile)."""
     path = db.current_path(build_dir)
     found = _lookups.get(path)
     if found is None:
         with _lookup_lock:
             found = _lookups.get(path)
             if found is None:
-                tables = {name: db.numpy(f"select distinct {', '.join(keys + cols)} from int_profile",
-                                         build_dir=build_dir)
-                          for name, (keys, cols) in LOOKUPS.items()}
+                tables = {name: db.numpy(sql, build_dir=build_dir) for name, (_, _, sql) in LOOKUPS.items()}
+                lookup_types = {name: db.describe(sql, build_dir=build_dir) for name, (_, _, sql) in LOOKUPS.items()}
                 spans = db.rows("select region_code, min(rowid), max(rowid), count(*) from int_profile "
                                 "group by region_code", build_dir=build_dir)
-                found = ProfileLookup(tables, spans)
-                found.types = db.describe(f"select {', '.join(COLUMNS)} from int_profile limit 0",
-                                          build_dir=build_dir)
-                found.usable &= all(t in db.FAST_TYPES for t in found.types.values())
+                types = db.describe(f"select {', '.join(COLUMNS)} from int_profile limit 0", build_dir=build_dir)
+                found = ProfileLookup(tables, spans, types, lookup_types)
                 if db.current_path(build_dir) == path:   # a refresh published meanwhile: read again next time
                     _lookups[path] = found
                     for old in list(_lookups)[:-2]:
@@ -125,7 +142,7 @@ def lookup(build_dir: Path | None = None) -> ProfileLookup:
 def read(code: str, build_dir: Path | None = None) -> dict | None:
     """The columns of `select {PROFILE_COLUMNS minus gemeente_code} from mart_profile where region_code = ?
     order by {PROFILE_ORDER}` with the dtypes fetchdf gives them (db.convert), or None when the lookup cannot give
-    them (no rows, a NULL key, a key the lookup lacks, a key with two values): then read the view whole."""
+    them (no rows, a NULL key, an indicator the catalogue lacks, a key with two rows): then read the view whole."""
     found = lookup(build_dir)
     span = found.spans.get(code)
     if not found.usable or span is None:
@@ -134,26 +151,21 @@ def read(code: str, build_dir: Path | None = None) -> dict | None:
     rows = db.rows(SQL, list(span), build_dir=build_dir)
     if not rows:
         return None
-    indicator, age = [r[0] for r in rows], [r[1] for r in rows]
-    if None in indicator or None in age:
+    indicator, age, default = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+    if None in indicator or None in age or None in default:
         return None
-    group = found.take("group", list(zip(indicator, age)))
-    if group is None or isinstance(group["is_default_group"], np.ma.MaskedArray):
-        return None
-    default = group["is_default_group"].tolist()
     # PROFILE_ORDER (indicator_id, is_default_group desc, age_group), one row per key: text compares by code point
     # in Python as DuckDB compares UTF-8 bytes
     order = sorted(range(len(rows)), key=lambda i: (indicator[i], not default[i], age[i]))
     rows = [rows[i] for i in order]
     columns = dict(zip(PER_REGION, zip(*rows)))
     indicator, age, period, table = (columns[k] for k in ("indicator_id", "age_group", "period", "table_id"))
-    taken = {"is_default_group": group["is_default_group"][np.array(order, dtype=np.intp)]}
-    for name, keys in (("indicator", list(zip(indicator))), ("table", list(zip(table))),
-                       ("nl", list(zip(indicator, period, table, age)))):
-        more = found.take(name, keys)
-        if more is None:
-            return None
-        taken.update(more)
+    taken = found.take("indicator", list(zip(indicator)))
+    if taken is None:
+        return None
+    taken.update(found.take("nl", list(zip(indicator, period, table, age)), missing=True))
+    titles = found.take("table", [(t,) for t in table], missing=True)["table_title"]
+    taken["table_title"] = np.array([t if title is None else title for t, title in zip(table, titles)], dtype=object)
     out = {}
     for name in COLUMNS:
         if name == "region_code":
