@@ -20,20 +20,44 @@ SNAPSHOT_TABLES = ROOT / "data" / "snapshot" / "tables"
 BUILD_STDOUT = "build-stdout.txt"
 
 
-# `make test` (pytest-xdist, --dist loadgroup) queues the xdist groups first, largest first, then every other test
-# one by one in collection order. Modules with the longest single tests (the wijkagenda browser flow, a 70-s
-# property test, PDF prints, builds of their own) are collected first, so they are handed out early and the two
-# workers finish together instead of one running a long test alone at the end. Stable: each module's tests stay
-# together and in their own order.
-SLOW_FIRST = ("test_browser_wijkagenda", "test_wijkagenda_import_properties", "test_gesprekskaart_pdf", "test_cli",
-              "test_atomic_release", "test_summary", "test_stats_trend", "test_bewoners_upload_properties",
-              "test_maps", "test_app_profiel", "test_bewoners_privacy", "test_app_bewonerskaart")
+# `make test` runs on two pytest-xdist workers with --dist loadgroup: a work unit is an xdist group (all its tests on
+# one worker) or a single test. xdist itself queues units by their number of tests, so a long single test (the
+# wijkagenda browser flow, a property test) used to start late and run alone at the end while the other worker
+# idled. The hook below queues the units longest first (longest-processing-time first: the two workers then finish
+# within about the shortest unit of each other). UNIT_SECONDS holds what the long units took in a fresh-clone run,
+# rounded (keys: a group name, or the start of a test id); every other unit counts a second per test and keeps
+# xdist's order. A wrong figure costs only balance, never a result.
+UNIT_SECONDS = {
+    "browser-test_browser_wijkagenda": 140, "browser-test_browser_a11y": 150, "browser-test_browser_routes": 90,
+    "browser-test_browser_kaart": 70, "replayed_refresh": 80, "test_build_settings": 90, "test_discover": 75,
+    "browser-test_browser_gesprekskaart": 70, "browser-test_browser_bewonerskaart": 45, "test_stats_views": 35,
+    "tests/test_wijkagenda_import_properties.py::test_generated": 45,
+}
 
 
-def pytest_collection_modifyitems(config, items):
-    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda item: rank.get(getattr(getattr(item, "module", None), "__name__", "").rsplit(".", 1)[-1],
-                                         len(rank)))
+def unit_seconds(scope: str, tests: int) -> float:
+    if scope in UNIT_SECONDS:
+        return UNIT_SECONDS[scope]
+    return max([v for k, v in UNIT_SECONDS.items() if "::" in k and scope.startswith(k)] or [float(tests)])
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from collections import OrderedDict
+
+    from xdist.scheduler import LoadGroupScheduling
+
+    class LongestFirst(LoadGroupScheduling):
+        ordered = False
+
+        def _assign_work_unit(self, node):
+            if not self.ordered:   # the first assignment: the queue holds every unit
+                self.ordered = True
+                self.workqueue = OrderedDict(sorted(self.workqueue.items(),
+                                                    key=lambda unit: -unit_seconds(unit[0], len(unit[1]))))
+            super()._assign_work_unit(node)
+    return LongestFirst(config, log)
 
 
 def cli_build(folder: Path) -> None:

@@ -24,17 +24,18 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "browser: real-browser test (Playwright on Debian chromium)")
 
 
+@pytest.hookimpl(tryfirst=True)   # before xdist names the groups, also when this file is given on the command line
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-            # `make test` runs the suite on 2 pytest-xdist workers with --dist loadgroup: every test of the shared
-            # app server goes to ONE worker, so the suite starts that server once (session fixtures are per
-            # worker). A module that starts its own server (and, for the wijkagenda, builds its own release) is a
-            # group of its own, so the other worker can run it meanwhile (at most one Chromium per worker).
-            shared = "app_server" in getattr(item, "fixturenames", ())
-            item.add_marker(pytest.mark.xdist_group("browser" if shared else f"browser-{item.module.__name__}"))
+            # `make test` runs the suite on 2 pytest-xdist workers with --dist loadgroup: each module is a group
+            # (one work unit, queued longest first by tests/conftest.py), so both workers can run browser modules
+            # and neither is left with one long browser queue. The shared `app_server` and `browser` are session
+            # fixtures, i.e. one per worker: a worker starts its server once, for the first module that needs it,
+            # and every later module on that worker reuses it (at most one Chromium per worker).
+            item.add_marker(pytest.mark.xdist_group(f"browser-{item.module.__name__}"))
             if not CHROMIUM.exists():
                 item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
 

@@ -1,7 +1,10 @@
 """From the gesprekskaart to a wijkagenda and back to the figures, in a real browser.
 
-The app starts on a release built from the shipped snapshot WITHOUT the newest wave of RIVM 50150NED (2024), so
-the agenda freezes the 2022 figure as its baseline. The flow: make the gesprekskaart, record the conversation,
+The app starts on a release built from two tables of the shipped snapshot: KWB 85984NED (the 2024 regions and
+names, the distance to a GP) and RIVM 50150NED WITHOUT its newest wave (2024), so the agenda freezes the 2022 figure
+as its baseline. The flow follows one figure of each table and the refresh replaces only 50150NED: the other shipped
+tables (older KWB years, the 2020/2022 RIVM tables, police, Kiesraad) take no part in what is checked here, and
+leaving them out makes both builds of the flow (the fixture's and the refresh's) a third of a full build's cost. The flow: make the gesprekskaart, record the conversation,
 build an agenda with two priorities (a Bewonerskaart item, figures, a budget line), print it (PDF text checked
 with pdftotext), then `python -m pipelines refresh --table 50150NED` against the local OData replay server brings
 the 2024 wave; the user store stays byte-identical, and the Volgen tab shows what moved. Every request must stay
@@ -33,17 +36,18 @@ BUURT = "BU03440121"                      # Lombok-Oost, Utrecht
 ASSET = "Buurthuis De Boomgaard"
 WAVE_TABLE, NEW_WAVE = "50150NED", "2024JJ00"
 FOLLOWED = "goed_ervaren_gezondheid_trend"   # from 50150NED
+KEPT_TABLES = ("85984NED",)                # the regions, their names and afstand_huisarts (2024)
 TALL = {"width": 1300, "height": 4200}
 
 
 def _trimmed_snapshot(folder: Path) -> Path:
-    """data/snapshot with 50150NED as it was before its 2024 wave (rows and period code list without 2024)."""
+    """data/snapshot's KEPT_TABLES, and 50150NED as it was before its 2024 wave (rows and period code list without
+    2024)."""
     tables = folder / "tables"
     tables.mkdir(parents=True)
     (folder / "geo").symlink_to(SNAPSHOT_TABLES.parent / "geo")
-    for source in SNAPSHOT_TABLES.iterdir():
-        if source.name != WAVE_TABLE:
-            (tables / source.name).symlink_to(source)
+    for name in KEPT_TABLES:
+        (tables / name).symlink_to(SNAPSHOT_TABLES / name)
     target = tables / WAVE_TABLE
     target.mkdir()
     for item in (SNAPSHOT_TABLES / WAVE_TABLE).iterdir():
