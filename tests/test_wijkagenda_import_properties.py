@@ -21,6 +21,9 @@ EXAMPLES = 1_200
 TRICKY_TEXT = ["jan@example.org", "bel 06-12345678", "+31 20 624 1111", "dhr. Jansen", "mevrouw De Vries",
                "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "a\x00b", "\x1b[31m",
                "x" * 2000, "", "   ", "=SUM(A1)", "Prijs < 5 euro", "Café ☕ — “quotes”", "\ud7ff", "line\nbreak"]
+# the ids of a fresh agenda and conversation: the strings of [0-9a-z]{6,12}, as a text strategy (from_regex drew them
+# with ~15% more CPU for the whole test: 400 examples 12.2/11.7 s against 9.8/10.9 s, paired runs at load 12-17)
+IDENT = st.text(alphabet="0123456789abcdefghijklmnopqrstuvwxyz", min_size=6, max_size=12)
 json_leaf = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10**20, max_value=10**20),
                       st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
                       st.sampled_from(TRICKY_TEXT))
@@ -82,7 +85,7 @@ def _replace(doc, path, new):
 def files(draw, valid: dict) -> tuple[bytes, str]:
     kind = draw(st.sampled_from(["fresh", "mutate", "tricky", "extra_key", "encoding", "truncate", "bytes", "json"]))
     doc = copy.deepcopy(valid)
-    ident = st.from_regex(r"[0-9a-z]{6,12}", fullmatch=True)
+    ident = IDENT
     if kind in ("fresh", "mutate", "tricky", "extra_key"):   # new ids, so an accepted file can really import
         agenda_id, conversation_id = draw(ident), draw(ident)
         doc["agenda"]["id"], doc["agenda"]["conversations"] = agenda_id, [conversation_id]
