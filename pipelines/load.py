@@ -33,6 +33,7 @@ VALUES_DDL = f"""create table {RAW_DB}.raw_ratio (
     table_id varchar, series varchar, round_lower double, round_upper double)"""
 # the wide frame's missing-reason codes: 0 = a value, i + 1 = REASONS[i]
 REASONS = ("suppressed", "not_available", "zero_or_unknown", "too_few")
+NULL_COLUMN = "no_bound"  # a wide table's one all-NULL column, read for every bound no row has (store_wide)
 
 
 class BuildError(RuntimeError):
@@ -85,18 +86,28 @@ def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> st
     if not wide.indicators:
         return None
     frame = {c: wide.keys[c] for c in wide.keys.columns}
+    groups = []
     for k, (value, lower, upper, reason, round_lower, round_upper) in enumerate(wide.columns):
-        frame[f"v{k}"], frame[f"l{k}"], frame[f"u{k}"] = value, lower, upper
+        frame[f"v{k}"] = value
         frame[f"r{k}"] = reason_codes(reason)
-        frame[f"a{k}"], frame[f"b{k}"] = round_lower, round_upper  # the rounding interval (pipelines/values.py)
+        # bounds (lower/upper: the source's margins; a/b: the rounding interval, pipelines/values.py) that are
+        # empty on every row (most of them: only RIVM has margins, only ratios of rounded counts an interval) are
+        # not stored: the unpivot reads the one empty column NULL_COLUMN in their place (same NULLs, about half
+        # the columns to hand over, compress and read back)
+        bounds = {}
+        for prefix, bound in (("l", lower), ("u", upper), ("a", round_lower), ("b", round_upper)):
+            bounds[prefix] = NULL_COLUMN if pd.isna(bound).all() else f"{prefix}{k}"
+            if bounds[prefix] != NULL_COLUMN:
+                frame[f"{prefix}{k}"] = bound
+        groups.append(f"(v{k}, {bounds['l']}, {bounds['u']}, r{k}, {bounds['a']}, {bounds['b']})")
+    frame[NULL_COLUMN] = np.full(len(wide.keys), np.nan)
     con.register("wide_frame", pd.DataFrame(frame))
     try:
         con.execute(f"create table {RAW_DB}.{name} as select * from wide_frame")
     finally:
         con.unregister("wide_frame")
     con.execute(f"checkpoint {RAW_DB}")  # compresses the new table
-    groups = ", ".join(f"(v{k}, l{k}, u{k}, r{k}, a{k}, b{k}) as {_sql_text(i)}"
-                       for k, (i, _) in enumerate(wide.indicators))
+    groups = ", ".join(f"{group} as {_sql_text(i)}" for group, (i, _) in zip(groups, wide.indicators))
     series = {s for _, s in wide.indicators}
     series_sql = (_sql_text(series.pop()) if len(series) == 1 else
                   "case indicator_id " + " ".join(f"when {_sql_text(i)} then {_sql_text(s)}"
