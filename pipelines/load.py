@@ -33,6 +33,7 @@ VALUES_DDL = f"""create table {RAW_DB}.raw_ratio (
     table_id varchar, series varchar, round_lower double, round_upper double)"""
 # the wide frame's missing-reason codes: 0 = a value, i + 1 = REASONS[i]
 REASONS = ("suppressed", "not_available", "zero_or_unknown", "too_few")
+_REASON_INDEX = pd.Index(REASONS)
 NULL_COLUMN = "no_bound"  # a wide table's one all-NULL column, read for every bound no row has (store_wide)
 
 
@@ -73,11 +74,16 @@ def _sql_text(text: str) -> str:
 
 
 def reason_codes(reason: pd.Series) -> np.ndarray:
-    codes = pd.Categorical(reason, categories=REASONS).codes
-    unknown = (codes < 0) & reason.notna().to_numpy()
-    if unknown.any():
-        raise SchemaError(f"onbekende reden voor een ontbrekende waarde: {reason[unknown].iloc[0]}")
-    return (codes + 1).astype(np.int8)
+    """0 where there is a value, i + 1 for REASONS[i]; only the rows with a reason (~15 %) are looked up."""
+    reasons = np.asarray(reason, dtype=object)
+    present = pd.notna(reasons)
+    codes = np.zeros(len(reasons), dtype=np.int8)
+    if present.any():
+        found = _REASON_INDEX.get_indexer(reasons[present])
+        if (found < 0).any():
+            raise SchemaError(f"onbekende reden voor een ontbrekende waarde: {reasons[present][found < 0][0]}")
+        codes[present] = found + 1
+    return codes
 
 
 def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> str | None:

@@ -10,8 +10,9 @@ import pytest
 
 from pipelines.cache import read_table_cache
 from pipelines.catalogue import load_catalogue
-from pipelines.load import NULL_COLUMN, RAW_DB, store_wide
+from pipelines.load import NULL_COLUMN, RAW_DB, reason_codes, store_wide
 from pipelines.transform import LONG_COLUMNS, WideTable, table_to_wide, wide_to_long
+from pipelines.values import SchemaError
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "data" / "snapshot" / "tables"
 KEYS = ["region_code", "period", "indicator_id", "age_group"]
@@ -57,3 +58,8 @@ def test_unpivot_of_the_stored_wide_table_is_the_long_form(table_id, catalogue, 
         for prefix, bound in (("l", lower), ("u", upper), ("a", round_lower), ("b", round_upper)):
             assert (f"{prefix}{k}" in stored) == bool(pd.notna(bound).any())
     assert NULL_COLUMN in stored
+
+
+def test_an_unknown_missing_reason_stops_the_build():
+    with pytest.raises(SchemaError, match="onbekende reden"):
+        reason_codes(pd.Series([None, "suppressed", "geheim"], dtype=object))
