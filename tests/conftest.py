@@ -24,21 +24,30 @@ BUILD_STDOUT = "build-stdout.txt"
 # one worker) or a single test. xdist itself queues units by their number of tests, so a long single test (the
 # wijkagenda browser flow, a property test) used to start late and run alone at the end while the other worker
 # idled. The hook below queues the units longest first (longest-processing-time first: the two workers then finish
-# within about the shortest unit of each other). UNIT_SECONDS holds what the long units took in a fresh-clone run,
-# rounded (keys: a group name, or the start of a test id); every other unit counts a second per test and keeps
-# xdist's order. A wrong figure costs only balance, never a result.
+# within about the shortest unit of each other). UNIT_SECONDS holds what the long units took in the full run of
+# 2026-12-01 21:14 (main 307f46c, --durations, divided by 4 for that run's load of 10-20: about a quiet fresh clone);
+# keys: a group name, or the start of a test id ("tests/..."). Every other unit counts half a second per test and
+# keeps xdist's order (more tests first). The wijkagenda flow goes first: it builds its own release, so it keeps one
+# worker busy while the other builds the session release that nearly every other unit waits for. A wrong figure
+# costs only balance, never a result.
 UNIT_SECONDS = {
-    "browser-test_browser_wijkagenda": 140, "browser-test_browser_a11y": 150, "browser-test_browser_routes": 90,
-    "browser-test_browser_kaart": 70, "replayed_refresh": 80, "test_build_settings": 90, "test_discover": 75,
-    "browser-test_browser_gesprekskaart": 70, "browser-test_browser_bewonerskaart": 45, "test_stats_views": 35,
-    "tests/test_wijkagenda_import_properties.py::test_generated": 45,
+    "browser-test_browser_wijkagenda": 200, "browser-test_browser_a11y": 112, "replayed_refresh": 108,
+    "test_build_settings": 90, "tests/test_wijkagenda_import_properties.py::test_generated": 85,
+    "browser-test_browser_routes": 86, "test_discover": 77, "browser-test_browser_kaart": 53,
+    "browser-test_browser_bewonerskaart": 43, "browser-test_browser_gesprekskaart": 37, "test_stats_views": 25,
+    "killed_then_rebuilt": 23, "tests/test_app_verbanden.py::test_only_indicators": 20,
+    "tests/test_app_profiel.py::test_first_start": 15, "tests/test_bewoners_privacy.py::test_the_long_digit": 15,
+    "browser-test_browser_profiel": 15, "test_stats_peers": 12, "tests/test_bewoners_upload_properties.py": 11,
+    "tests/test_summary.py::test_every_told": 11, "tests/test_cli.py::test_ensure": 11,
+    "tests/test_gesprekskaart_pdf.py::test_pack_prints": 10, "test_replay_refresh_cache": 10,
 }
 
 
 def unit_seconds(scope: str, tests: int) -> float:
     if scope in UNIT_SECONDS:
         return UNIT_SECONDS[scope]
-    return max([v for k, v in UNIT_SECONDS.items() if "::" in k and scope.startswith(k)] or [float(tests)])
+    return max([v for k, v in UNIT_SECONDS.items() if k.startswith("tests/") and scope.startswith(k)]
+               or [0.5 * tests])
 
 
 def pytest_xdist_make_scheduler(config, log):
