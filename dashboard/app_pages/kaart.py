@@ -73,10 +73,11 @@ _initial("kaart_gebied", url["gebied"], areas)
 st.title("Kaart")
 for field, raw in map_url.unknown_in_url(st.query_params, labels, areas):
     st.info(state.link_value_note(field, raw))
-left, middle, right = st.columns([3, 2, 2])
+left, middle = st.columns([3, 2])
 indicator_id = left.selectbox("Wat wilt u zien?", list(labels), format_func=labels.get, key="kaart_indicator")
 area = middle.selectbox("Waar?", list(areas), format_func=areas.get, key="kaart_gebied")
-level = right.segmented_control("Niveau", list(SCALES), format_func=SCALES.get, key="kaart_schaal") or "gemeente"
+# on a row of its own: in a third column its three buttons overflowed to the left ('emeenten' at 1300 px wide)
+level = st.segmented_control("Niveau", list(SCALES), format_func=SCALES.get, key="kaart_schaal") or "gemeente"
 toggles = st.container(horizontal=True)
 relative = area != map_queries.NL and toggles.toggle(
     "Kleuren vergelijken binnen deze gemeente (anders: met heel Nederland)", key="kaart_relatief")

@@ -107,3 +107,22 @@ def test_rounded_zeros_have_their_own_dotted_class(app_server, page):
     assert pink > 500, pink                                  # the class is painted on the map, not only listed
     assert_accessible(page, "kaart_afgerond_0")
     assert_only_local(page)
+
+
+def test_the_level_buttons_are_whole_on_a_laptop_screen(app_server, page):
+    """'Niveau' (Gemeenten | Wijken | Buurten) sat in a third column too narrow for it: its buttons overflowed to the
+    left, so the first read 'emeenten' at 1300 px and was hidden under 'Waar?' at 1024 px. Each button must lie
+    inside its group and the page at the common widths."""
+    for width in (1024, 1300):
+        page.set_viewport_size({"width": width, "height": 900})
+        open_app(page, app_server, "/kaart?indicator=afstand_huisarts&gebied=GM0093&schaal=buurt", plots=1)
+        boxes = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stButtonGroup"]')].map(g => {
+            const r = g.getBoundingClientRect();
+            return {group: [r.left, r.right], buttons: [...g.querySelectorAll('button')].map(b => {
+                const q = b.getBoundingClientRect(); return [q.left, q.right, b.innerText.trim()]; })}; })""")
+        assert boxes, "no segmented control on the page"
+        for box in boxes:
+            texts = [t for _, _, t in box["buttons"]]
+            assert texts == ["Gemeenten", "Wijken", "Buurten"], texts
+            for left, right, text in box["buttons"]:
+                assert box["group"][0] - 1 <= left and right <= box["group"][1] + 1 and right <= width, (width, text, box)
