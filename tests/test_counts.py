@@ -44,3 +44,20 @@ def test_a_published_zero_and_a_small_count_say_their_range(release_app, con):
         else:
             low, high = int(value) - half, int(value) + half
             assert f"ongeveer {int(value)} ({low} tot {high})" in strip
+
+
+def test_the_map_says_the_range_of_a_rounded_count(build_dir, con):
+    """Kaart of 'Inwoners' in Groningen: the buurten with a published 5 were 'van 5 (Waterhuizen en 6 andere
+    buurten)'; their hover and text alternative now read 'ongeveer 5 (3 tot 7)'. Gemeente counts stay exact."""
+    from dashboard.kaart import colour_classes, map_queries
+    half = (declared_inwoners_rounding() - 1) // 2
+    meta = con.execute("select * from mart_catalogue where indicator_id = 'inwoners'").df().iloc[0].to_dict()
+    meta["id"] = "inwoners"
+    buurten = colour_classes.map_frame(map_queries.load_values("inwoners", "buurt", build_dir), meta)
+    small = buurten[(buurten["status"] == "waarde") & (buurten["value"] > 0) & (buurten["value"] < 10)]
+    assert len(small)
+    for value, text in zip(small["value"], small["value_text"]):
+        assert text == f"ongeveer {int(value)} ({int(value) - half} tot {int(value) + half})"
+    gemeenten = colour_classes.map_frame(map_queries.load_values("inwoners", "gemeente", build_dir), meta)
+    row = gemeenten[gemeenten["region_code"] == "GM0014"].iloc[0]
+    assert row["value_text"] == f"{int(row['value']):,}".replace(",", ".")

@@ -7,7 +7,10 @@ import numpy as np
 import pandas as pd
 from plotly.colors import sample_colorscale
 
+from dashboard.core.counts import count_rounding, count_text
 from dashboard.core.format import fmt_value, is_rounded_zero, rounded_zero_counts, value_text
+
+CODE_LEVEL = {"BU": "buurt", "WK": "wijk"}
 
 # 'afgerond_nul': a rate whose count CBS rounded to 0 (0 tot 4 uitkeringen). It is not an exact 0, so it gets
 # its own class instead of the lowest (for a problem measure: the most favourable) colour, and it takes no part in
@@ -60,6 +63,11 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
                            for v, lo, hi, ok, zero in zip(frame["value"], frame.get("round_lower", nan),
                                                           frame.get("round_upper", nan), has_value,
                                                           frame["status"].eq("afgerond_nul"))]
+    counted = str(indicator.get("id") or "")
+    if count_rounding(counted):   # inwoners of a wijk or buurt, rounded to 5 by CBS: 'ongeveer 5 (3 tot 7)'
+        frame["value_text"] = [count_text(v, counted, CODE_LEVEL.get(str(code)[:2], "gemeente")) if ok else text
+                               for v, code, ok, text in zip(frame["value"], frame["region_code"], has_value,
+                                                            frame["value_text"])]
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     frame = (frame.assign(_o=frame["status"].map(order)).sort_values(["_o", "region_code"], kind="stable")
              .drop(columns="_o").reset_index(drop=True))
