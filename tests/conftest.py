@@ -50,6 +50,7 @@ def unit_seconds(scope: str, tests: int) -> float:
                or [0.5 * tests])
 
 
+@pytest.hookimpl(optionalhook=True)   # a run with -p no:xdist has no such hook
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") != "loadgroup":
         return None
