@@ -340,3 +340,18 @@ def test_short_reads_of_a_profile_equal_the_full_reads(build_dir, con):
         assert_frame_equal(short, full, check_exact=True)
         borrowed += int((short["missing_text"] == "alleen per gemeente bekend").sum())
     assert borrowed > 0  # the borrowed gemeente figures were compared, not only empty context
+
+
+def test_a_wijk_of_one_buurt_is_not_called_an_average_of_a_larger_area(app, con):
+    """528 wijken hold one buurt (mart_regions). Their page said 'Een gemiddelde over een groot gebied ligt meestal
+    dichter bij het midden dan een losse buurt', which is false for them; a wijk of several buurten keeps it."""
+    one, many = con.execute("""
+        select min(w) filter (where n = 1), min(w) filter (where n > 3) from (
+            select wijk_code w, count(*) n from mart_regions where level = 'buurt' group by 1)""").fetchone()
+    at = app(regio=one)
+    assert not at.exception
+    text = html(at) + "\n".join(c.value for c in at.main.caption)
+    assert "deze wijk bestaat uit één buurt" in text and "dichter bij het midden" not in text
+    at = app(regio=many)
+    text = html(at) + "\n".join(c.value for c in at.main.caption)
+    assert "dichter bij het midden" in text and "bestaat uit één buurt" not in text

@@ -224,8 +224,12 @@ def buurt_base(n_total, n_all, level: str = "buurt") -> str:
     return "de buurten" if level == "buurt" else "alle buurten"
 
 
-def among_buurten(level: str) -> str:
-    """The sentence that says an area's figure is ranked among buurt figures ('' for a buurt)."""
+def among_buurten(level: str, n_buurten: int | None = None) -> str:
+    """The sentence that says an area's figure is ranked among buurt figures ('' for a buurt). A wijk of one buurt
+    (528 in 2024) is no average over a larger area: said so, without the 'closer to the middle' caveat."""
+    if level == "wijk" and n_buurten == 1:
+        return ("Let op: deze wijk bestaat uit één buurt. 'Meer dan in X% van de buurten' zet het cijfer van de wijk "
+                "naast de cijfers van alle buurten.")
     whole = {"wijk": "de hele wijk", "gemeente": "de hele gemeente", "land": "heel Nederland"}.get(level)
     return "" if whole is None else (f"Let op: 'meer dan in X% van de buurten' zet het cijfer van {whole} naast de "
                                      "cijfers van losse buurten. Een gemiddelde over een groot gebied ligt meestal "

@@ -247,7 +247,7 @@ def pick(rows: list[dict], n_each: int = 2) -> dict[str, list[dict]]:
             "problems": problems}
 
 
-def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list[str]:
+def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2, n_buurten: int | None = None) -> list[str]:
     """Short summary paragraphs, Kracht first. `rows`: one row per indicator (default age group) with
     indicator_id, label, lens, unit, direction, modelled, landing, hidden, in_summary, period, value,
     n_lower, n_higher, n_total (and, where known, rounding, upper, n_buurten_all, missing_reason, status)."""
@@ -275,7 +275,7 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2) -> list
     else:
         out.append("**Zorgen.** " + _joined(items["concerns"], level, "Daarnaast"))
     if level != "buurt" and (items["strengths"] or items["best"] or items["concerns"]):
-        out.append(among_buurten(level))  # an area's figure was set beside buurt figures: say so
+        out.append(among_buurten(level, n_buurten))  # an area's figure was set beside buurt figures: say so
     shown = [r for r in plain if r["lens"] in ("asset", "problem") and bool(r["landing"]) and not bool(r["hidden"])]
     no_value = [r for r in shown if pd.isna(r["value"])]
     missing = len(no_value)

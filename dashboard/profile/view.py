@@ -115,7 +115,19 @@ def render_summary(p: Profile) -> None:
 @st.cache_data(max_entries=128, ttl=timedelta(hours=6), show_spinner=False)
 def _summary_cached(release: str, code: str, _p: Profile) -> list[str]:
     """summary.summarize of one region's profile, per release and region (_p, not hashed, is that profile)."""
-    return summary.summarize(_p.table, _p.region["level"])
+    return summary.summarize(_p.table, _p.region["level"], n_buurten=buurten_in_wijk(_p))
+
+
+def buurten_in_wijk(p: Profile) -> int | None:
+    """How many buurten the wijk has (None for another level): a wijk of one buurt is no average of several."""
+    if p.region["level"] != "wijk":
+        return None
+    return _buurten_in_wijk(db.release_key(), str(p.region["region_code"]))
+
+
+@st.cache_data(max_entries=256, ttl=timedelta(hours=6), show_spinner=False)
+def _buurten_in_wijk(release: str, code: str) -> int:
+    return int(db.rows("select count(*) from mart_regions where level = 'buurt' and wijk_code = ?", [code])[0][0])
 
 
 @st.cache_resource(max_entries=64, ttl=timedelta(hours=6), show_spinner=False)
@@ -274,7 +286,8 @@ def render_profile(code: str, chosen: str | None = None) -> None:
     sections.soft("Cijfers uit een oudere indeling", division_note.render_division_note, code, str(p.region["name"]))
     render_summary(p)
     st.caption("De balk laat zien waar een cijfer staat tussen alle buurten van Nederland: links de laagste "
-               "waarde, rechts de hoogste." + (" " + among_buurten(p.region["level"]) if p.region["level"] != "buurt"
+               "waarde, rechts de hoogste." + (" " + among_buurten(p.region["level"], buurten_in_wijk(p))
+                                               if p.region["level"] != "buurt"
                                                else ""))
     left, right = st.columns(2, gap="large")
     with left:
