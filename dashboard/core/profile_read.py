@@ -8,32 +8,35 @@ of the view cost ~6-7 ms before pandas saw a row. So:
 - 18 of mart_profile's 37 columns are what int_profile joins to each row (sql/02_mart_profile.sql): the
   indicator's texts and flags (label ... attribution, from the catalogue), table_title (coalesce(title, table_id)
   from the sources) and Nederland's figures nl_* (the NL00 value of the same indicator, period, table and age
-  group); region_code is the code asked for and gemeente_code follows the view's rule
-  (queries._with_gemeente_code). The joined columns are read once per release from the small marts they come
-  from (ProfileLookup: mart_catalogue_table, mart_sources, mart_indicator_series of NL00; ~120 rows) and taken
-  per row, so a read scans 19 columns;
+  group); gemeente_code follows the view's rule (queries._with_gemeente_code). The joined columns are read once
+  per release (ProfileLookup: mart_catalogue_table, mart_sources and int_profile_nl_figures, the NL rows the build
+  joins; ~120 rows) and taken per row, so a read scans 20 columns;
 - the read goes to int_profile, the table mart_profile projects one to one (the view only reorders its columns
   and derives gemeente_code), by row id: a region's rows are stored together (in region order,
-  tests/test_sql_models.py), so `rowid between first and last` replaces the scan for the code;
+  tests/test_sql_models.py), so `rowid between first and last` (int_profile_spans, written by the build) replaces
+  the scan for the code; the rows read must all be the region's and as many as the span says;
 - the rows come as Python tuples (fetchall costs less than fetchnumpy's masked arrays) and get fetchdf's dtypes.
 The lookup is used only when each key has one row and each column int_profile's type, a region's row ids only when
-its rows are contiguous (checked when it is built); otherwise, and for a code with no rows or an indicator the
-catalogue lacks, queries.profile_rows reads the view whole. tests/test_queries_frame.py proves the frame equal to
-the plain `select ... from mart_profile` for every level and a sample of regions.
+its rows are contiguous (checked when it is built); otherwise, and for a code with no rows, an indicator the
+catalogue lacks or a release without those tables, queries.profile_rows reads the view whole.
+tests/test_queries_frame.py proves the frame equal to the plain `select ... from mart_profile` for every level and
+a sample of regions.
 """
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from dashboard.core import db
 
 # read per region: the keys that order and join the rows, and every figure that is not Nederland's
-PER_REGION = ("indicator_id", "age_group", "is_default_group", "period", "boundary_year", "table_id", "value",
-              "lower", "upper", "missing_reason", "percentile_buurten", "n_buurten", "round_lower", "round_upper",
+PER_REGION = ("region_code", "indicator_id", "age_group", "is_default_group", "period", "boundary_year", "table_id",
+              "value", "lower", "upper", "missing_reason", "percentile_buurten", "n_buurten", "round_lower",
+              "round_upper",
               "gemeente_value", "gemeente_lower", "gemeente_upper", "gemeente_round_lower", "gemeente_round_upper")
 # what int_profile joins to each row (sql/02_mart_profile.sql), read from the small marts it comes from:
 # name -> (key columns, the columns they give, the read). indicators: an inner join (every row has its indicator);
@@ -48,8 +51,7 @@ LOOKUPS = {
     "nl": (("indicator_id", "period", "table_id", "age_group"),
            ("nl_value", "nl_lower", "nl_upper", "nl_round_lower", "nl_round_upper"),
            "select indicator_id, period, table_id, age_group, value as nl_value, lower as nl_lower, upper as nl_upper, "
-           "round_lower as nl_round_lower, round_upper as nl_round_upper from mart_indicator_series "
-           "where region_code = 'NL00'"),
+           "round_lower as nl_round_lower, round_upper as nl_round_upper from int_profile_nl_figures"),
 }
 
 
@@ -63,7 +65,7 @@ class ProfileLookup:
                  lookup_types: dict[str, dict[str, str]] | None = None):
         self.index: dict[str, dict] = {}
         self.columns: dict[str, dict] = {}
-        self.spans = {code: (first, last) for code, first, last, n in spans if last - first + 1 == n}
+        self.spans = {code: (first, last, n) for code, first, last, n in spans if last - first + 1 == n}
         self.types = types
         self.usable = all(t in db.FAST_TYPES for t in types.values())
         for name, (keys, columns, _) in LOOKUPS.items():
@@ -75,6 +77,13 @@ class ProfileLookup:
                                   for c in columns}
             if lookup_types is not None:
                 self.usable &= all(lookup_types[name][c] == types.get(c) for c in columns)
+
+    @classmethod
+    def empty(cls) -> "ProfileLookup":
+        """A lookup that is never used (every read takes the view's)."""
+        found = cls.__new__(cls)
+        found.index, found.columns, found.spans, found.types, found.usable = {}, {}, {}, {}, False
+        return found
 
     def take(self, name: str, keys: list[tuple], missing: bool = False) -> dict | None:
         """The lookup's columns for each key (in order). A key not in the lookup, or with a NULL part, takes the
@@ -118,20 +127,24 @@ _lookup_lock = threading.Lock()
 
 
 def lookup(build_dir: Path | None = None) -> ProfileLookup:
-    """The ProfileLookup of the current release (~50 ms CPU once per release file and process: three small reads
-    and the region codes of int_profile)."""
+    """The ProfileLookup of the current release (~50 ms CPU once per release file and process: four small
+    reads)."""
     path = db.current_path(build_dir)
     found = _lookups.get(path)
     if found is None:
         with _lookup_lock:
             found = _lookups.get(path)
             if found is None:
-                tables = {name: db.numpy(sql, build_dir=build_dir) for name, (_, _, sql) in LOOKUPS.items()}
-                lookup_types = {name: db.describe(sql, build_dir=build_dir) for name, (_, _, sql) in LOOKUPS.items()}
-                spans = db.rows("select region_code, min(rowid), max(rowid), count(*) from int_profile "
-                                "group by region_code", build_dir=build_dir)
-                types = db.describe(f"select {', '.join(COLUMNS)} from int_profile limit 0", build_dir=build_dir)
-                found = ProfileLookup(tables, spans, types, lookup_types)
+                try:
+                    tables = {name: db.numpy(sql, build_dir=build_dir) for name, (_, _, sql) in LOOKUPS.items()}
+                    lookup_types = {name: db.describe(sql, build_dir=build_dir)
+                                    for name, (_, _, sql) in LOOKUPS.items()}
+                    spans = db.rows("select region_code, first_row, last_row, n_rows from int_profile_spans",
+                                    build_dir=build_dir)
+                    types = db.describe(f"select {', '.join(COLUMNS)} from int_profile limit 0", build_dir=build_dir)
+                    found = ProfileLookup(tables, spans, types, lookup_types)
+                except duckdb.CatalogException:   # a release built before these tables: the view's read
+                    found = ProfileLookup.empty()
                 if db.current_path(build_dir) == path:   # a refresh published meanwhile: read again next time
                     _lookups[path] = found
                     for old in list(_lookups)[:-2]:
@@ -148,10 +161,12 @@ def read(code: str, build_dir: Path | None = None) -> dict | None:
     if not found.usable or span is None:
         return None
     # as Python rows: fetchnumpy's masked arrays cost ~0.8 ms more CPU for these 18 columns than fetchall
-    rows = db.rows(SQL, list(span), build_dir=build_dir)
+    rows = db.rows(SQL, list(span[:2]), build_dir=build_dir)
     if not rows:
         return None
-    indicator, age, default = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+    if len(rows) != span[2] or any(r[0] != code for r in rows):   # the span is not this region's rows (any more)
+        return None
+    indicator, age, default = [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
     if None in indicator or None in age or None in default:
         return None
     # PROFILE_ORDER (indicator_id, is_default_group desc, age_group), one row per key: text compares by code point
@@ -168,9 +183,7 @@ def read(code: str, build_dir: Path | None = None) -> dict | None:
     taken["table_title"] = np.array([t if title is None else title for t, title in zip(table, titles)], dtype=object)
     out = {}
     for name in COLUMNS:
-        if name == "region_code":
-            out[name] = db.text_column(np.array([code] * len(rows), dtype=object))
-        elif name in taken:
+        if name in taken:
             out[name] = _final(taken[name])
         else:
             out[name] = _from_values(columns[name], found.types[name])

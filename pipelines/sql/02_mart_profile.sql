@@ -70,6 +70,13 @@ insert into int_profile select * from int_profile_rows('BU04', 'BU16');
 insert into int_profile select * from int_profile_rows('BU16', 'WK');
 insert into int_profile select * from int_profile_rows('WK', null);
 drop macro table int_profile_rows;
+-- What the app's profile read looks up once per release (dashboard/core/profile_read.py): Nederland's figures as
+-- joined above (~70 rows) and each region's row ids in int_profile (stored in region order, so a region's read is
+-- `rowid between first_row and last_row`). Read from here instead of scanned at the server's start: ~0.3 s CPU
+-- and ~10 MB of its memory less, for ~0.05 s CPU of the build.
+create or replace table int_profile_nl_figures as select * from int_profile_nl;
+create or replace table int_profile_spans as
+select region_code, min(rowid) as first_row, max(rowid) as last_row, count(*) as n_rows from int_profile group by all;
 drop table int_profile_periods;
 drop table int_profile_gemeente;
 drop table int_profile_nl;
