@@ -195,9 +195,10 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             # child process: what pandas, pyarrow and DuckDB's allocator keep after the read goes with it
             # (README "Speed": the SQL models then run ~80 MB lower)
             read = (catalogue, located, raw_path, config)
-            evidence, regions, sources, own_codes, raw_view, definitions, summary.missing_tables = (
-                in_child(_read, *read) if read_in_child else _read(*read))
-            summary.timings["read+transform"] = time.perf_counter() - clock
+            (regions, corrections, identity, identity_seconds, sources, own_codes, raw_view, definitions,
+             summary.missing_tables) = in_child(_read, *read) if read_in_child else _read(*read)
+            summary.timings["read+transform"] = time.perf_counter() - clock - identity_seconds
+            summary.timings["division_identity"] = identity_seconds
             _pause_point("after_transform")
             # the release file is written from here on; until publish() nothing points at it, and a failed or
             # killed build leaves only an unpublished file that the next build removes
@@ -207,7 +208,7 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             clock = time.perf_counter()
             load_shapes(con, geo_dir, read_in_child)
             summary.timings["shapes"] = time.perf_counter() - clock
-            _write(con, catalogue, evidence, regions, sources, summary, definitions, own_codes)
+            _write(con, catalogue, regions, corrections, identity, sources, summary, definitions, own_codes)
         except BaseException:
             if con is not None:
                 con.close()
@@ -226,27 +227,30 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
 
 def _read(catalogue: Catalogue, located: dict[str, Path | None], raw_path: Path, config: dict) -> tuple:
     """The read phase: every table into the raw values at raw_path (pipelines/load.py), on a DuckDB instance of
-    its own. Returns what the rest of the build needs: collect()'s results but the tables' metadata, the source
-    definitions made from it and the tables that are missing."""
+    its own, then the division decisions on the values' evidence (in the read's child process too: the evidence
+    and the pandas work on it never reach the process that runs the SQL models, ~167,000 rows). Returns what the
+    rest of the build needs: the regions with corrected names, the name corrections, the division decisions and
+    their seconds, collect()'s sources, own codes and raw view, the source definitions made from the tables'
+    metadata and the tables that are missing."""
     with duckdb.connect(config=config) as read_con:
         read_con.execute("set enable_progress_bar = false")
         evidence, regions, sources, metadata, own_codes, raw_view = collect(
             catalogue, located, paths.snapshot_dir() / "files", CURRENT_DIVISION, read_con, raw_path)
     missing = [t for t in catalogue.tables if t not in metadata]
-    return evidence, regions, sources, own_codes, raw_view, source_definitions(catalogue, metadata), missing
-
-
-def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, evidence: pd.DataFrame, regions: pd.DataFrame,
-           sources: pd.DataFrame, summary: BuildSummary,
-           definitions: pd.DataFrame | None = None, own_codes: dict[str, list[str]] | None = None) -> None:
-    """Everything after the values are in DuckDB: the division decisions, the small tables, the SQL models, the
-    precomputed statistics and the validation. evidence: load.evidence_values() (division_identity's input)."""
     regions, corrections = name_corrections.apply(regions, name_corrections.load())
-    joins = boundary_joins(regions, sources, own_codes or {})
     clock = time.perf_counter()
     identity = division_identity.identity(regions, evidence, CURRENT_DIVISION)
-    summary.timings["division_identity"] = time.perf_counter() - clock
-    del evidence
+    seconds = time.perf_counter() - clock
+    return (regions, corrections, identity, seconds, sources, own_codes, raw_view,
+            source_definitions(catalogue, metadata), missing)
+
+
+def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, regions: pd.DataFrame, corrections: pd.DataFrame,
+           identity: pd.DataFrame, sources: pd.DataFrame, summary: BuildSummary,
+           definitions: pd.DataFrame | None = None, own_codes: dict[str, list[str]] | None = None) -> None:
+    """Everything after the values are in DuckDB and the division decisions are made (_read): the small tables,
+    the SQL models, the precomputed statistics and the validation."""
+    joins = boundary_joins(regions, sources, own_codes or {})
     build_info = pd.DataFrame([{"built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                 "current_division": CURRENT_DIVISION, "code_stamp": code_stamp(),
                                 "live_tables": ", ".join(sources.loc[sources["method"] != "snapshot-conversion",
