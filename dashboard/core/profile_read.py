@@ -2,23 +2,24 @@
 the columns of its frame, scanning only the columns that differ per region.
 
 Why this shape (measured on DuckDB 2.0, one thread, as the server): a read of ~50 rows costs DuckDB ~0.4 ms per
-query, ~1-1.5 ms more to bind a view (any view, also `select * from int_profile`), ~0.5-1 ms to find the region's
-rows in its 120,000-row row group, and ~0.05-0.1 ms per column it binds, scans and hands to Python: the 36 columns
-of the view cost ~6-7 ms before pandas saw a row. So:
+query, ~0.4-1.5 ms more to bind a view, ~0.5-1 ms to find the region's rows in its 120,000-row row group, and
+~0.05-0.1 ms per column it binds, scans and hands to Python: the 36 columns of mart_profile cost ~6-7 ms before
+pandas saw a row. So:
 - 18 of mart_profile's 37 columns are what int_profile joins to each row (sql/02_mart_profile.sql): the
   indicator's texts and flags (label ... attribution, from the catalogue), table_title (coalesce(title, table_id)
   from the sources) and Nederland's figures nl_* (the NL00 value of the same indicator, period, table and age
   group); gemeente_code follows the view's rule (queries._with_gemeente_code). The joined columns are read once
-  per release (ProfileLookup: mart_catalogue_table, mart_sources and int_profile_nl_figures, the NL rows the build
-  joins; ~120 rows) and taken per row, so a read scans 20 columns;
-- the read goes to int_profile, the table mart_profile projects one to one (the view only reorders its columns
-  and derives gemeente_code), by row id: a region's rows are stored together (in region order,
-  tests/test_sql_models.py), so `rowid between first and last` (int_profile_spans, written by the build) replaces
-  the scan for the code; the rows read must all be the region's and as many as the span says;
+  per release (ProfileLookup: mart_catalogue_table, mart_sources and mart_profile_nl_figures, the NL rows the
+  build joins; ~120 rows) and taken per row, so a read scans 20 columns;
+- the read goes to mart_profile_rows (int_profile, the table mart_profile projects one to one, with its row ids;
+  sql/02_mart_profile.sql) by row id: a region's rows are stored together (in region order,
+  tests/test_sql_models.py), so `row_id between first and last` (mart_profile_spans) replaces the scan for the code;
+  the rows read must all be the region's and as many as the span says. Like every read of the dashboard it goes
+  through a mart_* view, which costs ~0.4 ms more than reading the table (paired, 300 regions, load 12);
 - the rows come as Python tuples (fetchall costs less than fetchnumpy's masked arrays) and get fetchdf's dtypes.
-The lookup is used only when each key has one row and each column int_profile's type, a region's row ids only when
-its rows are contiguous (checked when it is built); otherwise, and for a code with no rows, an indicator the
-catalogue lacks or a release without those tables, queries.profile_rows reads the view whole.
+The lookup is used only when each key has one row and each column mart_profile_rows's type, a region's row ids
+only when its rows are contiguous (checked when it is built); otherwise, and for a code with no rows, an indicator
+the catalogue lacks or a release without those views, queries.profile_rows reads mart_profile whole.
 tests/test_queries_frame.py proves the frame equal to the plain `select ... from mart_profile` for every level and
 a sample of regions.
 """
@@ -51,7 +52,7 @@ LOOKUPS = {
     "nl": (("indicator_id", "period", "table_id", "age_group"),
            ("nl_value", "nl_lower", "nl_upper", "nl_round_lower", "nl_round_upper"),
            "select indicator_id, period, table_id, age_group, value as nl_value, lower as nl_lower, upper as nl_upper, "
-           "round_lower as nl_round_lower, round_upper as nl_round_upper from int_profile_nl_figures"),
+           "round_lower as nl_round_lower, round_upper as nl_round_upper from mart_profile_nl_figures"),
 }
 
 
@@ -139,9 +140,9 @@ def lookup(build_dir: Path | None = None) -> ProfileLookup:
                     tables = {name: db.numpy(sql, build_dir=build_dir) for name, (_, _, sql) in LOOKUPS.items()}
                     lookup_types = {name: db.describe(sql, build_dir=build_dir)
                                     for name, (_, _, sql) in LOOKUPS.items()}
-                    spans = db.rows("select region_code, first_row, last_row, n_rows from int_profile_spans",
+                    spans = db.rows("select region_code, first_row, last_row, n_rows from mart_profile_spans",
                                     build_dir=build_dir)
-                    types = db.describe(f"select {', '.join(COLUMNS)} from int_profile limit 0", build_dir=build_dir)
+                    types = db.describe(f"select {', '.join(COLUMNS)} from mart_profile_rows limit 0", build_dir=build_dir)
                     found = ProfileLookup(tables, spans, types, lookup_types)
                 except duckdb.CatalogException:   # a release built before these tables: the view's read
                     found = ProfileLookup.empty()
@@ -211,7 +212,7 @@ def _from_values(values: tuple, kind: str):
     return (pd.arrays.IntegerArray if kind == "BIGINT" else pd.arrays.BooleanArray)(data, mask)
 
 
-SQL = f"select {', '.join(PER_REGION)} from int_profile where rowid between ? and ?"
+SQL = f"select {', '.join(PER_REGION)} from mart_profile_rows where row_id between ? and ?"
 COLUMNS = ("region_code", "indicator_id", "label", "lens", "unit", "direction", "modelled", "landing", "hidden",
            "in_summary", "description", "age_group", "is_default_group", "period", "boundary_year", "table_id",
            "table_title", "attribution", "value", "lower", "upper", "missing_reason", "percentile_buurten",

@@ -93,6 +93,14 @@ select * exclude (gemeente_value, gemeente_lower, gemeente_upper, nl_value, nl_l
        round_lower, round_upper, gemeente_round_lower, gemeente_round_upper, nl_round_lower, nl_round_upper
 from int_profile;
 
+-- The profile read's fast path (dashboard/core/profile_read.py), part of the contract like mart_profile: its rows
+-- with their row ids (`row_id between first_row and last_row` is a range of the stored table, pushed through the
+-- view), each region's row ids, and Nederland's figures as mart_profile joins them. The dashboard reads no int_*
+-- table: a rebuilt model only has to keep these views.
+create or replace view mart_profile_rows as select rowid as row_id, * from int_profile;
+create or replace view mart_profile_spans as select region_code, first_row, last_row, n_rows from int_profile_spans;
+create or replace view mart_profile_nl_figures as select * from int_profile_nl_figures;
+
 -- mart_indicator_series: every period of every indicator per region, for trend charts. A line may only
 -- connect points of one `series`; `boundary_year` tells where the regional division changed.
 create or replace view mart_indicator_series as
