@@ -82,7 +82,7 @@ def warm() -> None:
     try:
         db.query("select 1")
         from dashboard.core import profile_read
-        profile_read.lookup()   # the profile read's per-release lookup (~0.3 s CPU): here, not in the first profile
+        profile_read.lookup()   # the profile read's per-release lookup (~50 ms CPU): here, not in the first profile
     except release.NoReleaseError:
         pass
     # Streamlit runs a full garbage collection after every script run (runner.postScriptGC), and a full
