@@ -56,18 +56,21 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
     frame["bucket"] = ((k - 1 - raw) if flip else raw).astype("Int64")
     # format.value_text, the one formatter of a shown figure: 'minder dan 5 (… 0 tot 4; hoogstens …)' for a rounded
     # 0, 'ongeveer 29 per 1 000 inwoners (14 tot 41)' where the counts CBS rounded leave a wide interval
+    # (a count CBS rounds, inwoners of a wijk or buurt to 5, through counts.count_text: 'ongeveer 5 (3 tot 7)')
     nan = frame["value"] * np.nan
     rounding, unit = indicator.get("rounding"), indicator["unit"]
-    frame["value_text"] = [value_text({"value": v, "unit": unit, "rounding": rounding, "round_lower": lo,
-                                       "round_upper": hi}) if ok or zero else ""
-                           for v, lo, hi, ok, zero in zip(frame["value"], frame.get("round_lower", nan),
-                                                          frame.get("round_upper", nan), has_value,
-                                                          frame["status"].eq("afgerond_nul"))]
     counted = str(indicator.get("id") or "")
-    if count_rounding(counted):   # inwoners of a wijk or buurt, rounded to 5 by CBS: 'ongeveer 5 (3 tot 7)'
-        frame["value_text"] = [count_text(v, counted, CODE_LEVEL.get(str(code)[:2], "gemeente")) if ok else text
-                               for v, code, ok, text in zip(frame["value"], frame["region_code"], has_value,
-                                                            frame["value_text"])]
+    counted = counted if count_rounding(counted) else ""
+
+    def text(v, lo, hi, code, ok, zero) -> str:
+        if counted and ok:
+            return count_text(v, counted, CODE_LEVEL.get(str(code)[:2], "gemeente"))
+        if ok or zero:
+            return value_text({"value": v, "unit": unit, "rounding": rounding, "round_lower": lo, "round_upper": hi})
+        return ""
+    frame["value_text"] = [text(*row) for row in zip(frame["value"], frame.get("round_lower", nan),
+                                                     frame.get("round_upper", nan), frame["region_code"], has_value,
+                                                     frame["status"].eq("afgerond_nul"))]
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     frame = (frame.assign(_o=frame["status"].map(order)).sort_values(["_o", "region_code"], kind="stable")
              .drop(columns="_o").reset_index(drop=True))

@@ -127,7 +127,9 @@ def buurten_in_wijk(p: Profile) -> int | None:
 
 @st.cache_data(max_entries=256, ttl=timedelta(hours=6), show_spinner=False)
 def _buurten_in_wijk(release: str, code: str) -> int:
-    return int(db.rows("select count(*) from mart_regions where level = 'buurt' and wijk_code = ?", [code])[0][0])
+    # the materialised copy (queries.region reads it too): the mart_regions view aggregates the release per read
+    return int(db.rows("select count(*) from mart_regions_table where level = 'buurt' and wijk_code = ?",
+                       [code])[0][0])
 
 
 @st.cache_resource(max_entries=64, ttl=timedelta(hours=6), show_spinner=False)
