@@ -61,14 +61,25 @@ def catalogue_rows() -> tuple[dict, ...]:
 
 
 def _missing_status(code: str, profile: list[dict], build_dir: Path | None) -> dict[str, str]:
-    """Why lens figures without a value are missing (geheim / andere_indeling / ontbreekt), from mart_map_values."""
+    """Why lens figures without a value are missing (geheim / andere_indeling / ontbreekt, from mart_map_values;
+    alleen_gemeente for a buurt or wijk when only gemeenten have the figure and its gemeente does)."""
     have = {r["indicator_id"] for r in profile if as_number(r.get("value")) is not None}
     ids = [r["indicator_id"] for r in catalogue_rows() if r["lens"] != "context" and r["indicator_id"] not in have]
     if not ids:
         return {}
+    marks = ",".join("?" * len(ids))
     frame = query(f"select indicator_id, status from mart_map_values where region_code = ? "
-                  f"and indicator_id in ({','.join('?' * len(ids))})", [code, *ids], build_dir)
-    return dict(frame.itertuples(index=False))
+                  f"and indicator_id in ({marks})", [code, *ids], build_dir)
+    status = dict(frame.itertuples(index=False))
+    if code.startswith(("BU", "WK")):
+        # a figure no buurt has (the Kiesraad turnout) is known per gemeente only, as the profile says; it is not
+        # missing because of this buurt's boundaries (a buurt new since 2023 has map status 'andere_indeling')
+        only = query(f"""select c.indicator_id from mart_catalogue_table c join mart_map_values g
+                            on g.indicator_id = c.indicator_id and g.region_code = ? and g.status = 'waarde'
+                         where c.buurten_with_value = 0 and c.indicator_id in ({marks})""",
+                     ["GM" + code[2:6], *ids], build_dir)
+        status.update((ind, "alleen_gemeente") for ind in only["indicator_id"])
+    return status
 
 
 def profile_url(base_url: str, code: str) -> str:

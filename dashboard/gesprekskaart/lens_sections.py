@@ -18,7 +18,8 @@ SAME_QUESTION = {"goed_ervaren_gezondheid_trend": "ervaren_gezondheid_goed"}
 MISSING_REASONS = {"suppressed": "niet gepubliceerd: te weinig mensen of te onzeker",
                    "geheim": "niet gepubliceerd: te weinig mensen of te onzeker",
                    "andere_indeling": "de {noun}grenzen zijn veranderd sinds de meting",
-                   "too_few": MISSING_TEXT["too_few"], "zero_or_unknown": MISSING_TEXT["zero_or_unknown"]}
+                   "too_few": MISSING_TEXT["too_few"], "zero_or_unknown": MISSING_TEXT["zero_or_unknown"],
+                   "alleen_gemeente": "alleen per gemeente bekend"}   # = dashboard.profile.table.GEMEENTE_ONLY
 NO_FIGURE = "geen cijfer"
 GENERAL_PROMPTS = {"asset": "Wie of wat maakt deze {noun} sterk, en staat niet in de cijfers?",
                    "problem": "Wat zou je als eerste samen willen oppakken?"}
