@@ -196,3 +196,26 @@ def test_the_table_writes_each_figure_as_the_app_does(app, con):
     assert shown.at["Doet vrijwilligerswerk", column] in ("–",) or "," in shown.at["Doet vrijwilligerswerk", column]
     other = next(c for c in numbers.columns if c.endswith("(BU00930418)"))
     assert numbers[other].isna().any() and (shown.loc[numbers[other].isna(), other] == "–").all()
+
+
+def test_a_row_of_figures_from_different_years_says_which_is_which(app, con):
+    """KWB 2024 has no row for Nederland: a buurt's 2024 distance beside Nederland's 2023 one is one row whose
+    Periode reads '2023 / 2024'; the Toelichting names each place's year (and table), so every number keeps its
+    period. And the Kracht rows all come before the Zorgen rows (the gemeente-only turnout came after Zorgen)."""
+    code, name = con.execute("""select region_code, name from mart_regions where level = 'buurt' and inwoners >= 1000
+                                order by region_code limit 1""").fetchone()
+    at = app(vergelijk=f"{code},NL00")
+    assert not at.exception
+    table = at.main.dataframe[0].value
+    assert list(table["Kant"]) == sorted(table["Kant"], key=["Kracht", "Zorgen"].index)
+    places = {f"{name} ({code})": code, "Nederland (NL00)": "NL00"}
+    mixed = table[table["Periode"].str.contains(" / ")]
+    assert len(mixed) >= 3   # the KWB distances at least
+    for _, row in mixed.iterrows():
+        for column, place in places.items():
+            period, table_id = con.execute("""select period, table_id from mart_profile where region_code = ?
+                                              and label = ? and is_default_group""", [place, row["Onderwerp"]]).fetchone()
+            assert f"{column.split(' (')[0]}: {period} ({table_id})" in row["Toelichting"], row["Onderwerp"]
+    single = table[~table["Periode"].str.contains(" / ")]
+    assert not single["Toelichting"].str.contains(r": 20\d\d \(").any()   # one period: no per-place year
+    assert any("welk jaar bij welke plek hoort" in c.value for c in at.main.caption)

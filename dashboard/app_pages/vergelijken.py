@@ -83,7 +83,9 @@ st.header("Tabel")
 st.dataframe(compare.shown_table(table), hide_index=True, placeholder="–")
 rounded_zero = (" CBS rondt aantallen af (uitkeringen op tientallen): een 0 kan dan 0 tot 4 zijn, en in een kleine "
                 "buurt is een cijfer per 1 000 inwoners maar ongeveer: zie de kolom Toelichting."
-                if table["Toelichting"].astype(bool).any() else "")
+                if table["Toelichting"].astype(str).str.contains("CBS rondt").any() else "")
+mixed_years = (" Komen de cijfers in een rij uit verschillende jaren, dan staat in de kolom Toelichting welk jaar bij "
+               "welke plek hoort." if table["Periode"].astype(str).str.contains(" / ").any() else "")
 st.caption("Leeg = geen cijfer voor die plek (zie 'Buurt in beeld' voor de reden). Geschat = modelschatting "
-           "van RIVM/CBS." + rounded_zero + " Bron: CBS; RIVM, CBS — CC BY 4.0; opkomst: Kiesraad (via Centerdata/BZK).")
+           "van RIVM/CBS." + rounded_zero + mixed_years + " Bron: CBS; RIVM, CBS — CC BY 4.0; opkomst: Kiesraad (via Centerdata/BZK).")
 downloads.download_buttons(table, f"buurtbalans-vergelijking-{'-'.join(codes)}", key="vergelijking")

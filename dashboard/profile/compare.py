@@ -15,15 +15,18 @@ def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(table, chart rows) for 'Vergelijken'. The table is exactly what is shown and downloaded: one row per
     Kracht/Zorgen indicator (landing only), values rounded to one decimal, one column per region
     'Naam (CODE)', and a Toelichting that says what a 0 from a count CBS rounded means per region ('0 tot 4; hoogstens
-    …': the number column keeps its 0, so the CSV stays numeric). Chart rows: indicator_id, label, lens and per region pos_<code> (% of buurten with a
+    …': the number column keeps its 0, so the CSV stays numeric; when a row's figures are from different periods,
+    each place's period and table). Kracht rows come first. Chart rows: indicator_id, label, lens and per region pos_<code> (% of buurten with a
     lower value) and text_<code> (formatted value or why it is missing)."""
     base = profiles[0].table
     keep = base[base["lens"].isin(["asset", "problem"]) & base["landing"].astype(bool)][
         ["indicator_id", "label", "lens", "unit", "modelled"]]
+    # Kracht first, then Zorgen, each in the profile's order (a gemeente-only figure comes last in its lens)
+    keep = keep.sort_values("lens", key=lambda s: s.map({"asset": 0, "problem": 1}), kind="stable")
     table = pd.DataFrame({"Kant": keep["lens"].map(LENS_TITLE), "Onderwerp": keep["label"], "Eenheid": keep["unit"],
                           "Geschat": keep["modelled"].map({True: "ja", False: "nee"})})
     chart = keep[["indicator_id", "label", "lens"]].copy()
-    periods, tables, notes = {}, {}, {}
+    periods, tables, notes, each = {}, {}, {}, {}
     for p in profiles:
         rows = p.table.set_index("indicator_id").loc[keep["indicator_id"]]
         code = p.region["region_code"]
@@ -39,11 +42,16 @@ def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
                                                  "(CBS rondt de aantallen af)")
             if pd.notna(r["period"]) and pd.notna(r["value"]):
                 periods.setdefault(ind, set()).add(str(r["period"]))
+                each.setdefault(ind, []).append(f"{p.region['name']}: {r['period']}"
+                                                + (f" ({r['table_id']})" if pd.notna(r["table_id"]) else ""))
             if pd.notna(r["table_id"]):
                 tables.setdefault(ind, set()).add(f"{r['table_id']} (indeling {int(r['boundary_year'])})")
     table["Periode"] = [" / ".join(sorted(periods.get(i, []))) for i in keep["indicator_id"]]
     table["Bron"] = [", ".join(sorted(tables.get(i, []))) for i in keep["indicator_id"]]
-    table["Toelichting"] = ["; ".join(notes.get(i, [])) for i in keep["indicator_id"]]
+    # figures of one row from different years (KWB 2024 has no Nederland row: its 2023 figure stands beside a
+    # buurt's 2024 one): the Toelichting says which figure is from which year, so each number keeps its period
+    table["Toelichting"] = ["; ".join(notes.get(i, []) + (each[i] if len(periods.get(i, ())) > 1 else []))
+                            for i in keep["indicator_id"]]
     values = [c for c in table.columns if c not in COMPARE_META]
     table = table[["Kant", "Onderwerp", *values, "Eenheid", "Periode", "Geschat", "Bron", "Toelichting"]]
     return table.reset_index(drop=True), chart.reset_index(drop=True)
