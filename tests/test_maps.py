@@ -146,6 +146,25 @@ def test_no_values_message_points_to_the_gemeente_level_only_when_it_has_a_figur
     assert map_text.has_figures(frame)   # its neighbours have a figure: the map shows them, no message
 
 
+def test_a_figure_known_per_gemeente_only_sends_the_buurt_and_wijk_map_to_the_gemeenten(draw, indicators, con):
+    """The turnout (Kiesraad) exists per gemeente only: its buurt and wijk maps have no figure, and the message
+    says the figure exists per gemeente only and points to the gemeente level (it said 'De bron heeft hier geen
+    cijfers.' and nothing to choose). A figure with buurt figures keeps its own reason."""
+    only = [i for i, r in indicators.items() if r["buurten_with_value"] == 0
+            and map_queries.gemeenten_have_figures(i, map_queries.NL)]
+    assert only, "no gemeente-only figure in the release"
+    area = con.execute("""select region_code from mart_map_values where level = 'gemeente' and status = 'waarde'
+                          and indicator_id = ? order by region_code limit 1""", [only[0]]).fetchone()[0]
+    for level in ("buurt", "wijk"):
+        frame, _, _ = draw(only[0], level, area)
+        assert not map_text.has_figures(frame)
+        text = map_text.no_values_message(frame, indicators[only[0]], level, True)
+        assert "alleen per gemeente" in text and "Kies het niveau gemeenten" in text, text
+    frame, _, _ = draw("vrijwilligerswerk", "buurt", "GM0363")
+    assert "alleen per gemeente" not in map_text.no_values_message(frame, indicators["vrijwilligerswerk"], "buurt",
+                                                                    True)
+
+
 def test_shapes_are_labelled_approximate(draw):
     _, _, figure = draw("afstand_huisarts", "wijk", "GM0344")
     assert any("benadering" in a.text for a in figure.layout.annotations)

@@ -11,7 +11,8 @@ NL = "NL"  # the area code of a map of all of the Netherlands
 
 
 def load_indicators(build_dir: Path | None = None) -> pd.DataFrame:
-    return db.query("""select indicator_id, label, unit, direction, modelled, description, lens, rounding
+    return db.query("""select indicator_id, label, unit, direction, modelled, description, lens, rounding,
+                              buurten_with_value
                        from mart_catalogue where not hidden order by label""", build_dir=build_dir)
 
 

@@ -71,7 +71,8 @@ def status_text(status: str, level: str, year) -> str:
 def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str,
                       gemeenten_have_figures: bool = False) -> str:
     """Why the map has no figure at all. It points to the gemeente level only when that level has a figure in
-    this area (gemeenten_have_figures); a gemeente formed after the source's year has none there either."""
+    this area (gemeenten_have_figures); a gemeente formed after the source's year has none there either. A figure
+    no buurt has (indicator's buurten_with_value 0, from mart_catalogue) exists per gemeente only."""
     counts = frame["status"].value_counts()
     main = counts.index[0] if len(counts) else "ontbreekt"
     year = frame["boundary_year"].dropna().astype(int).iloc[0] if frame["boundary_year"].notna().any() else ""
@@ -84,7 +85,10 @@ def no_values_message(frame: pd.DataFrame, indicator: Mapping, level: str,
     why = {"andere_indeling": f"De bron gebruikt de {division(level)} van {year}. Die {LEVELS[level]} hadden "
                               f"toen andere codes, of hun code ging toen mogelijk over een ander gebied. {choose}",
            "geheim": "De cijfers zijn geheim: te weinig mensen of niet betrouwbaar.",
-           "ontbreekt": "De bron heeft hier geen cijfers."}.get(main, "")
+           "ontbreekt": f"De bron heeft hier geen cijfers. {choose}"}.get(main, "")
+    if level != "gemeente" and gemeenten_have_figures and indicator.get("buurten_with_value") == 0:
+        # no buurt anywhere has it (the Kiesraad turnout): not a matter of this area or its division
+        why = f"Dit cijfer bestaat alleen per gemeente. {choose}"
     return f"Geen cijfers voor ‘{indicator['label']}’ in dit gebied op {level}niveau. {why}"
 
 
