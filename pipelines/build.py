@@ -141,7 +141,7 @@ def indicators_frame(catalogue: Catalogue) -> pd.DataFrame:
             "ratio_of": " / ".join(ind.ratio_of) if ind.ratio_of else None, "scale": ind.scale,
             "rounding": ind.rounding, "national_lowest_40": ind.national_lowest_40,
             "min_denominator": max((s.min_denominator or 0 for s in ind.sources), default=0)
-            or ind.min_denominator or None})
+            or ind.min_denominator or None, "decimals": ind.decimals})
     return pd.DataFrame(rows)
 
 

@@ -87,6 +87,7 @@ class Indicator:
     unit: str
     direction: str
     description: str
+    decimals: int = 0        # the decimals every shown figure has (catalogue.toml `decimals`; required there)
     sources: tuple[Source, ...] = ()
     modelled: bool = False
     prompt: str | None = None
@@ -187,6 +188,7 @@ def _source(raw: dict) -> Source:
         source_title=raw.get("source_title"), source_definition=raw.get("source_definition"))
 
 
+MAX_DECIMALS = 3   # no source this product reads publishes more
 RATIO_CAP = {"%": 100.0, "per 1 000 inwoners": 1000.0}  # no share above 100 %, no rate above 1 000 per 1 000
 
 
@@ -201,6 +203,8 @@ def _validate(cat: Catalogue) -> None:
             raise CatalogueError(f"{ind.id}: direction '{ind.direction}' is niet een van {DIRECTIONS}")
         if not ind.unit or not ind.description or not ind.label:
             raise CatalogueError(f"{ind.id}: label, unit en description zijn verplicht")
+        if not isinstance(ind.decimals, int) or isinstance(ind.decimals, bool) or not 0 <= ind.decimals <= MAX_DECIMALS:
+            raise CatalogueError(f"{ind.id}: decimals moet een geheel getal van 0 tot {MAX_DECIMALS} zijn")
         if bool(ind.sources) == bool(ind.ratio_of):
             raise CatalogueError(f"{ind.id}: geef óf sources óf ratio_of")
         if ind.ratio_of and (ind.numerator_rounding is None or ind.min_denominator is None):
@@ -267,7 +271,8 @@ def load_catalogue(path: Path = CATALOGUE_PATH, overlay: Path | None = None) -> 
     indicators = tuple(
         Indicator(
             id=i["id"], label=i["label"], lens=i["lens"], unit=i["unit"], direction=i["direction"],
-            description=i["description"], sources=tuple(_source(s) for s in i.get("source", ())),
+            description=i["description"], decimals=i.get("decimals", -1),
+            sources=tuple(_source(s) for s in i.get("source", ())),
             modelled=bool(i.get("modelled", False)), prompt=i.get("prompt"), landing=i.get("landing", True),
             hidden=i.get("hidden", False), ratio_of=tuple(i["ratio_of"]) if "ratio_of" in i else None,
             scale=float(i.get("scale", 1.0)),

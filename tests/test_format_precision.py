@@ -1,12 +1,14 @@
-"""A figure keeps its unit's precision: a whole distance reads '1,0 km' beside '1,3 km', never '1 km'
-(format.UNIT_DECIMALS), checked against the source's own DataProperties and on a real profile."""
+"""A figure keeps its source's precision: a whole distance reads '1,0 km' beside '1,3 km', never '1 km' (the
+catalogue's `decimals`; format.UNIT_DECIMALS is the rule for a figure without an indicator), checked against the
+source's own DataProperties and on a real profile; a rate of rounded counts is never finer than its rounding
+interval (tests/test_indicator_precision.py has the other indicators and views)."""
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
 
-from dashboard.core.format import UNIT_DECIMALS, fmt_value
+from dashboard.core.format import UNIT_DECIMALS, fmt_number, fmt_value
 
 ROOT = Path(__file__).resolve().parents[1]
 # The one snapshot table that ships its DataProperties (CBS's column metadata, with `Decimals`).
@@ -39,3 +41,36 @@ def test_a_whole_distance_keeps_its_decimal_on_the_profile(release_app, con):
     assert fmt_value(value, "km") == f"{int(value)},0 km"
     assert f">{fmt_value(value, 'km')}<" in html and f">{int(value)} km<" not in html
     assert fmt_value(gemeente, "km") in html
+
+
+def _kwb_2023_counts(code: str) -> tuple[float, float]:
+    """(arbeidsongeschiktheidsuitkeringen, inwoners) of one region in the shipped KWB 2023 download file: the counts
+    CBS rounded (uitkeringen to tens; inwoners of wijken and buurten to fives, of gemeenten exact)."""
+    from pipelines.cache import read_table_cache
+    data = read_table_cache(ROOT / "data" / "snapshot" / "tables" / "85618NED").data
+    row = data[data["gwb_code_10"].astype(str).str.strip() == code].iloc[0]
+    return float(row["a_soz_ao"]), float(row["a_inw"])
+
+
+def test_a_rate_of_rounded_counts_shows_no_decimal_its_interval_does_not_support(con):
+    """ao_per_1000 of a real buurt whose rounded counts allow a range 1 or more per 1 000 wide but within 10 % of
+    the value (so not 'ongeveer'): shown without a decimal ('54', never '54,2'); of a real gemeente (exact inwoners,
+    a range narrower than 1): with the catalogue's one decimal. The ranges are recomputed from the source's own
+    counts: a count rounded to tens lies within 5 of it, inwoners of a buurt within 2."""
+    from dashboard.core.format import value_text
+    cols = "region_code, indicator_id, unit, value, round_lower, round_upper"
+    buurt = con.execute(f"""select {cols} from mart_profile where indicator_id = 'ao_per_1000' and is_default_group
+        and region_code like 'BU%' and round(value, 1) <> round(value)
+        and greatest(value - round_lower, round_upper - value) <= 0.1 * value
+        order by region_code limit 1""").fetchone()
+    gemeente = con.execute(f"""select {cols} from mart_profile where indicator_id = 'ao_per_1000' and is_default_group
+        and region_code like 'GM%' order by region_code limit 1""").fetchone()
+    for found, small in ((buurt, True), (gemeente, False)):
+        row = dict(zip(cols.split(", "), found)) | {"rounding": 10}
+        count, inwoners = _kwb_2023_counts(row["region_code"])
+        d = 2 if small else 0
+        low, high = 1000 * (count - 5) / (inwoners + d), 1000 * (count + 4) / (inwoners - d)
+        assert (high - low >= 1) == small, (row, low, high)
+        shown = f"{fmt_number(row['value'], 0 if small else 1)} per 1 000 inwoners"
+        assert value_text(row) == shown
+        assert ("," in shown) != small

@@ -8,7 +8,8 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.core.format import (as_number, buurt_base, fmt_number, fmt_value, is_rough, is_rounded_zero,
+from dashboard.core.format import (as_number, buurt_base, declared_decimals, fmt_number, fmt_value, is_rough,
+                                   is_rounded_zero, shown_decimals,
                                    rough_number, rough_range, rough_value, rounded_zero_parts, rounding_note,
                                    unit_number, value_text)
 
@@ -64,9 +65,10 @@ def age_text(group: object) -> str:
     return AGE_LABEL.get(str(group), "") if isinstance(group, str) else ""
 
 
-def short_value(value: float, unit: str) -> str:
-    """A comparison value: with a short unit ('17,0%', '0,6 km'), without a long one ('38,6')."""
-    return fmt_value(value, unit) if unit in SHORT_UNITS else unit_number(value, unit)
+def short_value(value: float, unit: str, decimals: int | None = None) -> str:
+    """A comparison value: with a short unit ('17,0%', '0,6 km'), without a long one ('38,6'), at `decimals`
+    (format.shown_decimals of its row)."""
+    return fmt_value(value, unit, decimals) if unit in SHORT_UNITS else unit_number(value, unit, decimals)
 
 
 def ref_text(row, key: str) -> str:
@@ -74,17 +76,20 @@ def ref_text(row, key: str) -> str:
     rounding interval is wide 'ongeveer 35 (20 tot 50)' (format.value_text's rules)."""
     unit = str(row["unit"])
     ref = {"value": row.get(f"{key}_value"), "unit": unit, "rounding": row.get("rounding"),
-           "round_lower": row.get(f"{key}_round_lower"), "round_upper": row.get(f"{key}_round_upper")}
+           "round_lower": row.get(f"{key}_round_lower"), "round_upper": row.get(f"{key}_round_upper"),
+           "decimals": declared_decimals(row)}
     if is_rough(ref):
         return value_text(ref) if unit in SHORT_UNITS else rough_number(ref)
-    return short_value(ref["value"], unit)
+    return short_value(ref["value"], unit, shown_decimals(ref))
 
 
-def value_html(value: float, unit: str) -> str:
-    """The big number; a long unit ('per 1 000 inwoners') goes next to it in small type."""
+def value_html(value: float, unit: str, decimals: int | None = None) -> str:
+    """The big number at `decimals` (format.shown_decimals); a long unit ('per 1 000 inwoners') goes next to it in
+    small type."""
     if unit in SHORT_UNITS:
-        return f'<span class="bb-value">{fmt_value(value, unit)}</span>'
-    return f'<span class="bb-value">{unit_number(value, unit)}</span><span class="bb-unit">{html.escape(unit)}</span>'
+        return f'<span class="bb-value">{fmt_value(value, unit, decimals)}</span>'
+    return (f'<span class="bb-value">{unit_number(value, unit, decimals)}</span>'
+            f'<span class="bb-unit">{html.escape(unit)}</span>')
 
 
 def share_text(share: float) -> str:
@@ -137,7 +142,7 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
             parts.append(f"{gemeente_name or 'gemeente'} {ref_text(row, 'gemeente')}")
         if level != "land" and pd.notna(row["nl_value"]):
             parts.append(f"Nederland {ref_text(row, 'nl')}")
-        main = f'{value_html(row["value"], row["unit"])} <span class="bb-compare">{esc(" · ".join(parts))}</span>'
+        main = f'{value_html(row["value"], row["unit"], shown_decimals(row))} <span class="bb-compare">{esc(" · ".join(parts))}</span>'
         if is_rounded_zero(row):  # a count rounded to 0: no exact 0, and no "lowest of all buurten" bar
             big, small = rounded_zero_parts(row)
             main = f'<span class="bb-value">{esc(big)}</span> <span class="bb-compare">{esc(small)}</span>' \
@@ -156,7 +161,8 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
     meta = []
     if pd.notna(row["value"]) and pd.notna(row.get("lower")) and pd.notna(row.get("upper")) \
             and not is_rounded_zero(row):
-        meta.append(f"marge {fmt_value(row['lower'], row['unit'])} – {fmt_value(row['upper'], row['unit'])}")
+        d = declared_decimals(row)
+        meta.append(f"marge {fmt_value(row['lower'], row['unit'], d)} – {fmt_value(row['upper'], row['unit'], d)}")
     if age:
         meta.append(age)
     if row.get("other_groups"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from dashboard.core.format import as_number, fmt_number, value_text
+from dashboard.core.format import as_number, fmt_number, indicator_decimals, value_text
 
 ROUNDED_LEVELS = ("buurt", "wijk")
 
@@ -38,9 +38,9 @@ def count_text(value, indicator_id: str, level: str) -> str:
     'minder dan 3 (… 0 tot 2)', a value whose interval is wide 'ongeveer 5 (3 tot 7)'), else the plain number."""
     number, rounding = as_number(value), count_rounding(indicator_id)
     if number is None or not rounding or level not in ROUNDED_LEVELS:
-        return fmt_number(number)
+        return fmt_number(number, indicator_decimals(indicator_id))
     half = (rounding - 1) // 2   # rounded to 5: the true count lies within 2 of the published one
-    row = {"value": number, "unit": "aantal", "rounding": rounding}
+    row = {"value": number, "unit": "aantal", "rounding": rounding, "indicator_id": indicator_id}
     if number > 0:
         row |= {"round_lower": number - half, "round_upper": number + half}
     return value_text(row)

@@ -4,9 +4,17 @@ Also the words for a value that is not an exact number: why a figure is missing 
 buurtindeling), a count that CBS rounded to 0 ("minder dan 5", never "0" and never "the lowest"), and a ratio of
 rounded counts whose rounding interval is wide ("ongeveer 29 per 1 000 inwoners (14 tot 41)"). `value_text` is the
 one formatter every page, chart hover and print calls for a shown figure.
+
+Precision belongs to the indicator, not the unit: the catalogue's `decimals` (pipelines/catalogue.toml: the source
+column's DataProperties `Decimals`, or the precision we publish for our own ratios) is how many decimals every
+figure of an indicator shows, a whole value included ('56%' for koopwoningen, '6,0' schools beside '8,3'). A ratio
+of rounded counts shows fewer where its rounding interval is wide (shown_decimals: an interval of 1 or more shows
+no decimal). A row names its precision by a `decimals` value or its `indicator_id` (looked up in the catalogue);
+a figure with neither (a count of buurten) keeps the unit's rule.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -63,6 +71,48 @@ def fmt_value(value: float | None, unit: str, decimals: int | None = None) -> st
     return f"{unit_number(value, unit, decimals)} {unit}"
 
 
+@functools.lru_cache(maxsize=1)
+def _catalogue_decimals() -> dict[str, int]:
+    from pipelines.catalogue import load_catalogue
+    return {ind.id: ind.decimals for ind in load_catalogue().indicators}
+
+
+def indicator_decimals(indicator_id) -> int | None:
+    """The decimals of an indicator's figures (catalogue `decimals`), or None for an unknown id."""
+    return _catalogue_decimals().get(indicator_id) if isinstance(indicator_id, str) else None
+
+
+def declared_decimals(row, decimals: int | None = None) -> int | None:
+    """The precision a row's figure is published with: `decimals` when given, else the row's own `decimals`, else
+    its indicator's (catalogue); None when none is known (the unit's rule applies)."""
+    if decimals is not None:
+        return int(decimals)
+    own = as_number(row.get("decimals"))
+    return int(own) if own is not None else indicator_decimals(row.get("indicator_id"))
+
+
+def interval_decimals(low: float, high: float) -> int | None:
+    """The most decimals a figure whose true value lies somewhere from `low` to `high` supports: the step of its
+    last decimal is no finer than the interval is wide (1 or wider: none; 0,1 to 1: one). None for no width."""
+    width = high - low
+    if not width > 0:
+        return None
+    return max(0, math.ceil(-math.log10(width) - 1e-9))
+
+
+def shown_decimals(row, decimals: int | None = None) -> int | None:
+    """The decimals a row's figure is shown with: its declared precision (declared_decimals), never finer than the
+    rounding interval of the counts CBS rounded allows (interval_decimals). A gemeente's rate has exact inwoners
+    and a narrow interval (its declared decimal), a small buurt's a wide one ('54' where the counts allow 49 to
+    59). None when neither is known (the unit's rule)."""
+    declared = declared_decimals(row, decimals)
+    bounds = rounding_bounds(row)
+    cap = interval_decimals(*bounds) if bounds is not None and not is_rounded_zero(row) else None
+    if cap is None:
+        return declared
+    return min(declared, cap) if declared is not None else min(1, cap)
+
+
 def as_number(value) -> float | None:
     """A number from a database cell or record value, or None (NULL, NaN, text that is no number)."""
     try:
@@ -106,14 +156,11 @@ def is_rough(row) -> bool:
     return max(value - bounds[0], bounds[1] - value) > ROUGH_SHARE * abs(value)
 
 
-def _rough_decimals(lo: float, hi: float) -> int:
-    return 0 if hi - lo >= 2 else 1
-
-
 def _rough_ends(row) -> tuple[float, float, int]:
     """The rounding interval widened outwards to the decimals it is shown with (never narrower than it is)."""
     lo, hi = rounding_bounds(row)
-    d = _rough_decimals(lo, hi)
+    d = shown_decimals(row)
+    d = 1 if d is None else d
     step = 10 ** -d
     return math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step, d
 
@@ -162,7 +209,8 @@ def rounded_zero_parts(row) -> tuple[str, str]:
     rounding = int(as_number(row.get("rounding")) or 10)
     bounds = rounding_bounds(row)
     upper = bounds[1] if bounds else None
-    bound = f"; hoogstens {fmt_value(upper, str(row.get('unit') or ''))}" if upper else ""
+    bound = (f"; hoogstens {fmt_value(upper, str(row.get('unit') or ''), declared_decimals(row))}"
+             if upper else "")
     return (f"minder dan {_rounded_zero_largest(rounding) + 1}",
             f"CBS rondt af op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')}: {rounded_zero_counts(rounding)}{bound}")
 
@@ -177,12 +225,15 @@ def value_parts(row, decimals: int | None = None) -> tuple[str, str]:
     """The value of a row as (main text, explanation; '' when the figure is exact enough):
     - a rounded 0: ('minder dan 5', 'CBS rondt af op tientallen: 0 tot 4; hoogstens 8,2 per 1 000 inwoners');
     - a rough value: ('ongeveer 29 per 1 000 inwoners (14 tot 41)', 'CBS rondt de aantallen af ...');
-    - else (fmt_value, '')."""
+    - else (fmt_value at shown_decimals, '').
+    `decimals` overrides the row's declared precision (the rounding interval still caps it)."""
+    if decimals is not None:
+        row = {**dict(row), "decimals": decimals}
     if is_rounded_zero(row):
         return rounded_zero_parts(row)
     if is_rough(row):
         return f"{rough_value(row)} ({rough_range(row)})", rounding_note(row)
-    return fmt_value(as_number(row.get("value")), str(row.get("unit") or ""), decimals), ""
+    return fmt_value(as_number(row.get("value")), str(row.get("unit") or ""), shown_decimals(row)), ""
 
 
 def value_text(row, decimals: int | None = None, explain: bool = False) -> str:
@@ -190,9 +241,9 @@ def value_text(row, decimals: int | None = None, explain: bool = False) -> str:
     with value, unit, rounding, round_lower, round_upper): a rounded 0 as 'minder dan 5 (CBS rondt af op
     tientallen: 0 tot 4; hoogstens …)', a value whose rounding interval is wide as 'ongeveer 29 per 1 000
     inwoners (14 tot 41)' (with `explain`, followed by the rounding note), else fmt_value."""
-    if is_rounded_zero(row):
-        return rounded_zero_text(row)
     main, note = value_parts(row, decimals)
+    if is_rounded_zero(row):
+        return f"{main} ({note})"
     return f"{main}. {note}" if explain and note else main
 
 

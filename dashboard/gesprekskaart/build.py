@@ -18,7 +18,7 @@ import pandas as pd
 
 from dashboard.core import queries
 from dashboard.core.db import query
-from dashboard.core.format import as_number
+from dashboard.core.format import as_number, indicator_decimals
 from pipelines.catalogue import load_catalogue
 
 from .content import pack_content, peer_section
@@ -164,7 +164,7 @@ def _peer_comparison(codes: list[str], content: PackContent, build_dir: Path | N
                   f"and region_code in ({','.join('?' * len(codes))}) and indicator_id in ({','.join('?' * len(ids))})"
                   " group by indicator_id", [*codes, *ids], build_dir).set_index("indicator_id")
     return [f"{f.label}: hier {f.value_text}, in de vergelijkbare {content.region.plural} gemiddeld "
-            f"{fmt(float(frame.at[f.indicator_id, 'mean']), f.unit)}."
+            f"{fmt(float(frame.at[f.indicator_id, 'mean']), f.unit, indicator_decimals(f.indicator_id))}."
             for f in figures if f.indicator_id in frame.index and pd.notna(frame.at[f.indicator_id, "mean"])]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from dashboard.core.format import as_number, fmt_number
+from dashboard.core.format import as_number, fmt_number, indicator_decimals
 
 from .lens_sections import MAX_STRENGTHS, lens_prompts, lens_section
 from .pack_parts import Deviation, Figure, PackContent, PeerSection, Region, ResidentAsset, SourceGroup
@@ -36,17 +36,18 @@ def deviation_items(items, units: Mapping[str, str] | None = None, plural: str =
             continue
         label = str(item.get("indicator_label") or item.get("outcome_label") or item.get("label") or "dit cijfer")
         unit = item.get("unit") or (units or {}).get(item.get("indicator_id"), "")
-        obs, exp = (_as_text(item.get(k), unit) for k in ("observed", "expected"))
+        decimals = indicator_decimals(item.get("indicator_id") or item.get("outcome_id"))
+        obs, exp = (_as_text(item.get(k), unit, decimals) for k in ("observed", "expected"))
         sentence = f"Hier: {obs}. Bij {plural} zoals deze verwacht je ongeveer {exp}." if obs and exp else ""
         out.append(Deviation(label=label[0].upper() + label[1:], sentence=sentence))
     return tuple(out[:MAX_DEVIATIONS])
 
 
-def _as_text(value, unit: str) -> str:
+def _as_text(value, unit: str, decimals: int | None = None) -> str:
     number = as_number(value)
     if number is None:
         return "" if value is None else str(value)
-    return fmt(number, unit) if unit else fmt_number(number)
+    return fmt(number, unit, decimals) if unit else fmt_number(number, decimals)
 
 
 def peer_section(names: Sequence[str], comparison: Sequence[str] = ()) -> PeerSection | None:

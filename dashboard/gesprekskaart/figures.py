@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from dashboard.core.format import (FULL_COVERAGE, as_number, fmt_number, is_rough, is_rounded_zero, range_overlaps,
                                    rough_number, rough_range, rounded_zero_parts, rounding_bounds, value_parts,
-                                   value_text)
+                                   shown_decimals, value_text)
 from dashboard.stats.uncertainty import NOT_DIFFERENT, difference_verdict
 
 from .pack_parts import Figure
@@ -88,8 +88,13 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     n, n_all = as_number(row.get("n_total")), as_number(row.get("n_buurten_all"))
     covered = (f"buurten met een cijfer ({fmt_number(n)} van de {fmt_number(n_all)})"
                if n and n_all and n < FULL_COVERAGE * n_all else "buurten in Nederland")
-    comparison = comparison_sentence(value, unit, [r[:2] for r in refs], pct, f"buurten met een cijfer ({scope})" if scope
-                                     else covered, unclear=unclear, placed=placed)
+    shown = shown_decimals(row)   # the figure's decimals; each reference at its own (its rounding interval)
+    ref_decimals = {key: shown_decimals({**row, "value": ref, "round_lower": row.get(f"{key}_round_lower"),
+                                         "round_upper": row.get(f"{key}_round_upper")})
+                    for key, ref in (("gemeente", gem), ("nl", nl)) if ref is not None}
+    refs_shown = [(place, ref, ref_decimals[key]) for place, ref, key in refs]
+    comparison = comparison_sentence(value, unit, refs_shown, pct, f"buurten met een cijfer ({scope})" if scope
+                                     else covered, unclear=unclear, placed=placed, decimals=shown)
     better = 1 if row["direction"] == "higher_is_better" else -1
     standout, score = _standing({**row, "percentile_buurten": pct},
                                 value, [r for r in refs if r[0] not in unclear], -better if concern else better)
@@ -98,15 +103,18 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     return Figure(
         indicator_id=row["indicator_id"], label=row["label"], lens=row["lens"], unit=unit,
         direction=row["direction"], description=row.get("description") or "", value=value,
-        value_text=value_text(row) if rounded or is_rough(row) else fmt(value, unit),
+        value_text=value_text(row) if rounded or is_rough(row) else fmt(value, unit, shown),
         modelled=bool(row.get("modelled")),
         period=str(row.get("period") or ""),
         boundary_year=int(by) if by is not None else None, table_id=row["table_id"],
         table_title=row.get("table_title") or row["table_id"], attribution=row.get("attribution") or "",
         gemeente_value=gem, nl_value=nl, comparison=comparison, standout=standout, score=score,
         prompt=fill_prompt(prompt, value, unit, level if level in ("wijk", "gemeente") else "buurt",
-                           span=rough_range(row) if rounded and rounding_bounds(row) or is_rough(row) else None),
-        headline=big, headline_note=small)
+                           span=rough_range(row) if rounded and rounding_bounds(row) or is_rough(row) else None,
+                           decimals=shown),
+        headline=big, headline_note=small,
+        gemeente_text=fmt(gem, unit, ref_decimals["gemeente"]) if gem is not None else "",
+        nl_text=fmt(nl, unit, ref_decimals["nl"]) if nl is not None else "")
 
 
 def headline(row: Mapping) -> tuple[str, str]:
@@ -120,8 +128,8 @@ def headline(row: Mapping) -> tuple[str, str]:
         return rounded_zero_parts(row)
     if is_rough(row):
         return (rough_number(row), unit) if per else (value_parts(row)[0], "")
-    value = float(row["value"])
-    return (fmt_number(value), unit) if per else (fmt(value, unit), "")
+    value, decimals = float(row["value"]), shown_decimals(row)
+    return (fmt_number(value, decimals), unit) if per else (fmt(value, unit, decimals), "")
 
 
 def _count(row: Mapping, sure: str, plain: str) -> float:

@@ -49,6 +49,9 @@ class Figure:
     # 'CBS rondt af op tientallen: 0 tot 4; hoogstens …'); see figures.headline
     headline: str = ""
     headline_note: str = ""
+    # the gemeente's and Nederland's figure as written beside it, each at its own decimals (format.shown_decimals)
+    gemeente_text: str = ""
+    nl_text: str = ""
 
 
 @dataclass(frozen=True)

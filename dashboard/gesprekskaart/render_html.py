@@ -89,9 +89,9 @@ def _figure(fig: Figure, lens: str) -> str:
 def _short_comparison(fig: Figure, gemeente: str | None, level: str) -> str:
     parts = []
     if fig.gemeente_value is not None and level not in ("gemeente", "land"):
-        parts.append(f"{gemeente or 'gemeente'}: {fmt(fig.gemeente_value, fig.unit)}")
+        parts.append(f"{gemeente or 'gemeente'}: {fig.gemeente_text or fmt(fig.gemeente_value, fig.unit)}")
     if fig.nl_value is not None and level != "land":
-        parts.append(f"Nederland: {fmt(fig.nl_value, fig.unit)}")
+        parts.append(f"Nederland: {fig.nl_text or fmt(fig.nl_value, fig.unit)}")
     return " · ".join(parts)
 
 

@@ -12,32 +12,32 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
           "november", "december")
 
 
-def fmt(value: float, unit: str) -> str:
-    """fmt_value ('1,0 km' beside '0,9 km': format.UNIT_DECIMALS)."""
-    return fmt_value(value, unit)
+def fmt(value: float, unit: str, decimals: int | None = None) -> str:
+    """fmt_value at the figure's decimals (format.shown_decimals: '1,0 km' beside '0,9 km', '56%' koopwoningen)."""
+    return fmt_value(value, unit, decimals)
 
 
 def dutch_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def prompt_value(value: float, unit: str, template: str) -> str:
-    """The figure as it reads inside a sentence: 'per 1 000 inwoners' becomes '39 op de 1.000'."""
+def prompt_value(value: float, unit: str, template: str, decimals: int | None = None) -> str:
+    """The figure as it reads inside a sentence: 'per 1 000 inwoners' becomes '39 op de 1.000' (whole people)."""
     if unit.startswith("per ") and unit in template:
-        return fmt_number(value)
+        return fmt_number(value, decimals)
     if unit == "per 1 000 inwoners":
         return f"{fmt_number(round(value))} op de 1.000"
-    return fmt(value, unit)
+    return fmt(value, unit, decimals)
 
 
-def fill_prompt(template: str | None, value: float, unit: str, noun: str = "buurt", span: str | None = None
-                ) -> str | None:
+def fill_prompt(template: str | None, value: float, unit: str, noun: str = "buurt", span: str | None = None,
+                decimals: int | None = None) -> str | None:
     """The catalogue prompt with the figure filled in; 'deze buurt' follows the level (deze wijk, deze gemeente).
     `span` ('14 tot 41', format.rough_range) replaces the figure of a ratio whose counts CBS rounded to a wide
     interval or to 0: 'Ongeveer 14 tot 41 op de 1.000 mensen hebben een WW-uitkering.'"""
     if not template:
         return None
-    shown = prompt_value(value, unit, template)
+    shown = prompt_value(value, unit, template, decimals)
     if span is not None:
         shown = f"{span} op de 1.000" if unit == "per 1 000 inwoners" and unit not in template else span
     text = template.replace("{value}", shown).replace("deze buurt", f"deze {noun}")
@@ -48,29 +48,32 @@ def _words(unit: str) -> tuple[str, str, str]:
     return ("verder weg", "dichterbij", "even ver") if unit == "km" else ("hoger", "lager", "even hoog")
 
 
-def short_value(value: float, unit: str) -> str:
+def short_value(value: float, unit: str, decimals: int | None = None) -> str:
     """The figure without a long unit ('38,6' for per 1 000 inwoners), for use in brackets."""
-    return fmt_number(value) if unit.startswith("per ") else fmt(value, unit)
+    return fmt_number(value, decimals) if unit.startswith("per ") else fmt(value, unit, decimals)
 
 
 UNCLEAR = "door de afronding niet duidelijk anders"
 
 
-def comparison_sentence(value: float, unit: str, refs: Sequence[tuple[str, float]], percentile: float | None,
-                        scope: str = "buurten in Nederland", unclear: Sequence[str] = (), placed: bool = True) -> str:
+def comparison_sentence(value: float, unit: str, refs: Sequence[tuple], percentile: float | None,
+                        scope: str = "buurten in Nederland", unclear: Sequence[str] = (), placed: bool = True,
+                        decimals: int | None = None) -> str:
     """'Hoger dan in heel Amsterdam (15,0%) en in Nederland (24,6%). Hoger dan in 7 van de 10 buurten.'
     A reference whose place is in `unclear` (the figure's rounding interval overlaps it) is 'door de afronding niet
     duidelijk anders dan in …'; `placed` False (a rounding interval that spans the middle of the buurten) says
-    that instead of a share of buurten."""
+    that instead of a share of buurten. `decimals`: the figure's (format.shown_decimals); a reference (place,
+    value[, decimals]) is written at its own decimals, else at the figure's."""
     higher, lower, same = _words(unit)
     parts: list[tuple[str, str]] = []
-    for place, ref in refs:
+    for place, ref, *own in refs:
+        d = own[0] if own and own[0] is not None else decimals
         if place in unclear:
-            parts.append((UNCLEAR, f"dan in {place} ({short_value(ref, unit)})"))
-        elif fmt(ref, unit) == fmt(value, unit) or (ref and abs(value - ref) / abs(ref) < 0.02):
-            parts.append((same, f"als in {place} ({short_value(ref, unit)})"))
+            parts.append((UNCLEAR, f"dan in {place} ({short_value(ref, unit, d)})"))
+        elif fmt(ref, unit, d) == fmt(value, unit, d) or (ref and abs(value - ref) / abs(ref) < 0.02):
+            parts.append((same, f"als in {place} ({short_value(ref, unit, d)})"))
         else:
-            parts.append((higher if value > ref else lower, f"dan in {place} ({short_value(ref, unit)})"))
+            parts.append((higher if value > ref else lower, f"dan in {place} ({short_value(ref, unit, d)})"))
     sentences = []
     if parts:
         if len({w for w, _ in parts}) == 1:

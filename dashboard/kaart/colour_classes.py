@@ -8,7 +8,7 @@ import pandas as pd
 from plotly.colors import sample_colorscale
 
 from dashboard.core.counts import count_rounding, count_text
-from dashboard.core.format import fmt_value, is_rounded_zero, rounded_zero_counts, value_text
+from dashboard.core.format import declared_decimals, fmt_value, is_rounded_zero, rounded_zero_counts, value_text
 
 CODE_LEVEL = {"BU": "buurt", "WK": "wijk"}
 
@@ -59,14 +59,15 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
     # (a count CBS rounds, inwoners of a wijk or buurt to 5, through counts.count_text: 'ongeveer 5 (3 tot 7)')
     nan = frame["value"] * np.nan
     rounding, unit = indicator.get("rounding"), indicator["unit"]
-    counted = str(indicator.get("id") or "")
-    counted = counted if count_rounding(counted) else ""
+    indicator_id = str(indicator.get("id") or indicator.get("indicator_id") or "")
+    counted = indicator_id if count_rounding(indicator_id) else ""
 
     def text(v, lo, hi, code, ok, zero) -> str:
         if counted and ok:
             return count_text(v, counted, CODE_LEVEL.get(str(code)[:2], "gemeente"))
         if ok or zero:
-            return value_text({"value": v, "unit": unit, "rounding": rounding, "round_lower": lo, "round_upper": hi})
+            return value_text({"value": v, "unit": unit, "rounding": rounding, "round_lower": lo, "round_upper": hi,
+                               "indicator_id": indicator_id})
         return ""
     frame["value_text"] = [text(*row) for row in zip(frame["value"], frame.get("round_lower", nan),
                                                      frame.get("round_upper", nan), frame["region_code"], has_value,
@@ -74,7 +75,8 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     frame = (frame.assign(_o=frame["status"].map(order)).sort_values(["_o", "region_code"], kind="stable")
              .drop(columns="_o").reset_index(drop=True))
-    frame.attrs.update(edges=edges, n_buckets=max(k, 0), discrete=discrete, flip=flip)
+    frame.attrs.update(edges=edges, n_buckets=max(k, 0), discrete=discrete, flip=flip,
+                       decimals=declared_decimals({"indicator_id": indicator_id}))
     return frame
 
 
@@ -91,12 +93,14 @@ def rounded_zero_range(indicator: Mapping) -> str:
 
 
 def bucket_labels(frame: pd.DataFrame, unit: str) -> list[str]:
-    """Text per bucket (list index = bucket), e.g. '12,0 – 15,3%'."""
-    edges, flip = frame.attrs["edges"], frame.attrs["flip"]
+    """Text per bucket (list index = bucket), e.g. '12,0 – 15,3%', at the indicator's decimals ('50 – 62%'
+    koopwoningen; map_frame's attrs)."""
+    edges, flip, d = frame.attrs["edges"], frame.attrs["flip"], frame.attrs.get("decimals")
     if frame.attrs["discrete"]:
-        labels = [fmt_value(e, unit) for e in edges]
+        labels = [fmt_value(e, unit, d) for e in edges]
     else:
-        labels = [f"{fmt_value(lo, unit)} – {fmt_value(hi, unit)}".replace("% –", " –").replace(f" {unit} –", " –")
+        labels = [f"{fmt_value(lo, unit, d)} – {fmt_value(hi, unit, d)}".replace("% –", " –")
+                  .replace(f" {unit} –", " –")
                   for lo, hi in zip(edges[:-1], edges[1:])]
     return labels[::-1] if flip else labels
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.core.charts import share_text
-from dashboard.core.format import (as_number, is_rough, is_rounded_zero, rough_range, rounded_zero_parts, unit_number,
-                                   value_text)
+from dashboard.core.format import (as_number, is_rough, is_rounded_zero, rough_range, rounded_zero_parts,
+                                   shown_decimals, unit_number, value_text)
 from dashboard.profile.table import LENS_TITLE
 
 COMPARE_META = ("Kant", "Onderwerp", "Eenheid", "Periode", "Geschat", "Bron", "Toelichting")
@@ -13,10 +13,12 @@ COMPARE_META = ("Kant", "Onderwerp", "Eenheid", "Periode", "Geschat", "Bron", "T
 
 def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(table, chart rows) for 'Vergelijken'. The table is exactly what is shown and downloaded: one row per
-    Kracht/Zorgen indicator (landing only), values rounded to one decimal, one column per region
-    'Naam (CODE)', and a Toelichting that says what a 0 from a count CBS rounded means per region ('0 tot 4; hoogstens
-    …': the number column keeps its 0, so the CSV stays numeric; when a row's figures are from different periods,
-    each place's period and table). Kracht rows come first. Chart rows: indicator_id, label, lens and per region pos_<code> (% of buurten with a
+    Kracht/Zorgen indicator (landing only), each value rounded to the decimals it is shown with
+    (format.shown_decimals: the indicator's, fewer where a rounding interval is wide; per cell in
+    table.attrs['decimals']), one column per region 'Naam (CODE)', and a Toelichting that says what a 0 from a
+    count CBS rounded means per region ('0 tot 4; hoogstens …': the number column keeps its 0, so the CSV stays
+    numeric; when a row's figures are from different periods, each place's period and table). Kracht rows come
+    first. Chart rows: indicator_id, label, lens and per region pos_<code> (% of buurten with a
     lower value) and text_<code> (formatted value or why it is missing)."""
     base = profiles[0].table
     keep = base[base["lens"].isin(["asset", "problem"]) & base["landing"].astype(bool)][
@@ -26,15 +28,19 @@ def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = pd.DataFrame({"Kant": keep["lens"].map(LENS_TITLE), "Onderwerp": keep["label"], "Eenheid": keep["unit"],
                           "Geschat": keep["modelled"].map({True: "ja", False: "nee"})})
     chart = keep[["indicator_id", "label", "lens"]].copy()
-    periods, tables, notes, each = {}, {}, {}, {}
+    periods, tables, notes, each, decimals = {}, {}, {}, {}, {}
     for p in profiles:
         rows = p.table.set_index("indicator_id").loc[keep["indicator_id"]]
+        records = [r for _, r in rows.reset_index().iterrows()]   # with indicator_id: the figure's precision
         code = p.region["region_code"]
-        table[f"{p.region['name']} ({code})"] = rows["value"].astype(float).round(1).to_numpy()
+        shown = [shown_decimals(r) for r in records]
+        decimals[f"{p.region['name']} ({code})"] = shown
+        table[f"{p.region['name']} ({code})"] = [round(float(v), 1 if d is None else d) if pd.notna(v)
+                                                 else float("nan") for v, d in zip(rows["value"].astype(float), shown)]
         chart[f"pos_{code}"] = rows["share_lower"].astype(float).to_numpy()
         chart[f"text_{code}"] = [value_text(r) + _place(r) if pd.notna(r["value"]) else str(r["missing_text"])
-                                 for _, r in rows.iterrows()]
-        for ind, r in rows.iterrows():
+                                 for r in records]
+        for ind, r in zip(rows.index, records):
             if pd.notna(r["value"]) and is_rounded_zero(r):   # the number column keeps 0; this says what it means
                 notes.setdefault(ind, []).append(f"{p.region['name']}: 0 = {rounded_zero_parts(r)[1]}")
             elif pd.notna(r["value"]) and is_rough(r):   # the number column keeps the value; this says how rough
@@ -54,7 +60,9 @@ def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
                             for i in keep["indicator_id"]]
     values = [c for c in table.columns if c not in COMPARE_META]
     table = table[["Kant", "Onderwerp", *values, "Eenheid", "Periode", "Geschat", "Bron", "Toelichting"]]
-    return table.reset_index(drop=True), chart.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    table.attrs["decimals"] = decimals
+    return table, chart.reset_index(drop=True)
 
 
 def _place(r) -> str:
@@ -71,12 +79,20 @@ def _place(r) -> str:
 
 def shown_table(table: pd.DataFrame):
     """The compare table as the page shows it: the same numbers (so sorting, the CSV and the Parquet stay numeric),
-    each written as the rest of the app writes its unit, with a decimal comma: '1,0' km beside '0,9', '25,6' %,
-    '136' per 1 000 (format.unit_number), '–' for no figure. The browser's own number format dropped a whole
-    value's decimal ('1' beside '0.9') and followed the browser's language."""
+    each written as the rest of the app writes it, with a decimal comma, at the decimals compare_table rounded each
+    cell to (table.attrs['decimals']: '1,0' km beside '0,9', '56' % koopwoningen, '25,6' %), '–' for no figure.
+    The browser's own number format dropped a whole value's decimal ('1' beside '0.9') and followed the browser's
+    language. A table without those decimals keeps the unit's rule (format.unit_number)."""
     values = [c for c in table.columns if c not in COMPARE_META]
     styler = table.style
+    shown = table.attrs.get("decimals") or {}
     for unit, rows in table.groupby("Eenheid", sort=False).groups.items():
-        styler = styler.format(lambda v, u=str(unit): unit_number(v, u), na_rep="–",
-                               subset=pd.IndexSlice[list(rows), values])
+        for column in values:
+            by_decimals: dict = {}
+            for i in rows:
+                d = shown[column][table.index.get_loc(i)] if column in shown else None
+                by_decimals.setdefault(d, []).append(i)
+            for d, cells in by_decimals.items():
+                styler = styler.format(lambda v, u=str(unit), d=d: unit_number(v, u, d), na_rep="–",
+                                       subset=pd.IndexSlice[cells, [column]])
     return styler

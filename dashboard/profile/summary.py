@@ -21,8 +21,8 @@ import math
 import pandas as pd
 
 from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, as_number, buurt_base,
-                                   fmt_value, is_rough, is_rounded_zero, rough_number, rounded_zero_text, unit_number,
-                                   value_parts)
+                                   fmt_value, is_rough, is_rounded_zero, rough_number, rounded_zero_text,
+                                   shown_decimals, unit_number, value_parts)
 from dashboard.core.counts import count_text
 from dashboard.profile.table import records
 
@@ -133,7 +133,8 @@ def sentence(row, level: str = "buurt", opener: str | None = None) -> str:
     elif is_rough(row):   # 'ongeveer 29 per 1 000 inwoners (14 tot 41)'
         value, number = value_parts(row)[0], rough_number(row)
     else:
-        value, number = fmt_value(row["value"], row["unit"]), unit_number(row["value"], row["unit"])
+        d = shown_decimals(row)
+        value, number = fmt_value(row["value"], row["unit"], d), unit_number(row["value"], row["unit"], d)
     phrase = PHRASES.get(row["indicator_id"], "is de waarde voor '" + str(row["label"]).lower() + "' {v}")
     text = f"{opener or 'In ' + PLACE.get(level, 'deze regio')} {phrase.format(v=value, n=number)}"
     comp = comparison(row, level)

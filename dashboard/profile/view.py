@@ -26,7 +26,7 @@ from dashboard.profile import sections
 from dashboard.profile.table import LENS_TITLE, profile_table
 from dashboard.divisions import note as division_note
 from dashboard.core.counts import count_text
-from dashboard.core.format import among_buurten, fmt_number
+from dashboard.core.format import among_buurten, fmt_number, indicator_decimals
 
 LENS_INTRO = {"asset": "Wat er is: mensen die meedoen en voor elkaar zorgen, voorzieningen dichtbij.",
               "problem": "Waar mensen het moeilijk kunnen hebben: geld, gezondheid, uitkeringen."}
@@ -86,7 +86,7 @@ def context_html(p: Profile) -> str:
         elif ind == "stedelijkheid":
             text, small = f"{int(r['value'])} van 5", STEDELIJKHEID.get(int(r["value"]), "")
         elif ind == "bevolkingsdichtheid":
-            text, small = fmt_number(r["value"]), "inwoners per km²"
+            text, small = fmt_number(r["value"], indicator_decimals(ind)), "inwoners per km²"
         else:   # inwoners of a wijk or buurt: CBS rounds them to 5 ('minder dan 3', 'ongeveer 5 (3 tot 7)')
             text, small = count_text(r["value"], ind, p.region["level"]), ""
         label = "Stedelijkheid" if ind == "stedelijkheid" else str(r["label"])

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.core.charts import FONT, HIGHLIGHT
-from dashboard.core.format import fmt_number, value_text
+from dashboard.core.format import fmt_number, indicator_decimals, value_text
 from dashboard.stats.deviance import BETTER, HIGHER, LOG_VARIABLES, DevianceResult, bright_spots
 from dashboard.stats.relations import RelationResult
 
@@ -189,9 +189,9 @@ def scatter_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFr
                                                         "round_upper"]].itertuples(index=False) if i == ind}
         # the unit and rounding once per axis: a .loc per buurt cost 7 s for the 11,000 buurten of all NL
         unit, rounding = meta.loc[ind, "unit"], meta.loc[ind].get("rounding")
-        data[f"{axis}_text"] = [value_text({"value": v, "unit": unit, "rounding": rounding,
+        data[f"{axis}_text"] = [value_text({"value": v, "unit": unit, "rounding": rounding, "indicator_id": ind,
                                             "round_lower": bounds.get(code, (None, None))[0],
-                                            "round_upper": bounds.get(code, (None, None))[1]}, 1)
+                                            "round_upper": bounds.get(code, (None, None))[1]})
                                 for code, v in zip(data["region_code"], data[axis])]
     size = 7 if len(data) < 1500 else 4  # thousands of buurten: small dots, so the cloud keeps its shape
     if res.weighted:  # WLS: show the weight, so big buurten visibly count more
@@ -249,16 +249,19 @@ def bright_spots_table(res: DevianceResult, wide: pd.DataFrame, catalogue: pd.Da
     meta = catalogue.set_index("indicator_id")
     wanted = HIGHER if res.direction == "neutral" else BETTER
     spots = bright_spots(res, wide, list(assets), flag=wanted)
+    d = indicator_decimals(res.outcome)   # each column at its indicator's decimals (catalogue)
+    d = 1 if d is None else d
     out = pd.DataFrame({
         "Buurt": spots["name"].astype(str) if "name" in spots else spots.index,
         "Gemeente": wide.loc[spots.index, "gemeente_name"].astype(str).to_numpy(),
         "Code": spots.index.astype(str),
-        column_label(meta.loc[res.outcome]): spots["observed"].round(1).to_numpy(),
-        "Verwacht": spots["expected"].round(1).to_numpy(),
-        "Marge verwachting: laag": spots["pi_low"].round(1).to_numpy(),
-        "Marge verwachting: hoog": spots["pi_high"].round(1).to_numpy()})
+        column_label(meta.loc[res.outcome]): spots["observed"].round(d).to_numpy(),
+        "Verwacht": spots["expected"].round(d).to_numpy(),
+        "Marge verwachting: laag": spots["pi_low"].round(d).to_numpy(),
+        "Marge verwachting: hoog": spots["pi_high"].round(d).to_numpy()})
     for a in assets:
-        out[column_label(meta.loc[a])] = spots[a].astype(float).round(1).to_numpy()
+        da = indicator_decimals(a)
+        out[column_label(meta.loc[a])] = spots[a].astype(float).round(1 if da is None else da).to_numpy()
     return out.reset_index(drop=True)
 
 

@@ -42,7 +42,8 @@ def peer_benchmark_table(values: pd.DataFrame, region_code: str, peers: Sequence
         # rounding interval is wide 'ongeveer 29 per 1 000 inwoners (14 tot 41)' (format.value_text, with the
         # region's own rounding interval where it has one; a peer statistic has none)
         text = lambda v, low=None, high=None: value_text({  # noqa: E731
-            "value": v, "unit": u, "round_lower": low, "round_upper": high, "rounding": getattr(ind, "rounding", None)})
+            "value": v, "unit": u, "round_lower": low, "round_upper": high, "rounding": getattr(ind, "rounding", None),
+            "indicator_id": ind.indicator_id})
         mine_text = (lambda key: text(me[f"{key}value"], me.get(f"{key}round_lower"),  # noqa: E731
                                       me.get(f"{key}round_upper")) if me is not None else fmt_value(None, u))
         rows.append({

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.core.charts import FONT, LENS_COLOUR
-from dashboard.core.format import value_text
+from dashboard.core.format import shown_decimals, value_text
 from dashboard.stats.charts import REFERENCE
 from dashboard.stats.indicator_order import ordered
 from dashboard.stats.trend import BOUNDARY_NOTE, change_summary, series_for
@@ -103,7 +103,7 @@ def trend_panels(long: pd.DataFrame, catalogue: pd.DataFrame, region_code: str, 
             panels.append(TrendPanel(
                 indicator_id=ind.indicator_id, label=ind.label, lens=ind.lens, unit=ind.unit,
                 modelled=bool(ind.modelled), series=str(series), points=pts, reference=ref_pts,
-                reference_name=reference_name, summary=_summary(pts, unit),
+                reference_name=reference_name, summary=_summary(pts, unit, ind.indicator_id),
                 source=", ".join(tables), notes=notes, verdict=verdict,
                 own_label=OWN_LABEL.get(level, "Deze plek"), rounding=_rounding(ind)))
     return panels
@@ -118,14 +118,20 @@ def hover_texts(points: pd.DataFrame, panel: TrendPanel) -> list[str]:
     """Each point as format.value_text shows it: a rate of rounded counts reads 'ongeveer 29 per 1 000 inwoners
     (14 tot 41)', a rounded 0 'minder dan 5 (…)', else the value with its unit."""
     cols = [c for c in ("value", "round_lower", "round_upper", "upper") if c in points]
-    return [value_text({**dict(zip(cols, values)), "unit": panel.unit, "rounding": panel.rounding}, 1)
+    return [value_text({**dict(zip(cols, values)), "unit": panel.unit, "rounding": panel.rounding,
+                        "indicator_id": panel.indicator_id})
             for values in zip(*(points[c].tolist() for c in cols))]
 
 
-def _summary(pts: pd.DataFrame, unit: str) -> str:
-    """trend.change_summary without its short boundary note (the panel explains a change of division itself)."""
-    whole = bool((pts["value"] % 1 == 0).all())
-    return change_summary(pts, unit, 0 if whole else 1).replace(f" ({BOUNDARY_NOTE})", "")
+def _summary(pts: pd.DataFrame, unit: str, indicator_id: str) -> str:
+    """trend.change_summary without its short boundary note (the panel explains a change of division itself), at
+    the indicator's decimals, fewer where a point's rounding interval is wide (format.shown_decimals; one precision
+    for both ends of the sentence)."""
+    cols = [c for c in ("value", "round_lower", "round_upper") if c in pts]
+    shown = [shown_decimals({**dict(zip(cols, values)), "indicator_id": indicator_id})
+             for values in zip(*(pts[c].tolist() for c in cols))]
+    decimals = min((d for d in shown if d is not None), default=1)
+    return change_summary(pts, unit, decimals).replace(f" ({BOUNDARY_NOTE})", "")
 
 
 def _x(labels: pd.Series) -> tuple[list, bool]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dashboard.core.format import MISSING_TEXT, fmt_value, value_text
+from dashboard.core.format import MISSING_TEXT, fmt_value, shown_decimals, value_text
 from dashboard.stats.uncertainty import HIGHER, LOWER, NO_MARGIN, NOT_DIFFERENT, difference_verdict
 
 NO_NEWER = "nog geen nieuwer cijfer"
@@ -44,15 +44,32 @@ def _num(value: object) -> float | None:
     return None if number != number else number
 
 
-def _shown(value: float | None, unit: str, row: Mapping, rounding: object = None) -> str:
-    """The figure as the profile shows it (format.value_text): a 0 from a count CBS rounded is 'minder dan 5 (...
-    0 tot 4 ...)', a rate with a wide rounding interval 'ongeveer 29 per 1 000 inwoners (14 tot 41)'."""
-    return value_text({"value": value, "unit": unit, "upper": _num(row.get("upper")), "rounding": rounding,
-                       "round_lower": _num(row.get("round_lower")), "round_upper": _num(row.get("round_upper"))})
+def _figure(value: float | None, unit: str, row: Mapping, rounding: object, indicator_id: object) -> dict:
+    return {"value": value, "unit": unit, "upper": _num(row.get("upper")), "rounding": rounding,
+            "round_lower": _num(row.get("round_lower")), "round_upper": _num(row.get("round_upper")),
+            "indicator_id": indicator_id}
 
 
-def _with_period(value: float | None, unit: str, period: object, row: Mapping, rounding: object = None) -> str:
-    return f"{_shown(value, unit, row, rounding)} ({period})" if value is not None else f"– ({period})"
+def _shown(value: float | None, unit: str, row: Mapping, rounding: object = None, indicator_id: object = None) -> str:
+    """The figure as the profile shows it (format.value_text, at the indicator's decimals): a 0 from a count CBS
+    rounded is 'minder dan 5 (... 0 tot 4 ...)', a rate with a wide rounding interval 'ongeveer 29 per 1 000
+    inwoners (14 tot 41)'."""
+    return value_text(_figure(value, unit, row, rounding, indicator_id))
+
+
+def _with_period(value: float | None, unit: str, period: object, row: Mapping, rounding: object = None,
+                 indicator_id: object = None) -> str:
+    return f"{_shown(value, unit, row, rounding, indicator_id)} ({period})" if value is not None else f"– ({period})"
+
+
+def _same_as_shown(new: float, base: float, unit: str, latest: Mapping, baseline: Mapping, rounding: object,
+                   indicator_id: object) -> bool:
+    """Do the two figures read the same at the precision both are shown with (the coarser of their
+    format.shown_decimals: '56%' and '56%' koopwoningen are the same, never '56,0%' beside '56,4%')?"""
+    shown = [shown_decimals(_figure(v, unit, r, rounding, indicator_id)) for v, r in ((new, latest), (base, baseline))]
+    known = [d for d in shown if d is not None]
+    decimals = min(known) if known else None
+    return fmt_value(new, unit, decimals) == fmt_value(base, unit, decimals)
 
 
 def _rounding_overlaps(baseline: Mapping, latest: Mapping) -> bool:
@@ -75,9 +92,9 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
     has none): value, lower, upper, period, boundary_year, table_id, missing_reason."""
     unit, label = str(baseline.get("unit") or ""), str(baseline.get("label") or baseline.get("indicator_id"))
     base = _num(baseline.get("value"))
-    rounding = baseline.get("rounding")
-    base_shown = _shown(base, unit, baseline, rounding)
-    base_text = _with_period(base, unit, baseline.get("period"), baseline, rounding)
+    rounding, ind = baseline.get("rounding"), baseline.get("indicator_id")
+    base_shown = _shown(base, unit, baseline, rounding, ind)
+    base_text = _with_period(base, unit, baseline.get("period"), baseline, rounding, ind)
     notes: list[str] = []
     if baseline.get("modelled"):
         notes.append("Geschat (RIVM-model), geen telling.")
@@ -97,10 +114,11 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
     if latest.get("table_id") and latest.get("table_id") != baseline.get("table_id"):
         notes.append(f"Het nieuwe cijfer komt uit tabel {latest.get('table_id')} (het beginpunt uit "
                      f"{baseline.get('table_id')}).")
-    latest_text = _with_period(new, unit, period, latest, rounding)
-    new_shown = _shown(new, unit, latest, rounding)
+    latest_text = _with_period(new, unit, period, latest, rounding, ind)
+    new_shown = _shown(new, unit, latest, rounding, ind)
+    same = (lambda: _same_as_shown(new, base, unit, latest, baseline, rounding, ind))  # noqa: E731
     if period == str(baseline.get("period")):
-        if new is not None and base is not None and fmt_value(new, unit) != fmt_value(base, unit):
+        if new is not None and base is not None and not same():
             return result(REVISED, f"{label}: er is nog geen nieuwer cijfer, maar het cijfer over {period} is "
                                    f"herzien: was {base_shown}, nu {new_shown}.", latest_text)
         return result(NO_NEWER, f"{label}: {NO_NEWER}. Het laatste cijfer is nog dat van {period}.", latest_text)
@@ -118,7 +136,7 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
                                  _num(baseline.get("lower")), _num(baseline.get("upper")))
     change = f"van {base_shown} ({baseline.get('period')}) naar {new_shown} ({period})"
     if verdict == NO_MARGIN and baseline.get("modelled"):
-        status = UNCERTAIN if fmt_value(new, unit) != fmt_value(base, unit) else SAME
+        status = UNCERTAIN if not same() else SAME
         sentence = (f"{label}: {change}. Dit is een schatting zonder marge in de gegevens, dus of dit meer is dan "
                     "toeval, is niet te zeggen.")
         return result(status, sentence, latest_text, moved=True)
@@ -127,7 +145,7 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
                                            f"beide cijfers even hoog zijn: {NO_CLEAR_DIFFERENCE}.",
                       latest_text, moved=True)
     if verdict == NO_MARGIN:  # a published register figure: compare as shown
-        if fmt_value(new, unit) == fmt_value(base, unit):
+        if same():
             return result(SAME, f"{label}: {SAME} ({new_shown} in {period}).", latest_text, moved=True)
         verdict = HIGHER if new > base else LOWER
         word = "hoger" if verdict == HIGHER else "lager"

@@ -12,7 +12,7 @@ from datetime import date
 
 from dashboard.bewoners.model import CATEGORIES
 from dashboard.core.escaping import html_escape as _e
-from dashboard.core.format import fmt_number, fmt_value, value_text
+from dashboard.core.format import fmt_number, fmt_value, indicator_decimals, value_text
 from dashboard.gesprekskaart.wording import dutch_date
 from dashboard.gesprekskaart.render_html import CSS as PACK_CSS
 
@@ -66,7 +66,8 @@ def _why(ids: list[str], notes: Mapping[str, dict]) -> str:
 def _margin(b: dict) -> str:
     if b.get("lower") is None or b.get("upper") is None:
         return "geen marge bekend"
-    return f'{fmt_value(b["lower"], b["unit"])} tot {fmt_value(b["upper"], b["unit"])}'
+    d = indicator_decimals(b.get("indicator_id"))
+    return f'{fmt_value(b["lower"], b["unit"], d)} tot {fmt_value(b["upper"], b["unit"], d)}'
 
 
 def _figures(priority: dict, follow: Mapping[tuple[str, str], FollowUp]) -> str:
