@@ -51,8 +51,29 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+_resolved: dict[tuple[str, str], Path] = {}   # (the link, what it points at) -> the release file it resolves to
+
+
 def current_path(build_dir: Path | None = None) -> Path:
-    return release.current_release(build_dir or paths.build_dir())
+    """The release file current.duckdb points at now (release.current_release), read on every call.
+
+    A page run asks ~35 times (every cached read's key, every query). release.current_release checks the link and
+    resolves every part of its path (~8 system calls); here one readlink tells whether the link still points where
+    it did, and only a new target (a refresh published) is resolved again: under 20 concurrent sessions those calls
+    were ~3% of the server's Python time (py-spy, benchmarks/bench_load_server.py)."""
+    directory = build_dir or paths.build_dir()
+    link = os.path.join(directory, release.CURRENT)
+    try:
+        target = os.readlink(link)
+    except OSError:   # no link yet (NoReleaseError) or a plain file: the general rule decides
+        return release.current_release(Path(directory))
+    found = _resolved.get((link, target))
+    if found is None:
+        found = release.current_release(Path(directory))   # raises NoReleaseError when the target is missing
+        _resolved[(link, target)] = found
+        for old in list(_resolved)[:-8]:
+            _resolved.pop(old, None)
+    return found
 
 
 def _close_idle_old_connections() -> None:
@@ -189,6 +210,15 @@ def convert(raw: dict) -> dict:
                 col[mask] = None
         out[name] = text_column(col) if col.dtype == object else col
     return out
+
+
+def dicts(sql: str, params: list | tuple | None = None, build_dir: Path | None = None) -> list[dict]:
+    """query() as plain dicts {column: value} (None for NULL), without a pandas frame: for a row or two read
+    as a record (a one-row frame and its row cost ~1-1.5 ms of CPU more than the read itself)."""
+    def fetch(result):
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, values)) for values in result.fetchall()]
+    return _run(sql, params, build_dir, fetch)
 
 
 def rows(sql: str, params: list | tuple | None = None, build_dir: Path | None = None) -> list[tuple]:

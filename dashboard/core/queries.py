@@ -5,6 +5,7 @@ the cache with db.release_key(), so a refreshed database is picked up without a 
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,13 @@ def region_frame(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """The mart_regions row of one code as a one-row frame (empty when unknown); an indexed read of the
     materialised copy (mart_regions_table, sorted by code)."""
     return db.query("select * from mart_regions_table where region_code = ?", [code], build_dir=build_dir)
+
+
+def region_record(code: str, build_dir: Path | None = None) -> dict | None:
+    """region_frame(code)'s row as a plain dict (None for NULL), or None when the code does not exist: the same
+    indexed read without the one-row frame (state.region_row, read once per code by every page)."""
+    found = db.dicts("select * from mart_regions_table where region_code = ?", [code], build_dir=build_dir)
+    return found[0] if found else None
 
 
 def _profile_sql(counts: str, source: str, where: str, regions_view: str) -> str:
@@ -169,22 +177,33 @@ class BuurtValueCounts:
 
 
 _value_counts: dict[Path, BuurtValueCounts] = {}   # per release file; the two newest kept
+_value_counts_lock = threading.Lock()
 
 
 def buurt_value_counts(path: Path, build_dir: Path | None = None) -> BuurtValueCounts:
-    """The BuurtValueCounts of the release file `path` (read once per file and process, ~2 MB)."""
+    """The BuurtValueCounts of the release file `path` (read once per file and process, ~2 MB; dashboard/serve.py
+    reads it before the server listens). Under a lock: sessions that arrive together read it once, not each
+    (a fresh server under a burst of 20 sessions read it ~20 times: ~9% of the run's server CPU, py-spy)."""
     counts = _value_counts.get(path)
     if counts is None:
-        groups = db.rows("""select indicator_id, age_group, period, table_id, boundary_year,
-                                   list(value order by value), list(n_equal order by value)
-                            from mart_buurt_value_counts where value is not null
-                            group by all""", build_dir=build_dir)
-        n_all = db.rows("select count(*) from mart_regions_table where level = 'buurt'", build_dir=build_dir)[0][0]
-        counts = BuurtValueCounts(groups, n_all)
-        if db.current_path(build_dir) == path:   # a refresh published meanwhile: read again next time
-            _value_counts[path] = counts
-            for old in list(_value_counts)[:-2]:
-                _value_counts.pop(old, None)
+        with _value_counts_lock:
+            counts = _value_counts.get(path)
+            if counts is None:
+                counts = _read_value_counts(path, build_dir)
+    return counts
+
+
+def _read_value_counts(path: Path, build_dir: Path | None) -> BuurtValueCounts:
+    groups = db.rows("""select indicator_id, age_group, period, table_id, boundary_year,
+                               list(value order by value), list(n_equal order by value)
+                        from mart_buurt_value_counts where value is not null
+                        group by all""", build_dir=build_dir)
+    n_all = db.rows("select count(*) from mart_regions_table where level = 'buurt'", build_dir=build_dir)[0][0]
+    counts = BuurtValueCounts(groups, n_all)
+    if db.current_path(build_dir) == path:   # a refresh published meanwhile: read again next time
+        _value_counts[path] = counts
+        for old in list(_value_counts)[:-2]:
+            _value_counts.pop(old, None)
     return counts
 
 

@@ -1,0 +1,108 @@
+"""The server's cheaper per-run reads (issue #10, server CPU per profile): each must give exactly what the general
+path gives, on the real release, and follow a refresh.
+
+- db.current_path: one readlink per call; a new target of current.duckdb is resolved again (release.current_release)
+- queries.region_record / state.region_row: a region's row read as a plain record, equal to the one-row frame's row
+- queries.buurt_value_counts: read once per release file, also when sessions ask at the same moment
+"""
+import math
+import os
+import threading
+
+import pytest
+
+from dashboard.core import db, queries
+from pipelines import release
+
+
+def test_current_path_follows_every_publish_and_says_when_there_is_none(tmp_path):
+    folder = tmp_path / "build"
+    folder.mkdir()
+    with pytest.raises(release.NoReleaseError):
+        db.current_path(folder)
+    files = [folder / f"{release.PREFIX}{name}.duckdb" for name in ("a", "b", "c")]
+    for f in files:   # current_path only resolves the link: it never opens the file
+        f.write_bytes(b"")
+        release.publish(f, folder, keep=3)
+        assert db.current_path(folder) == release.current_release(folder) == f.resolve()
+        assert db.current_path(folder) == f.resolve()   # and again, from what it remembered
+    release.publish(files[0], folder, keep=3)            # back to an earlier target: resolved again
+    assert db.current_path(folder) == files[0].resolve()
+    # reached through a linked folder, the file is named as release.current_release names it (its real path)
+    linked = tmp_path / "linked"
+    linked.symlink_to(folder)
+    assert db.current_path(linked) == release.current_release(linked) == files[0].resolve()
+    files[0].unlink()   # a link to a file that is gone: no release, as before
+    os.replace(folder / release.CURRENT, folder / "old-link")
+    with pytest.raises(release.NoReleaseError):
+        db.current_path(folder)
+
+
+def test_current_path_is_the_release_the_app_reads(build_dir):
+    assert db.current_path(build_dir) == release.current_release(build_dir)
+    assert db.release_key(build_dir) == release.current_release(build_dir).name
+
+
+def _frame_row(code, build_dir):
+    hit = queries.region_frame(code, build_dir)
+    return None if hit.empty else {k: float("nan") if v is None else v for k, v in hit.iloc[0].to_dict().items()}
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        type(a[k]) is type(b[k]) and (a[k] == b[k] or (isinstance(a[k], float) and math.isnan(a[k]) and
+                                                        math.isnan(b[k]))) for k in a)
+
+
+def test_a_region_record_equals_the_one_row_frames_row_for_every_level(build_dir, con):
+    """state.region_row's record (NULL as NaN) is the row the one-row frame gave: the same keys, values and
+    Python types, for Nederland, gemeenten, wijken and buurten spread over the country (NULL names, postcodes)."""
+    codes = ["NL00", "GM0363", "BU0363AA01"]
+    codes += [c for (c,) in con.execute("""select region_code from (select region_code, row_number() over
+                                           (partition by level order by region_code) as i from mart_regions_table)
+                                           where i % 97 = 1""").fetchall()]
+    levels = set()
+    for code in codes:
+        record = queries.region_record(code, build_dir)
+        row = {k: float("nan") if v is None else v for k, v in record.items()}
+        assert _same(row, _frame_row(code, build_dir)), code
+        levels.add(row["level"])
+    assert levels == {"land", "gemeente", "wijk", "buurt"}
+    assert queries.region_record("NL00", build_dir)["gemeente_code"] is None   # a NULL is among those compared
+    assert queries.region_record("GM9999", build_dir) is None and _frame_row("GM9999", build_dir) is None
+
+
+def test_region_row_reads_the_record_with_its_label(build_dir, monkeypatch):
+    import streamlit as st
+
+    from dashboard.core import search, state
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    st.cache_data.clear()
+    row = state.region_row("BU0363AA01")
+    frame_row = _frame_row("BU0363AA01", build_dir)
+    assert _same({k: v for k, v in row.items() if k != "label"}, frame_row)
+    assert row["label"] == search.display_label(frame_row)
+    assert state.region_row("BU0363ZZ99") is None and state.region_row(None) is None
+    st.cache_data.clear()
+
+
+def test_the_buurten_values_are_read_once_per_release_also_when_sessions_ask_together(build_dir, monkeypatch):
+    path = db.current_path(build_dir)
+    queries._value_counts.pop(path, None)
+    reads = []
+    real = queries._read_value_counts
+    monkeypatch.setattr(queries, "_read_value_counts", lambda p, b: reads.append(p) or real(p, b))
+    start = threading.Barrier(8)
+    got = []
+
+    def ask():
+        start.wait()
+        got.append(queries.buurt_value_counts(path, build_dir))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert reads == [path] and len(got) == 8 and all(g is got[0] for g in got)
+    assert got[0].n_buurten_all > 10_000
