@@ -106,3 +106,57 @@ def test_the_buurten_values_are_read_once_per_release_also_when_sessions_ask_tog
         t.join()
     assert reads == [path] and len(got) == 8 and all(g is got[0] for g in got)
     assert got[0].n_buurten_all > 10_000
+
+
+def test_query_gives_fetchdfs_frame_for_every_mart_view(con):
+    """db.query builds its frame from fetchnumpy when it can: for up to 300 real rows of every mart_* view (taken
+    once into an in-memory table, so both reads see the same rows in the same order) it equals fetchdf's frame,
+    values and dtypes; a view with another column type goes to fetchdf itself."""
+    import duckdb
+    from pandas.testing import assert_frame_equal
+
+    views = [v for (v,) in con.execute("select table_name from information_schema.tables "
+                                       "where table_name like 'mart_%' order by 1").fetchall()]
+    assert len(views) > 10
+    built = 0
+    for view in views:
+        rows = con.sql(f"select * from {view} limit 300").to_arrow_table()
+        mem = duckdb.connect()
+        mem.execute("set threads = 1")
+        mem.register("rows_arrow", rows)
+        mem.execute("create table t as select * from rows_arrow")
+        ours = db._frame_of(mem.execute("select * from t"))
+        theirs = mem.execute("select * from t").fetchdf()
+        assert_frame_equal(ours, theirs, check_exact=True, obj=view)
+        assert list(ours.dtypes) == list(theirs.dtypes), view
+        built += db._columns(mem.execute("select * from t")) is not None
+        mem.close()
+    assert built >= 5   # the fast path is taken for real views, not only the fallback
+
+
+def _same_records(a: list[dict], b: list[dict]) -> bool:
+    return len(a) == len(b) and all(_same(x, y) or (x.keys() == y.keys() and all(
+        type(x[k]) is type(y[k]) and (x[k] is y[k] or x[k] == y[k] or x[k] != x[k] and y[k] != y[k]) for k in x))
+        for x, y in zip(a, b))
+
+
+def test_the_profile_blocks_read_the_same_records_as_to_dict(build_dir, monkeypatch, con):
+    """profile/blocks.py reads a profile table's rows (and the sources) with plain_records instead of
+    DataFrame.to_dict('records'): the same dicts, values and Python types, for every level and buurten spread
+    over the country, so the blocks' HTML is what it was."""
+    import streamlit as st
+
+    from dashboard.profile import view
+    from dashboard.profile.blocks import plain_records
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    st.cache_data.clear()
+    codes = ["NL00", "GM0363", "WK036300", "BU0363AA01"]
+    codes += [c for (c,) in con.execute("""select region_code from (select region_code, row_number() over
+                                           (order by region_code) as i from mart_regions_table
+                                           where level = 'buurt') where i % 1500 = 1""").fetchall()]
+    for code in codes:
+        p = view.load_profile(code)
+        assert len(p.table) > 20, code
+        assert _same_records(plain_records(p.table), p.table.to_dict("records")), code
+    assert _same_records(plain_records(p.sources), p.sources.to_dict("records"))
+    st.cache_data.clear()
