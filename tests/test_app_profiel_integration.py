@@ -203,7 +203,7 @@ def test_gesprekskaart_is_made_after_the_click_with_real_figures(app, store_path
     shown = fmt_value(value, unit)
     assert shown == "31,6%" and shown in "".join(h.value for h in at.get("markdown"))   # the page shows it too
     assert "<h1>Oog in Al</h1>" in html or ">Oog in Al<" in html
-    assert f"Ongeveer {shown} van de volwassenen doet vrijwilligerswerk." in html
+    assert f"Ongeveer {shown} (geschat) van de volwassenen doet vrijwilligerswerk." in html
     assert "Wie doet nog niet mee, en waarom?" in html                # a prompt from the catalogue
     assert "Bron: RIVM, CBS" in html and CLUB in html
     assert "&lt;img src=x" in html and "<img src=x" not in html        # resident text is escaped

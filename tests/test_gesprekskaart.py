@@ -36,8 +36,8 @@ def test_amsterdam_pack_shows_real_asset_figures_before_concerns(amsterdam):
 
 def test_amsterdam_pack_fills_catalogue_prompts_for_both_lenses(amsterdam):
     html = amsterdam.html
-    assert "Ongeveer 17,0% van de volwassenen doet vrijwilligerswerk. Waar gebeurt dat?" in html
-    assert "24,3% van de volwassenen heeft moeite met rondkomen." in html
+    assert "Ongeveer 17,0% (geschat) van de volwassenen doet vrijwilligerswerk. Waar gebeurt dat?" in html
+    assert "24,3% (geschat) van de volwassenen heeft moeite met rondkomen." in html
     assert "Wat klopt? Wat mist?" in html
 
 
@@ -216,3 +216,25 @@ def test_a_figure_known_per_gemeente_only_is_not_blamed_on_the_buurt_boundaries(
     for label, code, _ in rows:
         text = re.sub(r"\s+", " ", make_pack(code, build_dir=build_dir, today=DAY).html)
         assert f"{label} (alleen per gemeente bekend)" in text, code
+
+
+def test_a_prompt_with_a_modelled_figure_says_geschat(build_dir):
+    """The prompts carry the figure into the conversation and the wijkagenda: a RIVM/CBS model estimate says
+    'geschat' there too ('13,0% van de volwassenen zorgt voor een ander.' did not); a count or register figure
+    does not."""
+    from dashboard.gesprekskaart.build import pack_prompts
+    from pipelines.catalogue import load_catalogue
+
+    tails = {i.modelled: set() for i in load_catalogue().indicators}
+    for i in load_catalogue().indicators:
+        if i.prompt and "{value}" in i.prompt:
+            tails[i.modelled].add(i.prompt.split("{value}", 1)[1][:25])
+    seen = 0
+    for code in ("GM0363", "BU19791986", "WK059913"):   # 2020 estimates; the 2024 series on a new boundary
+        for prompt in pack_prompts(code, build_dir=build_dir):
+            if any(t in prompt for t in tails[True]):
+                seen += 1
+                assert "(geschat)" in prompt, prompt
+            elif any(t in prompt for t in tails[False]):
+                assert "geschat" not in prompt, prompt
+    assert seen >= 3

@@ -111,7 +111,7 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
         gemeente_value=gem, nl_value=nl, comparison=comparison, standout=standout, score=score,
         prompt=fill_prompt(prompt, value, unit, level if level in ("wijk", "gemeente") else "buurt",
                            span=rough_range(row) if rounded and rounding_bounds(row) or is_rough(row) else None,
-                           decimals=shown),
+                           decimals=shown, modelled=bool(row.get("modelled"))),
         headline=big, headline_note=small,
         gemeente_text=fmt(gem, unit, ref_decimals["gemeente"]) if gem is not None else "",
         nl_text=fmt(nl, unit, ref_decimals["nl"]) if nl is not None else "")

@@ -31,15 +31,18 @@ def prompt_value(value: float, unit: str, template: str, decimals: int | None = 
 
 
 def fill_prompt(template: str | None, value: float, unit: str, noun: str = "buurt", span: str | None = None,
-                decimals: int | None = None) -> str | None:
+                decimals: int | None = None, modelled: bool = False) -> str | None:
     """The catalogue prompt with the figure filled in; 'deze buurt' follows the level (deze wijk, deze gemeente).
     `span` ('14 tot 41', format.rough_range) replaces the figure of a ratio whose counts CBS rounded to a wide
-    interval or to 0: 'Ongeveer 14 tot 41 op de 1.000 mensen hebben een WW-uitkering.'"""
+    interval or to 0: 'Ongeveer 14 tot 41 op de 1.000 mensen hebben een WW-uitkering.' A `modelled` figure (a
+    RIVM/CBS estimate) says so: '13,0% (geschat) van de volwassenen zorgt voor een ander.'"""
     if not template:
         return None
     shown = prompt_value(value, unit, template, decimals)
     if span is not None:
         shown = f"{span} op de 1.000" if unit == "per 1 000 inwoners" and unit not in template else span
+    if modelled:
+        shown += " (geschat)"
     text = template.replace("{value}", shown).replace("deze buurt", f"deze {noun}")
     return text[0].upper() + text[1:]
 

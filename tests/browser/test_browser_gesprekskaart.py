@@ -86,7 +86,7 @@ def test_profile_pack_html_and_pdf(pack_app, page):
     html = html_path.read_text(encoding="utf-8")
     assert got.value.suggested_filename == "gesprekskaart-lombok-oost.html"
     assert "Lombok-Oost" in html and ASSET in html and "Bron: RIVM, CBS" in html
-    assert f"Ongeveer {volunteering} van de volwassenen doet vrijwilligerswerk." in html
+    assert f"Ongeveer {volunteering} (geschat) van de volwassenen doet vrijwilligerswerk." in html
     assert "Wie doet nog niet mee, en waarom?" in html
     assert not re.search(r"""(src|href)=["']https?://(?!127\.0\.0\.1)""", html.split("Scan voor")[0])  # self-contained
 
