@@ -87,7 +87,8 @@ def declared_decimals(row, decimals: int | None = None) -> int | None:
     its indicator's (catalogue); None when none is known (the unit's rule applies)."""
     if decimals is not None:
         return int(decimals)
-    own = as_number(row.get("decimals"))
+    own = row.get("decimals")
+    own = None if own is None else as_number(own)
     return int(own) if own is not None else indicator_decimals(row.get("indicator_id"))
 
 
