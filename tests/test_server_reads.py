@@ -160,3 +160,42 @@ def test_the_profile_blocks_read_the_same_records_as_to_dict(build_dir, monkeypa
         assert _same_records(plain_records(p.table), p.table.to_dict("records")), code
     assert _same_records(plain_records(p.sources), p.sources.to_dict("records"))
     st.cache_data.clear()
+
+
+def _sentence_by_masks(area, region):
+    """The quadrant sentence as the page made it before (pandas masks over the area): the reference."""
+    from dashboard.profile.view import _compared
+    if region["level"] != "buurt":
+        n = int(area[["strength_score", "need_score"]].notna().all(axis=1).sum())
+        return f"De {n} buurten van {region['gemeente_name']} op kracht en zorgen." if region["level"] == "gemeente" \
+            else f"De buurten van wijk {region['name']} (gekleurd) tussen de andere buurten van {region['gemeente_name']}."
+    me = area[area["region_code"] == region["region_code"]]
+    if me.empty or me[["strength_score", "need_score"]].isna().any(axis=None):
+        return "Voor deze buurt zijn te weinig cijfers om hem hier te tonen."
+    s, n = me.iloc[0]["strength_score"], me.iloc[0]["need_score"]
+    return (f"Vergeleken met de gemiddelde buurt in Nederland heeft {region['name']} {_compared(s, 'kracht')} en "
+            f"{_compared(n, 'zorgen')}.")
+
+
+def test_the_quadrant_sentence_from_the_cached_dots_is_the_one_from_masks(build_dir):
+    """The sentence above the quadrant and the count of buurten left out, read from a gemeente's cached dots
+    (quadrant.points), equal what the pandas masks gave: every buurt of gemeenten with and without buurten
+    lacking a score, a buurt of another gemeente, a gemeente and a wijk."""
+    from dashboard.profile import quadrant
+    from dashboard.profile.view import quadrant_sentence
+    scores = queries.buurt_scores(build_dir)
+    incomplete = scores[scores[["strength_score", "need_score"]].isna().any(axis=1)]["gemeente_code"]
+    gemeenten = ["GM0363", "GM0344", *incomplete.drop_duplicates().head(3)]
+    assert len(gemeenten) == 5
+    for gm in gemeenten:
+        area = scores[scores["gemeente_code"] == gm]
+        dots = quadrant.points(area)
+        assert len(area) - len(dots.codes) == int(area[["strength_score", "need_score"]].isna().any(axis=1).sum())
+        regions = [{"level": "buurt", "region_code": c, "name": n, "gemeente_name": g}
+                   for c, n, g in zip(area["region_code"], area["name"], area["gemeente_name"])]
+        regions += [{"level": "buurt", "region_code": "BU0000XX00", "name": "elders", "gemeente_name": "x"},
+                    {"level": "gemeente", "region_code": gm, "name": "g", "gemeente_name": "G"},
+                    {"level": "wijk", "region_code": str(area["wijk_code"].iloc[0]), "name": "w", "gemeente_name": "G"}]
+        for region in regions:
+            expected = _sentence_by_masks(area, region)
+            assert quadrant_sentence(area, region, dots) == expected == quadrant_sentence(area, region), region

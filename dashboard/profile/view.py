@@ -219,12 +219,13 @@ def render_quadrant(p: Profile) -> None:
     area = gemeente_scores(str(r["gemeente_code"]))
     focus = r["region_code"] if r["level"] == "buurt" else None
     highlight = set(area.loc[area["wijk_code"] == r["region_code"], "region_code"]) if r["level"] == "wijk" else None
-    st.markdown(quadrant_sentence(area, r))
+    dots = _gemeente_points(db.release_key(), str(r["gemeente_code"]))   # the buurten with both scores (shared)
+    st.markdown(quadrant_sentence(area, r, dots))
     figure = _quadrant_figure(db.release_key(), str(r["gemeente_code"]), focus,
                               tuple(sorted(highlight)) if highlight is not None else None, str(r["gemeente_name"]))
     st.plotly_chart(figure, config={"displayModeBar": False}, key="quadrant")
     _quadrant_table_fragment(str(r["gemeente_code"]))   # text alternative (WCAG 2.1 AA)
-    n_out = int(area[["strength_score", "need_score"]].isna().any(axis=1).sum())
+    n_out = len(area) - len(dots.codes)   # the buurten without both scores
     st.caption("Hoe lees je dit? Elke stip is een buurt in " + str(r["gemeente_name"]) + ". Naar rechts: meer "
                "kracht. Naar boven: meer zorgen. 0 is de gemiddelde buurt in Nederland. Methode: voor elk cijfer "
                "dat in de samenvatting telt, is berekend hoe ver een buurt van het gemiddelde van alle buurten "
@@ -250,15 +251,18 @@ def _quadrant_table_fragment(gemeente_code: str) -> None:
             st.table(quadrant.quadrant_table(gemeente_scores(gemeente_code)))
 
 
-def quadrant_sentence(area: pd.DataFrame, region: dict) -> str:
+def quadrant_sentence(area: pd.DataFrame, region: dict, dots: quadrant.Points | None = None) -> str:
+    """The sentence above the quadrant. `dots`: quadrant.points(area) when the caller has them (a gemeente's are
+    cached): the buurten with both scores, read from plain lists instead of pandas masks over the area."""
+    dots = quadrant.points(area) if dots is None else dots
     if region["level"] != "buurt":
-        n = int(area[["strength_score", "need_score"]].notna().all(axis=1).sum())
+        n = len(dots.codes)
         return f"De {n} buurten van {region['gemeente_name']} op kracht en zorgen." if region["level"] == "gemeente" \
             else f"De buurten van wijk {region['name']} (gekleurd) tussen de andere buurten van {region['gemeente_name']}."
-    me = area[area["region_code"] == region["region_code"]]
-    if me.empty or me[["strength_score", "need_score"]].isna().any(axis=None):
+    if region["region_code"] not in dots.codes:   # not in the area, or a score missing
         return "Voor deze buurt zijn te weinig cijfers om hem hier te tonen."
-    s, n = me.iloc[0]["strength_score"], me.iloc[0]["need_score"]
+    i = dots.codes.index(region["region_code"])
+    s, n = dots.x[i], dots.y[i]
     return (f"Vergeleken met de gemiddelde buurt in Nederland heeft {region['name']} {_compared(s, 'kracht')} en "
             f"{_compared(n, 'zorgen')}.")
 
