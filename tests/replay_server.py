@@ -20,7 +20,7 @@ import threading
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -132,11 +132,30 @@ class RecordedRequest:
 @dataclass(frozen=True)
 class TableModel:
     id: str
-    rows: list[dict]
+    row_texts: list[str]   # each TypedDataSet row as the JSON object the feed sends, encoded once per model
     properties: list[dict]
     table_infos: list[dict]
     code_lists: dict[str, list[dict]]
     category_groups: list[dict] = field(default_factory=list)
+
+    @cached_property
+    def rows(self) -> list[dict]:
+        """The rows as dicts, decoded only when a $filter, a content fault or UntypedDataSet needs them."""
+        return json.loads("[" + ",".join(self.row_texts) + "]")
+
+
+class RowTexts(list):
+    """A page's rows as pre-encoded JSON objects: serve_json writes them as they are."""
+
+
+def serve_json(body: Any) -> bytes:
+    """The response body as UTF-8 JSON; a body whose "value" is RowTexts gets those rows verbatim (a page of a
+    refresh is then a string join instead of re-encoding 5000 dicts float by float)."""
+    value = body.get("value") if isinstance(body, dict) else None
+    if not isinstance(value, RowTexts):
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    rest = json.dumps({k: v for k, v in body.items() if k != "value"}, ensure_ascii=False)
+    return ('{"value": [' + ",".join(value) + "]" + (", " + rest[1:] if rest != "{}" else "}")).encode("utf-8")
 
 
 def stem_of(key: str) -> str:
@@ -310,8 +329,11 @@ def _load_table_model(folder: Path, regions: tuple[str, ...], _stamp: tuple) -> 
     if "ID" not in data:
         data.insert(0, "ID", range(len(data)))
     data, code_lists = _pad_codes(_cbs_types(data, props), props, code_lists)
-    rows = json.loads(data.to_json(orient="records", double_precision=15))
-    return TableModel(folder.name, rows, props, _read_json(folder / "TableInfos.json", []), code_lists,
+    # one JSON object per line (strings are escaped, so a newline only ends a row); the client parses each number
+    # to the same float as before, when the rows were decoded and re-encoded per page
+    text = data.to_json(orient="records", lines=True, double_precision=15)
+    row_texts = text.rstrip("\n").split("\n") if len(data) else []
+    return TableModel(folder.name, row_texts, props, _read_json(folder / "TableInfos.json", []), code_lists,
                       _read_json(folder / "CategoryGroups.json", []))
 
 
@@ -457,13 +479,14 @@ class ReplayServer:
             return None
         return load_table_model(folder, self.regions)
 
-    def filtered_rows(self, model: TableModel, expression: str | None) -> list[dict]:
+    def filtered_rows(self, model: TableModel, expression: str | None) -> list[int] | range:
+        """Positions in model.rows / model.row_texts of the rows a $filter keeps (all rows without one)."""
         if not expression:
-            return model.rows
+            return range(len(model.row_texts))
         key = (model.id, expression)
         if key not in self._filtered:
             predicate = parse_filter(expression)
-            self._filtered[key] = [row for row in model.rows if predicate(row)]
+            self._filtered[key] = [i for i, row in enumerate(model.rows) if predicate(row)]
         return self._filtered[key]
 
     def wait(self, seconds: float) -> None:
@@ -499,7 +522,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_error(target, 500, f"{type(exc).__name__}: {exc}")
         if status != 200:
             return self._send_error(target, status, body)
-        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        payload = serve_json(body)
         truncate = next((f for f in faults if f.kind == "truncate"), None)
         if truncate:
             payload = payload[: int(len(payload) * truncate.args[0])]
@@ -539,7 +562,11 @@ class _Handler(BaseHTTPRequestHandler):
         expression = query.get("$filter")
         rows = self.replay.filtered_rows(model, expression)
         skip = int(query.get("$skip") or 0)
-        page = rows[skip: skip + self.replay.page_size]
+        positions = rows[skip: skip + self.replay.page_size]
+        if name == "TypedDataSet" and not _content_faults(faults):   # served as encoded once
+            page: list = RowTexts(model.row_texts[i] for i in positions)
+        else:
+            page = [model.rows[i] for i in positions]
         body: dict = {"odata.metadata": f"{base}/$metadata#Cbs.OData.WebAPI.{name}", "value": page}
         if skip + self.replay.page_size < len(rows):
             link = f"{base}/{name}?$format=json&$skip={skip + self.replay.page_size}"
@@ -578,10 +605,15 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client gave up (a timeout test); nothing left to tell it
 
 
+def _content_faults(faults: list[Fault]) -> list[Fault]:
+    """The faults that change a response's rows (the others change its status, timing or length)."""
+    return [f for f in faults if f.kind not in ("status", "sleep", "truncate", "html", "dead_next_link",
+                                                "drop_next_link")]
+
+
 def _apply(faults: list[Fault], resource: str, body: dict, first_page: bool = True) -> dict:
     """Apply content faults to one response body, copying rows so the shared table model stays intact."""
-    content = [f for f in faults if f.kind not in ("status", "sleep", "truncate", "html", "dead_next_link",
-                                                   "drop_next_link")]
+    content = _content_faults(faults)
     if not content:
         return body
     rows = [dict(r) for r in body["value"]]
