@@ -158,6 +158,29 @@ SKELETONS_IN_VIEW_GONE_JS = """() => ![...document.querySelectorAll('[data-testi
 })"""
 
 
+PLOTS_DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].every(
+    gd => gd.querySelector('.main-svg'))"""
+
+# Resolves once the page's DOM has not changed for `quiet` ms (or after `longest` ms, whatever it does).
+DOM_QUIET_JS = """([quiet, longest]) => new Promise(resolve => {
+    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
+    const cap = setTimeout(() => done(false), longest);
+    let timer = setTimeout(done, quiet);
+    function done(settled = true) { observer.disconnect(); clearTimeout(timer); clearTimeout(cap); resolve(settled); }
+    observer.observe(document.documentElement, {subtree: true, childList: true, attributes: true,
+                                                characterData: true});
+})"""
+
+
+def wait_until_settled(page, *, quiet: float = 400, longest: float = 15_000, timeout: float = 90_000) -> bool:
+    """After the run is over (wait_until_idle): every Plotly chart has drawn its SVG and the page has stopped
+    changing (no DOM mutation for `quiet` ms), so a check of the whole page (axe, a screenshot) sees its final
+    state. Replaces a fixed pause: a quick page goes on at once, a slow one is waited for. True when the page went
+    quiet, False when it still changed after `longest` ms (the check then runs on the page as it is)."""
+    page.wait_for_function(PLOTS_DRAWN_JS, timeout=timeout, polling=100)
+    return bool(page.evaluate(DOM_QUIET_JS, [quiet, longest]))
+
+
 def open_app(page, server: AppServer, path: str, *, plots: int = 0, timeout: float = 90_000,
              rendered: bool = True) -> None:
     page.goto(server.url(path), wait_until="domcontentloaded", timeout=timeout)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_harness import ARTIFACTS, assert_accessible, assert_only_local, open_app, screenshot, wait_until_idle
+from browser_harness import (ARTIFACTS, assert_accessible, assert_only_local, open_app, screenshot, wait_until_idle,
+                             wait_until_settled)
 
 PAGES = {
     "start": "/",
@@ -31,7 +32,7 @@ BAD_UPLOAD = ("naam;categorie;buurtcode;lon;lat;omschrijving;website;datum\n"
 def test_page_has_no_serious_or_critical_axe_violation(app_server, page, name):
     page.set_viewport_size({"width": 1400, "height": 2000})
     open_app(page, app_server, PAGES[name])
-    page.wait_for_timeout(1500)   # late fragments (search, gesprekskaart button) and chart paints
+    wait_until_settled(page)   # late paints (charts, the search box, the gesprekskaart button): until it stops changing
     wait_until_idle(page)
     screenshot(page, f"a11y_{name}")
     assert_accessible(page, name)
