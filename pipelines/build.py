@@ -62,6 +62,7 @@ class BuildSummary:
     indicators_loaded: int = 0
     indicators_without_values: list[str] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)
+    finer_than_declared: list[str] = field(default_factory=list)
     boundary_joins: pd.DataFrame | None = None
     division_joins: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -75,6 +76,9 @@ class BuildSummary:
             out.append("  zonder waarden (niet in de gegevens): " + ", ".join(self.indicators_without_values))
         if self.missing_tables:
             out.append("  tabellen niet aanwezig (live verversen vult ze): " + ", ".join(self.missing_tables))
+        if self.finer_than_declared:
+            out.append("  meer decimalen dan de catalogus noemt (pas 'decimals' aan; getoond wordt afgerond): "
+                       + ", ".join(self.finer_than_declared))
         if self.division_joins is not None:
             for r in self.division_joins.itertuples():
                 if r.boundary_year != CURRENT_DIVISION and r.level == "buurt":
@@ -143,6 +147,26 @@ def indicators_frame(catalogue: Catalogue) -> pd.DataFrame:
             "min_denominator": max((s.min_denominator or 0 for s in ind.sources), default=0)
             or ind.min_denominator or None, "decimals": ind.decimals})
     return pd.DataFrame(rows)
+
+
+def finer_than_declared(con: duckdb.DuckDBPyConnection, declared: dict[str, int]) -> list[str]:
+    """'indicator (tabel): n waarden' for each indicator read from a source column whose values in one table have
+    more decimals than `declared` (catalogue `decimals`): the source publishes a precision the catalogue does not
+    say, and every view would show it rounded. A ratio we compute has full precision and is not listed."""
+    if not declared:
+        return []
+    frame = pd.DataFrame({"indicator_id": list(declared), "decimals": list(declared.values())})
+    con.register("declared_frame", frame)
+    try:
+        rows = con.execute("""
+            select v.indicator_id, v.table_id, count(*)
+            from indicator_values v join declared_frame d using (indicator_id)
+            where v.value is not null and abs(v.value * pow(10, d.decimals) - round(v.value * pow(10, d.decimals)))
+                  > 1e-6 * greatest(1, abs(v.value * pow(10, d.decimals)))
+            group by all order by all""").fetchall()
+    finally:
+        con.unregister("declared_frame")
+    return [f"{ind} ({table}): {n:,} waarden" for ind, table, n in rows]
 
 
 def boundary_joins(regions: pd.DataFrame, sources: pd.DataFrame, own_codes: dict[str, list[str]]) -> pd.DataFrame:
@@ -291,6 +315,8 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, regions: pd.Dat
         "select distinct indicator_id from indicator_values where value is not null").fetchall()}
     summary.indicators_loaded = len(with_values)
     summary.indicators_without_values = [i.id for i in catalogue.indicators if i.id not in with_values]
+    summary.finer_than_declared = finer_than_declared(con, {
+        i.id: i.decimals for i in catalogue.indicators if i.sources and all(s.stem for s in i.sources)})
     summary.boundary_joins = joins
     summary.division_joins = con.execute("select * from mart_division_joins").fetchdf()
     con.execute("checkpoint")

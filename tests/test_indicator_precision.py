@@ -237,3 +237,16 @@ def test_the_wijkagenda_follow_up_writes_and_compares_at_the_precision(build_dir
     rate = data.freeze(b["code"], b["rate_id"], DAY, build_dir)
     shown = fmt_number(b["rate"], expected_decimals(b["rate_id"], b["rate_low"], b["rate_high"]))
     assert follow.follow_up(rate, None).baseline_text == f"{shown} per 1 000 inwoners ({rate['period']})"
+
+
+def test_the_build_names_source_values_finer_than_the_catalogue(con, build_stdout):
+    """The build reads the catalogue's decimals too: the shipped snapshot has no value finer than declared (its
+    summary has no such line), and a precision the catalogue understated is named per indicator and table with
+    its count (here: schools within 3 km declared whole, on the real values)."""
+    from pipelines.build import finer_than_declared
+    assert "meer decimalen dan de catalogus" not in build_stdout
+    assert finer_than_declared(con, {"koopwoningen": 0, "inkomen_per_inwoner": 1}) == []
+    counts = con.execute("""select table_id, count(*) from indicator_values where indicator_id = 'scholen_binnen_3km'
+                            and value <> round(value) group by 1 order by 1""").fetchall()   # every value read
+    assert len(counts) == 2 and finer_than_declared(con, {"scholen_binnen_3km": 0}) == [
+        f"scholen_binnen_3km ({table}): {n:,} waarden" for table, n in counts]
