@@ -197,3 +197,29 @@ def test_import_of_a_wrong_type_is_refused_in_dutch_and_the_message_goes_with_th
     at = at.button(key=next(b.key for b in at.button if b.label == "Agenda inlezen")).click().run()
     errors = " ".join(e.value for e in at.error)
     assert "‘andere.txt’ is niet ingelezen" in errors and "type .txt" in errors
+
+
+def test_a_number_out_of_range_gets_a_dutch_message_not_the_browser_s_english_one(store_path):
+    """The number boxes set no min/max: with them the browser said 'Number is outside the allowed range. Please
+    enter a value between 0 and 100000.' (English) under the box. The server bounds them (wijkagenda.checks) and
+    says so in Dutch; nothing is saved and what was typed stays."""
+    at = with_agenda()
+    box = at.number_input(key="wa_c0_participants")
+    assert box.min is None and box.max is None
+    at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
+    box.set_value(-5)
+    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
+    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Er is niets opgeslagen" in errors and "aantal deelnemers" in errors and "100.000" in errors, errors
+    assert at.text_area(key="wa_c0_0_klopt").value == "Er is veel groen."
+    assert AgendaStore(store_path).conversations() == []
+    at.session_state["wa_tab"] = "Wijkagenda"
+    at = at.run()
+    at.text_input(key="wa_p_new0_title").input("Samen meer bewegen")
+    at = at.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
+    doc, _ = AgendaStore(store_path).agenda(AgendaStore(store_path).agendas()[0]["id"])
+    priority = doc["priorities"][0]["id"]
+    amount = at.number_input(key=f"wa_b_{priority}_amount")
+    assert amount.min is None and amount.max is None

@@ -106,8 +106,8 @@ def budget_section(agenda: dict, priority: dict) -> None:
         st.markdown("**Budgetregel toevoegen**")
         cols = st.columns([3, 1.3, 1.5, 1.3])
         cols[0].text_input("Waarvoor", key=f"{key}_description", max_chars=200)
-        cols[1].number_input("Bedrag (€)", min_value=0.0, max_value=float(model.MAX_AMOUNT), step=50.0,
-                             value=None, key=f"{key}_amount", format="%.2f")
+        cols[1].number_input("Bedrag (€)", step=50.0, value=None, key=f"{key}_amount", format="%.2f")  # bounded
+        # on the server (model.MAX_AMOUNT), in Dutch: a min/max here made the browser answer in English
         cols[2].selectbox("Bron", list(model.BUDGET_SOURCES), format_func=model.BUDGET_SOURCES.get,
                           key=f"{key}_source")
         cols[3].selectbox("Status", list(model.BUDGET_STATUSES), format_func=model.BUDGET_STATUSES.get,

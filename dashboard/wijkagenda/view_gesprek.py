@@ -102,8 +102,10 @@ def conversation_form(region: dict, agenda: tuple[dict, int] | None,
                         format="DD-MM-YYYY", min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
         mid.text_input("Georganiseerd door (organisatie)", value=start.get("organiser", ""), key=f"{key}_organiser",
                        max_chars=model.ORG_CHARS, placeholder="Bijvoorbeeld: Buurthuis De Boomgaard")
-        right.number_input("Aantal deelnemers", min_value=0, max_value=model.MAX_COUNT, step=1,
-                           value=start.get("participants"), key=f"{key}_participants", help="Een aantal, geen namen.")
+        # no min/max here: the browser would say "Number is outside the allowed range" in English; the server
+        # bounds it (checks.MAX_COUNT) and says so in Dutch
+        right.number_input("Aantal deelnemers", step=1, value=start.get("participants"), key=f"{key}_participants",
+                           help=f"Een aantal (0 tot {model.MAX_COUNT:,}), geen namen.".replace(",", "."))
         st.multiselect("Over welke buurt(en) of wijk ging het?", list(place_labels),
                        default=start.get("regions", [code]), format_func=lambda c: f"{place_labels[c]} ({c})",
                        key=f"{key}_regions", max_selections=model.LIMITS["regions"])
