@@ -63,14 +63,10 @@ def sidebar() -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def page_icon():
-    """Two blocks, Kracht beside Zorgen; drawn here because a material icon favicon is fetched from Google."""
-    from PIL import Image, ImageDraw
-    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    draw.rounded_rectangle((4, 14, 30, 58), radius=5, fill="#00695c")
-    draw.rounded_rectangle((34, 26, 60, 58), radius=5, fill="#5e3c99")
-    return img
+def page_icon() -> str:
+    """The favicon as a PNG data URL, made once (dashboard/core/favicon.py)."""
+    from dashboard.core.favicon import page_icon_url
+    return page_icon_url()
 
 
 st.set_page_config(page_title="Buurtbalans", page_icon=page_icon(), layout="wide")

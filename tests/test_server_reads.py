@@ -199,3 +199,21 @@ def test_the_quadrant_sentence_from_the_cached_dots_is_the_one_from_masks(build_
         for region in regions:
             expected = _sentence_by_masks(area, region)
             assert quadrant_sentence(area, region, dots) == expected == quadrant_sentence(area, region), region
+
+
+def test_the_page_icon_is_a_png_data_url_that_streamlit_passes_on_as_it_is():
+    """The favicon (two blocks, Kracht beside Zorgen) is made once as a PNG data URL: Streamlit returns such a URL
+    unchanged instead of encoding an image again in every run, and a data URL is no request off the machine."""
+    import base64
+    import io
+
+    from PIL import Image
+    from streamlit.commands.page_config import _get_favicon_string
+
+    from dashboard.core.favicon import page_icon_url
+    url = page_icon_url()
+    assert url.startswith("data:image/png;base64,")
+    img = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    assert img.size == (64, 64) and img.getpixel((10, 40))[:3] == (0x00, 0x69, 0x5C)
+    assert img.getpixel((50, 50))[:3] == (0x5E, 0x3C, 0x99) and img.getpixel((32, 2))[3] == 0
+    assert _get_favicon_string(url) == url
