@@ -30,8 +30,13 @@ def render_list(buurt_code: str) -> list[Asset]:
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     page = 1
     if pages > 1:
-        page = st.number_input(f"Pagina (van {pages}; {PAGE_SIZE} items per pagina)", min_value=1, max_value=pages,
-                               value=1, step=1, key=f"bk_page_{buurt_code}")
+        # a choice, not a number box: a number above the last page made the browser answer in English ("Number is
+        # outside the allowed range"); a page that no longer exists (items deleted) starts again at 1
+        key = f"bk_page_{buurt_code}"
+        if st.session_state.get(key) not in range(1, pages + 1):
+            st.session_state.pop(key, None)
+        page = st.selectbox(f"Pagina ({PAGE_SIZE} items per pagina)", range(1, pages + 1),
+                            format_func=lambda p: f"{p} van {pages}", key=key)
     assets = store.list(buurt_code=buurt_code, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE)
     note = f'<p class="bk-note">Items {(page - 1) * PAGE_SIZE + 1} tot en met {(page - 1) * PAGE_SIZE + len(assets)} ' \
            f"van {total}.</p>" if pages > 1 else ""
