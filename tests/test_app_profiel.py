@@ -191,6 +191,15 @@ def test_unknown_code_in_url_is_friendly(app, garbage):
     assert "<script>" not in at.main.warning[0].value
 
 
+@pytest.mark.parametrize("garbage", ["🏠", "<>", "«»"])
+def test_a_link_of_signs_only_is_not_quoted_back_as_empty_quotes(app, garbage):
+    """Nothing of the value can be shown back (no letter or digit): the message says so instead of 'om ‘’'."""
+    at = app(regio=garbage)
+    assert not at.exception
+    warning = at.main.warning[0].value
+    assert "Regio niet gevonden" in warning and "‘’" not in warning and "geen letters of cijfers" in warning
+
+
 def test_unknown_code_suggests_nearby_regions(app):
     at = app(regio="BU0363AA99")
     labels = [b.label for b in at.main.button]

@@ -192,6 +192,16 @@ def test_widget_says_niet_gevonden_for_malformed_input(start_page, query):
     assert "<" not in notice and ";" not in notice   # the query is shown back as plain letters and digits only
 
 
+@pytest.mark.parametrize("query", ["🏠", "<>", "«»"])
+def test_widget_does_not_quote_back_an_empty_query(start_page, query):
+    """A query of signs only (nothing of it can be shown back) read 'Niet gevonden: ‘’.'; it says what to type."""
+    at = start_page
+    at.sidebar.text_input(key="zoek_regio").input(query).run()
+    assert not at.exception
+    notice = next(line for line in _captions(at).splitlines() if line.startswith("Niet gevonden"))
+    assert "‘’" not in notice and "geen letters of cijfers" in notice
+
+
 def test_widget_finds_buurten_by_postcode_and_says_how(start_page):
     at = start_page
     assert at.sidebar.text_input(key="zoek_regio").max_chars == search.MAX_QUERY_CHARS

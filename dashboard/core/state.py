@@ -211,7 +211,9 @@ def _search_fragment(key: str, on_pick: Callable[[str], None], label: str, limit
         st.caption(search.POSTCODE_NOTE)
     if not matches:
         tips = search.suggestions(index, query)
-        st.caption(f"Niet gevonden: ‘{safe_text(query)}’." + (" Bedoelt u:" if tips else
+        shown = safe_text(query)   # signs only (an emoji, '<>'): nothing to quote back, so say what to type
+        st.caption((f"Niet gevonden: ‘{shown}’." if shown else "Niet gevonden: de zoekvraag heeft geen letters of "
+                    "cijfers.") + (" Bedoelt u:" if tips else
                    " Probeer een deel van de naam, een code zoals GM0363 of een postcode zoals 3533."))
         matches = tips
     for m in matches:
@@ -221,9 +223,11 @@ def _search_fragment(key: str, on_pick: Callable[[str], None], label: str, limit
 
 def show_region_not_found(choice: RegionChoice, key: str = "notfound") -> None:
     """Friendly notice for an unknown or garbage ?regio=, with suggestions; never a traceback."""
-    st.warning(f"**Regio niet gevonden.** De link vraagt om ‘{safe_text(choice.raw)}’, maar die gemeente, wijk "
-               "of buurt staat niet in de gegevens. Misschien is de code veranderd door een nieuwe buurtindeling. "
-               "Zoek de plek opnieuw in de zijbalk.", icon=":material/search_off:")
+    shown = safe_text(choice.raw)
+    asked = (f"De link vraagt om ‘{shown}’, maar die gemeente, wijk of buurt staat niet in de gegevens. Misschien "
+             "is de code veranderd door een nieuwe buurtindeling." if shown else
+             "De regio in de link heeft geen letters of cijfers, dus geen naam of code.")
+    st.warning(f"**Regio niet gevonden.** {asked} Zoek de plek opnieuw in de zijbalk.", icon=":material/search_off:")
     code = normalise_code(choice.raw)
     index = search_index()
     tips = search.suggest_for_code(index, code) if code else search.suggestions(index, safe_text(choice.raw, 60))
