@@ -183,8 +183,9 @@ def test_the_gesprekskaart_writes_each_figure_at_its_precision(build_dir, picked
     assert "," in gem   # a gemeente's rate: exact inwoners, one decimal
 
 
-def test_the_map_legend_and_hover_use_the_indicators_precision(build_dir):
-    """Gemeenten on the map: koopwoningen's legend and hover texts carry no decimal; schools' legend one each."""
+def test_the_map_legend_and_hover_use_the_indicators_precision(build_dir, picked):
+    """Gemeenten on the map: koopwoningen's legend and hover texts carry no decimal; the legend of schools and of
+    inkomen per inwoner one on each edge; buurten: the picked buurt's rate hover has none (its wide interval)."""
     from dashboard.kaart import colour_classes, map_queries
     koop = map_queries.load_values("koopwoningen", "gemeente", build_dir)
     meta = {"id": "koopwoningen", "unit": "%", "direction": "neutral", "rounding": 0}
@@ -198,6 +199,17 @@ def test_the_map_legend_and_hover_use_the_indicators_precision(build_dir):
                                                "direction": "higher_is_better", "rounding": 0})
     for label in colour_classes.bucket_labels(frame, "aantal"):
         assert all(re.fullmatch(r"\d+,\d", n) for n in label.split(" – ")), label
+    inkomen = map_queries.load_values("inkomen_per_inwoner", "gemeente", build_dir)
+    frame = colour_classes.map_frame(inkomen, {"id": "inkomen_per_inwoner", "unit": "x 1 000 euro",
+                                               "direction": "neutral", "rounding": 0})
+    for label in colour_classes.bucket_labels(frame, "x 1 000 euro"):
+        assert re.fullmatch(r"\d+,\d – \d+,\d x 1 000 euro", label), label
+    b = picked["buurt"]
+    rates = map_queries.load_values(b["rate_id"], "buurt", build_dir)
+    frame = colour_classes.map_frame(rates, {"id": b["rate_id"], "unit": "per 1 000 inwoners",
+                                             "direction": "lower_is_better", "rounding": 10}, [b["code"]])
+    rate = fmt_number(b["rate"], expected_decimals(b["rate_id"], b["rate_low"], b["rate_high"]))
+    assert list(frame["value_text"]) == [f"{rate} per 1 000 inwoners"]
 
 
 def test_vergelijken_shows_each_cell_at_its_precision(build_dir, picked):
@@ -234,6 +246,8 @@ def test_the_wijkagenda_follow_up_writes_and_compares_at_the_precision(build_dir
     later = {**base, "period": str(int(base["period"]) + 1)}
     result = follow.follow_up(base, later)
     assert result.status == follow.SAME and f"({scholen} in {later['period']})" in result.sentence
+    koop = data.freeze(b["code"], "koopwoningen", DAY, build_dir)
+    assert follow.follow_up(koop, None).baseline_text == f"{fmt_number(b['koop'], 0)}% ({koop['period']})"
     rate = data.freeze(b["code"], b["rate_id"], DAY, build_dir)
     shown = fmt_number(b["rate"], expected_decimals(b["rate_id"], b["rate_low"], b["rate_high"]))
     assert follow.follow_up(rate, None).baseline_text == f"{shown} per 1 000 inwoners ({rate['period']})"

@@ -93,8 +93,9 @@ def declared_decimals(row, decimals: int | None = None) -> int | None:
 
 
 def interval_decimals(low: float, high: float) -> int | None:
-    """The most decimals a figure whose true value lies somewhere from `low` to `high` supports: the step of its
-    last decimal is no finer than the interval is wide (1 or wider: none; 0,1 to 1: one). None for no width."""
+    """The most decimals a figure whose true value lies somewhere from `low` to `high` supports: a decimal only
+    while the interval is narrower than one unit of the digit before it (1 or wider: none; 0,1 up to 1: one;
+    0,01 up to 0,1: two). None for no width (an exact figure)."""
     width = high - low
     if not width > 0:
         return None
