@@ -202,17 +202,18 @@ def test_a_rate_of_rounded_counts_is_never_a_bare_number_in_the_big_figure(build
 
 def test_a_figure_known_per_gemeente_only_is_not_blamed_on_the_buurt_boundaries(build_dir, release_path):
     """The turnout (Kiesraad) exists per gemeente only. A buurt's pack names it as 'alleen per gemeente bekend',
-    as the profile does, also for a buurt that is new since the table's boundary year (whose map status is
-    'andere_indeling': it is not missing because the buurt's boundaries changed)."""
+    as the profile does, also for a buurt that is new since the table's boundary year (it is not missing because
+    the buurt's boundaries changed)."""
     with duckdb.connect(str(release_path), read_only=True) as con:
         rows = con.execute("""
-            select c.label, b.region_code, b.status from mart_catalogue_table c
+            select c.label, b.region_code, x.region_code is null as new_since from mart_catalogue_table c
             join mart_map_values b on b.indicator_id = c.indicator_id and b.region_code like 'BU%'
             join mart_map_values g on g.indicator_id = c.indicator_id
                  and g.region_code = 'GM' || substr(b.region_code, 3, 4) and g.status = 'waarde'
-            where c.buurten_with_value = 0 and b.status in ('andere_indeling', 'ontbreekt')
-            qualify row_number() over (partition by b.status order by b.region_code) = 1""").fetchall()
-    assert {status for _, _, status in rows} == {"andere_indeling", "ontbreekt"}
+            left join regions x on x.region_code = b.region_code and x.boundary_year = b.boundary_year
+            where c.buurten_with_value = 0 and b.status <> 'waarde'
+            qualify row_number() over (partition by new_since order by b.region_code) = 1""").fetchall()
+    assert {new_since for _, _, new_since in rows} == {True, False}
     for label, code, _ in rows:
         text = re.sub(r"\s+", " ", make_pack(code, build_dir=build_dir, today=DAY).html)
         assert f"{label} (alleen per gemeente bekend)" in text, code

@@ -165,6 +165,19 @@ def test_a_figure_known_per_gemeente_only_sends_the_buurt_and_wijk_map_to_the_ge
                                                                     True)
 
 
+def test_a_table_of_gemeenten_only_says_nothing_about_the_buurt_division(con):
+    """The Kiesraad tables have gemeenten only: a buurt or wijk new since their year is 'ontbreekt' for the
+    turnout, not 'andere_indeling' (the Kaart's legend said 'Andere buurtindeling: 4' in Hardenberg and 'deze
+    buurten hadden toen een andere code'). A table with buurten keeps 'andere_indeling' where its codes differ."""
+    rows = dict(con.execute("""select m.status, count(*) from mart_map_values m join mart_sources s using (table_id)
+                               where coalesce(s.buurten_total, 0) = 0 and m.level in ('buurt', 'wijk')
+                               group by 1""").fetchall())
+    assert rows.get("ontbreekt", 0) > 10_000 and "andere_indeling" not in rows, rows
+    kept = con.execute("""select count(*) from mart_map_values m join mart_sources s using (table_id)
+                          where s.buurten_total > 0 and m.level = 'buurt' and m.status = 'andere_indeling'""")
+    assert kept.fetchone()[0] > 1_000
+
+
 def test_shapes_are_labelled_approximate(draw):
     _, _, figure = draw("afstand_huisarts", "wijk", "GM0344")
     assert any("benadering" in a.text for a in figure.layout.annotations)

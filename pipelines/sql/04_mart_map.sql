@@ -7,7 +7,8 @@
 --   'andere_indeling'   the code does not exist in the boundary year of the source, or named another area
 --                       then (buurtindeling changed; see mart_division_identity)
 -- A source that covers only some gemeenten (the shipped education table: Amsterdam only) says nothing about the
--- division elsewhere: outside the gemeenten it covers, a region is 'ontbreekt', not 'andere_indeling'.
+-- division elsewhere: outside the gemeenten it covers, a region is 'ontbreekt', not 'andere_indeling'. Nor does
+-- a table without buurten in its code list (the Kiesraad turnout: gemeenten only) about the buurt and wijk division.
 -- Contract: region_code, level, name, gemeente_code, indicator_id, period, boundary_year, table_id,
 --           value, lower, upper, status, missing_reason (the source row's reason: too_few, zero_or_unknown, ...)
 --           round_lower, round_upper (the rounding interval, 02_mart_profile.sql)
@@ -25,9 +26,15 @@ set disabled_optimizers = 'build_side_probe_side';
 create or replace temp table map_latest_period as
 select indicator_id, max(period) as period from int_values
 where value is not null and is_default_group group by indicator_id;
+-- has_buurten: the table has buurten in its own code list (boundary_joins, counted before codes are joined to
+-- today's). A table of gemeenten only (the Kiesraad turnout) says nothing about the buurt or wijk division, so a
+-- buurt new since its year is 'ontbreekt' there, not 'andere_indeling'. (A column here, not a join or subquery
+-- in `final`: those cost the stored region order.)
 create or replace temp table map_source_year as
-select distinct indicator_id, boundary_year, table_id
-from int_values v join map_latest_period using (indicator_id, period) where v.is_default_group;
+select *, exists (select 1 from boundary_joins b where b.buurten_total > 0
+                  and list_contains(string_split(s.table_id, '+'), b.table_id)) as has_buurten
+from (select distinct indicator_id, boundary_year, table_id
+      from int_values v join map_latest_period using (indicator_id, period) where v.is_default_group) s;
 create or replace temp table map_source_gemeenten as
 select distinct indicator_id, 'GM' || substr(region_code, 3, 4) as gemeente_code
 from int_values v join map_latest_period using (indicator_id, period)
@@ -59,7 +66,8 @@ final as (
                 when v.region_code is not null then 'ontbreekt'
                 when exists (select 1 from regions x where x.region_code = r.region_code
                                                      and x.boundary_year = y.boundary_year) then 'ontbreekt'
-                when coalesce(n.national, false) or g.gemeente_code is not null then 'andere_indeling'
+                when (coalesce(n.national, false) or g.gemeente_code is not null)
+                     and (r.level not in ('buurt', 'wijk') or coalesce(y.has_buurten, true)) then 'andere_indeling'
                 else 'ontbreekt' end as status,
            v.missing_reason, v.round_lower, v.round_upper
     from grid r
