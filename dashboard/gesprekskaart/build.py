@@ -190,7 +190,8 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
     resident_assets : optional list of dicts or Asset objects with name, category, description
     today : the date printed on the pack (default: today)
     density : 0 = normal (compact content when two or more optional sections are given), 1 = compact content
-        (fewer strengths, resident assets and table rows), 2 = compact content and tighter type. pdf.pack_pdf
+        (fewer strengths, resident assets and table rows), 2 = compact content and tighter type, 3 = smaller type
+        and spacing still (the fullest packs: every optional section and long prompts). pdf.pack_pdf
         raises it until the PDF has at most two pages.
 
     Raises
@@ -216,7 +217,8 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
     if peers is not None:
         content = replace(content, peers=_peer_section(peers, content, build_dir))
     title = f"Gesprekskaart {region.name}"
-    html = render_html(content, map_svg=_shapes(region, build_dir), title=title, tight=density >= 2)
+    html = render_html(content, map_svg=_shapes(region, build_dir), title=title, tight=density >= 2,
+                       tightest=density >= 3)
     return Pack(html=html, title=title)
 
 

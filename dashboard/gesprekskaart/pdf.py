@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 MAX_PAGES = 2
-DENSITIES = (0, 1, 2)
+DENSITIES = (0, 1, 2, 3)
 
 CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # The page is self-contained; these keep Chromium itself from calling out (updates, sync, metrics, hints).

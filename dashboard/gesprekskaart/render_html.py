@@ -209,8 +209,10 @@ def _header(content: PackContent, map_svg: str) -> str:
             f'{figure}</header>')
 
 
-def render_html(content: PackContent, *, map_svg: str = "", title: str | None = None, tight: bool = False) -> str:
-    """The whole pack as one HTML document (UTF-8 text); `tight` uses slightly smaller type and spacing."""
+def render_html(content: PackContent, *, map_svg: str = "", title: str | None = None, tight: bool = False,
+                tightest: bool = False) -> str:
+    """The whole pack as one HTML document (UTF-8 text); `tight` uses slightly smaller type and spacing,
+    `tightest` (with `tight`) smaller still, for the fullest packs (every optional section and long prompts)."""
     body = "".join([
         _header(content, map_svg), _lens(content.strengths, "asset", content), _residents(content),
         _deviations(content), _lens(content.concerns, "problem", content), _peers(content), _talk(content),
@@ -218,7 +220,7 @@ def render_html(content: PackContent, *, map_svg: str = "", title: str | None = 
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{_e(title or "Gesprekskaart " + content.region.name)}</title><style>{CSS}</style></head>'
-            f'<body class="{"tight" if tight else "normal"}"><main class="pack">{body}</main></body></html>')
+            f'<body class="{("tight tightest" if tightest else "tight") if tight else "normal"}"><main class="pack">{body}</main></body></html>')
 
 
 CSS = """
@@ -287,13 +289,15 @@ table.src { width: 100%; border-collapse: collapse; margin-top: 1mm; }
 table.src th { text-align: left; font-weight: bold; border-bottom: 1px solid #cfd4cc; padding: 0.3mm 2mm 0.3mm 0; }
 table.src td { vertical-align: top; padding: 0.4mm 2mm 0.4mm 0; border-bottom: 1px solid #eceee9; }
 table.src td:nth-child(2), table.src td:nth-child(3) { white-space: nowrap; }
-.qrbox { width: 34mm; flex: none; text-align: center; } .qrbox p { font-size: 8pt; word-break: break-all; }
+.qrbox { width: 34mm; flex: none; text-align: center; } .qrbox p { font-size: 8pt; } .qrbox a { word-break: break-all; }  /* the link breaks anywhere, the words not */
 a { color: #225c43; }
 body.tight { font-size: 10pt; } .tight h1 { font-size: 21pt; } .tight h2 { font-size: 13.5pt; }
 .tight .intro, .tight .lead { font-size: 10pt; } .tight .fig { padding: 0.8mm 0; }
 .tight section { margin-bottom: 3mm; } .tight table.others { font-size: 9pt; } .tight .val { font-size: 15pt; }
 .tight .map, .tight .map svg { width: 42mm; } .tight .notes .line { flex-basis: 6.5mm; }
 .tight .txt p { font-size: 8.5pt; } .tight .sources { font-size: 7.5pt; padding-top: 1mm; }
+.tightest { font-size: 9.5pt; } .tightest section { margin-bottom: 2mm; } .tightest .fig { padding: 0.4mm 0; }
+.tightest .notes .line { flex-basis: 5.5mm; } .tightest .txt p { font-size: 8pt; } .tightest .sources { font-size: 7pt; }
 .tight .qrbox { width: 26mm; } .tight .qrbox svg { width: 24mm; height: auto; } .tight .qrbox p { font-size: 7pt; }
 
 """
