@@ -146,12 +146,13 @@ def test_no_values_message_points_to_the_gemeente_level_only_when_it_has_a_figur
     assert map_text.has_figures(frame)   # its neighbours have a figure: the map shows them, no message
 
 
-def test_a_figure_known_per_gemeente_only_sends_the_buurt_and_wijk_map_to_the_gemeenten(draw, indicators, con):
+def test_a_figure_known_per_gemeente_only_sends_the_buurt_and_wijk_map_to_the_gemeenten(draw, indicators, con,
+                                                                                         build_dir):
     """The turnout (Kiesraad) exists per gemeente only: its buurt and wijk maps have no figure, and the message
     says the figure exists per gemeente only and points to the gemeente level (it said 'De bron heeft hier geen
     cijfers.' and nothing to choose). A figure with buurt figures keeps its own reason."""
     only = [i for i, r in indicators.items() if r["buurten_with_value"] == 0
-            and map_queries.gemeenten_have_figures(i, map_queries.NL)]
+            and map_queries.gemeenten_have_figures(i, map_queries.NL, build_dir)]
     assert only, "no gemeente-only figure in the release"
     area = con.execute("""select region_code from mart_map_values where level = 'gemeente' and status = 'waarde'
                           and indicator_id = ? order by region_code limit 1""", [only[0]]).fetchone()[0]
