@@ -35,7 +35,7 @@ def fill_prompt(template: str | None, value: float, unit: str, noun: str = "buur
     """The catalogue prompt with the figure filled in; 'deze buurt' follows the level (deze wijk, deze gemeente).
     `span` ('14 tot 41', format.rough_range) replaces the figure of a ratio whose counts CBS rounded to a wide
     interval or to 0: 'Ongeveer 14 tot 41 op de 1.000 mensen hebben een WW-uitkering.' A `modelled` figure (a
-    RIVM/CBS estimate) says so: '13,0% (geschat) van de volwassenen zorgt voor een ander.'"""
+    RIVM/CBS estimate) says so: '13,0% (geschat) van de volwassenen geeft mantelzorg.'"""
     if not template:
         return None
     shown = prompt_value(value, unit, template, decimals)
