@@ -179,6 +179,20 @@ def test_a_table_of_gemeenten_only_says_nothing_about_the_buurt_division(con):
     assert kept.fetchone()[0] > 1_000
 
 
+def test_a_gemeente_only_figure_on_a_buurt_map_names_no_buurt_division(release_app, con):
+    """The turnout (Kiesraad, gemeenten only) on a buurt or wijk map said 'buurtindeling 2023' under the map: a
+    division the table does not have. It names the gemeente division and says there are gemeente figures only."""
+    table, year = con.execute("""select distinct table_id, boundary_year from mart_map_values
+                                 where indicator_id = 'opkomst_ps' and level = 'gemeente'""").fetchone()
+    for level in ("buurt", "wijk"):
+        at = release_app("app_pages/kaart.py", run_first=False, indicator="opkomst_ps", schaal=level,
+                         gebied="GM0160")
+        assert not at.exception
+        captions = " ".join(c.value for c in at.main.caption)
+        assert f"tabel {table} · 2023 · gemeente-indeling {year} (alleen cijfers per gemeente)." in captions
+        assert "buurtindeling" not in captions and "wijkindeling" not in captions
+
+
 def test_shapes_are_labelled_approximate(draw):
     _, _, figure = draw("afstand_huisarts", "wijk", "GM0344")
     assert any("benadering" in a.text for a in figure.layout.annotations)

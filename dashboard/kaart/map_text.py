@@ -38,8 +38,11 @@ def source_line(frame: pd.DataFrame, indicator: Mapping, level: str) -> str:
         return ""
     who = named("attribution")
     head = (" en ".join(who) + ", " if who else "Bron: ") + ("tabel " if len(tables) == 1 else "tabellen ")
+    # a figure no buurt has (the Kiesraad turnout, gemeenten only) has no buurt or wijk division to name
+    only_gemeenten = level != "gemeente" and indicator.get("buurten_with_value") == 0
     text = (head + ", ".join(tables) + (" · " + ", ".join(periods) if periods else "")
-            + (f" · {division(level)} " + ", ".join(years) if years else "") + ".")
+            + (f" · {division('gemeente' if only_gemeenten else level)} " + ", ".join(years) if years else "")
+            + (" (alleen cijfers per gemeente)" if only_gemeenten else "") + ".")
     return text + (" Geschat met een model (RIVM/CBS), geen telling." if indicator.get("modelled") else "")
 
 
