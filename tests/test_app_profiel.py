@@ -191,6 +191,13 @@ def test_unknown_code_in_url_is_friendly(app, garbage):
     assert "<script>" not in at.main.warning[0].value
 
 
+def test_unknown_name_in_url_is_shown_back_with_its_apostrophe(app):
+    """''t Zandt kwartier' read back as 't Zandt kwartier' (safe_text stripped every sign but - and .)."""
+    at = app(regio="'t Zandt kwartier")
+    assert not at.exception
+    assert "De link vraagt om ‘'t Zandt kwartier’" in at.main.warning[0].value
+
+
 @pytest.mark.parametrize("garbage", ["🏠", "<>", "«»"])
 def test_a_link_of_signs_only_is_not_quoted_back_as_empty_quotes(app, garbage):
     """Nothing of the value can be shown back (no letter or digit): the message says so instead of 'om ‘’'."""

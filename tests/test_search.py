@@ -1,8 +1,11 @@
 """Region search: folding, ranking and suggestions (pure, on mart_regions-shaped frames)."""
+import re
+
 import pandas as pd
 import pytest
 
 from dashboard.core import search
+from dashboard.core.escaping import md_escape
 
 ROWS = [
     # region_code, level, name, gemeente_name, wijk_name, inwoners
@@ -189,7 +192,17 @@ def test_widget_says_niet_gevonden_for_malformed_input(start_page, query):
     assert not at.exception
     assert "Niet gevonden" in _captions(at)
     notice = next(line for line in _captions(at).splitlines() if line.startswith("Niet gevonden"))
-    assert "<" not in notice and ";" not in notice   # the query is shown back as plain letters and digits only
+    # the query is shown back as typed, escaped for markdown and HTML: '<img ...>' shows as text, never as a tag
+    assert notice.startswith(f"Niet gevonden: ‘{md_escape(query)}’.")
+    assert not re.search(r"(?<!\\)[<>]", notice)   # every < and > escaped
+
+
+def test_widget_shows_an_apostrophe_back_as_typed(start_page):
+    """''t Zandtq' read back as 't Zandtq': the apostrophe of Dutch names was stripped with the markup."""
+    at = start_page
+    at.sidebar.text_input(key="zoek_regio").input("'t Zandtq").run()
+    assert not at.exception
+    assert "Niet gevonden: ‘'t Zandtq’." in _captions(at)
 
 
 @pytest.mark.parametrize("query", ["🏠", "<>", "«»"])

@@ -166,9 +166,16 @@ def set_compare_codes(codes: list[str]) -> None:
 
 
 # ----------------------------------------------------------------------------------------------- shared widgets
+def typed_text(raw: object, limit: int = 30) -> str:
+    """User input as typed, on one line and bounded: apostrophes and all ('t Zandt), not yet escaped."""
+    return " ".join(str(raw or "").split())[:limit]
+
+
 def safe_text(raw: object, limit: int = 30) -> str:
-    """User input shown back on screen: letters, digits, space, - and . only (no markdown or HTML)."""
-    return re.sub(r"[^0-9A-Za-zÀ-ÿ .\-]", "", str(raw or ""))[:limit]
+    """User input shown back on screen as typed (''t Zandt' keeps its apostrophe), bounded and escaped for
+    markdown and HTML (md_escape); empty when it has no letter or digit at all (an emoji, '<>')."""
+    text = typed_text(raw, limit)
+    return md_escape(text) if any(ch.isalnum() for ch in text) else ""
 
 
 def link_value_note(field: str, raw: object) -> str:
@@ -230,7 +237,7 @@ def show_region_not_found(choice: RegionChoice, key: str = "notfound") -> None:
     st.warning(f"**Regio niet gevonden.** {asked} Zoek de plek opnieuw in de zijbalk.", icon=":material/search_off:")
     code = normalise_code(choice.raw)
     index = search_index()
-    tips = search.suggest_for_code(index, code) if code else search.suggestions(index, safe_text(choice.raw, 60))
+    tips = search.suggest_for_code(index, code) if code else search.suggestions(index, typed_text(choice.raw, 60))
     if tips:
         st.markdown("Bedoelt u een van deze?")
         for m in tips:
