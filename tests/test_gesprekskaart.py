@@ -239,3 +239,16 @@ def test_a_prompt_with_a_modelled_figure_says_geschat(build_dir):
             elif any(t in prompt for t in tails[False]):
                 assert "geschat" not in prompt, prompt
     assert seen >= 3
+
+
+def test_a_pack_without_any_figure_says_so_instead_of_a_licence_line(build_dir, con):
+    """De Velden (Hardenberg) is new in the 2024 division: no lens figure in any source. Its pack printed 'Bron:
+    CBS. Licentie CC BY 4.0' above an empty sources table; it says there are no figures and why."""
+    shown = con.execute("""select count(*) from mart_profile p join mart_catalogue c using (indicator_id)
+                           where p.region_code = 'BU01602810' and c.lens <> 'context' and not c.hidden
+                             and p.value is not null""")
+    assert shown.fetchone()[0] == 0   # the premise, from the release
+    text = re.sub(r"\s+", " ", make_pack("BU01602810", build_dir=build_dir, today=DAY).html)
+    sources = text[text.index('<section class="sources">'):]
+    assert "Licentie" not in sources and '<table class="src">' not in sources
+    assert "geen cijfers over deze buurt" in sources and "Niet beschikbaar" in sources

@@ -166,6 +166,17 @@ def _talk(content: PackContent) -> str:
             f'{_e(content.region.noun)}. Wat herken je? Wat staat er niet in?</p><div class="lines">{LINE * NOTE_LINES}</div></div></section>')
 
 
+def _no_figures(content: PackContent) -> str:
+    """No figure on the pack at all (a buurt new since the sources' year, De Velden BU01602810): say so and why,
+    instead of a source and licence line above an empty table."""
+    noun = _e(content.region.noun)
+    why = (" Bij ‘Niet beschikbaar’ hierboven staat per onderwerp waarom." if any(
+        s.missing for s in (content.strengths, content.concerns)) else "")
+    return (f'<p>Er staan op deze kaart geen cijfers over deze {noun}: de bronnen (CBS en RIVM) hebben voor deze '
+            f'{noun} geen cijfer.{why} Daarom staat hier geen bron of jaar. Het profiel online laat cijfers van de '
+            'wijk en de gemeente zien.</p>')
+
+
 def _sources(content: PackContent) -> str:
     """Per group of figures: period, boundary year, 'geschat' and the source table; then licence and QR."""
     rows = "".join(
@@ -185,9 +196,9 @@ def _sources(content: PackContent) -> str:
     geschat = (" <b>Geschat</b>: RIVM rekent de Gezondheidsmonitor met een model om naar elke buurt. Dat is een "
                "schatting, geen telling." if any(g.modelled for g in content.sources) else "")
     url = _e(content.profile_url)
-    return (f'<section class="sources"><div class="srctext"><h2>Over deze cijfers</h2>'
-            f'<p>{_e(" · ".join(attributions))}. Licentie {_e(licence)}: delen mag, met bronvermelding.{others} '
-            f'Indeling: de buurtgrenzen van dat jaar.{geschat}</p>{table}</div>'
+    text = (f'<p>{_e(" · ".join(attributions))}. Licentie {_e(licence)}: delen mag, met bronvermelding.{others} '
+            f'Indeling: de buurtgrenzen van dat jaar.{geschat}</p>{table}') if content.sources else _no_figures(content)
+    return (f'<section class="sources"><div class="srctext"><h2>Over deze cijfers</h2>{text}</div>'
             f'<div class="qrbox">{qr_svg(content.profile_url, 24)}<p>Scan voor het hele profiel:<br>'
             f'<a href="{url}">{url}</a></p></div></section>')
 
