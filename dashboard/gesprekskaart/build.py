@@ -54,7 +54,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 @lru_cache(maxsize=1)
 def catalogue_rows() -> tuple[dict, ...]:
-    """The catalogue file (labels, prompts) as rows; mart_catalogue would add a 1 s coverage scan we don't need."""
+    """The catalogue file (labels, prompts) as rows, parsed once per process (~23 ms CPU). mart_catalogue has the
+    same fields and is no scan: a view on the stored int_catalogue_table, ~2-4 ms CPU a read (measured on the
+    shipped snapshot's build); the file is kept here as it was, not for speed."""
     return tuple({"indicator_id": i.id, "label": i.label, "lens": i.lens, "unit": i.unit, "prompt": i.prompt,
                   "landing": i.landing, "hidden": i.hidden, "rounding": i.rounding}
                  for i in load_catalogue().indicators)
