@@ -223,3 +223,22 @@ def test_widget_finds_buurten_by_postcode_and_says_how(start_page):
     assert "meest voorkomende postcode van de buurt" in _captions(at)
     labels = [b.label for b in at.sidebar.button if b.key and b.key.startswith("zoek_regio_hit_")]
     assert labels and all("postcode 3533" in lb for lb in labels)
+
+
+@pytest.mark.parametrize("query", ["Bonaire", "Saba", "Sint Eustatius", "caribisch nederland"])
+def test_widget_says_the_caribbean_netherlands_is_not_in_the_data(start_page, con, query):
+    """'Bonaire' gave near spellings (Zonnemaire, Borne) without saying the Caribbean Netherlands is not in the
+    release. The release has no region of that name (the premise, from mart_regions); the widget says so."""
+    assert con.execute("select count(*) from mart_regions where search_key like ?",
+                       [f"%{search.fold(query)}%"]).fetchone()[0] == 0
+    at = start_page
+    at.sidebar.text_input(key="zoek_regio").input(query).run()
+    assert not at.exception
+    assert search.CARIBBEAN_NOTE in _captions(at)
+
+
+def test_caribbean_note_only_while_no_region_has_the_name(regions):
+    frame = regions[["region_code", "level", "name", "gemeente_name", "wijk_name", "inwoners", "search_key"]]
+    assert search.outside_note(frame, "Bonaire") == search.CARIBBEAN_NOTE
+    with_it = pd.concat([frame, frame.head(1).assign(region_code="GM9003", name="Bonaire")], ignore_index=True)
+    assert search.outside_note(with_it, "bonaire") == "" and search.outside_note(frame, "Borne") == ""

@@ -31,6 +31,22 @@ _POSTCODE = re.compile(r"\s*([1-9][0-9]{3})\s?([A-Za-z]{2})?\s*")
 POSTCODE_NOTE = ("Gevonden op de meest voorkomende postcode van de buurt (alleen de 4 cijfers). Een postcodegebied "
                  "kan over meer buurten lopen, en een buurt kan meer postcodes hebben.")
 
+# Caribbean Netherlands (Bonaire, Sint Eustatius, Saba): no table of this release has them (no GM90xx code in the
+# shipped KWB 2023/2024, RIVM, police or Kiesraad files), so a search for them found near spellings (Zonnemaire,
+# Borne) without saying why. The note shows only while no region of the release has that name.
+CARIBBEAN = frozenset({"bonaire", "sint eustatius", "st eustatius", "statia", "saba", "caribisch nederland",
+                       "bes eilanden", "kralendijk"})
+CARIBBEAN_NOTE = ("Caribisch Nederland (Bonaire, Sint Eustatius en Saba) staat niet in deze gegevens: de tabellen "
+                  "van deze versie hebben alleen de gemeenten, wijken en buurten van Europees Nederland.")
+
+
+def outside_note(regions: pd.DataFrame, query: str) -> str:
+    """CARIBBEAN_NOTE for a search for the Caribbean Netherlands that no region of the release answers, else ''."""
+    q = bounded(query)
+    if q not in CARIBBEAN or regions.empty:
+        return ""
+    return "" if (prepare(regions)["_name_f"] == q).any() else CARIBBEAN_NOTE
+
 
 def fold(text: object) -> str:
     """'s-Hertogenbosch -> 's hertogenbosch'; Fryslân -> 'fryslan'; None -> ''."""

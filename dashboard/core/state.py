@@ -214,6 +214,8 @@ def _search_fragment(key: str, on_pick: Callable[[str], None], label: str, limit
         return
     index = search_index()
     matches = search.search(index, query, limit=limit)
+    if note := search.outside_note(index, query):   # Bonaire, Saba: not in the data, say so before any near match
+        st.caption(note)
     if matches and matches[0].postcode:
         st.caption(search.POSTCODE_NOTE)
     if not matches:
