@@ -89,7 +89,8 @@ def test_gemeente_relation_equals_fit_relation(app, buurt_wide, downloads):
     assert "tabel 50090NED" in row(table, "Uitkomst (y): Ervaart gezondheid als goed")["Bron"]
     page = texts(at)
     assert "Provincies zitten niet in deze gegevens" in page and "niet over mensen" in page
-    assert "104 buurten in gemeente Utrecht" in page
+    assert (f"104 van de {fmt_number(fit.n_used + fit.n_missing)} buurten in gemeente Utrecht" if fit.n_missing
+            else "104 buurten in gemeente Utrecht") in page
     scatter = figure(at)
     points = next(t for t in scatter["data"] if t.get("name") == "Buurten")
     assert len(values(points["x"])) == fit.n_used
@@ -279,7 +280,7 @@ def test_few_buurten_estimate_and_interval_share_one_coarse_precision(app, buurt
     # 2 significant digits of the width: the last shown decimal is at width's second digit, never finer
     assert 10 ** -decimals.pop() >= abs(width) / 100, shown
     assert f"{shown[1]} tot {shown[2]}" in sentence and shown[0].lstrip("-") in sentence
-    n = int(re.search(r"\*\*(\d+) buurten in", page)[1])
+    n = int(re.search(r"\*\*(\d+) (van de [\d.]+ )?buurten in", page)[1])
     assert n < 30  # few buurten: the case the review found ('-0,702 tot 0,0215' on 6 buurten)
 
 
@@ -396,3 +397,21 @@ def test_beter_dan_verwacht_names_the_background_its_model_really_used(app, con)
     page = texts(at)
     assert "op grond van hun achtergrond (inkomen, leeftijd en dichtheid)" in page
     assert "zitten hier niet in de verwachting" not in page and "alleen als het deel 65-plussers" in page
+
+
+@pytest.mark.parametrize("area, scope, x, y", [("GM1992", "gemeente Voorne aan Zee", X, "afstand_huisarts"),
+                                               ("NL", "heel Nederland", X, Y)])
+def test_the_buurten_left_out_are_counted_beside_the_result_in_every_scope(app, con, area, scope, x, y):
+    """Heel Nederland named its left-out buurten under 'Lees dit erbij' (over a quarter), Voorne aan Zee its 12 of
+    70 only in the table caption. One rule now: the result's first words say how many of how many buurten, and
+    that the others miss a figure; the caveat beyond a quarter stays. Counted in mart_buurt_wide."""
+    where = "" if area == "NL" else f"where gemeente_code = '{area}'"
+    total, used = con.execute(f"""select count(*), count(*) filter ({x} is not null and {y} is not null)
+                                  from mart_buurt_wide {where}""").fetchone()
+    assert 0 < total - used
+    at = app(gebied=area, x=x, y=y)
+    assert not at.exception
+    page = texts(at)
+    assert (f"**{fmt_number(used)} van de {fmt_number(total)} buurten in {scope}.** De andere "
+            f"{fmt_number(total - used)} missen een cijfer en doen niet mee.") in page
+    assert ("doen niet mee, omdat een van de cijfers ontbreekt" in page) == (total - used > total / 4)

@@ -2,6 +2,7 @@
 it, whether the figures come from different years, and whether a figure is itself a model's estimate.
 
     relation_notes(res, catalogue, prov, scope_label) -> list of Dutch (B1) sentences, possibly empty
+    used_headline(n_used, n_missing, scope_label) -> the result's first words, with the buurten left out if any
     left_out_note(n_missing, total, scope_label, about) -> the 'left out' sentence, or '' (also used by
         'Beter dan verwacht' on Verbanden and on the profile, whose model leaves out buurten the same way)
 
@@ -35,6 +36,18 @@ def left_out_note(n_missing: int, total: int, scope_label: str, about: str) -> s
     share = round(100 * n_missing / total)
     return (f"{fmt_number(n_missing)} van de {fmt_number(total)} buurten in {scope_label} ({share}%) doen niet "
             f"mee, omdat een van de cijfers ontbreekt. {about} Die lijken niet per se op de andere buurten.")
+
+
+def used_headline(n_used: int, n_missing: int, scope_label: str) -> str:
+    """The relation's first words: '**58 van de 70 buurten in gemeente Voorne aan Zee.** De andere 12 missen een
+    cijfer.' One rule for every scope: whoever is left out is counted beside the result, not only in the table
+    caption (a small gemeente's 12 of 70 was said only there); the caveat beyond LEFT_OUT_SHARE stays in
+    left_out_note."""
+    if not n_missing:
+        return f"**{fmt_number(n_used)} buurten in {scope_label}.**"
+    return (f"**{fmt_number(n_used)} van de {fmt_number(n_used + n_missing)} buurten in {scope_label}.** De andere "
+            f"{fmt_number(n_missing)} {'mist' if n_missing == 1 else 'missen'} een cijfer en "
+            f"{'doet' if n_missing == 1 else 'doen'} niet mee.")
 
 
 def _periods(prov: pd.DataFrame, ids) -> dict[str, str]:

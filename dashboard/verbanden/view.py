@@ -17,7 +17,7 @@ from dashboard.stats import queries as q
 from dashboard.core.format import fmt_number
 from dashboard.stats.deviance import LOG_VARIABLES, for_buurt
 from dashboard.stats.expected_text import background
-from dashboard.stats.relation_notes import ABOUT_EXPECTED, left_out_note, relation_notes
+from dashboard.stats.relation_notes import ABOUT_EXPECTED, left_out_note, relation_notes, used_headline
 from dashboard.stats.relations import CAVEAT
 from dashboard.stats.indicator_order import catalogue_order
 from dashboard.verbanden import options as opt
@@ -104,7 +104,7 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     if isinstance(res, str):
         st.warning(res)
         return
-    st.markdown(f"**{fmt_number(res.n_used)} buurten in {scope_label}.** {sc.relation_sentence(res, catalogue)}")
+    st.markdown(f"{used_headline(res.n_used, res.n_missing, scope_label)} {sc.relation_sentence(res, catalogue)}")
     notes = relation_notes(res, catalogue, q.cached("provenance"), scope_label)
     if notes:   # who is left out, different years, model estimates: said beside the result, not only in a table
         st.markdown("**Lees dit erbij:**\n" + "\n".join(f"- {n}" for n in notes))
