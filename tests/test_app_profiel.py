@@ -371,3 +371,22 @@ def test_a_wijk_of_one_buurt_is_not_called_an_average_of_a_larger_area(app, con)
     at = app(regio=many)
     text = html(at) + "\n".join(c.value for c in at.main.caption)
     assert "dichter bij het midden" in text and "bestaat uit één buurt" not in text
+
+
+def test_an_expected_share_and_its_margin_are_never_below_0_percent(app, con):
+    """Buitengebied Pannerden (BU02990601), 'Heeft moeite met rondkomen': the linear model's 95% margin starts
+    below 0 ('95%-marge -0,3% – 13,5%'), an impossible share. The margin is shown from 0%; the verdict, from the
+    observed figure against the model's margin, is as it was."""
+    from dashboard.core.format import fmt_value, indicator_decimals
+    low, high, verdict = con.execute("""select pi_low, pi_high, verdict from mart_expected_values
+        where region_code = 'BU02990601' and outcome_id = 'moeite_met_rondkomen'""").fetchone()
+    assert low < 0 < high   # the premise, from the release
+    at = app(regio="BU02990601")
+    at.session_state[EXPECTED_OPEN] = True
+    at.run()
+    assert not at.exception
+    d = indicator_decimals("moeite_met_rondkomen")
+    text = html(at)
+    assert f"(95%-marge {fmt_value(0.0, '%', d)} – {fmt_value(high, '%', d)})" in text
+    assert f"scoort {verdict} op ‘Heeft moeite met rondkomen’" in text
+    assert not re.search(r"marge -\d", text)

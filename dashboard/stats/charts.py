@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from dashboard.core.charts import FONT, HIGHLIGHT
 from dashboard.core.format import fmt_number, indicator_decimals, value_text
-from dashboard.stats.deviance import BETTER, HIGHER, LOG_VARIABLES, DevianceResult, bright_spots
+from dashboard.stats.deviance import BETTER, HIGHER, LOG_VARIABLES, DevianceResult, bright_spots, possible
 from dashboard.stats.relations import RelationResult
 
 LENS_NAME = {"asset": "Kracht", "problem": "Zorgen", "context": "Achtergrond"}
@@ -251,14 +251,15 @@ def bright_spots_table(res: DevianceResult, wide: pd.DataFrame, catalogue: pd.Da
     spots = bright_spots(res, wide, list(assets), flag=wanted)
     d = indicator_decimals(res.outcome)   # each column at its indicator's decimals (catalogue)
     d = 1 if d is None else d
+    unit = str(meta.loc[res.outcome, "unit"])
     out = pd.DataFrame({
         "Buurt": spots["name"].astype(str) if "name" in spots else spots.index,
         "Gemeente": wide.loc[spots.index, "gemeente_name"].astype(str).to_numpy(),
         "Code": spots.index.astype(str),
         column_label(meta.loc[res.outcome]): spots["observed"].round(d).to_numpy(),
-        "Verwacht": spots["expected"].round(d).to_numpy(),
-        "Marge verwachting: laag": spots["pi_low"].round(d).to_numpy(),
-        "Marge verwachting: hoog": spots["pi_high"].round(d).to_numpy()})
+        "Verwacht": possible(spots["expected"], unit).round(d).to_numpy(),   # never below 0% or above 100%
+        "Marge verwachting: laag": possible(spots["pi_low"], unit).round(d).to_numpy(),
+        "Marge verwachting: hoog": possible(spots["pi_high"], unit).round(d).to_numpy()})
     for a in assets:
         da = indicator_decimals(a)
         out[column_label(meta.loc[a])] = spots[a].astype(float).round(1 if da is None else da).to_numpy()

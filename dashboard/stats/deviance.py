@@ -30,6 +30,16 @@ MIN_COVERAGE = 0.8
 WEAK_FIT_R2 = 0.3
 
 BETTER, WORSE, AS_EXPECTED = "beter dan verwacht", "slechter dan verwacht", "zoals verwacht"
+# What a figure of this unit can be: a linear model's expectation and its 95% margin can fall outside (a share of
+# 8% expected 6.6%, margin -0.3% to 13.5%). Shown clipped to what is possible; every unit of the catalogue is >= 0.
+UNIT_LIMITS = {"%": (0.0, 100.0)}
+
+
+def possible(values, unit: str):
+    """Expectation or margin ends clipped to the unit's possible range (display only; the verdict compares the
+    observed figure, itself possible, with the unclipped margin, so clipping never changes it)."""
+    low, high = UNIT_LIMITS.get(unit, (0.0, None))
+    return np.clip(values, low, high)
 HIGHER, LOWER = "hoger dan verwacht", "lager dan verwacht"
 _FLAGS = {"higher_is_better": (BETTER, WORSE), "lower_is_better": (WORSE, BETTER), "neutral": (HIGHER, LOWER)}
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.core.format import fmt_number, fmt_value, indicator_decimals
 from dashboard.stats.charts import provenance_text
-from dashboard.stats.deviance import BETTER, WEAK_FIT_R2, WORSE
+from dashboard.stats.deviance import BETTER, WEAK_FIT_R2, WORSE, possible
 from pipelines.precompute import OUTCOMES
 
 
@@ -34,8 +34,9 @@ def expected_view(rows: pd.DataFrame, catalogue: pd.DataFrame, outcomes: Sequenc
         else:
             sentence = f"scoort {verdict} op ‘{label}’"
         d = indicator_decimals(o)   # the outcome's own precision, for its expectation too
-        detail = (f"geschat {fmt_value(r['observed'], unit, d)}; verwacht {fmt_value(r['expected'], unit, d)} "
-                  f"(95%-marge {fmt_value(r['pi_low'], unit, d)} – {fmt_value(r['pi_high'], unit, d)})")
+        expected, low, high = (float(possible(r[k], unit)) for k in ("expected", "pi_low", "pi_high"))
+        detail = (f"geschat {fmt_value(r['observed'], unit, d)}; verwacht {fmt_value(expected, unit, d)} "
+                  f"(95%-marge {fmt_value(low, unit, d)} – {fmt_value(high, unit, d)})")
         out.append({"outcome_id": o, "label": label, "verdict": verdict, "sentence": sentence, "detail": detail,
                     "r2": float(r["r2"]), "n": int(r["n"]), "spec": str(r["spec"]),
                     "weak": float(r["r2"]) < WEAK_FIT_R2})
