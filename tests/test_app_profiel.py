@@ -390,3 +390,20 @@ def test_an_expected_share_and_its_margin_are_never_below_0_percent(app, con):
     assert f"(95%-marge {fmt_value(0.0, '%', d)} – {fmt_value(high, '%', d)})" in text
     assert f"scoort {verdict} op ‘Heeft moeite met rondkomen’" in text
     assert not re.search(r"marge -\d", text)
+
+
+def test_quadrant_table_says_about_average_near_zero_as_the_sentence_does(build_dir):
+    """The quadrant's text table read '+0,04 (meer)' and '+0,02 (meer)' (Zevenaar) where the sentence above it says
+    'ongeveer evenveel' within 0.1 of the average buurt; the table now follows the same rule (real scores)."""
+    from dashboard.core import queries
+    from dashboard.profile import quadrant
+    scores = queries.buurt_scores(build_dir)
+    zevenaar = scores[scores["gemeente_code"] == "GM0299"]
+    table = quadrant.quadrant_table(zevenaar).set_index("Buurt")
+    by_name = zevenaar.set_index("name")
+    near = by_name[by_name["strength_score"].abs() < quadrant.NEAR_AVERAGE]
+    assert len(near), "no buurt near the average in Zevenaar"
+    for name, row in near.iterrows():
+        assert table.at[name, "Kracht (0 = gemiddelde buurt)"].endswith("(ongeveer gemiddeld)"), name
+    far = by_name[by_name["strength_score"] >= quadrant.NEAR_AVERAGE]
+    assert all(table.at[n, "Kracht (0 = gemiddelde buurt)"].endswith("(meer)") for n in far.index)

@@ -11,6 +11,14 @@ import plotly.graph_objects as go
 from dashboard.core.charts import FONT, HIGHLIGHT, MUTED
 
 
+NEAR_AVERAGE = 0.1  # a side within 0.1 standard deviation of the average buurt is "about as much", not more or less
+
+
+def compared(score: float, more: str, less: str, near: str) -> str:
+    """`near` within NEAR_AVERAGE of 0, else `more` or `less` by its sign (no 'meer' for +0,02)."""
+    return near if abs(score) < NEAR_AVERAGE else (more if score > 0 else less)
+
+
 def _signed(score: float) -> str:
     """'+0,62': a quadrant score with its sign and a Dutch decimal comma."""
     return f"{score:+.2f}".replace(".", ",")
@@ -115,7 +123,8 @@ def quadrant_table(scores: pd.DataFrame) -> pd.DataFrame:
     """The quadrant as text (WCAG: a text alternative for the chart): every buurt with its two scores, sorted by
     name; buurten with too few figures say so instead of a number."""
     def side(value: float, more: str, less: str) -> str:
-        return "te weinig cijfers" if pd.isna(value) else f"{_signed(value)} ({more if value >= 0 else less})"
+        return "te weinig cijfers" if pd.isna(value) else \
+            f"{_signed(value)} ({compared(value, more, less, 'ongeveer gemiddeld')})"
     out = pd.DataFrame({
         "Buurt": scores["name"].astype(str),
         "Kracht (0 = gemiddelde buurt)": [side(v, "meer", "minder") for v in scores["strength_score"]],

@@ -267,14 +267,10 @@ def quadrant_sentence(area: pd.DataFrame, region: dict, dots: quadrant.Points | 
             f"{_compared(n, 'zorgen')}.")
 
 
-NEAR_AVERAGE = 0.1  # a side within 0.1 standard deviation of the average buurt is "about as much", not more or less
-
-
 def _compared(score: float, what: str) -> str:
-    """'meer kracht', 'minder zorgen', or 'ongeveer evenveel zorgen' within NEAR_AVERAGE of 0 (no sign of 0.01)."""
-    if abs(score) < NEAR_AVERAGE:
-        return f"ongeveer evenveel {what}"
-    return f"{'meer' if score > 0 else 'minder'} {what}"
+    """'meer kracht', 'minder zorgen', or 'ongeveer evenveel zorgen' within quadrant.NEAR_AVERAGE of 0 (the
+    quadrant's text table says the same of each buurt)."""
+    return f"{quadrant.compared(score, 'meer', 'minder', 'ongeveer evenveel')} {what}"
 
 
 def render_sources(p: Profile) -> None:
