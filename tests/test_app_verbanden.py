@@ -18,6 +18,7 @@ from dashboard.core.escaping import md_escape
 from dashboard.core.format import fmt_number
 from dashboard.stats import fit_expected, fit_relation
 from dashboard.stats.deviance import BETTER, WORSE
+from dashboard.stats.relations import MAX_CONTROLS
 from dashboard.stats.charts import fmt_estimate, fmt_sig
 
 PAGE = "app_pages/verbanden.py"
@@ -415,3 +416,21 @@ def test_the_buurten_left_out_are_counted_beside_the_result_in_every_scope(app, 
     assert (f"**{fmt_number(used)} van de {fmt_number(total)} buurten in {scope}.** De andere "
             f"{fmt_number(total - used)} missen een cijfer en doen niet mee.") in page
     assert ("doen niet mee, omdat een van de cijfers ontbreekt" in page) == (total - used > total / 4)
+
+
+def test_a_sixth_background_choice_gets_a_dutch_message_not_the_browsers_english(app):
+    """The multiselect had max_selections=5: at the limit the browser said 'You can only select up to 5 options.
+    Remove an option first.' (Streamlit's English, not translatable). The widget sets no limit now; the server
+    keeps the bound (stats.relations.MAX_CONTROLS), says so in Dutch and uses the first five, keeping the choice."""
+    at = app(regio="GM0344")
+    widget = at.multiselect(key="verband_controls")
+    assert widget.proto.max_selections == 0   # no browser-side limit, so no English message
+    six = ["aandeel_65plus", "bevolkingsdichtheid", "aandeel_0_15", "eenpersoonshuishoudens", "koopwoningen",
+           "woz_waarde"]
+    at = widget.set_value(six).run()
+    assert not at.exception
+    assert at.multiselect(key="verband_controls").value == six   # nothing lost
+    page = texts(at)
+    assert f"U koos {MAX_CONTROLS + 1} kenmerken; er tellen er hoogstens {MAX_CONTROLS} mee." in page
+    table = frame(at, "Onderdeel")
+    assert table["Onderdeel"].str.endswith("(rekening mee gehouden)").sum() == MAX_CONTROLS

@@ -18,7 +18,7 @@ from dashboard.core.format import fmt_number
 from dashboard.stats.deviance import LOG_VARIABLES, for_buurt
 from dashboard.stats.expected_text import background
 from dashboard.stats.relation_notes import ABOUT_EXPECTED, left_out_note, relation_notes, used_headline
-from dashboard.stats.relations import CAVEAT
+from dashboard.stats.relations import CAVEAT, MAX_CONTROLS
 from dashboard.stats.indicator_order import catalogue_order
 from dashboard.verbanden import options as opt
 from pipelines.precompute import OUTCOMES
@@ -85,11 +85,18 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     y = right.selectbox("Cijfer langs de y-as (van onder naar boven)", ids, format_func=options.get, key="verband_y",
                         index=ids.index(_param("y", ids, DEFAULT_Y, "verband_y", avoid=x)))
     st.query_params["x"], st.query_params["y"] = x, y
-    chosen = st.multiselect("Houd rekening met (hoogstens 5 achtergrondkenmerken)", ids, format_func=options.get,
-                            max_selections=5, key="verband_controls", placeholder="bijvoorbeeld leeftijd of dichtheid")
+    # no max_selections on the widget: at the limit the browser said 'You can only select up to 5 options. Remove an
+    # option first.' (Streamlit's English); the bound is kept here, in Dutch, and the choice stays as made
+    chosen = st.multiselect(f"Houd rekening met (hoogstens {MAX_CONTROLS} achtergrondkenmerken)", ids,
+                            format_func=options.get, key="verband_controls",
+                            placeholder="bijvoorbeeld leeftijd of dichtheid")
     controls = tuple(c for c in chosen if c not in (x, y))
     if len(controls) < len(chosen):
         st.caption("Een gekozen kenmerk is al x of y en telt niet nog eens mee.")
+    if len(controls) > MAX_CONTROLS:
+        st.warning(f"U koos {len(controls)} kenmerken; er tellen er hoogstens {MAX_CONTROLS} mee. Alleen de eerste "
+                   f"{MAX_CONTROLS} tellen nu mee. Haal er een weg om zelf te kiezen welke.", icon=":material/warning:")
+        controls = controls[:MAX_CONTROLS]
     note = opt.left_out_text(every, options, counts, scope_label)
     if note:
         st.caption(note)
