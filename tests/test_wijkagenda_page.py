@@ -223,3 +223,28 @@ def test_a_number_out_of_range_gets_a_dutch_message_not_the_browser_s_english_on
     priority = doc["priorities"][0]["id"]
     amount = at.number_input(key=f"wa_b_{priority}_amount")
     assert amount.min is None and amount.max is None
+
+
+def test_a_list_past_its_limit_gets_a_dutch_message_not_the_browser_s_english_one(store_path, con):
+    """The list boxes had max_selections: at the limit the browser said 'You can only select up to 8 options.
+    Remove an option first.' (Streamlit's English). They set none now and say the bound in Dutch; saving checks it
+    (model.LIMITS), says so in Dutch, saves nothing and keeps the choice."""
+    from dashboard.wijkagenda import model
+    at = with_agenda()
+    at.session_state["wa_tab"] = "Wijkagenda"
+    at = at.run()
+    box = at.multiselect(key="wa_p_new0_indicators")
+    assert box.proto.max_selections == 0 and box.help == model.at_most("indicators")
+    offered = [i for (i,) in con.execute("select indicator_id from mart_catalogue order by indicator_id").fetchall()
+               if box.format_func(i) in box.options]
+    too_many = offered[: model.LIMITS["indicators"] + 1]
+    assert len(too_many) == model.LIMITS["indicators"] + 1
+    at.text_input(key="wa_p_new0_title").input("Samen meer bewegen")
+    box.set_value(too_many)
+    at = at.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "te veel (9); maximaal 8" in errors, errors
+    assert at.multiselect(key="wa_p_new0_indicators").value == too_many
+    doc, _ = AgendaStore(store_path).agenda(AgendaStore(store_path).agendas()[0]["id"])
+    assert doc.get("priorities") in (None, [])

@@ -31,6 +31,12 @@ INDICATOR_RE = re.compile(r"[a-z0-9_]{1,64}")
 TABLE_RE = re.compile(r"[0-9A-Z+]{1,40}")
 
 
+def at_most(kind: str) -> str:
+    """The help of a list box: its bound in Dutch. The widget sets no max_selections (at the limit the browser
+    said 'You can only select up to 8 options. Remove an option first.' in English); saving checks the bound."""
+    return f"Hoogstens {LIMITS[kind]} (meer wordt niet opgeslagen)."
+
+
 def _unique_ids(check: Check, items: list, where: str) -> None:
     ids = [i.get("id") for i in items if isinstance(i, dict)]
     if len(ids) != len(set(ids)):
