@@ -248,3 +248,24 @@ def test_a_list_past_its_limit_gets_a_dutch_message_not_the_browser_s_english_on
     assert at.multiselect(key="wa_p_new0_indicators").value == too_many
     doc, _ = AgendaStore(store_path).agenda(AgendaStore(store_path).agendas()[0]["id"])
     assert doc.get("priorities") in (None, [])
+
+
+def test_a_date_out_of_range_gets_a_dutch_message_not_the_browser_s_english_one(store_path):
+    """The date boxes set min_value/max_value: a typed 01-01-1980 got the browser's 'Error: Date set outside allowed
+    range. Please select a date between 01-01-2000 and 01-01-2100.' (Streamlit's English, seen in chromium). They
+    set none now; saving checks the year (checks.FIRST_YEAR..LAST_YEAR) in Dutch, saves nothing, keeps the text."""
+    import datetime
+    from dashboard.wijkagenda import checks
+    at = with_agenda()
+    box = at.date_input(key="wa_c0_date")
+    assert (box.proto.min, box.proto.max) == ("0001-01-01", "9999-12-31")   # the box refuses no typed date
+    at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
+    at.number_input(key="wa_c0_participants").set_value(12)
+    box.set_value(datetime.date(checks.FIRST_YEAR - 10, 1, 1))
+    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
+    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert f"kies een datum tussen {checks.FIRST_YEAR} en {checks.LAST_YEAR}" in errors, errors
+    assert at.text_area(key="wa_c0_0_klopt").value == "Er is veel groen."
+    assert AgendaStore(store_path).conversations() == []

@@ -15,6 +15,11 @@ from dashboard.bewoners.upload import personal_data_column
 
 NOTE_CHARS = 500
 MAX_COUNT = 100_000          # participants, dot votes
+FIRST_YEAR, LAST_YEAR = 1990, 2100   # a date's year; the date boxes set no min/max, so the bound is said in Dutch
+DAY_HELP = f"Een datum tussen {FIRST_YEAR} en {LAST_YEAR}."
+# a date box's own range: as wide as the box goes (without one Streamlit sets today +- 10 years), so no typed date
+# gets the browser's English 'Date set outside allowed range'; day() says the real bound in Dutch on save
+ANY_DAY = {"min_value": date.min, "max_value": date.max}
 ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markup or script in a text field (a '<' before a letter, '/', '!' or '?'; javascript: and data: URLs).
@@ -149,13 +154,18 @@ class Check:
     def day(self, value: object, where: str, *, required: bool = False) -> str | None:
         if value is None and not required:
             return None
-        if isinstance(value, date):
-            return value.isoformat()
+        if isinstance(value, date):   # from a date box, which sets no min/max (the browser's range error is English)
+            if FIRST_YEAR <= value.year <= LAST_YEAR:
+                return value.isoformat()
+            self.fail(where, f"kies een datum tussen {FIRST_YEAR} en {LAST_YEAR}")
+            return None
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             try:
                 parsed = date.fromisoformat(value)
-                if 1990 <= parsed.year <= 2100:
+                if FIRST_YEAR <= parsed.year <= LAST_YEAR:
                     return parsed.isoformat()
+                self.fail(where, f"kies een datum tussen {FIRST_YEAR} en {LAST_YEAR}")
+                return None
             except ValueError:
                 pass
         self.fail(where, "schrijf de datum als jjjj-mm-dd, bijvoorbeeld 2026-11-20")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.core.escaping import md_escape
 
-from . import data, forms, model
+from . import checks, data, forms, model
 from .view import NEW_FORMS, day_text, indicator_choices, may_edit, save_shown
 
 
@@ -63,7 +63,8 @@ def priority_form(agenda: dict, region: dict, existing: dict | None, conversatio
         st.text_area("Wie werkt eraan? (organisaties en initiatieven, één per regel)",
                      value="\n".join(old.get("organisations") or []), key=f"{key}_organisations", height=90)
         st.date_input("Volgende terugblik", value=date.fromisoformat(old["next_review"]) if old.get("next_review")
-                      else None, key=f"{key}_next_review", format="DD-MM-YYYY", min_value=date(2000, 1, 1))
+                      else None, key=f"{key}_next_review", format="DD-MM-YYYY", help=checks.DAY_HELP,
+                      **checks.ANY_DAY)
         st.form_submit_button("Prioriteit opslaan" if existing else "Prioriteit toevoegen", type="primary",
                               on_click=_save_priority, args=(agenda["id"], key, existing, region["region_code"],
                                                              assets, conversations))

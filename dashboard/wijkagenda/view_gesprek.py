@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.core.escaping import md_escape
 from dashboard.core.format import fmt_number
 
-from . import data, forms, model, view, view_bin
+from . import checks, data, forms, model, view, view_bin
 from .store import UserStoreError
 from .view import PRIVACY, allowed, day_text, flash, may_edit, problems_text, show_flash, store
 
@@ -99,7 +99,7 @@ def conversation_form(region: dict, agenda: tuple[dict, int] | None,
     with st.form(key):
         left, mid, right = st.columns([1, 2, 1])
         left.date_input("Datum van het gesprek", value=start.get("date", date.today()), key=f"{key}_date",
-                        format="DD-MM-YYYY", min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
+                        format="DD-MM-YYYY", help=checks.DAY_HELP, **checks.ANY_DAY)
         mid.text_input("Georganiseerd door (organisatie)", value=start.get("organiser", ""), key=f"{key}_organiser",
                        max_chars=model.ORG_CHARS, placeholder="Bijvoorbeeld: Buurthuis De Boomgaard")
         # no min/max here: the browser would say "Number is outside the allowed range" in English; the server

@@ -11,7 +11,7 @@ from dashboard.core.escaping import md_escape
 from dashboard.core.filetype import upload_help, widget_limit_mb
 from dashboard.core import db
 
-from . import data, exchange, follow, forms, model
+from . import checks, data, exchange, follow, forms, model
 from .render_html import MAX_PAGES, agenda_pdf, render_agenda
 from .store import UserStoreError
 from .view import CHOSEN, allowed, day_text, flash, may_edit, problems_text, save_shown, show_flash, store
@@ -80,7 +80,7 @@ def render_follow(agenda: dict) -> None:
         with st.form(key, clear_on_submit=True):
             cols = st.columns([1, 2, 2])
             cols[0].date_input("Datum", value=date.today(), key=f"{key}_date", format="DD-MM-YYYY",
-                               min_value=date(2000, 1, 1))
+                               help=checks.DAY_HELP, **checks.ANY_DAY)
             cols[1].text_area("Wat hebben we gedaan?", key=f"{key}_done", height=80, max_chars=model.LONG_CHARS)
             cols[2].text_area("Wat hebben we geleerd?", key=f"{key}_learned", height=80, max_chars=model.LONG_CHARS)
             st.form_submit_button("Terugblik opslaan", on_click=_add_review, args=(agenda["id"], priority["id"], key))
