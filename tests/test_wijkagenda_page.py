@@ -269,3 +269,16 @@ def test_a_date_out_of_range_gets_a_dutch_message_not_the_browser_s_english_one(
     assert f"kies een datum tussen {checks.FIRST_YEAR} en {checks.LAST_YEAR}" in errors, errors
     assert at.text_area(key="wa_c0_0_klopt").value == "Er is veel groen."
     assert AgendaStore(store_path).conversations() == []
+
+
+def test_an_empty_participants_box_is_named_in_dutch(store_path):
+    """Saving a conversation without a number of participants said 'participants ontbreekt' (the file's field
+    name); it names the box in Dutch and saves nothing."""
+    at = with_agenda()
+    at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
+    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
+    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "aantal deelnemers ontbreekt" in errors and "participants" not in errors, errors
+    assert AgendaStore(store_path).conversations() == []

@@ -20,6 +20,9 @@ DAY_HELP = f"Een datum tussen {FIRST_YEAR} en {LAST_YEAR}."
 # a date box's own range: as wide as the box goes (without one Streamlit sets today +- 10 years), so no typed date
 # gets the browser's English 'Date set outside allowed range'; day() says the real bound in Dutch on save
 ANY_DAY = {"min_value": date.min, "max_value": date.max}
+# a required field that is empty, named in Dutch (the form said 'participants ontbreekt'); a file's other keys as is
+REQUIRED_LABELS = {"participants": "aantal deelnemers", "organiser": "organisatie", "date": "datum",
+                   "title": "titel", "name": "naam", "category": "soort", "text": "tekst", "kind": "soort notitie"}
 ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markup or script in a text field (a '<' before a letter, '/', '!' or '?'; javascript: and data: URLs).
@@ -68,7 +71,7 @@ class Check:
         out = {}
         for key, reader in fields.items():
             if key in required and value.get(key) in (None, "", []):
-                self.fail(where, f"{key} ontbreekt")
+                self.fail(where, f"{REQUIRED_LABELS.get(key, key)} ontbreekt")
                 out[key] = None
                 continue
             out[key] = reader(value.get(key), f"{where}, {key}" if where else key)
