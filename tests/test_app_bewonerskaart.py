@@ -2,6 +2,8 @@
 other pages call (summary, map points, gesprekskaart items). The residents' store is a tmp DuckDB file."""
 from __future__ import annotations
 
+from datetime import date
+
 from dataclasses import replace
 
 import duckdb
@@ -85,6 +87,19 @@ def test_form_validation_messages_in_dutch(app, store_path):
     assert "website 'www.example.nl' klopt niet" in message and "https://www.example.nl" in message
     assert stored(store_path) == []
     assert at.text_input(key="bk_new_name").value == "Bel Piet: 06-12345678"   # kept, to correct
+
+
+def test_a_typed_date_outside_the_years_gets_a_dutch_message_and_keeps_the_form(app, store_path):
+    """The date box spans every date it can hold, so the browser never answers a typed year with its English
+    'Date set outside allowed range'; saving says the real bound in Dutch and keeps what was typed."""
+    at = app()
+    box = at.date_input(key="bk_new_date")
+    assert (box.min, box.max) == (date.min, date.max) and "1900" in box.help and "2100" in box.help
+    box.set_value(date(1850, 6, 1))
+    at = add(at, "Buurtkamer")
+    assert "datum '1850-06-01' ligt buiten de jaren 1900 tot en met 2100" in at.error[0].value
+    assert stored(store_path) == []
+    assert at.text_input(key="bk_new_name").value == "Buurtkamer" and at.date_input(key="bk_new_date").value == date(1850, 6, 1)
 
 
 def test_coordinates_place_the_asset_in_a_buurt_by_approximation(app, store_path):

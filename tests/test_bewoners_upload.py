@@ -127,6 +127,17 @@ def test_date_must_be_iso(parse, value):
     assert "schrijf de datum als jjjj-mm-dd" in only_error(parse(rows(f"A;plekken;BU0363AD05;;;;;{value}")))
 
 
+@pytest.mark.parametrize("value, ok", [("1899-12-31", False), ("1900-01-01", True), ("2100-12-31", True),
+                                       ("2101-01-01", False), ("0001-01-01", False), ("9999-12-31", False)])
+def test_date_years_are_bounded_in_dutch(parse, value, ok):
+    """The same years as the form's date boxes say in their help (validation.FIRST_YEAR..LAST_YEAR)."""
+    result = parse(rows(f"A;plekken;BU0363AD05;;;;;{value}"))
+    if ok:
+        assert result.assets[0].date.isoformat() == value and not result.errors
+    else:
+        assert f"datum '{value}' ligt buiten de jaren 1900 tot en met 2100" in only_error(result)
+
+
 def test_field_lengths(parse):
     ok = parse(rows(f"{'n' * 200};plekken;BU0363AD05;;;{'o' * 1000};;"))
     assert len(ok.assets) == 1 and not ok.errors

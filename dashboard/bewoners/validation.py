@@ -28,6 +28,11 @@ BUURT_CODE_RE = re.compile(r"BU\d{4}[0-9A-Z]{4}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# An asset's date: these years, on every way in (form, upload, update). The form's date boxes span every date the box
+# can hold (date.min..date.max), so a typed year outside this range gets this Dutch message on save, not the
+# browser's English 'Date set outside allowed range'.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+DATE_HELP = f"Een datum tussen {FIRST_YEAR} en {LAST_YEAR}."
 _CATEGORY_LOOKUP = {**{k: k for k in CATEGORIES}, **{v.lower(): k for k, v in CATEGORIES.items()}}
 CATEGORY_CHOICES = ", ".join(CATEGORIES)
 
@@ -184,13 +189,19 @@ def _date(value: object) -> date | None:
     text = _text(value, "datum")
     if text is None:
         return None
+    parsed = None
     try:
         if _ISO_DATE_RE.fullmatch(text):
-            return date.fromisoformat(text)
+            parsed = date.fromisoformat(text)
     except ValueError:
         pass
-    raise AssetValidationError([f"datum '{_clip(text)}' klopt niet; schrijf de datum als jjjj-mm-dd, "
-                                "bijvoorbeeld 2024-05-01"])
+    if parsed is None:
+        raise AssetValidationError([f"datum '{_clip(text)}' klopt niet; schrijf de datum als jjjj-mm-dd, "
+                                    "bijvoorbeeld 2024-05-01"])
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise AssetValidationError([f"datum '{_clip(text)}' ligt buiten de jaren {FIRST_YEAR} tot en met "
+                                    f"{LAST_YEAR}; kies een datum in die jaren"])
+    return parsed
 
 
 def _number(value: object, label: str) -> float | None:

@@ -11,7 +11,7 @@ from dashboard.userstore import UserStoreError, editing
 from .form_values import form_asset
 from .model import CATEGORIES, AssetValidationError
 from .sections import LazyLocator, asset_store, known_buurt_codes
-from .validation import MAX_FIELD_CHARS, MAX_NAME_CHARS
+from .validation import DATE_HELP, MAX_FIELD_CHARS, MAX_NAME_CHARS
 from .view_messages import PRIVACY, buurt_label, flash, problem_list, show_flash
 
 APPROXIMATE = ("**Coördinaten zijn een benadering.** Geeft u een punt op (lengte- en breedtegraad), dan zoekt "
@@ -70,7 +70,7 @@ def render_add_form(buurt_code: str) -> None:
         st.text_area("Omschrijving (als u wilt)", key="bk_new_description", max_chars=MAX_FIELD_CHARS)
         st.text_input("Website (als u wilt)", key="bk_new_website", placeholder="https://…")
         st.date_input("Datum (als u wilt)", value=None, key="bk_new_date", format="DD-MM-YYYY",
-                      min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
+                      min_value=date.min, max_value=date.max, help=DATE_HELP)
         st.form_submit_button("Opslaan", type="primary", icon=":material/add:", on_click=_add,
                               args=(buurt_code, by_point))
     show_flash("add")

@@ -12,7 +12,7 @@ from .form_values import changed_fields
 from .model import CATEGORIES, Asset, AssetValidationError
 from .sections import asset_store
 from .store import AssetNotFoundError, StaleAssetError
-from .validation import MAX_FIELD_CHARS, MAX_NAME_CHARS
+from .validation import DATE_HELP, MAX_FIELD_CHARS, MAX_NAME_CHARS
 from .view_messages import buurt_label, flash, problem_list
 
 EDIT_KEYS = ("name", "category", "buurt_code", "lon", "lat", "description", "website", "date")
@@ -109,8 +109,8 @@ def render_edit_form(a: Asset) -> None:
                        max_chars=40)
         st.text_area("Omschrijving", value=a.description or "", key=key + "description", max_chars=MAX_FIELD_CHARS)
         st.text_input("Website", value=a.website or "", key=key + "website", max_chars=MAX_FIELD_CHARS)
-        st.date_input("Datum", value=a.date, key=key + "date", format="DD-MM-YYYY", min_value=date(1900, 1, 1),
-                      max_value=date(2100, 12, 31))
+        st.date_input("Datum", value=a.date, key=key + "date", format="DD-MM-YYYY", min_value=date.min,
+                      max_value=date.max, help=DATE_HELP)
         st.form_submit_button("Wijziging opslaan", type="primary", icon=":material/save:", on_click=_update,
                               args=(a.id,))
     with st.popover("Verwijderen", icon=":material/delete:"):
