@@ -264,3 +264,25 @@ def test_the_build_names_source_values_finer_than_the_catalogue(con, build_stdou
                             and value <> round(value) group by 1 order by 1""").fetchall()   # every value read
     assert len(counts) == 2 and finer_than_declared(con, {"scholen_binnen_3km": 0}) == [
         f"scholen_binnen_3km ({table}): {n:,} waarden" for table, n in counts]
+
+
+def test_a_reference_figure_reads_alike_on_the_profile_and_the_gesprekskaart(build_dir, picked):
+    """The gemeente's and Nederland's figures beside a region are one row (format.reference_row) for every view:
+    for each of the picked buurt's figures that has a reference, the profile's reference text (charts.ref_text)
+    and the gesprekskaart's carry the same number, at the same decimals."""
+    from dashboard.core.charts import ref_text
+    from dashboard.core.format import is_rough, reference_row
+    from dashboard.gesprekskaart.figures import make_figure
+    number = re.compile(r"-?[\d.]+(?:,\d+)?")
+    rows = [r for r in table_for(picked["buurt"]["code"], build_dir).to_dict("records") if r.get("value") is not None
+            and r["value"] == r["value"]]
+    compared = 0
+    for row in rows:
+        fig = make_figure(row, level="buurt", gemeente_name="X", prompt=None)
+        for key, text in (("gemeente", fig.gemeente_text), ("nl", fig.nl_text)):
+            ref = reference_row(row, key)
+            if not text or ref["value"] is None or is_rough(ref):
+                continue
+            assert number.match(text).group() == number.match(ref_text(row, key)).group(), (row["indicator_id"], key)
+            compared += 1
+    assert compared >= 20

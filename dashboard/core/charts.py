@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.core.format import (as_number, buurt_base, declared_decimals, fmt_number, fmt_value, is_rough,
-                                   is_rounded_zero, shown_decimals,
+                                   is_rounded_zero, reference_row, shown_decimals,
                                    rough_number, rough_range, rough_value, rounded_zero_parts, rounding_note,
                                    unit_number, value_text)
 
@@ -74,13 +74,10 @@ def short_value(value: float, unit: str, decimals: int | None = None) -> str:
 def ref_text(row, key: str) -> str:
     """The gemeente's or Nederland's figure beside a region's ('gemeente' / 'nl'): short_value, or for a rate whose
     rounding interval is wide 'ongeveer 35 (20 tot 50)' (format.value_text's rules)."""
-    unit = str(row["unit"])
-    ref = {"value": row.get(f"{key}_value"), "unit": unit, "rounding": row.get("rounding"),
-           "round_lower": row.get(f"{key}_round_lower"), "round_upper": row.get(f"{key}_round_upper"),
-           "decimals": declared_decimals(row)}
+    ref = reference_row(row, key)
     if is_rough(ref):
-        return value_text(ref) if unit in SHORT_UNITS else rough_number(ref)
-    return short_value(ref["value"], unit, shown_decimals(ref))
+        return value_text(ref) if ref["unit"] in SHORT_UNITS else rough_number(ref)
+    return short_value(ref["value"], ref["unit"], shown_decimals(ref))
 
 
 def value_html(value: float, unit: str, decimals: int | None = None) -> str:

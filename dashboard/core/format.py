@@ -115,6 +115,16 @@ def shown_decimals(row, decimals: int | None = None) -> int | None:
     return min(declared, cap) if declared is not None else min(1, cap)
 
 
+def reference_row(row, key: str) -> dict:
+    """The gemeente's or Nederland's figure beside a region's row (`key` 'gemeente' / 'nl') as a row of its own:
+    its value and rounding interval, the region's unit, rounding and declared decimals. Every view that shows a
+    reference formats this row (shown_decimals, value_text), so a reference is shown alike everywhere."""
+    return {"value": as_number(row.get(f"{key}_value")), "unit": str(row.get("unit") or ""),
+            "rounding": row.get("rounding"), "round_lower": row.get(f"{key}_round_lower"),
+            "round_upper": row.get(f"{key}_round_upper"), "decimals": declared_decimals(row),
+            "indicator_id": row.get("indicator_id")}
+
+
 def as_number(value) -> float | None:
     """A number from a database cell or record value, or None (NULL, NaN, text that is no number)."""
     try:

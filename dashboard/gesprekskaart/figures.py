@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dashboard.core.format import (FULL_COVERAGE, as_number, fmt_number, is_rough, is_rounded_zero, range_overlaps,
-                                   rough_number, rough_range, rounded_zero_parts, rounding_bounds, value_parts,
-                                   shown_decimals, value_text)
+                                   rough_number, rough_range, reference_row, rounded_zero_parts, rounding_bounds,
+                                   shown_decimals, value_parts, value_text)
 from dashboard.stats.uncertainty import NOT_DIFFERENT, difference_verdict
 
 from .pack_parts import Figure
@@ -89,8 +89,7 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     covered = (f"buurten met een cijfer ({fmt_number(n)} van de {fmt_number(n_all)})"
                if n and n_all and n < FULL_COVERAGE * n_all else "buurten in Nederland")
     shown = shown_decimals(row)   # the figure's decimals; each reference at its own (its rounding interval)
-    ref_decimals = {key: shown_decimals({**row, "value": ref, "round_lower": row.get(f"{key}_round_lower"),
-                                         "round_upper": row.get(f"{key}_round_upper")})
+    ref_decimals = {key: shown_decimals(reference_row(row, key))
                     for key, ref in (("gemeente", gem), ("nl", nl)) if ref is not None}
     refs_shown = [(place, ref, ref_decimals[key]) for place, ref, key in refs]
     comparison = comparison_sentence(value, unit, refs_shown, pct, f"buurten met een cijfer ({scope})" if scope
