@@ -254,3 +254,34 @@ def test_a_rounded_0_baseline_reads_minder_dan_5_on_page_print_and_follow_up(bui
                         "priorities": [{"id": "p1", "title": "Werk", "indicators": [base]}]})
     html = render_html.render_agenda(doc, [], {("p1", "bijstand_per_1000"): followed}, today=TODAY).html
     assert f"<b>{expected}</b>" in html and "<b>0 per 1 000 inwoners</b>" not in html
+
+
+def test_a_followed_buurt_count_reads_as_rounded_on_page_print_and_follow_up(build_dir, release_path):
+    """CBS rounds a buurt's inwoners to 5, so the profile reads 'ongeveer 5 (3 tot 7)' (core.counts). A followed
+    inwoners figure read a false exact '5' on the agenda, in Volgen and in the print; it reads as the profile does.
+    A gemeente's count is exact and stays a plain number."""
+    from dashboard.core.counts import count_text
+    from dashboard.wijkagenda import view_agenda
+    with duckdb.connect(str(release_path), read_only=True) as con:   # a buurt of 5 inwoners in 2023, 10 in 2024
+        code, old, new = con.execute("""
+            select a.region_code, a.value, b.value from mart_indicator_series a
+              join mart_indicator_series b using (region_code, indicator_id, age_group, series)
+            where a.indicator_id = 'inwoners' and a.is_default_group and a.region_code like 'BU%'
+              and a.period = '2023' and b.period = '2024' and a.value = 5 and b.value = 10
+            order by a.region_code limit 1""").fetchone()
+    base = data.freeze(code, "inwoners", TODAY, build_dir)
+    base.update(period="2023", value=old, table_id="85618NED")
+    shown_old, shown_new = count_text(old, "inwoners", "buurt"), count_text(new, "inwoners", "buurt")
+    assert shown_old == "ongeveer 5 (3 tot 7)" and shown_new.startswith("ongeveer 10")
+    assert view_agenda._value(base) == shown_old
+    followed = follow.follow_up(base, data.latest(base, build_dir))
+    assert followed.baseline_text == f"{shown_old} (2023)" and followed.latest_text == f"{shown_new} (2024)"
+    assert f"van {shown_old} (2023) naar {shown_new} (2024)" in followed.sentence
+    doc = model.agenda({"id": "ag5", "title": "Klein", "region": code, "region_name": "Buurt",
+                        "created": TODAY.isoformat(), "conversations": [],
+                        "priorities": [{"id": "p1", "title": "Wonen", "indicators": [base]}]})
+    html = render_html.render_agenda(doc, [], {("p1", "inwoners"): followed}, today=TODAY).html
+    assert f"<b>{shown_old}</b> (2023)" in html and "<b>5</b>" not in html
+    gemeente = data.freeze("GM0363", "inwoners", TODAY, build_dir)
+    assert view_agenda._value(gemeente) == count_text(gemeente["value"], "inwoners", "gemeente")
+    assert "ongeveer" not in view_agenda._value(gemeente)

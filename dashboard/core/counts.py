@@ -33,14 +33,29 @@ def count_rounding(indicator_id: str) -> int:
     return _rounding_by_indicator().get(indicator_id, 0)
 
 
+def level_of(region_code: object) -> str:
+    """'buurt', 'wijk', 'gemeente' or 'land' from a CBS region code (BU…, WK…, GM…, NL…)."""
+    prefix = str(region_code or "")[:2].upper()
+    return {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}.get(prefix, "land")
+
+
+def count_row(row: dict, indicator_id: str, level: str) -> dict:
+    """The row with its count's rounding (rounding, round_lower, round_upper) where CBS rounded this count at this
+    level and the row has no interval of its own, for format.value_text and format.range_overlaps; else as is."""
+    number, rounding = as_number(row.get("value")), count_rounding(indicator_id)
+    if number is None or not rounding or level not in ROUNDED_LEVELS or row.get("round_lower") is not None:
+        return row
+    half = (rounding - 1) // 2   # rounded to 5: the true count lies within 2 of the published one
+    out = {**row, "rounding": rounding, "indicator_id": indicator_id}
+    if number > 0:
+        out |= {"round_lower": number - half, "round_upper": number + half}
+    return out
+
+
 def count_text(value, indicator_id: str, level: str) -> str:
     """A count as shown: with its rounding interval where CBS rounded it (format.value_text's rules: a rounded 0 is
     'minder dan 3 (… 0 tot 2)', a value whose interval is wide 'ongeveer 5 (3 tot 7)'), else the plain number."""
     number, rounding = as_number(value), count_rounding(indicator_id)
     if number is None or not rounding or level not in ROUNDED_LEVELS:
         return fmt_number(number, indicator_decimals(indicator_id))
-    half = (rounding - 1) // 2   # rounded to 5: the true count lies within 2 of the published one
-    row = {"value": number, "unit": "aantal", "rounding": rounding, "indicator_id": indicator_id}
-    if number > 0:
-        row |= {"round_lower": number - half, "round_upper": number + half}
-    return value_text(row)
+    return value_text(count_row({"value": number, "unit": "aantal"}, indicator_id, level))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dashboard.core.counts import count_row, level_of
 from dashboard.core.format import MISSING_TEXT, fmt_value, shown_decimals, value_text
 from dashboard.stats.uncertainty import HIGHER, LOWER, NO_MARGIN, NOT_DIFFERENT, difference_verdict
 
@@ -87,9 +88,25 @@ def _direction_note(direction: str, status: str) -> str | None:
     return "Dat is de gunstige kant op." if good else "Dat is de ongunstige kant op."
 
 
+def with_count_rounding(row: Mapping, indicator_id: object, region_code: object) -> dict:
+    """A count CBS rounds in wijken and buurten (inwoners to 5) with its rounding interval, so it reads 'ongeveer 5
+    (3 tot 7)' and not a false exact '5', and two such counts whose intervals overlap are not 'hoger' or 'lager'
+    (core.counts; the catalogue declares the rounding). Baselines frozen before this carry no interval: it is
+    added when they are read, never stored."""
+    return count_row(dict(row), str(indicator_id or ""), level_of(region_code))
+
+
+def baseline_text(baseline: Mapping) -> str:
+    """A frozen baseline's figure as the agenda and its print show it (format.value_text, with a count's rounding)."""
+    return value_text(with_count_rounding(baseline, baseline.get("indicator_id"), baseline.get("region_code")))
+
+
 def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
     """Compare a frozen baseline (model._baseline) with the newest row of its series (or None when the release
     has none): value, lower, upper, period, boundary_year, table_id, missing_reason."""
+    ind, place = baseline.get("indicator_id"), baseline.get("region_code")
+    baseline = with_count_rounding(baseline, ind, place)
+    latest = None if latest is None else with_count_rounding(latest, ind, place)
     unit, label = str(baseline.get("unit") or ""), str(baseline.get("label") or baseline.get("indicator_id"))
     base = _num(baseline.get("value"))
     rounding, ind = baseline.get("rounding"), baseline.get("indicator_id")

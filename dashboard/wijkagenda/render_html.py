@@ -12,12 +12,12 @@ from datetime import date
 
 from dashboard.bewoners.model import CATEGORIES
 from dashboard.core.escaping import html_escape as _e
-from dashboard.core.format import fmt_number, fmt_value, indicator_decimals, value_text
+from dashboard.core.format import fmt_number, fmt_value, indicator_decimals
 from dashboard.gesprekskaart.wording import dutch_date
 from dashboard.gesprekskaart.render_html import CSS as PACK_CSS
 
 from . import model
-from .follow import FollowUp
+from .follow import FollowUp, baseline_text
 
 MAX_PAGES = 3
 DENSITIES = (0, 1, 2)
@@ -78,7 +78,7 @@ def _figures(priority: dict, follow: Mapping[tuple[str, str], FollowUp]) -> str:
         notes = "".join(f'<div class="note">{_e(n)}</div>' for n in (f.notes if f else ()) if not n.startswith("Geschat"))
         rows.append(
             f'<tr><th>{_e(b["label"])}{tag}</th>'
-            f'<td><b>{_e(value_text(b))}</b> ({_e(b["period"])})<div class="src">'
+            f'<td><b>{_e(baseline_text(b))}</b> ({_e(b["period"])})<div class="src">'
             f'{_e(b["table_id"])} · indeling {_e(b["boundary_year"])} · {_e(_margin(b))} · vastgelegd '
             f'{_e(_day(b.get("frozen_on")))}</div></td>'
             f'<td>{_e(f.latest_text if f else "–")}</td>'

@@ -134,8 +134,9 @@ def priority_card(number: int, priority: dict, notes: dict) -> None:
 
 
 def _value(baseline: dict) -> str:
-    from dashboard.core.format import value_text
-    return value_text(baseline)   # a rounded 0 (baseline 'rounding') reads 'minder dan 5 (... 0 tot 4 ...)'
+    from .follow import baseline_text
+    # a rounded 0 (baseline 'rounding') reads 'minder dan 5 (... 0 tot 4 ...)', a buurt's 5 inwoners 'ongeveer 5'
+    return baseline_text(baseline)
 
 
 def agenda_section(agenda: dict, region: dict, conversations: list[dict]) -> None:
