@@ -285,3 +285,11 @@ def test_a_followed_buurt_count_reads_as_rounded_on_page_print_and_follow_up(bui
     gemeente = data.freeze("GM0363", "inwoners", TODAY, build_dir)
     assert view_agenda._value(gemeente) == count_text(gemeente["value"], "inwoners", "gemeente")
     assert "ongeveer" not in view_agenda._value(gemeente)
+
+
+def test_a_note_is_kept_as_typed_apart_from_its_list_marker():
+    """Every line lost its leading and trailing '*', '-' and '•' ('**vet**' became 'vet**', '-10% zwerfvuil'
+    '10% zwerfvuil'); only a list marker a person types before a line ('- ', '* ', '•') is dropped."""
+    from dashboard.wijkagenda import forms
+    typed = "- Mooi park\n**Veel** groen\n-10% zwerfvuil\n• Speeltuin\n* Bankjes\n   \nSport -"
+    assert forms.lines(typed) == ["Mooi park", "**Veel** groen", "-10% zwerfvuil", "Speeltuin", "Bankjes", "Sport -"]

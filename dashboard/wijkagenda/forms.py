@@ -12,13 +12,16 @@ from datetime import date
 from . import model
 
 THEME_RE = re.compile(r"^(?P<title>.+?)\s*[:=\-–]\s*(?P<votes>\d{1,6})\s*(?:stippen|stip)?$", re.IGNORECASE)
+# a list marker a person types before a line ("- ", "* ", "•"): only that, never a '*' or '-' of the text itself
+_BULLET_RE = re.compile(r"^\s*(?:[-*]\s+|•\s*)")
 
 
 def lines(text: object) -> list[str]:
-    """Non-empty lines of a text area, stripped; one note or organisation per line."""
+    """Non-empty lines of a text area, stripped of spaces and a leading list marker; one note or organisation per
+    line. The text itself is kept as typed: '**vet**', '-10% zwerfvuil' and 'Sport -' lost their '*' and '-'."""
     if not isinstance(text, str):
         return []
-    return [line.strip(" \t-•*") for line in text.splitlines() if line.strip(" \t-•*")]
+    return [kept for line in text.splitlines() if (kept := _BULLET_RE.sub("", line).strip())]
 
 
 def themes(text: object) -> list[dict]:
