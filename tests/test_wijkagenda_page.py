@@ -282,3 +282,30 @@ def test_an_empty_participants_box_is_named_in_dutch(store_path):
     errors = " ".join(e.value for e in at.error)
     assert "aantal deelnemers ontbreekt" in errors and "participants" not in errors, errors
     assert AgendaStore(store_path).conversations() == []
+
+
+def _with_priority(store_path, title: str = "Samen meer bewegen") -> tuple[AppTest, str]:
+    at = with_agenda()
+    at.session_state["wa_tab"] = "Wijkagenda"
+    at = at.run()
+    at.text_input(key="wa_p_new0_title").input(title)
+    at = at.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
+    doc, _ = AgendaStore(store_path).agenda(AgendaStore(store_path).agendas()[0]["id"])
+    return at, doc["priorities"][0]["id"]
+
+
+def test_residents_text_in_a_label_is_not_read_as_markdown(store_path):
+    """A priority titled '**Samen** [bewegen](https://example.org)' showed bold and a link in its heading on the
+    agenda tab (an expander label reads markdown), and an organiser's '**' in the conversation's heading."""
+    from dashboard.core.escaping import md_escape
+    title = "**Samen** [bewegen](https://example.org)"
+    at, _ = _with_priority(store_path, title)
+    labels = [e.label for e in at.expander]
+    assert f"1. {md_escape(title)}" in labels, labels
+    at.session_state["wa_tab"] = "Gesprek vastleggen"
+    at = at.run()
+    at.text_input(key="wa_c0_organiser").input("**Buurthuis** _De Boomgaard_")
+    at.number_input(key="wa_c0_participants").set_value(12)
+    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
+    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    assert any(md_escape("**Buurthuis** _De Boomgaard_") in e.label for e in at.expander), [e.label for e in at.expander]

@@ -146,7 +146,8 @@ def agenda_section(agenda: dict, region: dict, conversations: list[dict]) -> Non
     st.caption(f"{len(agenda['priorities'])} van hoogstens {model.MAX_PRIORITIES} prioriteiten · gemaakt "
                f"{day_text(agenda['created'])}")
     for number, priority in enumerate(agenda["priorities"], start=1):
-        with st.expander(f"{number}. {priority['title']}", expanded=True):
+        # a widget label reads markdown: residents' text is escaped there as in st.markdown
+        with st.expander(f"{number}. {md_escape(priority['title'])}", expanded=True):
             priority_card(number, priority, notes)
             budget_section(agenda, priority)
             if not may_edit():

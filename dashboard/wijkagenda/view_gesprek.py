@@ -111,7 +111,7 @@ def conversation_form(region: dict, agenda: tuple[dict, int] | None,
                        key=f"{key}_regions", help=model.at_most("regions"))
         st.markdown("#### Wat is er gezegd? Per vraag van de gesprekskaart; één notitie per regel.")
         for i, prompt in enumerate(prompts):
-            with st.expander(prompt, expanded=i == 0):
+            with st.expander(md_escape(prompt), expanded=i == 0):   # a label reads markdown
                 cols = st.columns(3)
                 for col, (kind, label) in zip(cols, model.KINDS.items()):
                     col.text_area(label, value=start.get(f"{i}_{kind}", ""), key=f"{key}_{i}_{kind}", height=90,
@@ -137,8 +137,8 @@ def conversation_list(conversations: list[tuple[dict, int]], region: dict, agend
         st.caption("Er is nog geen gesprek vastgelegd voor deze plek.")
         return
     for doc, version in conversations:
-        title = (f"{day_text(doc['date'])} · {doc['organiser']} · {fmt_number(doc['participants'])} deelnemers · "
-                 f"{len(doc['notes'])} notities")
+        title = (f"{day_text(doc['date'])} · {md_escape(doc['organiser'])} · {fmt_number(doc['participants'])} "
+                 f"deelnemers · {len(doc['notes'])} notities")   # a label reads markdown: the organiser escaped
         with st.expander(title):
             by_prompt: dict[str, list[dict]] = {}
             for note in doc["notes"]:
