@@ -96,7 +96,7 @@ def test_budget_amount_and_status_are_checked(agenda_doc):
     with pytest.raises(model.ValidationError) as err:
         model.agenda(doc)
     text = " ".join(err.value.problems)
-    assert "prioriteit 1, budgetregel 1, amount" in text and "aangevraagd" in text
+    assert "prioriteit 1, budgetregel 1, bedrag" in text and "aangevraagd" in text
 
 
 # ----------------------------------------------------------------------------------------------- baseline
@@ -293,3 +293,13 @@ def test_a_note_is_kept_as_typed_apart_from_its_list_marker():
     from dashboard.wijkagenda import forms
     typed = "- Mooi park\n**Veel** groen\n-10% zwerfvuil\n• Speeltuin\n* Bankjes\n   \nSport -"
     assert forms.lines(typed) == ["Mooi park", "**Veel** groen", "-10% zwerfvuil", "Speeltuin", "Bankjes", "Sport -"]
+
+
+def test_dot_votes_above_the_bound_get_the_bound():
+    """'Rondkomen: 9999999' said "schrijf het als 'thema: aantal stippen'", which it was; it names the bound."""
+    from dashboard.wijkagenda import forms
+    values = {"date": TODAY, "regions": [BUURT], "organiser": "Buurthuis", "participants": 5,
+              "themes": "Rondkomen: 9999999\nBewegen: 14"}
+    with pytest.raises(model.ValidationError) as err:
+        forms.conversation(values, ["Vraag"], {})
+    assert err.value.problems == ["thema 1, stippen: hoort tussen 0 en 100.000 te liggen"]

@@ -294,6 +294,54 @@ def _with_priority(store_path, title: str = "Samen meer bewegen") -> tuple[AppTe
     return at, doc["priorities"][0]["id"]
 
 
+def test_a_refused_budget_line_or_review_keeps_what_was_typed_and_names_the_fields_in_dutch(store_path):
+    """The budget and review forms emptied on every click (clear_on_submit): a line refused for a phone number or
+    an amount above the bound was gone, and the message said 'description: ...', 'amount: ...' (the file's field
+    names). A refused line keeps what was typed and names the boxes in Dutch; a saved one empties the form."""
+    at, priority = _with_priority(store_path)
+    key = f"wa_b_{priority}"
+    at.text_input(key=f"{key}_description").input("Bankjes, bel 06-12345678")
+    at.number_input(key=f"{key}_amount").set_value(99_999_999.0)
+    at = at.button(key=f"FormSubmitter:{key}-Budgetregel toevoegen").click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "waarvoor: bevat een telefoonnummer" in errors and "bedrag: hoort tussen 0 en 10.000.000" in errors, errors
+    assert "description" not in errors and "amount" not in errors
+    assert at.text_input(key=f"{key}_description").value == "Bankjes, bel 06-12345678"
+    assert at.number_input(key=f"{key}_amount").value == 99_999_999.0
+    at.text_input(key=f"{key}_description").input("Bankjes bij het park")
+    at.number_input(key=f"{key}_amount").set_value(750.0)
+    at = at.button(key=f"FormSubmitter:{key}-Budgetregel toevoegen").click().run()
+    assert "De budgetregel is toegevoegd" in " ".join(s.value for s in at.success)
+    assert at.text_input(key=f"{key}_description").value == "" and at.number_input(key=f"{key}_amount").value is None
+    at.session_state["wa_tab"] = "Volgen"
+    at = at.run()
+    key = f"wa_r_{priority}"
+    at.text_area(key=f"{key}_done").input("Gebeld met mevr. Jansen")
+    at = at.button(key=f"FormSubmitter:{key}-Terugblik opslaan").click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "wat hebben we gedaan: bevat een naam met aanhef" in errors and "done" not in errors, errors
+    assert at.text_area(key=f"{key}_done").value == "Gebeld met mevr. Jansen"
+    doc, _ = AgendaStore(store_path).agenda(AgendaStore(store_path).agendas()[0]["id"])
+    assert [b["description"] for b in doc["priorities"][0]["budget"]] == ["Bankjes bij het park"]
+    assert doc["priorities"][0]["reviews"] == []
+
+
+def test_a_refused_note_names_its_question_box_and_line(store_path):
+    """A phone number in the second line of 'Dit klopt' said 'notitie 2, text: bevat een telefoonnummer' (English,
+    and counted over every box); it names the question, the box and the line."""
+    at = with_agenda()
+    at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
+    at.number_input(key="wa_c0_participants").set_value(12)
+    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.\nBel 06-12345678 voor de moestuin")
+    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    errors = " ".join(e.value for e in at.error)
+    from dashboard.wijkagenda import data
+    first = data.prompts(BUURT)[0]
+    assert f"bij ‘{first}’, Dit klopt, regel 2: bevat een telefoonnummer" in errors, errors
+    assert "text" not in errors and "notitie 2" not in errors
+    assert AgendaStore(store_path).conversations() == []
+
+
 def test_residents_text_in_a_label_is_not_read_as_markdown(store_path):
     """A priority titled '**Samen** [bewegen](https://example.org)' showed bold and a link in its heading on the
     agenda tab (an expander label reads markdown), and an organiser's '**' in the conversation's heading."""

@@ -20,9 +20,28 @@ DAY_HELP = f"Een datum tussen {FIRST_YEAR} en {LAST_YEAR}."
 # a date box's own range: as wide as the box goes (without one Streamlit sets today +- 10 years), so no typed date
 # gets the browser's English 'Date set outside allowed range'; day() says the real bound in Dutch on save
 ANY_DAY = {"min_value": date.min, "max_value": date.max}
-# a required field that is empty, named in Dutch (the form said 'participants ontbreekt'); a file's other keys as is
-REQUIRED_LABELS = {"participants": "aantal deelnemers", "organiser": "organisatie", "date": "datum",
-                   "title": "titel", "name": "naam", "category": "soort", "text": "tekst", "kind": "soort notitie"}
+# Every field of a document, named in Dutch wherever a problem is said: an empty required one (the form said
+# 'participants ontbreekt') and one inside a list ('notitie 4, text: bevat een telefoonnummer', 'budgetregel,
+# amount: ...'). A key not listed here (only an unknown key of an imported file) is said as the file has it.
+FIELD_LABELS = {"participants": "aantal deelnemers", "organiser": "organisatie", "date": "datum", "title": "titel",
+                "name": "naam", "category": "soort", "text": "tekst", "kind": "soort notitie", "prompt": "vraag",
+                "votes": "stippen", "description": "waarvoor", "amount": "bedrag", "source": "bron",
+                "status": "status", "done": "wat hebben we gedaan", "learned": "wat hebben we geleerd",
+                "next_review": "volgende terugblik", "organisations": "wie werkt eraan", "why": "waarom",
+                "assets": "items van de Bewonerskaart", "indicators": "cijfers", "budget": "budgetregels",
+                "reviews": "terugblikken", "regions": "buurten", "notes": "notities", "themes": "thema's",
+                "label": "naam van het cijfer", "unit": "eenheid", "direction": "richting", "modelled": "geschat",
+                "region_code": "regiocode", "age_group": "leeftijdsgroep", "value": "waarde", "lower": "ondergrens",
+                "upper": "bovengrens", "rounding": "afronding", "round_lower": "ondergrens van de afronding",
+                "round_upper": "bovengrens van de afronding", "period": "periode", "table_id": "tabel",
+                "series": "reeks", "boundary_year": "indelingsjaar", "frozen_on": "vastgelegd op",
+                "indicator_id": "cijfer", "id": "id", "region": "regio", "region_name": "regionaam",
+                "created": "gemaakt op", "conversations": "gesprekken", "priorities": "prioriteiten"}
+REQUIRED_LABELS = FIELD_LABELS   # the name earlier code used
+
+
+def field_label(key: str) -> str:
+    return FIELD_LABELS.get(key, key)
 ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markup or script in a text field (a '<' before a letter, '/', '!' or '?'; javascript: and data: URLs).
@@ -71,10 +90,10 @@ class Check:
         out = {}
         for key, reader in fields.items():
             if key in required and value.get(key) in (None, "", []):
-                self.fail(where, f"{REQUIRED_LABELS.get(key, key)} ontbreekt")
+                self.fail(where, f"{field_label(key)} ontbreekt")
                 out[key] = None
                 continue
-            out[key] = reader(value.get(key), f"{where}, {key}" if where else key)
+            out[key] = reader(value.get(key), f"{where}, {field_label(key)}" if where else field_label(key))
         return out
 
     def items(self, value: object, where: str, limit: int, read: Callable[[object, str], object],

@@ -11,7 +11,9 @@ from datetime import date
 
 from . import model
 
-THEME_RE = re.compile(r"^(?P<title>.+?)\s*[:=\-–]\s*(?P<votes>\d{1,6})\s*(?:stippen|stip)?$", re.IGNORECASE)
+# votes up to 12 digits, so a number above the bound gets the bound (model: 'stippen: hoort tussen 0 en 100.000')
+# instead of "schrijf het als 'thema: aantal stippen'", which it already is
+THEME_RE = re.compile(r"^(?P<title>.+?)\s*[:=\-–]\s*(?P<votes>\d{1,12})\s*(?:stippen|stip)?$", re.IGNORECASE)
 # a list marker a person types before a line ("- ", "* ", "•"): only that, never a '*' or '-' of the text itself
 _BULLET_RE = re.compile(r"^\s*(?:[-*]\s+|•\s*)")
 
@@ -51,11 +53,12 @@ def conversation(values: Mapping, prompts: Sequence[str], assets: Mapping[str, d
     same title) keeps its id, so an agenda's links to it hold."""
     old_notes = {(n["prompt"], n["kind"], n["text"]): n["id"] for n in (existing or {}).get("notes") or []}
     old_themes = {t["title"]: t["id"] for t in (existing or {}).get("themes") or []}
-    notes = []
+    notes, places = [], []
     for i, prompt in enumerate(prompts):
         linked_assets = [assets[a] for a in values.get(f"{i}_assets") or [] if a in assets]
         for kind in model.KINDS:
-            for text in lines(values.get(f"{i}_{kind}")):
+            for line, text in enumerate(lines(values.get(f"{i}_{kind}")), start=1):
+                places.append(f"bij ‘{prompt}’, {model.KINDS[kind]}, regel {line}")
                 notes.append({"id": old_notes.pop((prompt, kind, text), None) or model.new_id(),
                               "prompt": prompt, "kind": kind, "text": text,
                               "indicators": list(values.get(f"{i}_indicators") or []), "assets": linked_assets})
@@ -76,12 +79,21 @@ def conversation(values: Mapping, prompts: Sequence[str], assets: Mapping[str, d
     try:
         doc = model.conversation(raw)
     except model.ValidationError as err:
-        raise model.ValidationError(problems + err.problems) from None
+        raise model.ValidationError(problems + [_note_place(p, places) for p in err.problems]) from None
     if problems:
         raise model.ValidationError(problems)
     if not notes and not theme_list:
         raise model.ValidationError(["schrijf minstens één notitie of één thema op"])
     return doc
+
+
+def _note_place(problem: str, places: Sequence[str]) -> str:
+    """'notitie 4, tekst: ...' (the 4th note over all prompts) -> "bij 'Waar ben je trots op…', Dit klopt, regel 2:
+    ...": the box and line the person typed it in."""
+    match = re.match(r"notitie (\d+)(, tekst)?: ", problem)
+    if match and 1 <= int(match[1]) <= len(places):
+        return f"{places[int(match[1]) - 1]}: {problem[match.end():]}"
+    return problem
 
 
 def priority(values: Mapping, *, existing: dict | None, assets: Mapping[str, dict],

@@ -13,7 +13,7 @@ from datetime import date
 
 from dashboard.bewoners.model import CATEGORIES
 
-from .checks import MAX_COUNT, NOTE_CHARS, Check, ValidationError, new_id
+from .checks import MAX_COUNT, NOTE_CHARS, Check, ValidationError, field_label, new_id
 
 __all__ = ["MAX_COUNT", "NOTE_CHARS", "Check", "ValidationError", "agenda", "conversation", "new_id"]
 
@@ -131,7 +131,7 @@ def _priority(check: Check, value: object, where: str) -> dict:
         "reviews": lambda v, w: check.items(v, w, LIMITS["reviews"], lambda x, y: _review(check, x, y), "terugblik"),
     }, required=("id", "title"))
     for key in ("budget", "reviews", "assets"):
-        _unique_ids(check, out.get(key) or [], f"{where}, {key}")
+        _unique_ids(check, out.get(key) or [], f"{where}, {field_label(key)}")
     followed = [b.get("indicator_id") for b in out.get("indicators") or [] if isinstance(b, dict)]
     if len(followed) != len(set(followed)):
         check.fail(where, "een cijfer wordt twee keer gevolgd")

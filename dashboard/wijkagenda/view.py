@@ -112,6 +112,14 @@ def save_shown(agenda_id: str, where: str, change, done: str) -> bool:
     return True
 
 
+def empty_form(key: str, values: dict) -> None:
+    """After a saved budget line or review, its form starts empty again ({field: empty value}). Run in the save
+    callback, so only a save empties it: a refused one keeps what was typed (`clear_on_submit` emptied the form on
+    every click, so a line refused for a phone number or an amount too large was gone)."""
+    for name, value in values.items():
+        st.session_state[f"{key}_{name}"] = value
+
+
 # ----------------------------------------------------------------------------------------------- agenda
 def _create(region: dict) -> None:
     if not allowed("agenda"):

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard.core.escaping import md_escape
 
 from . import checks, data, forms, model
-from .view import NEW_FORMS, day_text, indicator_choices, may_edit, save_shown
+from .view import NEW_FORMS, day_text, empty_form, indicator_choices, may_edit, save_shown
 
 
 def _save_priority(agenda_id: str, key: str, existing: dict | None, region_code: str, assets: dict,
@@ -77,7 +77,8 @@ def _add_budget(agenda_id: str, priority_id: str, key: str) -> None:
         line = forms.budget_line(values)
         return {**doc, "priorities": [{**p, "budget": [*p["budget"], line]} if p["id"] == priority_id else p
                                       for p in doc["priorities"]]}
-    save_shown(agenda_id, "agenda", change, "De budgetregel is toegevoegd.")
+    if save_shown(agenda_id, "agenda", change, "De budgetregel is toegevoegd."):
+        empty_form(key, {"description": "", "amount": None})
 
 
 def _set_budget_status(agenda_id: str, priority_id: str, line_id: str, key: str) -> None:
@@ -103,7 +104,7 @@ def budget_section(agenda: dict, priority: dict) -> None:
     key = f"wa_b_{priority['id']}"
     if not may_edit():
         return
-    with st.form(key, clear_on_submit=True):
+    with st.form(key):   # emptied after a save only (view.empty_form): a refused line keeps what was typed
         st.markdown("**Budgetregel toevoegen**")
         cols = st.columns([3, 1.3, 1.5, 1.3])
         cols[0].text_input("Waarvoor", key=f"{key}_description", max_chars=200)

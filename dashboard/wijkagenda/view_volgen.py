@@ -14,7 +14,7 @@ from dashboard.core import db
 from . import checks, data, exchange, follow, forms, model
 from .render_html import MAX_PAGES, agenda_pdf, render_agenda
 from .store import UserStoreError
-from .view import CHOSEN, allowed, day_text, flash, may_edit, problems_text, save_shown, show_flash, store
+from .view import CHOSEN, allowed, day_text, empty_form, flash, may_edit, problems_text, save_shown, show_flash, store
 
 
 IMPORT_MESSAGE = "wa_import_message"   # (file_id, text): why the file the uploader holds was not read in
@@ -46,7 +46,8 @@ def _add_review(agenda_id: str, priority_id: str, key: str) -> None:
         entry = forms.review(values)
         return {**doc, "priorities": [{**p, "reviews": [*p["reviews"], entry]} if p["id"] == priority_id else p
                                       for p in doc["priorities"]]}
-    save_shown(agenda_id, "volgen", change, "De terugblik is opgeslagen.")
+    if save_shown(agenda_id, "volgen", change, "De terugblik is opgeslagen."):
+        empty_form(key, {"done": "", "learned": ""})
 
 
 def render_follow(agenda: dict) -> None:
@@ -77,7 +78,7 @@ def render_follow(agenda: dict) -> None:
         key = f"wa_r_{priority['id']}"
         if not may_edit():
             continue
-        with st.form(key, clear_on_submit=True):
+        with st.form(key):   # emptied after a save only (view.empty_form): a refused one keeps what was typed
             cols = st.columns([1, 2, 2])
             cols[0].date_input("Datum", value=date.today(), key=f"{key}_date", format="DD-MM-YYYY",
                                help=checks.DAY_HELP, **checks.ANY_DAY)
