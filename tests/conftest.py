@@ -292,6 +292,18 @@ def app_page():
     return open_app_page
 
 
+def page_bodies(node) -> list[str]:
+    """The markdown and st.html bodies under an AppTest node (at.main, a column), in page order: the profile's
+    own HTML (the context strip, the lens titles and blocks) is st.html (profile.view.html_block), the rest is
+    markdown. The app's style sheet (style-only st.html) is not under at.main."""
+    return [e.value for e in node if getattr(e, "type", None) in ("markdown", "html")]
+
+
+def page_text(node) -> str:
+    """page_bodies joined by newlines: the text and HTML a reader of that part of the page is given."""
+    return "\n".join(page_bodies(node))
+
+
 def except_all_counts(con, a: str, b: str) -> tuple[int, int]:
     """(rows of `a except all b`, rows of `b except all a`) for two tables with the same columns, in one pass:
     per distinct row, its copies in a minus its copies in b (NULLs group together, as EXCEPT ALL matches them);

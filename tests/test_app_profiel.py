@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.profile.sections import EXPECTED_OPEN
 from dashboard.profile.view import MORE_OPEN
-from tests.conftest import ROOT, snapshot_of
+from tests.conftest import ROOT, page_bodies, page_text, snapshot_of
 
 APP = str(ROOT / "dashboard" / "app.py")
 
@@ -18,20 +18,20 @@ def app(release_app):
 
 
 def html(at) -> str:
-    return "\n".join(m.value for m in at.main.markdown)
+    return page_text(at.main)
 
 
 def column_html(at, index: int) -> str:
-    return "\n".join(m.value for m in at.main.columns[index].markdown)
+    return page_text(at.main.columns[index])
 
 
 def kracht_zorgen_columns(at):
     """The two lens columns: the first pair of columns whose heading is 'Kracht'."""
     cols = at.main.columns
     for i, col in enumerate(cols[:-1]):
-        text = "\n".join(m.value for m in col.markdown)
+        text = page_text(col)
         if ">Kracht</div>" in text:
-            return text, "\n".join(m.value for m in cols[i + 1].markdown)
+            return text, page_text(cols[i + 1])
     raise AssertionError("no Kracht column")
 
 
@@ -268,7 +268,7 @@ def test_refused_cross_division_values_are_not_shown_and_the_profile_says_why(ap
     note = "\n".join(i.value for i in at.main.info)
     assert "Cijfers uit de indeling van 2020 tonen we hier niet" in note and "50090NED" in note
     assert f"{ident[0]:.1f}%".replace(".", ",") in note and f"{ident[1]:.1f}%".replace(".", ",") in note
-    block = next(part for m in at.main.markdown for part in m.value.split("\n\n")   # a lens is one element
+    block = next(part for body in page_bodies(at.main) for part in body.split("\n\n")   # a lens is one element
                  if 'id="ind-vrijwilligerswerk"' in part)
     assert "niet getoond: in de indeling van 2020 was dit mogelijk een ander gebied" in block
     assert "hoger dan" not in block and "bb-bar" not in block  # no value, no position among buurten

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dashboard.core.counts import count_rounding, count_text
 from pipelines.catalogue import load_catalogue
+from tests.conftest import page_text
 
 
 def declared_inwoners_rounding() -> int:
@@ -35,7 +36,7 @@ def test_a_published_zero_and_a_small_count_say_their_range(release_app, con):
         code, value = shown_inwoners(con, where)
         at = release_app(regio=code)
         assert not at.exception
-        page = "\n".join(m.value for m in at.main.markdown)
+        page = page_text(at.main)
         strip = page[page.index("bb-ctxs"):page.index("bb-meta")]
         assert expect in strip, (code, strip)
         if value == 0:

@@ -11,7 +11,7 @@ import pytest
 from dashboard.core.format import fmt_value
 from pipelines import file_sources
 from pipelines.catalogue import load_catalogue
-from tests.conftest import ROOT
+from tests.conftest import ROOT, page_bodies
 
 FILES = ROOT / "data" / "snapshot" / "files" / "kiesraad_ps"
 
@@ -81,7 +81,7 @@ def app(release_app):
 
 
 def _opkomst_block(at) -> str:
-    blocks = [part for m in at.main.markdown for part in m.value.split("\n\n")   # a lens's blocks are one element
+    blocks = [part for body in page_bodies(at.main) for part in body.split("\n\n")   # a lens's blocks are one element
               if 'id="ind-opkomst_ps"' in part]
     assert len(blocks) == 1
     return blocks[0]

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from dashboard.core.format import UNIT_DECIMALS, fmt_number, fmt_value
+from tests.conftest import page_text
 
 ROOT = Path(__file__).resolve().parents[1]
 # The one snapshot table that ships its DataProperties (CBS's column metadata, with `Decimals`).
@@ -37,7 +38,7 @@ def test_a_whole_distance_keeps_its_decimal_on_the_profile(release_app, con):
         order by region_code limit 1""").fetchone()
     at = release_app(regio=code)
     assert not at.exception
-    html = "\n".join(m.value for m in at.main.markdown)
+    html = page_text(at.main)
     assert fmt_value(value, "km") == f"{int(value)},0 km"
     assert f">{fmt_value(value, 'km')}<" in html and f">{int(value)} km<" not in html
     assert fmt_value(gemeente, "km") in html

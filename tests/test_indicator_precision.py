@@ -18,6 +18,7 @@ import pytest
 from dashboard.core import queries
 from dashboard.core.format import fmt_number
 from dashboard.profile.table import profile_table
+from tests.conftest import page_text
 from pipelines.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +49,7 @@ def page_html(release_app, code: str) -> str:
     at.session_state[MORE_OPEN] = True
     at.run()
     assert not at.exception
-    return "\n".join(m.value for m in at.main.markdown)
+    return page_text(at.main)
 
 
 def table_for(code: str, build_dir):

@@ -46,6 +46,7 @@ CSS = """
 .bb-mark{position:absolute;top:-.15rem;width:4px;height:.9rem;border-radius:2px}
 .bb-bartext{font-size:.85rem;color:#374151}
 .bb-meta{font-size:.78rem;color:#4b5563;margin-top:.15rem}
+.bb-html{margin-bottom:-1rem}
 .bb-lens{border-bottom:4px solid;padding-bottom:.2rem;margin-bottom:.1rem;font-size:1.5rem;font-weight:700}
 /* WCAG 2.1 AA (issue #12): Streamlit's caption grey #797b7e has 4.2:1 on white: darkened to 6.6:1 (5.9:1 on the
    sidebar grey); a focus ring that is always visible, 3px dark teal (6.3:1 on white) outside the element. */

@@ -101,8 +101,16 @@ def context_html(p: Profile) -> str:
             f'<div class="bb-meta">{html.escape("; ".join(sorted(sources)))}</div>')
 
 
+def html_block(body: str) -> None:
+    """Our own HTML (escaped where it holds data) as st.html, not st.markdown(unsafe_allow_html=True): the browser
+    sets it as HTML instead of running it through its markdown and HTML parsers (remark, rehype-raw) and making a
+    React element of every tag, which was most of the time from the profile's data to its drawn blocks
+    (benchmarks/bench_browser.py). The wrapper's class keeps the markdown element's spacing (charts.CSS)."""
+    st.html(f'<div class="bb-html">{body}</div>')
+
+
 def render_context(p: Profile) -> None:
-    st.markdown(context_html(p), unsafe_allow_html=True)
+    html_block(context_html(p))
 
 
 def render_summary(p: Profile) -> None:
@@ -168,12 +176,11 @@ def _scores_by_gemeente(release: str) -> tuple[pd.DataFrame, dict]:
 
 def render_lens(p: Profile, lens: str, chosen: str | None) -> None:
     colour = charts.LENS_COLOUR[lens]
-    st.markdown(f'<div class="bb-lens" style="border-color:{colour};color:{colour}">{LENS_TITLE[lens]}</div>',
-                unsafe_allow_html=True)
+    html_block(f'<div class="bb-lens" style="border-color:{colour};color:{colour}">{LENS_TITLE[lens]}</div>')
     st.caption(LENS_INTRO[lens])
     # one element for the lens's blocks instead of one per indicator: the browser draws the profile ~0.15 s sooner
     # (bench: the time from the title to the finished profile), the HTML is the same
-    st.markdown("\n\n".join(blocks.indicator_blocks(p, chosen)[lens]), unsafe_allow_html=True)
+    html_block("\n\n".join(blocks.indicator_blocks(p, chosen)[lens]))
 
 
 MORE_LABEL = "Meer cijfers (o.a. geregistreerde misdrijven)"
