@@ -338,3 +338,15 @@ def test_geojson_text_is_taken_as_is(parse):
 ])
 def test_geojson_fatal(parse, text, message):
     assert message in parse(text, "kaart.geojson").fatal
+
+
+def test_a_tab_separated_file_is_read(parse):
+    """Excel's 'Tekst (tab is scheidingsteken)' separates with tabs: the file was read as one column and refused
+    with 'kolommen categorie en buurtcode (of lon en lat) ontbreken', though they were there."""
+    row = "\t".join(["Café ’t Hoekje", "economie", "BU0363AD05", "", "", "Koffie; taart, terras", "", "2024-05-01"])
+    text = HEADER.replace(";", "\t") + "\n" + row + "\n"
+    tab = parse(text)
+    assert tab.fatal is None and tab.errors == []
+    assert [(a.name, a.category, a.description) for a in tab.assets] == [
+        ("Café ’t Hoekje", "economie", "Koffie; taart, terras")]
+    assert parse("sep=\t\n" + text).assets[0].name == "Café ’t Hoekje"

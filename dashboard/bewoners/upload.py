@@ -177,18 +177,27 @@ def _map_columns(columns: list[str], result: UploadResult) -> dict[int, str]:
     return mapping
 
 
+# ';' (Dutch Excel's CSV), ',' (English CSV) and a tab (Excel's 'Tekst (tab is scheidingsteken)'; a tab file was
+# read as one column and refused with 'kolommen naam, categorie en buurtcode ontbreken', which it had)
+DELIMITERS = (";", ",", "\t")
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return "een tab" if delimiter == "\t" else f"een '{delimiter}'"
+
+
 def _sniff_delimiter(first_line: str) -> str:
     def score(delimiter: str) -> tuple[int, int]:
         cells = next(csv.reader([first_line], delimiter=delimiter), [])
         return sum(normalise_column(c) in COLUMN_ALIASES for c in cells), len(cells)
-    return max((";", ","), key=score)
+    return max(DELIMITERS, key=score)
 
 
 def _csv_records(text: str, result: UploadResult) -> list[tuple[int, dict, str | None]]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = _sniff_delimiter(first)
-    if re.fullmatch(r"sep=[;,]", first.strip().lower()):  # Excel's "sep=;" hint line, hidden in Excel itself
-        delimiter = first.strip()[-1]
+    if re.fullmatch(r"sep=[;,\t]", first.strip(" \r\n").lower()):  # Excel's "sep=;" hint line, hidden in Excel
+        delimiter = first.strip(" \r\n")[-1]
         text = text[text.index(first) + len(first):]
     # Fields longer than the csv default (128 KB) must reach validation to get a row error, not a crash.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES + 1))
@@ -203,7 +212,8 @@ def _csv_records(text: str, result: UploadResult) -> list[tuple[int, dict, str |
             raise _Fatal(f"het bestand heeft meer dan {MAX_ROWS_TEXT} rijen; splits het in kleinere bestanden")
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
             records.append((row_number, {}, f"deze rij heeft meer waarden ({len(cells)}) dan er kolommen zijn "
-                            f"({len(header)}); staat er een '{delimiter}' in een tekst zonder aanhalingstekens?"))
+                            f"({len(header)}); staat er {_delimiter_name(delimiter)} in een tekst zonder "
+                            "aanhalingstekens?"))
             continue
         fields = {canonical: unescape_formula(cells[i]) if i < len(cells) else None
                   for i, canonical in mapping.items()}
