@@ -295,6 +295,8 @@ def test_a_long_list_is_paged_and_exports_are_built_only_when_asked(app, store_p
 
 
 def test_a_stale_edit_is_refused_and_shows_the_current_values(app, store_path):
+    """A second session's save after another's is refused; the message shows what is stored now and what this
+    session had typed (the form is redrawn from the store, so that text was lost without a word)."""
     at = add(app(), "Repair Café", "verenigingen")
     [asset] = stored(store_path)
     other = app()
@@ -308,6 +310,9 @@ def test_a_stale_edit_is_refused_and_shows_the_current_values(app, store_path):
     assert not at.exception
     warning = at.warning[0].value
     assert warning.startswith("Iemand anders heeft dit item gewijzigd") and "omschrijving: Elke zaterdag" in warning
+    # what this session typed is not drawn again in the form (it shows what is stored), so the message keeps it:
+    # only the changed field, named in Dutch (the description it left alone is not 'typed')
+    assert warning.endswith("Wat u had ingevuld (niet opgeslagen): naam: Repair Café Oost. Neem het zo nodig over.")
     [now] = stored(store_path)
     assert (now.name, now.description, now.version) == ("Repair Café", "Elke zaterdag", 2)   # nothing lost
     assert at.text_area(key=f"bk_edit_{asset.id}_description").value == "Elke zaterdag"     # the form shows it

@@ -25,6 +25,20 @@ def _forget_form(asset_id: str) -> None:
         del st.session_state[key]
 
 
+FIELD_LABELS = {"name": "naam", "category": "categorie", "buurt_code": "buurtcode", "lon": "lengtegraad",
+                "lat": "breedtegraad", "description": "omschrijving", "website": "website", "date": "datum"}
+
+
+def _typed_text(shown: Asset | None, values: dict) -> str:
+    """What this person changed in the form (against the item as the form showed it), for the message of a
+    refused stale save: the form is redrawn from the store, so without this their text was gone unsaid."""
+    if shown is None:
+        return ""
+    typed = changed_fields(shown, values)
+    return ", ".join(f"{FIELD_LABELS.get(k, k)}: {md_escape(CATEGORIES.get(v, v) if k == 'category' else v or '–')}"
+                     for k, v in typed.items())
+
+
 def _update(asset_id: str) -> None:
     s, store = st.session_state, asset_store()
     if not editing.can_edit():
@@ -42,12 +56,14 @@ def _update(asset_id: str) -> None:
     except AssetValidationError as err:
         flash("list", "error", problem_list("Niet opgeslagen. Verbeter dit:", err.problems))
     except StaleAssetError as err:
+        typed = _typed_text(s.get(f"bk_edit_{asset_id}_shown"), values)
         _forget_form(asset_id)            # the form now shows what is stored
         now = err.current
         shown = ", ".join(f"{label}: {md_escape(value)}" for label, value in (
             ("naam", now.name), ("categorie", now.category_label), ("omschrijving", now.description or "–"),
             ("website", now.website or "–")))
-        flash("list", "warning", f"{md_escape(err)}\n\nNu opgeslagen: {shown}.")
+        flash("list", "warning", f"{md_escape(err)}\n\nNu opgeslagen: {shown}." + (
+            f"\n\nWat u had ingevuld (niet opgeslagen): {typed}. Neem het zo nodig over." if typed else ""))
     except AssetNotFoundError:
         flash("list", "warning", "Dit item bestaat niet meer.")
     except UserStoreError as err:
@@ -97,6 +113,7 @@ def render_edit_form(a: Asset) -> None:
     key = f"bk_edit_{a.id}_"
     # The version the form was opened with; kept across reruns until the form is saved or refreshed.
     st.session_state.setdefault(key + "version", a.version)
+    st.session_state.setdefault(key + "shown", a)   # the item as the form showed it (what was typed, if refused)
     with st.form(f"bk_edit_{a.id}"):
         st.text_input("Naam *", value=a.name, key=key + "name", max_chars=MAX_NAME_CHARS)
         st.selectbox("Categorie *", list(CATEGORIES), index=list(CATEGORIES).index(a.category),
