@@ -303,3 +303,17 @@ def test_dot_votes_above_the_bound_get_the_bound():
     with pytest.raises(model.ValidationError) as err:
         forms.conversation(values, ["Vraag"], {})
     assert err.value.problems == ["thema 1, stippen: hoort tussen 0 en 100.000 te liggen"]
+
+
+def test_a_count_of_one_has_its_noun_in_the_singular(agenda_doc):
+    """The print said '1 prioriteiten' and '1 deelnemers', Volgen 'Voor geen van de 1 gevolgde cijfers'."""
+    conversation = model.conversation(conversation_doc(participants=1))
+    html = render_html.render_agenda(agenda_doc, [conversation], {}, today=TODAY).html
+    assert "· 1 prioriteit</p>" in html and "Buurthuis De Boomgaard, 1 deelnemer</li>" in html
+    assert "1 prioriteiten" not in html and "1 deelnemers" not in html
+    many = render_html.render_agenda({**agenda_doc, "priorities": agenda_doc["priorities"] * 2}, [
+        model.conversation(conversation_doc(participants=1200))], {}, today=TODAY).html
+    assert "· 2 prioriteiten</p>" in many and "1.200 deelnemers</li>" in many
+    base = agenda_doc["priorities"][0]["indicators"][0]
+    assert follow.summary([follow.follow_up(base, base)]) == \
+        "Voor het gevolgde cijfer is er nog geen nieuwer cijfer dan het beginpunt."

@@ -357,3 +357,17 @@ def test_residents_text_in_a_label_is_not_read_as_markdown(store_path):
     at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
     at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
     assert any(md_escape("**Buurthuis** _De Boomgaard_") in e.label for e in at.expander), [e.label for e in at.expander]
+
+
+def test_a_saved_conversation_counts_one_note_and_one_theme_in_the_singular(store_path):
+    """'Het gesprek … is opgeslagen: 1 notitie en 1 thema's' and a heading '1 deelnemers · 1 notities'."""
+    at = with_agenda()
+    at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
+    at.number_input(key="wa_c0_participants").set_value(1)
+    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
+    at.text_area(key="wa_c0_themes").input("Bewegen en ontmoeten: 14")
+    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    assert any(s.value.endswith("is opgeslagen: 1 notitie en 1 thema. Het hoort nu bij de wijkagenda.")
+               for s in at.success), [s.value for s in at.success]
+    assert any(e.label.endswith("· Buurthuis De Boomgaard · 1 deelnemer · 1 notitie") for e in at.expander), \
+        [e.label for e in at.expander]

@@ -182,6 +182,8 @@ def summary(items: list[FollowUp]) -> str:
         return "Er worden nog geen cijfers gevolgd."
     moved = [i for i in items if i.moved]
     if not moved:
+        if len(items) == 1:
+            return "Voor het gevolgde cijfer is er nog geen nieuwer cijfer dan het beginpunt."
         return f"Voor geen van de {len(items)} gevolgde cijfers is er een nieuwer cijfer dan het beginpunt."
     names = ", ".join(i.label for i in moved)
     return f"{len(moved)} van de {len(items)} gevolgde cijfers {'heeft' if len(moved) == 1 else 'hebben'} een " \

@@ -31,6 +31,13 @@ INDICATOR_RE = re.compile(r"[a-z0-9_]{1,64}")
 TABLE_RE = re.compile(r"[0-9A-Z+]{1,40}")
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """'1 prioriteit', '3 prioriteiten', '1.200 deelnemers': a count with its noun in the right number (the page
+    and the print said '1 prioriteiten', '1 notities', '1 thema's')."""
+    from dashboard.core.format import fmt_number
+    return f"{fmt_number(n)} {one if n == 1 else many}"
+
+
 def at_most(kind: str) -> str:
     """The help of a list box: its bound in Dutch. The widget sets no max_selections (at the limit the browser
     said 'You can only select up to 8 options. Remove an option first.' in English); saving checks the bound."""

@@ -126,8 +126,8 @@ def _priority(number: int, p: dict, notes: Mapping[str, dict], follow: Mapping, 
 def _conversations(conversations: list[dict]) -> str:
     if not conversations:
         return ""
-    lines = "".join(f'<li>{_e(_day(c["date"]))}: {_e(c["organiser"])}, {_e(fmt_number(c["participants"]))} '
-                    f'deelnemers</li>' for c in conversations)
+    lines = "".join(f'<li>{_e(_day(c["date"]))}: {_e(c["organiser"])}, '
+                    f'{_e(model.counted(c["participants"], "deelnemer", "deelnemers"))}</li>' for c in conversations)
     themes = sorted((t for c in conversations for t in c.get("themes") or []), key=lambda t: -(t["votes"] or 0))
     chips = "".join(f'<span class="theme">{_e(t["title"])} <b>{_e(fmt_number(t["votes"] or 0))}</b></span>'
                     for t in themes[:12])
@@ -172,7 +172,7 @@ def render_agenda(agenda: dict, conversations: list[dict], follow: Mapping[tuple
     header = (f'<header><p class="kicker">Wijkagenda</p><h1>{_e(agenda["title"])}</h1>'
               f'<p class="meta">{_e(agenda.get("region_name") or agenda["region"])} · gemaakt '
               f'{_e(_day(agenda["created"]))} · afgedrukt {_e(dutch_date(today))} · '
-              f'{len(agenda["priorities"])} prioriteiten</p></header>')
+              f'{model.counted(len(agenda["priorities"]), "prioriteit", "prioriteiten")}</p></header>')
     body = header + _conversations(conversations) + prios + _sources(agenda)
     html = (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{_e(title)}</title>'
             f'<style>{PACK_CSS}{CSS}</style></head><body class="{"tight" if density >= 2 else "normal"}">'

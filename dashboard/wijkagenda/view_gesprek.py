@@ -9,7 +9,6 @@ from datetime import date
 import streamlit as st
 
 from dashboard.core.escaping import md_escape
-from dashboard.core.format import fmt_number
 
 from . import checks, data, forms, model, view, view_bin
 from .store import UserStoreError
@@ -57,9 +56,10 @@ def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] |
         for name in [n for n in st.session_state if str(n).startswith(f"{key}_")]:
             st.session_state.pop(name)
         st.session_state[COUNTER] = st.session_state.get(COUNTER, 0) + 1
-    notes = len(doc["notes"])
+    notes, themes = model.counted(len(doc["notes"]), "notitie", "notities"), \
+        model.counted(len(doc["themes"]), "thema", "thema's")
     flash("gesprek", "ok", f"Het gesprek van {day_text(doc['date'])} is {'gewijzigd' if existing else 'opgeslagen'}: "
-                           f"{notes} notitie{'s' if notes != 1 else ''} en {len(doc['themes'])} thema's.{attached}")
+                           f"{notes} en {themes}.{attached}")
 
 
 def _initial(existing: dict | None, prompts: list[str]) -> dict:
@@ -137,8 +137,9 @@ def conversation_list(conversations: list[tuple[dict, int]], region: dict, agend
         st.caption("Er is nog geen gesprek vastgelegd voor deze plek.")
         return
     for doc, version in conversations:
-        title = (f"{day_text(doc['date'])} · {md_escape(doc['organiser'])} · {fmt_number(doc['participants'])} "
-                 f"deelnemers · {len(doc['notes'])} notities")   # a label reads markdown: the organiser escaped
+        title = (f"{day_text(doc['date'])} · {md_escape(doc['organiser'])} · "   # a label reads markdown: escaped
+                 f"{model.counted(doc['participants'], 'deelnemer', 'deelnemers')} · "
+                 f"{model.counted(len(doc['notes']), 'notitie', 'notities')}")
         with st.expander(title):
             by_prompt: dict[str, list[dict]] = {}
             for note in doc["notes"]:
