@@ -317,3 +317,12 @@ def test_a_count_of_one_has_its_noun_in_the_singular(agenda_doc):
     base = agenda_doc["priorities"][0]["indicators"][0]
     assert follow.summary([follow.follow_up(base, base)]) == \
         "Voor het gevolgde cijfer is er nog geen nieuwer cijfer dan het beginpunt."
+
+
+def test_one_review_left_out_of_the_print_is_named_in_the_singular(agenda_doc):
+    """'En 1 eerdere terugblikken in de app.' under a priority whose older reviews do not fit the print."""
+    priority = {**agenda_doc["priorities"][0], "reviews": [
+        {"id": "r1", "date": "2026-12-15", "done": "Gesprek met de praktijk", "learned": None},
+        {"id": "r2", "date": "2027-01-15", "done": "Vervoer geregeld", "learned": None}]}
+    assert "En 1 eerdere terugblik in de app." in render_html._reviews(priority, 1)
+    assert "En 2 eerdere terugblikken in de app." in render_html._reviews(priority, 0)

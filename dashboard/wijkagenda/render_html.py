@@ -109,7 +109,8 @@ def _reviews(priority: dict, shown: int) -> str:
     items = "".join(f'<li><b>{_e(_day(r["date"]))}</b>'
                     f'{"<br>Gedaan: " + _e(r["done"]) if r.get("done") else ""}'
                     f'{"<br>Geleerd: " + _e(r["learned"]) if r.get("learned") else ""}</li>' for r in reviews[:shown])
-    more = f'<p class="small">En {len(reviews) - shown} eerdere terugblikken in de app.</p>' \
+    more = f'<p class="small">En {model.counted(len(reviews) - shown, "eerdere terugblik", "eerdere terugblikken")} ' \
+        'in de app.</p>' \
         if len(reviews) > shown else ""
     return f'<h3>Terugblik: wat hebben we gedaan, wat hebben we geleerd?</h3><ul class="reviews">{items}</ul>{more}'
 

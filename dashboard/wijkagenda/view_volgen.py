@@ -162,7 +162,7 @@ def _import(region_code: str) -> None:
     if bundle.agenda["region"] == region_code:
         st.session_state[CHOSEN] = bundle.agenda["id"]
     flash("delen", "ok", f"De agenda '{md_escape(bundle.agenda['title'])}' is ingelezen met "
-                         f"{len(bundle.conversations)} gesprek(ken)" +
+                         f"{model.counted(len(bundle.conversations), 'gesprek', 'gesprekken')}" +
           ("." if bundle.agenda["region"] == region_code else f"; hij hoort bij {bundle.agenda['region']}."))
 
 
