@@ -5,7 +5,8 @@
 (benchmarks/bench_app.py: cold). warm() imports them and opens the current release before the server listens, so
 that second is spent at start-up instead. It computes no figure and fills no page cache: every number on a page
 still comes from that page's own script run. It does read the release's two lookups that every profile read uses
-(profile_read.lookup, queries.buurt_value_counts), which are kept per release file and read again after a refresh.
+(profile_read.lookup, queries.buurt_value_counts), which are kept per release file and read again after a refresh,
+and the catalogue's display lookups (decimals, rounding, order), which come from pipelines/catalogue.toml.
 
     python -m dashboard.serve [streamlit run options]      e.g. --server.port 8600
 """
@@ -21,9 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
 # The first page (Buurt in beeld) and what it imports: the libraries, then our modules (which import the rest).
-WARM_MODULES = ("pandas", "duckdb", "plotly.graph_objects", "PIL.ImageDraw", "dashboard.core.state",
-                "dashboard.core.routes", "dashboard.profile.view", "dashboard.bewoners.sections",
-                "dashboard.stats.view_peers", "dashboard.divisions.note")
+# The profile's closed sections import their views when they are drawn (view_expected, view_trends), the favicon is
+# made on the first run (favicon: PIL's PNG plugin) and the first chart sends plotly's JSON (plotly.io._json): all
+# were imported by the first visitor's profile (~60 ms of its run, benchmarks/bench_browser.py's first link).
+WARM_MODULES = ("pandas", "duckdb", "plotly.graph_objects", "plotly.io._json", "PIL.ImageDraw", "PIL.PngImagePlugin",
+                "dashboard.core.state", "dashboard.core.routes", "dashboard.core.favicon", "dashboard.profile.view",
+                "dashboard.bewoners.sections", "dashboard.stats.view_peers", "dashboard.stats.view_expected",
+                "dashboard.stats.view_trends", "dashboard.divisions.note", "streamlit.material_icon_names")
 
 
 # The server's memory (issue #10; measured with benchmarks/bench_app.py and bench_browser.py):
@@ -77,6 +82,14 @@ def warm() -> None:
         quiet.setLevel(level)
     import plotly.graph_objects as go
     go.Figure(data=[go.Scatter(x=[0.0], y=[0.0], mode="markers")], layout=dict(height=10))
+    # pipelines/catalogue.toml, read by three lookups of how a figure is shown (decimals, CBS's rounding, the
+    # order of the indicators): each parsed it on the first profile (~20 ms); the file ships with the code
+    from dashboard.core.counts import count_rounding
+    from dashboard.core.format import indicator_decimals
+    from dashboard.profile.table import catalogue_order
+    indicator_decimals("inwoners"), count_rounding("inwoners"), catalogue_order()
+    from PIL import Image
+    Image.preinit()   # the image formats PIL loads on its first save (the favicon's PNG)
 
     from dashboard.core import db
     from pipelines import release
