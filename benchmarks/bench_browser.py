@@ -2,6 +2,10 @@
 
   first paint      a fresh server, the first visit right after /_stcore/health said ok: first-contentful-paint of
                    the start page, and the time to a finished profile from a profile link
+  profile link     where that link's time goes (browser_flow.open_profile_traced): the page's boot until the
+                   websocket is open, the server's run (websocket open to its last message), the drawing after it,
+                   the element code loaded on demand, the quadrant chart (below the fold) drawn; then links to
+                   LINKS more buurten (each new to the server): median time and the page's renderer CPU per link
   timeline         the browser's performance timeline of that first visit: bytes per kind, the largest files
                    (Streamlit's own bundle vs what is ours), DOMContentLoaded and load
   10 profiles      one browser session picks 10 different buurten in the sidebar search; the server's RSS after it
@@ -21,10 +25,19 @@ from pathlib import Path
 
 from common import figure, header, region_names, rss_mb, spread_buurten
 
-from browser_flow import SEARCH_INPUT, kind_of, open_profile, switch_profile, timeline  # noqa: E402
+from browser_flow import SEARCH_INPUT, kind_of, open_profile_traced, switch_profile, timeline  # noqa: E402
 from browser_harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, cpu_seconds, start_app, stop_app  # noqa: E402
 
 FIRST = "BU03440112"
+LINKS = 3
+
+
+async def process_cpu(browser_cdp) -> dict[str, float]:
+    """CPU seconds per kind of Chromium process (browser, renderer, GPU, utility), from the DevTools protocol."""
+    out: dict[str, float] = {}
+    for p in (await browser_cdp.send("SystemInfo.getProcessInfo"))["processInfo"]:
+        out[p["type"]] = out.get(p["type"], 0.0) + p["cpuTime"]
+    return out
 
 
 async def new_context(browser, outside: list[str]):
@@ -47,7 +60,8 @@ async def run(build_dir: Path) -> None:
     from playwright.async_api import async_playwright
 
     ten = spread_buurten(build_dir, 10, exclude=(FIRST,))
-    names = region_names(build_dir, [FIRST, *ten])
+    links = spread_buurten(build_dir, LINKS, offset=5, exclude=(FIRST, *ten))
+    names = region_names(build_dir, [FIRST, *ten, *links])
     outside: list[str] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -65,8 +79,9 @@ async def run(build_dir: Path) -> None:
             if fcp is not None:
                 figure("first visit after ready: first-contentful-paint", fcp / 1000, "s", 3)
             report_timeline(tl)
-            profile = await open_profile(page, server.url(f"/?regio={FIRST}"), names[FIRST], 120_000)
-            figure("profile link (same browser, bundle cached): finished profile", profile, "s", 1.5)
+            link = await open_profile_traced(page, server.url(f"/?regio={FIRST}"), names[FIRST], 120_000)
+            figure("profile link (same browser, bundle cached): finished profile", link["wall"], "s", 1.5)
+            report_link(link)
             switches, server_cpu = [], []
             for code in ten:
                 cpu = cpu_seconds(server.process.pid)
@@ -77,11 +92,35 @@ async def run(build_dir: Path) -> None:
                              f"{statistics.median(server_cpu):.2f} s")
             figure(f"server RSS after {len(ten) + 1} profiles in one session", rss_mb(server.process.pid), "MB",
                    300)
+            walls, renderer = [], []
+            browser_cdp = await browser.new_browser_cdp_session()
+            for code in links:   # from the start page, as the first link
+                await page.goto(server.url("/"), wait_until="commit")
+                await page.locator(SEARCH_INPUT).first.wait_for(timeout=120_000)
+                cpu = await process_cpu(browser_cdp)
+                walls.append((await open_profile_traced(page, server.url(f"/?regio={code}"), names[code],
+                                                        120_000))["wall"])
+                renderer.append((await process_cpu(browser_cdp)).get("renderer", 0.0) - cpu.get("renderer", 0.0))
+            figure(f"profile link to a buurt new to the server (median of {len(links)})", statistics.median(walls),
+                   "s", 1.5, note=f"the page's renderer CPU per link, until its chart has drawn (median) "
+                             f"{statistics.median(renderer):.2f} s")
             await context.close()
         finally:
             stop_app(server.process)
             await browser.close()
     figure("requests that tried to leave 127.0.0.1", len(outside), "", 0)
+
+
+def report_link(link: dict) -> None:
+    """Where the first link's time went (seconds from the navigation's start; browser_flow.open_profile_traced)."""
+    def s(x):
+        return "?" if x is None else f"{x:.2f} s"
+    print(f"  link: boot to websocket open {s(link['boot'])}, server run (websocket open to last message) "
+          f"{s(link['server'])}, drawing after it {s(link['drawing'])}: finished at {s(link['finished'])}; "
+          f"quadrant chart drawn at {s(link['chart'])}")
+    lazy = sorted(link["lazy"], key=lambda r: -r[1])
+    print(f"  link: {len(lazy)} element code files loaded on demand, {sum(b for _, b in lazy) / 1e6:.2f} MB decoded: "
+          + ", ".join(f"{n.split('.')[0]} {b / 1e3:.0f} kB" for n, b in lazy[:6]))
 
 
 def report_timeline(tl: dict) -> None:
