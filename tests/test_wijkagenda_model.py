@@ -326,3 +326,37 @@ def test_one_review_left_out_of_the_print_is_named_in_the_singular(agenda_doc):
         {"id": "r2", "date": "2027-01-15", "done": "Vervoer geregeld", "learned": None}]}
     assert "En 1 eerdere terugblik in de app." in render_html._reviews(priority, 1)
     assert "En 2 eerdere terugblikken in de app." in render_html._reviews(priority, 0)
+
+
+def test_a_baseline_of_a_code_that_now_names_another_area_is_not_compared(build_dir, release_path):
+    """An agenda made on a release with the 2023 division follows a buurt whose code names another area in 2024
+    (the release's own check refused it: mart_division_identity). The follow-up said 'van 445 (2023) naar 220
+    (2024), lager' with only 'zijn de grenzen veranderd, dan …'; it says the two may be different areas and does not
+    compare them ('mogelijk': 'geen bewijs' is not proof of another area either). A code the check accepted says
+    so instead of the conditional warning."""
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        code, then, reason = con.execute("""
+            select region_code, population_then, reason from mart_division_identity
+            where boundary_year = 2023 and level = 'buurt' and not accepted and population_then > 0
+              and population_now > 0 order by region_code limit 1""").fetchone()
+        kept = con.execute("""
+            select i.region_code from mart_division_identity i join mart_indicator_series s
+              on s.region_code = i.region_code and s.indicator_id = 'inwoners' and s.period = '2023'
+            where i.boundary_year = 2023 and i.level = 'buurt' and i.accepted and s.value > 100
+            order by i.region_code limit 1""").fetchone()[0]
+    base = data.freeze(code, "inwoners", TODAY, build_dir)          # the 2024 row, then as the old release froze it
+    base.update(period="2023", boundary_year=2023, table_id="85618NED", value=then)
+    result = follow.follow_up(base, data.latest(base, build_dir))
+    assert result.status == follow.OTHER_AREA and result.moved
+    assert "niet zeker dat het beginpunt (2023, indeling 2023) over hetzelfde gebied gaat" in result.sentence
+    assert reason in result.sentence
+    assert "lager" not in result.sentence and "hoger" not in result.sentence
+    same = data.freeze(kept, "inwoners", TODAY, build_dir)
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        old = con.execute("select value from mart_indicator_series where region_code = ? and indicator_id = "
+                          "'inwoners' and period = '2023'", [kept]).fetchone()[0]
+    same.update(period="2023", boundary_year=2023, table_id="85618NED", value=old)
+    checked = follow.follow_up(same, data.latest(same, build_dir))
+    assert checked.status != follow.OTHER_AREA
+    assert any("nog hetzelfde gebied" in n for n in checked.notes), checked.notes
+    assert not any("Zijn de grenzen veranderd" in n for n in checked.notes)

@@ -76,7 +76,24 @@ def latest(baseline: dict, build_dir: Path | None = None) -> dict | None:
                             round_upper
                      from mart_indicator_series s where region_code = ? and indicator_id = ? and age_group = ?
                      and {series} order by period desc, boundary_year desc limit 1""", params, build_dir)
-    return None if rows.empty else {k: _clean(v) for k, v in rows.iloc[0].items()}
+    if rows.empty:
+        return None
+    row = {k: _clean(v) for k, v in rows.iloc[0].items()}
+    if row["boundary_year"] is not None and baseline.get("boundary_year") is not None \
+            and int(row["boundary_year"]) != int(baseline["boundary_year"]):
+        row |= same_area(baseline["region_code"], int(baseline["boundary_year"]), build_dir)
+    return row
+
+
+def same_area(code: str, boundary_year: int, build_dir: Path | None = None) -> dict:
+    """Does this code name the same area in the release's division as in `boundary_year`? The release's own check
+    (mart_division_identity: names, population, density): {'same_area': True/False, 'area_reason': Dutch}, or
+    same_area None when the release did not compare them (a code is not proof either way)."""
+    rows = query("select accepted, reason from mart_division_identity where region_code = ? and boundary_year = ?",
+                 [code, boundary_year], build_dir)
+    if rows.empty or pd.isna(rows.iloc[0]["accepted"]):
+        return {"same_area": None, "area_reason": None}
+    return {"same_area": bool(rows.iloc[0]["accepted"]), "area_reason": _clean(rows.iloc[0]["reason"])}
 
 
 def latest_for(agenda: dict, build_dir: Path | None = None) -> dict[tuple[str, str], dict | None]:

@@ -22,6 +22,7 @@ REVISED = "cijfer herzien"
 NOT_PUBLISHED = "nieuwer cijfer niet gepubliceerd"
 UNCERTAIN = "verschil, maar onzeker"
 SAME = "gelijk gebleven"
+OTHER_AREA = "niet te vergelijken: mogelijk ander gebied"
 MISSING_REASONS = {**MISSING_TEXT, "andere_indeling": "de buurtgrenzen zijn veranderd"}
 
 
@@ -125,7 +126,20 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
                             f"beginpunt blijft {base_text}.")
     period, new = str(latest.get("period")), _num(latest.get("value"))
     old_year, new_year = baseline.get("boundary_year"), latest.get("boundary_year")
-    if new_year is not None and old_year is not None and int(new_year) != int(old_year):
+    other_division = new_year is not None and old_year is not None and int(new_year) != int(old_year)
+    if other_division and latest.get("same_area") is False:
+        # the release's own check says this code names another area now: a change would compare two places
+        reason = str(latest.get("area_reason") or "").strip()
+        newest = _with_period(new, unit, period, latest, rounding, ind)
+        return result(OTHER_AREA, f"{label}: het is niet zeker dat het beginpunt ({baseline.get('period')}, "
+                                  f"indeling {old_year}) over hetzelfde gebied gaat als deze code in de indeling van "
+                                  f"{new_year}. Daarom vergelijken we de cijfers niet."
+                                  + (f" {reason}" if reason else "") + f" Het nieuwste cijfer is {newest}.",
+                      newest, moved=True)
+    if other_division and latest.get("same_area"):
+        notes.append(f"De buurtindeling is veranderd tussen {old_year} en {new_year}, maar deze code duidt volgens de "
+                     "controle van Buurtbalans nog hetzelfde gebied aan.")
+    elif other_division:
         notes.append(f"Let op: andere buurtindeling. Het beginpunt hoort bij de indeling van {old_year}, het nieuwe "
                      f"cijfer bij {new_year}. Zijn de grenzen veranderd, dan gaat het over een (deels) ander gebied.")
     if latest.get("table_id") and latest.get("table_id") != baseline.get("table_id"):
