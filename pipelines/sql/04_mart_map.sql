@@ -42,6 +42,11 @@ where v.is_default_group and (region_code like 'GM%' or region_code like 'WK%' o
 create or replace temp table map_national as
 select indicator_id, count(*) * 2 >= (select count(*) from int_current_regions where level = 'gemeente') as national
 from map_source_gemeenten group by indicator_id;
+-- status, missing_reason and period are stored as ENUM columns (one byte per row instead of a text; the view
+-- casts them back to VARCHAR, so mart_map_values gives the same rows and types; README "Speed").
+create type map_status as enum ('waarde', 'geheim', 'andere_indeling', 'ontbreekt');
+create type map_reason as enum (select distinct missing_reason from int_values where missing_reason is not null);
+create type map_period as enum (select distinct period from map_latest_period where period is not null);
 create or replace temp macro int_map_rows(lo, hi) as table
 with
 source_rows as (
@@ -57,19 +62,20 @@ grid as (
     where r.region_code >= lo and (hi is null or r.region_code < hi)
 ),
 final as (
-    select r.region_code, r.level, r.name, r.gemeente_code, r.indicator_id, p.period,
+    select r.region_code, r.level, r.name, r.gemeente_code, r.indicator_id, p.period::map_period as period,
            coalesce(v.boundary_year, y.boundary_year) as boundary_year, coalesce(v.table_id, y.table_id) as table_id,
            v.value, v.lower, v.upper,
-           case when v.value is not null then 'waarde'
-                when v.missing_reason = 'suppressed' then 'geheim'
-                when v.missing_reason = 'other_area' then 'andere_indeling'  -- code named another area then
-                when v.region_code is not null then 'ontbreekt'
+           case when v.value is not null then 'waarde'::map_status
+                when v.missing_reason = 'suppressed' then 'geheim'::map_status
+                when v.missing_reason = 'other_area' then 'andere_indeling'::map_status  -- code named another area then
+                when v.region_code is not null then 'ontbreekt'::map_status
                 when exists (select 1 from regions x where x.region_code = r.region_code
-                                                     and x.boundary_year = y.boundary_year) then 'ontbreekt'
+                                                     and x.boundary_year = y.boundary_year) then 'ontbreekt'::map_status
                 when (coalesce(n.national, false) or g.gemeente_code is not null)
-                     and (r.level not in ('buurt', 'wijk') or coalesce(y.has_buurten, true)) then 'andere_indeling'
-                else 'ontbreekt' end as status,
-           v.missing_reason, v.round_lower, v.round_upper
+                     and (r.level not in ('buurt', 'wijk') or coalesce(y.has_buurten, true))
+                    then 'andere_indeling'::map_status
+                else 'ontbreekt'::map_status end as status,
+           v.missing_reason::map_reason as missing_reason, v.round_lower, v.round_upper
     from grid r
     join map_latest_period p on p.indicator_id = r.indicator_id
     left join map_source_year y on y.indicator_id = r.indicator_id
@@ -90,7 +96,11 @@ drop table map_source_gemeenten;
 drop table map_national;
 reset disabled_optimizers;
 
-create or replace view mart_map_values as select * from int_map_values;
+create or replace view mart_map_values as
+select region_code, level, name, gemeente_code, indicator_id, period::varchar as period, boundary_year, table_id,
+       value, lower, upper, status::varchar as status, missing_reason::varchar as missing_reason, round_lower,
+       round_upper
+from int_map_values;
 
 -- mart_region_shapes: the drawable shapes. approximate = true for the reconstructed 2024 buurt/wijk shapes.
 -- geometry is the detail (one gemeente in view); geometry_coarse is simplified for maps of all of NL
