@@ -26,6 +26,8 @@ EMAILS = [
     "jan at voorbeeld dot nl", "jan at voorbeeld.nl", "jan [apenstaartje] voorbeeld.nl", "JAN[AT]VOORBEELD[DOT]NL",
     "ｊａｎ＠ｖｏｏｒｂｅｅｌｄ．ｎｌ", "jan＠voorbeeld.nl", "jan@voorbeeld．nl", "info@buurthuis-de-boog.amsterdam",
     "stuur een mail naar secretariaat@vereniging.org voor info",
+    # a space before the dot too (these passed): "jan @ voorbeeld . nl"
+    "jan @ voorbeeld . nl", "info@buurthuis . nl", "mail jan @ gmail .com",
 ]
 PHONES = [
     "06-12345678", "06 12345678", "0612345678", "06 1234 5678", "06.12.34.56.78", "06/12345678", "020/6241111",
@@ -40,7 +42,7 @@ HARMLESS = [
     "Koffie at home", "Open 09.00-17.00, sinds 2010 2011 2012, 1012 AB", "Repair Café elke 2e zaterdag 10:00-13:00",
     "BU03630000", "Opgericht in 1998, 250 leden", "Open 2024-05-01 tot 2024-06-01", "Kosten: € 2,50 per keer",
     "Wandelroute van 12,5 km", "Het punt is dat iedereen welkom is", "Bouwjaar 1923; 45 woningen",
-    "Twitter: @buurthuis", "Speeltuin @ Dapperpark", "Postcode 1093 AB", "KvK 12345678", "IBAN is niet nodig",
+    "Twitter: @buurthuis", "Speeltuin @ Dapperpark", "Vergadering @ buurthuis. Daarna koffie", "We zijn @ home . Kom", "Postcode 1093 AB", "KvK 12345678", "IBAN is niet nodig",
 ]
 
 

@@ -2,8 +2,8 @@
 
 Used by every way data enters (form, upload, edit, the wijkagenda's import) through
 validation.contains_personal_data. Catches the common ways people write them:
-- e-mail: plain, with spaces around '@', with "[at]", "(at)", "{at}", " at " / "[dot]", "(punt)", and in
-  full-width characters (ｊａｎ＠ｖｏｏｒｂｅｅｌｄ．ｎｌ);
+- e-mail: plain, with spaces around '@' or before a dot ("jan @ voorbeeld . nl"), with "[at]", "(at)", "{at}",
+  " at " / "[dot]", "(punt)", and in full-width characters (ｊａｎ＠ｖｏｏｒｂｅｅｌｄ．ｎｌ);
 - phone numbers: any separators (spaces, dots, slashes, brackets, every kind of dash), with country codes
   (+31, 0031, +32, ...), found with Google's libphonenumber rules (the `phonenumbers` package) plus a pattern
   for Dutch numbers.
@@ -29,6 +29,10 @@ _DOT_WORD = re.compile(r"[ \t]{0,3}[\[({<][ \t]{0,3}(?:dot|punt)[ \t]{0,3}[\])}>
 _AT_SPELLED = re.compile(r"(?<=\w) (?:at) (?=[a-z0-9-]{1,63}(?:\.| dot | punt )[a-z]{2,}\b)", re.I)
 _DOT_SPELLED = re.compile(r" (?:dot|punt) (?=[a-z]{2,}\b)", re.I)
 _SPACED_AT = re.compile(r"[ \t]{0,3}@[ \t]{0,3}")
+# "jan @ voorbeeld . nl": a space before a dot that is followed by a domain-like word. Only with a space BEFORE the
+# dot and a lower-case word after it, so a sentence's full stop ("… @ het buurthuis. Daarna …", "@ home . Kom")
+# is not read as part of an address.
+_SPACED_DOT = re.compile(r"[ \t]{1,3}\.[ \t]{0,3}(?=[a-z0-9-]{2,63}\b)")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_")
 _DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
 # Dutch numbers: +31 / 0031 / 0, then nine digits with up to three separators between digits.
@@ -48,6 +52,7 @@ def _deobfuscate_email(text: str) -> str:
     if "@" in text:
         text = _DOT_SPELLED.sub(".", text)
         text = _SPACED_AT.sub("@", text)
+        text = _SPACED_DOT.sub(".", text)
     return text
 
 
