@@ -90,6 +90,12 @@ def warm() -> None:
     indicator_decimals("inwoners"), count_rounding("inwoners"), catalogue_order()
     from PIL import Image
     Image.preinit()   # the image formats PIL loads on its first save (the favicon's PNG)
+    # Streamlit checks once per process, at the first element of the first run, whether it runs in a Python REPL to
+    # print a hint (env_util.is_repl: inspect.stack() over the loaded modules, ~40-80 ms of the first visitor's run).
+    # This server is always `streamlit run` (main() below): the hint can never apply, so it is marked as given.
+    from streamlit import delta_generator
+    if hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True
 
     from dashboard.core import db
     from pipelines import release
