@@ -6,7 +6,8 @@
 that second is spent at start-up instead. It computes no figure and fills no page cache: every number on a page
 still comes from that page's own script run. It does read the release's two lookups that every profile read uses
 (profile_read.lookup, queries.buurt_value_counts), which are kept per release file and read again after a refresh,
-and the catalogue's display lookups (decimals, rounding, order), which come from pipelines/catalogue.toml.
+the release's buurt codes the residents' store checks assets against (bewoners.sections.known_buurt_codes), and the
+catalogue's display lookups (decimals, rounding, order), which come from pipelines/catalogue.toml.
 
     python -m dashboard.serve [streamlit run options]      e.g. --server.port 8600
 """
@@ -105,6 +106,11 @@ def warm() -> None:
         profile_read.lookup()   # the profile read's per-release lookup (~50 ms CPU): here, not in the first profile
         from dashboard.core import queries
         queries.buurt_value_counts(db.current_path())   # the buurten's values to place a profile's (~80 ms CPU)
+        from dashboard.bewoners import sections as assets
+        try:
+            assets.known_buurt_codes()   # the release's buurt codes the residents' store checks against (~50 ms)
+        except assets.ReleaseUnavailableError:   # swapped under the read: the first profile reads them instead
+            pass
     except release.NoReleaseError:
         pass
     # Streamlit runs a full garbage collection after every script run (runner.postScriptGC), and a full

@@ -94,8 +94,9 @@ def test_the_servers_streamlit_settings_name_real_options():
 def test_the_first_profile_after_the_start_imports_none_of_the_pages_code(build_dir):
     """dashboard/serve.py's warm-up imports what the first profile needs, so the first visitor after a (re)start
     does not wait for imports: after warm(), a buurt's whole profile (run as the server runs it, in AppTest, in a
-    fresh interpreter) imports no module of ours, of plotly or of PIL, parses no catalogue and does not run
-    Streamlit's once-per-process check for a Python REPL (inspect.stack over every loaded module)."""
+    fresh interpreter) imports no module of ours, of plotly or of PIL, parses no catalogue, does not run
+    Streamlit's once-per-process check for a Python REPL (inspect.stack over every loaded module) and does not build
+    the release's buurt codes that the residents' store checks against."""
     script = """
 import sys
 from dashboard import serve
@@ -109,16 +110,20 @@ catalogue.load_catalogue = lambda *a, **k: parsed.append(1) or original(*a, **k)
 repl_checks = []
 is_repl = env_util.is_repl
 env_util.is_repl = lambda: repl_checks.append(1) or is_repl()
+from dashboard.bewoners import geo
+codes_built = []
+build_codes = geo.BuurtCodes.__init__
+geo.BuurtCodes.__init__ = lambda self, *a, **k: codes_built.append(1) or build_codes(self, *a, **k)
 before = set(sys.modules)
 at = AppTest.from_file("dashboard/app.py", default_timeout=120)
 at.query_params["regio"] = "BU03440112"
 at.run()
 assert not at.exception and at.title[0].value == "Oog in Al", at.exception
 new = sorted(m for m in set(sys.modules) - before if m.split(".")[0] in ("dashboard", "pipelines", "plotly", "PIL"))
-print("NEW", ",".join(new), "PARSED", len(parsed), "REPL", len(repl_checks))
+print("NEW", ",".join(new), "PARSED", len(parsed), "REPL", len(repl_checks), "CODES", len(codes_built))
 """
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300,
                          env={**os.environ, "BUURTBALANS_BUILD_DIR": str(build_dir)})
     assert out.returncode == 0, out.stderr[-3000:]
     line = next(x for x in out.stdout.splitlines() if x.startswith("NEW "))
-    assert line == "NEW  PARSED 0 REPL 0", line
+    assert line == "NEW  PARSED 0 REPL 0 CODES 0", line
