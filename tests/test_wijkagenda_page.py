@@ -312,6 +312,7 @@ def test_a_refused_budget_line_or_review_keeps_what_was_typed_and_names_the_fiel
     at.number_input(key=f"{key}_amount").set_value(750.0)
     at = at.button(key=f"FormSubmitter:{key}-Budgetregel toevoegen").click().run()
     assert "De budgetregel is toegevoegd" in " ".join(s.value for s in at.success)
+    key = f"wa_b_{priority}_1"                                  # a saved line starts a new, empty form
     assert at.text_input(key=f"{key}_description").value == "" and at.number_input(key=f"{key}_amount").value is None
     at.session_state["wa_tab"] = "Volgen"
     at = at.run()

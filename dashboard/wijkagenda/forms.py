@@ -44,7 +44,7 @@ def themes(text: object) -> list[dict]:
 
 
 def conversation(values: Mapping, prompts: Sequence[str], assets: Mapping[str, dict],
-                 existing: dict | None = None) -> dict:
+                 existing: dict | None = None, new_id: str | None = None) -> dict:
     """A conversation from the form. `values`: date, regions, organiser, participants, themes (text), and per
     prompt index i: f'{i}_klopt', f'{i}_mist', f'{i}_idee' (one note per line), f'{i}_indicators',
     f'{i}_assets' (ids, linked to every note of that prompt).
@@ -71,7 +71,7 @@ def conversation(values: Mapping, prompts: Sequence[str], assets: Mapping[str, d
         theme["id"] = old_themes.pop(theme["title"], None) or theme["id"]
     day = values.get("date")
     participants = values.get("participants")
-    raw = {"id": (existing or {}).get("id") or model.new_id(),
+    raw = {"id": (existing or {}).get("id") or new_id or model.new_id(),
            "date": day.isoformat() if isinstance(day, date) else day,
            "regions": list(values.get("regions") or []), "organiser": values.get("organiser"),
            "participants": int(participants) if isinstance(participants, float) and participants.is_integer()
@@ -97,7 +97,7 @@ def _note_place(problem: str, places: Sequence[str]) -> str:
 
 
 def priority(values: Mapping, *, existing: dict | None, assets: Mapping[str, dict],
-             freeze: Callable[[str], dict]) -> dict:
+             freeze: Callable[[str], dict], new_id: str | None = None) -> dict:
     """A priority from the form. Figures already followed keep their frozen baseline; new ones are frozen now
     by `freeze(indicator_id)`. Budget lines and reviews stay as they are (they have their own forms)."""
     old = existing or {}
@@ -113,7 +113,7 @@ def priority(values: Mapping, *, existing: dict | None, assets: Mapping[str, dic
         except model.ValidationError as err:
             problems += err.problems
     review = values.get("next_review")
-    raw = {"id": old.get("id") or model.new_id(), "title": values.get("title"),
+    raw = {"id": old.get("id") or new_id or model.new_id(), "title": values.get("title"),
            "why": list(values.get("why") or []),
            "assets": [found for a in values.get("assets") or [] if (found := assets.get(a) or old_assets.get(a))],
            "indicators": baselines, "organisations": lines(values.get("organisations")),
@@ -134,9 +134,18 @@ def _check_priority(raw: dict, problems: list[str]) -> dict:
     return doc
 
 
-def budget_line(values: Mapping) -> dict:
+def has_part(agenda: Mapping, part_id: str) -> bool:
+    """Does the agenda have a priority, budget line or review with this id?"""
+    for p in agenda.get("priorities") or []:
+        if p.get("id") == part_id or any(x.get("id") == part_id for x in [*(p.get("budget") or []),
+                                                                            *(p.get("reviews") or [])]):
+            return True
+    return False
+
+
+def budget_line(values: Mapping, line_id: str | None = None) -> dict:
     amount = values.get("amount")
-    raw = {"id": model.new_id(), "description": values.get("description"),
+    raw = {"id": line_id or model.new_id(), "description": values.get("description"),
            "amount": round(float(amount), 2) if isinstance(amount, (int, float)) and not isinstance(amount, bool)
            else amount, "source": values.get("source"), "status": values.get("status")}
     check = model.Check()
@@ -146,9 +155,9 @@ def budget_line(values: Mapping) -> dict:
     return doc
 
 
-def review(values: Mapping) -> dict:
+def review(values: Mapping, review_id: str | None = None) -> dict:
     day = values.get("date")
-    raw = {"id": model.new_id(), "date": day.isoformat() if isinstance(day, date) else day,
+    raw = {"id": review_id or model.new_id(), "date": day.isoformat() if isinstance(day, date) else day,
            "done": values.get("done"), "learned": values.get("learned")}
     check = model.Check()
     doc = model._review(check, raw, "terugblik")  # noqa: SLF001

@@ -89,12 +89,24 @@ def problems_text(err: Exception) -> str:
     return str(err)
 
 
+def form_id(form_key: str) -> str:
+    """The id of what a form instance makes (a conversation, a priority, a budget line, a review): the same for
+    every submit of that instance, so a double click or a repeated submit finds it stored and adds nothing twice.
+    A saved form starts a new instance (a new key), so the next one gets a new id."""
+    import hashlib
+    session = st.session_state.setdefault("wa_session_token", model.new_id())
+    return hashlib.sha256(f"{session}:{form_key}".encode()).hexdigest()[:16]
+
+
 def shown(agenda_id: str) -> tuple[dict, int] | None:
     return st.session_state.get(SHOWN, {}).get(agenda_id)
 
 
-def save_shown(agenda_id: str, where: str, change, done: str) -> bool:
-    """Apply change(doc) -> new doc to the agenda as this session last showed it, and save with that version."""
+def save_shown(agenda_id: str, where: str, change, done: str, added: str | None = None) -> bool:
+    """Apply change(doc) -> new doc to the agenda as this session last showed it, and save with that version.
+    `added`: the id of the part this save adds (forms.has_part); when the agenda already has it, this is a repeat
+    of a save that went through (a double click): nothing is saved again, and the message is the save's own (the
+    repeat's run replaces the page the first one showed)."""
     if not allowed(where):
         return False
     doc_version = shown(agenda_id)
@@ -102,22 +114,43 @@ def save_shown(agenda_id: str, where: str, change, done: str) -> bool:
         flash(where, "error", "De agenda is niet meer geladen; probeer het opnieuw.")
         return False
     doc, version = doc_version
+    if added is not None and _already(agenda_id, doc, added):
+        flash(where, "ok", done)
+        return False
     try:
         new = change(dict(doc))
         store().save_agenda(new, version)
     except (model.ValidationError, UserStoreError) as err:
-        flash(where, "error", problems_text(err))
+        if added is not None and isinstance(err, UserStoreError) and _already(agenda_id, None, added):
+            flash(where, "ok", done)    # the first click saved it after this form was shown
+        else:
+            flash(where, "error", problems_text(err))
         return False
     flash(where, "ok", done)
     return True
 
 
-def empty_form(key: str, values: dict) -> None:
-    """After a saved budget line or review, its form starts empty again ({field: empty value}). Run in the save
-    callback, so only a save empties it: a refused one keeps what was typed (`clear_on_submit` emptied the form on
-    every click, so a line refused for a phone number or an amount too large was gone)."""
-    for name, value in values.items():
-        st.session_state[f"{key}_{name}"] = value
+def _already(agenda_id: str, doc: dict | None, part_id: str) -> bool:
+    from .forms import has_part
+    if doc is None:
+        try:
+            doc = store().agenda(agenda_id)[0]
+        except UserStoreError:
+            return False
+    return has_part(doc, part_id)
+
+
+def form_key(base: str) -> str:
+    """The key of a form's current instance ('wa_b_<priority>', then 'wa_b_<priority>_1', ...). A save starts a
+    new, empty instance (next_form); a refused one keeps the instance and what was typed. (clear_on_submit emptied
+    the form on every click, so a line refused for a phone number or an amount too large was gone.)"""
+    n = st.session_state.get("wa_forms", {}).get(base, 0)
+    return base if n == 0 else f"{base}_{n}"
+
+
+def next_form(base: str) -> None:
+    forms_n = st.session_state.setdefault("wa_forms", {})
+    forms_n[base] = forms_n.get(base, 0) + 1
 
 
 # ----------------------------------------------------------------------------------------------- agenda
@@ -126,6 +159,9 @@ def _create(region: dict) -> None:
         return
     title = st.session_state.get("wa_new_title")
     try:
+        if store().agendas(region["region_code"]):   # this form shows only when there is none: a double click
+            flash("agenda", "info", "Er is al een wijkagenda voor deze plek. Er is geen tweede gemaakt.")
+            return
         conversations = [c for c, _ in store().conversations(region=region["region_code"])]
         doc = model.empty_agenda(region["region_code"], region["name"], title or "", date.today())
         doc["conversations"] = [c["id"] for c in conversations][: model.LIMITS["conversations"]]

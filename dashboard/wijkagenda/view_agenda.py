@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard.core.escaping import md_escape
 
 from . import checks, data, forms, model
-from .view import NEW_FORMS, day_text, empty_form, indicator_choices, may_edit, save_shown
+from .view import NEW_FORMS, day_text, form_id, form_key, indicator_choices, may_edit, next_form, save_shown
 
 
 def _save_priority(agenda_id: str, key: str, existing: dict | None, region_code: str, assets: dict,
@@ -18,12 +18,15 @@ def _save_priority(agenda_id: str, key: str, existing: dict | None, region_code:
     values = {name: st.session_state.get(f"{key}_{name}") for name in
               ("title", "why", "assets", "indicators", "organisations", "next_review")}
 
+    new_id = None if existing else form_id(key)   # a second click on the same new form adds nothing
+
     def change(doc: dict) -> dict:
         new = forms.priority(values, existing=existing, assets=assets,
-                             freeze=lambda i: data.freeze(region_code, i, date.today()))
+                             freeze=lambda i: data.freeze(region_code, i, date.today()), new_id=new_id)
         return forms.with_priority(doc, new, conversations)
     if save_shown(agenda_id, "agenda", change, "De prioriteit is opgeslagen." if existing else
-                  "De prioriteit is toegevoegd. De beginpunten van de cijfers zijn vastgelegd.") and existing is None:
+                  "De prioriteit is toegevoegd. De beginpunten van de cijfers zijn vastgelegd.",
+                  added=new_id) and existing is None:
         st.session_state[NEW_FORMS] = st.session_state.get(NEW_FORMS, 0) + 1  # the next one starts empty
 
 
@@ -72,13 +75,14 @@ def priority_form(agenda: dict, region: dict, existing: dict | None, conversatio
 
 def _add_budget(agenda_id: str, priority_id: str, key: str) -> None:
     values = {n: st.session_state.get(f"{key}_{n}") for n in ("description", "amount", "source", "status")}
+    line_id = form_id(key)   # the same for a second click on this form: the line is added once
 
     def change(doc: dict) -> dict:
-        line = forms.budget_line(values)
+        line = forms.budget_line(values, line_id)
         return {**doc, "priorities": [{**p, "budget": [*p["budget"], line]} if p["id"] == priority_id else p
                                       for p in doc["priorities"]]}
-    if save_shown(agenda_id, "agenda", change, "De budgetregel is toegevoegd."):
-        empty_form(key, {"description": "", "amount": None})
+    if save_shown(agenda_id, "agenda", change, "De budgetregel is toegevoegd.", added=line_id):
+        next_form(f"wa_b_{priority_id}")   # a new, empty form; a refused line keeps what was typed
 
 
 def _set_budget_status(agenda_id: str, priority_id: str, line_id: str, key: str) -> None:
@@ -101,10 +105,10 @@ def budget_section(agenda: dict, priority: dict) -> None:
                         format_func=model.BUDGET_STATUSES.get, key=f"wa_bs_{line['id']}", disabled=not may_edit(),
                         label_visibility="collapsed", on_change=_set_budget_status,
                         args=(agenda["id"], priority["id"], line["id"], f"wa_bs_{line['id']}"))
-    key = f"wa_b_{priority['id']}"
+    key = form_key(f"wa_b_{priority['id']}")
     if not may_edit():
         return
-    with st.form(key):   # emptied after a save only (view.empty_form): a refused line keeps what was typed
+    with st.form(key):
         st.markdown("**Budgetregel toevoegen**")
         cols = st.columns([3, 1.3, 1.5, 1.3])
         cols[0].text_input("Waarvoor", key=f"{key}_description", max_chars=200)

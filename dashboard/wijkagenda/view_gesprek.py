@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.core.escaping import md_escape
 
 from . import checks, data, forms, model, view, view_bin
-from .store import UserStoreError
+from .store import AlreadyThere, UserStoreError
 from .view import PRIVACY, allowed, day_text, flash, may_edit, problems_text, show_flash, store
 
 COUNTER = "wa_c_n"  # a new form (empty widgets) after every saved conversation; a refused one keeps its text
@@ -45,13 +45,19 @@ def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] |
     if not allowed("gesprek"):
         return
     values = _form_values(key, prompts)
+    repeat = False
     try:
-        doc = forms.conversation(values, prompts, assets, existing=existing[0] if existing else None)
+        # a new conversation's id belongs to this form instance: a second click finds it stored (AlreadyThere),
+        # saves nothing and says what the first click said (its run replaces the page the first one showed)
+        doc = forms.conversation(values, prompts, assets, existing=existing[0] if existing else None,
+                                 new_id=None if existing else view.form_id(key))
         store().save_conversation(doc, existing[1] if existing else None)
+    except AlreadyThere:
+        repeat = True
     except (model.ValidationError, UserStoreError) as err:
         flash("gesprek", "error", problems_text(err))
         return
-    attached = _attach(doc, agenda)
+    attached = "" if repeat else _attach(doc, agenda)
     if existing is None:
         for name in [n for n in st.session_state if str(n).startswith(f"{key}_")]:
             st.session_state.pop(name)

@@ -14,7 +14,8 @@ from dashboard.core import db
 from . import checks, data, exchange, follow, forms, model
 from .render_html import MAX_PAGES, agenda_pdf, render_agenda
 from .store import UserStoreError
-from .view import CHOSEN, allowed, day_text, empty_form, flash, may_edit, problems_text, save_shown, show_flash, store
+from .view import (CHOSEN, allowed, day_text, flash, form_id, form_key, may_edit, next_form, problems_text,
+                   save_shown, show_flash, store)
 
 
 IMPORT_MESSAGE = "wa_import_message"   # (file_id, text): why the file the uploader holds was not read in
@@ -41,13 +42,14 @@ def follow_ups(agenda: dict) -> dict[tuple[str, str], follow.FollowUp]:
 
 def _add_review(agenda_id: str, priority_id: str, key: str) -> None:
     values = {n: st.session_state.get(f"{key}_{n}") for n in ("date", "done", "learned")}
+    review_id = form_id(key)   # the same for a second click on this form: the review is added once
 
     def change(doc: dict) -> dict:
-        entry = forms.review(values)
+        entry = forms.review(values, review_id)
         return {**doc, "priorities": [{**p, "reviews": [*p["reviews"], entry]} if p["id"] == priority_id else p
                                       for p in doc["priorities"]]}
-    if save_shown(agenda_id, "volgen", change, "De terugblik is opgeslagen."):
-        empty_form(key, {"done": "", "learned": ""})
+    if save_shown(agenda_id, "volgen", change, "De terugblik is opgeslagen.", added=review_id):
+        next_form(f"wa_r_{priority_id}")   # a new, empty form; a refused review keeps what was typed
 
 
 def render_follow(agenda: dict) -> None:
@@ -75,10 +77,10 @@ def render_follow(agenda: dict) -> None:
         for r in reviews:
             st.markdown(f"- **{day_text(r['date'])}**: gedaan: {md_escape(r['done'] or '–')}; geleerd: "
                         f"{md_escape(r['learned'] or '–')}")
-        key = f"wa_r_{priority['id']}"
+        key = form_key(f"wa_r_{priority['id']}")
         if not may_edit():
             continue
-        with st.form(key):   # emptied after a save only (view.empty_form): a refused one keeps what was typed
+        with st.form(key):
             cols = st.columns([1, 2, 2])
             cols[0].date_input("Datum", value=date.today(), key=f"{key}_date", format="DD-MM-YYYY",
                                help=checks.DAY_HELP, **checks.ANY_DAY)

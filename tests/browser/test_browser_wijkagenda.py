@@ -7,7 +7,8 @@ tables (older KWB years, the 2020/2022 RIVM tables, police, Kiesraad) take no pa
 leaving them out makes both builds of the flow (the fixture's and the refresh's) a third of a full build's cost. The flow: make the gesprekskaart, record the conversation,
 build an agenda with two priorities (a Bewonerskaart item, figures, a budget line), print it (PDF text checked
 with pdftotext), then `python -m pipelines refresh --table 50150NED` against the local OData replay server brings
-the 2024 wave; the user store stays byte-identical, and the Volgen tab shows what moved. Every request must stay
+the 2024 wave; the user store stays byte-identical, and the Volgen tab shows what moved. The agenda, the
+conversation, a priority and a budget line are made with a double click: each is stored once. Every request must stay
 on 127.0.0.1. Screenshots and the PDF as PNG land in test-artifacts/wijkagenda_*.png.
 """
 from __future__ import annotations
@@ -136,11 +137,14 @@ def _record_conversation(page, prompts: list[str]) -> None:
     _pick(form, "Hoort bij deze items van de Bewonerskaart", ASSET)
     form.get_by_label("Thema's met stippen (één per regel: thema: aantal stippen)").fill(
         "Bewegen en ontmoeten: 14\nRondkomen: 9")
-    form.get_by_role("button", name="Gesprek opslaan").click()
+    form.get_by_role("button", name="Gesprek opslaan").dblclick()       # a double click saves it once
     page.get_by_text("is opgeslagen: 3 notities en 2 thema's").wait_for(timeout=30_000)
+    _idle(page)
+    recorded = page.locator('[data-testid="stExpander"]').filter(has_text="Buurthuis De Boomgaard · 23 deelnemers")
+    assert recorded.count() == 1, recorded.count()
 
 
-def _add_priority(page, title: str, why: str, indicator: str, assets: bool) -> None:
+def _add_priority(page, title: str, why: str, indicator: str, assets: bool, double: bool = False) -> None:
     form = page.locator('[data-testid="stForm"]').filter(has_text="Prioriteit toevoegen").last
     form.get_by_label("Titel in de woorden van bewoners").fill(title)
     if assets:
@@ -148,9 +152,11 @@ def _add_priority(page, title: str, why: str, indicator: str, assets: bool) -> N
     _pick(form, "Waarom", why)
     _pick(form, "Cijfers om te volgen", indicator)
     form.get_by_label("Wie werkt eraan? (organisaties en initiatieven, één per regel)").fill("Buurthuis De Boomgaard")
-    form.get_by_role("button", name="Prioriteit toevoegen").click()
+    button = form.get_by_role("button", name="Prioriteit toevoegen")
+    button.dblclick() if double else button.click()
     page.get_by_text("De prioriteit is toegevoegd").wait_for(timeout=30_000)
     _idle(page)
+    assert page.locator('[data-testid="stExpander"]').filter(has_text=title).count() == 1   # added once
 
 
 def _pdf_text(path: Path) -> str:
@@ -172,19 +178,25 @@ def test_gesprekskaart_to_agenda_to_follow_up(agenda_app, page):
     mark("gesprekskaart")
 
     open_app(page, server, f"/wijkagenda?regio={BUURT}")
-    page.get_by_role("button", name="Wijkagenda maken").click()
-    page.get_by_text("De wijkagenda is gemaakt").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Wijkagenda maken").dblclick()        # one agenda, not two
+    page.get_by_text("De wijkagenda is gemaakt").or_(page.get_by_text("Er is al een wijkagenda")).first.wait_for(
+        timeout=30_000)
+    _idle(page)
+    assert page.get_by_text("Welke agenda?").count() == 0                     # the choice shows only for several
     _record_conversation(page, pack_prompts(BUURT, build_dir=tmp / "build"))
     mark("gesprek")
 
     _tab(page, "Wijkagenda")
-    _add_priority(page, "Samen meer bewegen", "Wandelgroep", "Ervaart gezondheid als goed (reeks", assets=True)
+    _add_priority(page, "Samen meer bewegen", "Wandelgroep", "Ervaart gezondheid als goed (reeks", assets=True,
+                  double=True)
     block = page.locator('[data-testid="stExpander"]').filter(has_text="Samen meer bewegen").first
     budget = block.locator('[data-testid="stForm"]').filter(has_text="Budgetregel toevoegen")
     budget.get_by_label("Waarvoor").fill("Wandelcoach een jaar")
     budget.get_by_label("Bedrag (€)").fill("2500")
-    budget.get_by_role("button", name="Budgetregel toevoegen").click()
+    budget.get_by_role("button", name="Budgetregel toevoegen").dblclick()
     page.get_by_text("De budgetregel is toegevoegd").wait_for(timeout=30_000)
+    _idle(page)
+    assert block.get_by_text("Wandelcoach een jaar").count() == 1                 # one line, not two
     _add_priority(page, "De huisarts blijft dichtbij", "De huisarts is dichtbij", "Afstand tot huisarts",
                   assets=False)
     text = page.locator('[data-testid="stMain"]').inner_text()
