@@ -193,8 +193,11 @@ def test_import_is_all_or_nothing(tmp_path, agenda_doc):
     bundle = exchange.read_bundle(exchange.export_bundle(agenda_doc, [conv]), "agenda.json")
     assert bundle.ok, bundle.problems
     store.save_conversation(conv)  # the conversation is already there: the whole import is refused
-    with pytest.raises(AlreadyThere):
+    with pytest.raises(AlreadyThere) as err:
         store.import_bundle(bundle.agenda, bundle.conversations)
+    # in Dutch words and with what to do next (it said 'Het gesprek van 2026-11-20 staat al in de opslag.')
+    assert str(err.value).startswith("Het gesprek van 20 november 2026 (Buurthuis De Boomgaard) staat al in de "
+                                     "opslag") and str(err.value).endswith("open de wijkagenda die er al is.")
     assert store.counts()["wijkagenda_agendas"] == 0
 
 

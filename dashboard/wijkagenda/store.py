@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from typing import Any
 
 from dashboard import userstore
@@ -173,7 +174,10 @@ class AgendaStore:
 
     def _insert_conversation(self, tx: Tx, doc: dict, action: str) -> None:
         if tx.execute("select 1 from wijkagenda_conversations where id = ?", [doc["id"]]):
-            raise AlreadyThere(f"Het gesprek van {doc['date']} staat al in de opslag. Er is niets opgeslagen.")
+            from dashboard.gesprekskaart.wording import dutch_date   # '2 december 2026', not '2026-12-02'
+            raise AlreadyThere(f"Het gesprek van {dutch_date(date.fromisoformat(doc['date']))} "
+                               f"({doc['organiser']}) staat al in de opslag; dit bestand is hier dus al eens "
+                               "ingelezen of gemaakt. Er is niets opgeslagen; open de wijkagenda die er al is.")
         now = userstore.utc_naive_now()
         tx.execute("insert into wijkagenda_conversations (id, region, body, version, created_at, updated_at) "
                    "values (?, ?, ?, 1, ?, ?)", [doc["id"], doc["regions"][0], _dump(doc), now, now])
