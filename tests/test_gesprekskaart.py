@@ -43,9 +43,10 @@ def test_amsterdam_pack_fills_catalogue_prompts_for_both_lenses(amsterdam):
 
 def test_amsterdam_pack_names_sources_periods_and_estimates(amsterdam):
     html = amsterdam.html
-    for text in ("Bron: CBS", "Bron: RIVM, CBS", "geschat", "CC BY 4.0", "50090NED", "85618NED",
-                 "vormen zijn een benadering"):
+    for text in ("Bron: CBS; RIVM, CBS. Licentie CC BY 4.0", "RIVM, CBS · 50090NED", "geschat", "50090NED",
+                 "85618NED", "vormen zijn een benadering"):
         assert text in html
+    assert "· Bron: " not in html               # it said 'Bron: CBS · Bron: RIVM, CBS'
     assert "<td>2020</td><td>2020</td>" in html  # period and boundary year of the RIVM figures
 
 

@@ -196,7 +196,9 @@ def _sources(content: PackContent) -> str:
     geschat = (" <b>Geschat</b>: RIVM rekent de Gezondheidsmonitor met een model om naar elke buurt. Dat is een "
                "schatting, geen telling." if any(g.modelled for g in content.sources) else "")
     url = _e(content.profile_url)
-    text = (f'<p>{_e(" · ".join(attributions))}. Licentie {_e(licence)}: delen mag, met bronvermelding.{others} '
+    # one 'Bron:' for all of them, as the sidebar says it ('Bron: CBS · Bron: RIVM, CBS' repeated the word)
+    named = "Bron: " + "; ".join(a.removeprefix("Bron: ") for a in attributions)
+    text = (f'<p>{_e(named)}. Licentie {_e(licence)}: delen mag, met bronvermelding.{others} '
             f'Indeling: de buurtgrenzen van dat jaar.{geschat}</p>{table}') if content.sources else _no_figures(content)
     return (f'<section class="sources"><div class="srctext"><h2>Over deze cijfers</h2>{text}</div>'
             f'<div class="qrbox">{qr_svg(content.profile_url, 24)}<p>Scan voor het hele profiel:<br>'
