@@ -205,7 +205,7 @@ def test_gesprekskaart_is_made_after_the_click_with_real_figures(app, store_path
     assert "<h1>Oog in Al</h1>" in html or ">Oog in Al<" in html
     assert f"Ongeveer {shown} (geschat) van de volwassenen doet vrijwilligerswerk." in html
     assert "Wie doet nog niet mee, en waarom?" in html                # a prompt from the catalogue
-    assert "Bron: RIVM, CBS" in html and CLUB in html
+    assert "RIVM, CBS · 50090NED" in html and CLUB in html
     assert "&lt;img src=x" in html and "<img src=x" not in html        # resident text is escaped
     # peers: the five most similar buurten and the page's median method
     with duckdb.connect(str(release_path), read_only=True) as con:

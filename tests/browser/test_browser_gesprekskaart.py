@@ -85,7 +85,7 @@ def test_profile_pack_html_and_pdf(pack_app, page):
     got.value.save_as(html_path)
     html = html_path.read_text(encoding="utf-8")
     assert got.value.suggested_filename == "gesprekskaart-lombok-oost.html"
-    assert "Lombok-Oost" in html and ASSET in html and "Bron: RIVM, CBS" in html
+    assert "Lombok-Oost" in html and ASSET in html and "RIVM, CBS · 50090NED" in html
     assert f"Ongeveer {volunteering} (geschat) van de volwassenen doet vrijwilligerswerk." in html
     assert "Wie doet nog niet mee, en waarom?" in html
     assert not re.search(r"""(src|href)=["']https?://(?!127\.0\.0\.1)""", html.split("Scan voor")[0])  # self-contained
@@ -96,7 +96,7 @@ def test_profile_pack_html_and_pdf(pack_app, page):
     got.value.save_as(pdf_path)
     assert pdf_path.read_bytes()[:5] == b"%PDF-"
     text = re.sub(r"\s+", " ", _pdf_text(pdf_path))
-    assert "Lombok-Oost" in text and ASSET in text and volunteering in text and "Bron: RIVM, CBS" in text
+    assert "Lombok-Oost" in text and ASSET in text and volunteering in text and "RIVM, CBS" in text
     assert "Wie doet nog niet mee, en waarom?" in text
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf_path), str(ARTIFACTS / "gesprekskaart_pdf")],
