@@ -29,8 +29,8 @@ COLUMNS = ["region_code", "level", "boundary_year", "name", "approximate", "geom
 
 DETAIL_TOLERANCE = 0.00005   # degrees, about 4 m: drops only collinear and near-collinear points
 DETAIL_DECIMALS = 5
-# Coarse tolerance per level in degrees (0.0025 is about 170 m east-west, well under a pixel of an all-NL map).
-COARSE_TOLERANCE = {"buurt": 0.0025, "wijk": 0.002, "gemeente": 0.002}
+# Coarse tolerance per level in degrees (0.003 is about 200 m east-west, under a pixel (~0.7) of the all-NL map).
+COARSE_TOLERANCE = {"buurt": 0.003, "wijk": 0.002, "gemeente": 0.002}
 COARSE_DECIMALS = 3
 
 
