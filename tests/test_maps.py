@@ -81,7 +81,8 @@ def test_one_trace_per_status_with_counts_in_the_legend(draw):
     for trace in figure.data:
         n = counts[trace.meta]
         assert trace.name.endswith(f": {fmt_number(n)}") and len(trace.locations) == n
-        assert len(trace.geojson["features"]) == n
+        shapes = map_geometry.url_collection(trace.geojson)["features"]    # only this trace's shapes, ids 0..n-1
+        assert [f["id"] for f in shapes] == list(trace.locations) == list(range(n))
     assert figure.data[0].name == f"Met cijfer: {fmt_number(counts['waarde'])}"
     assert "Andere buurtindeling" in figure.data[-1].name
 
@@ -204,7 +205,7 @@ def test_click_maps_back_to_the_region(draw, build_dir):
     code = choropleth.selected_region(frame, geojson, figure, [{"curve_number": 0, "point_index": 7}])
     assert code == rows[rows["status"] == figure.data[0].meta]["region_code"].iloc[7]
     detail = {f["id"]: f["geometry"] for f in geojson["features"]}
-    assert figure.data[0].geojson["features"][7]["geometry"] == detail[code]
+    assert map_geometry.url_collection(figure.data[0].geojson)["features"][7]["geometry"] == detail[code]
     assert choropleth.selected_region(frame, geojson, figure, [{"curve_number": 9, "point_index": 0}]) is None
 
 
@@ -574,3 +575,23 @@ def test_the_map_names_its_table_period_and_boundary_year(release_app, con, draw
     _, _, figure = draw(indicator_id, level, area)
     hover = figure.data[0].hovertemplate
     assert f"periode {period} · tabel {table} · indeling {year}" in hover
+
+
+def test_the_map_is_drawn_once_when_streamlit_hands_plotly_a_copy(draw):
+    """What keeps Plotly.react from tiling and drawing the whole map again when Streamlit passes it a fresh copy of
+    the same figure (bench_map.py counted every all-NL buurt map drawn twice): shapes as a string (a data: URL,
+    compared as text), data arrays as plain JSON lists (Plotly.js takes typed arrays, plotly.py's base64 for numpy,
+    as changed even with a datarevision), no template, and a datarevision that follows what the map shows."""
+    frame, geojson, figure = draw("bijstand_per_1000", "buurt", map_queries.NL)
+    spec = json.loads(pio.to_json(figure, validate=False))
+    assert "template" not in spec["layout"] and spec["layout"]["uirevision"]
+    for trace in spec["data"]:
+        assert trace["geojson"].startswith("data:application/json,")
+        assert all(isinstance(trace[k], list) for k in ("locations", "z", "text") if k in trace)
+    assert "bdata" not in json.dumps(spec["data"])
+    again = draw("bijstand_per_1000", "buurt", map_queries.NL)[2]
+    other = draw("vrijwilligerswerk", "buurt", map_queries.NL)[2]
+    assert again.layout.datarevision == figure.layout.datarevision != other.layout.datarevision
+    # the shapes are the ones of the map's own table, each once
+    sent = [f["geometry"] for t in figure.data for f in map_geometry.url_collection(t.geojson)["features"]]
+    assert len(sent) == len(choropleth.drawable(frame, geojson))

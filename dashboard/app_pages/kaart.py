@@ -92,7 +92,7 @@ if message:
     st.info(message, icon=":material/info:")
 points = _resident_points(area) if residents else None
 shown = figure if points is None else asset_layer.with_points(figure, points)  # a new figure; the cached one stays
-event = st.plotly_chart(shown, on_select="rerun", selection_mode="points", key=f"kaart_{level}_{area}",
+event = st.plotly_chart(shown, on_select="rerun", theme=None, selection_mode="points", key=f"kaart_{level}_{area}",
                         config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["select", "lasso"]})
 clicked = choropleth.selected_region(frame, geojson, figure, event.selection.points if event else [])
 if clicked:

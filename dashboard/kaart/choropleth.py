@@ -2,12 +2,16 @@
 
 Drawn with Plotly's MapLibre `choroplethmap` on map_style "white-bg": no tiles and no CDN, so a map works with
 no internet (RECIPES.md). Each status class is its own trace with its own slice of the shapes, so no shape is
-sent twice and each legend entry carries its count. Inside a trace the features get short integer ids
-(0, 1, ...) instead of region codes, which saves about 0.4 MB on the all-NL buurt map; a click is mapped back
-to a region through the trace's `meta` (its status) and the point index (`selected_region`).
+sent twice and each legend entry carries its count. A trace's shapes go as one data: URL (map_geometry.data_url),
+which Plotly parses once per page and compares as a string, so the map is drawn once, not again when Streamlit
+hands Plotly a fresh copy of the same figure. Inside a trace the features get short integer ids (0, 1, ...)
+instead of region codes, which saves about 0.4 MB on the all-NL buurt map; a click is mapped back to a region
+through the trace's `meta` (its status) and the point index (`selected_region`).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Mapping
 
@@ -18,7 +22,7 @@ import plotly.graph_objects as go
 from dashboard.core.format import fmt_number
 
 from .colour_classes import STATUS_ORDER, bucket_labels, member_mask, palette, scale_title
-from .map_geometry import SharedGeoJSON, dot_grid, hatch_lines, view_for
+from .map_geometry import SharedGeoJSON, data_url, dot_grid, hatch_lines, view_for
 from .map_text import row_status_text, status_label
 
 # Fill, edge colour, edge width. Greys only, never a colour of the scale; 'ontbreekt' is white with a dark edge.
@@ -41,6 +45,9 @@ SWATCH_SCALES = {
     "andere_indeling": [[0, "#a8a8a8"], [0.2, "#a8a8a8"], [0.2, _STRIPE], [0.32, _STRIPE], [0.32, "#a8a8a8"],
                         [0.68, "#a8a8a8"], [0.68, _STRIPE], [0.8, _STRIPE], [0.8, "#a8a8a8"], [1, "#a8a8a8"]],
 }
+# What Streamlit's theme (streamlit_config.toml) gave the map, set here because the page draws it with theme=None.
+THEME = {"font": dict(family='"Source Sans", sans-serif', size=12, color="#808495"), "legend_text": "#262730",
+         "hover_edge": "rgba(31, 35, 40, 0.2)"}
 HATCH_COLOUR = "#666666"
 DOT_COLOUR = _DOT
 APPROXIMATE_NOTE = "Grenzen: benadering (nagebouwd), niet de officiële grenzen"
@@ -85,21 +92,22 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
     tail = (f"periode {period}" + (f" · tabel {table}" if table else "") + (f" · indeling {year}" if year else "")
             + (" · geschat met een model" if indicator.get("modelled") else ""))
     k = frame.attrs.get("n_buckets", 0)
+    texts = getattr(geojson, "texts", None) or {c: json.dumps(g) for c, g in features.items()}
     fig = go.Figure()
     for status, first, part in trace_parts(rows):
         common = dict(
-            geojson=SharedGeoJSON(type="FeatureCollection",
-                                  features=[{"id": i, "geometry": features[c]} for i, c in enumerate(part["region_code"])]),
-            locations=np.arange(len(part)), text=part["name"].to_numpy(dtype=object), meta=status,
+            # plain lists, not numpy arrays: Plotly.js compares typed arrays (plotly.py sends numpy as base64) as
+            # changed on every update even with a datarevision, and then redraws the whole map
+            geojson=data_url([texts[c] for c in part["region_code"]]), locations=list(range(len(part))), text=part["name"].to_numpy(dtype=object), meta=status,
             legendgroup=status, showlegend=first,
             name=f"{status_label(status, level, indicator)}: {fmt_number(int((rows['status'] == status).sum()))}")
         if status == "waarde":
             fig.add_trace(go.Choroplethmap(
-                **common, z=part["bucket"].to_numpy(dtype="int8"), customdata=part["value_text"].to_numpy(dtype=object),
+                **common, z=part["bucket"].astype(int).tolist(), customdata=part["value_text"].to_numpy(dtype=object),
                 zmin=-0.5, zmax=k - 0.5, colorscale=_stepped(palette(k, indicator.get("direction", "neutral"))),
                 marker=dict(line=dict(color="#ffffff", width=0.5 if detail else 0)),
                 hovertemplate=f"<b>%{{text}}</b><br>{indicator['label']}: %{{customdata}}<br>{tail}<extra></extra>",
-                colorbar=dict(title=dict(text=scale_title(indicator), side="top"), tickvals=list(range(k)),
+                colorbar=dict(title=dict(text=scale_title(indicator), side="top", font=dict(size=14)), tickvals=list(range(k)),
                               ticktext=bucket_labels(frame, indicator["unit"]), thickness=16, len=0.55,
                               y=0.98, yanchor="top", x=0.99, xanchor="right", bgcolor="rgba(255,255,255,0.85)",
                               outlinewidth=0)))
@@ -110,7 +118,7 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
                     [row_status_text(status, r, level, year) for r in reasons])
             head, varying, foot = hover_parts(said)
             fig.add_trace(go.Choroplethmap(
-                **common, z=np.full(len(part), 0.5), zmin=0, zmax=1, colorscale=SWATCH_SCALES[status],
+                **common, z=[0.5] * len(part), zmin=0, zmax=1, colorscale=SWATCH_SCALES[status],
                 showscale=False, customdata=varying,
                 marker=dict(line=dict(color=edge, width=width if detail or status == "ontbreekt" else 0)),
                 hovertemplate=(f"<b>%{{text}}</b><br>{indicator['label']}: {head}"
@@ -135,11 +143,31 @@ def build_figure(frame: pd.DataFrame, geojson: Mapping, indicator: Mapping, *, l
                           yanchor="top", showarrow=False, font=dict(size=14, color="#1f2328"),
                           bgcolor="rgba(255,255,255,0.92)", borderpad=6, bordercolor="#888888", borderwidth=1))
     fig.update_layout(
-        map=dict(style="white-bg", layers=layers, **view), height=height, margin=dict(l=0, r=0, t=0, b=0),
-        separators=",.", annotations=notes, dragmode="pan", hoverlabel=dict(bgcolor="white", font_size=14),
-        legend=dict(title=dict(text="Kleur op de kaart"), font=dict(size=13), x=0.01, y=0.99, xanchor="left", yanchor="top",
-                    bgcolor="rgba(255,255,255,0.85)", itemclick=False, itemdoubleclick=False))
+        # Drawn once: datarevision and uirevision tell Plotly that a fresh copy of the same figure (Streamlit hands it
+        # one right after the first plot) changes neither data nor view, and a click and hover mode of our own keep
+        # Streamlit from changing the layout (with the plain lists and data: URLs above, and no template: the page
+        # draws the map with theme=None and THEME carries Streamlit's look). Without this the map was tiled and
+        # drawn twice (README, "Where the Kaart's browser time goes").
+        datarevision=revision(rows, layers), uirevision="kaart", clickmode="event+select", hovermode="closest",
+        font=THEME["font"], paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+        map=dict(style="white-bg", layers=layers, **view), height=height, margin=dict(l=0, r=0, t=0, b=0, pad=8),
+        separators=",.", annotations=notes, dragmode="pan",
+        hoverlabel=dict(bgcolor="white", bordercolor=THEME["hover_edge"], font=THEME["font"] | dict(size=14)),
+        legend=dict(title=dict(text="Kleur op de kaart", side="top", font=THEME["font"]),
+                    font=THEME["font"] | dict(size=13, color=THEME["legend_text"]), x=0.01, y=0.99, xanchor="left",
+                    yanchor="top", valign="top", bgcolor="rgba(255,255,255,0.85)", bordercolor="rgba(0,0,0,0)",
+                    borderwidth=0, itemclick=False, itemdoubleclick=False))
+    fig.layout.template = None  # a template is a new object on every copy, and Plotly then redraws everything
     return fig
+
+
+def revision(rows: pd.DataFrame, layers: list) -> str:
+    """A short digest of what a map shows (areas, classes, texts, extra layers): Plotly's layout.datarevision."""
+    digest = hashlib.blake2b(pd.util.hash_pandas_object(
+        rows[[c for c in ("region_code", "status", "bucket", "value_text", "missing_reason") if c in rows]],
+        index=False).to_numpy().tobytes(), digest_size=8)
+    digest.update(repr([(layer["type"], len(str(layer["source"]))) for layer in layers]).encode())
+    return digest.hexdigest()
 
 
 def selected_region(frame: pd.DataFrame, geojson: Mapping, figure: go.Figure, points: list[dict]) -> str | None:

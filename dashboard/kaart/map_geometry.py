@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import urllib.parse
 
 import numpy as np
 import pandas as pd
@@ -23,12 +24,36 @@ class SharedGeoJSON(dict):
 
 
 def geojson_for(level: str, area: str, shapes: pd.DataFrame | None = None) -> dict:
-    """A FeatureCollection of the shapes in view (feature id = region code)."""
+    """A FeatureCollection of the shapes in view (feature id = region code); `.texts` keeps each geometry's GeoJSON
+    text (region code -> text) for data_url."""
     shapes = load_shapes(level, area) if shapes is None else shapes
     # One json.loads of the joined text is much faster than one per shape.
     body = ",".join(f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{geom}}}'
                     for code, geom in zip(shapes["region_code"], shapes["geometry"]))
-    return SharedGeoJSON(json.loads(f'{{"type":"FeatureCollection","features":[{body}]}}'))
+    collection = SharedGeoJSON(json.loads(f'{{"type":"FeatureCollection","features":[{body}]}}'))
+    collection.texts = dict(zip(shapes["region_code"], shapes["geometry"]))
+    return collection
+
+
+_URL_SAFE = '{}[]":,.-'  # all a GeoJSON of numbers and fixed words needs; anything else is percent-encoded
+
+
+def data_url(geometries: list[str]) -> str:
+    """A FeatureCollection of these GeoJSON geometry texts (feature ids 0, 1, ...) as a `data:` URL. Its features
+    leave out `"type":"Feature"` (Plotly reads only `id` and `geometry` and makes its own features for MapLibre).
+
+    A choroplethmap trace whose geojson is a string is fetched and parsed once per page and compared as a string
+    when Streamlit hands Plotly the same figure again; a geojson object counts as changed whenever the figure
+    object is new (no `datarevision` covers it), and Streamlit makes a fresh copy right after the first plot, so
+    the map was parsed, tiled and drawn twice (bench_map.py). A data: URL never leaves the browser."""
+    body = ",".join(f'{{"id":{i},"geometry":{g}}}' for i, g in enumerate(geometries))
+    return "data:application/json," + urllib.parse.quote(f'{{"type":"FeatureCollection","features":[{body}]}}',
+                                                        safe=_URL_SAFE)
+
+
+def url_collection(url: str) -> dict:
+    """The FeatureCollection inside a data_url (for tests and checks)."""
+    return json.loads(urllib.parse.unquote(url.split(",", 1)[1]))
 
 
 def area_bounds(shapes: pd.DataFrame, area: str) -> tuple[float, float, float, float] | None:

@@ -8,6 +8,8 @@ those, and the map must work with no internet (RECIPES.md).
 """
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import plotly.graph_objects as go
 import shapely
@@ -69,7 +71,8 @@ def layer_points(area: str | None) -> pd.DataFrame:
 
 def halo_trace(points: pd.DataFrame) -> go.Scattermap:
     """A dark ring under each point (Scattermap markers have no outline), so orange stands out on yellow too."""
-    return go.Scattermap(lon=points["lon"], lat=points["lat"], mode="markers", meta=LAYER_META, showlegend=False,
+    return go.Scattermap(lon=points["lon"].tolist(), lat=points["lat"].tolist(), mode="markers", meta=LAYER_META,
+                         showlegend=False,
                          hoverinfo="skip", marker=dict(size=17, color=HALO))
 
 
@@ -77,7 +80,7 @@ def points_trace(points: pd.DataFrame) -> go.Scattermap:
     """The layer: one orange circle per item; hover shows name, category and (when so) 'locatie bij benadering'."""
     notes = ["<br><i>" + n + "</i>" if n else "" for n in points["note"]]
     return go.Scattermap(
-        lon=points["lon"], lat=points["lat"], mode="markers", meta=LAYER_META,
+        lon=points["lon"].tolist(), lat=points["lat"].tolist(), mode="markers", meta=LAYER_META,  # lists: see below
         name=f"Door bewoners genoemd: {len(points)}", showlegend=True,
         marker=dict(size=13, color=COLOUR, opacity=0.95),
         customdata=list(zip(points["name"], points["category_label"], notes)),
@@ -86,8 +89,13 @@ def points_trace(points: pd.DataFrame) -> go.Scattermap:
 
 
 def with_points(figure: go.Figure, points: pd.DataFrame) -> go.Figure:
-    """A new figure with the layer on top; the (cached, shared) map figure itself is not changed."""
+    """A new figure with the layer on top; the (cached, shared) map figure itself is not changed. As in
+    choropleth.build_figure: plain lists, no template, and a datarevision of its own, so Plotly draws the map once."""
     if points.empty:
         return figure
-    return go.Figure(data=[*figure.data, halo_trace(points), points_trace(points)], layout=figure.layout)
+    shown = go.Figure(data=[*figure.data, halo_trace(points), points_trace(points)], layout=figure.layout)
+    shown.layout.template = None
+    digest = hashlib.blake2b(pd.util.hash_pandas_object(points, index=False).to_numpy().tobytes(), digest_size=6)
+    shown.layout.datarevision = f"{figure.layout.datarevision}-{digest.hexdigest()}"
+    return shown
 

@@ -55,7 +55,7 @@ def test_click_on_buurt_opens_profile(app_server, page):
     x, y = page.evaluate("""() => {
         const gd = document.querySelector('.js-plotly-plot');
         const map = gd._fullLayout.map._subplot.map;
-        const ring = gd.data[0].geojson.features[0].geometry.coordinates;
+        const ring = window.PlotlyGeoAssets[gd.data[0].geojson].features[0].geometry.coordinates;  // a data: URL
         const pts = (typeof ring[0][0][0] === 'number') ? ring[0] : ring[0][0];
         const lon = pts.reduce((s, p) => s + p[0], 0) / pts.length, lat = pts.reduce((s, p) => s + p[1], 0) / pts.length;
         const px = map.project([lon, lat]);
