@@ -372,3 +372,11 @@ def test_a_saved_conversation_counts_one_note_and_one_theme_in_the_singular(stor
                for s in at.success), [s.value for s in at.success]
     assert any(e.label.endswith("· Buurthuis De Boomgaard · 1 deelnemer · 1 notitie") for e in at.expander), \
         [e.label for e in at.expander]
+
+
+def test_the_conversation_form_says_that_unsaved_text_is_lost_on_a_reload(store_path):
+    """A reload in the middle of typing starts a new session and the typed notes were gone without a word; the
+    form says beforehand that only 'Gesprek opslaan' keeps them, and how to save in between."""
+    at = with_agenda()
+    captions = " ".join(c.value for c in at.caption)
+    assert "pas bewaard als u op **Gesprek opslaan** klikt" in captions and "opnieuw" in captions

@@ -21,6 +21,11 @@ FLASH = "wa_flash"
 SHOWN = "wa_shown"
 CHOSEN = "wa_agenda"
 NEW_FORMS = "wa_p_n"
+# A browser reload starts a new session: text typed in a form and not yet saved is gone (Streamlit keeps no form
+# state across sessions). The long conversation form says so before anyone types an evening's notes into it.
+UNSAVED = ("Wat u typt, wordt pas bewaard als u op **Gesprek opslaan** klikt. Laadt u de pagina opnieuw of sluit u "
+           "hem eerder, dan is de tekst weg. Typt u veel, sla dan tussendoor op: een opgeslagen gesprek kunt u later "
+           "aanvullen met ‘Gesprek wijzigen’.")
 PRIVACY = ("**Geen persoonsgegevens.** Schrijf op wat er gezegd is, niet wie het zei: geen namen van bewoners, "
            "geen e-mailadressen en geen telefoonnummers. Noem organisaties, geen personen.")
 

@@ -170,4 +170,5 @@ def render(region: dict, agenda: tuple[dict, int] | None) -> None:
     if may_edit():
         st.markdown("### Nieuw gesprek vastleggen")
         st.markdown(PRIVACY)
+        st.caption(view.UNSAVED)
         conversation_form(region, agenda)
