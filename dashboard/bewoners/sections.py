@@ -32,7 +32,7 @@ CSS = """<style>
 .bk-count{border:1px solid #b7d7c6;border-radius:1rem;padding:.05rem .55rem;font-size:.85rem;background:#eaf4ee}
 .bk-count.zero{background:#fff;color:#6b7280;border-color:#e5e7eb}
 .bk-list{list-style:none;padding:0;margin:0}
-.bk-item{border-left:4px solid #2f7a5a;padding:.25rem .6rem;margin:.35rem 0;background:#f7faf8}
+.bk-item{border-left:4px solid #2f7a5a;padding:.25rem .6rem;margin:.35rem 0;background:#f7faf8;overflow-wrap:anywhere}
 .bk-cat{font-size:.8rem;color:#225c43;text-transform:uppercase;letter-spacing:.03em}
 .bk-note{font-size:.8rem;color:#6b7280}
 </style>"""

@@ -55,6 +55,17 @@ def _upload(page, name: str, payload) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files)
 
 
+LONG_WORD = "Buurtmoestuin" + "x" * 200 + " https://voorbeeld.nl/" + "pad/" * 40
+
+
+def _assert_wraps(page) -> None:
+    """A long word or link that residents typed wraps inside its item (it ran out of the box and off the page)."""
+    item = page.locator(".bk-item").filter(has_text="Buurtmoestuinxxx").filter(visible=True).first
+    item.wait_for()
+    widths = item.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] <= widths[1], widths
+
+
 def test_upload_template_and_see_it_listed_and_in_the_profile(bewoners_app, no_dialogs):
     page = no_dialogs
     open_app(page, bewoners_app, f"/bewonerskaart?regio={BUURT}")
@@ -82,10 +93,12 @@ def test_upload_template_and_see_it_listed_and_in_the_profile(bewoners_app, no_d
     page.get_by_label("Naam *").fill("<script>alert('x')</script> Buurthuis")
     page.get_by_label("Categorie *").click()
     page.get_by_role("option", name="Fysieke plekken").click()
+    page.get_by_label("Omschrijving (als u wilt)").fill(LONG_WORD)
     page.get_by_role("button", name="Opslaan").click()
     page.get_by_text("Opgeslagen op de Bewonerskaart.", exact=True).wait_for(timeout=60_000)
     _tab(page, "In deze buurt")
     page.get_by_text("<script>alert('x')</script> Buurthuis").wait_for()    # shown as text, not run
+    _assert_wraps(page)
     screenshot(page, "bewonerskaart_4_script_als_tekst")
 
     # the profile shows what residents named (dashboard/profile/sections.py -> bewoners.render_asset_summary)
@@ -97,6 +110,7 @@ def test_upload_template_and_see_it_listed_and_in_the_profile(bewoners_app, no_d
     title.scroll_into_view_if_needed()
     assert page.get_by_text("Verenigingen en initiatieven: 1").is_visible()
     assert page.get_by_text("<script>alert('x')</script> Buurthuis").is_visible()
+    _assert_wraps(page)
     screenshot(page, "bewonerskaart_5_profiel")
     assert_only_local(page)
 
