@@ -363,3 +363,15 @@ def test_a_baseline_of_a_code_that_now_names_another_area_is_not_compared(build_
     assert checked.status != follow.OTHER_AREA
     assert any("nog hetzelfde gebied" in n for n in checked.notes), checked.notes
     assert not any("Zijn de grenzen veranderd" in n for n in checked.notes)
+
+
+def test_a_newer_period_without_a_figure_is_not_called_a_newer_figure(build_dir):
+    """Tafelberger Heide (5 inwoners) has no 2024 inwoners: Volgen said, in a green box, '1 van de 1 gevolgde
+    cijfers heeft een nieuwer cijfer dan het beginpunt: Inwoners.' It says there is a newer period without a
+    figure for this place."""
+    base = data.freeze("BU04060328", "inwoners", TODAY, build_dir)
+    assert base["period"] == "2023"                               # the newest figure the release has for it
+    result = follow.follow_up(base, data.latest(base, build_dir))
+    assert result.status == follow.NOT_PUBLISHED
+    assert follow.summary([result]) == ("Voor het gevolgde cijfer is er nog geen nieuwer cijfer dan het beginpunt. "
+                                        "Voor Inwoners is er een nieuwere periode, maar zonder cijfer voor deze plek.")

@@ -191,14 +191,21 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
 
 
 def summary(items: list[FollowUp]) -> str:
-    """One line for the top of the follow-up: how many followed figures have a newer value."""
+    """One line for the top of the follow-up: which followed figures have a newer value. A newer period without a
+    value for this place is said apart: it is not 'een nieuwer cijfer' (Tafelberger Heide's inwoners, 2024)."""
     if not items:
         return "Er worden nog geen cijfers gevolgd."
-    moved = [i for i in items if i.moved]
-    if not moved:
-        if len(items) == 1:
-            return "Voor het gevolgde cijfer is er nog geen nieuwer cijfer dan het beginpunt."
-        return f"Voor geen van de {len(items)} gevolgde cijfers is er een nieuwer cijfer dan het beginpunt."
-    names = ", ".join(i.label for i in moved)
-    return f"{len(moved)} van de {len(items)} gevolgde cijfers {'heeft' if len(moved) == 1 else 'hebben'} een " \
-           f"nieuwer cijfer dan het beginpunt: {names}."
+    figures = [i for i in items if i.moved and i.status != NOT_PUBLISHED]
+    empty = [i for i in items if i.moved and i.status == NOT_PUBLISHED]
+    if len(items) == 1 and not figures:
+        text = "Voor het gevolgde cijfer is er nog geen nieuwer cijfer dan het beginpunt."
+    elif not figures:
+        text = f"Voor geen van de {len(items)} gevolgde cijfers is er een nieuwer cijfer dan het beginpunt."
+    else:
+        verb = "heeft" if len(figures) == 1 else "hebben"
+        text = (f"{len(figures)} van de {len(items)} gevolgde cijfers {verb} een nieuwer cijfer dan het beginpunt: "
+                f"{', '.join(i.label for i in figures)}.")
+    if empty:
+        text += (f" Voor {', '.join(i.label for i in empty)} is er een nieuwere periode, maar zonder cijfer voor "
+                 "deze plek.")
+    return text

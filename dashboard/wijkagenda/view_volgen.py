@@ -58,7 +58,7 @@ def render_follow(agenda: dict) -> None:
     st.caption(f"Gegevens van {release_date(db.release_key())}. Het beginpunt is het cijfer op het moment dat het werd "
                "gekozen; 'nu' is het nieuwste cijfer van dezelfde reeks in de huidige gegevens.")
     items = list(results.values())
-    (st.success if any(i.moved for i in items) else st.info)(follow.summary(items))
+    st.info(follow.summary(items))   # news, not a success: a newer figure can be worse, or missing
     for number, priority in enumerate(agenda["priorities"], start=1):
         st.markdown(f"### {number}. {md_escape(priority['title'])}")
         rows = [results[(priority["id"], b["indicator_id"])] for b in priority["indicators"]]
