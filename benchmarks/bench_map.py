@@ -39,6 +39,15 @@ CASES = [("all-NL buurten", "ervaren_gezondheid_goed", "buurt", map_queries.NL),
 EMPTY_APP, NAIVE_MAP_APP = "benchmarks/empty_app.py", "benchmarks/naive_map_app.py"
 BROWSER_TARGETS = {"first paint after ready: /kaart (NL gemeenten)": 3, "all-NL buurt map paint": 4,
                    "all-NL buurt map paint, cached": 2.5}
+# How often MapLibre was given each map source's shapes (its worker's 'loadData' message, type 'LD' in MapLibre 5):
+# 1 = the map was tiled and drawn once; 2 = Plotly redrew it when Streamlit handed it a copy of the figure.
+COUNT_LOADS_JS = """(() => {
+    window.__mapLoads = 0;
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (m) { if (m && m.type === 'LD') window.__mapLoads++; return post.apply(this, arguments); };
+})();"""
+SOURCES_JS = """() => Object.keys(document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map.getStyle().sources)
+    .filter(id => id.startsWith('source-')).length"""
 
 
 def figure_case(indicator_id: str, level: str, area: str, build_dir: Path) -> dict:
@@ -124,6 +133,7 @@ def browser_times(build_dir: Path) -> dict:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = new_page(browser)
+            page.add_init_script(COUNT_LOADS_JS)
             received = []
             page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
             runs = [("first paint after ready: /kaart (NL gemeenten)", "/kaart", True),
@@ -141,6 +151,9 @@ def browser_times(build_dir: Path) -> dict:
                 out[name + " [websocket bytes]"] = sum(received)
                 out[name + " [cpu: server]"] = cpu_seconds(server.process.pid) - cpu[0]
                 browser_cpu_since(cpu[1], name, out)
+                if "all-NL buurt" in name:
+                    page.wait_for_timeout(3000)   # a second draw starts only after the first has finished
+                    out[name + " [shapes loaded per source]"] = page.evaluate("window.__mapLoads") / page.evaluate(SOURCES_JS)
             outside = page.requests.outside
             page.context.close()
             out |= baseline_times(build_dir, browser)
@@ -168,6 +181,8 @@ def main() -> None:
         for name, value in times.items():
             if "bytes" in name:
                 figure(name, value / 1e6, "MB", 3 if "all-NL buurt" in name else None)
+            elif "per source" in name:
+                figure(name, value, "x", 1)
             elif "outside" in name:
                 figure(name, value, "", 0)
             else:
