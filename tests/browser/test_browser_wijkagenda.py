@@ -103,6 +103,15 @@ def _idle(page) -> None:
     wait_until_idle(page)
 
 
+def _count_once_drawn(locator) -> int:
+    """How many elements match, once the first is drawn and the page has settled (under load the success message
+    shows before the tab below it is drawn again)."""
+    locator.first.wait_for(timeout=30_000)
+    time.sleep(0.5)
+    wait_until_idle(locator.page)
+    return locator.count()
+
+
 def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
     _idle(page)
@@ -139,9 +148,8 @@ def _record_conversation(page, prompts: list[str]) -> None:
         "Bewegen en ontmoeten: 14\nRondkomen: 9")
     form.get_by_role("button", name="Gesprek opslaan").dblclick()       # a double click saves it once
     page.get_by_text("is opgeslagen: 3 notities en 2 thema's").wait_for(timeout=30_000)
-    _idle(page)
     recorded = page.locator('[data-testid="stExpander"]').filter(has_text="Buurthuis De Boomgaard · 23 deelnemers")
-    assert recorded.count() == 1, recorded.count()
+    assert _count_once_drawn(recorded) == 1
 
 
 def _add_priority(page, title: str, why: str, indicator: str, assets: bool, double: bool = False) -> None:
@@ -155,8 +163,7 @@ def _add_priority(page, title: str, why: str, indicator: str, assets: bool, doub
     button = form.get_by_role("button", name="Prioriteit toevoegen")
     button.dblclick() if double else button.click()
     page.get_by_text("De prioriteit is toegevoegd").wait_for(timeout=30_000)
-    _idle(page)
-    assert page.locator('[data-testid="stExpander"]').filter(has_text=title).count() == 1   # added once
+    assert _count_once_drawn(page.locator('[data-testid="stExpander"]').filter(has_text=title)) == 1   # added once
 
 
 def _pdf_text(path: Path) -> str:
@@ -195,8 +202,7 @@ def test_gesprekskaart_to_agenda_to_follow_up(agenda_app, page):
     budget.get_by_label("Bedrag (€)").fill("2500")
     budget.get_by_role("button", name="Budgetregel toevoegen").dblclick()
     page.get_by_text("De budgetregel is toegevoegd").wait_for(timeout=30_000)
-    _idle(page)
-    assert block.get_by_text("Wandelcoach een jaar").count() == 1                 # one line, not two
+    assert _count_once_drawn(block.get_by_text("Wandelcoach een jaar")) == 1       # one line, not two
     _add_priority(page, "De huisarts blijft dichtbij", "De huisarts is dichtbij", "Afstand tot huisarts",
                   assets=False)
     text = page.locator('[data-testid="stMain"]').inner_text()
