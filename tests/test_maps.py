@@ -312,6 +312,28 @@ def test_text_alternative_says_one_area_in_the_singular(draw, indicators, con):
     assert "voor 1 wijk in Zeewolde" in sentence and "1 wijken" not in sentence
 
 
+def test_a_gemeente_map_of_one_gemeente_names_it_and_the_gemeenten_around_it(release_app, con):
+    """A gemeente map of one gemeente draws its neighbours too (map_queries.load_shapes): its text says 'Son en
+    Breugel en de N gemeenten eromheen', never 'N + 1 gemeenten in Son en Breugel', and the colour toggle compares
+    with the gemeenten around it, not 'binnen deze gemeente'. The page is read as a user gets it."""
+    (code, name), = con.execute("select region_code, name from mart_regions where level = 'gemeente' "
+                                "and name = 'Son en Breugel'").fetchall()
+    n = len(map_queries.load_shapes("gemeente", code))
+    assert n > 2, "a gemeente with neighbours"
+    at = release_app("app_pages/kaart.py", run_first=False, indicator="vrijwilligerswerk", schaal="gemeente",
+                     gebied=code)
+    assert not at.exception
+    texts = " ".join(m.value for m in at.main.markdown)
+    assert f"voor {name} en de {n - 1} gemeenten eromheen:" in texts
+    assert f"gemeenten in {name}" not in texts
+    toggle = at.toggle(key="kaart_relatief")
+    assert "eromheen" in toggle.label and "binnen deze gemeente" not in toggle.label
+    at = release_app("app_pages/kaart.py", run_first=False, indicator="vrijwilligerswerk", schaal="wijk",
+                     gebied=code)
+    assert f"wijken in {name}" in " ".join(m.value for m in at.main.markdown)
+    assert "binnen deze gemeente" in at.toggle(key="kaart_relatief").label
+
+
 def test_text_alternative_names_every_grey_class(draw, indicators):
     from dashboard.kaart import text_alternative as ta
     frame, _, _ = draw("vrijwilligerswerk", "buurt", "GM0363")   # RIVM 2020 division: Amsterdam renumbered

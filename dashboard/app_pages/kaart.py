@@ -80,6 +80,7 @@ area = middle.selectbox("Waar?", list(areas), format_func=areas.get, key="kaart_
 level = st.segmented_control("Niveau", list(SCALES), format_func=SCALES.get, key="kaart_schaal") or "gemeente"
 toggles = st.container(horizontal=True)
 relative = area != map_queries.NL and toggles.toggle(
+    "Kleuren vergelijken met de gemeenten eromheen (anders: met heel Nederland)" if level == "gemeente" else
     "Kleuren vergelijken binnen deze gemeente (anders: met heel Nederland)", key="kaart_relatief")
 residents = toggles.toggle("Toon wat bewoners noemen", value=True, key="kaart_bewoners",
                            help="Plekken, clubs en initiatieven van de Bewonerskaart, als oranje stippen.")
@@ -103,7 +104,8 @@ st.caption(map_text.source_line(frame, meta, level))   # every figure carries it
 st.caption(map_text.legend_explanation(frame, level, detail=area != map_queries.NL, indicator=meta))
 # The map as text (WCAG 2.1 AA): a sentence and a table with what the colours show (dashboard/kaart/text_alternative.py)
 st.markdown(text_alternative.sentence(frame, meta, level,
-                                      "heel Nederland" if area == map_queries.NL else areas[area]))
+                                      "heel Nederland" if area == map_queries.NL else areas[area],
+                                      centre=None if area == map_queries.NL else area))
 with st.expander("Tabel bij de kaart: dezelfde cijfers als tekst"):
     if len(frame) > text_alternative.MAX_ROWS:
         st.caption(f"Kies een gemeente bij ‘Waar?’ voor een tabel van de {map_text.LEVELS[level]}.")

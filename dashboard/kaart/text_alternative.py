@@ -49,12 +49,25 @@ def _why_missing(frame: pd.DataFrame) -> str:
     return f" (waarvan {' en '.join(words)})" if words else ""
 
 
-def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str) -> str:
-    """'Kaart van <label> voor de 99 buurten in Amsterdam: 80 met een cijfer, van 9,1% (X) tot 31,0% (Y); ...'."""
+def scope(n: int, level: str, area_name: str, centre: str | None = None) -> str:
+    """What the map shows: '99 buurten in Amsterdam', or on a gemeente map of one gemeente, which also draws the
+    gemeenten around it (map_queries.load_shapes), 'Son en Breugel en de 16 gemeenten eromheen' (never '17
+    gemeenten in Son en Breugel')."""
+    if centre is None:
+        return f"{_n(n)} {level if n == 1 else LEVELS.get(level, level)} in {area_name}"
+    others = n - 1
+    if others <= 0:
+        return area_name
+    return f"{area_name} en " + ("de gemeente eromheen" if others == 1 else f"de {_n(others)} gemeenten eromheen")
+
+
+def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str, centre: str | None = None) -> str:
+    """'Kaart van <label> voor de 99 buurten in Amsterdam: 80 met een cijfer, van 9,1% (X) tot 31,0% (Y); ...'.
+    `centre`: the chosen gemeente's code on a gemeente map of one gemeente and its neighbours."""
     n = len(frame)
     label = str(indicator["label"])
-    plural = LEVELS.get(level, level)
-    head = f"Kaart van ‘{label}’ voor {_n(n)} {level if n == 1 else plural} in {area_name}"
+    centre = centre if level == "gemeente" and centre in set(frame["region_code"]) else None
+    head = f"Kaart van ‘{label}’ voor {scope(n, level, area_name, centre)}"
     with_value = frame[frame["status"].eq("waarde") & frame["value"].notna()]
     parts = []
     if len(with_value):
