@@ -233,10 +233,11 @@ def test_kaart_shows_residents_points_with_escaped_hover(app, store_path, releas
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     [layer] = [t for t in spec["data"] if t["type"] == "scattermap" and "customdata" in t]   # (+ its dark halo)
-    names = {row[0]: row for row in layer["customdata"]}
+    names = {row[0]: row for row in layer["customdata"]}     # (title, body): one marker per place
     assert set(names) == {CLUB, "&lt;img src=x onerror=alert(1)&gt; Bankje"}
-    assert "buurt is bepaald uit de coördinaten" in names["&lt;img src=x onerror=alert(1)&gt; Bankje"][2]
-    assert "ergens in deze buurt" in names[CLUB][2] and "locatie bij benadering" in names[CLUB][2]
+    assert "buurt is bepaald uit de coördinaten" in names["&lt;img src=x onerror=alert(1)&gt; Bankje"][1]
+    assert "ergens in deze buurt" in names[CLUB][1] and "locatie bij benadering" in names[CLUB][1]
+    assert layer["name"] == "Door bewoners genoemd: 2"
     assert layer["mode"] == "markers" and "text" not in layer      # no map text: it would fetch fonts
     with duckdb.connect(str(release_path), read_only=True) as con:
         shape = shapely.from_geojson(con.execute("select geometry from mart_region_shapes where region_code = ?",
@@ -246,3 +247,23 @@ def test_kaart_shows_residents_points_with_escaped_hover(app, store_path, releas
     assert any("wat bewoners zelf noemen op de Bewonerskaart (2 in dit gebied)" in c.value for c in at.main.caption)
     at.toggle(key="kaart_bewoners").set_value(False).run()
     assert not [t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t["type"] == "scattermap"]
+
+
+def test_kaart_items_in_one_buurt_without_a_place_share_one_marker_that_names_them_all(app, store_path):
+    """Items with only a buurt code sit on one point inside that buurt: one marker that names each item, and a
+    legend that says on how many places the items are, so no item hides under another and the count matches
+    the dots."""
+    seed(store_path)
+    more = build_asset({"name": "Moestuin <De Kas>", "category": "plekken", "buurt_code": BUURT},
+                       known_buurt_codes=[BUURT], locator=None)
+    AssetStore(store_path).add([more])
+    at = app("app_pages/kaart.py", regio=BUURT)
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    layer, = [t for t in spec["data"] if t["type"] == "scattermap" and "customdata" in t]
+    halo, = [t for t in spec["data"] if t["type"] == "scattermap" and "customdata" not in t]
+    assert layer["name"] == "Door bewoners genoemd: 3 (op 2 plekken)"
+    assert len(plain(layer["lon"])) == len(plain(halo["lon"])) == 2
+    shared, = [row for row in layer["customdata"] if row[0] == "2 dingen op deze plek"]
+    assert f"<b>{CLUB}</b>" in shared[1] and "<b>Moestuin &lt;De Kas&gt;</b>" in shared[1]
+    assert shared[1].count("locatie bij benadering") == 2

@@ -69,22 +69,49 @@ def layer_points(area: str | None) -> pd.DataFrame:
     return pd.DataFrame(out, columns=COLUMNS)
 
 
-def halo_trace(points: pd.DataFrame) -> go.Scattermap:
+def places(points: pd.DataFrame) -> pd.DataFrame:
+    """One row per place on the map: items at the same point (several items in one buurt without their own
+    coordinates share its anchor) become one marker, so none hides under another. Columns: lon, lat, n (items
+    there), title (the item's name, or 'N dingen op deze plek') and body (category and note, or every item with
+    its category and note on a line of its own); both HTML-escaped already (layer_points)."""
+    def item(row, named: bool) -> str:
+        note = f" <i>({row.note})</i>" if row.note else ""
+        return (f"<b>{row.name}</b> · " if named else "") + f"{row.category_label}{note}"
+
+    rows = []
+    for (lon, lat), group in points.groupby([points["lon"].round(6), points["lat"].round(6)], sort=False):
+        items = list(group.itertuples())
+        if len(items) == 1:
+            rows.append((lon, lat, 1, items[0].name, item(items[0], named=False)))
+        else:
+            rows.append((lon, lat, len(items), f"{len(items)} dingen op deze plek",
+                         "<br>".join(item(r, named=True) for r in items)))
+    return pd.DataFrame(rows, columns=["lon", "lat", "n", "title", "body"])
+
+
+def halo_trace(spots: pd.DataFrame) -> go.Scattermap:
     """A dark ring under each point (Scattermap markers have no outline), so orange stands out on yellow too."""
-    return go.Scattermap(lon=points["lon"].tolist(), lat=points["lat"].tolist(), mode="markers", meta=LAYER_META,
+    return go.Scattermap(lon=spots["lon"].tolist(), lat=spots["lat"].tolist(), mode="markers", meta=LAYER_META,
                          showlegend=False,
                          hoverinfo="skip", marker=dict(size=17, color=HALO))
 
 
-def points_trace(points: pd.DataFrame) -> go.Scattermap:
-    """The layer: one orange circle per item; hover shows name, category and (when so) 'locatie bij benadering'."""
-    notes = ["<br><i>" + n + "</i>" if n else "" for n in points["note"]]
+def legend_name(n_items: int, n_places: int) -> str:
+    """'Door bewoners genoemd: 4', or where items share a place 'Door bewoners genoemd: 4 (op 2 plekken)', so the
+    count matches the dots a reader sees."""
+    return f"Door bewoners genoemd: {n_items}" + (f" (op {n_places} plekken)" if n_places < n_items else "")
+
+
+def points_trace(points: pd.DataFrame, spots: pd.DataFrame | None = None) -> go.Scattermap:
+    """The layer: one orange circle per place (places()); hover shows each item's name, category and (when so)
+    'locatie bij benadering'."""
+    spots = places(points) if spots is None else spots
     return go.Scattermap(
-        lon=points["lon"].tolist(), lat=points["lat"].tolist(), mode="markers", meta=LAYER_META,  # lists: see below
-        name=f"Door bewoners genoemd: {len(points)}", showlegend=True,
+        lon=spots["lon"].tolist(), lat=spots["lat"].tolist(), mode="markers", meta=LAYER_META,  # lists: see below
+        name=legend_name(len(points), len(spots)), showlegend=True,
         marker=dict(size=13, color=COLOUR, opacity=0.95),
-        customdata=list(zip(points["name"], points["category_label"], notes)),
-        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}"
+        customdata=list(zip(spots["title"], spots["body"])),
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}"
                       "<br>Bron: Bewonerskaart (ingevuld door bewoners)<extra></extra>")
 
 
@@ -93,7 +120,8 @@ def with_points(figure: go.Figure, points: pd.DataFrame) -> go.Figure:
     choropleth.build_figure: plain lists, no template, and a datarevision of its own, so Plotly draws the map once."""
     if points.empty:
         return figure
-    shown = go.Figure(data=[*figure.data, halo_trace(points), points_trace(points)], layout=figure.layout)
+    spots = places(points)
+    shown = go.Figure(data=[*figure.data, halo_trace(spots), points_trace(points, spots)], layout=figure.layout)
     shown.layout.template = None
     digest = hashlib.blake2b(pd.util.hash_pandas_object(points, index=False).to_numpy().tobytes(), digest_size=6)
     shown.layout.datarevision = f"{figure.layout.datarevision}-{digest.hexdigest()}"
