@@ -46,10 +46,10 @@ def test_csv_escapes_formula_text_but_keeps_coordinates_numeric(known, locator):
     row = csv_rows(assets_to_csv([asset]))[0]
     assert list(row) == list(CSV_COLUMNS)
     assert (row["naam"], row["omschrijving"]) == ('\'=HYPERLINK("http://x","klik")', "'-5 graden")
-    assert (row["lon"], row["lat"]) == ("4.8924", "52.3731")
+    assert (row["lon"], row["lat"]) == ("4,8924", "52,3731")   # a decimal comma: Dutch Excel reads '52.3731' as 523731
     assert (row["buurt_bepaald_door"], row["locatie_benaderd"]) == ("coordinaten (benadering)", "ja")
     negative = dataclasses.replace(asset, lon=-0.5)  # numbers are never escaped, even negative ones
-    assert csv_rows(assets_to_csv([negative]))[0]["lon"] == "-0.5"
+    assert csv_rows(assets_to_csv([negative]))[0]["lon"] == "-0,5"
 
 
 def test_csv_round_trip_through_parse_upload(known, locator):

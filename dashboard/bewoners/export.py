@@ -34,7 +34,8 @@ def asset_record(asset: Asset) -> dict[str, object]:
 
 
 def assets_to_csv(assets: Iterable[Asset], *, delimiter: str = ";") -> bytes:
-    """CSV (UTF-8 with BOM, so Excel shows accents; ';' as Dutch Excel expects) with formula escaping."""
+    """CSV (UTF-8 with BOM, so Excel shows accents; ';' between fields and a decimal comma, as Dutch Excel
+    expects) with formula escaping."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -48,7 +49,9 @@ def _csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return repr(value)  # shortest exact form; numbers are never formula-escaped
+        # shortest exact form with a decimal comma: with ';' between the fields, a Dutch Excel reads '52.3731' as
+        # 523731 (the point is its thousands separator); parse_upload reads the comma back. Never formula-escaped.
+        return repr(value).replace(".", ",")
     return escape_formula(str(value))
 
 
