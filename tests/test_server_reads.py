@@ -44,7 +44,7 @@ def test_current_path_is_the_release_the_app_reads(build_dir):
 
 
 def _frame_row(code, build_dir):
-    hit = queries.region_frame(code, build_dir)
+    hit = db.query("select * from mart_regions_table where region_code = ?", [code], build_dir=build_dir)
     return None if hit.empty else {k: float("nan") if v is None else v for k, v in hit.iloc[0].to_dict().items()}
 
 

@@ -33,15 +33,10 @@ def region(code: str, build_dir: Path | None = None) -> dict | None:
     return None if df.empty else df.iloc[0].to_dict()
 
 
-def region_frame(code: str, build_dir: Path | None = None) -> pd.DataFrame:
-    """The mart_regions row of one code as a one-row frame (empty when unknown); an indexed read of the
-    materialised copy (mart_regions_table, sorted by code)."""
-    return db.query("select * from mart_regions_table where region_code = ?", [code], build_dir=build_dir)
-
-
 def region_record(code: str, build_dir: Path | None = None) -> dict | None:
-    """region_frame(code)'s row as a plain dict (None for NULL), or None when the code does not exist: the same
-    indexed read without the one-row frame (state.region_row, read once per code by every page)."""
+    """The mart_regions row of one code as a plain dict (None for NULL), or None when the code does not exist: an
+    indexed read of the materialised copy (mart_regions_table, sorted by code) without a one-row frame
+    (state.region_row, read once per code by every page)."""
     found = db.dicts("select * from mart_regions_table where region_code = ?", [code], build_dir=build_dir)
     return found[0] if found else None
 

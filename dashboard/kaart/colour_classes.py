@@ -7,10 +7,9 @@ import numpy as np
 import pandas as pd
 from plotly.colors import sample_colorscale
 
-from dashboard.core.counts import count_rounding, count_text
+from dashboard.core.counts import count_rounding, count_text, level_of
 from dashboard.core.format import declared_decimals, fmt_value, is_rounded_zero, rounded_zero_counts, value_text
 
-CODE_LEVEL = {"BU": "buurt", "WK": "wijk"}
 
 # 'afgerond_nul': a rate whose count CBS rounded to 0 (0 tot 4 uitkeringen). It is not an exact 0, so it gets
 # its own class instead of the lowest (for a problem measure: the most favourable) colour, and it takes no part in
@@ -64,7 +63,7 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
 
     def text(v, lo, hi, code, ok, zero) -> str:
         if counted and ok:
-            return count_text(v, counted, CODE_LEVEL.get(str(code)[:2], "gemeente"))
+            return count_text(v, counted, level_of(code))
         if ok or zero:
             return value_text({"value": v, "unit": unit, "rounding": rounding, "round_lower": lo, "round_upper": hi,
                                "indicator_id": indicator_id})

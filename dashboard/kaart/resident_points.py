@@ -71,9 +71,9 @@ def layer_points(area: str | None) -> pd.DataFrame:
 
 def places(points: pd.DataFrame) -> pd.DataFrame:
     """One row per place on the map: items at the same point (several items in one buurt without their own
-    coordinates share its anchor) become one marker, so none hides under another. Columns: lon, lat, n (items
-    there), title (the item's name, or 'N dingen op deze plek') and body (category and note, or every item with
-    its category and note on a line of its own); both HTML-escaped already (layer_points)."""
+    coordinates share its anchor) become one marker, so none hides under another. Columns: lon, lat, title (the
+    item's name, or 'N dingen op deze plek') and body (category and note, or every item with its category and
+    note on a line of its own); both HTML-escaped already (layer_points)."""
     def item(row, named: bool) -> str:
         note = f" <i>({row.note})</i>" if row.note else ""
         return (f"<b>{row.name}</b> · " if named else "") + f"{row.category_label}{note}"
@@ -82,11 +82,11 @@ def places(points: pd.DataFrame) -> pd.DataFrame:
     for (lon, lat), group in points.groupby([points["lon"].round(6), points["lat"].round(6)], sort=False):
         items = list(group.itertuples())
         if len(items) == 1:
-            rows.append((lon, lat, 1, items[0].name, item(items[0], named=False)))
+            rows.append((lon, lat, items[0].name, item(items[0], named=False)))
         else:
-            rows.append((lon, lat, len(items), f"{len(items)} dingen op deze plek",
+            rows.append((lon, lat, f"{len(items)} dingen op deze plek",
                          "<br>".join(item(r, named=True) for r in items)))
-    return pd.DataFrame(rows, columns=["lon", "lat", "n", "title", "body"])
+    return pd.DataFrame(rows, columns=["lon", "lat", "title", "body"])
 
 
 def halo_trace(spots: pd.DataFrame) -> go.Scattermap:

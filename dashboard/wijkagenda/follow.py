@@ -110,7 +110,7 @@ def follow_up(baseline: Mapping, latest: Mapping | None) -> FollowUp:
     latest = None if latest is None else with_count_rounding(latest, ind, place)
     unit, label = str(baseline.get("unit") or ""), str(baseline.get("label") or baseline.get("indicator_id"))
     base = _num(baseline.get("value"))
-    rounding, ind = baseline.get("rounding"), baseline.get("indicator_id")
+    rounding = baseline.get("rounding")
     base_shown = _shown(base, unit, baseline, rounding, ind)
     base_text = _with_period(base, unit, baseline.get("period"), baseline, rounding, ind)
     notes: list[str] = []

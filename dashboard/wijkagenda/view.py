@@ -7,6 +7,7 @@ Dutch message says so; what was typed stays in the form.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import streamlit as st
@@ -98,7 +99,6 @@ def form_id(form_key: str) -> str:
     """The id of what a form instance makes (a conversation, a priority, a budget line, a review): the same for
     every submit of that instance, so a double click or a repeated submit finds it stored and adds nothing twice.
     A saved form starts a new instance (a new key), so the next one gets a new id."""
-    import hashlib
     session = st.session_state.setdefault("wa_session_token", model.new_id())
     return hashlib.sha256(f"{session}:{form_key}".encode()).hexdigest()[:16]
 
