@@ -206,7 +206,7 @@ def test_utf8_with_bom(parse):
 
 
 @pytest.mark.parametrize("raw, message", [
-    ("naam;categorie\n".encode("utf-16"), "UTF-16"),
+    ("naam;categorie\n".encode("utf-16-le"), "UTF-16"),   # no byte-order mark: cannot be told from binary
     (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "dit is een Excel-, Word- of zip-bestand"),  # read, not named
     (bytes(range(1, 32)) * 10 + b"naam;categorie", "dit lijkt geen tekstbestand"),
     (b"naam;categorie\n\x81\x8d\x90", "kunnen niet worden gelezen"),
@@ -350,3 +350,19 @@ def test_a_tab_separated_file_is_read(parse):
     assert [(a.name, a.category, a.description) for a in tab.assets] == [
         ("Café ’t Hoekje", "economie", "Koffie; taart, terras")]
     assert parse("sep=\t\n" + text).assets[0].name == "Café ’t Hoekje"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_excel_unicode_text_is_read(parse, encoding):
+    """Excel's 'Unicode-tekst' (.txt) is UTF-16 with a byte-order mark, tab-separated, CRLF. It was refused as
+    'opgeslagen als UTF-16' with advice to save it again; it is now read like the same rows in UTF-8."""
+    row = "\t".join(["Café ’t Hoekje 🌳", "economie", "BU0363AD05", "", "", "Koffie; taart", "", "2024-05-01"])
+    text = HEADER.replace(";", "\t") + "\r\n" + row + "\r\n"
+    bom = b"\xfe\xff" if encoding == "utf-16-be" else b""   # Python's 'utf-16' writes its own BOM
+    unicode_text = parse(bom + text.encode(encoding), "kaart.txt")
+    utf8 = parse(text.encode("utf-8"), "kaart.txt")
+    assert unicode_text.fatal is None and unicode_text.errors == [] and unicode_text.encoding == "utf-16"
+    assert [(a.name, a.description) for a in unicode_text.assets] == [(a.name, a.description) for a in utf8.assets]
+    assert unicode_text.assets[0].name == "Café ’t Hoekje 🌳"
+    broken = (bom + text.encode(encoding))[:-1]   # an odd byte count: a cut-off file
+    assert "kunnen niet worden gelezen" in parse(broken, "kaart.txt").fatal

@@ -12,7 +12,7 @@ from dashboard.wijkagenda.exchange import read_bundle
 
 @pytest.mark.parametrize("raw, reason", [
     (b"", "het bestand is leeg"), (b" \n\t", "het bestand is leeg"),
-    ("x".encode("utf-16"), "dit lijkt geen tekstbestand (of het is opgeslagen als UTF-16)"),
+    ("x".encode("utf-16-le"), "dit lijkt geen tekstbestand (of het is opgeslagen als UTF-16)"),
     (b"{\x00}", "dit lijkt geen tekstbestand (of het is opgeslagen als UTF-16)"),
     (b"\x01\x02\x03\x04" * 50, "dit lijkt geen tekstbestand."),
 ])
@@ -22,6 +22,20 @@ def test_both_callers_give_the_same_reason(known, locator, raw, reason):
     assert upload.startswith(reason) and imported[0].startswith(reason)
     assert "CSV UTF-8" in upload or reason == "het bestand is leeg"
     assert "JSON-bestand dat Buurtbalans maakte" in imported[0] or reason == "het bestand is leeg"
+
+
+def test_utf16_with_its_mark_is_read_only_where_allowed():
+    """The Bewonerskaart upload reads Excel's 'Unicode-tekst' (UTF-16 with a BOM); the wijkagenda import, which
+    reads only files Buurtbalans wrote (UTF-8), still refuses it."""
+    raw = "naam\tcategorie".encode("utf-16")
+    assert decode_upload(raw, max_bytes=100, hint="", utf16=True) == ("naam\tcategorie", "utf-16")
+    with pytest.raises(TextFileError, match="opgeslagen als UTF-16"):
+        decode_upload(raw, max_bytes=100, hint="")
+    assert read_bundle(raw, "a.json").problems[0].startswith("dit lijkt geen tekstbestand (of het is opgeslagen")
+    with pytest.raises(TextFileError, match="het bestand is leeg"):
+        decode_upload("  \r\n".encode("utf-16"), max_bytes=100, hint="", utf16=True)
+    with pytest.raises(TextFileError, match="geen tekstbestand"):
+        decode_upload("a\x00b".encode("utf-16"), max_bytes=100, hint="", utf16=True)
 
 
 def test_encoding_and_size_rules_per_caller():

@@ -110,9 +110,10 @@ def parse_upload(raw: bytes, filename: str, *, known_buurt_codes: BuurtCodes | I
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
-    """Decode as UTF-8 (with or without BOM), else Windows-1252; refuse binary files (core.textfile)."""
+    """Decode as UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode-tekst"), else Windows-1252;
+    refuse binary files (core.textfile)."""
     try:
-        return decode_upload(raw, max_bytes=MAX_FILE_BYTES, cp1252=True, binary_share=0.05,
+        return decode_upload(raw, max_bytes=MAX_FILE_BYTES, cp1252=True, utf16=True, binary_share=0.05,
                              hint="Sla het op als 'CSV UTF-8' (of als GeoJSON) en probeer opnieuw")
     except TextFileError as err:
         raise _Fatal(str(err)) from None

@@ -1,5 +1,8 @@
 """One guard for every text file a user hands in (Bewonerskaart upload, wijkagenda import): size, emptiness,
 UTF-16 or binary content, and the encoding, each refused with a short Dutch reason that ends with what to do.
+UTF-16 is read only where the caller allows it (utf16=True) and only with its byte-order mark: Excel's
+"Unicode-tekst" (.txt, tab-separated) is saved that way. Without a BOM, NUL bytes mean binary or UTF-16 we cannot
+tell apart, so the file is refused.
 
     text, encoding = decode_upload(raw, max_bytes=5 * 1024 * 1024, hint="Sla het op als 'CSV UTF-8' en probeer
                                    opnieuw", cp1252=True, binary_share=0.05)
@@ -10,6 +13,7 @@ import re
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")   # C0 controls but tab, LF and CR; and DEL
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class TextFileError(ValueError):
@@ -20,18 +24,28 @@ def _mb(size: float) -> str:
     return f"{size / 1024 / 1024:.1f}".replace(".", ",")
 
 
-def decode_upload(raw: bytes, *, max_bytes: int, hint: str, cp1252: bool = False,
+def decode_upload(raw: bytes, *, max_bytes: int, hint: str, cp1252: bool = False, utf16: bool = False,
                   binary_share: float = 0.0) -> tuple[str, str]:
-    """(text, encoding) of an uploaded file: UTF-8 with or without BOM, else (cp1252=True) Windows-1252.
+    """(text, encoding) of an uploaded file: UTF-8 with or without BOM, else (cp1252=True) Windows-1252; with
+    utf16=True also UTF-16 that starts with its BOM.
 
-    Refused with TextFileError: more than `max_bytes`, empty, UTF-16 or NUL bytes, undecodable, or more control
-    characters than `binary_share` of the text (0: any one). `hint` (Dutch, what to do) ends each reason."""
+    Refused with TextFileError: more than `max_bytes`, empty, UTF-16 (unless allowed and marked) or NUL bytes,
+    undecodable, or more control characters than `binary_share` of the text (0: any one). `hint` (Dutch, what to
+    do) ends each reason."""
     if len(raw) > max_bytes:
         raise TextFileError(f"het bestand is te groot ({_mb(len(raw))} MB); het mag maximaal "
                             f"{_mb(max_bytes).removesuffix(',0')} MB zijn")
     if not raw.strip():
         raise TextFileError("het bestand is leeg")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+    if utf16 and raw.startswith(UTF16_BOMS):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TextFileError(f"de tekens in dit bestand kunnen niet worden gelezen. {hint}") from None
+        if not text.strip():
+            raise TextFileError("het bestand is leeg")
+        return _checked(text, "utf-16", hint, binary_share)
+    if raw.startswith(UTF16_BOMS) or b"\x00" in raw:
         raise TextFileError(f"dit lijkt geen tekstbestand (of het is opgeslagen als UTF-16). {hint}")
     try:
         text, encoding = raw.decode("utf-8-sig"), "utf-8-sig"
@@ -43,6 +57,10 @@ def decode_upload(raw: bytes, *, max_bytes: int, hint: str, cp1252: bool = False
             text, encoding = raw.removeprefix(BOM).decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
             raise TextFileError(f"de tekens in dit bestand kunnen niet worden gelezen. {hint}") from None
-    if len(CONTROL_RE.findall(text)) > len(text) * binary_share:
+    return _checked(text, encoding, hint, binary_share)
+
+
+def _checked(text: str, encoding: str, hint: str, binary_share: float) -> tuple[str, str]:
+    if "\x00" in text or len(CONTROL_RE.findall(text)) > len(text) * binary_share:
         raise TextFileError(f"dit lijkt geen tekstbestand. {hint}")
     return text, encoding
