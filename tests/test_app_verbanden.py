@@ -264,6 +264,25 @@ def test_scatter_hover_names_a_rounded_0_as_minder_dan_5(build_dir):
     assert "%{customdata[2]}" in trace.hovertemplate and "%{x:" not in trace.hovertemplate
 
 
+def test_scatter_band_and_line_stay_within_what_a_share_can_be(build_dir):
+    """Heerde's 9 buurten with both figures: the 95% band of the line for 'Ervaart gezondheid als goed' (a share)
+    reached 115% at the edge, and the y-axis showed 110. The band is clipped to 0-100% (deviance.possible, as on
+    'Beter dan verwacht'), and where the line itself would leave that range it is not drawn."""
+    from dashboard.stats import charts, queries as stats_queries
+    catalogue, buurt_wide = stats_queries.indicators(build_dir), stats_queries.buurt_wide(build_dir)
+    assert catalogue.set_index("indicator_id").at[Y, "unit"] == "%"
+    scope = buurt_wide.index[buurt_wide["gemeente_code"] == "GM0246"]
+    res = fit_relation(buurt_wide, X, Y, scope_codes=scope)
+    assert res.line["ci_high"].max() > 100 or res.line["ci_low"].min() < 0, "the case: a band past the range"
+    figure = charts.scatter_figure(res, buurt_wide, catalogue)
+    for trace in figure.data:
+        if trace.name in ("95%-betrouwbaarheidsband", "Lijn door de buurten"):
+            ys = np.asarray(trace.y, dtype=float)
+            assert np.nanmin(ys) >= 0 and np.nanmax(ys) <= 100, (trace.name, np.nanmin(ys), np.nanmax(ys))
+    line = next(t for t in figure.data if t.name == "Lijn door de buurten")
+    assert np.isfinite(np.asarray(line.y, dtype=float)).sum() >= 2   # the line inside the range is still drawn
+
+
 def test_few_buurten_estimate_and_interval_share_one_coarse_precision(app, buurt_wide):
     """BU00341807 (Lumière park, Almere; a wijk with few buurten): the sentence and the table give the slope and
     its interval one precision, set by the interval's width (2 significant digits), not 3 digits each."""

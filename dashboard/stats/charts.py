@@ -199,12 +199,19 @@ def scatter_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFr
         size = (4 + 14 * np.sqrt(w / w.max())).to_numpy()
     fig = go.Figure()
     line = res.line
-    fig.add_trace(go.Scatter(x=np.r_[line["x"], line["x"][::-1]], y=np.r_[line["ci_high"], line["ci_low"][::-1]],
+    # The band and the line show only values the outcome can have: the band of a share near 100% reached 115%
+    # (Heerde, 9 buurten) and the y-axis with it. The band's ends are clipped (deviance.possible, as the
+    # expectation of 'Beter dan verwacht'); where the line itself leaves the range it is not drawn.
+    unit = str(meta.loc[res.y, "unit"])
+    high, low = possible(line["ci_high"].to_numpy(float), unit), possible(line["ci_low"].to_numpy(float), unit)
+    fit = line["fit"].to_numpy(float)
+    fit = np.where(possible(fit, unit) == fit, fit, np.nan)
+    fig.add_trace(go.Scatter(x=np.r_[line["x"], line["x"][::-1]], y=np.r_[high, low[::-1]],
                              fill="toself", fillcolor="rgba(0,114,178,0.15)", line=dict(width=0), hoverinfo="skip",
                              name="95%-betrouwbaarheidsband"))
     labels = (meta.loc[res.x, "label"], meta.loc[res.y, "label"])
     fig.add_trace(_points_trace(data, "x", "y", "Buurten", "rgba(100,110,120,0.55)", size, ".1f", ".1f", labels))
-    fig.add_trace(go.Scatter(x=line["x"], y=line["fit"], mode="lines", name="Lijn door de buurten",
+    fig.add_trace(go.Scatter(x=line["x"], y=fit, mode="lines", name="Lijn door de buurten",
                              line=dict(color="#0072b2", width=3), hoverinfo="skip"))
     if highlight is not None and highlight in set(data["region_code"]):
         me = data[data["region_code"] == highlight]
