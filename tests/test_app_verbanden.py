@@ -283,6 +283,18 @@ def test_scatter_band_and_line_stay_within_what_a_share_can_be(build_dir):
     assert np.isfinite(np.asarray(line.y, dtype=float)).sum() >= 2   # the line inside the range is still drawn
 
 
+def test_an_estimate_shown_as_0_is_neither_hoger_nor_lager(build_dir):
+    """Heerde: the slope of 'Ervaart gezondheid als goed' on the low-income share is 0,03 with an interval of
+    -0,5 tot 0,6, shown at one decimal as 0; the sentence said 'gemiddeld 0 procentpunt hoger'."""
+    from dashboard.stats import charts, queries as stats_queries
+    catalogue, buurt_wide = stats_queries.indicators(build_dir), stats_queries.buurt_wide(build_dir)
+    res = fit_relation(buurt_wide, X, Y, scope_codes=buurt_wide.index[buurt_wide["gemeente_code"] == "GM0246"])
+    assert fmt_estimate(res.coef, res.ci_low, res.ci_high)[0] == "0"   # the case
+    sentence = charts.relation_sentence(res, catalogue)
+    assert "gemiddeld niet hoger of lager (afgerond 0 procentpunt)." in sentence, sentence
+    assert not re.search(r"gemiddeld -?0 \w+ (hoger|lager)", sentence), sentence
+
+
 def test_few_buurten_estimate_and_interval_share_one_coarse_precision(app, buurt_wide):
     """BU00341807 (Lumière park, Almere; a wijk with few buurten): the sentence and the table give the slope and
     its interval one precision, set by the interval's width (2 significant digits), not 3 digits each."""

@@ -114,8 +114,11 @@ def relation_sentence(res: RelationResult, catalogue: pd.DataFrame) -> str:
     if res.controls:
         held = " bij gelijke " + ", ".join(str(meta.loc[c, "label"]).lower() for c in res.controls) + ","
     coef, low, high = fmt_estimate(res.coef, res.ci_low, res.ci_high)
+    # an estimate shown as 0 at its interval's precision is no 'hoger' or 'lager' ('gemiddeld 0 procentpunt hoger')
+    change = (f"{coef.lstrip('-')} {_step_word(y['unit'])} {more}" if coef != "0" else
+              f"niet hoger of lager (afgerond 0 {_step_word(y['unit'])})")
     text = (f"In buurten waar '{x['label']}' {unit_step(x['unit'])} hoger is, is '{y['label']}'{held} gemiddeld "
-            f"{coef.lstrip('-')} {_step_word(y['unit'])} {more}".replace("  ", " ") + ". ")
+            f"{change}".replace("  ", " ").replace(" )", ")") + ". ")
     text += f"95%-betrouwbaarheidsinterval: {low} tot {high}. "
     if res.ci_low <= 0 <= res.ci_high:
         text += "Dat is geen duidelijk verband: 0 ligt binnen het interval."
