@@ -472,6 +472,17 @@ def test_a_map_with_only_rounded_zeros_has_figures_not_a_no_figures_message(draw
     assert not figure.layout.annotations[1:]            # no 'Geen cijfers' note on the map
 
 
+def test_one_area_without_a_figure_is_not_alle(draw, indicators):
+    """Amsterdam, WW per wijk: one wijk has too few inhabitants for a rate; the sentence said '1 zonder cijfer,
+    alle met te weinig inwoners voor een cijfer'."""
+    from dashboard.kaart import text_alternative as ta
+    frame, _, _ = draw("ww_per_1000", "wijk", "GM0363")
+    missing = frame[frame["status"] == "ontbreekt"]
+    assert len(missing) == 1 and set(missing["missing_reason"]) == {"too_few"}   # the case
+    said = ta.sentence(frame, indicators["ww_per_1000"], "wijk", "Amsterdam")
+    assert "1 zonder cijfer, met te weinig inwoners voor een cijfer" in said and "alle" not in said, said
+
+
 def test_an_area_without_a_figure_says_why_as_the_profile_does(draw, indicators):
     """De Friese Meren, bijstand per wijk: wijken with fewer inhabitants than the catalogue's minimum have a count
     in the source, but no rate ('te weinig inwoners'); the map's hover, table and sentence said 'de bron heeft hier

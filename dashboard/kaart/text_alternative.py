@@ -44,7 +44,8 @@ def _why_missing(frame: pd.DataFrame) -> str:
     reasons = missing.value_counts()
     named = (("too_few", "met te weinig inwoners voor een cijfer"), ("zero_or_unknown", f"met ‘{ZERO_OR_UNKNOWN}’"))
     if len(reasons) == 1 and reasons.index[0] in dict(named) and reasons.iloc[0] == len(missing):
-        return f", alle {dict(named)[reasons.index[0]]}"    # one reason for all: '17 zonder cijfer, alle met …'
+        # one reason for all: '17 zonder cijfer, alle met …'; one area: '1 zonder cijfer, met …' (not 'alle')
+        return f", {'alle ' if len(missing) > 1 else ''}{dict(named)[reasons.index[0]]}"
     words = [f"{_n(int(reasons[r]))} {w}" for r, w in named if r in reasons]
     return f" (waarvan {' en '.join(words)})" if words else ""
 
