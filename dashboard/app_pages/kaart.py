@@ -5,7 +5,7 @@ URL: ?indicator=vrijwilligerswerk&schaal=buurt&gebied=GM0363 (&regio= opens a pr
 import streamlit as st
 
 from dashboard.kaart import resident_points as asset_layer
-from dashboard.core import db
+from dashboard.core import db, html_table
 from dashboard.kaart import choropleth, colour_classes, map_geometry, map_queries, map_text, map_url
 from dashboard.kaart import text_alternative
 from dashboard.core import state
@@ -110,7 +110,8 @@ with st.expander("Tabel bij de kaart: dezelfde cijfers als tekst"):
     if len(frame) > text_alternative.MAX_ROWS:
         st.caption(f"Kies een gemeente bij ‘Waar?’ voor een tabel van de {map_text.LEVELS[level]}.")
     else:
-        st.table(text_alternative.table(frame, meta, level))
+        # in a region that Tab can reach and the arrow keys scroll: on a phone the table is wider than the page
+        st.html(html_table.table_html(text_alternative.table(frame, meta, level), "Tabel bij de kaart"))
 if points is not None:
     st.caption(f"Oranje stippen = wat bewoners zelf noemen op de Bewonerskaart ({len(points)} in dit gebied). "
                "Beweeg erover voor naam en soort. Zonder precieze plek staat een stip ergens in de buurt: locatie "
