@@ -124,7 +124,8 @@ pick = st.selectbox("Onderwerp", ids, index=ids.index(chosen) if chosen in ids e
 here = state.chosen_region()
 row = catalogue.set_index("indicator_id").loc[pick].to_dict() | {"indicator_id": pick}
 st.code(cbsodata_recipe.cbsodata_snippet(row, load_catalogue().tables, here.code if here.status == "ok" else "GM0363",
-                                 set(sources["table_id"])), language="python")
+                                 set(sources["table_id"])), language="python",
+        wrap_lines=True)  # a long line wraps: a scrolling box that Tab cannot reach fails WCAG 2.1.1 (axe, 390 px)
 
 st.header("De hele database")
 downloads.release_download(key="download_db")
