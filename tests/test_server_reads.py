@@ -229,3 +229,62 @@ def test_records_reads_the_same_lists_as_the_columns_series(build_dir):
         theirs = [frame[c].tolist() for c in cols]
         assert _same_records([dict(zip(cols, v)) for v in zip(*_column_lists(frame, cols))],
                              [dict(zip(cols, v)) for v in zip(*theirs)])
+
+
+def _profile_tables(build_dir, codes):
+    from dashboard.profile.table import profile_table
+    catalogue, sources = queries.catalogue(build_dir), queries.sources(build_dir)
+    for code in codes:
+        region = queries.region_record(code, build_dir)
+        assert region is not None, code
+        gemeente = region["gemeente_code"]
+        below = region["level"] in ("buurt", "wijk") and gemeente
+        yield profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
+                            queries.area_coverage(gemeente, build_dir), catalogue, sources, level=region["level"],
+                            gemeente_profile=queries.gemeente_values(gemeente, build_dir) if below else None)
+
+
+def test_the_profile_table_is_the_frame_pandas_builds_from_its_columns(build_dir, con, monkeypatch):
+    """profile_table makes its frame from the columns' arrays at once (table.table_frame) instead of a frame of
+    Series aligned on their index: the same frame (values, dtypes, index) as pd.DataFrame({c: pd.Series(values,
+    dtype)}) for every level and buurten spread over the country, with and without their gemeente's context."""
+    import pandas as pd
+    from pandas.testing import assert_frame_equal
+
+    from dashboard.profile import table
+    made = []
+    real = table.table_frame
+    monkeypatch.setattr(table, "table_frame", lambda columns, dtypes: made.append((columns, dtypes,
+                                                                                   real(columns, dtypes))) or made[-1][2])
+    codes = ["GM0363", "BU0363AA01"]
+    codes += [c for (c,) in con.execute("""select region_code from (select region_code, level, row_number() over
+                                           (partition by level order by region_code) as i from mart_regions_table)
+                                           where i % (case level when 'buurt' then 1000 when 'wijk' then 400
+                                                      else 60 end) = 1""").fetchall()]
+    tables = list(_profile_tables(build_dir, codes))
+    assert len(made) == len(tables) == len(codes)
+    kinds = set()
+    for (columns, dtypes, frame), shown in zip(made, tables):
+        assert frame is shown
+        expected = pd.DataFrame({c: pd.Series(values, dtype=dtypes[c]) for c, values in columns.items()})
+        assert_frame_equal(frame, expected, check_exact=True)
+        assert list(frame.dtypes) == list(expected.dtypes)
+        kinds |= {str(d) for d in frame.dtypes}
+    assert {"str", "float64", "object", "bool"} <= kinds   # inferred, text, numbers and flags all compared
+
+
+def test_what_a_profile_derives_from_a_shared_frame_is_made_again_for_another_frame(build_dir):
+    """table.per_frame keeps what the profile table derives from the release's shared catalogue and sources per
+    frame object: the same object gives what was made from it, another frame (a changed copy) its own."""
+    from dashboard.profile.table import _visible_catalogue, per_frame
+    catalogue = queries.catalogue(build_dir)
+    first = per_frame(catalogue, _visible_catalogue)
+    assert per_frame(catalogue, _visible_catalogue) is first
+    changed = catalogue.copy()
+    shown = changed.index[~changed["hidden"].astype(bool)]
+    changed.loc[shown[:3], "hidden"] = True
+    again = per_frame(changed, _visible_catalogue)
+    hidden = set(changed.loc[shown[:3], "indicator_id"])
+    assert [r["indicator_id"] for r in again[1]] == [r["indicator_id"] for r in first[1]
+                                                      if r["indicator_id"] not in hidden]
+    assert per_frame(catalogue, _visible_catalogue) is first

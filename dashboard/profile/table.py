@@ -5,6 +5,7 @@ indicator with the region's value, its gemeente and NL, its place among buurten,
 """
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import pandas as pd
@@ -52,10 +53,15 @@ def gemeente_context(out: pd.DataFrame, gemeente_profile: pd.DataFrame, catalogu
     return pd.DataFrame({c: pd.Series(v, dtype=out[c].dtype) for c, v in columns.items()})
 
 
+def _only_per_gemeente(catalogue: pd.DataFrame) -> set:
+    """The indicators no buurt has a value for (buurten_with_value 0 or NULL)."""
+    return set(catalogue.loc[catalogue["buurten_with_value"].fillna(0) == 0, "indicator_id"]) \
+        if "buurten_with_value" in catalogue else set()
+
+
 def _gemeente_context(columns: dict[str, list], gemeente_profile: pd.DataFrame, catalogue: pd.DataFrame) -> None:
     """gemeente_context on the table's columns as lists (changed in place)."""
-    only_gm = set(catalogue.loc[catalogue["buurten_with_value"].fillna(0) == 0, "indicator_id"]) \
-        if "buurten_with_value" in catalogue else set()
+    only_gm = per_frame(catalogue, _only_per_gemeente)
     gm: dict[str, dict] = {}
     for row in records(gemeente_profile, ["indicator_id", "is_default_group", "value", *CONTEXT_SOURCE]):
         if bool(row["is_default_group"]) and not _isna(row["value"]):
@@ -87,8 +93,43 @@ def _column_lists(frame: pd.DataFrame, cols: list[str]) -> list[list]:
     (~30 us each), which for ~40 rows was most of the cost (a profile read ~115 columns per page run: ~4 ms)."""
     if frame.columns.is_unique and hasattr(frame, "_get_column_array"):
         position = {c: i for i, c in enumerate(frame.columns)}
-        return [frame._get_column_array(position[c]).tolist() for c in cols]
+        return [_array_list(frame._get_column_array(position[c])) for c in cols]
     return [frame[c].tolist() for c in cols]   # a pandas without it, or a column name twice
+
+
+def _array_list(array) -> list:
+    """array.tolist(). A text column (pandas' str dtype, held by pyarrow) is read with pyarrow's to_pylist and
+    its NULLs given the dtype's NA (NaN), as tolist gives them: tolist goes through an object ndarray and a mask
+    (~25 us a column; the profile's records read ~60 text columns per page run)."""
+    data = getattr(array, "_pa_array", None)
+    if isinstance(array.dtype, pd.StringDtype) and data is not None:
+        values = data.to_pylist()
+        if data.null_count:
+            na = array.dtype.na_value
+            values = [na if v is None else v for v in values]
+        return values
+    return array.tolist()
+
+
+_derived: dict[tuple, tuple] = {}   # (id(frame), make) -> (frame, make(frame)); see per_frame
+_derived_lock = threading.Lock()
+
+
+def per_frame(frame: pd.DataFrame, make):
+    """make(frame), made once while `frame` is the same object: for the shared, read-only frames of a release
+    (state.shared: the catalogue, the sources), whose records, lookups and dtypes every profile used to derive
+    again (~2 ms of CPU per profile). The frame is kept with what was made from it, so its id is not reused
+    while the entry exists; the last 16 entries are kept."""
+    key = (id(frame), make)
+    hit = _derived.get(key)
+    if hit is not None and hit[0] is frame:
+        return hit[1]
+    made = make(frame)
+    with _derived_lock:
+        _derived[key] = (frame, made)
+        for old in list(_derived)[:-16]:
+            _derived.pop(old, None)
+    return made
 
 
 META_COLS = ["indicator_id", "label", "lens", "unit", "direction", "modelled", "landing", "hidden", "in_summary",
@@ -125,8 +166,7 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
     cost (merges, masks, takes: ~0.5-2 ms each) was ~75 ms of CPU per profile. The frame is the one the merges
     made before: the same columns, order and dtypes (a left merge's missing rows make integers float64).
     """
-    meta_cols = META_COLS + [c for c in ("rounding",) if c in catalogue]
-    cat = [r for r in records(catalogue, meta_cols) if not bool(r["hidden"])]
+    meta_cols, cat, meta_dtypes = per_frame(catalogue, _visible_catalogue)
     value_cols = VALUE_COLS + [c for c in ("n_buurten_all", *ROUND_COLS) if c in profile]
     default: dict[str, dict] = {}
     others: dict[str, list[str]] = {}
@@ -141,13 +181,15 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
     n_values = dict(zip(coverage["indicator_id"].tolist(), coverage["n_values"].tolist()))
     ids = [r["indicator_id"] for r in cat]
     columns: dict[str, list] = {c: [r[c] for r in cat] for c in meta_cols}
-    dtypes: dict = {c: catalogue[c].dtype for c in meta_cols}
+    dtypes: dict = dict(meta_dtypes)
+    profile_dtypes, status_dtypes = _dtypes(profile), _dtypes(status)
+    any_not_default = any(i not in default for i in ids)
     for c in value_cols:
         columns[c] = [default[i][c] if i in default else None for i in ids]
-        dtypes[c] = _joined_dtype(profile[c].dtype, any(i not in default for i in ids))
-    status_dtype = _joined_dtype(status["status"].dtype, any(i not in states for i in ids))
+        dtypes[c] = _joined_dtype(profile_dtypes[c], any_not_default)
+    status_dtype = _joined_dtype(status_dtypes["status"], any(i not in states for i in ids))
     for c in ("period", "boundary_year", "table_id"):   # the region's own source, else the map's latest
-        fallback = _joined_dtype(status[c].dtype, any(i not in states for i in ids))
+        fallback = _joined_dtype(status_dtypes[c], any(i not in states for i in ids))
         if dtypes[c] != fallback and any(_isna(v) for v in columns[c]):
             dtypes[c] = _common_dtype(dtypes[c], fallback, columns[c], [states.get(i, {}).get(c) for i in ids])
         columns[c] = [v if not _isna(v) else states[i][c] if i in states else None
@@ -157,13 +199,11 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
     for c, dtype in dtypes.items():   # the values as the frame holds them (a float64 year is 2024.0)
         if isinstance(dtype, str) and dtype == "float64":
             columns[c] = [float("nan") if _isna(v) else float(v) for v in columns[c]]
-    titles = dict(zip(sources["table_id"], sources["title"]))
+    titles, scope = per_frame(sources, _source_lookups)
     columns["table_title"] = [t if isinstance(t, str) and t != tid else
                               " + ".join(titles.get(p, p) for p in str(tid).split("+")) if isinstance(tid, str)
                               else "" for t, tid in zip(columns["table_title"], columns["table_id"])]
     dtypes["table_title"] = None
-    scopes = sources.dropna(subset=["snapshot_scope"]) if "snapshot_scope" in sources else sources.iloc[:0]
-    scope = dict(zip(scopes["table_id"], scopes["snapshot_scope"]))
     columns["scope_note"] = [scope.get(t, float("nan")) for t in columns["table_id"]]
     dtypes["scope_note"] = None
     columns["n_values"] = [int(n_values[i]) if i in n_values and not _isna(n_values[i]) else 0 for i in ids]
@@ -181,7 +221,35 @@ def profile_table(profile: pd.DataFrame, status: pd.DataFrame, coverage: pd.Data
     order = catalogue_order()
     keys = [order.get(i, len(order)) for i in ids]
     rank = sorted(range(len(ids)), key=lambda k: keys[k])
-    return pd.DataFrame({c: pd.Series([columns[c][k] for k in rank], dtype=dtypes[c]) for c in columns})
+    return table_frame({c: [columns[c][k] for k in rank] for c in columns}, dtypes)
+
+
+def table_frame(columns: dict[str, list], dtypes: dict):
+    """pd.DataFrame({c: pd.Series(columns[c], dtype=dtypes[c]) for c in columns}), the same frame made from the
+    columns' arrays at once (db.frame): a frame of ~50 Series aligned on their index was ~3 ms of CPU per
+    profile (tests/test_queries.py compares the two for every level)."""
+    from dashboard.core import db
+    return db.frame({c: pd.Series(values, dtype=dtypes[c], copy=False)._values for c, values in columns.items()})
+
+
+def _visible_catalogue(catalogue: pd.DataFrame) -> tuple[list[str], list[dict], dict]:
+    """The catalogue's columns the table takes, its indicators that are not hidden (as records) and their
+    dtypes: the same for every profile of a release (per_frame)."""
+    meta_cols = META_COLS + [c for c in ("rounding",) if c in catalogue]
+    cat = [r for r in records(catalogue, meta_cols) if not bool(r["hidden"])]
+    return meta_cols, cat, {c: dtype for c, dtype in _dtypes(catalogue).items() if c in meta_cols}
+
+
+def _source_lookups(sources: pd.DataFrame) -> tuple[dict, dict]:
+    """table_id -> title, and table_id -> snapshot_scope for the tables that have one (per_frame)."""
+    titles = dict(zip(sources["table_id"].tolist(), sources["title"].tolist()))
+    scopes = sources.dropna(subset=["snapshot_scope"]) if "snapshot_scope" in sources else sources.iloc[:0]
+    return titles, dict(zip(scopes["table_id"].tolist(), scopes["snapshot_scope"].tolist()))
+
+
+def _dtypes(frame: pd.DataFrame) -> dict:
+    """{column: dtype} without a Series per column (frame[c].dtype is ~30 us each)."""
+    return dict(zip(frame.columns, frame.dtypes.tolist()))
 
 
 def _common_dtype(own, fallback, values: list, fallback_values: list):
