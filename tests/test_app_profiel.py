@@ -407,3 +407,27 @@ def test_quadrant_table_says_about_average_near_zero_as_the_sentence_does(build_
         assert table.at[name, "Kracht (0 = gemiddelde buurt)"].endswith("(ongeveer gemiddeld)"), name
     far = by_name[by_name["strength_score"] >= quadrant.NEAR_AVERAGE]
     assert all(table.at[n, "Kracht (0 = gemiddelde buurt)"].endswith("(meer)") for n in far.index)
+
+
+def test_a_shared_profile_is_left_as_it_was_made_by_the_pages_that_show_it(app):
+    """load_profile gives ONE object per release and region, shared by every session (st.cache_resource, no copy
+    per read): showing it (the profile page, 'Meer cijfers' open, Vergelijken) leaves its table, region and
+    sources exactly as they were made, and the pages read that same object."""
+    import copy
+
+    from pandas.testing import assert_frame_equal
+
+    from dashboard.profile import view
+    made = {}
+    for code in ("GM0363", "BU03440112"):
+        p = view.load_profile(code)
+        made[code] = (p, p.table.copy(deep=True), copy.deepcopy(p.region), p.sources.copy(deep=True))
+    assert not app(regio="GM0363", indicator="misdrijven_per_1000").exception
+    assert not app(regio="BU03440112").exception
+    assert not app("app_pages/vergelijken.py", vergelijk="BU03440112,GM0363").exception
+    for code, (p, table, region, sources) in made.items():
+        assert view.load_profile(code) is p
+        assert_frame_equal(p.table, table, check_exact=True)
+        assert p.region.keys() == region.keys()
+        assert all(p.region[k] == v or (v != v and p.region[k] != p.region[k]) for k, v in region.items())
+        assert_frame_equal(p.sources, sources, check_exact=True)

@@ -44,11 +44,15 @@ class Profile:
 
 
 def load_profile(code: str) -> Profile:
-    """Everything the page shows for one region, cached per release and region (a copy per call)."""
+    """Everything the page shows for one region, cached per release and region: ONE object shared by every
+    session and run (read-only: never modify what it holds)."""
     return _load_profile_cached(db.release_key(), code)
 
 
-@st.cache_data(max_entries=128, ttl=timedelta(hours=6), show_spinner=False)
+# cache_resource, not cache_data: cache_data pickled every new profile to store it and unpickled a copy on every
+# read (~1.5 ms of CPU per profile, ~4% of a page run under load: py-spy, benchmarks/bench_load_server.py), and
+# kept a copy of the release's sources in each entry. Nothing changes a Profile after it is made.
+@st.cache_resource(max_entries=128, ttl=timedelta(hours=6), show_spinner=False)
 def _load_profile_cached(release: str, code: str) -> Profile:
     region = state.region_row(code)
     gemeente = region["gemeente_code"] if region and isinstance(region.get("gemeente_code"), str) else None
