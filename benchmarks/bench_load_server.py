@@ -11,10 +11,15 @@ reader waits for the server, not for their own browser; the client's own CPU is 
 
 Runs (each on a fresh server): burst (sessions start --ramp s apart and ask for the next profile the moment the
 previous one is finished) and paced (a think time of 0.5-1.5 x --think s between profiles, arrivals spread over
-one think time). Bounded: N sessions (default 20, at most 40) x 5 profiles, every wait has a timeout, each run is
-cancelled after --max-seconds. Loopback only (the server listens on 127.0.0.1).
+one think time). Bounded: N sessions (default 20, at most 40) x 5 profiles (--profiles, at most 50), every wait
+has a timeout, each run is cancelled after --max-seconds. Loopback only (the server listens on 127.0.0.1).
 
-    .venv/bin/python benchmarks/bench_load_server.py [--sessions 20] [--ramp 0.25] [--think 5] [--runs burst,paced]
+`--sessions 1 --profiles 40 --runs burst` asks for 40 profiles one after another: the server's CPU per profile
+without sessions competing for the GIL and the cores, which varies far less from run to run on a shared machine
+than the burst's (to compare two versions of the app, paired).
+
+    .venv/bin/python benchmarks/bench_load_server.py [--sessions 20] [--profiles 5] [--ramp 0.25] [--think 5]
+                                                     [--runs burst,paced]
 """
 from __future__ import annotations
 
@@ -29,7 +34,8 @@ from common import figure, header, load_arguments, percentile, peak_rss_mb, regi
 
 from browser_harness import cpu_seconds, start_app, stop_app  # noqa: E402
 
-PROFILES_PER_SESSION = 5
+PROFILES_PER_SESSION = 5   # the issue's figure; --profiles changes it
+MAX_PROFILES = 50
 MAX_SESSIONS = 40
 TARGET_P95 = 1.5
 WAIT_S = 60   # the longest wait for one profile before it counts as an error
@@ -92,10 +98,11 @@ async def session(base_url: str, codes: list[str], names: dict[str, str], delay:
                 return
 
 
-async def run(build_dir: Path, sessions: int, ramp: float, max_seconds: float, think: float | None) -> None:
-    codes = spread_buurten(build_dir, sessions * PROFILES_PER_SESSION)
+async def run(build_dir: Path, sessions: int, ramp: float, max_seconds: float, think: float | None,
+              profiles: int = PROFILES_PER_SESSION) -> None:
+    codes = spread_buurten(build_dir, sessions * profiles)
     names = region_names(build_dir, codes)
-    plans = [codes[i::sessions][:PROFILES_PER_SESSION] for i in range(sessions)]   # 5 different per session
+    plans = [codes[i::sessions][:profiles] for i in range(sessions)]   # different buurten in every session
     times: list[float] = []
     errors: list[str] = []
     label = "burst" if think is None else "paced"
@@ -118,15 +125,16 @@ async def run(build_dir: Path, sessions: int, ramp: float, max_seconds: float, t
         rss, peak = rss_mb(server.process.pid), peak_rss_mb(server.process.pid)
     finally:
         stop_app(server.process)
-    report(label, sessions, ramp, think, times, errors, wall, cpu, client, rss, peak, rss0)
+    report(label, sessions, ramp, think, times, errors, wall, cpu, client, rss, peak, rss0, profiles)
 
 
-def report(label, sessions, ramp, think, times, errors, wall, cpu, client, rss, peak, rss0) -> None:
-    expected = sessions * PROFILES_PER_SESSION
+def report(label, sessions, ramp, think, times, errors, wall, cpu, client, rss, peak, rss0,
+           profiles: int = PROFILES_PER_SESSION) -> None:
+    expected = sessions * profiles
     done = max(len(times), 1)
     pacing = (f"ramp {ramp:g} s, no pause between profiles" if think is None else
               f"arrivals over {think:g} s, think time {0.5 * think:g}-{1.5 * think:g} s between profiles")
-    print(f"  [{label}, no browser] {sessions} sessions x {PROFILES_PER_SESSION} profiles, {pacing}: "
+    print(f"  [{label}, no browser] {sessions} sessions x {profiles} profiles, {pacing}: "
           f"{len(times)}/{expected} finished in {wall:.1f} s; server CPU {cpu:.1f} s ({1000 * cpu / done:.0f} ms "
           f"per profile); this client's CPU {client:.1f} s")
     if times:
@@ -144,15 +152,20 @@ def report(label, sessions, ramp, think, times, errors, wall, cpu, client, rss, 
 
 
 def main() -> None:
+    def profiles_option(parser):
+        parser.add_argument("--profiles", type=int, default=PROFILES_PER_SESSION,
+                            help=f"profiles per session (1..{MAX_PROFILES})")
     args, runs = load_arguments(__doc__.splitlines()[0], think=5, min_think=0.5, max_sessions=MAX_SESSIONS,
-                                think_help="paced: mean seconds between a session's profiles")
+                                think_help="paced: mean seconds between a session's profiles", extra=profiles_option)
+    if not 1 <= args.profiles <= MAX_PROFILES:
+        raise SystemExit(f"--profiles must be 1..{MAX_PROFILES}")
     from pipelines import paths
 
-    header(f"load on the server alone: {args.sessions} concurrent sessions x {PROFILES_PER_SESSION} profiles over "
+    header(f"load on the server alone: {args.sessions} concurrent sessions x {args.profiles} profiles over "
            "Streamlit's websocket protocol, no browser, one server")
     for r in runs:
         asyncio.run(run(args.build_dir or paths.build_dir(), args.sessions, args.ramp, args.max_seconds,
-                        None if r == "burst" else args.think))
+                        None if r == "burst" else args.think, args.profiles))
 
 
 if __name__ == "__main__":
