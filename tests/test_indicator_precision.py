@@ -287,3 +287,23 @@ def test_a_reference_figure_reads_alike_on_the_profile_and_the_gesprekskaart(bui
             assert number.match(text).group() == number.match(ref_text(row, key)).group(), (row["indicator_id"], key)
             compared += 1
     assert compared >= 20
+
+
+def test_a_gemeente_figure_beside_a_missing_one_names_its_unit(release_app, release_path):
+    """Verspreide huizen bosgebied (Heerde, 20 inwoners) has no WOZ value and no Wmo rate; the profile showed the
+    gemeente's as 'cijfer van de gemeente Heerde: 430' and 'Heerde 35 · Nederland 70' with no unit anywhere, as
+    the unit normally stands beside the big number. Every unit of the catalogue that the profile writes apart
+    from its number ('x 1 000 euro', 'per 1 000 inwoners') is now named with the reference."""
+    import duckdb
+    from dashboard.core.format import reference_row, value_text
+    code = "BU02460009"
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        rows = con.execute("""select * from mart_profile where region_code = ? and is_default_group
+                              and value is null and gemeente_value is not null""", [code]).df()
+    long_units = rows[~rows["unit"].isin(["%", "km", "aantal", "klasse 1-5"])]
+    assert {"x 1 000 euro", "per 1 000 inwoners"} <= set(long_units["unit"])   # the case: WOZ and the rates
+    html = page_html(release_app, code)
+    for row in long_units.to_dict("records"):
+        shown = value_text(reference_row(row, "gemeente"))
+        assert shown.endswith(row["unit"]) or f"{row['unit']} (" in shown, shown
+        assert f"cijfer van de gemeente Heerde: {shown}" in block(html, row["indicator_id"]), row["indicator_id"]

@@ -129,10 +129,11 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
     if pd.isna(row["value"]):
         main, bar = f'<span class="bb-missing">{esc(str(row["missing_text"]))}</span>', ""
         if level in ("buurt", "wijk") and pd.notna(row.get("gemeente_value")):   # the gemeente's figure as context
+            # with its unit, whatever its length: no big number beside it carries the unit ('430' of what?)
             parts = [f"cijfer van de gemeente {gemeente_name or ''}: "
-                     f"{ref_text(row, 'gemeente')}".replace("  ", " ")]
+                     f"{value_text(reference_row(row, 'gemeente'))}".replace("  ", " ")]
             if pd.notna(row.get("nl_value")):
-                parts.append(f"Nederland {ref_text(row, 'nl')}")
+                parts.append(f"Nederland {value_text(reference_row(row, 'nl'))}")
             main += f' <span class="bb-compare">{esc(" · ".join(parts))}</span>'
     else:
         parts = []
