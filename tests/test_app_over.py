@@ -101,3 +101,26 @@ def test_a_table_without_buurten_is_not_counted_as_0_van_de_0_buurtcodes(over, c
     assert "0 van de 0 buurtcodes" not in text
     for table_id in gemeente_only:
         assert f"({table_id}, indeling " in text and "alleen cijfers per gemeente, geen buurten" in text
+
+
+def test_refused_codes_download_opens_in_a_dutch_spreadsheet(release_path):
+    """The refused joins' CSV was comma-separated with a decimal point, no BOM and 'True'/'False': a Dutch Excel
+    put each row in one cell and read RIVM's estimate 80.2 as 802. Now as every other download: ';', decimal
+    comma, UTF-8 with BOM, 'ja'/'nee'; read back it holds the release's own numbers."""
+    import io
+
+    import duckdb
+    import pandas as pd
+
+    from dashboard.divisions import about
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        frame = con.execute("select * from mart_division_refused order by table_id, region_code").df()
+    data = about.refused_csv(frame)
+    assert data.startswith("\ufeff".encode("utf-8"))
+    header = data.decode("utf-8-sig").splitlines()[0]
+    assert header.split(";")[:3] == ["tabel", "indeling", "code"] and "," not in header
+    back = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype={"code": str})
+    assert len(back) == len(frame) and set(back["namen_vergeleken"]) <= {"ja", "nee"}
+    estimates = frame["estimate_then"].notna()
+    assert estimates.sum() > 0 and any(v != round(v) for v in frame.loc[estimates, "estimate_then"])   # the case
+    assert back["schatting_oude_indeling"].tolist() == pytest.approx(frame["estimate_then"].tolist(), nan_ok=True)

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core import db
+from dashboard.core.downloads import to_csv_bytes
 from dashboard.core.format import fmt_number
 from pipelines.division_identity import THRESHOLDS
 
@@ -53,10 +54,13 @@ def joins_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def refused_csv(frame: pd.DataFrame) -> bytes:
-    """The refused codes as CSV (UTF-8, comma-separated), with Dutch column names."""
+    """The refused codes as CSV for a Dutch spreadsheet, as every other download (downloads.to_csv_bytes: ';'
+    between fields, decimal comma, UTF-8 with BOM, formulas escaped), with Dutch column names and values. Written
+    with ',' and '.', a Dutch Excel put each row in one cell and read an estimate of 80.2 as 802."""
     out = frame[list(REFUSED_COLUMNS)].rename(columns=REFUSED_COLUMNS)
     out["regel"] = out["regel"].map(RULE).fillna(out["regel"])
-    return out.to_csv(index=False).encode("utf-8")
+    out["namen_vergeleken"] = out["namen_vergeleken"].map({True: "ja", False: "nee"})   # not 'True'/'False'
+    return to_csv_bytes(out)
 
 
 def _factor(x: float) -> str:
