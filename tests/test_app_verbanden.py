@@ -176,6 +176,39 @@ def test_bright_spots_are_outside_the_interval_and_never_the_worse_ones(app, buu
         assert shown.iloc[:, 3].str.replace(",", ".").astype(float).tolist() == observed.tolist()
 
 
+def shown_cells(at, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(numbers, display texts) of the first dataframe with this column: what the browser writes in each cell."""
+    import pyarrow as pa
+    element = next(d for d in at.dataframe if column in d.value.columns)
+    shown = pa.ipc.open_stream(element.proto.arrow_data.styler.display_values).read_pandas()
+    shown.index = element.value.index
+    return element.value, shown
+
+
+def test_verbanden_tables_write_each_figure_at_its_decimals(app, con):
+    """Aziëbuurt (Delft): its peers' distances at 2 decimals ('0,30', where the browser's 'localized' format
+    wrote '0,3' beside '0,29'); 'Beter dan verwacht' in all NL: a whole figure keeps its decimal ('3,0' km,
+    '59,0%'), as everywhere in the app. The numbers stay numbers (sorting, the CSV)."""
+    at = app(regio="BU05032204")
+    assert not at.exception
+    numbers, shown = shown_cells(at, "Afstand")
+    stored = con.execute("select distance from mart_peer_buurten where region_code = 'BU05032204' order by rank"
+                         ).fetchdf()["distance"]
+    assert numbers["Afstand"].tolist() == stored.round(2).tolist()
+    assert any(round(d, 2) * 10 == round(round(d, 2) * 10) for d in stored)          # the case: a 0,30
+    assert shown["Afstand"].tolist() == [f"{d:.2f}".replace(".", ",") for d in stored.round(2)]
+    at.radio(key="verband_soort").set_value("Heel Nederland").run()
+    assert not at.exception
+    numbers, shown = shown_cells(at, "Verwacht")
+    values = [c for c in numbers.columns if c not in ("Buurt", "Gemeente", "Code")]
+    whole = [(i, c) for c in values for i in numbers.index
+             if pd.notna(numbers.at[i, c]) and numbers.at[i, c] == round(numbers.at[i, c])]
+    assert whole, "the case: whole figures in the list"
+    for i, c in whole:
+        assert shown.at[i, c] == f"{int(numbers.at[i, c])},0", (c, shown.at[i, c])
+    assert all(shown.at[i, c] == "–" for c in values for i in numbers.index if pd.isna(numbers.at[i, c]))
+
+
 def test_peer_tab_explains_and_lists_the_chosen_buurts_peers(app, con):
     at = app(regio="BU03440111")
     stored = con.execute("""select peer_name from mart_peer_buurten where region_code = 'BU03440111'

@@ -270,10 +270,24 @@ def bright_spots_table(res: DevianceResult, wide: pd.DataFrame, catalogue: pd.Da
         "Verwacht": possible(spots["expected"], unit).round(d).to_numpy(),   # never below 0% or above 100%
         "Marge verwachting: laag": possible(spots["pi_low"], unit).round(d).to_numpy(),
         "Marge verwachting: hoog": possible(spots["pi_high"], unit).round(d).to_numpy()})
+    decimals = {c: d for c in list(out.columns)[3:]}
     for a in assets:
         da = indicator_decimals(a)
         out[column_label(meta.loc[a])] = spots[a].astype(float).round(1 if da is None else da).to_numpy()
-    return out.reset_index(drop=True)
+        decimals[column_label(meta.loc[a])] = 1 if da is None else da
+    out = out.reset_index(drop=True)
+    out.attrs["decimals"] = decimals   # for shown_numbers: each column as it was rounded
+    return out
+
+
+def shown_numbers(table: pd.DataFrame):
+    """A table as a page shows it: the same numbers (sorting and the CSV stay numeric), each column in
+    table.attrs['decimals'] written as the rest of the app writes it, at its decimals with a decimal comma
+    ('38,0' beside '37,5'; a distance '0,30'), '–' for no figure. The browser's own format ('localized')
+    dropped a whole value's decimal ('38', '0,3')."""
+    decimals = table.attrs.get("decimals") or {}
+    return table.style.format({c: (lambda v, d=d: fmt_number(v, d)) for c, d in decimals.items() if c in table},
+                              na_rep="–")
 
 
 def coefficients_table(res: DevianceResult, catalogue: pd.DataFrame) -> pd.DataFrame:

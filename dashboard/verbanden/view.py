@@ -186,9 +186,7 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
     if table.empty:
         st.info("Geen buurt ligt duidelijk (buiten de 95%-marge) boven de verwachting.", icon=":material/info:")
     else:
-        numeric = [c for c in table.columns if c not in ("Buurt", "Gemeente", "Code")]
-        st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(c, format="localized") for c in numeric})
+        st.dataframe(sc.shown_numbers(table), hide_index=True, width="stretch")   # '38,0', not '38
         if "aandeel_65plus" in res.context:
             st.caption("Kijk ook naar wat voor buurt het is. Buurten met veel studenten (jong, weinig inkomen) "
                        "vallen vaak op: het model kent leeftijd alleen als het deel 65-plussers.")
@@ -255,7 +253,12 @@ def render_peer_explainer(highlight: str | None) -> None:
         return
     name = q.cached("buurt_wide").loc[highlight, "name"]
     st.markdown(f"**De {len(peers)} buurten die het meest op {name} lijken**")
-    st.dataframe(pd.DataFrame({"Rang": peers["rank"], "Buurt": peers["peer_name"],
-                               "Gemeente": peers["peer_gemeente_name"], "Code": peers["peer_code"],
-                               "Afstand": peers["distance"].round(2)}), hide_index=True, width="stretch",
-                 column_config={"Afstand": st.column_config.NumberColumn(format="localized")})
+    st.dataframe(sc.shown_numbers(peer_distances(peers)), hide_index=True, width="stretch")   # '0,30', not '0,3'
+
+
+def peer_distances(peers: pd.DataFrame) -> pd.DataFrame:
+    """The chosen buurt's peers as the page lists them; 'Afstand' at 2 decimals (attrs, for shown_numbers)."""
+    table = pd.DataFrame({"Rang": peers["rank"], "Buurt": peers["peer_name"], "Gemeente": peers["peer_gemeente_name"],
+                          "Code": peers["peer_code"], "Afstand": peers["distance"].round(2)})
+    table.attrs["decimals"] = {"Afstand": 2}
+    return table
