@@ -287,6 +287,37 @@ def buurt_base(n_total, n_all, level: str = "buurt") -> str:
     return "de buurten" if level == "buurt" else "alle buurten"
 
 
+# One rule for "valt op" (a strength, a concern) in the profile's summary and on the gesprekskaart: a figure stands
+# out when it is more favourable (a strength) or less favourable (a concern) than at least this % of the buurten
+# with a figure, counted by its whole rounding interval (sure_shares). The sentences that say so name the rule
+# ("gunstiger dan in minstens 6 van de 10 buurten").
+STANDOUT_SHARE = 60
+
+
+def sure_shares(row) -> tuple[float, float] | None:
+    """(% of buurten surely lower, % surely higher) than the figure: n_lower_sure / n_higher_sure over n_total (the
+    buurten below / above its whole rounding interval; n_lower / n_higher where the row has no interval), or None
+    without a place among the buurten. A count that CBS rounded to 0 has no place (its true value is 0 to 4)."""
+    n = as_number(row.get("n_total"))
+    if not n or as_number(row.get("value")) is None or is_rounded_zero(row):
+        return None
+
+    def count(side: str) -> float:
+        sure = as_number(row.get(f"{side}_sure"))
+        return sure if sure is not None else as_number(row.get(side)) or 0.0
+    return 100 * count("n_lower") / n, 100 * count("n_higher") / n
+
+
+def favourable_shares(row) -> tuple[float, float] | None:
+    """(% of buurten less favourable, % more favourable) than the figure (sure_shares turned by its direction), or
+    None for a neutral figure or one without a place among the buurten."""
+    shares = sure_shares(row)
+    direction = row.get("direction")
+    if shares is None or direction not in ("higher_is_better", "lower_is_better"):
+        return None
+    return shares if direction == "higher_is_better" else (shares[1], shares[0])
+
+
 def among_buurten(level: str, n_buurten: int | None = None) -> str:
     """The sentence that says an area's figure is ranked among buurt figures ('' for a buurt). A wijk of one buurt
     (528 in 2024) is no average over a larger area: said so, without the 'closer to the middle' caveat."""

@@ -1,67 +1,52 @@
-"""One figure of a gesprekskaart from a profile row: its wording and whether it stands out on the good side.
+"""One figure of a gesprekskaart from a profile row: its wording and whether it stands out.
 
-Honesty rules (issue #8): a figure on the unfavourable side of the middle of all buurten is never a strength
-(a kinderdagverblijf farther away than in 99% of buurten is not "sterk"); a count that CBS rounded to 0 reads
-"minder dan 5" and is never ranked among buurten; a gemeente or wijk is not ranked among buurten; the share of
-buurten names its base when the figure covers fewer than 90% of them.
+One rule with the profile's summary (README "Trustworthy numbers"): a figure stands out, as a strength (asset
+lens) or a concern (problem lens), when it is more (less) favourable than at least format.STANDOUT_SHARE % (60) of
+the buurten with a figure, by its whole rounding interval (format.favourable_shares). The comparison with the
+gemeente and Nederland is worded by wording.comparison_sentence and does not decide it, so the section's intro
+("gunstiger dan in minstens 6 van de 10 buurten") and the rows never disagree.
+
+Honesty rules (issue #8): a figure on the unfavourable side of the middle of all buurten is never a strength; a count
+that CBS rounded to 0 reads "minder dan 5" and is never ranked among buurten; a gemeente's, wijk's or Nederland's
+figure placed among buurten says "losse buurten"; the share of buurten names its base when the figure covers fewer
+than 90% of them; a difference inside the rounding interval or the estimate's margin is not "hoger" or "lager".
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from dashboard.core.format import (FULL_COVERAGE, as_number, fmt_number, is_rough, is_rounded_zero, range_overlaps,
-                                   rough_number, rough_range, reference_row, rounded_zero_parts, rounding_bounds,
-                                   shown_decimals, value_parts, value_text)
+from dashboard.core.format import (FULL_COVERAGE, STANDOUT_SHARE, as_number, favourable_shares, fmt_number,
+                                   is_rough, is_rounded_zero, range_overlaps, rough_number, rough_range, reference_row,
+                                   rounded_zero_parts, rounding_bounds, shown_decimals, sure_shares, value_parts,
+                                   value_text)
 from dashboard.stats.uncertainty import NOT_DIFFERENT, difference_verdict
 
 from .pack_parts import Figure
-from .wording import comparison_sentence, fill_prompt, fmt
-
-STANDOUT_REL = 0.05  # a figure "stands out" against the gemeente/NL from 5% (relative) difference
+from .wording import comparison_sentence, fill_prompt, fmt, model_margin
 
 
-def _standing(row: Mapping, value: float, refs: Sequence[tuple[str, float, str]], good_side: int
-              ) -> tuple[bool, float]:
-    """Does the figure lean to `good_side` (+1 higher, -1 lower), and how strongly (0..1)?
-
-    Each comparison (better half of buurten, the gemeente, Nederland) gives a score around 0.5; the figure
-    stands out when one comparison is clearly on the good side and together they lean that way (mean > 0.5).
-    A difference inside the 95% margins (RIVM estimates, when given) does not count.
-    """
-    scores, clear = [], False
-    pct = as_number(row.get("percentile_buurten"))
-    if pct is not None:
-        side_pct = pct if good_side > 0 else 100 - pct
-        scores.append(side_pct / 100)
-        clear |= side_pct > 50
-    side = side_of_middle(row, good_side)
-    if side is not None and side <= 50:
-        return False, min(0.5, sum(scores) / len(scores)) if scores else 0.0  # not on the good side of the middle
-    for _, ref, key in refs:
-        if not ref:
-            continue
-        rel = good_side * (value - ref) / abs(ref)
-        scores.append(0.5 + max(-0.5, min(0.5, rel)))
-        margin = difference_verdict(value, as_number(row.get("lower")), as_number(row.get("upper")), ref,
-                                    as_number(row.get(f"{key}_lower")), as_number(row.get(f"{key}_upper")))
-        clear |= (rel >= STANDOUT_REL and fmt(ref, row["unit"]) != fmt(value, row["unit"])
-                  and margin != NOT_DIFFERENT)
-    score = sum(scores) / len(scores) if scores else 0.0
-    return clear and score > 0.5, score
+def standing(row: Mapping, concern: bool = False) -> tuple[bool, float]:
+    """(stands out, score 0..1): the share of buurten the figure is more favourable than (a concern: less
+    favourable), over 100; it stands out from STANDOUT_SHARE. A figure outside the summary (in_summary False), a
+    neutral one and one without a place among the buurten (a rounded 0, a gemeente-only figure) never does."""
+    shares = favourable_shares(row)
+    if shares is None or not row.get("in_summary", True):
+        return False, 0.0
+    share = shares[1] if concern else shares[0]
+    return share >= STANDOUT_SHARE, share / 100
 
 
-def side_of_middle(row: Mapping, good_side: int) -> float | None:
-    """% of buurten this figure is strictly better than (good_side +1: higher is better, -1: lower is better), from
-    n_lower / n_higher / n_total (any level) or the buurt percentile; None when unknown or a rounded 0."""
-    if is_rounded_zero(row):
-        return None
-    n = as_number(row.get("n_total"))
-    if n:   # a rounding interval: only the buurten below / above all of it (queries.profile n_*_sure)
-        below = _count(row, "n_lower_sure", "n_lower")
-        above = _count(row, "n_higher_sure", "n_higher")
-        return 100 * (below if good_side > 0 else above) / n
-    pct = as_number(row.get("percentile_buurten"))
-    return None if pct is None else (pct if good_side > 0 else 100 - pct)
+def _about(row: Mapping, value: float, ref: float, key: str, level: str) -> bool:
+    """Is the difference with a reference inside the estimate's margin? The source's 95% intervals where both
+    have them (stats.uncertainty); else, for a modelled share without one, the stated model_margin."""
+    lower, upper = as_number(row.get("lower")), as_number(row.get("upper"))
+    if lower is not None and upper is not None:
+        ref_lower, ref_upper = as_number(row.get(f"{key}_lower")), as_number(row.get(f"{key}_upper"))
+        verdict = difference_verdict(value, lower, upper, ref, ref_lower, ref_upper,
+                                     ref_is_exact=ref_lower is None or ref_upper is None)
+        return verdict == NOT_DIFFERENT
+    margin = model_margin(level)
+    return bool(row.get("modelled")) and row.get("unit") == "%" and margin is not None and abs(value - ref) < margin
 
 
 def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: str | None,
@@ -74,29 +59,28 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     nl = as_number(row.get("nl_value"))
     if nl is not None and level != "land":
         refs.append(("Nederland", nl, "nl"))
-    # only a buurt is ranked among buurten, and never with a count that CBS rounded to 0
-    rounded = is_rounded_zero(row)
-    pct = as_number(row.get("percentile_buurten")) if level == "buurt" and not rounded else None
     # a ratio of counts CBS rounded: compared by its whole rounding interval (README "Rates from rounded counts")
     unclear = [place for place, ref, key in refs
                if range_overlaps(row, ref, as_number(row.get(f"{key}_round_lower")),
                                  as_number(row.get(f"{key}_round_upper")))]
-    placed = True
-    if pct is not None and rounding_bounds(row) is not None and as_number(row.get("n_total")):
-        pct, placed = _sure_percentile(row)
+    about = [place for place, ref, key in refs if place not in unclear and _about(row, value, ref, key, level)]
+    placement = sure_shares(row)   # never for a count that CBS rounded to 0
     scope = (scoped_tables or {}).get(row["table_id"])
     n, n_all = as_number(row.get("n_total")), as_number(row.get("n_buurten_all"))
     covered = (f"buurten met een cijfer ({fmt_number(n)} van de {fmt_number(n_all)})"
                if n and n_all and n < FULL_COVERAGE * n_all else "buurten in Nederland")
+    if scope:
+        covered = f"buurten met een cijfer ({scope})"
+    if level != "buurt":   # an area's figure set beside buurt figures says so
+        covered = f"losse {covered}"
     shown = shown_decimals(row)   # the figure's decimals; each reference at its own (its rounding interval)
     ref_decimals = {key: shown_decimals(reference_row(row, key))
                     for key, ref in (("gemeente", gem), ("nl", nl)) if ref is not None}
     refs_shown = [(place, ref, ref_decimals[key]) for place, ref, key in refs]
-    comparison = comparison_sentence(value, unit, refs_shown, pct, f"buurten met een cijfer ({scope})" if scope
-                                     else covered, unclear=unclear, placed=placed, decimals=shown)
-    better = 1 if row["direction"] == "higher_is_better" else -1
-    standout, score = _standing({**row, "percentile_buurten": pct},
-                                value, [r for r in refs if r[0] not in unclear], -better if concern else better)
+    comparison = comparison_sentence(value, unit, refs_shown, placement, covered, unclear=unclear,
+                                     placed=not is_rough(row), decimals=shown, about=about)
+    standout, score = standing(row, concern)
+    rounded = is_rounded_zero(row)
     by = as_number(row.get("boundary_year"))
     big, small = headline(row)
     return Figure(
@@ -129,22 +113,3 @@ def headline(row: Mapping) -> tuple[str, str]:
         return (rough_number(row), unit) if per else (value_parts(row)[0], "")
     value, decimals = float(row["value"]), shown_decimals(row)
     return (fmt_number(value, decimals), unit) if per else (fmt(value, unit, decimals), "")
-
-
-def _count(row: Mapping, sure: str, plain: str) -> float:
-    value = as_number(row.get(sure))
-    return value if value is not None else as_number(row.get(plain)) or 0
-
-
-def _sure_percentile(row: Mapping) -> tuple[float | None, bool]:
-    """The buurt percentile a ratio's rounding interval supports: the share of buurten below all of it when that
-    is the larger side, else 100 - the share above all of it; (None, False) when neither reaches past the middle
-    (the interval spans it: not placed)."""
-    n = as_number(row.get("n_total"))
-    below = 100 * _count(row, "n_lower_sure", "n_lower") / n
-    above = 100 * _count(row, "n_higher_sure", "n_higher") / n
-    if below > 50:
-        return below, True
-    if above > 50:
-        return 100 - above, True
-    return (None, False) if is_rough(row) else (as_number(row.get("percentile_buurten")), True)

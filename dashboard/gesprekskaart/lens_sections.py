@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from dashboard.core.format import MISSING_TEXT, as_number
+from dashboard.core.format import MISSING_TEXT, STANDOUT_SHARE, as_number
 
 from .figures import make_figure
 from .pack_parts import Figure, LensSection, Region
@@ -13,6 +13,7 @@ MAX_STRENGTHS = 4
 MAX_CONCERNS = 3
 MAX_PROMPTS = 2
 NEUTRAL_SHOWN = 3
+STANDOUT_TENS = STANDOUT_SHARE // 10   # '6 van de 10 buurten'
 # Same survey question in two RIVM series: show the newer series only when the main one has no value.
 SAME_QUESTION = {"goed_ervaren_gezondheid_trend": "ervaren_gezondheid_goed"}
 MISSING_REASONS = {"suppressed": "niet gepubliceerd: te weinig mensen of te onzeker",
@@ -71,18 +72,25 @@ def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], regio
     others = () if concern else tuple(sorted((f for f in figures if f not in chosen),
                                              key=lambda f: order.get(f.indicator_id, 99))[:others_limit])
     noun = region.noun
+    # the intro names the rule that chose the figures (figures.standing, the summary's rule): literally true
+    # beside every row, whatever the rows say about the gemeente and Nederland
+    if region.level == "buurt":
+        buurten, it, none = "buurten", "het hier", "Geen van deze cijfers is hier"
+    else:   # an area's figure set beside buurt figures says so
+        whole = "heel Nederland" if region.level == "land" else f"de hele {noun}"
+        buurten, it, none = "losse buurten", f"het cijfer van {whole}", f"Geen cijfer van {whole} is"
+    six = f"{STANDOUT_TENS} van de 10 {buurten}"
     if concern:
         heading = "Waar zorgen over zijn"
-        intro = ("Deze zorgen spelen hier vaker dan gemiddeld. Het zijn gemiddelden: ze zeggen niets over één persoon."
-                 if stand_out else
-                 "Geen van deze cijfers is hier duidelijk hoger dan elders. Toch kunnen ze voor sommige mensen "
-                 "zwaar wegen.")
+        intro = ((f"Deze zorgen spelen hier meer dan in minstens {six}." if region.level == "buurt" else
+                  f"Bij deze zorgen is {it} ongunstiger dan in minstens {six}.")
+                 + " Het zijn gemiddelden: ze zeggen niets over één persoon." if stand_out else
+                 f"{none} ongunstiger dan in {six}. Toch kunnen ze voor sommige mensen zwaar wegen.")
     else:
         # "sterk" only for figures on the good side of the middle of the buurten; else a plain heading
         heading = f"Waar deze {noun} sterk in is" if stand_out else f"Wat er in deze {noun} is"
-        intro = (f"Op deze punten doet de {noun} het beter dan gemiddeld." if stand_out else
-                 f"Geen van deze cijfers is hier duidelijk gunstiger dan gemiddeld: er springt niets uit. Ze "
-                 f"laten wel zien wat er in deze {noun} is.")
+        intro = (f"Op deze punten is {it} gunstiger dan in minstens {six}." if stand_out else
+                 f"{none} gunstiger dan in {six}: er springt niets uit. Ze laten wel zien wat er in deze {noun} is.")
     if not figures:
         intro = f"Voor deze {noun} zijn nog geen cijfers beschikbaar. Wat weet jij zelf?"
     missing = _missing(catalogue, lens, figures, rows, status or {}, region.level)

@@ -57,24 +57,60 @@ def short_value(value: float, unit: str, decimals: int | None = None) -> str:
 
 
 UNCLEAR = "door de afronding niet duidelijk anders"
+ABOUT = "ongeveer"   # 'ongeveer even hoog als': inside the estimate's margin, or less than SAME_REL apart
+SAME_REL = 0.02      # two exact figures less than 2 % (relative) apart are 'ongeveer even hoog'
+# RIVM's small-area estimates (geschat) come without a margin in the shipped tables. A difference smaller than this
+# many percentage points is 'ongeveer even hoog', never 'hoger' or 'lager': two RIVM estimates of the same figure
+# for the same area and year (50090NED and 50150NED, ervaren gezondheid 2020) differ by up to 3,5 points in 99 of
+# 100 buurten and up to 1,2 in 99 of 100 gemeenten (tests/test_text_rules.py measures it on the release). A wijk
+# takes the buurt margin (no wijk pairs to measure). The true uncertainty of an estimate is larger still.
+MODEL_MARGIN = {"buurt": 3.5, "wijk": 3.5, "gemeente": 1.5}
 
 
-def comparison_sentence(value: float, unit: str, refs: Sequence[tuple], percentile: float | None,
+def model_margin(level: str) -> float | None:
+    """The stated margin (percentage points) of a modelled estimate without its own interval at `level`."""
+    return MODEL_MARGIN.get(level)
+
+
+def placement_sentence(below: float, above: float, unit: str, scope: str, placed: bool = True) -> str:
+    """'Hoger dan in 7 van de 10 buurten in Nederland.': the larger of the shares of buurten surely below / above
+    the figure (format.sure_shares), rounded down to tens, so the sentence is literally true: 'k van de 10' means
+    at least k0 %, 'bijna alle' at least 95 %. Below half on both sides: 'ongeveer in het midden', or for a rough
+    rate whose rounding interval spans the middle (`placed` False) that it cannot be placed. The profile's
+    summary says the same share as 'meer dan in X%' (summary.comparison)."""
+    higher, lower, _ = _words(unit)
+    word, share = (higher, below) if below >= above else (lower, above)
+    tens = math.floor(share / 10 + 1e-9)
+    if tens < 5:
+        return (f"Ongeveer in het midden van alle {scope}." if placed else
+                f"Door de afronding niet precies te plaatsen tussen de {scope}.")
+    many = "alle" if share >= 100 else "bijna alle" if share >= 95 else f"{tens} van de 10"
+    return f"{word.capitalize()} dan in {many} {scope}."
+
+
+def comparison_sentence(value: float, unit: str, refs: Sequence[tuple], placement: tuple[float, float] | None,
                         scope: str = "buurten in Nederland", unclear: Sequence[str] = (), placed: bool = True,
-                        decimals: int | None = None) -> str:
+                        decimals: int | None = None, about: Sequence[str] = ()) -> str:
     """'Hoger dan in heel Amsterdam (15,0%) en in Nederland (24,6%). Hoger dan in 7 van de 10 buurten.'
-    A reference whose place is in `unclear` (the figure's rounding interval overlaps it) is 'door de afronding niet
-    duidelijk anders dan in …'; `placed` False (a rounding interval that spans the middle of the buurten) says
-    that instead of a share of buurten. `decimals`: the figure's (format.shown_decimals); a reference (place,
-    value[, decimals]) is written at its own decimals, else at the figure's."""
+    One rule per reference (place, value[, decimals]), written at its own decimals, else at the figure's:
+    - 'even hoog als' when both read the same as shown;
+    - 'door de afronding niet duidelijk anders dan' for a place in `unclear` (the figure's rounding interval
+      overlaps the reference);
+    - 'ongeveer even hoog als' for a place in `about` (the difference lies inside the estimate's margin:
+      model_margin, or the source's 95% interval) and when the two are less than SAME_REL apart;
+    - else 'hoger' / 'lager' ('verder weg' / 'dichterbij' for km).
+    `placement`: (% of buurten surely below, % surely above), worded by placement_sentence; `placed` False: a
+    rough rate whose rounding interval spans the middle of the buurten."""
     higher, lower, same = _words(unit)
     parts: list[tuple[str, str]] = []
     for place, ref, *own in refs:
         d = own[0] if own and own[0] is not None else decimals
         if place in unclear:
             parts.append((UNCLEAR, f"dan in {place} ({short_value(ref, unit, d)})"))
-        elif fmt(ref, unit, d) == fmt(value, unit, d) or (ref and abs(value - ref) / abs(ref) < 0.02):
+        elif fmt(ref, unit, d) == fmt(value, unit, d):
             parts.append((same, f"als in {place} ({short_value(ref, unit, d)})"))
+        elif place in about or (ref and abs(value - ref) / abs(ref) < SAME_REL):
+            parts.append((f"{ABOUT} {same}", f"als in {place} ({short_value(ref, unit, d)})"))
         else:
             parts.append((higher if value > ref else lower, f"dan in {place} ({short_value(ref, unit, d)})"))
     sentences = []
@@ -84,12 +120,6 @@ def comparison_sentence(value: float, unit: str, refs: Sequence[tuple], percenti
         else:
             text = ", ".join(f"{w} {p}" for w, p in parts)
         sentences.append(text[0].upper() + text[1:] + ".")
-    if not placed:
-        sentences.append(f"Door de afronding niet precies te plaatsen tussen de {scope}.")
-    elif percentile is not None and not math.isnan(percentile):
-        above = round(percentile / 10)
-        word, count = (higher, above) if above > 5 else (lower, 10 - above)
-        share = "bijna alle" if count == 10 else f"{count} van de 10"
-        sentences.append(f"Ongeveer in het midden van alle {scope}." if above == 5 else
-                         f"{word.capitalize()} dan in {share} {scope}.")
+    if placement is not None:
+        sentences.append(placement_sentence(*placement, unit, scope, placed))
     return " ".join(sentences)

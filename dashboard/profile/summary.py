@@ -22,7 +22,7 @@ import pandas as pd
 
 from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, as_number, buurt_base,
                                    fmt_value, is_rough, is_rounded_zero, rough_number, rounded_zero_text,
-                                   shown_decimals, unit_number, value_parts)
+                                   shown_decimals, STANDOUT_SHARE, sure_shares, unit_number, value_parts)
 from dashboard.core.counts import count_text
 from dashboard.profile.table import records
 
@@ -63,7 +63,7 @@ PHRASES = {
     "misdrijven_per_1000": "registreerde de politie {n} misdrijven per 1.000 inwoners",
 }
 SMALL_BUURT = 200  # below this many inwoners CBS suppresses most figures
-MIDDLE = 60  # below this share a figure is "rond het midden", not a strong point or a concern
+MIDDLE = STANDOUT_SHARE  # below this share a figure is "rond het midden", not a strong point or a concern (60)
 MEDIAN = 50  # a figure on the unfavourable side of the middle of all buurten is never called a strength
 
 
@@ -76,11 +76,9 @@ def _sure(row, side: str):
 def shares(row) -> tuple[float, float] | None:
     """(% of buurten surely lower, % surely higher) from n_lower/n_higher/n_total (or, for a ratio of rounded
     counts, n_lower_sure/n_higher_sure: below / above its whole rounding interval), or None.
-    A count that CBS rounded to 0 has no place among the buurten (its true value is 0 to 4): None."""
-    n = row.get("n_total")
-    if n is None or pd.isna(n) or n == 0 or pd.isna(row.get("value")) or is_rounded_zero(row):
-        return None
-    return 100 * _sure(row, "n_lower") / n, 100 * _sure(row, "n_higher") / n
+    A count that CBS rounded to 0 has no place among the buurten (its true value is 0 to 4): None.
+    The gesprekskaart places a figure by the same function (format.sure_shares)."""
+    return sure_shares(row)
 
 
 def favourable_share(row) -> float | None:
