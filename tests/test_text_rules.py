@@ -182,3 +182,25 @@ def test_favourable_shares_turn_with_the_direction():
     assert favourable_shares({**row, "direction": "higher_is_better"}) == (70.0, 20.0)
     assert favourable_shares({**row, "direction": "neutral"}) is None
     assert favourable_shares({**row, "value": 0.0, "rounding": 10}) is None   # a rounded 0 has no place
+
+
+def test_a_stand_in_series_counts_where_it_stands_in(con, build_dir):
+    """A buurt new since 2020 has no 'ervaren gezondheid' of 50090NED; the pack and the profile show the 2012-2024
+    series (50150NED) in its place. When that is lower than in 8 of 10 buurten, both the pack and the summary
+    count it as a concern (the pack said 'Geen van deze cijfers is hier ongunstiger dan in 6 van de 10 buurten'
+    above 'Lager dan in 8 van de 10 buurten', as the summary did not count the series at all)."""
+    codes = [c for (c,) in con.execute("""
+        select t.region_code from mart_profile t join mart_profile m
+          on m.region_code = t.region_code and m.indicator_id = 'ervaren_gezondheid_goed' and m.is_default_group
+        where t.indicator_id = 'goed_ervaren_gezondheid_trend' and t.is_default_group and t.region_code like 'BU%'
+          and m.value is null and t.percentile_buurten < 15
+        order by t.region_code limit 4""").fetchall()]
+    assert codes
+    for code in codes:
+        content, rows = pack_of(code, build_dir)
+        catalogue = {c["indicator_id"]: c for c in catalogue_rows()}
+        plain = [{**r, "rounding": catalogue[i]["rounding"]} for i, r in rows.items() if i in catalogue]
+        told = {r["indicator_id"] for r in summary.pick(plain, n_each=99)["concerns"]}
+        standing = {f.indicator_id for f in content.concerns.figures if f.standout}
+        assert "goed_ervaren_gezondheid_trend" in told & standing, (code, told, standing)
+        assert content.concerns.stand_out and not content.concerns.intro.startswith("Geen")

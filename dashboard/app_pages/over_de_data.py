@@ -5,7 +5,8 @@ import streamlit as st
 from dashboard.core import cbsodata_recipe, downloads
 from dashboard.core import state
 from dashboard.divisions import about as division_about
-from dashboard.core.format import fmt_number
+from dashboard.core.format import STANDOUT_SHARE, fmt_number
+from dashboard.gesprekskaart.wording import MODEL_MARGIN, SAME_REL
 from pipelines.catalogue import load_catalogue
 
 LENS = {"asset": "Kracht", "problem": "Zorgen", "context": "Achtergrond"}
@@ -106,6 +107,19 @@ st.markdown("""
   dat hoger 'meer kracht' of 'meer zorgen' betekent. Alleen onderwerpen uit de samenvatting tellen mee; geen
   herkomst of migratieachtergrond.
 """)
+
+st.markdown(
+    f"- **Valt op**: een cijfer heet een sterk punt of een zorg als het gunstiger of ongunstiger is dan in minstens "
+    f"{STANDOUT_SHARE // 10} van de 10 buurten (bij afgeronde aantallen: voor elke waarde binnen de afronding). De "
+    "samenvatting en de gesprekskaart gebruiken dezelfde regel.\n"
+    "- **Hoger, lager of ongeveer even hoog**: de gesprekskaart noemt een cijfer alleen hoger of lager dan de "
+    "gemeente of Nederland als het verschil buiten de afronding en buiten de onzekerheid van een schatting valt. "
+    "De schattingen van RIVM hebben in de meegeleverde tabellen geen marge. Een verschil kleiner dan "
+    f"{fmt_number(MODEL_MARGIN['gemeente'], 1)} procentpunt (gemeente) of {fmt_number(MODEL_MARGIN['buurt'], 1)} "
+    "procentpunt (wijk en buurt) heet daarom 'ongeveer even hoog'. Zo ver liggen twee RIVM-schattingen van "
+    "hetzelfde cijfer, voor hetzelfde jaar en gebied, bij 99 van de 100 gebieden hoogstens uit elkaar; de echte "
+    f"onzekerheid is nog groter. Twee cijfers die minder dan {SAME_REL:.0%} van elkaar verschillen, heten ook "
+    "'ongeveer even hoog'.")
 
 st.header("Kaartvormen")
 st.markdown("De vormen van buurten en wijken voor 2024 zijn een **benadering**: ze zijn opnieuw opgebouwd op basis "

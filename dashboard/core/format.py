@@ -287,6 +287,11 @@ def buurt_base(n_total, n_all, level: str = "buurt") -> str:
     return "de buurten" if level == "buurt" else "alle buurten"
 
 
+# A second series of the same survey question (RIVM 50150NED, 2012-2024, not in the summary by itself) stands in
+# for the main one where that has no figure (a buurt new since 2020): then, and only then, the summary and the
+# gesprekskaart show and count it like the main one.
+STAND_IN = {"goed_ervaren_gezondheid_trend": "ervaren_gezondheid_goed"}
+
 # One rule for "valt op" (a strength, a concern) in the profile's summary and on the gesprekskaart: a figure stands
 # out when it is more favourable (a strength) or less favourable (a concern) than at least this % of the buurten
 # with a figure, counted by its whole rounding interval (sure_shares). The sentences that say so name the rule

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from dashboard.core.format import (FULL_COVERAGE, STANDOUT_SHARE, as_number, favourable_shares, fmt_number,
+from dashboard.core.format import (FULL_COVERAGE, STAND_IN, STANDOUT_SHARE, as_number, favourable_shares, fmt_number,
                                    is_rough, is_rounded_zero, range_overlaps, rough_number, rough_range, reference_row,
                                    rounded_zero_parts, rounding_bounds, shown_decimals, sure_shares, value_parts,
                                    value_text)
@@ -30,7 +30,8 @@ def standing(row: Mapping, concern: bool = False) -> tuple[bool, float]:
     favourable), over 100; it stands out from STANDOUT_SHARE. A figure outside the summary (in_summary False), a
     neutral one and one without a place among the buurten (a rounded 0, a gemeente-only figure) never does."""
     shares = favourable_shares(row)
-    if shares is None or not row.get("in_summary", True):
+    counted = row.get("in_summary", True) or row.get("indicator_id") in STAND_IN   # lens_sections shows a stand-in
+    if shares is None or not counted:                                             # only without the main figure
         return False, 0.0
     share = shares[1] if concern else shares[0]
     return share >= STANDOUT_SHARE, share / 100

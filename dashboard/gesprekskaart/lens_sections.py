@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from dashboard.core.format import MISSING_TEXT, STANDOUT_SHARE, as_number
+from dashboard.core.format import MISSING_TEXT, STAND_IN, STANDOUT_SHARE, as_number
 
 from .figures import make_figure
 from .pack_parts import Figure, LensSection, Region
@@ -15,7 +15,7 @@ MAX_PROMPTS = 2
 NEUTRAL_SHOWN = 3
 STANDOUT_TENS = STANDOUT_SHARE // 10   # '6 van de 10 buurten'
 # Same survey question in two RIVM series: show the newer series only when the main one has no value.
-SAME_QUESTION = {"goed_ervaren_gezondheid_trend": "ervaren_gezondheid_goed"}
+SAME_QUESTION = STAND_IN
 MISSING_REASONS = {"suppressed": "niet gepubliceerd: te weinig mensen of te onzeker",
                    "geheim": "niet gepubliceerd: te weinig mensen of te onzeker",
                    "andere_indeling": "de {noun}grenzen zijn veranderd sinds de meting",

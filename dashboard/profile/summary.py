@@ -22,7 +22,8 @@ import pandas as pd
 
 from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, as_number, buurt_base,
                                    fmt_value, is_rough, is_rounded_zero, rough_number, rounded_zero_text,
-                                   shown_decimals, STANDOUT_SHARE, sure_shares, unit_number, value_parts)
+                                   shown_decimals, STAND_IN, STANDOUT_SHARE, sure_shares, unit_number,
+                                   value_parts)
 from dashboard.core.counts import count_text
 from dashboard.profile.table import records
 
@@ -165,8 +166,19 @@ def assess(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _candidates(rows: pd.DataFrame, lens: str) -> pd.DataFrame:
-    sel = rows[(rows["lens"] == lens) & rows["in_summary"].astype(bool) & rows["landing"].astype(bool)
+def _counted(rows: pd.DataFrame, by: str | None = None) -> pd.Series:
+    """in_summary, and a STAND_IN series in a region (`by`; all rows are one region without it) whose main figure
+    has no value: the summary counts what the profile and the gesprekskaart show in its place."""
+    counted = rows["in_summary"].astype(bool)
+    for stand_in, main in STAND_IN.items():
+        has_main = rows["value"].notna() & (rows["indicator_id"] == main)
+        main_there = rows[by].isin(set(rows.loc[has_main, by])) if by else pd.Series(bool(has_main.any()), rows.index)
+        counted |= (rows["indicator_id"] == stand_in) & ~main_there
+    return counted
+
+
+def _candidates(rows: pd.DataFrame, lens: str, by: str | None = None) -> pd.DataFrame:
+    sel = rows[(rows["lens"] == lens) & _counted(rows, by) & rows["landing"].astype(bool)
                & ~rows["hidden"].astype(bool) & rows["value"].notna()]
     sel = assess(sel)
     return sel[sel["favourable"].notna()]
@@ -181,8 +193,8 @@ def summary_items(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2, by:
     if by is None:
         return _summary_items_one(rows, n_each)
     rows = rows[[c for c in USED if c in rows] + [by]]  # narrow first: takes of wide frames cost
-    assets = _candidates(rows, "asset").sort_values("favourable", ascending=False, kind="stable")
-    problems = _candidates(rows, "problem")
+    assets = _candidates(rows, "asset", by).sort_values("favourable", ascending=False, kind="stable")
+    problems = _candidates(rows, "problem", by)
     strong = assets[assets["favourable"] >= MIDDLE].groupby(by, sort=False).head(n_each)
     best = assets[~assets[by].isin(strong[by])].groupby(by, sort=False).head(1)
     best = best[best["favourable"] >= MEDIAN]
@@ -223,9 +235,12 @@ def _assessed(row: dict) -> tuple[float, float]:
 
 def _candidate_rows(rows: list[dict], lens: str) -> list[dict]:
     """_candidates over plain rows: the lens's summary figures with a value and a place among the buurten."""
+    valued = {row["indicator_id"] for row in rows if not pd.isna(row["value"])}
+    stand_ins = {s for s, main in STAND_IN.items() if main not in valued}
     out = []
     for row in rows:
-        if (row["lens"] == lens and bool(row["in_summary"]) and bool(row["landing"]) and not bool(row["hidden"])
+        counted = bool(row["in_summary"]) or row["indicator_id"] in stand_ins
+        if (row["lens"] == lens and counted and bool(row["landing"]) and not bool(row["hidden"])
                 and not pd.isna(row["value"])):
             favourable, unfavourable = _assessed(row)
             if not math.isnan(favourable):
