@@ -81,8 +81,9 @@ level = st.segmented_control("Niveau", list(SCALES), format_func=SCALES.get, key
 toggles = st.container(horizontal=True)
 relative = area != map_queries.NL and toggles.toggle(
     "Kleuren vergelijken met de gemeenten eromheen (anders: met heel Nederland)" if level == "gemeente" else
-    "Kleuren vergelijken binnen deze gemeente (anders: met heel Nederland)", key="kaart_relatief")
-residents = toggles.toggle("Toon wat bewoners noemen", value=True, key="kaart_bewoners",
+    "Kleuren vergelijken binnen deze gemeente (anders: met heel Nederland)", key="kaart_relatief",
+    wrap=True)   # in a horizontal container a label is cut with '…' where it is too long (390 px): it wraps instead
+residents = toggles.toggle("Toon wat bewoners noemen", value=True, key="kaart_bewoners", wrap=True,
                            help="Plekken, clubs en initiatieven van de Bewonerskaart, als oranje stippen.")
 state.set_indicator(indicator_id)
 st.query_params.update(schaal=level, gebied=area)

@@ -126,3 +126,17 @@ def test_the_level_buttons_are_whole_on_a_laptop_screen(app_server, page):
             assert texts == ["Gemeenten", "Wijken", "Buurten"], texts
             for left, right, text in box["buttons"]:
                 assert box["group"][0] - 1 <= left and right <= box["group"][1] + 1 and right <= width, (width, text, box)
+
+
+def test_the_toggle_labels_are_whole_on_a_phone(app_server, page):
+    """At 390 px the toggle 'Kleuren vergelijken binnen deze gemeente (anders: met heel Nederland)' was cut to
+    '… (anders: …' (a toggle in a horizontal container keeps one line). Every label of the page's toggles must
+    show all its text."""
+    page.set_viewport_size({"width": 390, "height": 1200})
+    open_app(page, app_server, "/kaart?indicator=vrijwilligerswerk&gebied=GM0503&schaal=buurt", plots=1)
+    labels = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stCheckbox"]')].map(t => {
+        const m = t.querySelector('[data-testid="stMarkdownContainer"]');
+        return [m.innerText, m.scrollWidth, m.clientWidth]; })""")
+    assert any(text.startswith("Kleuren vergelijken") for text, _, _ in labels), labels
+    for text, scroll, client in labels:
+        assert scroll <= client + 1, (text, scroll, client)
