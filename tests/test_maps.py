@@ -3,6 +3,7 @@ traces, payload."""
 from __future__ import annotations
 
 import json
+import re
 
 import plotly.io as pio
 import pytest
@@ -45,6 +46,19 @@ def test_local_source_is_missing_elsewhere_not_another_division(build_dir):
     values = map_queries.load_values("opleiding_laag", "buurt", build_dir)
     assert set(values.loc[values["gemeente_code"] == "GM0344", "status"]) == {"ontbreekt"}
     assert (values.loc[values["gemeente_code"] == "GM0363", "status"] == "andere_indeling").any()
+
+
+def test_a_long_unit_is_named_once_in_the_colour_bar(draw):
+    """Amsterdam's buurten, WW per 1 000 inwoners: each class of the colour bar read '1,7 – 6,6 per 1 000
+    inwoners', and at 390 px the bar covered half the map. The classes give the numbers, the bar's title the unit
+    once; a short unit ('%', 'km') stays on each class."""
+    frame, _, figure = draw("ww_per_1000", "buurt", "GM0363")
+    bar = next(t for t in figure.data if t.meta == "waarde").colorbar
+    assert bar.title.text.startswith("per 1 000 inwoners<br>") and "donkerder" in bar.title.text
+    assert bar.ticktext and all(re.fullmatch(r"[\d.,]+ – [\d.,]+", t) for t in bar.ticktext), bar.ticktext
+    frame, _, figure = draw("afstand_huisarts", "buurt", "GM0363")
+    bar = next(t for t in figure.data if t.meta == "waarde").colorbar
+    assert bar.title.text == "donkerder = gunstiger" and all(t.endswith(" km") for t in bar.ticktext), bar.ticktext
 
 
 @pytest.mark.parametrize("indicator_id", ["afstand_huisarts", "moeite_met_rondkomen"])

@@ -91,10 +91,17 @@ def rounded_zero_range(indicator: Mapping) -> str:
     return rounded_zero_counts(indicator.get("rounding"))
 
 
+# Units short enough to repeat on every class of the colour bar; a longer one ('per 1 000 inwoners') is named once,
+# in its title (scale_title): on a phone the bar's labels with it covered half the map.
+SHORT_UNITS = ("%", "km", "aantal", "klasse 1-5")
+
+
 def bucket_labels(frame: pd.DataFrame, unit: str) -> list[str]:
     """Text per bucket (list index = bucket), e.g. '12,0 – 15,3%', at the indicator's decimals ('50 – 62%'
-    koopwoningen; map_frame's attrs)."""
+    koopwoningen; map_frame's attrs). A long unit is left to the bar's title: '1,7 – 6,6'."""
     edges, flip, d = frame.attrs["edges"], frame.attrs["flip"], frame.attrs.get("decimals")
+    if unit not in SHORT_UNITS:
+        unit = "aantal"   # the number alone (fmt_value writes no unit for 'aantal')
     if frame.attrs["discrete"]:
         labels = [fmt_value(e, unit, d) for e in edges]
     else:
@@ -114,9 +121,12 @@ def palette(k: int, direction: str) -> list[str]:
 
 
 def scale_title(indicator: Mapping) -> str:
+    """'donkerder = gunstiger', after the unit when the class labels leave it out ('per 1 000 inwoners<br>…')."""
+    unit = str(indicator.get("unit") or "")
+    head = f"{unit}<br>" if unit and unit not in SHORT_UNITS else ""
     if indicator.get("direction") == "neutral":
-        return "donkerder = hoger<br>(geen oordeel)"
-    return "donkerder = gunstiger"
+        return head + "donkerder = hoger<br>(geen oordeel)"
+    return head + "donkerder = gunstiger"
 
 
 def member_mask(codes: pd.Series, allowed: set) -> np.ndarray:
