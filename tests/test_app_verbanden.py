@@ -209,6 +209,20 @@ def test_verbanden_tables_write_each_figure_at_its_decimals(app, con):
     assert all(shown.at[i, c] == "–" for c in values for i in numbers.index if pd.isna(numbers.at[i, c]))
 
 
+def test_bright_spots_list_no_column_that_no_buurt_has(build_dir):
+    """'Beter dan verwacht' in all NL listed 'Getelde stemmen als deel van de kiesgerechtigden' beside the buurten,
+    a figure that exists per gemeente only: '–' in every row and every CSV line. Every Kracht column has a value."""
+    from dashboard.stats import charts, queries as stats_queries
+    catalogue, buurt_wide = stats_queries.indicators(build_dir), stats_queries.buurt_wide(build_dir)
+    meta = catalogue.set_index("indicator_id")
+    assert "opkomst_ps" in buurt_wide.columns and buurt_wide["opkomst_ps"].isna().all()   # the case
+    res = fit_expected(buurt_wide, Y, direction="higher_is_better", labels=meta["label"].to_dict())
+    table = charts.bright_spots_table(res, buurt_wide, catalogue, charts.asset_ids(catalogue, buurt_wide))
+    assert len(table) > 0 and not [c for c in table.columns if table[c].isna().all()]
+    assert not [c for c in table.columns if c.startswith(str(meta.at["opkomst_ps", "label"]))]
+    assert "Doet vrijwilligerswerk (%, geschat)" in table.columns
+
+
 def test_peer_tab_explains_and_lists_the_chosen_buurts_peers(app, con):
     at = app(regio="BU03440111")
     stored = con.execute("""select peer_name from mart_peer_buurten where region_code = 'BU03440111'

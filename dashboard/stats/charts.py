@@ -246,10 +246,11 @@ def partial_figure(res: RelationResult, wide: pd.DataFrame, catalogue: pd.DataFr
 
 # ----------------------------------------------------------------------------------------------- beter dan verwacht
 def asset_ids(catalogue: pd.DataFrame, wide: pd.DataFrame) -> list[str]:
-    """Kracht indicators shown next to bright spots (visible, on landing views, present in the frame)."""
+    """Kracht indicators shown next to bright spots (visible, on landing views, with a value for some buurt in the
+    frame). A figure no buurt has (the Kiesraad turnout, per gemeente only) gave a column of '–' in every row."""
     cat = catalogue[(catalogue["lens"] == "asset") & ~catalogue["hidden"].astype(bool)
                     & catalogue["landing"].astype(bool)]
-    return [i for i in cat["indicator_id"] if i in wide.columns]
+    return [i for i in cat["indicator_id"] if i in wide.columns and wide[i].notna().any()]
 
 
 def bright_spots_table(res: DevianceResult, wide: pd.DataFrame, catalogue: pd.DataFrame,
