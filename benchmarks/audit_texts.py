@@ -49,6 +49,7 @@ from dashboard.gesprekskaart.build import _missing_status, _records, _region, ca
 from dashboard.gesprekskaart.content import pack_content  # noqa: E402
 from dashboard.profile.summary import pick, summarize  # noqa: E402
 from dashboard.profile.table import profile_table  # noqa: E402
+from pipelines.catalogue import load_catalogue  # noqa: E402
 
 CLASSES = ("ref_word", "pct_word", "summary_pct", "strong_heading", "intro_rows", "pack_summary", "count_precise",
            "tiny_rate", "bare_zero", "missing_zero", "geschat", "plural", "raw_code", "punctuation")
@@ -108,13 +109,23 @@ def sample(con, rng: random.Random, n_buurten: int) -> list[tuple[str, str]]:
     return list(dict.fromkeys(out))
 
 
-def texts_of(code: str, build_dir: Path, shared: dict) -> dict:
+def texts_of(code: str, build_dir: Path, shared: dict, extras: bool = False) -> dict:
+    """The region's pack content and summary; with `extras` (a buurt) also the optional sections the app adds
+    ('beter dan verwacht' and the vergelijkbare buurten, as gesprekskaart.view makes them)."""
     region = _region(code, build_dir)
     raw = queries.profile(code, build_dir)
     profile = _records(raw)
     status = _missing_status(code, profile, build_dir)
+    deviance = peers = None
+    if extras and region.level == "buurt":
+        from dashboard.gesprekskaart import view
+        deviance, peers = view.deviance_for(code), view.peers_for(code, region.gemeente_name or "")
     content = pack_content(region, profile, list(catalogue_rows()), today=date(2026, 12, 2), profile_url="",
-                           status=status, scoped_tables=shared["scoped"])
+                           status=status, scoped_tables=shared["scoped"], deviance=deviance)
+    if peers is not None:
+        from dataclasses import replace
+        from dashboard.gesprekskaart.build import _peer_section
+        content = replace(content, peers=_peer_section(peers, content, build_dir))
     gm = "GM" + code[2:6] if region.level in ("buurt", "wijk") else None
     table = profile_table(raw, queries.map_status(code, build_dir),
                           queries.area_coverage(gm if gm else None, build_dir), shared["catalogue"],
@@ -193,6 +204,16 @@ def audit(found: dict, record) -> None:
             all_text.append(f"{label}: {why}")
             if re.fullmatch(r"0(,0+)?", why.strip()):
                 record("missing_zero", f"{label}: {why}")
+    # the optional sections: a modelled figure says 'geschat' there too
+    modelled = {i.label.lower() for i in load_catalogue().indicators if i.modelled}
+    for dev in content.deviations:
+        all_text.append(dev.sentence)
+        if dev.label.lower() in modelled and dev.sentence and "geschat" not in dev.sentence:
+            record("geschat", f"beter dan verwacht: {dev.label}: {dev.sentence}")
+    for line in content.peers.comparison if content.peers else ():
+        all_text.append(line)
+        if line.split(":")[0].lower() in modelled and "geschat" not in line:
+            record("geschat", f"vergelijkbare buurten: {line}")
     # the summary against its rows and against the gesprekskaart
     summary = " ".join(found["summary"])
     all_text += found["summary"]
@@ -246,7 +267,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261202)
     parser.add_argument("--buurten", type=int, default=2000)
     parser.add_argument("--show", type=int, default=3)
+    parser.add_argument("--extras", type=int, default=300, help="buurten that also get the optional sections")
     args = parser.parse_args()
+    import os
+    os.environ["BUURTBALANS_BUILD_DIR"] = str(args.build_dir)   # the app's cached reads (optional sections)
     import duckdb
     from dashboard.core import db
     con = duckdb.connect(str(db.current_path(args.build_dir)), read_only=True)
@@ -259,6 +283,7 @@ def main() -> None:
     hits: dict[str, int] = defaultdict(int)
     examples: dict[str, list] = defaultdict(list)
     kinds: dict[str, int] = defaultdict(int)
+    extras = set([c for kind, c in todo if kind == "buurt"][-args.extras:])   # not the tiny ones: they have no peers
     for kind, code in todo:
         kinds[kind] += 1
 
@@ -267,7 +292,7 @@ def main() -> None:
             regions_hit[cls].add(code)
             if len(examples[cls]) < args.show:
                 examples[cls].append(f"{code}: {text}")
-        audit(texts_of(code, args.build_dir, shared), record)
+        audit(texts_of(code, args.build_dir, shared, code in extras), record)
     print("regions:", dict(kinds), "total", len(todo))
     print(f"{'class':16} {'regions':>8} {'texts':>8}")
     for cls in CLASSES:

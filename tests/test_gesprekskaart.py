@@ -256,3 +256,33 @@ def test_a_pack_without_any_figure_says_so_instead_of_a_licence_line(build_dir, 
     sources = text[text.index('<section class="sources">'):]
     assert "Licentie" not in sources and '<table class="src">' not in sources
     assert "geen cijfers over deze buurt" in sources and "Niet beschikbaar" in sources
+
+
+def test_a_modelled_figure_says_geschat_in_the_optional_sections(build_dir, release_path, monkeypatch):
+    """'Beter dan verwacht' and the vergelijkbare buurten write a RIVM estimate too: each such line says 'geschat'
+    (the peer lines dropped it from the label: 'Doet vrijwilligerswerk: hier 31,6%; …'). A buurt of the release
+    with a modelled outcome that is beter dan verwacht; its peers as the page finds them (gesprekskaart.view) and as
+    codes (make_pack looks up the average)."""
+    from dashboard.gesprekskaart import view
+    from pipelines.catalogue import load_catalogue
+    modelled = {i.label for i in load_catalogue().indicators if i.modelled}
+    with duckdb.connect(str(release_path), read_only=True) as con:
+        code, gemeente = con.execute("""
+            select e.region_code, r.gemeente_name from mart_expected_values e join mart_catalogue c
+              on c.indicator_id = e.outcome_id and c.modelled join mart_regions r using (region_code)
+            where e.verdict = 'beter dan verwacht' order by e.region_code limit 1""").fetchone()
+        peer_codes = [c for (c,) in con.execute("select peer_code from mart_peer_buurten where region_code = ? "
+                                                "order by rank limit 3", [code]).fetchall()]
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    deviance, peers = view.deviance_for(code), view.peers_for(code, gemeente)
+    lines = list(peers["comparison"])
+    assert lines and any(d["verdict"] == "beter dan verwacht" for d in deviance)
+    html = make_pack(code, build_dir=build_dir, deviance=deviance, peers=peers, today=DAY).html
+    by_codes = make_pack(code, build_dir=build_dir, peers=peer_codes, today=DAY).html
+    section = html[html.index("Beter dan verwacht"):]
+    said = re.findall(r"<li>([^<]*)</li>", by_codes) + lines
+    told = [line for line in said if line.split(":")[0].replace(" (geschat)", "") in modelled]
+    assert told, said
+    for line in told:
+        assert "(geschat)" in line, line
+    assert re.search(r"Hier: [0-9,]+% \(geschat\)", section), section[:400]

@@ -58,7 +58,7 @@ def catalogue_rows() -> tuple[dict, ...]:
     same fields and is no scan: a view on the stored int_catalogue_table, ~2-4 ms CPU a read (measured on the
     shipped snapshot's build); the file is kept here as it was, not for speed."""
     return tuple({"indicator_id": i.id, "label": i.label, "lens": i.lens, "unit": i.unit, "prompt": i.prompt,
-                  "landing": i.landing, "hidden": i.hidden, "rounding": i.rounding}
+                  "landing": i.landing, "hidden": i.hidden, "rounding": i.rounding, "modelled": i.modelled}
                  for i in load_catalogue().indicators)
 
 
@@ -165,7 +165,8 @@ def _peer_comparison(codes: list[str], content: PackContent, build_dir: Path | N
     frame = query(f"select indicator_id, avg(value) as mean from mart_profile where is_default_group "
                   f"and region_code in ({','.join('?' * len(codes))}) and indicator_id in ({','.join('?' * len(ids))})"
                   " group by indicator_id", [*codes, *ids], build_dir).set_index("indicator_id")
-    return [f"{f.label}: hier {f.value_text}, in de vergelijkbare {content.region.plural} gemiddeld "
+    return [f"{f.label}{' (geschat)' if f.modelled else ''}: hier {f.value_text}, in de vergelijkbare "
+            f"{content.region.plural} gemiddeld "
             f"{fmt(float(frame.at[f.indicator_id, 'mean']), f.unit, indicator_decimals(f.indicator_id))}."
             for f in figures if f.indicator_id in frame.index and pd.notna(frame.at[f.indicator_id, "mean"])]
 

@@ -25,8 +25,11 @@ MAX_DEVIATIONS = 2
 MAX_DESCRIPTION = 70  # characters of a resident's description
 
 
-def deviation_items(items, units: Mapping[str, str] | None = None, plural: str = "buurten") -> tuple[Deviation, ...]:
-    """'Beter dan verwacht' items (dict or list of dicts, e.g. from stats.deviance); other verdicts are left out."""
+def deviation_items(items, units: Mapping[str, str] | None = None, plural: str = "buurten",
+                    modelled: Iterable[str] = ()) -> tuple[Deviation, ...]:
+    """'Beter dan verwacht' items (dict or list of dicts, e.g. from stats.deviance); other verdicts are left out. The
+    figure of an indicator in `modelled` (a RIVM estimate) says so: 'Hier: 17,0% (geschat).'"""
+    modelled = set(modelled)
     if not items:
         return ()
     out = []
@@ -38,6 +41,8 @@ def deviation_items(items, units: Mapping[str, str] | None = None, plural: str =
         unit = item.get("unit") or (units or {}).get(item.get("indicator_id"), "")
         decimals = indicator_decimals(item.get("indicator_id") or item.get("outcome_id"))
         obs, exp = (_as_text(item.get(k), unit, decimals) for k in ("observed", "expected"))
+        if obs and (item.get("indicator_id") or item.get("outcome_id")) in modelled:
+            obs += " (geschat)"
         sentence = f"Hier: {obs}. Bij {plural} zoals deze verwacht je ongeveer {exp}." if obs and exp else ""
         out.append(Deviation(label=label[0].upper() + label[1:], sentence=sentence))
     return tuple(out[:MAX_DEVIATIONS])
@@ -106,5 +111,6 @@ def pack_content(region: Region, profile: Sequence[Mapping], catalogue: Sequence
         prompts={"asset": lens_prompts(strengths, "asset", region.noun, order),
                  "problem": lens_prompts(concerns, "problem", region.noun, order)},
         sources=source_groups(shown, licences or {}), profile_url=profile_url,
-        deviations=deviation_items(deviance, {c["indicator_id"]: c["unit"] for c in catalogue}, region.plural),
+        deviations=deviation_items(deviance, {c["indicator_id"]: c["unit"] for c in catalogue}, region.plural,
+                                   {c["indicator_id"] for c in catalogue if c.get("modelled")}),
         peers=peers, resident_assets=assets, resident_assets_more=more)

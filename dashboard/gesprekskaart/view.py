@@ -78,7 +78,8 @@ def peers_for(code: str, gemeente_name: str) -> dict | None:
                                  q.cached("indicators"), gemeente_name)
     median = "Vergelijkbare buurten (mediaan)"
     usable = table[(table["Kant"] == "Kracht") & (table["Deze buurt"] != "–") & (table[median] != "–")]
-    comparison = [f"{r['Onderwerp'].replace(' (geschat)', '')}: hier {r['Deze buurt']}; in deze {len(codes)} "
+    # the label keeps its ' (geschat)': a modelled figure says so in every sentence it is written in
+    comparison = [f"{r['Onderwerp']}: hier {r['Deze buurt']}; in deze {len(codes)} "
                   f"buurten is de middelste waarde {r[median]}." for _, r in usable.head(PEER_LINES).iterrows()]
     return {"peers": names, "comparison": comparison}
 
