@@ -20,6 +20,8 @@ from dashboard.gesprekskaart.content import pack_content
 from dashboard.gesprekskaart.wording import MODEL_MARGIN
 from dashboard.profile import summary
 
+pytestmark = pytest.mark.xdist_group("test_text_rules")   # one worker builds the module's packs once
+
 NUMBER = r"-?\d{1,3}(?:\.\d{3})*(?:,\d+)?"
 REF = re.compile(rf"(?:(?P<word>ongeveer even hoog|ongeveer even ver|even hoog|even ver|hoger|lager|verder weg|"
                  rf"dichterbij|door de afronding niet duidelijk anders) )?(?:dan|als|en) in (?P<place>[^,.]+?) "
