@@ -78,6 +78,21 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, col
         con.unregister("stats_frame")
 
 
+def _insert_peers(con: duckdb.DuckDBPyConnection, peers: pd.DataFrame) -> None:
+    """peer_buurten with each peer's name and gemeente (sql/07_mart_stats.sql), in region order so that one
+    buurt's rows are one zone-map read."""
+    con.register("stats_frame", peers[PEER_COLUMNS])
+    try:
+        con.execute("""insert into peer_buurten
+                       select p.region_code, p.peer_code, p.rank, p.distance, r.name, r.gemeente_code, g.name
+                       from stats_frame p
+                       left join int_current_regions r on r.region_code = p.peer_code
+                       left join int_current_regions g on g.region_code = r.gemeente_code
+                       order by p.region_code, p.rank""")
+    finally:
+        con.unregister("stats_frame")
+
+
 def fill_stats_tables(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """Fill peer_buurten, expected_values and stats_models in the release being built.
 
@@ -95,7 +110,7 @@ def fill_stats_tables(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     models = []
     try:
         peers, peer_model = peer_rows(wide, meta["label"].to_dict())
-        _insert(con, "peer_buurten", peers, PEER_COLUMNS)
+        _insert_peers(con, peers)
         models.append(peer_model)
     except ValueError as exc:
         warnings.warn(f"vergelijkbare buurten overgeslagen: {exc}", stacklevel=2)

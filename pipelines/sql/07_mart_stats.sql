@@ -2,9 +2,13 @@
 -- mart_buurt_wide). This file declares the tables and the contract views; an empty table means the statistic
 -- could not be computed for this release (the dashboard then says so).
 
--- peer_buurten: for every buurt with all peer variables, its k most similar buurten (rank 1 = most similar).
+-- peer_buurten: for every buurt with all peer variables, its k most similar buurten (rank 1 = most similar), with
+-- each peer's name and gemeente as the contract shows them, stored by precompute.py in region order. The view used
+-- to join them per read: a profile's read of its ten rows then scanned int_current_regions twice (~7 instead of
+-- ~2 ms CPU, the largest single DuckDB read of a buurt profile under load; issue #10).
 create or replace table peer_buurten (
-    region_code varchar, peer_code varchar, rank integer, distance double
+    region_code varchar, peer_code varchar, rank integer, distance double,
+    peer_name varchar, peer_gemeente_code varchar, peer_gemeente_name varchar
 );
 
 -- expected_values: 'beter dan verwacht' over all buurten of Nederland, per outcome. verdict is one of
@@ -23,11 +27,8 @@ create or replace table stats_models (
 
 -- Contract: region_code, peer_code, rank, distance, peer_name, peer_gemeente_code, peer_gemeente_name
 create or replace view mart_peer_buurten as
-select p.region_code, p.peer_code, p.rank, p.distance,
-       r.name as peer_name, r.gemeente_code as peer_gemeente_code, g.name as peer_gemeente_name
-from peer_buurten p
-left join int_current_regions r on r.region_code = p.peer_code
-left join int_current_regions g on g.region_code = r.gemeente_code;
+select region_code, peer_code, rank, distance, peer_name, peer_gemeente_code, peer_gemeente_name
+from peer_buurten;
 
 -- Contract: region_code, outcome_id, observed, expected, pi_low, pi_high, verdict, r2, n, spec
 create or replace view mart_expected_values as
