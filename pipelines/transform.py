@@ -5,7 +5,7 @@ Output of `table_to_long`, one row per (region, period, indicator, age group):
     value, lower, upper, missing_reason, table_id, series, round_lower, round_upper
 `missing_reason` is NULL when there is a value, 'suppressed' for CBS's "." (secret/unreliable),
 'not_available' for an empty cell, 'zero_or_unknown' for an empty cell of a snapshot file whose maker turned 0
-into empty (fetch.json `zeros_as_null`), and 'too_few' for a ratio whose denominator is below the catalogue's
+into empty (fetch.json `zeros_as_null`; not for a unit that is never 0, NEVER_ZERO_UNITS), and 'too_few' for a ratio whose denominator is below the catalogue's
 `min_denominator` or whose value is impossible (a share above 100 %, a rate above 1 000 per 1 000: rounded counts).
 lower/upper are only the source's own 95 % margins (RIVM). round_lower/round_upper are a ratio's rounding
 interval: the lowest and highest ratio the counts CBS rounded allow (pipelines/values.py). A ratio whose rounded
@@ -28,6 +28,10 @@ LONG_COLUMNS = ["region_code", "boundary_year", "period", "indicator_id", "age_g
 KEY_COLUMNS = ["region_code", "period", "age_group", "is_default_group"]
 LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 NL_CODE = "NL00"
+# Units whose figure is never 0: a class 1-5, a postcode, an average household size or an average in euros (WOZ,
+# income). An empty cell of a `zeros_as_null` file was no 0 there, so it stays 'not_available', never '0 of
+# onbekend' (Warande Midden, Lelystad: 'Stedelijkheid 0 of onbekend').
+NEVER_ZERO_UNITS = frozenset({"klasse 1-5", "postcode", "personen", "x 1 000 euro"})
 
 
 def strip_padding(df: pd.DataFrame) -> pd.DataFrame:
@@ -140,7 +144,7 @@ def table_to_wide(cache: TableCache, table: Table, catalogue: Catalogue) -> Wide
             if source.table != table.id or shipped_without(cache, source):
                 continue
             values, reason, round_lower, round_upper = source_values(cache, data, source, ind.unit)
-            if cache.fetch.get("zeros_as_null"):
+            if cache.fetch.get("zeros_as_null") and ind.unit not in NEVER_ZERO_UNITS:
                 reason = reason.mask(reason == "not_available", "zero_or_unknown")
             if bounds is None:
                 lower = upper = np.full(int(rows.sum()), np.nan)

@@ -114,11 +114,31 @@ def table_for(code: str, build_dir, level: str = "buurt"):
 
 
 def test_kwb_2024_empty_cells_are_zero_or_unknown(con):
-    reasons = dict(con.execute("""select coalesce(missing_reason, 'waarde'), count(*) from indicator_values
-                                  where table_id = '85984NED' group by 1""").fetchall())
+    reasons = dict(con.execute("""select coalesce(missing_reason, 'waarde'), count(*) from indicator_values v
+                                  join mart_catalogue c using (indicator_id)
+                                  where table_id = '85984NED' and c.unit not in ('klasse 1-5', 'postcode',
+                                  'personen', 'x 1 000 euro') group by 1""").fetchall())
     assert reasons.get("zero_or_unknown", 0) > 400 and "not_available" not in reasons
     assert con.execute("select count(*) from indicator_values where table_id = '85984NED' and value = 0"
                        ).fetchone()[0] == 0  # the extract has no zeros at all (PROVENANCE entry 8)
+
+
+def test_an_empty_cell_of_a_figure_that_is_never_0_is_not_0_of_onbekend(con):
+    """KWB 2024's extract turned 0 into empty, so an empty cell reads '0 of onbekend'. A class 1-5, a postcode,
+    an average household size or an average WOZ value or income is never 0: there the empty cell is 'niet
+    beschikbaar' (Warande Midden, Lelystad, 0 inwoners, read 'Stedelijkheid 0 of onbekend'). Units from the
+    release's catalogue; the empty cells from the snapshot (85984NED)."""
+    from pipelines.transform import NEVER_ZERO_UNITS
+    rows = con.execute("""select c.unit, v.missing_reason, count(*) from indicator_values v
+                          join mart_catalogue c using (indicator_id)
+                          where v.table_id = '85984NED' and v.value is null group by all""").fetchall()
+    never = {(unit, reason): n for unit, reason, n in rows if unit in NEVER_ZERO_UNITS}
+    assert {"klasse 1-5", "x 1 000 euro"} <= {unit for unit, _ in never}          # the case is in the snapshot
+    assert not [k for k in never if k[1] == "zero_or_unknown"], never
+    assert any(reason == "zero_or_unknown" for unit, reason, _ in rows if unit not in NEVER_ZERO_UNITS)
+    reason = con.execute("""select missing_reason from mart_profile where region_code = 'BU09951161'
+                            and indicator_id = 'stedelijkheid' and table_id = '85984NED'""").fetchone()
+    assert reason == ("not_available",), reason
 
 
 def test_nederland_never_gets_a_division_reason(build_dir):
