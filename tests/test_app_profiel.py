@@ -436,3 +436,18 @@ def test_a_shared_profile_is_left_as_it_was_made_by_the_pages_that_show_it(app):
         assert p.region.keys() == region.keys()
         assert all(p.region[k] == v or (v != v and p.region[k] != p.region[k]) for k, v in region.items())
         assert_frame_equal(p.sources, sources, check_exact=True)
+
+
+def test_quadrant_table_tells_two_buurten_of_one_name_apart(build_dir):
+    """Heerde's quadrant table listed 'Verspreide huizen bosgebied' and 'Verspreide huizen Lage Land' twice each,
+    so the row of the chosen buurt could not be found; a name that occurs twice carries the code."""
+    from dashboard.core import queries
+    from dashboard.profile import quadrant
+    scores = queries.buurt_scores(build_dir)
+    heerde = scores[scores["gemeente_code"] == "GM0246"]
+    twice = heerde["name"].value_counts()
+    assert (twice > 1).sum() >= 2                                                # the case
+    table = quadrant.quadrant_table(heerde)
+    assert table["Buurt"].is_unique
+    for code, name in zip(heerde["region_code"], heerde["name"]):
+        assert (f"{name} ({code})" if twice[name] > 1 else name) in set(table["Buurt"])

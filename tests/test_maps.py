@@ -642,3 +642,25 @@ def test_the_map_is_drawn_once_when_streamlit_hands_plotly_a_copy(draw):
     # the shapes are the ones of the map's own table, each once
     sent = [f["geometry"] for t in figure.data for f in map_geometry.url_collection(t.geojson)["features"]]
     assert len(sent) == len(choropleth.drawable(frame, geojson))
+
+
+def test_two_buurten_of_one_name_are_told_apart(draw, indicators, release_app):
+    """Heerde has two buurten named 'Verspreide huizen bosgebied' (BU02460009, 20 inwoners, and BU02460109). The
+    map's sentence named the lowest as 'Verspreide huizen bosgebied', and the list to open a profile offered the
+    name twice: both now carry the code where a name occurs twice in view (core/names.py); others keep the name."""
+    from dashboard.kaart import text_alternative as ta
+    frame, _, _ = draw("vrijwilligerswerk", "buurt", "GM0246")
+    twice = frame["name"].value_counts()
+    assert twice.get("Verspreide huizen bosgebied") == 2                       # the case, from the release
+    lowest = frame.loc[frame["value"].idxmin()]
+    assert lowest["name"] == "Verspreide huizen bosgebied"
+    said = ta.sentence(frame, indicators["vrijwilligerswerk"], "buurt", "Heerde")
+    assert f"(Verspreide huizen bosgebied ({lowest['region_code']}))" in said, said
+    highest = frame.loc[frame["value"].idxmax()]
+    assert twice[highest["name"]] == 1 and f"({highest['name']})" in said      # a unique name stays as it is
+    at = release_app("app_pages/kaart.py", indicator="vrijwilligerswerk", schaal="buurt", gebied="GM0246")
+    assert not at.exception
+    options = at.selectbox(key="kaart_profiel").options
+    dup = [o for o in options if o.startswith("Verspreide huizen bosgebied")]
+    assert len(dup) == 2 and all("(BU0246" in o for o in dup), dup
+    assert len(set(options)) == len(options)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.kaart import resident_points as asset_layer
 from dashboard.core import db, html_table
+from dashboard.core import names as names_mod
 from dashboard.kaart import choropleth, colour_classes, map_geometry, map_queries, map_text, map_url
 from dashboard.kaart import text_alternative
 from dashboard.core import state
@@ -122,8 +123,8 @@ if len(rows) > MAX_LIST:  # 14,500 options would cost the browser more than the 
     st.caption(f"Kies een gemeente bij ‘Waar?’ om een van de {map_text.LEVELS[level]} uit een lijst te kiezen, "
                "of zoek een naam in de zijbalk.")
 else:
-    names = dict(zip(rows["region_code"],
-                     rows["name"] + " (" + rows["value_text"].where(rows["value_text"] != "", "–") + ")"))
+    names = dict(zip(rows["region_code"], [f"{n} ({v or '–'})" for n, v in   # a name twice in view: with its code
+                                           zip(names_mod.distinct(rows["name"], rows["region_code"]), rows["value_text"])]))
     pick = st.selectbox(f"Open het profiel van een van deze {map_text.LEVELS[level]}", list(names), index=None,
                         format_func=names.get, placeholder="Kies of typ een naam", key="kaart_profiel")
     if pick:

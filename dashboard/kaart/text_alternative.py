@@ -12,6 +12,7 @@ import pandas as pd
 
 from dashboard.kaart.colour_classes import rounded_zero_range
 from dashboard.core.format import ZERO_OR_UNKNOWN
+from dashboard.core.names import distinct
 from dashboard.kaart.map_text import LEVELS, division, row_status_text
 
 MAX_ROWS = 1_000
@@ -33,7 +34,7 @@ def _end(with_value: pd.DataFrame, which: str, level: str) -> str:
     first = tied.iloc[0]
     word = level if len(tied) == 2 else LEVELS.get(level, level)   # 'en 1 andere buurt', 'en 4 andere buurten'
     others = f" en {_n(len(tied) - 1)} andere {word}" if len(tied) > 1 else ""
-    return f"{first['value_text']} ({first['name']}{others})"
+    return f"{first['value_text']} ({first['shown_name']}{others})"
 
 
 def _why_missing(frame: pd.DataFrame) -> str:
@@ -69,6 +70,7 @@ def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str
     label = str(indicator["label"])
     centre = centre if level == "gemeente" and centre in set(frame["region_code"]) else None
     head = f"Kaart van ‘{label}’ voor {scope(n, level, area_name, centre)}"
+    frame = frame.assign(shown_name=distinct(frame["name"], frame["region_code"]))   # two buurten of one name
     with_value = frame[frame["status"].eq("waarde") & frame["value"].notna()]
     parts = []
     if len(with_value):
@@ -76,7 +78,7 @@ def sentence(frame: pd.DataFrame, indicator: Mapping, level: str, area_name: str
         head_part = f"{_n(len(with_value))} met een cijfer" + (f" ({', '.join(periods)})" if periods else "")
         if len(with_value) == 1:   # one area: its figure, not 'van X (A) tot X (A)'
             only = with_value.iloc[0]
-            parts.append(f"{head_part}: {only['value_text']} ({only['name']})")
+            parts.append(f"{head_part}: {only['value_text']} ({only['shown_name']})")
         elif with_value["value"].min() == with_value["value"].max():
             parts.append(f"{head_part}, allemaal {with_value.iloc[0]['value_text']}")
         else:

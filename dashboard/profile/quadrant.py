@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.core.charts import FONT, HIGHLIGHT, MUTED
+from dashboard.core.names import distinct
 
 
 NEAR_AVERAGE = 0.1  # a side within 0.1 standard deviation of the average buurt is "about as much", not more or less
@@ -132,7 +133,7 @@ def quadrant_table(scores: pd.DataFrame) -> pd.DataFrame:
         return "te weinig cijfers" if pd.isna(value) else \
             f"{_signed(value)} ({compared(value, more, less, 'ongeveer gemiddeld')})"
     out = pd.DataFrame({
-        "Buurt": scores["name"].astype(str),
+        "Buurt": distinct(scores["name"], scores["region_code"]),   # two buurten of one name: with their codes
         "Kracht (0 = gemiddelde buurt)": [side(v, "meer", "minder") for v in scores["strength_score"]],
         "Zorgen (0 = gemiddelde buurt)": [side(v, "meer", "minder") for v in scores["need_score"]]})
     return out.sort_values("Buurt", kind="stable").reset_index(drop=True)
