@@ -4,8 +4,9 @@
 (re)start waited about a second for pandas, plotly, DuckDB and the dashboard's own modules
 (benchmarks/bench_app.py: cold). warm() imports them and opens the current release before the server listens, so
 that second is spent at start-up instead. It computes no figure and fills no page cache: every number on a page
-still comes from that page's own script run. It does read the release's two lookups that every profile read uses
-(profile_read.lookup, queries.buurt_value_counts), which are kept per release file and read again after a refresh,
+still comes from that page's own script run. It does read the release's lookups that every profile read uses
+(profile_read.lookup, queries.buurt_value_counts, queries.area_coverages), which are kept per release file and read
+again after a refresh,
 the release's buurt codes the residents' store checks assets against (bewoners.sections.known_buurt_codes), and the
 catalogue's display lookups (decimals, rounding, order), which come from pipelines/catalogue.toml.
 
@@ -106,6 +107,7 @@ def warm() -> None:
         profile_read.lookup()   # the profile read's per-release lookup (~50 ms CPU): here, not in the first profile
         from dashboard.core import queries
         queries.buurt_value_counts(db.current_path())   # the buurten's values to place a profile's (~80 ms CPU)
+        queries.area_coverages()   # per gemeente, which indicators have a value anywhere in it (~18 ms CPU)
         from dashboard.bewoners import sections as assets
         try:
             assets.known_buurt_codes()   # the release's buurt codes the residents' store checks against (~50 ms)

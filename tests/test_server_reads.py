@@ -288,3 +288,19 @@ def test_what_a_profile_derives_from_a_shared_frame_is_made_again_for_another_fr
     assert [r["indicator_id"] for r in again[1]] == [r["indicator_id"] for r in first[1]
                                                       if r["indicator_id"] not in hidden]
     assert per_frame(catalogue, _visible_catalogue) is first
+
+
+def test_area_coverage_from_the_release_lookup_is_the_frame_of_its_read(build_dir, con):
+    """queries.area_coverage gives each area's rows from mart_area_coverage read once per release file: the same
+    frame (values, order, dtypes) as the read per area, for every area in the release (Nederland too) and for a
+    gemeente code the release does not have."""
+    from pandas.testing import assert_frame_equal
+    areas = [a for (a,) in con.execute("select distinct area from mart_area_coverage order by 1").fetchall()]
+    assert "NL" in areas and len(areas) > 300
+    for code in [None if a == "NL" else "GM" + a for a in areas] + ["GM9999"]:
+        area = "NL" if code is None else code[2:6]
+        ours = queries.area_coverage(code, build_dir)
+        theirs = db.query(queries.AREA_COVERAGE_SQL, [area], build_dir=build_dir)
+        assert_frame_equal(ours, theirs, check_exact=True, obj=str(code))
+        assert list(ours.dtypes) == list(theirs.dtypes), code
+    assert queries.area_coverage("GM9999", build_dir).empty

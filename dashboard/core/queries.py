@@ -239,8 +239,34 @@ def area_coverage(gemeente_code: str | None, build_dir: Path | None = None) -> p
     buurten, any period or boundary year). Zero means: not in the supplied data for this area.
     With gemeente_code None (Nederland) all regions count."""
     area = "NL" if gemeente_code is None else gemeente_code[2:6]   # precomputed: mart_area_coverage (sql/09)
-    return db.query("select indicator_id, n_values from mart_area_coverage where area = ? order by indicator_id",
-                    [area], build_dir=build_dir)
+    ids, counts = area_coverages(build_dir).get(area, ((), ()))
+    return db.frame({"indicator_id": profile_read._from_values(ids, "VARCHAR"),
+                     "n_values": profile_read._from_values(counts, "BIGINT")})
+
+
+AREA_COVERAGE_SQL = "select indicator_id, n_values from mart_area_coverage where area = ? order by indicator_id"
+_coverages: dict[Path, dict] = {}   # per release file; the two newest kept
+
+
+def area_coverages(build_dir: Path | None = None) -> dict[str, tuple[tuple, tuple]]:
+    """mart_area_coverage of the current release as area -> (indicator ids, n_values) in indicator order, read
+    once per release file and process (~14,000 rows): area_coverage gives the frame of AREA_COVERAGE_SQL from it.
+    A read per gemeente was ~2.5 ms of CPU, in nearly every profile of a burst over buurten of many gemeenten
+    (benchmarks/bench_load_server.py; tests/test_server_reads.py compares the two for every area)."""
+    path = db.current_path(build_dir)
+    found = _coverages.get(path)
+    if found is None:
+        rows = db.rows("select area, indicator_id, n_values from mart_area_coverage order by area, indicator_id",
+                       build_dir=build_dir)
+        grouped: dict[str, list] = {}
+        for area, indicator, n in rows:
+            grouped.setdefault(area, []).append((indicator, n))
+        found = {area: tuple(zip(*pairs)) for area, pairs in grouped.items()}
+        if db.current_path(build_dir) == path:   # a refresh published meanwhile: read again next time
+            _coverages[path] = found
+            for old in list(_coverages)[:-2]:
+                _coverages.pop(old, None)
+    return found
 
 
 def buurt_scores(build_dir: Path | None = None) -> pd.DataFrame:
