@@ -28,9 +28,10 @@ APP = ROOT / "dashboard" / "app.py"
 # made on the first run (favicon: PIL's PNG plugin) and the first chart sends plotly's JSON (plotly.io._json): all
 # were imported by the first visitor's profile (~60 ms of its run, benchmarks/bench_browser.py's first link).
 WARM_MODULES = ("pandas", "duckdb", "plotly.graph_objects", "plotly.io._json", "PIL.ImageDraw", "PIL.PngImagePlugin",
-                "dashboard.core.state", "dashboard.core.routes", "dashboard.core.favicon", "dashboard.profile.view",
-                "dashboard.bewoners.sections", "dashboard.stats.view_peers", "dashboard.stats.view_expected",
-                "dashboard.stats.view_trends", "dashboard.divisions.note", "streamlit.material_icon_names")
+                "dashboard.core.state", "dashboard.core.routes", "dashboard.core.favicon", "dashboard.core.html_table",
+                "dashboard.profile.view", "dashboard.bewoners.sections", "dashboard.stats.view_peers",
+                "dashboard.stats.view_expected", "dashboard.stats.view_trends", "dashboard.divisions.note",
+                "streamlit.material_icon_names")
 
 
 # The server's memory (issue #10; measured with benchmarks/bench_app.py and bench_browser.py):
