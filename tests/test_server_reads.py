@@ -254,8 +254,11 @@ def test_the_profile_table_is_the_frame_pandas_builds_from_its_columns(build_dir
     from dashboard.profile import table
     made = []
     real = table.table_frame
-    monkeypatch.setattr(table, "table_frame", lambda columns, dtypes: made.append((columns, dtypes,
-                                                                                   real(columns, dtypes))) or made[-1][2])
+
+    def recording(columns, dtypes):
+        made.append((columns, dtypes, real(columns, dtypes)))
+        return made[-1][2]
+    monkeypatch.setattr(table, "table_frame", recording)
     codes = ["GM0363", "BU0363AA01"]
     codes += [c for (c,) in con.execute("""select region_code from (select region_code, level, row_number() over
                                            (partition by level order by region_code) as i from mart_regions_table)
