@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -24,6 +25,7 @@ REGION_SYMBOLS = ("circle", "square", "diamond", "triangle-up")
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#1f2328")
 AGE_LABEL = {"18+": "volwassenen (18+)", "65+": "65-plussers", "18-64": "18 tot 65 jaar"}
 SHORT_UNITS = ("%", "km", "aantal", "klasse 1-5")
+LABEL_CHARS = 28   # compare_dumbbell: the longest line of a row's label
 # The profile's HTML blocks; app.py puts this on every page once.
 CSS = """
 .bb-row{border-top:1px solid #e5e7eb;padding:.55rem 0 .6rem 0;break-inside:avoid}
@@ -214,7 +216,10 @@ def compare_dumbbell(rows: pd.DataFrame, regions: list[tuple[str, str]], lens: s
     """
     part = rows[rows["lens"] == lens].iloc[::-1]
     fig = go.Figure()
-    labels = list(part["label"])
+    # each label on lines of at most LABEL_CHARS: on a phone (390 px) one long label ('Getelde stemmen als deel
+    # van de kiesgerechtigden, ...') took the width, was cut at the left and left the dots a strip of ~60 px
+    labels = ["<br>".join(textwrap.wrap(str(label), LABEL_CHARS)) for label in part["label"]]
+    lines = sum(label.count("<br>") for label in labels)
     bases = list(part["base"]) if "base" in part else [None] * len(labels)   # '% van de volwassenen'
     for label, (_, r) in zip(labels, part.iterrows()):
         xs = [r[f"pos_{c}"] for c, _ in regions if pd.notna(r[f"pos_{c}"])]
@@ -228,11 +233,11 @@ def compare_dumbbell(rows: pd.DataFrame, regions: list[tuple[str, str]], lens: s
                         line=dict(width=1, color="white")),
             hovertext=[f"{html.escape(name)}: {t}" + (f"<br>{html.escape(str(label))}, in {html.escape(str(b))}"
                                                        if isinstance(b, str) and b else "")
-                       for t, label, b in zip(part[f"text_{code}"], labels, bases)], hoverinfo="text"))
+                       for t, label, b in zip(part[f"text_{code}"], part["label"], bases)], hoverinfo="text"))
     fig.update_layout(
-        height=90 + 34 * max(1, len(labels)), margin=dict(l=10, r=10, t=10, b=10), font=FONT, separators=",.",
-        plot_bgcolor="white", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
-        xaxis=dict(title="positie tussen alle buurten (0 = laagste waarde, 100 = hoogste)", range=[-2, 102],
+        height=90 + 34 * max(1, len(labels)) + 30 * lines, margin=dict(l=10, r=10, t=10, b=10), font=FONT,
+        separators=",.", plot_bgcolor="white", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
+        xaxis=dict(title="positie tussen alle buurten<br>0 = laagste, 100 = hoogste", range=[-2, 102],
                    gridcolor="#eef0f2", tickvals=[0, 25, 50, 75, 100]),
         yaxis=dict(automargin=True, categoryorder="array", categoryarray=labels))
     return fig

@@ -63,6 +63,31 @@ def test_page_at_phone_width_has_no_serious_or_critical_axe_violation(app_server
     assert_accessible(page, name)
 
 
+def test_compare_charts_keep_their_labels_whole_on_a_phone(app_server, page):
+    """Vergelijken at 390 px: 'Getelde stemmen als deel van de kiesgerechtigden, Provinciale Staten 2023/2019' was one
+    line wider than half the chart, cut at the left edge ('de kiesgerechtigden, ...'), the dots had a strip of ~60
+    px and the axis title ran off the right edge. Every tick label and the axis title lie inside the chart, and no
+    two row labels overlap."""
+    page.set_viewport_size({"width": 390, "height": 2000})
+    open_app(page, app_server, "/vergelijken?vergelijk=BU05032204,GM0503,WK192406", plots=2)
+    wait_until_settled(page)
+    charts = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
+        const box = gd.getBoundingClientRect();
+        const rect = e => { const r = e.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; };
+        return {box: [box.left, box.right], ticks: [...gd.querySelectorAll('.ytick text')].map(rect),
+                title: [...gd.querySelectorAll('.xtitle')].map(rect),
+                plot: rect(gd.querySelector('.nsewdrag') || gd)}; })""")
+    assert len(charts) == 2, charts
+    for chart in charts:
+        left, right = chart["box"]
+        for l, r, _, _ in chart["ticks"] + chart["title"]:
+            assert left - 1 <= l and r <= right + 1, (chart["box"], l, r)
+        rows = sorted(chart["ticks"], key=lambda t: t[2])
+        for upper, lower in zip(rows, rows[1:]):
+            assert upper[3] <= lower[2] + 1, (upper, lower)                    # no two labels overlap
+        assert chart["plot"][1] - chart["plot"][0] >= 120, chart["plot"]       # room for the dots
+
+
 def test_upload_with_errors_is_accessible(app_server, page, tmp_path):
     bad = tmp_path / "fouten.csv"
     bad.write_text(BAD_UPLOAD, encoding="utf-8")
