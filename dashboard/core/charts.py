@@ -218,7 +218,8 @@ def compare_dumbbell(rows: pd.DataFrame, regions: list[tuple[str, str]], lens: s
     fig = go.Figure()
     # each label on lines of at most LABEL_CHARS: on a phone (390 px) one long label ('Getelde stemmen als deel
     # van de kiesgerechtigden, ...') took the width, was cut at the left and left the dots a strip of ~60 px
-    labels = ["<br>".join(textwrap.wrap(str(label), LABEL_CHARS)) for label in part["label"]]
+    labels = ["<br>".join(textwrap.wrap(str(label), LABEL_CHARS, break_long_words=False, break_on_hyphens=False))
+              for label in part["label"]]   # a long word stays whole (Arbeidsongeschiktheidsuitkeringen)
     lines = sum(label.count("<br>") for label in labels)
     bases = list(part["base"]) if "base" in part else [None] * len(labels)   # '% van de volwassenen'
     for label, (_, r) in zip(labels, part.iterrows()):
