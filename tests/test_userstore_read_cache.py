@@ -79,3 +79,34 @@ def test_an_unchanged_duckdb_store_is_not_opened_again(tmp_path, make_asset):
     store.add([make_asset("Moestuin")])
     store.close()
     assert names(store.list_unchanged(buurt_code=BUURT)) == ["Buurthuis", "Moestuin"]
+
+
+def test_a_place_without_assets_is_empty_until_its_first_asset_is_written(asset_store, user_store_target,
+                                                                         make_asset):
+    """list_unchanged answers a buurt or gemeente without a live asset from the places that have one (read once
+    per change of the store): the first asset written there, by any store object, and the delete of its last
+    one are seen at once."""
+    assert asset_store.list_unchanged(buurt_code=BUURT) == []
+    assert asset_store.list_unchanged(gemeente_code="GM0363") == []
+    other = AssetStore(user_store_target)
+    other.add([make_asset("Buurthuis")])
+    assert names(asset_store.list_unchanged(buurt_code=BUURT)) == ["Buurthuis"]
+    assert names(asset_store.list_unchanged(gemeente_code="GM0363")) == ["Buurthuis"]
+    assert names(asset_store.list_unchanged(buurt_code=BUURT, gemeente_code="GM0363")) == ["Buurthuis"]
+    assert asset_store.list_unchanged(buurt_code=BUURT, gemeente_code="GM0344") == []
+    assert asset_store.list_unchanged(buurt_code="BU03630000") == []
+    [built] = other.list(buurt_code=BUURT)
+    other.delete(built.id)
+    assert asset_store.list_unchanged(buurt_code=BUURT) == []
+    assert asset_store.list_unchanged(gemeente_code="GM0363") == []
+
+
+def test_a_buurt_without_assets_does_not_open_an_unchanged_duckdb_store(tmp_path, make_asset):
+    store = AssetStore(str(tmp_path / "bewonerskaart.duckdb"))
+    store.add([make_asset("Buurthuis")])
+    store.close()
+    assert store.list_unchanged(buurt_code="BU03630000") == []   # the places with assets are read
+    store.close()
+    assert store.list_unchanged(buurt_code="BU03630001") == []   # another buurt without assets: from memory
+    assert store.users.backend._anchor is None, "the unchanged store was opened for a buurt without assets"
+    assert names(store.list_unchanged(buurt_code=BUURT)) == ["Buurthuis"]

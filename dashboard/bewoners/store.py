@@ -250,8 +250,21 @@ class AssetStore:
 
     def list_unchanged(self, buurt_code: str | None = None, gemeente_code: str | None = None) -> list[Asset]:
         """list(), from memory while the store is unchanged (userstore.read_cache): for pages that show the
-        same assets on every visit, such as a profile."""
+        same assets on every visit, such as a profile. A buurt or gemeente without a live asset (most of them) is
+        answered from the places that have one, read once per change of the store, instead of a read per place
+        (~1.7 ms CPU for every buurt profile new to the server; issue #10)."""
+        if self.users.change_token() is not None:   # else every read goes to the store: no shortcut to keep
+            buurten, gemeenten = self._reads.get(("places with live assets",), self._live_places)
+            if (buurt_code is not None and buurt_code not in buurten) or \
+                    (gemeente_code is not None and gemeente_code not in gemeenten):
+                return []
         return list(self._reads.get((buurt_code, gemeente_code), lambda: tuple(self.list(buurt_code, gemeente_code))))
+
+    def _live_places(self) -> tuple[frozenset, frozenset]:
+        """The buurt codes and the gemeente codes that have a live asset."""
+        rows = self.users.read(lambda tx: tx.execute(f"select distinct buurt_code, gemeente_code from assets "
+                                                     f"where {LIVE}"))
+        return frozenset(r[0] for r in rows), frozenset(r[1] for r in rows)
 
     def iter_all(self, buurt_code: str | None = None, gemeente_code: str | None = None, *,
                  page: int = 1_000) -> Iterator[Asset]:
