@@ -183,9 +183,10 @@ def audit(found: dict, record) -> None:
                 record("geschat", f"{fig.label}: {fig.prompt}")
             if is_rounded_zero(row) and re.fullmatch(r"0(,0+)?%?( .*)?", fig.headline or fig.value_text):
                 record("bare_zero", f"{fig.label}: {fig.headline or fig.value_text}")
-            if (region.level == "buurt" and (region.inwoners or 0) < 50 and as_number(row.get("rounding"))
-                    and fig.unit != "%" and not re.search("ongeveer|minder dan|te weinig", fig.value_text)):
-                record("tiny_rate", f"{fig.label}: {fig.value_text} ({region.inwoners:.0f} inwoners)")
+            if (region.level in ("buurt", "wijk") and (region.inwoners or 0) < 50 and fig.unit.startswith("per ")
+                    and not re.search("ongeveer|minder dan|te weinig|bij maar",
+                                      f"{fig.value_text} {fig.headline} {fig.headline_note}")):
+                record("tiny_rate", f"{fig.label}: {fig.headline} {fig.headline_note} ({region.inwoners:.0f} inwoners)")
         # what the intro claims about the rows: none (or every one) on the lens's side, of all comparisons
         # ('duidelijk hoger dan elders') or of the buurten from k of 10 ('gunstiger dan in 6 van de 10 buurten')
         side = "unfavourable" if lens == "problem" else "favourable"
@@ -255,6 +256,11 @@ def audit(found: dict, record) -> None:
             record("raw_code", f"{m.group(0)!r} in {text[max(0, m.start() - 40):m.end() + 20]}")
         for m in PUNCT.finditer(text):
             record("punctuation", repr(text[max(0, m.start() - 30):m.end() + 20]))
+    inwoners = next((as_number(r.get("value")) for r in rows if r["indicator_id"] == "inwoners"), None)
+    if region.level in ("buurt", "wijk") and inwoners is not None and inwoners < 50:
+        for m in re.finditer(r"[^.]*van elke 1\.000 inwoners.*?\.(?=\s|$)", summary):
+            if not re.search("ongeveer|minder dan|bij maar", m.group(0)):
+                record("tiny_rate", f"summary: {m.group(0).strip()}")
     for m in re.finditer(rf"(?<![\d,.])({NUMBER}) inwoners\b", summary):
         value = number(m.group(1))
         if region.level in ("buurt", "wijk") and value is not None and value % 5 and "ongeveer" not in summary:
@@ -268,13 +274,15 @@ def main() -> None:
     parser.add_argument("--buurten", type=int, default=2000)
     parser.add_argument("--show", type=int, default=3)
     parser.add_argument("--extras", type=int, default=300, help="buurten that also get the optional sections")
+    parser.add_argument("--codes", nargs="*", help="audit only these regions (no sample)")
     args = parser.parse_args()
     import os
     os.environ["BUURTBALANS_BUILD_DIR"] = str(args.build_dir)   # the app's cached reads (optional sections)
     import duckdb
     from dashboard.core import db
     con = duckdb.connect(str(db.current_path(args.build_dir)), read_only=True)
-    todo = sample(con, random.Random(args.seed), args.buurten)
+    todo = ([(queries.regions(args.build_dir).set_index("region_code").at[c, "level"], c) for c in args.codes]
+            if args.codes else sample(con, random.Random(args.seed), args.buurten))
     sources = queries.sources(args.build_dir)
     shared = {"scoped": {r.table_id: r.snapshot_scope for r in sources.itertuples()
                          if isinstance(getattr(r, "snapshot_scope", None), str)},

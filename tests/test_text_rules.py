@@ -206,3 +206,31 @@ def test_a_stand_in_series_counts_where_it_stands_in(con, build_dir):
         standing = {f.indicator_id for f in content.concerns.figures if f.standout}
         assert "goed_ervaren_gezondheid_trend" in told & standing, (code, told, standing)
         assert content.concerns.stand_out and not content.concerns.intro.startswith("Geen")
+
+
+def test_a_rate_of_a_buurt_of_few_inwoners_says_how_few(con, build_dir):
+    """CBS publishes its own Wmo rate for buurten of 25 to 45 inwoners (520 per 1 000 is 13 people); such a rate,
+    and any rate per 1 000 of a buurt with fewer than FEW_INWONERS, says 'bij maar … inwoners' on the pack and in
+    the summary. Every buurt of the release with fewer than 50 inwoners and a shown rate."""
+    from dashboard.core.format import FEW_INWONERS
+    from dashboard.profile.table import profile_table
+    codes = [c for (c,) in con.execute("""
+        select distinct p.region_code from mart_profile p join mart_regions r using (region_code)
+        where r.level = 'buurt' and r.inwoners < 50 and p.value is not null and p.unit = 'per 1 000 inwoners'
+          and p.is_default_group and p.lens in ('asset', 'problem') order by 1""").fetchall()]
+    assert codes and FEW_INWONERS >= 50
+    told = 0
+    for code in codes:
+        content, rows = pack_of(code, build_dir)
+        rates = [f for f in (*content.concerns.figures, *content.strengths.others) if f.unit == "per 1 000 inwoners"]
+        for fig in rates:
+            assert "bij maar" in fig.headline_note and "inwoners" in fig.headline_note, (code, fig.headline_note)
+        raw = queries.profile(code, build_dir)
+        table = profile_table(raw, queries.map_status(code, build_dir), queries.area_coverage("GM" + code[2:6],
+                              build_dir), queries.catalogue(build_dir), queries.sources(build_dir), level="buurt",
+                              gemeente_profile=queries.gemeente_values("GM" + code[2:6], build_dir))
+        for sentence in re.findall(r"[^.*]*van elke 1\.000 inwoners.*?\.(?=\s|$)", " ".join(summary.summarize(table))):
+            assert "bij maar" in sentence, (code, sentence)
+            told += 1
+        told += len(rates)
+    assert told >= len(codes)

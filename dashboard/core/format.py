@@ -287,6 +287,21 @@ def buurt_base(n_total, n_all, level: str = "buurt") -> str:
     return "de buurten" if level == "buurt" else "alle buurten"
 
 
+# A rate per 1 000 inwoners of a buurt or wijk with fewer inwoners than this says how few: one person more or less
+# moves it by 5 or more (CBS's own Wmo rate of a buurt of 25 inwoners is 520 per 1 000: 13 people).
+FEW_INWONERS = 200
+
+
+def few_inwoners_note(unit: str, inwoners, level: str) -> str:
+    """'bij maar 25 inwoners' for a 'per 1 000 inwoners' figure of a buurt or wijk with fewer than FEW_INWONERS
+    inwoners (their count as CBS rounds it, counts.count_text), else ''."""
+    number = as_number(inwoners)
+    if unit != "per 1 000 inwoners" or level not in ("buurt", "wijk") or number is None or number >= FEW_INWONERS:
+        return ""
+    from dashboard.core.counts import count_text   # counts imports this module
+    return f"bij maar {count_text(number, 'inwoners', level)} inwoners"
+
+
 # A second series of the same survey question (RIVM 50150NED, 2012-2024, not in the summary by itself) stands in
 # for the main one where that has no figure (a buurt new since 2020): then, and only then, the summary and the
 # gesprekskaart show and count it like the main one.

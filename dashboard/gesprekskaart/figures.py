@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from dashboard.core.format import (FULL_COVERAGE, STAND_IN, STANDOUT_SHARE, as_number, favourable_shares, fmt_number,
+from dashboard.core.format import (FULL_COVERAGE, STAND_IN, STANDOUT_SHARE, as_number, favourable_shares,
+                                   few_inwoners_note, fmt_number,
                                    is_rough, is_rounded_zero, range_overlaps, rough_number, rough_range, reference_row,
                                    rounded_zero_parts, rounding_bounds, shown_decimals, sure_shares, value_parts,
                                    value_text)
@@ -51,7 +52,8 @@ def _about(row: Mapping, value: float, ref: float, key: str, level: str) -> bool
 
 
 def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: str | None,
-                scoped_tables: Mapping[str, str] | None = None, concern: bool = False) -> Figure:
+                scoped_tables: Mapping[str, str] | None = None, concern: bool = False,
+                inwoners: float | None = None) -> Figure:
     value, unit = float(row["value"]), row["unit"]
     refs = []
     gem = as_number(row.get("gemeente_value"))
@@ -84,6 +86,9 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
     rounded = is_rounded_zero(row)
     by = as_number(row.get("boundary_year"))
     big, small = headline(row)
+    few = few_inwoners_note(unit, inwoners, level)   # 'bij maar 25 inwoners': a few people move such a rate much
+    if few:
+        small = f"{small}; {few}" if small else few
     return Figure(
         indicator_id=row["indicator_id"], label=row["label"], lens=row["lens"], unit=unit,
         direction=row["direction"], description=row.get("description") or "", value=value,

@@ -60,7 +60,7 @@ def lens_section(profile: Sequence[Mapping], catalogue: Sequence[Mapping], regio
     concern = lens == "problem"
     rounding = {c["indicator_id"]: c.get("rounding") for c in catalogue}
     rows = [{**r, "rounding": r.get("rounding", rounding.get(r["indicator_id"]))} for r in _lens_rows(profile, lens)]
-    figures = [make_figure(r, level=region.level, gemeente_name=region.gemeente_name,
+    figures = [make_figure(r, level=region.level, gemeente_name=region.gemeente_name, inwoners=region.inwoners,
                            prompt=prompts.get(r["indicator_id"]), scoped_tables=scoped_tables, concern=concern)
                for r in rows if as_number(r.get("value")) is not None]
     figures.sort(key=lambda f: (not f.standout, -f.score, order.get(f.indicator_id, 99)))

@@ -20,10 +20,10 @@ import math
 
 import pandas as pd
 
-from dashboard.core.format import (MISSING_TEXT, ZERO_OR_UNKNOWN_WHY, among_buurten, as_number, buurt_base,
-                                   fmt_value, is_rough, is_rounded_zero, rough_number, rounded_zero_text,
-                                   shown_decimals, STAND_IN, STANDOUT_SHARE, sure_shares, unit_number,
-                                   value_parts)
+from dashboard.core.format import (FEW_INWONERS, MISSING_TEXT, STAND_IN, STANDOUT_SHARE, ZERO_OR_UNKNOWN_WHY,
+                                   among_buurten, as_number, buurt_base, few_inwoners_note, fmt_value, is_rough,
+                                   is_rounded_zero, rough_number, rounded_zero_text, shown_decimals, sure_shares,
+                                   unit_number, value_parts)
 from dashboard.core.counts import count_text
 from dashboard.profile.table import records
 
@@ -63,7 +63,7 @@ PHRASES = {
     "opleiding_laag": "heeft {v} van de inwoners van 15 tot 75 jaar een lage opleiding",
     "misdrijven_per_1000": "registreerde de politie {n} misdrijven per 1.000 inwoners",
 }
-SMALL_BUURT = 200  # below this many inwoners CBS suppresses most figures
+SMALL_BUURT = FEW_INWONERS  # below this many inwoners (200) CBS suppresses most figures
 MIDDLE = STANDOUT_SHARE  # below this share a figure is "rond het midden", not a strong point or a concern (60)
 MEDIAN = 50  # a figure on the unfavourable side of the middle of all buurten is never called a strength
 
@@ -118,15 +118,17 @@ def comparison(row, level: str = "buurt") -> str:
     return f"{word} dan in {share}% van {buurt_base(row.get('n_total'), row.get('n_buurten_all'), level)}"
 
 
-def _meta(row) -> str:
+def _meta(row, level: str = "buurt", inwoners=None) -> str:
     period = str(row.get("period") or "").strip()
     rough = "aantallen afgerond door CBS" if is_rough(row) else ""
-    return ", ".join(p for p in ("geschat" if row.get("modelled") else "", rough, period) if p)
+    few = few_inwoners_note(str(row.get("unit") or ""), inwoners, level)   # 'bij maar 25 inwoners'
+    return ", ".join(p for p in ("geschat" if row.get("modelled") else "", rough, few, period) if p)
 
 
-def sentence(row, level: str = "buurt", opener: str | None = None) -> str:
+def sentence(row, level: str = "buurt", opener: str | None = None, inwoners=None) -> str:
     """One plain sentence about one figure, e.g. 'In deze buurt doet 31,0% van de volwassenen
-    vrijwilligerswerk, meer dan in 80% van de buurten (geschat, 2020).' `opener` replaces 'In deze buurt'."""
+    vrijwilligerswerk, meer dan in 80% van de buurten (geschat, 2020).' `opener` replaces 'In deze buurt';
+    `inwoners` (the region's) adds 'bij maar 25 inwoners' to a rate of a small buurt or wijk."""
     if is_rounded_zero(row):
         value = number = rounded_zero_text(row)
     elif is_rough(row):   # 'ongeveer 29 per 1 000 inwoners (14 tot 41)'
@@ -137,7 +139,7 @@ def sentence(row, level: str = "buurt", opener: str | None = None) -> str:
     phrase = PHRASES.get(row["indicator_id"], "is de waarde voor '" + str(row["label"]).lower() + "' {v}")
     text = f"{opener or 'In ' + PLACE.get(level, 'deze regio')} {phrase.format(v=value, n=number)}"
     comp = comparison(row, level)
-    meta = _meta(row)
+    meta = _meta(row, level, inwoners)
     return text + (f", {comp}" if comp else "") + (f" ({meta})." if meta else ".")
 
 
@@ -269,15 +271,16 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2, n_buurt
     cols = [c for c in (*USED, "missing_reason", "status") if c in rows]
     plain = records(rows, cols)
     items = pick(plain, n_each)
+    inwoners = next((r["value"] for r in plain if r["indicator_id"] == "inwoners"), None)
     among = "" if level == "buurt" else " (vergeleken met losse buurten)"
     out = []
     if not items["assets"]:
         out.append(f"**Kracht.** Voor {place} zijn er geen cijfers over kracht die in deze samenvatting meetellen.")
     elif items["strengths"]:
-        out.append("**Kracht.** " + _joined(items["strengths"], level, "Ook"))
+        out.append("**Kracht.** " + _joined(items["strengths"], level, "Ook", inwoners))
     elif items["best"]:
         out.append(f"**Kracht.** Op kracht scoort {place} niet duidelijk hoger dan de meeste buurten{among}. "
-                   f"Het gunstigste cijfer: {sentence(items['best'][0], level)}")
+                   f"Het gunstigste cijfer: {sentence(items['best'][0], level, inwoners=inwoners)}")
     else:
         out.append(f"**Kracht.** In de cijfers over kracht valt {place} niet op: op geen enkel punt is het hier "
                    f"gunstiger dan in de helft van de buurten{among}. Wat bewoners zelf noemen, telt hier extra.")
@@ -287,7 +290,7 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2, n_buurt
         out.append(f"**Zorgen.** Bij de zorgen valt {place} niet op: op geen enkel punt is het hier "
                    f"ongunstiger dan in {MIDDLE}% van de buurten{among}.")
     else:
-        out.append("**Zorgen.** " + _joined(items["concerns"], level, "Daarnaast"))
+        out.append("**Zorgen.** " + _joined(items["concerns"], level, "Daarnaast", inwoners))
     if level != "buurt" and (items["strengths"] or items["best"] or items["concerns"]):
         out.append(among_buurten(level, n_buurten))  # an area's figure was set beside buurt figures: say so
     shown = [r for r in plain if r["lens"] in ("asset", "problem") and bool(r["landing"]) and not bool(r["hidden"])]
@@ -310,5 +313,5 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2, n_buurt
     return out
 
 
-def _joined(rows: list[dict], level: str, then: str) -> str:
-    return " ".join(sentence(r, level, None if i == 0 else then) for i, r in enumerate(rows))
+def _joined(rows: list[dict], level: str, then: str, inwoners=None) -> str:
+    return " ".join(sentence(r, level, None if i == 0 else then, inwoners) for i, r in enumerate(rows))
