@@ -223,6 +223,21 @@ def test_bright_spots_list_no_column_that_no_buurt_has(build_dir):
     assert "Doet vrijwilligerswerk (%, geschat)" in table.columns
 
 
+def test_an_empty_bright_spots_list_is_not_called_deze_buurten(app, buurt_wide):
+    """Delft: no buurt lies clearly above its expected 'Ervaart gezondheid als goed'; the text above the empty list
+    began 'Deze buurten doen het duidelijk beter ...'. With a list (Utrecht) it still does."""
+    scope = buurt_wide.index[buurt_wide["gemeente_code"] == "GM0503"]
+    res = fit_expected(buurt_wide, Y, direction="higher_is_better", scope_codes=scope)
+    assert not (res.buurten["flag"] == BETTER).any()                            # the case, from the release
+    at = app(regio="GM0503")
+    assert not at.exception
+    page = texts(at)
+    assert "Deze buurten doen het" not in page and "Hier staan de buurten die het **duidelijk beter**" in page
+    assert "Geen buurt ligt duidelijk (buiten de 95%-marge) boven de verwachting." in page
+    at = app(regio="GM0344")
+    assert "Deze buurten doen het **duidelijk beter**" in texts(at)
+
+
 def test_peer_tab_explains_and_lists_the_chosen_buurts_peers(app, con):
     at = app(regio="BU03440111")
     stored = con.execute("""select peer_name from mart_peer_buurten where region_code = 'BU03440111'

@@ -169,10 +169,14 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
         return
     st.markdown("## Waar kunnen we van leren?")
     known, not_known = background(res.context, scope_label)   # what the model used here, not what it could use
-    st.markdown(f"Deze buurten doen het **duidelijk beter** dan je op grond van hun achtergrond ({known}) zou "
-                "verwachten. Wat gebeurt daar? Wat doen bewoners, vrijwilligers en organisaties er? "
-                "Dat is een vraag om te stellen, geen bewijs. Naast de uitkomst staan de cijfers uit de kant "
-                "Kracht.")
+    table = sc.bright_spots_table(res, wide, catalogue, sc.asset_ids(catalogue, wide))
+    # 'Deze buurten' only when there is a list: above an empty one it pointed at nothing (Delft, 0 of 68)
+    st.markdown((f"Deze buurten doen het **duidelijk beter** dan je op grond van hun achtergrond ({known}) zou "
+                 "verwachten. Wat gebeurt daar? Wat doen bewoners, vrijwilligers en organisaties er? "
+                 "Dat is een vraag om te stellen, geen bewijs. Naast de uitkomst staan de cijfers uit de kant "
+                 "Kracht.") if len(table) else
+                (f"Hier staan de buurten die het **duidelijk beter** doen dan je op grond van hun achtergrond "
+                 f"({known}) zou verwachten: een vraag om te stellen, geen bewijs."))
     left_out = left_out_note(res.n_excluded, res.n + res.n_excluded, scope_label, ABOUT_EXPECTED)
     if left_out:   # said beside the result, as on the other tab, not only in the footnote's count
         st.markdown(f"**Lees dit erbij:** {left_out}")
@@ -180,7 +184,6 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
         st.warning(not_known, icon=":material/warning:")
     if res.weak_fit_warning:
         st.warning(res.weak_fit_warning, icon=":material/warning:")
-    table = sc.bright_spots_table(res, wide, catalogue, sc.asset_ids(catalogue, wide))
     st.markdown(f"**{len(table)} van de {fmt_number(res.n)} buurten in {scope_label}** doen het duidelijk beter dan "
                 f"verwacht (R² = {fmt_number(res.r_squared, 2)}, n = {res.n}).")
     if table.empty:
