@@ -169,7 +169,7 @@ def test_bright_spots_are_outside_the_interval_and_never_the_worse_ones(app, buu
             assert (observed < table["Marge verwachting: laag"]).all()
         assert "Doet vrijwilligerswerk (%, geschat)" in table.columns
         page = texts(at)
-        assert "Waar kunnen we van leren?" in page and f"n = {res.n}" in page
+        assert "Waar kunnen we van leren?" in page and f"n = {fmt_number(res.n)}" in page
         assert WORSE not in page  # no list, nor any line, of buurten that do worse
         shown = csv(downloads["verwacht_csv"])
         assert list(shown.columns) == list(table.columns) and list(shown["Code"]) == list(table["Code"])
@@ -236,6 +236,17 @@ def test_an_empty_bright_spots_list_is_not_called_deze_buurten(app, buurt_wide):
     assert "Geen buurt ligt duidelijk (buiten de 95%-marge) boven de verwachting." in page
     at = app(regio="GM0344")
     assert "Deze buurten doen het **duidelijk beter**" in texts(at)
+
+
+def test_the_model_count_has_a_thousands_separator_in_all_nl(app, buurt_wide):
+    """'162 van de 9.769 buurten in heel Nederland doen het duidelijk beter dan verwacht (R² = 0,58, n = 9769)':
+    the same count twice, once without its separator. Now 'n = 9.769' (fmt_number), as everywhere else."""
+    res = fit_expected(buurt_wide, Y, direction="higher_is_better")
+    assert res.n >= 1000                                                          # the case
+    at = app(gebied="NL")
+    assert not at.exception
+    page = texts(at)
+    assert f"n = {fmt_number(res.n)})" in page and f"n = {res.n})" not in page
 
 
 def test_peer_tab_explains_and_lists_the_chosen_buurts_peers(app, con):

@@ -185,7 +185,7 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
     if res.weak_fit_warning:
         st.warning(res.weak_fit_warning, icon=":material/warning:")
     st.markdown(f"**{len(table)} van de {fmt_number(res.n)} buurten in {scope_label}** doen het duidelijk beter dan "
-                f"verwacht (R² = {fmt_number(res.r_squared, 2)}, n = {res.n}).")
+                f"verwacht (R² = {fmt_number(res.r_squared, 2)}, n = {fmt_number(res.n)}).")
     if table.empty:
         st.info("Geen buurt ligt duidelijk (buiten de 95%-marge) boven de verwachting.", icon=":material/info:")
     else:
