@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +32,10 @@ from pipelines.models import run_models, validate
 # the build's peak above the process's own ~200 MB. 160 MB: int_profile and int_map_values are written in ranges of
 # region codes (sql/02, sql/04), which keeps each statement's working memory under it (README "Speed").
 DUCKDB_CONFIG = {"memory_limit": os.environ.get("BUURTBALANS_BUILD_MEMORY", "160MB")}
+# While the statistics are computed beside the last SQL models (_write), their Python memory (scipy's k-d tree
+# module ~25 MB, the frames) is beside DuckDB's: DuckDB's limit is this much lower from then on, so the build's peak
+# RSS stays where it was (README "Build wall time"). Only with the build's own limit, not with one set by hand.
+STATS_MEMORY_LIMIT = None if "BUURTBALANS_BUILD_MEMORY" in os.environ else "140MB"
 CURRENT_DIVISION = 2024
 SHAPES_MODULE = Path(__file__).with_name("shapes.py")  # its code is part of the prepared shapes' cache key
 RAW_PREFIX = ".raw-"  # the build's raw values (pipelines/load.py), deleted when the build ends
@@ -232,7 +237,8 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             clock = time.perf_counter()
             load_shapes(con, geo_dir, read_in_child)
             summary.timings["shapes"] = time.perf_counter() - clock
-            _write(con, catalogue, regions, corrections, identity, sources, summary, definitions, own_codes)
+            _write(con, catalogue, regions, corrections, identity, sources, summary, definitions, own_codes,
+                   stats_memory_limit=STATS_MEMORY_LIMIT if duckdb_config is None else None)
         except BaseException:
             if con is not None:
                 con.close()
@@ -271,9 +277,11 @@ def _read(catalogue: Catalogue, located: dict[str, Path | None], raw_path: Path,
 
 def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, regions: pd.DataFrame, corrections: pd.DataFrame,
            identity: pd.DataFrame, sources: pd.DataFrame, summary: BuildSummary,
-           definitions: pd.DataFrame | None = None, own_codes: dict[str, list[str]] | None = None) -> None:
+           definitions: pd.DataFrame | None = None, own_codes: dict[str, list[str]] | None = None,
+           stats_memory_limit: str | None = None) -> None:
     """Everything after the values are in DuckDB and the division decisions are made (_read): the small tables,
-    the SQL models, the precomputed statistics and the validation."""
+    the SQL models, the precomputed statistics and the validation. stats_memory_limit: DuckDB's memory limit
+    while the statistics are computed beside the models and after (STATS_MEMORY_LIMIT), None to keep it."""
     joins = boundary_joins(regions, sources, own_codes or {})
     build_info = pd.DataFrame([{"built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                 "current_division": CURRENT_DIVISION, "code_stamp": code_stamp(),
@@ -297,12 +305,38 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, regions: pd.Dat
     release_freed_memory()
     _pause_point("after_load")
     clock = time.perf_counter()
-    run_models(con, catalogue)
-    release_raw(con)
-    summary.timings["sql"] = time.perf_counter() - clock
-    # Statistics that read mart_buurt_wide (vergelijkbare buurten, beter dan verwacht) fill the tables of
-    # sql/07_mart_stats.sql here (owner: pipelines/precompute.py).
-    summary.timings.update(precompute.fill_stats_tables(con))
+    # The statistics that read mart_buurt_wide (vergelijkbare buurten, beter dan verwacht; owner:
+    # pipelines/precompute.py): their input is read as soon as the wide view exists (after int_profile, the
+    # largest statement), and their rows are computed in a thread while the remaining models run (pandas, numpy
+    # and the k-d tree beside DuckDB's statements, which release the GIL and leave a core idle in their serial
+    # parts: int_map_values), then written into sql/07_mart_stats.sql's tables. The thread never touches DuckDB.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        stats: list[Future] = []
+
+        def start_stats() -> None:
+            start = time.perf_counter()
+            inputs = precompute.wide_frame(con), precompute.indicator_meta(con)
+            summary.timings["precompute_read"] = time.perf_counter() - start
+            if stats_memory_limit:
+                con.execute(f"set memory_limit = '{stats_memory_limit}'")
+            stats.append(pool.submit(precompute.compute_rows, *inputs))
+
+        try:
+            run_models(con, catalogue, wide_ready=start_stats)
+            release_raw(con)
+            summary.timings["sql"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            rows, timings = stats[0].result()
+        finally:
+            wait(stats)  # a failed model: the thread is done before the connection is closed
+            stats.clear()  # the future holds the rows too: free them once written (below)
+    summary.timings.update(timings)
+    summary.timings["precompute_wait"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    precompute.insert_stats(con, rows)
+    summary.timings["precompute_insert"] = time.perf_counter() - clock
+    del rows
+    release_freed_memory()
     _pause_point("after_sql")
     clock = time.perf_counter()
     validate(con, catalogue)

@@ -2,6 +2,7 @@
 release's validation, run on the connection of the build."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -12,10 +13,22 @@ from pipelines.load import BuildError
 SQL_DIR = Path(__file__).with_name("sql")
 
 
-def run_models(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+# the wide view (it reads only int_values and int_current_regions) is made right after this file, and
+# run_models' wide_ready is called there
+WIDE_AFTER = "02_mart_profile.sql"
+
+
+def run_models(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
+               wide_ready: Callable[[], None] | None = None) -> None:
+    """The SQL models in file order, with the wide view (mart_buurt_wide) after WIDE_AFTER. wide_ready, when
+    given, is called as soon as the wide view exists: the build starts the statistics that read it there, in a
+    thread beside the remaining models (pipelines/build.py)."""
     for sql_file in sorted(SQL_DIR.glob("*.sql")):
         con.execute(sql_file.read_text(encoding="utf-8"))
-    con.execute(_wide_view_sql(catalogue))
+        if sql_file.name == WIDE_AFTER:
+            con.execute(_wide_view_sql(catalogue))
+            if wide_ready is not None:
+                wide_ready()
 
 
 def _wide_view_sql(catalogue: Catalogue) -> str:

@@ -93,34 +93,70 @@ def _insert_peers(con: duckdb.DuckDBPyConnection, peers: pd.DataFrame) -> None:
         con.unregister("stats_frame")
 
 
-def fill_stats_tables(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
-    """Fill peer_buurten, expected_values and stats_models in the release being built.
+def compute_stats(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """The rows of peer_buurten, expected_values and stats_models (by table name), computed from mart_buurt_wide;
+    nothing is written (insert_stats writes them).
 
     Returns
     -------
-    dict of timings in seconds: precompute_read, precompute_peers, precompute_expected (for BuildSummary.timings)
+    (rows per table, timings in seconds: precompute_read, precompute_peers, precompute_expected)
+    """
+    clock = time.perf_counter()
+    wide, meta = wide_frame(con), indicator_meta(con)
+    read = time.perf_counter() - clock
+    rows, timings = compute_rows(wide, meta)
+    return rows, {"precompute_read": read, **timings}
+
+
+def compute_rows(wide: pd.DataFrame, meta: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """compute_stats without the database: the rows from wide_frame() and indicator_meta(). Pure Python (pandas,
+    numpy, scipy's k-d tree), so the build runs it in a thread beside the later SQL models (pipelines/build.py).
+
+    Returns
+    -------
+    (rows per table, timings in seconds: precompute_peers, precompute_expected)
     """
     timings = {}
     clock = time.perf_counter()
-    wide = wide_frame(con)
-    meta = indicator_meta(con)
-    timings["precompute_read"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    models = []
+    rows, models = {}, []
     try:
-        peers, peer_model = peer_rows(wide, meta["label"].to_dict())
-        _insert_peers(con, peers)
+        rows["peer_buurten"], peer_model = peer_rows(wide, meta["label"].to_dict())
         models.append(peer_model)
     except ValueError as exc:
         warnings.warn(f"vergelijkbare buurten overgeslagen: {exc}", stacklevel=2)
     timings["precompute_peers"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    expected, expected_models = expected_rows(wide, meta)
-    _insert(con, "expected_values", expected, EXPECTED_COLUMNS)
+    rows["expected_values"], expected_models = expected_rows(wide, meta)
     models += expected_models
     if models:
-        _insert(con, "stats_models", pd.DataFrame(models, columns=MODEL_COLUMNS), MODEL_COLUMNS)
+        rows["stats_models"] = pd.DataFrame(models, columns=MODEL_COLUMNS)
     timings["precompute_expected"] = time.perf_counter() - clock
+    return rows, timings
+
+
+TABLE_COLUMNS = {"peer_buurten": PEER_COLUMNS, "expected_values": EXPECTED_COLUMNS, "stats_models": MODEL_COLUMNS}
+
+
+def insert_stats(con: duckdb.DuckDBPyConnection, rows: dict[str, pd.DataFrame]) -> None:
+    """Write compute_stats' rows into the tables sql/07_mart_stats.sql declares."""
+    for table, frame in rows.items():
+        if table == "peer_buurten":
+            _insert_peers(con, frame)
+        else:
+            _insert(con, table, frame, TABLE_COLUMNS[table])
+
+
+def fill_stats_tables(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Fill peer_buurten, expected_values and stats_models in the release being built (compute_stats, then
+    insert_stats, on one connection).
+
+    Returns
+    -------
+    dict of timings in seconds: precompute_read, precompute_peers, precompute_expected
+    """
+    rows, timings = compute_stats(con)
+    clock = time.perf_counter()
+    insert_stats(con, rows)
+    timings["precompute_expected"] += time.perf_counter() - clock
     return timings
