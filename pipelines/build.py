@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,8 +21,9 @@ from pipelines.catalogue import Catalogue, load_catalogue
 from pipelines.child import in_child
 from pipelines.code_stamp import code_stamp
 from pipelines.definitions import source_definitions
-from pipelines.load import attach_raw, collect, locate_caches, release_raw
-from pipelines.models import run_models, validate
+from pipelines.load import attach_raw, collect, locate_caches
+from pipelines.models import validate
+from pipelines.models_beside_stats import run_models_and_stats
 
 # DuckDB settings of the build (peak memory): operators past the limit spill to a temp file beside the release
 # instead of growing. The result does not depend on them: tests/test_build_settings.py builds with DuckDB's
@@ -304,34 +304,7 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, regions: pd.Dat
     del frames, identity  # in DuckDB now; free the pandas copies before the SQL models run
     release_freed_memory()
     _pause_point("after_load")
-    clock = time.perf_counter()
-    # The statistics that read mart_buurt_wide (vergelijkbare buurten, beter dan verwacht; owner:
-    # pipelines/precompute.py): their input is read as soon as the wide view exists (after int_profile, the
-    # largest statement), and their rows are computed in a thread while the remaining models run (pandas, numpy
-    # and the k-d tree beside DuckDB's statements, which release the GIL and leave a core idle in their serial
-    # parts: int_map_values), then written into sql/07_mart_stats.sql's tables. The thread never touches DuckDB.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        stats: list[Future] = []
-
-        def start_stats() -> None:
-            start = time.perf_counter()
-            inputs = precompute.wide_frame(con), precompute.indicator_meta(con)
-            summary.timings["precompute_read"] = time.perf_counter() - start
-            if stats_memory_limit:
-                con.execute(f"set memory_limit = '{stats_memory_limit}'")
-            stats.append(pool.submit(precompute.compute_rows, *inputs))
-
-        try:
-            run_models(con, catalogue, wide_ready=start_stats)
-            release_raw(con)
-            summary.timings["sql"] = time.perf_counter() - clock
-            clock = time.perf_counter()
-            rows, timings = stats[0].result()
-        finally:
-            wait(stats)  # a failed model: the thread is done before the connection is closed
-            stats.clear()  # the future holds the rows too: free them once written (below)
-    summary.timings.update(timings)
-    summary.timings["precompute_wait"] = time.perf_counter() - clock
+    rows = run_models_and_stats(con, catalogue, summary.timings, stats_memory_limit)
     clock = time.perf_counter()
     precompute.insert_stats(con, rows)
     summary.timings["precompute_insert"] = time.perf_counter() - clock
