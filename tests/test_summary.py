@@ -205,3 +205,17 @@ def test_nothing_stands_out_is_said_and_no_weak_figure_is_called_strongest():
          "period": "2020", "value": 20.0, "n_lower": 3_000, "n_higher": 10_000, "n_total": 13_100}])
     kracht = summary.summarize(rows, "buurt")[0]
     assert "sterkste" not in kracht and "kinderdagverblijf" not in kracht and "niet op" in kracht
+
+
+def test_the_lowest_figure_names_its_base_when_buurten_lack_one(build_dir):
+    """BU04730403 has the lowest 2024 density with a figure (1 per km²); 720 buurten have none because the KWB
+    extract blanked their zeros (0 inwoners). 'geen van de buurten heeft een lagere waarde' was false of them: the
+    bar now names the buurten with a figure. A buurt in the middle keeps the short base (coverage above 90%)."""
+    from dashboard.core.charts import bar_label
+    lowest = table_for("BU04730403", build_dir).set_index("indicator_id").loc["bevolkingsdichtheid"]
+    assert lowest["n_lower"] == 0 and lowest["n_total"] < lowest["n_buurten_all"]
+    label = bar_label(lowest.to_dict(), "buurt")
+    assert label == f"geen van de {fmt_number(lowest['n_total'])} buurten met een cijfer heeft een lagere waarde"
+    middle = table_for("BU0363AA01", build_dir).set_index("indicator_id").loc["bevolkingsdichtheid"]
+    assert bar_label(middle.to_dict(), "buurt").startswith("hoger dan ") and "met een cijfer" not in bar_label(
+        middle.to_dict(), "buurt")

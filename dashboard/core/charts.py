@@ -107,10 +107,15 @@ def bar_label(row, level: str, scope_note: str | None = None) -> str:
         # the rounding interval: only the buurten below its lowest / above its highest value are surely lower/higher
         text = (f"door de afronding hoger dan {share_text(100 * sure_low / n)}% tot "
                 f"{share_text(100 * (n - sure_high) / n)}% van {scope}")
-    elif row["n_lower"] == 0:
-        text = f"geen van {scope} heeft een lagere waarde"
-    elif row["share_lower"] < 1:
-        text = f"bij de laagste 1% van {scope}"
+    elif row["n_lower"] == 0 or row["share_lower"] < 1:
+        # "none is lower" and "the lowest 1%" hold only among the buurten with a figure: a buurt without one may be
+        # lower (the KWB extract blanked its zeros: 720 buurten of 0 inwoners have no density), so the base is
+        # named at these extremes even where the coverage is near full
+        n_all = as_number(row.get("n_buurten_all"))
+        if n and n_all and n < n_all and not scope_note:
+            scope = f"de {fmt_number(n)} buurten met een cijfer"
+        text = (f"geen van {scope} heeft een lagere waarde" if row["n_lower"] == 0 else
+                f"bij de laagste 1% van {scope}")
     else:
         text = f"hoger dan {share_text(row['share_lower'])}% van {scope}"
     if row["lens"] == "asset" and row["direction"] == "lower_is_better":
