@@ -219,3 +219,33 @@ def test_the_lowest_figure_names_its_base_when_buurten_lack_one(build_dir):
     middle = table_for("BU0363AA01", build_dir).set_index("indicator_id").loc["bevolkingsdichtheid"]
     assert bar_label(middle.to_dict(), "buurt").startswith("hoger dan ") and "met een cijfer" not in bar_label(
         middle.to_dict(), "buurt")
+
+
+def test_a_buurt_the_source_does_not_list_gets_its_gemeentes_figure_beside_the_reason(build_dir):
+    """BU00140110 (Groningen) is new since 2020: RIVM's 50090NED has no row for it, so its profile had no
+    mart_profile row to join the gemeente's figure to, and the missing figure stood alone, where a listed buurt
+    without a value shows 'cijfer van de gemeente …'. The gemeente's figure of the same period, table and division
+    is now beside the reason; the reason itself is unchanged."""
+    from dashboard.core.charts import indicator_html
+    code = "BU00140110"
+    base = table_for(code, build_dir)
+    gemeente = queries.gemeente_values("GM0014", build_dir)
+    region = queries.region(code, build_dir)
+    table = profile_table(queries.profile(code, build_dir), queries.map_status(code, build_dir),
+                          queries.area_coverage("GM0014", build_dir), queries.catalogue(build_dir),
+                          queries.sources(build_dir), gemeente_profile=gemeente)
+    row = table.set_index("indicator_id").loc["vrijwilligerswerk"]
+    assert pd.isna(row["value"]) and row["missing_text"] == base.set_index("indicator_id").loc[
+        "vrijwilligerswerk", "missing_text"]
+    own = gemeente[(gemeente["indicator_id"] == "vrijwilligerswerk") & (gemeente["table_id"] == row["table_id"])
+                   & (gemeente["period"] == row["period"])]
+    assert len(own) == 1 and row["gemeente_value"] == own["value"].iloc[0]
+    html = indicator_html(row.to_dict() | {"indicator_id": "vrijwilligerswerk"}, "buurt", region["gemeente_name"])
+    assert f"cijfer van de gemeente {region['gemeente_name']}: " in html
+    assert queries.profile(code, build_dir).query("indicator_id == 'vrijwilligerswerk'").empty
+    # every filled figure is the gemeente's own of that row's period, table and division
+    for ind, r in table.set_index("indicator_id").iterrows():
+        if pd.isna(r["value"]) and pd.notna(r["gemeente_value"]) and r["missing_text"] != "alleen per gemeente bekend":
+            match = gemeente[(gemeente["indicator_id"] == ind) & (gemeente["period"] == r["period"])
+                             & (gemeente["table_id"] == r["table_id"])]
+            assert match["value"].tolist() == [r["gemeente_value"]], ind

@@ -72,10 +72,28 @@ def _gemeente_context(columns: dict[str, list], gemeente_profile: pd.DataFrame, 
             for col in GEMEENTE_CONTEXT:   # the gemeente's own value/lower/upper become gemeente_*
                 columns[col][i] = gm[ind].get(col.replace("gemeente_", "") if col.startswith("gemeente_") else col)
             columns["missing_text"][i] = GEMEENTE_ONLY
+        elif _isna(value) and ind in gm and _isna(columns["gemeente_value"][i]) and all(
+                _same(columns[c][i], gm[ind][c]) for c in ("period", "boundary_year", "table_id")):
+            # a buurt the source does not list at all (new since its boundary year, or left out of a survey wave)
+            # has no row of its own, so nothing joined its gemeente's figure, where a listed buurt without a value
+            # has it: the gemeente's figure of the same period, table and division is shown beside the reason
+            for col in ("gemeente_value", "gemeente_lower", "gemeente_upper", "nl_value", "nl_lower", "nl_upper"):
+                if _isna(columns[col][i]):
+                    columns[col][i] = gm[ind].get(col.removeprefix("gemeente_"))
 
 
 CONTEXT_SOURCE = ["value", "lower", "upper", "nl_value", "nl_lower", "nl_upper", "period", "boundary_year",
                   "table_id", "table_title"]
+
+
+def _same(a, b) -> bool:
+    """Equal keys of two reads (a year may be 2020 in one and 2020.0 in the other); a missing key is never equal."""
+    if _isna(a) or _isna(b):
+        return False
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return str(a) == str(b)
 
 
 def _isna(value) -> bool:
