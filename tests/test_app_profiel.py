@@ -452,3 +452,12 @@ def test_quadrant_table_tells_two_buurten_of_one_name_apart(build_dir):
     assert table["Buurt"].is_unique
     for code, name in zip(heerde["region_code"], heerde["name"]):
         assert (f"{name} ({code})" if twice[name] > 1 else name) in set(table["Buurt"])
+
+
+def test_a_link_to_a_former_gemeente_says_it_is_not_one_now(app):
+    at = app(regio="GM1685")
+    assert not at.exception
+    warning = at.main.warning[0].value
+    assert warning.startswith("**Regio niet gevonden.** De link vraagt om GM1685. Landerd was een gemeente in de "
+                              "indeling van 2020 (code GM1685)")
+    assert warning.count("Zoek") == 1

@@ -4,7 +4,7 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard.core import search
+from dashboard.core import queries, search
 from dashboard.core.escaping import md_escape
 
 ROWS = [
@@ -242,3 +242,34 @@ def test_caribbean_note_only_while_no_region_has_the_name(regions):
     assert search.outside_note(frame, "Bonaire") == search.CARIBBEAN_NOTE
     with_it = pd.concat([frame, frame.head(1).assign(region_code="GM9003", name="Bonaire")], ignore_index=True)
     assert search.outside_note(with_it, "bonaire") == "" and search.outside_note(frame, "Borne") == ""
+
+
+def test_former_gemeenten_are_the_older_divisions_gemeenten_no_current_region_has(build_dir, con):
+    """mart_former_gemeenten: every gemeente code of an older boundary year that no current region has (Landerd,
+    Haaren, Weesp ... merged or split since 2020), none that still exists."""
+    former = queries.former_gemeenten(build_dir)
+    older = {r[0] for r in con.execute("select distinct region_code from regions where level = 'gemeente' and "
+                                       "boundary_year < 2024").fetchall()}
+    current = {r[0] for r in con.execute("select region_code from mart_regions").fetchall()}
+    assert set(former["region_code"]) == older - current and "GM1685" in set(former["region_code"])
+    assert former.set_index("region_code").loc["GM1685", "name"] == "Landerd"
+
+
+def test_a_former_gemeente_is_named_as_one_where_no_current_region_has_its_name(build_dir):
+    former, index = queries.former_gemeenten(build_dir), search.prepare(queries.regions(build_dir))
+    note = search.former_note(former, index, "landerd")
+    assert note.startswith("Landerd was een gemeente in de indeling van 2020 (code GM1685), maar is dat nu niet meer")
+    assert search.former_note(former, index, " GM1685 ") == note and search.former_note(former, index, "gm 1685") == note
+    for row in former.itertuples():   # a current buurt or wijk of the same name answers the search itself
+        has_name = (index["_name_f"] == search.fold(row.name)).any()
+        assert (search.former_note(former, index, row.name) == "") == has_name, row.name
+    assert search.former_note(former, index, "Amsterdam") == "" and search.former_note(former, index, "") == ""
+    assert search.former_note(former, index, "x" * 500) == ""
+
+
+def test_widget_says_a_former_gemeente_is_not_one_now(start_page):
+    """'Landerd' (since 2022 part of another gemeente) gave near spellings without a word on why."""
+    at = start_page
+    at.sidebar.text_input(key="zoek_regio").input("Landerd").run()
+    assert not at.exception
+    assert "Landerd was een gemeente in de indeling van 2020" in _captions(at)

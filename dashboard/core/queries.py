@@ -27,6 +27,12 @@ def regions(build_dir: Path | None = None) -> pd.DataFrame:
                                 region_code""", build_dir=build_dir)
 
 
+def former_gemeenten(build_dir: Path | None = None) -> pd.DataFrame:
+    """mart_former_gemeenten: gemeenten of an older boundary year whose code no current region has."""
+    return db.query("select region_code, name, boundary_year from mart_former_gemeenten order by region_code",
+                    build_dir=build_dir)
+
+
 def region(code: str, build_dir: Path | None = None) -> dict | None:
     """One mart_regions row as a dict, or None when the code does not exist."""
     df = db.query("select * from mart_regions_table where region_code = ?", [code], build_dir=build_dir)

@@ -48,6 +48,22 @@ def outside_note(regions: pd.DataFrame, query: str) -> str:
     return "" if (prepare(regions)["_name_f"] == q).any() else CARIBBEAN_NOTE
 
 
+def former_note(former: pd.DataFrame, regions: pd.DataFrame, query: str) -> str:
+    """For a search by the name or code of a former gemeente (queries.former_gemeenten) that no current region
+    answers by that name: it was a gemeente in an older boundary year and is not one now. '' otherwise."""
+    q = bounded(query)
+    if not q or former.empty:
+        return ""
+    code = q.replace(" ", "").upper()
+    hit = former[(fold_series(former["name"]) == q) | (former["region_code"] == code)]
+    if hit.empty or (not regions.empty and (prepare(regions)["_name_f"] == fold(hit["name"].iloc[0])).any()):
+        return ""
+    row = hit.iloc[0]
+    return (f"{row['name']} was een gemeente in de indeling van {int(row['boundary_year'])} (code {row['region_code']}), "
+            "maar is dat nu niet meer: de gemeente is sindsdien samengevoegd of opgedeeld. Zoek op de naam van een "
+            "dorp, wijk of buurt.")
+
+
 def fold(text: object) -> str:
     """'s-Hertogenbosch -> 's hertogenbosch'; Fryslân -> 'fryslan'; None -> ''."""
     if text is None or (isinstance(text, float) and pd.isna(text)):

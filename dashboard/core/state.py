@@ -62,6 +62,16 @@ def search_index() -> pd.DataFrame:
     return _search_index(db.release_key())
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _former_gemeenten(release: str) -> pd.DataFrame:
+    return queries.former_gemeenten()
+
+
+def former_gemeenten() -> pd.DataFrame:
+    """mart_former_gemeenten of the current release (shared, read-only: do not modify)."""
+    return _former_gemeenten(db.release_key())
+
+
 def region_row(code: str | None) -> dict | None:
     """The mart_regions row (plus `label`, as in the search index) of a valid, existing code, else None.
     One indexed read per code and release: showing a profile never builds the whole search index."""
@@ -214,7 +224,8 @@ def _search_fragment(key: str, on_pick: Callable[[str], None], label: str, limit
         return
     index = search_index()
     matches = search.search(index, query, limit=limit)
-    if note := search.outside_note(index, query):   # Bonaire, Saba: not in the data, say so before any near match
+    # Bonaire, Saba: not in the data; Landerd, Haaren: a gemeente no more. Say so before any near match
+    if note := search.outside_note(index, query) or search.former_note(former_gemeenten(), index, query):
         st.caption(note)
     if matches and matches[0].postcode:
         st.caption(search.POSTCODE_NOTE)
@@ -236,9 +247,11 @@ def show_region_not_found(choice: RegionChoice, key: str = "notfound") -> None:
     asked = (f"De link vraagt om ‘{shown}’, maar die gemeente, wijk of buurt staat niet in de gegevens. Misschien "
              "is de code veranderd door een nieuwe buurtindeling." if shown else
              "De regio in de link heeft geen letters of cijfers, dus geen naam of code.")
-    st.warning(f"**Regio niet gevonden.** {asked} Zoek de plek opnieuw in de zijbalk.", icon=":material/search_off:")
     code = normalise_code(choice.raw)
     index = search_index()
+    former = search.former_note(former_gemeenten(), index, code) if code else ""
+    asked = f"De link vraagt om {code}. {former}" if former else f"{asked} Zoek de plek opnieuw in de zijbalk."
+    st.warning(f"**Regio niet gevonden.** {asked}", icon=":material/search_off:")
     tips = search.suggest_for_code(index, code) if code else search.suggestions(index, typed_text(choice.raw, 60))
     if tips:
         st.markdown("Bedoelt u een van deze?")

@@ -50,3 +50,15 @@ select r.region_code, r.boundary_year, r.name, c.name as current_name,
 from regions r
 join int_current_regions c using (region_code)
 where r.name is not null;
+
+-- mart_former_gemeenten: a gemeente of an older boundary year of the sources whose code no current region has
+-- (merged or split since: Landerd, Haaren, Weesp ...), with the last boundary year it appears in. The search
+-- says so when someone looks for one, instead of near spellings. The sources hold no names of its wijken and
+-- buurten in that year, and a current gemeente is not named as its successor: nothing in the release proves it.
+-- Contract: region_code, name, boundary_year
+create or replace view mart_former_gemeenten as
+select region_code, arg_max(name, boundary_year) as name, max(boundary_year) as boundary_year
+from regions r
+where level = 'gemeente' and name is not null
+  and not exists (select 1 from int_current_regions c where c.region_code = r.region_code)
+group by region_code;
