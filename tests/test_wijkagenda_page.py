@@ -380,3 +380,26 @@ def test_the_conversation_form_says_that_unsaved_text_is_lost_on_a_reload(store_
     at = with_agenda()
     captions = " ".join(c.value for c in at.caption)
     assert "pas bewaard als u op **Gesprek opslaan** klikt" in captions and "opnieuw" in captions
+
+
+def test_a_saved_form_sent_again_with_new_text_adds_it_and_a_repeat_adds_nothing(store_path):
+    """A new priority's id comes from its form instance, so a double click adds it once. But a page that still
+    showed the saved instance (a browser under load in tests/browser/test_browser_wijkagenda.py) sent the next
+    priority with the same id: it was taken for a repeat, 'toegevoegd' was shown, and nothing was saved."""
+    from dashboard.wijkagenda.view import NEW_FORMS
+    at, first_id = _with_priority(store_path, "Samen meer bewegen")
+    agenda_id = AgendaStore(store_path).agendas()[0]["id"]
+
+    def titles() -> list[str]:
+        return [p["title"] for p in AgendaStore(store_path).agenda(agenda_id)[0]["priorities"]]
+    at.session_state[NEW_FORMS] = 0                 # the page shows the saved instance again
+    at = at.run()
+    at = at.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()   # the same text: a repeat
+    assert titles() == ["Samen meer bewegen"]
+    at.session_state[NEW_FORMS] = 0
+    at = at.run()
+    at.text_input(key="wa_p_new0_title").input("De huisarts blijft dichtbij")
+    at = at.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
+    assert not at.exception and titles() == ["Samen meer bewegen", "De huisarts blijft dichtbij"]
+    ids = [p["id"] for p in AgendaStore(store_path).agenda(agenda_id)[0]["priorities"]]
+    assert ids[0] == first_id and ids[1] != first_id

@@ -134,6 +134,17 @@ def _check_priority(raw: dict, problems: list[str]) -> dict:
     return doc
 
 
+def find_part(agenda: Mapping, part_id: str) -> Mapping | None:
+    """The priority, budget line or review with this id, or None."""
+    for p in agenda.get("priorities") or []:
+        if p.get("id") == part_id:
+            return p
+        for x in [*(p.get("budget") or []), *(p.get("reviews") or [])]:
+            if x.get("id") == part_id:
+                return x
+    return None
+
+
 def has_part(agenda: Mapping, part_id: str) -> bool:
     """Does the agenda have a priority, budget line or review with this id?"""
     for p in agenda.get("priorities") or []:

@@ -103,6 +103,25 @@ def form_id(form_key: str) -> str:
     return hashlib.sha256(f"{session}:{form_key}".encode()).hexdigest()[:16]
 
 
+def new_part_id(agenda_id: str, key: str, texts: dict[str, object]) -> str:
+    """The id a new priority, budget line or review gets: form_id(key), so a second click on the same form adds
+    nothing twice. But when the agenda already holds a part with that id whose text fields read otherwise than
+    this submit's `texts` (field -> what was typed), this is not a repeat: the form instance was sent again with
+    new content (a page that still showed a saved form), and a repeat would drop what was typed. Then a new id."""
+    from .forms import find_part
+    part_id = form_id(key)
+    doc_version = shown(agenda_id)
+    part = find_part(doc_version[0], part_id) if doc_version else None
+    if part is not None and any(_plain(part.get(f)) != _plain(t) for f, t in texts.items()):
+        return model.new_id()
+    return part_id
+
+
+def _plain(text: object) -> str:
+    """Text as the agenda stores it (checks.Check.text: whitespace collapsed per line), '' for none."""
+    return "\n".join(" ".join(line.split()) for line in str(text or "").strip().splitlines())
+
+
 def shown(agenda_id: str) -> tuple[dict, int] | None:
     return st.session_state.get(SHOWN, {}).get(agenda_id)
 

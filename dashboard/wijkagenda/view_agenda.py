@@ -10,7 +10,8 @@ import streamlit as st
 from dashboard.core.escaping import md_escape
 
 from . import checks, data, forms, model
-from .view import NEW_FORMS, day_text, form_id, form_key, indicator_choices, may_edit, next_form, save_shown
+from .view import (NEW_FORMS, day_text, form_key, indicator_choices, may_edit, new_part_id, next_form,
+                   save_shown)
 
 
 def _save_priority(agenda_id: str, key: str, existing: dict | None, region_code: str, assets: dict,
@@ -18,7 +19,8 @@ def _save_priority(agenda_id: str, key: str, existing: dict | None, region_code:
     values = {name: st.session_state.get(f"{key}_{name}") for name in
               ("title", "why", "assets", "indicators", "organisations", "next_review")}
 
-    new_id = None if existing else form_id(key)   # a second click on the same new form adds nothing
+    # a second click on the same new form adds nothing; the same form sent again with other text adds it
+    new_id = None if existing else new_part_id(agenda_id, key, {"title": values["title"]})
 
     def change(doc: dict) -> dict:
         new = forms.priority(values, existing=existing, assets=assets,
@@ -75,7 +77,7 @@ def priority_form(agenda: dict, region: dict, existing: dict | None, conversatio
 
 def _add_budget(agenda_id: str, priority_id: str, key: str) -> None:
     values = {n: st.session_state.get(f"{key}_{n}") for n in ("description", "amount", "source", "status")}
-    line_id = form_id(key)   # the same for a second click on this form: the line is added once
+    line_id = new_part_id(agenda_id, key, {"description": values["description"]})   # added once per click pair
 
     def change(doc: dict) -> dict:
         line = forms.budget_line(values, line_id)

@@ -14,7 +14,7 @@ from dashboard.core import db
 from . import checks, data, exchange, follow, forms, model
 from .render_html import MAX_PAGES, agenda_pdf, render_agenda
 from .store import UserStoreError
-from .view import (CHOSEN, allowed, day_text, flash, form_id, form_key, may_edit, next_form, problems_text,
+from .view import (CHOSEN, allowed, day_text, flash, form_key, may_edit, new_part_id, next_form, problems_text,
                    save_shown, show_flash, store)
 
 
@@ -42,7 +42,8 @@ def follow_ups(agenda: dict) -> dict[tuple[str, str], follow.FollowUp]:
 
 def _add_review(agenda_id: str, priority_id: str, key: str) -> None:
     values = {n: st.session_state.get(f"{key}_{n}") for n in ("date", "done", "learned")}
-    review_id = form_id(key)   # the same for a second click on this form: the review is added once
+    # the same for a second click on this form: the review is added once (new_part_id)
+    review_id = new_part_id(agenda_id, key, {k: values[k] for k in ("done", "learned")})
 
     def change(doc: dict) -> dict:
         entry = forms.review(values, review_id)
