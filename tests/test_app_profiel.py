@@ -461,3 +461,5 @@ def test_a_link_to_a_former_gemeente_says_it_is_not_one_now(app):
     assert warning.startswith("**Regio niet gevonden.** De link vraagt om GM1685. Landerd was een gemeente in de "
                               "indeling van 2020 (code GM1685)")
     assert warning.count("Zoek") == 1
+    # no 'Bedoelt u' with the gemeenten of nearby codes (GM1680 Aa en Hunze, GM1681 Borger-Odoorn): unrelated
+    assert not [b for b in at.main.button if b.key and b.key.startswith("notfound_")]

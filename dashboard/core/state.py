@@ -252,7 +252,9 @@ def show_region_not_found(choice: RegionChoice, key: str = "notfound") -> None:
     former = search.former_note(former_gemeenten(), index, code) if code else ""
     asked = f"De link vraagt om {code}. {former}" if former else f"{asked} Zoek de plek opnieuw in de zijbalk."
     st.warning(f"**Regio niet gevonden.** {asked}", icon=":material/search_off:")
-    tips = search.suggest_for_code(index, code) if code else search.suggestions(index, typed_text(choice.raw, 60))
+    # a former gemeente's code is near the codes of unrelated gemeenten (GM1685 Landerd: Aa en Hunze GM1680): no tips
+    tips = [] if former else search.suggest_for_code(index, code) if code else search.suggestions(
+        index, typed_text(choice.raw, 60))
     if tips:
         st.markdown("Bedoelt u een van deze?")
         for m in tips:
