@@ -214,7 +214,7 @@ def test_the_lowest_figure_names_its_base_when_buurten_lack_one(build_dir):
     from dashboard.core.charts import bar_label
     lowest = table_for("BU04730403", build_dir).set_index("indicator_id").loc["bevolkingsdichtheid"]
     assert lowest["n_lower"] == 0 and lowest["n_total"] < lowest["n_buurten_all"]
-    label = bar_label(lowest.to_dict(), "buurt")
+    label = bar_label(lowest.to_dict(), "buurt", lowest["scope_note"])   # as indicator_html calls it (NaN)
     assert label == f"geen van de {fmt_number(lowest['n_total'])} buurten met een cijfer heeft een lagere waarde"
     middle = table_for("BU0363AA01", build_dir).set_index("indicator_id").loc["bevolkingsdichtheid"]
     assert bar_label(middle.to_dict(), "buurt").startswith("hoger dan ") and "met een cijfer" not in bar_label(

@@ -99,9 +99,8 @@ def share_text(share: float) -> str:
 def bar_label(row, level: str, scope_note: str | None = None) -> str:
     """'hoger dan 24% van de buurten' (plus 'lager is beter' for distances and other lower-is-better assets;
     plus the table's snapshot scope, e.g. 'alleen gemeente Amsterdam', when it does not cover all of NL)."""
-    scope = buurt_base(row.get("n_total"), row.get("n_buurten_all"), level)
-    if isinstance(scope_note, str) and scope_note:
-        scope = f"de buurten ({scope_note})"
+    scoped = isinstance(scope_note, str) and bool(scope_note)   # NaN in the profile table where there is none
+    scope = f"de buurten ({scope_note})" if scoped else buurt_base(row.get("n_total"), row.get("n_buurten_all"), level)
     n, sure_low, sure_high = (as_number(row.get(c)) for c in ("n_total", "n_lower_sure", "n_higher_sure"))
     if is_rough(row) and n and sure_low is not None and sure_high is not None:
         # the rounding interval: only the buurten below its lowest / above its highest value are surely lower/higher
@@ -111,9 +110,8 @@ def bar_label(row, level: str, scope_note: str | None = None) -> str:
         # "none is lower" and "the lowest 1%" hold only among the buurten with a figure: a buurt without one may be
         # lower (the KWB extract blanked its zeros: 720 buurten of 0 inwoners have no density), so the base is
         # named at these extremes even where the coverage is near full
-        n_all = as_number(row.get("n_buurten_all"))
-        if n and n_all and n < n_all and not scope_note:
-            scope = f"de {fmt_number(n)} buurten met een cijfer"
+        if not scoped:
+            scope = buurt_base(n, row.get("n_buurten_all"), level, coverage=1.0)
         text = (f"geen van {scope} heeft een lagere waarde" if row["n_lower"] == 0 else
                 f"bij de laagste 1% van {scope}")
     else:

@@ -277,12 +277,12 @@ def other_division_text(level: str, year) -> str:
     return f"niet beschikbaar (andere {word} in {int(year)})" if year is not None else f"niet beschikbaar (andere {word})"
 
 
-def buurt_base(n_total, n_all, level: str = "buurt") -> str:
+def buurt_base(n_total, n_all, level: str = "buurt", coverage: float = FULL_COVERAGE) -> str:
     """The base of 'hoger dan X% van …': 'de buurten', or 'de 10.180 buurten met een cijfer' when the figure
-    covers fewer than FULL_COVERAGE of all buurten. A gemeente, wijk or Nederland figure set beside buurt figures
-    says so once per block of text (AMONG_BUURTEN), not in every phrase."""
+    covers fewer than `coverage` of all buurten (1.0: whenever a buurt lacks one). A gemeente, wijk or Nederland
+    figure set beside buurt figures says so once per block of text (AMONG_BUURTEN), not in every phrase."""
     n, all_ = as_number(n_total), as_number(n_all)
-    if n and all_ and n < FULL_COVERAGE * all_:
+    if n and all_ and n < coverage * all_:
         return f"de {fmt_number(n)} buurten met een cijfer"
     return "de buurten" if level == "buurt" else "alle buurten"
 
