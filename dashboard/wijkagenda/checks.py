@@ -50,6 +50,11 @@ _SCRIPT_RE = re.compile(r"<\s*[a-zA-Z/!?]|javascript\s*:|vbscript\s*:|data\s*:\s
 _TITLED_NAME_RE = re.compile(r"\b(?i:dhr|mevr|mw|hr|meneer|mevrouw|de heer|mr|mrs|ms)\.?\s+[A-Z]")
 
 
+def collapse_spaces(text: str) -> str:
+    """Text as the agenda stores it: trimmed, runs of spaces and tabs one space, per line."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+
+
 class ValidationError(ValueError):
     """`problems` holds one Dutch sentence per problem."""
 
@@ -119,7 +124,7 @@ class Check:
         if not isinstance(value, str):
             self.fail(where, "dit hoort tekst te zijn")
             return None
-        text = "\n".join(" ".join(line.split()) for line in value.strip().splitlines())
+        text = collapse_spaces(value)
         if len(text) > limit:
             self.fail(where, f"te lang ({len(text)} tekens, maximaal {limit})")
             return None

@@ -147,11 +147,7 @@ def find_part(agenda: Mapping, part_id: str) -> Mapping | None:
 
 def has_part(agenda: Mapping, part_id: str) -> bool:
     """Does the agenda have a priority, budget line or review with this id?"""
-    for p in agenda.get("priorities") or []:
-        if p.get("id") == part_id or any(x.get("id") == part_id for x in [*(p.get("budget") or []),
-                                                                            *(p.get("reviews") or [])]):
-            return True
-    return False
+    return find_part(agenda, part_id) is not None
 
 
 def budget_line(values: Mapping, line_id: str | None = None) -> dict:

@@ -16,6 +16,7 @@ from dashboard.core import db
 from dashboard.userstore import editing
 
 from . import data, model
+from .checks import collapse_spaces
 from .store import AgendaStore, UserStoreError
 
 FLASH = "wa_flash"
@@ -118,8 +119,8 @@ def new_part_id(agenda_id: str, key: str, texts: dict[str, object]) -> str:
 
 
 def _plain(text: object) -> str:
-    """Text as the agenda stores it (checks.Check.text: whitespace collapsed per line), '' for none."""
-    return "\n".join(" ".join(line.split()) for line in str(text or "").strip().splitlines())
+    """Text as the agenda stores it (checks.collapse_spaces), '' for none."""
+    return collapse_spaces(str(text or ""))
 
 
 def shown(agenda_id: str) -> tuple[dict, int] | None:
