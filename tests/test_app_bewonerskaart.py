@@ -131,6 +131,20 @@ def test_upload_template_lists_its_assets(app, store_path):
     assert "Er is niets nieuws om op te slaan." in at.warning[0].value and len(stored(store_path)) == 3
 
 
+def test_rows_repeated_within_a_file_are_not_said_to_be_on_the_map(app, store_path):
+    """A row that repeats an earlier row of the same file (same name, category and buurt, in any case) is saved once;
+    the page said '2 items staan al op de Bewonerskaart' of an empty map."""
+    rows = "naam;categorie;buurtcode\nBuurtmoestuin;plekken;{0}\nBuurtmoestuin;plekken;{0}\nbuurtmoestuin ;plekken;{0}\n"
+    at = app()
+    at.get("file_uploader")[0].set_value(("dubbel.csv", rows.format(DAPPERBUURT).encode(), "text/csv")).run()
+    infos = [i.value for i in at.info]
+    assert not any("al op de Bewonerskaart" in i for i in infos), infos
+    assert any(i.startswith("2 items staan dubbel in dit bestand") for i in infos), infos
+    assert at.button(key="bk_upload_save").label == "1 item opslaan"
+    at.button(key="bk_upload_save").click().run()
+    assert [a.name for a in stored(store_path)] == ["Buurtmoestuin"]
+
+
 def test_upload_handling_with_the_template_bytes(store_path):
     store = AssetStore(store_path)
     preview = upload_preview.preview_upload(TEMPLATE_CSV.read_bytes(), "template.csv", store,

@@ -13,10 +13,12 @@ from .upload import UploadResult, parse_upload
 
 @dataclass
 class UploadPreview:
-    """A parsed upload: assets that are new, assets already on the map (skipped), and the parse result."""
+    """A parsed upload: assets that are new, assets already on the map (skipped), repeats of an earlier row of the
+    same file (skipped: saved once), and the parse result."""
     result: UploadResult
     new: list[Asset] = field(default_factory=list)
     duplicates: list[Asset] = field(default_factory=list)
+    repeated: list[Asset] = field(default_factory=list)
 
     @property
     def messages(self) -> list[str]:
@@ -26,14 +28,16 @@ class UploadPreview:
 
 def preview_upload(raw: bytes, filename: str, store: AssetStore, *, known_buurt_codes, locator) -> UploadPreview:
     """Parse an upload (parse_upload) and set aside rows already in the store (same name, category, buurt),
-    so uploading a corrected file again adds only what is new. Nothing is saved here."""
+    so uploading a corrected file again adds only what is new, and rows that repeat an earlier row of the file
+    (they are not on the map: the page said "staan al op de Bewonerskaart" of them). Nothing is saved here."""
     result = parse_upload(raw, filename, known_buurt_codes=known_buurt_codes, locator=locator)
     preview = UploadPreview(result)
-    seen = store.existing_identity_keys([a.identity_key for a in result.assets]) if result.assets else set()
+    stored = store.existing_identity_keys([a.identity_key for a in result.assets]) if result.assets else set()
+    in_file: set[str] = set()
     for asset in result.assets:
         key = asset.identity_key
-        (preview.duplicates if key in seen else preview.new).append(asset)
-        seen.add(key)
+        (preview.duplicates if key in stored else preview.repeated if key in in_file else preview.new).append(asset)
+        in_file.add(key)
     return preview
 
 

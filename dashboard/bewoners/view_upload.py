@@ -61,6 +61,12 @@ def render_preview(preview: UploadPreview, file_id: str, buurt_code: str, label:
         n = len(preview.duplicates)
         st.info(f"{item_count(n)} {'staat' if n == 1 else 'staan'} al op de Bewonerskaart en "
                 f"{'wordt' if n == 1 else 'worden'} overgeslagen.")
+    if preview.repeated:
+        n = len(preview.repeated)
+        one = n == 1
+        st.info(f"{item_count(n)} {'staat' if one else 'staan'} dubbel in dit bestand: "
+                f"{'het herhaalt' if one else 'ze herhalen'} een eerdere rij (zelfde naam, categorie en buurt) en "
+                f"{'wordt' if one else 'worden'} overgeslagen.")
     if not preview.new:
         st.warning("Er is niets nieuws om op te slaan.")
         return
