@@ -206,6 +206,22 @@ def test_edit_and_delete(app, store_path):
     assert stored(store_path) == [] and listed_html(at) == ""
 
 
+def test_history_and_bin_tell_the_time_on_a_dutch_clock(app, store_path):
+    """The history and the deleted list said '... 08:16 UTC' for a change made at 09:16 in the Netherlands."""
+    from dashboard.userstore import dutch_time_text
+
+    at = add(app(), "Repair Café", "verenigingen")
+    [asset] = stored(store_path)
+    at.selectbox(key="bk_edit_choice").select(asset.id).run()
+    [made] = AssetStore(store_path).history(asset.id)
+    history = next(m.value for m in at.markdown if m.value.startswith("**Geschiedenis**"))
+    assert f"- {dutch_time_text(made.at)}: toegevoegd door" in history and "UTC" not in history
+    at.button(key=f"bk_delete_{asset.id}").click().run()
+    [(_, deleted_at, _)] = AssetStore(store_path).deleted(DAPPERBUURT)
+    line = next(m.value for m in at.markdown if "verwijderd" in m.value and "Repair" in m.value)
+    assert f"verwijderd {dutch_time_text(deleted_at)} door" in line and "UTC" not in line
+
+
 def test_script_in_a_name_is_shown_as_text(app, store_path):
     at = add(app(), SCRIPT_NAME, description="<img src=x onerror=alert(1)> **vet**")
     html = listed_html(at)

@@ -174,3 +174,12 @@ def test_where_clause_skips_missing_filters_and_keeps_values_out_of_the_sql():
         (" where deleted_at is null and buurt_code = ? and c = ?", ["x' or 1=1 --", 0])
     with pytest.raises(ValueError):
         where_clause({"a = 1 or b": 1})
+
+
+def test_a_stored_time_is_said_on_a_dutch_clock():
+    """The store writes naive UTC (utc_naive_now); pages said '08:16 UTC'. Winter is UTC+1, summer UTC+2, and a
+    late-evening change belongs to the next Dutch day."""
+    assert userstore.dutch_time_text(datetime(2026, 12, 2, 8, 16)) == "02-12-2026 09:16"
+    assert userstore.dutch_time_text(datetime(2026, 7, 1, 10, 0)) == "01-07-2026 12:00"
+    assert userstore.dutch_time_text(datetime(2026, 12, 31, 23, 30)) == "01-01-2027 00:30"
+    assert userstore.dutch_time(datetime(2026, 3, 29, 1, 30)).hour == 3          # the spring clock change

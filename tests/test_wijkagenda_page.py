@@ -147,6 +147,10 @@ def test_deleted_conversation_and_agenda_are_restored_from_the_bin_with_audit(st
     at = at.run()
     listed = " ".join(m.value for m in at.markdown)
     assert "**Gesprek:** Gesprek van" in listed and f"**Agenda:** {agenda['title']}" in listed
+    # said on a Dutch clock (the bin said '08:16 UTC' of a delete at 09:16)
+    from dashboard.userstore import dutch_time
+    when = dutch_time(next(g for g in store.deleted(BUURT) if g["id"] == agenda["id"])["deleted_at"])
+    assert f"verwijderd {when.day} " in listed and f"{when:%H:%M}" in listed and "UTC" not in listed
     at = at.button(key=f"wa_restore_{conv['id']}").click().run()
     at = at.button(key=f"wa_restore_{agenda['id']}").click().run()
     assert "is teruggezet" in " ".join(s.value for s in at.success)

@@ -6,7 +6,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard.core.escaping import md_escape
-from dashboard.userstore import UserStoreError, editing
+from dashboard.userstore import UserStoreError, dutch_time_text, editing
 
 from .form_values import changed_fields
 from .model import CATEGORIES, Asset, AssetValidationError
@@ -145,7 +145,7 @@ def render_history(asset_id: str) -> None:
             diff = [k for k in ("name", "category", "buurt_code", "description", "website", "date", "lon", "lat")
                     if e.before.get(k) != e.after.get(k)]
             change = f" ({', '.join(diff)})" if diff else ""
-        lines.append(f"- {e.at:%d-%m-%Y %H:%M} UTC: {words.get(e.action, e.action)}{change} door "
+        lines.append(f"- {dutch_time_text(e.at)}: {words.get(e.action, e.action)}{change} door "
                      f"{md_escape(e.actor)}")
     st.markdown("**Geschiedenis**\n" + "\n".join(lines) if lines else "Nog geen geschiedenis.")
 
@@ -157,6 +157,6 @@ def render_deleted(buurt_code: str) -> None:
     with st.expander(f"Verwijderde items ({len(gone)}{'+' if len(gone) == 20 else ''})", icon=":material/undo:"):
         for asset, when, who in gone:
             left, right = st.columns([4, 1])
-            left.markdown(f"**{md_escape(asset.name)}** ({asset.category_label}), verwijderd {when:%d-%m-%Y %H:%M} "
-                          f"UTC door {md_escape(who)}")
+            left.markdown(f"**{md_escape(asset.name)}** ({asset.category_label}), verwijderd "
+                          f"{dutch_time_text(when)} door {md_escape(who)}")
             right.button("Terugzetten", key=f"bk_restore_{asset.id}", on_click=restore_asset, args=(asset.id,))

@@ -50,7 +50,7 @@ from .backends import Backend, DuckDBBackend, PostgresBackend, Tx, backend_for, 
 from .errors import (ConstraintError, RowMissingError, StaleVersionError, StoreBusyError, StoreDamagedError,
                      StoreTooNewError, StoreUnavailableError, UserStoreError)
 from .migrations import REGISTRY, Migration, migrate, register
-from .rows import AuditEntry, history, record, record_many, update_versioned, utc_naive_now, where_clause
+from .rows import AuditEntry, dutch_time, dutch_time_text, history, record, record_many, update_versioned, utc_naive_now, where_clause
 from .store import (DEFAULT_STORE_PATH, LEGACY_PATH_ENV, USER_DB_ENV, ReleaseDatabaseError, UserStore,
                     configured_target, refuse_release_path, shared_store)
 
@@ -58,7 +58,7 @@ __all__ = [
     "AuditEntry", "Backend", "ConstraintError", "DEFAULT_STORE_PATH", "DuckDBBackend", "LEGACY_PATH_ENV",
     "Migration", "PostgresBackend", "REGISTRY", "ReleaseDatabaseError", "RowMissingError", "StaleVersionError",
     "StoreBusyError", "StoreDamagedError", "StoreTooNewError", "StoreUnavailableError", "Tx", "USER_DB_ENV",
-    "UserStore", "UserStoreError", "backend_for", "configured_target", "history", "identifier", "migrate",
+    "UserStore", "UserStoreError", "backend_for", "configured_target", "dutch_time", "dutch_time_text", "history", "identifier", "migrate",
     "record", "record_many", "refuse_release_path", "register", "shared_store", "update_versioned",
     "utc_naive_now", "where_clause",
 ]

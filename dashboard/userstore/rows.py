@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .backends import Tx, identifier
 from .errors import RowMissingError, StaleVersionError
@@ -40,10 +41,27 @@ create index if not exists userstore_audit_entity on userstore_audit (feature, e
 """)
 
 ACTIONS = ("create", "update", "delete", "restore")
+try:
+    _DUTCH_ZONE: ZoneInfo | None = ZoneInfo("Europe/Amsterdam")
+except ZoneInfoNotFoundError:   # no system tz database (and no tzdata package): times are said in UTC
+    _DUTCH_ZONE = None
 
 
 def utc_naive_now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def dutch_time(at: datetime) -> datetime:
+    """A stored moment (naive UTC, as utc_naive_now writes it, or aware) on a Dutch clock (CET/CEST), as a person
+    reads it: a history said '08:16 UTC' of a change made at 09:16 in Monnickendam."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+    return aware.astimezone(_DUTCH_ZONE) if _DUTCH_ZONE is not None else aware.astimezone(timezone.utc)
+
+
+def dutch_time_text(at: datetime) -> str:
+    """'02-12-2026 09:16' (Dutch time); '... UTC' only where the machine has no time-zone data."""
+    shown = dutch_time(at)
+    return f"{shown:%d-%m-%Y %H:%M}" + ("" if _DUTCH_ZONE is not None else " UTC")
 
 
 def _json_default(value: Any) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.core.escaping import md_escape
+from dashboard.userstore import dutch_time
 
 from .store import RowMissingError, UserStoreError
 from .view import CHOSEN, allowed, day_text, flash, may_edit, problems_text, show_flash, store
@@ -73,8 +74,8 @@ def render(region: dict) -> None:
     for item in gone:
         left, right = st.columns([4, 1])
         kind = "Agenda" if item["kind"] == "agenda" else "Gesprek"
-        when = item["deleted_at"]
+        when = dutch_time(item["deleted_at"])   # stored in UTC; said on a Dutch clock
         left.markdown(f"**{kind}:** {md_escape(item['title'])} · verwijderd {day_text(when.date().isoformat())} "
-                      f"{when:%H:%M} UTC")
+                      f"{when:%H:%M}")
         right.button("Terugzetten", key=f"wa_restore_{item['id']}", icon=":material/undo:", on_click=_restore,
                      args=(item["kind"], item["id"], item["version"]))
