@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.wijkagenda.store import AgendaStore
+from dashboard.wijkagenda.view import day_text
 from tests.conftest import open_app_page, xlsx_bytes
 
 PAGE = "app_pages/wijkagenda.py"
@@ -146,7 +147,7 @@ def test_deleted_conversation_and_agenda_are_restored_from_the_bin_with_audit(st
     at.session_state["wa_tab"] = "Verwijderd"
     at = at.run()
     listed = " ".join(m.value for m in at.markdown)
-    assert "**Gesprek:** Gesprek van" in listed and f"**Agenda:** {agenda['title']}" in listed
+    assert f"**Gesprek:** Gesprek van {day_text(conv['date'])} (" in listed and f"**Agenda:** {agenda['title']}" in listed
     # said on a Dutch clock (the bin said '08:16 UTC' of a delete at 09:16)
     from dashboard.userstore import dutch_time
     when = dutch_time(next(g for g in store.deleted(BUURT) if g["id"] == agenda["id"])["deleted_at"])

@@ -142,7 +142,8 @@ class AgendaStore:
                                   f"deleted_at is not null order by deleted_at desc, id limit ?", [region, int(limit)])
                 for key, body, version, when in rows:
                     doc = json.loads(body)
-                    title = doc["title"] if kind == "agenda" else f"Gesprek van {doc['date']} ({doc['organiser']})"
+                    title = doc["title"] if kind == "agenda" else \
+                        f"Gesprek van {_day(doc['date'])} ({doc['organiser']})"   # '2 december 2026', as elsewhere
                     out.append({"kind": kind, "id": key, "title": title, "version": int(version),
                                 "deleted_at": when, "body": doc})
             return sorted(out, key=lambda d: (d["deleted_at"], d["id"]), reverse=True)
@@ -230,3 +231,14 @@ class AgendaStore:
         """Rows per table, deleted ones included (for tests)."""
         return self.users.read(lambda tx: {t: tx.execute(f"select count(*) from {t}")[0][0]
                                            for t in ("wijkagenda_agendas", "wijkagenda_conversations")})
+
+
+def _day(iso: str) -> str:
+    """'2026-12-02' -> '2 december 2026' (the page's way of writing a date; the bin wrote the ISO form)."""
+    from datetime import date
+
+    from dashboard.gesprekskaart.wording import dutch_date
+    try:
+        return dutch_date(date.fromisoformat(iso))
+    except (TypeError, ValueError):
+        return str(iso)
