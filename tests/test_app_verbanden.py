@@ -319,9 +319,9 @@ def test_counts_in_the_model_texts_have_a_thousands_separator(con):
             assert f"Lineair model over {fmt_number(n)} buurten" in text, text
 
 
-def test_scatter_hover_names_a_rounded_0_as_minder_dan_5(build_dir):
+def test_scatter_hover_names_a_rounded_0_as_its_range(build_dir):
     """Utrecht's buurten with a bijstand count CBS rounded to 0 sit at x = 0 on the scatter; their hover says
-    'minder dan 5 (...)', never '0,0' (catalogue rounding of bijstand_per_1000 > 0, values from mart_buurt_wide)."""
+    '0 tot 15 per 1 000 inwoners (...)', never '0,0' (catalogue rounding of bijstand_per_1000 > 0, values from mart_buurt_wide)."""
     from dashboard.core.format import value_text
     from dashboard.stats import charts, queries as stats_queries
     catalogue, buurt_wide = stats_queries.indicators(build_dir), stats_queries.buurt_wide(build_dir)

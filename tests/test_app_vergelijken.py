@@ -71,9 +71,30 @@ def test_a_rounded_zero_is_explained_beside_the_numbers(app, con):
     table = at.main.dataframe[0].value.set_index("Onderwerp")
     assert table.loc[label, f"{name} ({code})"] == 0
     note = table.loc[label, "Toelichting"]
-    assert note.startswith(f"{name}: 0 = CBS rondt af op") and "0 tot 4" in note and "hoogstens" in note
+    assert note.startswith(f"{name}: 0 = 0 tot ") and "per 1 000 inwoners" in note and "aantal is 0 tot 4" in note
     assert (table["Toelichting"] == "").sum() > 0   # rows without a rounded 0 have no note
     assert any("zie de kolom Toelichting" in c.value for c in at.main.caption)
+    # no dot for the rounded 0 (a dot at 0 called it the lowest of all buurten, which thousands share), the gemeente
+    # keeps its dot, and the caption says why the buurt has none
+    import base64
+    import json
+
+    import numpy as np
+    dots = {}
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            if trace.get("mode") == "markers":
+                xs = trace["x"]   # plotly.py sends numpy as a base64 typed array
+                xs = np.frombuffer(base64.b64decode(xs["bdata"]), dtype=xs["dtype"]) if isinstance(xs, dict) else xs
+                for y, x, hover in zip(trace["y"], xs, trace["hovertext"]):
+                    if x is not None and x == x:   # a NaN x draws no dot
+                        dots[(trace["name"], y.replace("<br>", " "))] = (x, hover)
+    gemeente = [n for (n, y) in dots if y == label and n != name]
+    assert (name, label) not in dots and gemeente, sorted(k for k in dots if k[1] == label)
+    assert len(dots) > 20 and not any("hoger dan 0%" in h for _, h in dots.values())
+    captions = " ".join(c.value for c in at.main.caption)
+    why = captions.split("Geen stip bij een afgerond 0 (", 1)[1].split(")", 1)[0]
+    assert why.startswith(f"{name}: ") and f"‘{label}’" in why and "0 tot 4 geteld" in captions
 
 
 def test_a_buurt_can_be_compared_with_its_most_similar_buurten(app, con):

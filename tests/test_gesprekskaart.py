@@ -167,7 +167,8 @@ def _shown_figures(html: str) -> dict[str, str]:
 
 
 def test_a_rate_of_rounded_counts_is_never_a_bare_number_in_the_big_figure(build_dir, release_path):
-    """A rate whose count CBS rounded to 0 reads 'minder dan 5' with what it means, and a rate whose rounding
+    """A rate whose count CBS rounded to 0 reads '0 tot 15 per 1 000 inwoners' (its range, in its own unit, with at
+    least its bound) and says the count is 0 tot 4, and a rate whose rounding
     interval is wide reads 'ongeveer …', also where the pack prints a 'per 1 000' figure big with its unit under it
     (1e Exloërmond's bijstand read a bare '0 per 1 000 inwoners'). Regions: wijken and gemeenten of the release
     with such a figure in a lens (mart_profile: value 0 with round_upper > 0, or an interval wider than 10%)."""
@@ -185,7 +186,7 @@ def test_a_rate_of_rounded_counts_is_never_a_bare_number_in_the_big_figure(build
                  pick as (select region_code from odd group by region_code, level
                           qualify row_number() over (partition by level, bool_or(value = 0) order by region_code) <= 2)
             select region_code from pick order by 1""").fetchall()
-    checked = {"minder dan": 0, "ongeveer": 0}
+    checked = {"rounded 0": 0, "ongeveer": 0}
     for (code,) in rows:
         shown = _shown_figures(make_pack(code, build_dir=build_dir, today=DAY).html)
         for row in queries.profile(code, build_dir).to_dict("records"):   # the rows the pack is made of
@@ -196,12 +197,14 @@ def test_a_rate_of_rounded_counts_is_never_a_bare_number_in_the_big_figure(build
             # concern: a pack that shows three neutral concerns may leave it out), and the HTML where it is shown
             big = shown.get(row["label"], " ".join(headline(row)))
             if is_rounded_zero(row):
-                assert big.startswith("minder dan 5") and "0 tot 4" in big, (code, row["label"], big)
-                checked["minder dan"] += 1
+                top = re.match(r"0 tot (\d+(?:,\d+)?) per ", big)
+                assert top and "het getelde aantal is 0 tot 4" in big, (code, row["label"], big)
+                assert float(top.group(1).replace(",", ".")) >= row["round_upper"] > 0, (code, row["label"], big)
+                checked["rounded 0"] += 1
             elif is_rough(row):
                 assert big.startswith("ongeveer "), (code, row["label"], big)
                 checked["ongeveer"] += 1
-    assert checked["minder dan"] and checked["ongeveer"], checked
+    assert checked["rounded 0"] and checked["ongeveer"], checked
 
 
 def test_a_figure_known_per_gemeente_only_is_not_blamed_on_the_buurt_boundaries(build_dir, release_path):

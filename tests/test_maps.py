@@ -442,7 +442,8 @@ def _rounded_zero_wijken(gemeente: str) -> set[str]:
 def test_a_rounded_zero_is_its_own_class_not_the_most_favourable_one(draw, indicators):
     """De Friese Meren (GM1940): wijken with 0 bijstandsuitkeringen after CBS rounded to tens (0 tot 4). They were
     painted in the darkest, most favourable class of a problem measure; now they are their own dotted pink class
-    with a legend entry, take no part in the class breaks, and the hover and text alternative say 'minder dan 5'."""
+    with a legend entry, take no part in the class breaks, and the hover and text alternative say '0 tot 5 per 1 000
+    inwoners (... het getelde aantal is 0 tot 4)': the range in the figure's unit, not a count under a rate's label."""
     from dashboard.kaart import text_alternative as ta
     meta = indicators["bijstand_per_1000"]
     assert meta["rounding"] == 10 and meta["direction"] == "lower_is_better"    # tens: a 0 is 0 tot 4
@@ -460,12 +461,14 @@ def test_a_rounded_zero_is_its_own_class_not_the_most_favourable_one(draw, indic
     assert any(layer.type == "circle" for layer in figure.layout.map.layers)     # dotted: not by colour alone
     trace = by_status["afgerond_nul"]      # the hover text per shape, as Plotly fills in the template
     hover = [trace.hovertemplate.replace("%{customdata}", str(c)) for c in trace.customdata]
-    assert all("minder dan 5 (CBS rondt af op tientallen: 0 tot 4; hoogstens " in h for h in hover)
+    assert all(re.search(r": 0 tot \d+(,\d)? per 1 000 inwoners \(CBS rondt af op tientallen: het getelde aantal is "
+                         r"0 tot 4\)<br>", h) for h in hover), hover[:3]
     assert sorted(h.split(": ", 1)[1].split("<br>")[0] for h in hover) == sorted(zeros["value_text"])
     sentence = ta.sentence(frame, meta, "wijk", "De Friese Meren")
     assert f"{len(zeros)} met een afgerond 0 (0 tot 4" in sentence
     table = ta.table(frame, meta, "wijk").set_index("Code")
-    assert table.loc[sorted(expected & set(frame["region_code"])), meta["label"]].str.startswith("minder dan 5").all()
+    shown = table.loc[sorted(expected & set(frame["region_code"])), meta["label"]]
+    assert shown.str.match(r"0 tot \d+(,\d)? per 1 000 inwoners \(").all(), shown.head()
     assert "afgerond 0" in map_text.legend_explanation(frame, "wijk", indicator=meta)
     # Amsterdam: five wijken with a rounded 0 are counted apart, none is named as the lowest figure
     frame, _, _ = draw("bijstand_per_1000", "wijk", "GM0363")
@@ -590,7 +593,8 @@ def test_hover_texts_per_shape_carry_only_what_differs(draw):
     frame, geojson, figure = draw("bijstand_per_1000", "buurt", map_queries.NL)
     assert len(pio.to_json(figure.to_dict(), validate=False)) <= 3_300_000
     zero = {t.meta: t for t in figure.data}["afgerond_nul"]
-    assert "minder dan 5 (CBS rondt af op tientallen: 0 tot 4; hoogstens %{customdata}" in zero.hovertemplate
+    assert "per 1 000 inwoners (CBS rondt af op tientallen: het getelde aantal is 0 tot 4)" in zero.hovertemplate
+    assert "0 tot " in zero.hovertemplate and "%{customdata}" in zero.hovertemplate
     assert all(len(c) <= 6 for c in zero.customdata)                        # '10,4' per shape
     grey = [t for t in figure.data if t.meta == "ontbreekt"]
     assert len(grey) >= 2 and [t.showlegend for t in grey].count(True) == 1

@@ -95,14 +95,14 @@ def test_a_rounded_zero_keeps_its_bound_and_is_not_an_exact_zero(con, catalogue,
     assert len(rows) > 1000  # thousands of buurten have 0 (= 0 to 4) bijstandsuitkeringen
     assert (rows["round_lower"] == 0).all() and (rows["round_upper"] > 0).all()
     assert rows["lower"].isna().all() and rows["upper"].isna().all()   # not a 95 % interval
-    # the profile of such a buurt shows "minder dan 5" and no position among buurten
+    # the profile of such a buurt shows its range ("0 tot 15 per 1 000 inwoners") and no position among buurten
     code = con.execute("""select region_code from mart_profile where indicator_id = 'bijstand_per_1000' and value = 0
                           and region_code like 'BU%' order by region_code limit 1""").fetchone()[0]
     row = table_for(code, build_dir).set_index("indicator_id").loc["bijstand_per_1000"].to_dict()
-    assert is_rounded_zero(row) and rounded_zero_text(row).startswith(
-        "minder dan 5 (CBS rondt af op tientallen: 0 tot 4; hoogstens ")
+    assert is_rounded_zero(row) and rounded_zero_text(row).startswith("0 tot ") and rounded_zero_text(row).endswith(
+        " per 1 000 inwoners (CBS rondt af op tientallen: het getelde aantal is 0 tot 4)")
     html = indicator_html(row | {"indicator_id": "bijstand_per_1000"}, "buurt")
-    assert "minder dan 5" in html and "bb-bar" not in html and "laagste" not in html
+    assert "het getelde aantal is 0 tot 4" in html and "bb-bar" not in html and "laagste" not in html
 
 
 def table_for(code: str, build_dir, level: str = "buurt"):
@@ -221,10 +221,11 @@ def test_a_kwb_2024_empty_cell_reads_zero_or_unknown_on_the_profile(con, build_d
     assert ZERO_OR_UNKNOWN_WHY in summary.summarize(table, "buurt")[-1]
 
 
-def test_the_map_tells_a_rounded_zero_as_minder_dan_5(build_dir):
+def test_the_map_tells_a_rounded_zero_as_its_range(build_dir):
     from dashboard.kaart import colour_classes, map_queries
     indicator = map_queries.load_indicators(build_dir).set_index("indicator_id").loc["bijstand_per_1000"].to_dict()
     values = map_queries.load_values("bijstand_per_1000", "buurt", build_dir)
     frame = colour_classes.map_frame(values, indicator)
     zeros = frame[frame["value"] == 0]
-    assert len(zeros) > 1000 and zeros["value_text"].str.startswith("minder dan 5 (CBS rondt af").all()
+    assert len(zeros) > 1000 and zeros["value_text"].str.match(
+        r"0 tot \d+(,\d)? per 1 000 inwoners \(CBS rondt af op tientallen: het getelde aantal is 0 tot 4\)$").all()

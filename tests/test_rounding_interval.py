@@ -94,7 +94,10 @@ def test_a_rounded_zero_keeps_its_bound_in_the_rounding_columns(con, kwb_counts,
     assert src["a_soz_wb"] == 0 and (r_low, r_high) == pytest.approx(expected_interval(0, src["a_inw"], True))
     assert lower is None and upper is None
     row = table_for(code, build_dir).set_index("indicator_id").loc["bijstand_per_1000"]
-    assert value_text(row).startswith("minder dan 5 (CBS rondt af op tientallen: 0 tot 4; hoogstens ")
+    shown = value_text(row)    # the range in the rate's unit, reaching at least its bound, and the count's meaning
+    top = float(shown.removeprefix("0 tot ").split(" ")[0].replace(",", "."))
+    assert shown.startswith("0 tot ") and top >= r_high and shown.endswith(
+        " per 1 000 inwoners (CBS rondt af op tientallen: het getelde aantal is 0 tot 4)"), shown
 
 
 def test_a_rough_rate_is_shown_without_false_precision(con, kwb_counts, build_dir):
@@ -231,14 +234,14 @@ def test_wijkagenda_follow_up_sees_no_change_inside_the_rounding(con, build_dir)
 
 
 def test_an_agenda_frozen_before_the_rounding_columns_keeps_its_rounded_0_bound(con):
-    """A baseline frozen by an earlier release kept a rounded 0's bound in `upper`: it still reads 'minder dan 5
-    (...; hoogstens ...)' (format.rounding_bounds reads it for a rounded 0 only)."""
+    """A baseline frozen by an earlier release kept a rounded 0's bound in `upper`: it still reads '0 tot 15 per
+    1 000 inwoners (...)' (format.rounding_bounds reads it for a rounded 0 only)."""
     bound = con.execute("""select round_upper from mart_profile where indicator_id = 'bijstand_per_1000'
                            and value = 0 and region_code like 'BU%' order by region_code limit 1""").fetchone()[0]
     old = {"value": 0.0, "unit": "per 1 000 inwoners", "rounding": 10, "lower": 0.0, "upper": bound}
     assert value_text(old) == value_text({**old, "lower": None, "upper": None, "round_lower": 0.0,
                                           "round_upper": bound})
-    assert "hoogstens" in value_text(old)
+    assert value_text(old).startswith("0 tot ") and value_text(old) != value_text({**old, "upper": None})
 
 
 def test_every_rounding_interval_holds_its_value_and_only_ratios_of_rounded_counts_have_one(con):

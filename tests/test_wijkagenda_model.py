@@ -234,9 +234,10 @@ def test_the_printed_agenda_claims_cc_by_only_for_sources_that_have_it(agenda_do
     assert f"{attribution} — CC BY 4.0" not in footer and f"{attribution}; " not in footer
 
 
-def test_a_rounded_0_baseline_reads_minder_dan_5_on_page_print_and_follow_up(build_dir, release_path):
+def test_a_rounded_0_baseline_reads_its_range_on_page_print_and_follow_up(build_dir, release_path):
     """A followed rate whose count CBS rounded to 0 (catalogue rounding > 0) means 0 to 4: the frozen baseline
-    carries the rounding, and the follow-up, the print and the agenda page say 'minder dan 5 (...)', never '0'."""
+    carries the rounding, and the follow-up, the print and the agenda page say '0 tot 15 per 1 000 inwoners (... het
+    getelde aantal is 0 tot 4)', never '0'."""
     from dashboard.core.format import value_text
     from dashboard.wijkagenda import view_agenda
     with duckdb.connect(str(release_path), read_only=True) as con:   # source: mart_profile and mart_catalogue
@@ -248,7 +249,7 @@ def test_a_rounded_0_baseline_reads_minder_dan_5_on_page_print_and_follow_up(bui
     base = data.freeze(code, "bijstand_per_1000", TODAY, build_dir)
     assert base["rounding"] == rounding
     expected = value_text({"value": 0.0, "rounding": rounding, "round_lower": 0.0, "round_upper": upper, "unit": unit})
-    assert expected.startswith("minder dan") and "hoogstens" in expected
+    assert expected.startswith("0 tot ") and "het getelde aantal is 0 tot 4" in expected
     followed = follow.follow_up(base, data.latest(base, build_dir))
     assert followed.baseline_text.startswith(expected) and followed.latest_text.startswith(expected)
     assert view_agenda._value(base) == expected

@@ -87,8 +87,8 @@ st.markdown("""
   inwoners en huishoudens van kleine buurten op vijftallen). Een verhouding uit zulke afgeronde aantallen rekenen
   we pas uit vanaf een minimum aantal inwoners of huishoudens (per onderwerp in de catalogus); daaronder staat er
   'te weinig inwoners voor een betrouwbaar cijfer'. Een aandeel boven 100% of meer dan 1.000 per 1.000 tonen we nooit.
-- **Minder dan 5**: een aantal dat CBS afrondt op 0 kan 0 tot 4 zijn. We tonen dan 'minder dan 5' (met de hoogst
-  mogelijke waarde per 1.000) en noemen het nooit 'de laagste'. Op de kaart heeft zo'n gebied een eigen kleur,
+- **Afgerond 0**: een aantal dat CBS afrondt op 0 kan 0 tot 4 zijn. We tonen dan wat het cijfer kan zijn, van 0
+  tot de hoogst mogelijke waarde (bijvoorbeeld '0 tot 15 per 1.000 inwoners'), en noemen het nooit 'de laagste'. Op de kaart heeft zo'n gebied een eigen kleur,
   'Afgerond 0 (0 tot 4)' (roze, met stippen), en telt het niet mee voor de grenzen van de kleurklassen.
 - **Ongeveer**: CBS rondt ook de andere aantallen af (uitkeringen op tientallen, inwoners van wijken en buurten op
   vijftallen). In een kleine buurt maakt dat een cijfer per 1.000 inwoners onzeker: 10 WW-uitkeringen bij 345

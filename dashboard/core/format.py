@@ -1,7 +1,8 @@
 """Dutch number and label formatting shared by pages, charts and the gesprekskaart.
 
 Also the words for a value that is not an exact number: why a figure is missing (per level: a country has no
-buurtindeling), a count that CBS rounded to 0 ("minder dan 5", never "0" and never "the lowest"), and a ratio of
+buurtindeling), a count that CBS rounded to 0 ("0 tot 15 per 1 000 inwoners": the count is 0 tot 4; never "0" and never "the
+lowest"), and a ratio of
 rounded counts whose rounding interval is wide ("ongeveer 29 per 1 000 inwoners (14 tot 41)"). `value_text` is the
 one formatter every page, chart hover and print calls for a shown figure.
 
@@ -217,25 +218,35 @@ def rounded_zero_counts(rounding) -> str:
 
 
 def rounded_zero_parts(row) -> tuple[str, str]:
-    """('minder dan 5', 'CBS rondt af op tientallen: 0 tot 4; hoogstens 8,2 per 1 000 inwoners') for a rounded 0."""
+    """A figure computed from a count that CBS rounded to 0, as (main text, explanation):
+    - a rate or share with its rounding interval: ('0 tot 9 per 1 000 inwoners', 'CBS rondt af op tientallen: het
+      getelde aantal is 0 tot 4'): the main text is in the figure's own unit, so it cannot be read as '4 per 1 000';
+      its upper end is widened outwards to the decimals the interval supports (8,2 -> 9), as 'ongeveer' ranges are;
+    - without its bound (a peer range's lowest, an old baseline without one): ('afgerond 0', 'CBS rondt af op
+      tientallen: het getelde aantal is 0 tot 4')."""
     rounding = int(as_number(row.get("rounding")) or 10)
+    how = f"CBS rondt af op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')}"
     bounds = rounding_bounds(row)
     upper = bounds[1] if bounds else None
-    bound = (f"; hoogstens {fmt_value(upper, str(row.get('unit') or ''), declared_decimals(row))}"
-             if upper else "")
-    return (f"minder dan {_rounded_zero_largest(rounding) + 1}",
-            f"CBS rondt af op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')}: {rounded_zero_counts(rounding)}{bound}")
+    counted = f"{how}: het getelde aantal is {rounded_zero_counts(rounding)}"
+    if not upper:
+        return "afgerond 0", counted
+    d = min(declared_decimals(row) if declared_decimals(row) is not None else 1, interval_decimals(0.0, upper))
+    step = 10 ** -d
+    high = math.ceil(upper / step - 1e-9) * step
+    unit = str(row.get("unit") or "")
+    return f"0 tot {fmt_value(high, unit, d)}", counted
 
 
 def rounded_zero_text(row) -> str:
-    """'minder dan 5 (CBS rondt af op tientallen: 0 tot 4; hoogstens 8,2 per 1 000 inwoners)' for a rounded 0."""
+    """'0 tot 9 per 1 000 inwoners (CBS rondt af op tientallen: het getelde aantal is 0 tot 4)' for a rounded 0."""
     big, small = rounded_zero_parts(row)
     return f"{big} ({small})"
 
 
 def value_parts(row, decimals: int | None = None) -> tuple[str, str]:
     """The value of a row as (main text, explanation; '' when the figure is exact enough):
-    - a rounded 0: ('minder dan 5', 'CBS rondt af op tientallen: 0 tot 4; hoogstens 8,2 per 1 000 inwoners');
+    - a rounded 0: ('0 tot 9 per 1 000 inwoners', 'CBS rondt af op tientallen: het getelde aantal is 0 tot 4');
     - a rough value: ('ongeveer 29 per 1 000 inwoners (14 tot 41)', 'CBS rondt de aantallen af ...');
     - else (fmt_value at shown_decimals, '').
     `decimals` overrides the row's declared precision (the rounding interval still caps it)."""
@@ -250,8 +261,8 @@ def value_parts(row, decimals: int | None = None) -> tuple[str, str]:
 
 def value_text(row, decimals: int | None = None, explain: bool = False) -> str:
     """THE formatter of a shown figure (a mart_profile / mart_indicator_series / mart_map_values row, or any dict
-    with value, unit, rounding, round_lower, round_upper): a rounded 0 as 'minder dan 5 (CBS rondt af op
-    tientallen: 0 tot 4; hoogstens …)', a value whose rounding interval is wide as 'ongeveer 29 per 1 000
+    with value, unit, rounding, round_lower, round_upper): a rounded 0 as '0 tot 9 per 1 000 inwoners (CBS rondt
+    af op tientallen: het getelde aantal is 0 tot 4)', a value whose rounding interval is wide as 'ongeveer 29 per 1 000
     inwoners (14 tot 41)' (with `explain`, followed by the rounding note), else fmt_value."""
     main, note = value_parts(row, decimals)
     if is_rounded_zero(row):

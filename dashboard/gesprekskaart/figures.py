@@ -7,7 +7,7 @@ gemeente and Nederland is worded by wording.comparison_sentence and does not dec
 ("gunstiger dan in minstens 6 van de 10 buurten") and the rows never disagree.
 
 Honesty rules (issue #8): a figure on the unfavourable side of the middle of all buurten is never a strength; a count
-that CBS rounded to 0 reads "minder dan 5" and is never ranked among buurten; a gemeente's, wijk's or Nederland's
+that CBS rounded to 0 reads "0 tot 15 per 1 000 inwoners" and is never ranked among buurten; a gemeente's, wijk's or Nederland's
 figure placed among buurten says "losse buurten"; the share of buurten names its base when the figure covers fewer
 than 90% of them; a difference inside the rounding interval or the estimate's margin is not "hoger" or "lager".
 """
@@ -108,8 +108,8 @@ def make_figure(row: Mapping, *, level: str, gemeente_name: str | None, prompt: 
 
 def headline(row: Mapping) -> tuple[str, str]:
     """The figure as the pack shows it big, and the small line under it, by the same rules as format.value_parts:
-    ('13,2', 'per 1 000 inwoners'); a rounded 0 ('minder dan 5', 'CBS rondt af op tientallen: 0 tot 4; hoogstens
-    11,0 per 1 000 inwoners'), never a bare '0'; a rough rate ('ongeveer 55 (40 tot 67)', 'per 1 000 inwoners');
+    ('13,2', 'per 1 000 inwoners'); a rounded 0 ('0 tot 12 per 1 000 inwoners', 'CBS rondt af op tientallen: het getelde
+    aantal is 0 tot 4'), never a bare '0'; a rough rate ('ongeveer 55 (40 tot 67)', 'per 1 000 inwoners');
     a share or distance ('41,0%', '') or rough ('ongeveer 10% (5 tot 15%)', '')."""
     unit = str(row.get("unit") or "")
     per = unit.startswith("per ")

@@ -45,7 +45,7 @@ class Figure:
     standout: bool
     score: float
     prompt: str | None
-    # the big figure and the small line under it ('13,2' + 'per 1 000 inwoners'; a rounded 0 'minder dan 5' +
+    # the big figure and the small line under it ('13,2' + 'per 1 000 inwoners'; a rounded 0 '0 tot 15 per 1 000 inwoners' +
     # 'CBS rondt af op tientallen: 0 tot 4; hoogstens …'); see figures.headline
     headline: str = ""
     headline_note: str = ""

@@ -75,7 +75,7 @@ def _legend(region_level: str, gemeente: str | None, lens: str) -> str:
 
 def _value(fig: Figure) -> str:
     tag = ' <span class="tag">geschat</span>' if fig.modelled else ""
-    # '13,2' big, 'per 1 000 inwoners' small under it; a rounded 0 'minder dan 5' and what it means (figures.headline)
+    # '13,2' big, 'per 1 000 inwoners' small under it; a rounded 0 '0 tot 15 per 1 000 inwoners' and what it means (figures.headline)
     note = f'<span class="unit">{_e(fig.headline_note)}</span>' if fig.headline_note else ""
     return f'<div class="val">{_e(fig.headline or fig.value_text)}{note}{tag}</div>'
 

@@ -61,7 +61,7 @@ def _stepped(colours: list[str]) -> list:
 
 def hover_parts(texts: list[str]) -> tuple[str, np.ndarray | None, str]:
     """(head, per-shape part or None, foot): what all hover texts share goes into the template once, only what
-    differs is sent per shape ('minder dan 5 (… hoogstens ' + '10,4' + ' per 1 000 inwoners)'). On the all-NL
+    differs is sent per shape ('0 tot 1' + '5' + ' per 1 000 inwoners (…)'). On the all-NL
     buurt map this keeps thousands of copies of the same words out of the figure."""
     if len(set(texts)) <= 1:
         return (texts[0] if texts else ""), None, ""

@@ -53,7 +53,7 @@ def map_frame(values: pd.DataFrame, indicator: Mapping, codes: Iterable[str] | N
                         index=frame.index, dtype="float64").where(has_value).clip(upper=k - 1)
     flip = indicator.get("direction") == "lower_is_better"
     frame["bucket"] = ((k - 1 - raw) if flip else raw).astype("Int64")
-    # format.value_text, the one formatter of a shown figure: 'minder dan 5 (… 0 tot 4; hoogstens …)' for a rounded
+    # format.value_text, the one formatter of a shown figure: '0 tot 15 per 1 000 inwoners (… 0 tot 4)' for a rounded
     # 0, 'ongeveer 29 per 1 000 inwoners (14 tot 41)' where the counts CBS rounded leave a wide interval
     # (a count CBS rounds, inwoners of a wijk or buurt to 5, through counts.count_text: 'ongeveer 5 (3 tot 7)')
     nan = frame["value"] * np.nan

@@ -27,7 +27,7 @@ def _n(k: int) -> str:
 def _end(with_value: pd.DataFrame, which: str, level: str) -> str:
     """'0,3 km (Lombok-West)', or with a tie '0,3 km (Lombok-West en 4 andere buurten)' ('en 1 andere buurt'):
     areas that share the lowest (highest) figure are counted, so no single one is called the lowest when others have
-    the same figure. Rounded 0s ('afgerond_nul', 'minder dan 5') are not in `with_value`: sentence() counts them
+    the same figure. Rounded 0s ('afgerond_nul', '0 tot 15 per 1 000 inwoners') are not in `with_value`: sentence() counts them
     apart."""
     extreme = getattr(with_value["value"], which)()
     tied = with_value[with_value["value"].eq(extreme)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.core.charts import share_text
-from dashboard.core.format import (as_number, is_rough, is_rounded_zero, rough_range, rounded_zero_parts,
+from dashboard.core.format import (as_number, is_rough, is_rounded_zero, rough_range, rounded_zero_text,
                                    shown_decimals, unit_number, value_text)
 from dashboard.profile.table import LENS_TITLE
 
@@ -16,10 +16,11 @@ def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     Kracht/Zorgen indicator (landing only), each value rounded to the decimals it is shown with
     (format.shown_decimals: the indicator's, fewer where a rounding interval is wide; per cell in
     table.attrs['decimals']), one column per region 'Naam (CODE)', and a Toelichting that says what a 0 from a
-    count CBS rounded means per region ('0 tot 4; hoogstens …': the number column keeps its 0, so the CSV stays
+    count CBS rounded means per region ('0 tot 15 per 1 000 inwoners (… 0 tot 4)': the number column keeps its 0, so the CSV stays
     numeric; when a row's figures are from different periods, each place's period and table). Kracht rows come
     first. Chart rows: indicator_id, label, lens and per region pos_<code> (% of buurten with a
-    lower value) and text_<code> (formatted value or why it is missing)."""
+    lower value; none for a rounded 0), zero_<code> (a rounded 0) and text_<code> (formatted value or why it is
+    missing)."""
     base = profiles[0].table
     keep = base[base["lens"].isin(["asset", "problem"]) & base["landing"].astype(bool)][
         ["indicator_id", "label", "lens", "unit", "modelled"]]
@@ -37,12 +38,16 @@ def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
         decimals[f"{p.region['name']} ({code})"] = shown
         table[f"{p.region['name']} ({code})"] = [round(float(v), 1 if d is None else d) if pd.notna(v)
                                                  else float("nan") for v, d in zip(rows["value"].astype(float), shown)]
-        chart[f"pos_{code}"] = rows["share_lower"].astype(float).to_numpy()
+        # a rounded 0 (0 tot 4 counted) gets no dot, as it gets no bar on the profile: thousands of buurten share
+        # it, and placing it would call it the lowest figure (compare_notes says why the dot is missing)
+        zero = [bool(pd.notna(r["value"]) and is_rounded_zero(r)) for r in records]
+        chart[f"pos_{code}"] = [float("nan") if z else float(s) for z, s in zip(zero, rows["share_lower"].astype(float))]
+        chart[f"zero_{code}"] = zero
         chart[f"text_{code}"] = [value_text(r) + _place(r) if pd.notna(r["value"]) else str(r["missing_text"])
                                  for r in records]
         for ind, r in zip(rows.index, records):
             if pd.notna(r["value"]) and is_rounded_zero(r):   # the number column keeps 0; this says what it means
-                notes.setdefault(ind, []).append(f"{p.region['name']}: 0 = {rounded_zero_parts(r)[1]}")
+                notes.setdefault(ind, []).append(f"{p.region['name']}: 0 = {rounded_zero_text(r)}")
             elif pd.notna(r["value"]) and is_rough(r):   # the number column keeps the value; this says how rough
                 notes.setdefault(ind, []).append(f"{p.region['name']}: ongeveer {rough_range(r)} "
                                                  "(CBS rondt de aantallen af)")
@@ -68,7 +73,7 @@ def compare_table(profiles: list) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _place(r) -> str:
     """' (hoger dan 24% van de buurten)'; for a rough value the share its whole rounding interval supports
     (' (door de afronding hoger dan 20% tot 95% van de buurten)'); '' when the figure is not placed."""
-    if pd.isna(r["share_lower"]):
+    if pd.isna(r["share_lower"]) or is_rounded_zero(r):
         return ""
     n, low, high = (as_number(r.get(c)) for c in ("n_total", "n_lower_sure", "n_higher_sure"))
     if is_rough(r) and n and low is not None and high is not None:

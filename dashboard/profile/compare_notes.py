@@ -24,4 +24,15 @@ def chart_notes(table: pd.DataFrame, chart: pd.DataFrame, regions: list) -> str:
     if len(unplaced):
         notes.append(" Zonder stip: " + ", ".join(f"‘{u}’" for u in unplaced) + ". Daarvan zijn er geen "
                      "buurtcijfers om het tussen te zetten; het cijfer staat in de tabel.")
+    rounded = [f"{r['name']}: " + ", ".join(f"‘{label}’" for label in labels)
+               for r in regions if (labels := _rounded_zeros(chart, r))]
+    if rounded:
+        notes.append(" Geen stip bij een afgerond 0 (" + "; ".join(rounded) + "): CBS rondt het aantal af, dus het "
+                     "is 0 tot 4 geteld. Veel buurten hebben zo'n 0, en het is niet het laagste cijfer. Zie de "
+                     "kolom Toelichting.")
     return "".join(notes)
+
+
+def _rounded_zeros(chart: pd.DataFrame, region) -> list[str]:
+    """The labels of the rows where this region's figure is a rounded 0 (compare_table's zero_<code>)."""
+    return list(chart.loc[chart[f"zero_{region['region_code']}"].astype(bool), "label"])

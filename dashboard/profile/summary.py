@@ -6,7 +6,7 @@ direction-aware: a short distance to the huisarts is "dichterbij dan in 80% van 
 Honesty rules (issue #8), checked over all buurten by tests/test_summary.py:
 - a figure is only called a strength ("sterk punt", "sterkste punt") when it is on the favourable side of the
   middle of all buurten; when nothing stands out, the summary says so;
-- a count that CBS rounded to 0 is "minder dan 5", never a lowest value, and is left out of comparisons;
+- a count that CBS rounded to 0 is "0 tot 15 per 1 000 inwoners" (the count 0 tot 4), never a lowest value, and is left out of comparisons;
 - a ratio of counts CBS rounded is placed among the buurten by its whole rounding interval: "meer dan in X% van de
   buurten", a strength and a concern count only the buurten below its lowest / above its highest possible value
   (n_lower_sure / n_higher_sure, queries.profile), so an interval that spans the threshold is no strength or

@@ -166,7 +166,7 @@ def _axis_title(meta: pd.DataFrame, ind: str) -> str:
 def _points_trace(data: pd.DataFrame, xcol: str, ycol: str, name: str, colour: str, size, x_fmt: str, y_fmt: str,
                   labels: tuple[str, str] = ("x", "y"), **kwargs) -> go.Scatter:
     xl, yl = (html.escape(str(v)) for v in labels)
-    # a 0 from a count CBS rounded is drawn at 0 but named as what it is ('minder dan 5 ...', never '0,0')
+    # a 0 from a count CBS rounded is drawn at 0 but named as what it is ('0 tot 15 per 1 000 inwoners (...)', never '0,0')
     texts = [data[f"{c}_text"].fillna("").astype(str) if f"{c}_text" in data else None for c in (xcol, ycol)]
     shown = [f"%{{customdata[{2 + sum(u is not None for u in texts[:i])}]}}" if t is not None
              else f"%{{{axis}:{fmt}}}" for i, (t, axis, fmt) in enumerate(zip(texts, ("x", "y"), (x_fmt, y_fmt)))]

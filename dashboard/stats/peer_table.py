@@ -38,7 +38,7 @@ def peer_benchmark_table(values: pd.DataFrame, region_code: str, peers: Sequence
                                                                  me["gemeente_value"], me["gemeente_lower"],
                                                                  me["gemeente_upper"])
         vals = others["value"].astype(float)
-        # a 0 from a count CBS rounded is 'minder dan 5 (... 0 tot 4 ...)', never '0 per 1 000', and a rate whose
+        # a 0 from a count CBS rounded is '0 tot 15 per 1 000 inwoners (... 0 tot 4)', never '0 per 1 000', and a rate whose
         # rounding interval is wide 'ongeveer 29 per 1 000 inwoners (14 tot 41)' (format.value_text, with the
         # region's own rounding interval where it has one; a peer statistic has none)
         text = lambda v, low=None, high=None: value_text({  # noqa: E731

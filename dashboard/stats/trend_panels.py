@@ -116,7 +116,7 @@ def _rounding(ind) -> float:
 
 def hover_texts(points: pd.DataFrame, panel: TrendPanel) -> list[str]:
     """Each point as format.value_text shows it: a rate of rounded counts reads 'ongeveer 29 per 1 000 inwoners
-    (14 tot 41)', a rounded 0 'minder dan 5 (…)', else the value with its unit."""
+    (14 tot 41)', a rounded 0 '0 tot 15 per 1 000 inwoners (…)', else the value with its unit."""
     cols = [c for c in ("value", "round_lower", "round_upper", "upper") if c in points]
     return [value_text({**dict(zip(cols, values)), "unit": panel.unit, "rounding": panel.rounding,
                         "indicator_id": panel.indicator_id})

@@ -54,7 +54,7 @@ def _figure(value: float | None, unit: str, row: Mapping, rounding: object, indi
 
 def _shown(value: float | None, unit: str, row: Mapping, rounding: object = None, indicator_id: object = None) -> str:
     """The figure as the profile shows it (format.value_text, at the indicator's decimals): a 0 from a count CBS
-    rounded is 'minder dan 5 (... 0 tot 4 ...)', a rate with a wide rounding interval 'ongeveer 29 per 1 000
+    rounded is '0 tot 15 per 1 000 inwoners (... 0 tot 4)', a rate with a wide rounding interval 'ongeveer 29 per 1 000
     inwoners (14 tot 41)'."""
     return value_text(_figure(value, unit, row, rounding, indicator_id))
 

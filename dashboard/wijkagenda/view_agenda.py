@@ -142,7 +142,7 @@ def priority_card(number: int, priority: dict, notes: dict) -> None:
 
 def _value(baseline: dict) -> str:
     from .follow import baseline_text
-    # a rounded 0 (baseline 'rounding') reads 'minder dan 5 (... 0 tot 4 ...)', a buurt's 5 inwoners 'ongeveer 5'
+    # a rounded 0 (baseline 'rounding') reads '0 tot 15 per 1 000 inwoners (... 0 tot 4)', a buurt's 5 inwoners 'ongeveer 5'
     return baseline_text(baseline)
 
 
