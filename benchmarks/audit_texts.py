@@ -17,7 +17,7 @@ contradictions, one class each, and prints per class how many regions and senten
   pack_summary   the summary calls a figure a strength/concern the gesprekskaart says does not stand out, or
                  the reverse (same figure, same region)
   count_precise  a count CBS rounds (inwoners of buurten and wijken) written as an exact number off its rounding
-  tiny_rate      a rate from rounded counts in a buurt of < 50 inwoners shown without 'ongeveer'/'minder dan'
+  tiny_rate      a rate from rounded counts in a buurt of < 50 inwoners shown without 'ongeveer'/'0 tot'/'minder dan'
   bare_zero      a rounded 0 shown as '0' (it means 0 tot 4)
   missing_zero   a figure without a value written as 0
   geschat        a modelled figure whose value, prompt or summary sentence lacks 'geschat'
@@ -181,10 +181,10 @@ def audit(found: dict, record) -> None:
                 shown_claims.append((fig, said))
             if fig.modelled and "geschat" not in (fig.prompt or "geschat"):
                 record("geschat", f"{fig.label}: {fig.prompt}")
-            if is_rounded_zero(row) and re.fullmatch(r"0(,0+)?%?( .*)?", fig.headline or fig.value_text):
+            if is_rounded_zero(row) and re.fullmatch(r"0(,0+)?%?(?! tot )( .*)?", fig.headline or fig.value_text):
                 record("bare_zero", f"{fig.label}: {fig.headline or fig.value_text}")
             if (region.level in ("buurt", "wijk") and (region.inwoners or 0) < 50 and fig.unit.startswith("per ")
-                    and not re.search("ongeveer|minder dan|te weinig|bij maar",
+                    and not re.search("ongeveer|minder dan|0 tot |afgerond 0|te weinig|bij maar",
                                       f"{fig.value_text} {fig.headline} {fig.headline_note}")):
                 record("tiny_rate", f"{fig.label}: {fig.headline} {fig.headline_note} ({region.inwoners:.0f} inwoners)")
         # what the intro claims about the rows: none (or every one) on the lens's side, of all comparisons
@@ -259,7 +259,7 @@ def audit(found: dict, record) -> None:
     inwoners = next((as_number(r.get("value")) for r in rows if r["indicator_id"] == "inwoners"), None)
     if region.level in ("buurt", "wijk") and inwoners is not None and inwoners < 50:
         for m in re.finditer(r"[^.]*van elke 1\.000 inwoners.*?\.(?=\s|$)", summary):
-            if not re.search("ongeveer|minder dan|bij maar", m.group(0)):
+            if not re.search("ongeveer|minder dan|0 tot |afgerond 0|bij maar", m.group(0)):
                 record("tiny_rate", f"summary: {m.group(0).strip()}")
     for m in re.finditer(rf"(?<![\d,.])({NUMBER}) inwoners\b", summary):
         value = number(m.group(1))
