@@ -529,6 +529,7 @@ def test_a_sixth_background_choice_gets_a_dutch_message_not_the_browsers_english
     at = app(regio="GM0344")
     widget = at.multiselect(key="verband_controls")
     assert widget.proto.max_selections == 0   # no browser-side limit, so no English message
+    assert widget.proto.select_all == 0       # nor Streamlit's English 'Select all' option (1.67's default)
     six = ["aandeel_65plus", "bevolkingsdichtheid", "aandeel_0_15", "eenpersoonshuishoudens", "koopwoningen",
            "woz_waarde"]
     at = widget.set_value(six).run()

@@ -408,3 +408,18 @@ def test_a_saved_form_sent_again_with_new_text_adds_it_and_a_repeat_adds_nothing
     assert not at.exception and titles() == ["Samen meer bewegen", "De huisarts blijft dichtbij"]
     ids = [p["id"] for p in AgendaStore(store_path).agenda(agenda_id)[0]["priorities"]]
     assert ids[0] == first_id and ids[1] != first_id
+
+
+def test_no_list_box_offers_streamlits_english_select_all(store_path):
+    """Streamlit 1.67 adds 'Select all' (English) to every multiselect of up to 1 000 options; in the conversation
+    form it sat above the figures and items to link, in the priority form above the figures to follow."""
+    at = _record_conversation(with_agenda())
+    boxes = list(at.multiselect)
+    at.session_state["wa_tab"] = "Wijkagenda"
+    at = at.run()
+    boxes += list(at.multiselect)
+    labels = {b.label for b in boxes}
+    assert {"Over welke buurt(en) of wijk ging het?", "Hoort bij deze cijfers", "Cijfers om te volgen (het beginpunt "
+            "wordt nu vastgelegd)", "Waarom: wat is er gezegd?"} <= labels
+    assert [b.label for b in boxes if b.proto.select_all != 0] == []
+

@@ -89,7 +89,7 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     # option first.' (Streamlit's English); the bound is kept here, in Dutch, and the choice stays as made
     chosen = st.multiselect(f"Houd rekening met (hoogstens {MAX_CONTROLS} achtergrondkenmerken)", ids,
                             format_func=options.get, key="verband_controls",
-                            placeholder="bijvoorbeeld leeftijd of dichtheid")
+                            placeholder="bijvoorbeeld leeftijd of dichtheid", select_all=False)
     controls = tuple(c for c in chosen if c not in (x, y))
     if len(controls) < len(chosen):
         st.caption("Een gekozen kenmerk is al x of y en telt niet nog eens mee.")

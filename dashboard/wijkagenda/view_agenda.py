@@ -57,14 +57,14 @@ def priority_form(agenda: dict, region: dict, existing: dict | None, conversatio
                       max_chars=model.TITLE_CHARS, placeholder="Bijvoorbeeld: Samen meer bewegen")
         st.multiselect("Wat de buurt al heeft (Bewonerskaart)", list(assets), default=[a["id"] for a in
                        old.get("assets") or []], format_func=lambda i: assets[i]["name"], key=f"{key}_assets",
-                       placeholder="Kies wat er al is", help=model.at_most("assets"))
+                       placeholder="Kies wat er al is", help=model.at_most("assets"), select_all=False)
         st.multiselect("Waarom: wat is er gezegd?", list(note_labels), default=[n for n in old.get("why") or []
                        if n in note_labels], format_func=note_labels.get, key=f"{key}_why",
-                       placeholder="Kies notities uit de gesprekken", help=model.at_most("why"))
+                       placeholder="Kies notities uit de gesprekken", help=model.at_most("why"), select_all=False)
         st.multiselect("Cijfers om te volgen (het beginpunt wordt nu vastgelegd)", list(indicator_labels),
                        default=[b["indicator_id"] for b in old.get("indicators") or []],
                        format_func=indicator_labels.get, key=f"{key}_indicators",
-                       help=model.at_most("indicators"), placeholder="Kies cijfers uit het profiel")
+                       help=model.at_most("indicators"), placeholder="Kies cijfers uit het profiel", select_all=False)
         st.text_area("Wie werkt eraan? (organisaties en initiatieven, één per regel)",
                      value="\n".join(old.get("organisations") or []), key=f"{key}_organisations", height=90)
         st.date_input("Volgende terugblik", value=date.fromisoformat(old["next_review"]) if old.get("next_review")

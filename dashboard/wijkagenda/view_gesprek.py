@@ -114,7 +114,7 @@ def conversation_form(region: dict, agenda: tuple[dict, int] | None,
                            help=f"Een aantal (0 tot {model.MAX_COUNT:,}), geen namen.".replace(",", "."))
         st.multiselect("Over welke buurt(en) of wijk ging het?", list(place_labels),
                        default=start.get("regions", [code]), format_func=lambda c: f"{place_labels[c]} ({c})",
-                       key=f"{key}_regions", help=model.at_most("regions"))
+                       key=f"{key}_regions", help=model.at_most("regions"), select_all=False)
         st.markdown("#### Wat is er gezegd? Per vraag van de gesprekskaart; één notitie per regel.")
         for i, prompt in enumerate(prompts):
             with st.expander(md_escape(prompt), expanded=i == 0):   # a label reads markdown
@@ -126,11 +126,11 @@ def conversation_form(region: dict, agenda: tuple[dict, int] | None,
                 link_left.multiselect("Hoort bij deze cijfers", list(indicator_labels),
                                       default=start.get(f"{i}_indicators"), key=f"{key}_{i}_indicators",
                                       format_func=indicator_labels.get, help=model.at_most("note_indicators"),
-                                      placeholder="Kies cijfers uit het profiel")
+                                      placeholder="Kies cijfers uit het profiel", select_all=False)
                 link_right.multiselect("Hoort bij deze items van de Bewonerskaart", list(assets),
                                        default=start.get(f"{i}_assets"), key=f"{key}_{i}_assets",
                                        format_func=lambda a: assets[a]["name"], help=model.at_most("assets"),
-                                       placeholder="Kies wat er al is")
+                                       placeholder="Kies wat er al is", select_all=False)
         st.text_area("Thema's met stippen (één per regel: thema: aantal stippen)", value=start.get("themes", ""),
                      key=f"{key}_themes", height=100, placeholder="Bewegen en ontmoeten: 14\nRondkomen: 9",
                      max_chars=4000)
