@@ -37,7 +37,7 @@ UNIT_SECONDS = {
     "browser-test_browser_bewonerskaart": 43, "browser-test_browser_gesprekskaart": 37, "test_stats_views": 25,
     "killed_then_rebuilt": 23, "tests/test_app_verbanden.py::test_only_indicators": 20,
     "tests/test_app_profiel.py::test_first_start": 15, "tests/test_bewoners_privacy.py::test_the_long_digit": 15,
-    "browser-test_browser_profiel": 15, "test_stats_peers": 12, "tests/test_bewoners_upload_properties.py": 11,
+    "browser-test_browser_profiel": 15, "browser-test_browser_wijkagenda_input": 15, "test_stats_peers": 12, "tests/test_bewoners_upload_properties.py": 11,
     "tests/test_summary.py::test_every_told": 11, "tests/test_cli.py::test_ensure": 11,
     "tests/test_gesprekskaart_pdf.py::test_pack_prints": 10, "test_replay_refresh_cache": 10, "test_text_rules": 20,
 }

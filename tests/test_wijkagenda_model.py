@@ -376,3 +376,12 @@ def test_a_newer_period_without_a_figure_is_not_called_a_newer_figure(build_dir)
     assert result.status == follow.NOT_PUBLISHED
     assert follow.summary([result]) == ("Voor het gevolgde cijfer is er nog geen nieuwer cijfer dan het beginpunt. "
                                         "Voor Inwoners is er een nieuwere periode, maar zonder cijfer voor deze plek.")
+
+
+def test_an_amount_typed_the_dutch_way_is_read_as_meant():
+    from dashboard.wijkagenda.checks import read_amount
+    assert [read_amount(t) for t in ("1234,56", "1.234,56", "1.250", "€ 1.000.000", "€ 50,-", "12.50", "1 250,00",
+                                     "0,5")] == [1234.56, 1234.56, 1250.0, 1_000_000.0, 50.0, 12.5, 1250.0, 0.5]
+    assert read_amount("1,234") == 1.234          # a decimal comma: refused later for its three decimals
+    assert [read_amount(t) for t in ("", "twaalf", "1.2.3", "1,2,3", "12.5.0", "9" * 40, None)] == [None] * 7
+

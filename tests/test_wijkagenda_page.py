@@ -85,7 +85,7 @@ def test_priority_budget_line_and_review_are_saved_and_followed(store_path, buil
     assert priority["indicators"] == [frozen]                    # the baseline is the release row, frozen
     key = f"wa_b_{priority['id']}"
     at.text_input(key=f"{key}_description").input("Vervoer naar de praktijk")
-    at.number_input(key=f"{key}_amount").set_value(750.0)
+    at.text_input(key=f"{key}_amount").input("750")
     at.selectbox(key=f"{key}_source").select("initiatievenfonds")
     at = at.button(key=f"FormSubmitter:{key}-Budgetregel toevoegen").click().run()
     assert not at.exception
@@ -226,8 +226,7 @@ def test_a_number_out_of_range_gets_a_dutch_message_not_the_browser_s_english_on
     at = at.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
     doc, _ = AgendaStore(store_path).agenda(AgendaStore(store_path).agendas()[0]["id"])
     priority = doc["priorities"][0]["id"]
-    amount = at.number_input(key=f"wa_b_{priority}_amount")
-    assert amount.min is None and amount.max is None
+    assert at.text_input(key=f"wa_b_{priority}_amount").max_chars == 30   # a text box: no browser range at all
 
 
 def test_a_list_past_its_limit_gets_a_dutch_message_not_the_browser_s_english_one(store_path, con):
@@ -306,19 +305,19 @@ def test_a_refused_budget_line_or_review_keeps_what_was_typed_and_names_the_fiel
     at, priority = _with_priority(store_path)
     key = f"wa_b_{priority}"
     at.text_input(key=f"{key}_description").input("Bankjes, bel 06-12345678")
-    at.number_input(key=f"{key}_amount").set_value(99_999_999.0)
+    at.text_input(key=f"{key}_amount").input("99.999.999")
     at = at.button(key=f"FormSubmitter:{key}-Budgetregel toevoegen").click().run()
     errors = " ".join(e.value for e in at.error)
     assert "waarvoor: bevat een telefoonnummer" in errors and "bedrag: hoort tussen 0 en 10.000.000" in errors, errors
     assert "description" not in errors and "amount" not in errors
     assert at.text_input(key=f"{key}_description").value == "Bankjes, bel 06-12345678"
-    assert at.number_input(key=f"{key}_amount").value == 99_999_999.0
+    assert at.text_input(key=f"{key}_amount").value == "99.999.999"
     at.text_input(key=f"{key}_description").input("Bankjes bij het park")
-    at.number_input(key=f"{key}_amount").set_value(750.0)
+    at.text_input(key=f"{key}_amount").input("750")
     at = at.button(key=f"FormSubmitter:{key}-Budgetregel toevoegen").click().run()
-    assert "De budgetregel is toegevoegd" in " ".join(s.value for s in at.success)
+    assert "De budgetregel van € 750 is toegevoegd" in " ".join(s.value for s in at.success)
     key = f"wa_b_{priority}_1"                                  # a saved line starts a new, empty form
-    assert at.text_input(key=f"{key}_description").value == "" and at.number_input(key=f"{key}_amount").value is None
+    assert at.text_input(key=f"{key}_description").value == "" and at.text_input(key=f"{key}_amount").value == ""
     at.session_state["wa_tab"] = "Volgen"
     at = at.run()
     key = f"wa_r_{priority}"
@@ -422,4 +421,27 @@ def test_no_list_box_offers_streamlits_english_select_all(store_path):
     assert {"Over welke buurt(en) of wijk ging het?", "Hoort bij deze cijfers", "Cijfers om te volgen (het beginpunt "
             "wordt nu vastgelegd)", "Waarom: wat is er gezegd?"} <= labels
     assert [b.label for b in boxes if b.proto.select_all != 0] == []
+
+
+def test_an_amount_is_read_the_dutch_way(store_path):
+    """'Bedrag (€)' was the browser's number box: typed '1234,56' it sent 123456, '1.234,56' became 1,23. It is a text
+    box now, read on the server as a Dutch person writes an amount, and the message says what was read."""
+    at, priority = _with_priority(store_path)
+    typed = [("1234,56", 1234.56), ("1.250", 1250.0), ("€ 50,-", 50.0), ("12.50", 12.5), ("1.234,56", 1234.56)]
+    for n, (text, _) in enumerate(typed):
+        key = f"wa_b_{priority}" + (f"_{n}" if n else "")
+        at.text_input(key=f"{key}_description").input(f"Regel {n + 1}")
+        at.text_input(key=f"{key}_amount").input(text)
+        at = at.button(key=f"FormSubmitter:{key}-Budgetregel toevoegen").click().run()
+        assert not at.error, [e.value for e in at.error]
+    assert "De budgetregel van € 1.234,56 is toegevoegd." in [s.value for s in at.success]
+    doc, _ = AgendaStore(store_path).agenda(AgendaStore(store_path).agendas()[0]["id"])
+    assert [b["amount"] for b in doc["priorities"][0]["budget"]] == [amount for _, amount in typed]
+    key = f"wa_b_{priority}_{len(typed)}"
+    for text, why in (("twaalf euro", "‘twaalf euro’ is geen bedrag"), ("1,234", "hoogstens twee cijfers achter de "
+                                                                               "komma"), ("-50", "tussen 0 en")):
+        at.text_input(key=f"{key}_description").input("Nog een regel")
+        at.text_input(key=f"{key}_amount").input(text)
+        at = at.button(key=f"FormSubmitter:{key}-Budgetregel toevoegen").click().run()
+        assert why in " ".join(e.value for e in at.error) and at.text_input(key=f"{key}_amount").value == text
 

@@ -214,6 +214,29 @@ class Check:
         return float(value)
 
 
+# An amount as a Dutch person types it: '1.250', '1.250,50', '1250,5', '€ 50,-', and also '12.50' (a point before
+# one or two digits is a decimal point; before groups of three it separates thousands, as in Dutch).
+_AMOUNT_DUTCH = re.compile(r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?|-?\d+(?:,\d+)?")
+_AMOUNT_POINT = re.compile(r"-?\d+\.\d{1,2}|-?\d{1,3}(?:,\d{3})+\.\d+")
+AMOUNT_CHARS = 30
+
+
+def read_amount(text: object) -> float | None:
+    """What was typed in an amount box as a number of euros, read the Dutch way (see _AMOUNT_DUTCH), or None when
+    it is no amount. A browser's number box read '1234,56' as 123456 and '1.234,56' as 1,23; a text box read here
+    cannot misread it. More than two decimals stay visible (Check.number refuses them)."""
+    if not isinstance(text, str) or len(text) > AMOUNT_CHARS:
+        return None
+    plain = re.sub(r"\s+", "", text.replace("€", "")).removesuffix(",-").removesuffix(",--").removesuffix(".-")
+    if plain.startswith("-€"):
+        plain = "-" + plain[2:]
+    if _AMOUNT_DUTCH.fullmatch(plain):
+        return float(plain.replace(".", "").replace(",", "."))
+    if _AMOUNT_POINT.fullmatch(plain):
+        return float(plain.replace(",", ""))
+    return None
+
+
 def _clip(value: object, limit: int = 40) -> str:
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
-from . import model
+from . import checks, model
 
 # votes up to 12 digits, so a number above the bound gets the bound (model: 'stippen: hoort tussen 0 en 100.000')
 # instead of "schrijf het als 'thema: aantal stippen'", which it already is
@@ -151,14 +151,24 @@ def has_part(agenda: Mapping, part_id: str) -> bool:
 
 
 def budget_line(values: Mapping, line_id: str | None = None) -> dict:
-    amount = values.get("amount")
-    raw = {"id": line_id or model.new_id(), "description": values.get("description"),
-           "amount": round(float(amount), 2) if isinstance(amount, (int, float)) and not isinstance(amount, bool)
-           else amount, "source": values.get("source"), "status": values.get("status")}
+    """A budget line from the form. Its amount is the text typed in 'Bedrag (€)', read the Dutch way
+    (checks.read_amount: '1.250,50', '€ 50,-'), or a number."""
+    amount, problems = values.get("amount"), []
+    if isinstance(amount, str):   # typed: kept as read, so '1,234' is refused for its decimals, not rounded to 1,23
+        typed, amount = amount, (checks.read_amount(amount) if amount.strip() else None)
+        if amount is None and typed.strip():
+            problems.append(f"bedrag: ‘{typed.strip()[:checks.AMOUNT_CHARS]}’ is geen bedrag; schrijf het zo: "
+                            "1.250 of 99,50")
+            amount = 0.0   # said above; the other fields are still checked
+    elif isinstance(amount, (int, float)) and not isinstance(amount, bool) and abs(amount) < 1e15:
+        amount = round(float(amount), 2)
+    raw = {"id": line_id or model.new_id(), "description": values.get("description"), "amount": amount,
+           "source": values.get("source"), "status": values.get("status")}
     check = model.Check()
     doc = model._budget(check, raw, "budgetregel")  # noqa: SLF001 - the one reader of a budget line
-    if check.problems:
-        raise model.ValidationError([p.removeprefix("budgetregel, ") for p in check.problems])
+    problems += [p.removeprefix("budgetregel, ") for p in check.problems]
+    if problems:
+        raise model.ValidationError(problems)
     return doc
 
 

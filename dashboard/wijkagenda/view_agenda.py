@@ -76,6 +76,8 @@ def priority_form(agenda: dict, region: dict, existing: dict | None, conversatio
 
 
 def _add_budget(agenda_id: str, priority_id: str, key: str) -> None:
+    from .render_html import euro
+
     values = {n: st.session_state.get(f"{key}_{n}") for n in ("description", "amount", "source", "status")}
     line_id = new_part_id(agenda_id, key, {"description": values["description"]})   # added once per click pair
 
@@ -83,7 +85,10 @@ def _add_budget(agenda_id: str, priority_id: str, key: str) -> None:
         line = forms.budget_line(values, line_id)
         return {**doc, "priorities": [{**p, "budget": [*p["budget"], line]} if p["id"] == priority_id else p
                                       for p in doc["priorities"]]}
-    if save_shown(agenda_id, "agenda", change, "De budgetregel is toegevoegd.", added=line_id):
+    amount = checks.read_amount(values["amount"]) if isinstance(values["amount"], str) else values["amount"]
+    said = f" van {euro(amount)}" if isinstance(amount, (int, float)) and 0 <= amount <= model.MAX_AMOUNT else ""
+    # the amount as it was read, so a misreading would show at once
+    if save_shown(agenda_id, "agenda", change, f"De budgetregel{said} is toegevoegd.", added=line_id):
         next_form(f"wa_b_{priority_id}")   # a new, empty form; a refused line keeps what was typed
 
 
@@ -114,8 +119,11 @@ def budget_section(agenda: dict, priority: dict) -> None:
         st.markdown("**Budgetregel toevoegen**")
         cols = st.columns([3, 1.3, 1.5, 1.3])
         cols[0].text_input("Waarvoor", key=f"{key}_description", max_chars=200)
-        cols[1].number_input("Bedrag (€)", step=50.0, value=None, key=f"{key}_amount", format="%.2f")  # bounded
-        # on the server (model.MAX_AMOUNT), in Dutch: a min/max here made the browser answer in English
+        # a text box, read on the server the Dutch way (checks.read_amount) and bounded there (model.MAX_AMOUNT):
+        # the browser's number box read '1234,56' as 123456 and '1.234,56' as 1,23, and a min/max made it answer
+        # in English
+        cols[1].text_input("Bedrag (€)", key=f"{key}_amount", max_chars=checks.AMOUNT_CHARS,
+                           placeholder="bijv. 1.250,50")
         cols[2].selectbox("Bron", list(model.BUDGET_SOURCES), format_func=model.BUDGET_SOURCES.get,
                           key=f"{key}_source")
         cols[3].selectbox("Status", list(model.BUDGET_STATUSES), format_func=model.BUDGET_STATUSES.get,
