@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from pipelines import division_identity, name_corrections, paths, precompute, release
+from pipelines import division_identity, name_corrections, paths, release
 from pipelines.catalogue import Catalogue, load_catalogue
 from pipelines.child import in_child
 from pipelines.code_stamp import code_stamp
@@ -304,11 +304,7 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, regions: pd.Dat
     del frames, identity  # in DuckDB now; free the pandas copies before the SQL models run
     release_freed_memory()
     _pause_point("after_load")
-    rows = run_models_and_stats(con, catalogue, summary.timings, stats_memory_limit)
-    clock = time.perf_counter()
-    precompute.insert_stats(con, rows)
-    summary.timings["precompute_insert"] = time.perf_counter() - clock
-    del rows
+    run_models_and_stats(con, catalogue, summary.timings, stats_memory_limit)
     release_freed_memory()
     _pause_point("after_sql")
     clock = time.perf_counter()

@@ -16,19 +16,25 @@ SQL_DIR = Path(__file__).with_name("sql")
 # the wide view (it reads only int_values and int_current_regions) is made right after this file, and
 # run_models' wide_ready is called there
 WIDE_AFTER = "02_mart_profile.sql"
+# the statistics' tables (peer_buurten, expected_values, stats_models) exist after this file: stats_tables_ready
+STATS_TABLES_AFTER = "07_mart_stats.sql"
 
 
 def run_models(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
-               wide_ready: Callable[[], None] | None = None) -> None:
+               wide_ready: Callable[[], None] | None = None,
+               stats_tables_ready: Callable[[], None] | None = None) -> None:
     """The SQL models in file order, with the wide view (mart_buurt_wide) after WIDE_AFTER. wide_ready, when
-    given, is called as soon as the wide view exists: the build starts the statistics that read it there, in a
-    thread beside the remaining models (pipelines/build.py)."""
+    given, is called as soon as the wide view exists, and stats_tables_ready as soon as STATS_TABLES_AFTER has
+    declared the statistics' tables: the build computes the statistics from the wide view and writes them in a
+    thread beside the remaining models (pipelines/models_beside_stats.py)."""
     for sql_file in sorted(SQL_DIR.glob("*.sql")):
         con.execute(sql_file.read_text(encoding="utf-8"))
         if sql_file.name == WIDE_AFTER:
             con.execute(_wide_view_sql(catalogue))
             if wide_ready is not None:
                 wide_ready()
+        if sql_file.name == STATS_TABLES_AFTER and stats_tables_ready is not None:
+            stats_tables_ready()
 
 
 def _wide_view_sql(catalogue: Catalogue) -> str:
