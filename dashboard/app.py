@@ -10,7 +10,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard.core import charts, html_table  # noqa: E402
+from dashboard.core import charts, html_table, whole_choice  # noqa: E402
 from dashboard.core import routes  # noqa: E402
 from dashboard.core import state  # noqa: E402
 from pipelines import paths, release  # noqa: E402
@@ -72,7 +72,7 @@ def page_icon() -> str:
 st.set_page_config(page_title="Buurtbalans", page_icon=page_icon(), layout="wide")
 # the page's styles first, at the same place on every run: an element whose position shifts between reruns is
 # replaced, and the profile blocks would show unstyled for a moment (seen on a slow machine)
-st.html(f"<style>{charts.CSS}{html_table.CSS}</style>")
+st.html(f"<style>{charts.CSS}{html_table.CSS}{whole_choice.CSS}</style>")
 ensure_release()
 page = st.navigation(routes.pages(PAGES, PAGES_DIR, default="profiel.py"))  # + aliases, a Dutch 'niet gevonden'
 state.sync_url()

@@ -29,6 +29,7 @@ APP = ROOT / "dashboard" / "app.py"
 # were imported by the first visitor's profile (~60 ms of its run, benchmarks/bench_browser.py's first link).
 WARM_MODULES = ("pandas", "duckdb", "plotly.graph_objects", "plotly.io._json", "PIL.ImageDraw", "PIL.PngImagePlugin",
                 "dashboard.core.state", "dashboard.core.routes", "dashboard.core.favicon", "dashboard.core.html_table",
+                "dashboard.core.whole_choice",
                 "dashboard.profile.view", "dashboard.bewoners.sections", "dashboard.stats.view_peers",
                 "dashboard.stats.view_expected", "dashboard.stats.view_trends", "dashboard.divisions.note",
                 "streamlit.material_icon_names")

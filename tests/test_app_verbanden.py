@@ -8,6 +8,7 @@ import io
 import json
 import re
 import time
+from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
@@ -43,9 +44,43 @@ def app(release_app):
     return partial(release_app, PAGE, timeout=300, run_first=False)
 
 
+class _Tables(HTMLParser):
+    """The tables of st.html elements (core.html_table), each as rows of cell texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.tables[-1][-1].append("".join(self._cell))
+            self._cell = None
+
+
+def html_tables(at) -> list[pd.DataFrame]:
+    """Every HTML table on the page (st.html), its cells as shown (text)."""
+    parser = _Tables()
+    for h in at.get("html"):
+        parser.feed(h.value)
+    return [pd.DataFrame(rows[1:], columns=rows[0]) for rows in parser.tables if rows]
+
+
 def frame(at, column: str) -> pd.DataFrame:
-    """The first dataframe on the page with this column."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    """The first table on the page with this column: a dataframe, else an HTML table (text cells)."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    return found[0] if found else next(t for t in html_tables(at) if column in t)
 
 
 def row(table: pd.DataFrame, name: str) -> pd.Series:

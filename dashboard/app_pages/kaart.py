@@ -10,6 +10,7 @@ from dashboard.core import names as names_mod
 from dashboard.kaart import choropleth, colour_classes, map_geometry, map_queries, map_text, map_url
 from dashboard.kaart import text_alternative
 from dashboard.core import state
+from dashboard.core.whole_choice import whole_choice
 
 PROFILE_PAGE = "app_pages/profiel.py"
 SCALES = {"gemeente": "Gemeenten", "wijk": "Wijken", "buurt": "Buurten"}
@@ -74,9 +75,11 @@ _initial("kaart_gebied", url["gebied"], areas)
 st.title("Kaart")
 for field, raw in map_url.unknown_in_url(st.query_params, labels, areas):
     st.info(state.link_value_note(field, raw))
-left, middle = st.columns([3, 2])
-indicator_id = left.selectbox("Wat wilt u zien?", list(labels), format_func=labels.get, key="kaart_indicator")
-area = middle.selectbox("Waar?", list(areas), format_func=areas.get, key="kaart_gebied")
+# on rows of their own: beside 'Waar?' the longest label (the Kiesraad turnout, 78 characters) was cut with '…' at
+# 1300 px; a phone gets the whole label under the box (core.whole_choice)
+indicator_id = st.selectbox("Wat wilt u zien?", list(labels), format_func=labels.get, key="kaart_indicator")
+whole_choice(st, labels[indicator_id])
+area = st.selectbox("Waar?", list(areas), format_func=areas.get, key="kaart_gebied", width=360)
 # on a row of its own: in a third column its three buttons overflowed to the left ('emeenten' at 1300 px wide)
 level = st.segmented_control("Niveau", list(SCALES), format_func=SCALES.get, key="kaart_schaal") or "gemeente"
 toggles = st.container(horizontal=True)

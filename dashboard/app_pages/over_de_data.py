@@ -6,6 +6,7 @@ from dashboard.core import cbsodata_recipe, downloads
 from dashboard.core import state
 from dashboard.divisions import about as division_about
 from dashboard.core.format import STANDOUT_SHARE, fmt_number
+from dashboard.core.whole_choice import whole_choice
 from dashboard.gesprekskaart.wording import MODEL_MARGIN, SAME_REL
 from pipelines.catalogue import load_catalogue
 
@@ -135,6 +136,7 @@ if from_link is None and st.query_params.get(state.INDICATOR):
     st.info(state.link_value_note("het onderwerp", st.query_params.get(state.INDICATOR)))
 chosen = from_link or "vrijwilligerswerk"
 pick = st.selectbox("Onderwerp", ids, index=ids.index(chosen) if chosen in ids else 0, format_func=labels.get)
+whole_choice(st, labels[pick])   # on a phone the box cuts a long label with '…'
 here = state.chosen_region()
 row = catalogue.set_index("indicator_id").loc[pick].to_dict() | {"indicator_id": pick}
 st.code(cbsodata_recipe.cbsodata_snippet(row, load_catalogue().tables, here.code if here.status == "ok" else "GM0363",

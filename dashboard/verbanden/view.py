@@ -11,10 +11,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import state
+from dashboard.core import html_table, state
 from dashboard.stats import charts as sc
 from dashboard.stats import queries as q
 from dashboard.core.format import fmt_number
+from dashboard.core.whole_choice import whole_choice
 from dashboard.stats.deviance import LOG_VARIABLES, for_buurt
 from dashboard.stats.expected_text import background
 from dashboard.stats.relation_notes import ABOUT_EXPECTED, left_out_note, relation_notes, used_headline
@@ -79,11 +80,14 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     if len(ids) < 2:
         st.warning(f"In {scope_label} hebben te weinig buurten cijfers om een verband te tonen.")
         return
-    left, right = st.columns(2)
-    x = left.selectbox("Cijfer langs de x-as (van links naar rechts)", ids, format_func=options.get, key="verband_x",
-                       index=ids.index(_param("x", ids, DEFAULT_X, "verband_x")))
-    y = right.selectbox("Cijfer langs de y-as (van onder naar boven)", ids, format_func=options.get, key="verband_y",
-                        index=ids.index(_param("y", ids, DEFAULT_Y, "verband_y", avoid=x)))
+    # one under the other: side by side, a long option ('Zorgen · Inkomensontvangers in de landelijke 40% laagste
+    # inkomens') was cut with '…' at 1300 px; a phone gets the whole label under the box (core.whole_choice)
+    x = st.selectbox("Cijfer langs de x-as (van links naar rechts)", ids, format_func=options.get, key="verband_x",
+                     index=ids.index(_param("x", ids, DEFAULT_X, "verband_x")))
+    whole_choice(st, options[x])
+    y = st.selectbox("Cijfer langs de y-as (van onder naar boven)", ids, format_func=options.get, key="verband_y",
+                     index=ids.index(_param("y", ids, DEFAULT_Y, "verband_y", avoid=x)))
+    whole_choice(st, options[y])
     st.query_params["x"], st.query_params["y"] = x, y
     # no max_selections on the widget: at the limit the browser said 'You can only select up to 5 options. Remove an
     # option first.' (Streamlit's English); the bound is kept here, in Dutch, and the choice stays as made
@@ -121,9 +125,10 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     _highlight_note(res, wide, highlight, scope, x, y, controls, options)
     table = sc.regression_table(res, catalogue, q.cached("provenance"))
     st.markdown("**Regressietabel**")
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"Onderdeel": st.column_config.TextColumn(width="medium"),
-                                "Bron": st.column_config.TextColumn(width="large")})
+    # HTML, not st.dataframe: a grid cell never wraps, so 'Onderdeel' was cut at 1300 px ('Weggelaten: buurten met
+    # een ont') and more at 390 px; here every cell wraps, and a table wider than a phone scrolls in a region
+    # that Tab reaches (core.html_table)
+    st.html(html_table.table_html(table, "Regressietabel"))
     st.caption(f"Lijn: {'gewogen (WLS, naar inwoners)' if weighted else 'gewone'} kleinste-kwadratenmethode met "
                "robuuste standaardfouten (HC3). BI = 95%-betrouwbaarheidsinterval. "
                f"{fmt_number(res.n_missing)} buurten in {scope_label} doen niet mee omdat een cijfer ontbreekt.")
@@ -159,9 +164,11 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
         st.warning(f"In {scope_label} hebben te weinig buurten cijfers om een verwachting te berekenen.")
         return
     start = _param("uitkomst", outcomes, outcomes[0], "verwacht_uitkomst")
+    named = {o: f"{meta.loc[o, 'label']} (geschat)" if meta.loc[o, "modelled"] else str(meta.loc[o, "label"])
+             for o in outcomes}
     outcome = st.selectbox("Uitkomst", outcomes, index=outcomes.index(start), key="verwacht_uitkomst",
-                           format_func=lambda o: f"{meta.loc[o, 'label']} (geschat)" if meta.loc[o, "modelled"]
-                           else str(meta.loc[o, "label"]))
+                           format_func=named.get)
+    whole_choice(st, named[outcome])
     st.query_params["uitkomst"] = outcome
     res = q.expected(outcome, scope)
     if isinstance(res, str):
@@ -213,7 +220,7 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
                     "Zo'n voorspelling is nooit precies: de 95%-marge geeft aan hoe ver buurten er meestal naast "
                     "zitten. Alleen buurten die buiten die marge vallen, staan in de lijst. Een buurt die net boven "
                     "de lijn ligt, telt dus niet mee.")
-        st.dataframe(sc.coefficients_table(res, catalogue), hide_index=True)
+        st.html(html_table.table_html(sc.coefficients_table(res, catalogue), "Coëfficiënten van het rekenmodel"))
 
 
 def provenance_line(prov: pd.DataFrame, ids, meta: pd.DataFrame) -> str:
@@ -236,11 +243,11 @@ def render_peer_explainer(highlight: str | None) -> None:
     st.markdown(str(m["explanation"]))
     prov = q.cached("provenance")
     variables = str(m["variables"]).split(",")
-    st.dataframe(pd.DataFrame({
+    st.html(html_table.table_html(pd.DataFrame({   # text that wraps (a grid cell cut 'als logaritme (grote ...')
         "Kenmerk": [str(meta.loc[v, "label"]) if v in meta.index else v for v in variables],
         "Zo meegenomen": ["als logaritme (grote verschillen tellen minder zwaar)" if v in LOG_VARIABLES
                           else "zoals het is" for v in variables],
-        "Bron": [sc.provenance_text(prov, v) for v in variables]}), hide_index=True, width="stretch")
+        "Bron": [sc.provenance_text(prov, v) for v in variables]}), "Kenmerken voor vergelijkbare buurten"))
     st.markdown("**Afstand.** Per kenmerk rekenen we uit hoeveel standaardafwijkingen een buurt van het gemiddelde "
                 "ligt. De afstand tussen twee buurten is de rechte-lijnafstand over al die kenmerken samen "
                 "(euclidische afstand). Elke buurt krijgt de 10 buurten met de kleinste afstand. Zo vinden we "
