@@ -1,7 +1,7 @@
 """fit_relation against closed-form least squares and a hand-coded HC3 sandwich, on real buurt data."""
 import numpy as np
 import pytest
-from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from dashboard.stats.relations import MAX_CONTROLS, fit_relation, reject_origin_variables
 from stats_data import wide_for
@@ -42,14 +42,40 @@ def test_simple_ols_matches_closed_form_and_hc3(wide):
     res = fit_relation(wide, X, Y)
     assert res.n_used == len(d) > 5000
     assert res.coef == pytest.approx(beta[1], rel=1e-9)
-    z = norm.ppf(0.975)
-    assert res.ci_low == pytest.approx(beta[1] - z * se[1], rel=1e-7)
-    assert res.ci_high == pytest.approx(beta[1] + z * se[1], rel=1e-7)
-    assert res.p_value == pytest.approx(2 * norm.sf(abs(beta[1] / se[1])), abs=1e-12)
+    q = student_t.ppf(0.975, len(d) - 2)
+    assert res.ci_low == pytest.approx(beta[1] - q * se[1], rel=1e-7)
+    assert res.ci_high == pytest.approx(beta[1] + q * se[1], rel=1e-7)
+    assert res.p_value == pytest.approx(2 * student_t.sf(abs(beta[1] / se[1]), len(d) - 2), abs=1e-12)
     tss = ((d[Y] - d[Y].mean()) ** 2).sum()
     assert res.r_squared == pytest.approx(1 - (e ** 2).sum() / tss, rel=1e-9)
     assert res.coef < 0  # more financial strain, worse self-rated health, across buurten
     assert res.partial is None
+
+
+def test_a_small_gemeente_gets_the_interval_of_its_few_buurten(wide):
+    """With a handful of buurten the 95% interval and p-value come from the t distribution (n - 2 degrees of
+    freedom), not the normal one: with 1.96 standard errors the '95%' interval of 7 buurten holds the slope only
+    about 89 times in 100. The line's band is as wide as its own t quantile says."""
+    complete = wide[[X, Y]].notna().all(axis=1)
+    counts = wide.loc[complete, "gemeente_code"].value_counts()
+    gm = counts[counts.between(6, 9)].index[0]
+    codes = wide.index[wide["gemeente_code"] == gm]
+    d, _ = _complete(wide.loc[codes], [Y, X])
+    design = np.column_stack([np.ones(len(d)), d[X]])
+    beta, se, _ = _hc3(design, d[Y].to_numpy())
+    res = fit_relation(wide, X, Y, scope_codes=codes)
+    q = student_t.ppf(0.975, res.n_used - 2)
+    assert res.n_used == len(d) <= 9 and q > 2.3   # the case: visibly wider than 1.96
+    assert (res.ci_high - res.ci_low) / 2 == pytest.approx(q * se[1], rel=1e-7)
+    assert res.p_value == pytest.approx(2 * student_t.sf(abs(beta[1] / se[1]), res.n_used - 2), rel=1e-7)
+    # the band around the line: the same quantile times the HC3 standard error of the line at that x
+    bread = np.linalg.inv(design.T @ design)
+    h = np.einsum("ij,jk,ik->i", design, bread, design)
+    e = d[Y].to_numpy() - design @ beta
+    cov = bread @ ((design * (e / (1 - h))[:, None] ** 2).T @ design) @ bread
+    middle = res.line.iloc[len(res.line) // 2]
+    g = np.array([1.0, middle["x"]])
+    assert (middle["ci_high"] - middle["ci_low"]) / 2 == pytest.approx(q * np.sqrt(g @ cov @ g), rel=1e-7)
 
 
 def test_missing_values_are_counted(wide):
@@ -65,8 +91,8 @@ def test_controls_match_lstsq_and_fwl_partial_slope(wide):
     beta, se, _ = _hc3(design, d[Y].to_numpy())
     res = fit_relation(wide, X, Y, controls=CONTROLS)
     np.testing.assert_allclose(res.terms["coef"], beta, rtol=1e-8)
-    z = norm.ppf(0.975)
-    np.testing.assert_allclose(res.terms["ci_high"] - res.terms["ci_low"], 2 * z * se, rtol=1e-7)
+    q = student_t.ppf(0.975, len(d) - 4)
+    np.testing.assert_allclose(res.terms["ci_high"] - res.terms["ci_low"], 2 * q * se, rtol=1e-7)
     assert list(res.terms["term"]) == ["const", X, *CONTROLS]
     # Frisch-Waugh-Lovell: the slope through the added-variable points is the multiple-regression coefficient.
     p = res.partial
@@ -82,7 +108,7 @@ def test_wls_with_population_weights(wide):
     res = fit_relation(wide, X, Y, controls=CONTROLS[:1], weights="inwoners")
     assert res.weighted and res.n_used == len(d)
     assert res.coef == pytest.approx(beta[1], rel=1e-8)
-    assert (res.ci_high - res.ci_low) / 2 == pytest.approx(norm.ppf(0.975) * se[1], rel=1e-7)
+    assert (res.ci_high - res.ci_low) / 2 == pytest.approx(student_t.ppf(0.975, len(d) - 3) * se[1], rel=1e-7)
     unweighted = fit_relation(wide, X, Y, controls=CONTROLS[:1])
     assert res.ci_high - res.ci_low != pytest.approx(unweighted.ci_high - unweighted.ci_low, rel=1e-3)
     p = res.partial  # weighted FWL
