@@ -473,6 +473,18 @@ def test_a_relation_of_two_counted_figures_of_one_year_needs_no_extra_notes(app,
     assert "Lees dit erbij" not in page
 
 
+def test_a_relation_over_few_buurten_says_so(app, con):
+    """Valkenswaard: 16 of 20 buurten have both figures. A line through so few buurten can be moved by one of
+    them; 'Lees dit erbij' says how many it rests on (below stats.relation_notes.SMALL_N), as it does not for
+    Utrecht's 104."""
+    (used,) = con.execute(f"select count(*) filter ({X} is not null and {Y} is not null) from mart_buurt_wide "
+                          "where gemeente_code = 'GM0858'").fetchone()
+    assert 5 <= used < 20
+    page = texts(app(regio="GM0858"))
+    assert f"Het verband rust op maar {used} buurten." in page and "Lees dit erbij" in page
+    assert "Het verband rust op maar" not in texts(app(regio="GM0344"))
+
+
 def test_a_link_whose_axis_is_not_offered_still_shows_a_relation(app, con):
     """Land van Cuijk (formed 2022) has no buurt figures in the RIVM 2020 tables: a link with y=eenzaam, and the
     default y, are not offered there. The fallback was the first offered figure, the link's own x, so the page

@@ -11,6 +11,8 @@ Rules (statistics a student can check):
   left out, the result describes only the buurten with all figures, and they need not be like the rest.
 - **Different years.** Each figure comes from one period (mart_buurt_wide_sources). When x, y and the controls
   are not from one period, buurten may have changed in between: said, with each figure's period.
+- **Few buurten.** Below SMALL_N buurten one unusual buurt can move the line a lot (the interval widens, but a
+  reader sees a line and a verdict): said, with the number.
 - **Model estimates.** RIVM's buurt figures ('geschat') are predicted per buurt by a model from characteristics of
   the residents and households in registers, such as age and income. A relation between such an estimate and
   those characteristics is partly built into the estimate, so the slope overstates what the survey would show.
@@ -22,6 +24,7 @@ import pandas as pd
 from dashboard.core.format import fmt_number
 
 LEFT_OUT_SHARE = 0.25
+SMALL_N = 20
 
 
 ABOUT_RELATION = "Het verband gaat alleen over de buurten met alle cijfers."
@@ -64,6 +67,9 @@ def relation_notes(res, catalogue: pd.DataFrame, prov: pd.DataFrame, scope_label
     left_out = left_out_note(res.n_missing, res.n_used + res.n_missing, scope_label, ABOUT_RELATION)
     if left_out:
         notes.append(left_out)
+    if res.n_used < SMALL_N:
+        notes.append(f"Het verband rust op maar {res.n_used} buurten. Eén buurt die anders is dan de rest, kan de "
+                     "lijn dan al flink verschuiven. Zie de lijn als een richting, niet als een vaste maat.")
     periods = _periods(prov, ids)
     if len(set(periods.values())) > 1:
         named = "; ".join(f"‘{label(i)}’ {p}" for i, p in periods.items())

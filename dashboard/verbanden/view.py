@@ -130,7 +130,8 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     # that Tab reaches (core.html_table)
     st.html(html_table.table_html(table, "Regressietabel"))
     st.caption(f"Lijn: {'gewogen (WLS, naar inwoners)' if weighted else 'gewone'} kleinste-kwadratenmethode met "
-               "robuuste standaardfouten (HC3). BI = 95%-betrouwbaarheidsinterval. "
+               "robuuste standaardfouten (HC3). BI = 95%-betrouwbaarheidsinterval; het interval en de p-waarde "
+               "komen uit de t-verdeling, zodat ze bij weinig buurten ruimer zijn. "
                f"{fmt_number(res.n_missing)} buurten in {scope_label} doen niet mee omdat een cijfer ontbreekt.")
     st.download_button("Download de regressietabel (CSV)", _csv(table), icon=":material/download:",
                        file_name=f"buurtbalans-verband-{x}-{y}-{scope}.csv", mime="text/csv", key="verband_csv")
