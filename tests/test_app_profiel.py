@@ -463,3 +463,17 @@ def test_a_link_to_a_former_gemeente_says_it_is_not_one_now(app):
     assert warning.count("Zoek") == 1
     # no 'Bedoelt u' with the gemeenten of nearby codes (GM1680 Aa en Hunze, GM1681 Borger-Odoorn): unrelated
     assert not [b for b in at.main.button if b.key and b.key.startswith("notfound_")]
+
+
+def test_the_sources_name_the_division_each_table_has(app, con):
+    """A buurt's 'Bronnen' said 'buurtindeling 2023' of the Kiesraad counts, which have gemeenten only: a table
+    without buurten (mart_sources.buurten_total = 0) names the gemeente-indeling; a buurt table its buurtindeling."""
+    gemeente_only = [t for (t,) in con.execute("select table_id from mart_sources where buurten_total = 0").fetchall()]
+    assert "kiesraad_ps2023" in gemeente_only
+    at = app(regio="BU19010501")   # Reeuwijkse Poort, Bodegraven-Reeuwijk
+    assert not at.exception
+    lines = [line for m in at.main.markdown for line in m.value.splitlines() if "· periode hier:" in line]
+    kiesraad = next(line for line in lines if "(kiesraad_ps2023)" in line)
+    assert "· gemeente-indeling 2023 ·" in kiesraad and "buurtindeling" not in kiesraad, kiesraad
+    kwb = next(line for line in lines if "(85984NED)" in line)
+    assert "· buurtindeling 2024 ·" in kwb, kwb

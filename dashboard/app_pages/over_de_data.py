@@ -36,9 +36,10 @@ st.dataframe(shown[["Onderwerp", "Kant", "Omschrijving", "Eenheid", "Richting", 
 
 st.header("Bronnen")
 src = sources.rename(columns={"table_id": "Tabel", "title": "Titel", "catalog": "Catalogus", "period": "Periode",
-                              "boundary_year": "Buurtindeling", "licence": "Licentie", "attribution": "Naamsvermelding",
+                              "boundary_year": "Indeling", "licence": "Licentie", "attribution": "Naamsvermelding",
                               "fetched_at": "Opgehaald", "method": "Hoe", "snapshot_scope": "Bereik", "note": "Opmerking"})
-st.dataframe(src[["Tabel", "Titel", "Catalogus", "Periode", "Buurtindeling", "Licentie", "Naamsvermelding",
+# 'Indeling', not 'Buurtindeling': the Kiesraad counts have gemeenten only (their division is the gemeenten's)
+st.dataframe(src[["Tabel", "Titel", "Catalogus", "Periode", "Indeling", "Licentie", "Naamsvermelding",
                   "Opgehaald", "Hoe", "Bereik", "Opmerking"]], hide_index=True)
 
 st.header("Wat de bron zelf zegt")

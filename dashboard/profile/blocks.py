@@ -72,5 +72,12 @@ def _sources_markdown(release: str, code: str, _p) -> str:
             continue
         s = src[tid]
         lines.append(f"- **{s['title']}** ({tid}) · periode hier: {', '.join(sorted(seen))} · "
-                     f"buurtindeling {int(s['boundary_year'])} · {s['attribution']} · licentie {s['licence']}")
+                     f"{division_word(s)} {int(s['boundary_year'])} · {s['attribution']} · licentie {s['licence']}")
     return "\n".join(lines)
+
+
+def division_word(source: dict) -> str:
+    """'gemeente-indeling' for a table without buurten (the Kiesraad counts: 'buurtindeling 2023' named a division
+    it has no figure of), else 'buurtindeling'."""
+    total = source.get("buurten_total")
+    return "gemeente-indeling" if total is not None and not pd.isna(total) and int(total) == 0 else "buurtindeling"
