@@ -445,3 +445,12 @@ def test_an_amount_is_read_the_dutch_way(store_path):
         at = at.button(key=f"FormSubmitter:{key}-Budgetregel toevoegen").click().run()
         assert why in " ".join(e.value for e in at.error) and at.text_input(key=f"{key}_amount").value == text
 
+
+def test_a_new_priority_without_a_title_is_not_called_priority_1(store_path):
+    """The form checks a new priority as 'prioriteit 1' of a probe agenda: with one priority on the agenda, the
+    second one's missing title read 'prioriteit 1: titel ontbreekt', naming the priority that was fine."""
+    at, _ = _with_priority(store_path)
+    at = at.button(key="FormSubmitter:wa_p_new1-Prioriteit toevoegen").click().run()
+    errors = [e.value for e in at.error]
+    assert errors == ["Er is niets opgeslagen. Pas dit aan:\n- titel ontbreekt"], errors
+

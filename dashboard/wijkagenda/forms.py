@@ -127,8 +127,10 @@ def _check_priority(raw: dict, problems: list[str]) -> dict:
     try:
         doc = model.agenda(probe)["priorities"][0]
     except model.ValidationError as err:
-        raise model.ValidationError(problems + [p.removeprefix("prioriteit 1, ").removeprefix("prioriteiten, ")
-                                                for p in err.problems]) from None
+        # the probe's place ('prioriteit 1, titel: ...', 'prioriteit 1: titel ontbreekt') is not the form's: a third
+        # priority without a title read 'prioriteit 1: titel ontbreekt'
+        raise model.ValidationError(problems + [p.removeprefix("prioriteit 1, ").removeprefix("prioriteit 1: ")
+                                                .removeprefix("prioriteiten, ") for p in err.problems]) from None
     if problems:
         raise model.ValidationError(problems)
     return doc
