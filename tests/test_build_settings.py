@@ -32,7 +32,8 @@ def default_settings_release(tmp_path_factory):
 # Where a row is stored, not what it says: the profile read's row ids (sql/02_mart_profile.sql). Their values depend
 # on the order the build's threads wrote int_profile in, so they are compared by what they address instead
 # (test_the_row_ids_address_each_regions_rows).
-ADDRESSES = {"mart_profile_rows": {"row_id"}, "mart_profile_spans": {"first_row", "last_row"}}
+ADDRESSES = {"mart_profile_rows": {"row_id"}, "mart_profile_scan": {"row_id"},
+             "mart_profile_spans": {"first_row", "last_row"}}
 
 
 def comparable(con, schema: str, view: str) -> str:

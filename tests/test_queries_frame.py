@@ -94,6 +94,18 @@ def test_the_lookup_holds_every_region_and_what_the_build_joins(build_dir, con):
             assert [None if w != w else w for w in want] == [None if g != g else g for g in got], (name, column)
 
 
+def test_the_scanned_view_is_mart_profile_rows_on_its_columns(con):
+    # the read scans mart_profile_scan (sql/09_mart_profile_extras.sql), a narrower view on the same table: each of
+    # its rows, row id included, is a row of mart_profile_rows, with the same types
+    cols = ", ".join(("row_id",) + profile_read.PER_REGION)
+    scan = f"select {cols} from mart_profile_scan"
+    rows = f"select {cols} from mart_profile_rows"
+    assert con.execute(f"select count(*) from ({scan} except all {rows})").fetchone()[0] == 0
+    assert con.execute(f"select count(*) from ({rows} except all {scan})").fetchone()[0] == 0
+    assert con.execute(f"{scan} limit 0").description == con.execute(f"{rows} limit 0").description
+    assert "mart_profile_scan" in profile_read.SQL
+
+
 def test_a_key_with_two_rows_or_scattered_rows_is_not_looked_up(build_dir, con):
     tables = {name: con.execute(sql).fetchnumpy() for name, (_, _, sql) in profile_read.LOOKUPS.items()}
     types = profile_read.lookup(build_dir).types
@@ -103,3 +115,11 @@ def test_a_key_with_two_rows_or_scattered_rows_is_not_looked_up(build_dir, con):
     tables["table"] = {k: np.ma.concatenate([v, v[:1]]) for k, v in tables["table"].items()}   # a table_id twice
     assert not profile_read.ProfileLookup(tables, spans, types).usable
     assert not profile_read.ProfileLookup(tables, spans, {**types, "value": "DECIMAL(9,2)"}).usable
+
+
+def test_a_row_whose_indicator_the_catalogue_lacks_is_not_joined(build_dir, con):
+    # int_profile joins the catalogue with an inner join: a row without its indicator gives no looked-up row
+    found = profile_read.lookup(build_dir)
+    key = con.execute("select indicator_id, period, table_id, age_group from mart_profile limit 1").fetchone()
+    assert found.joined([key]) is not None
+    assert found.joined([key, ("no such indicator",) + key[1:]]) is None

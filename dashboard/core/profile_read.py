@@ -11,13 +11,14 @@ pandas saw a row. So:
   group); gemeente_code follows the view's rule (queries._with_gemeente_code). The joined columns are read once
   per release (ProfileLookup: mart_catalogue_table, mart_sources and mart_profile_nl_figures, the NL rows the
   build joins; ~120 rows) and taken per row, so a read scans 20 columns;
-- the read goes to mart_profile_rows (int_profile, the table mart_profile projects one to one, with its row ids;
-  sql/02_mart_profile.sql) by row id: a region's rows are stored together (in region order,
+- the read goes to mart_profile_scan (int_profile's per-region columns with the row ids of mart_profile_rows;
+  sql/09_mart_profile_extras.sql) by row id: a region's rows are stored together (in region order,
   tests/test_sql_models.py), so `row_id between first and last` (mart_profile_spans) replaces the scan for the code;
   the rows read must all be the region's and as many as the span says. Like every read of the dashboard it goes
-  through a mart_* view, which costs ~0.4 ms more than reading the table (paired, 300 regions, load 12);
+  through a mart_* view; a view binds every column it lists, so this one lists only the 20 columns read (through
+  the 37 of mart_profile_rows, with their casts, the read cost ~0.4-0.6 ms CPU more);
 - the rows come as Python tuples (fetchall costs less than fetchnumpy's masked arrays) and get fetchdf's dtypes.
-The lookup is used only when each key has one row and each column mart_profile_rows's type, a region's row ids
+The lookup is used only when each key has one row and each column mart_profile's type, a region's row ids
 only when its rows are contiguous (checked when it is built); otherwise, and for a code with no rows, an indicator
 the catalogue lacks or a release without those views, queries.profile_rows reads mart_profile whole.
 tests/test_queries_frame.py proves the frame equal to the plain `select ... from mart_profile` for every level and
@@ -61,11 +62,14 @@ LOOKUPS = {
 }
 
 
+_UNSET = object()
+
+
 class ProfileLookup:
     """Per release: the lookups' columns (per lookup a dict key -> row and the columns to take rows from, a last
     row of NULLs for a left join without a match) and each region's rows in int_profile (code -> first and last
     row id, for regions whose rows are contiguous). usable is False when a key has more than one row, or a column
-    has another type than in int_profile."""
+    has another type than in mart_profile (lookup() also checks mart_profile_scan's)."""
 
     def __init__(self, tables: dict[str, dict], spans: list[tuple], types: dict[str, str],
                  lookup_types: dict[str, dict[str, str]] | None = None):
@@ -83,13 +87,47 @@ class ProfileLookup:
                                   for c in columns}
             if lookup_types is not None:
                 self.usable &= all(lookup_types[name][c] == types.get(c) for c in columns)
+        self._joined: dict[tuple, tuple | None] = {}   # (indicator, period, table, age group) -> join()
 
     @classmethod
     def empty(cls) -> "ProfileLookup":
         """A lookup that is never used (every read takes the view's)."""
         found = cls.__new__(cls)
         found.index, found.columns, found.spans, found.types, found.usable = {}, {}, {}, {}, False
+        found._joined = {}
         return found
+
+    def join(self, key: tuple) -> tuple | None:
+        """What int_profile joins to a row with key (indicator_id, period, table_id, age_group): its row in the
+        indicator lookup (None when the catalogue lacks it: an inner join), in Nederland's (the row of NULLs when
+        there is no match or a NULL key part: a left join) and its table_title (coalesce(title, table_id))."""
+        indicator = self.index["indicator"].get(key[:1])
+        if indicator is None:
+            return None
+        nl = self.index["nl"]
+        table = self.index["table"]
+        title_row = len(table) if key[2] is None else table.get(key[2:3], len(table))
+        title = self.columns["table"]["table_title"][title_row]
+        return (indicator, len(nl) if None in key else nl.get(key, len(nl)), key[2] if title is None else title)
+
+    def joined(self, keys: list[tuple]) -> tuple | None:
+        """join() for each key, as the rows to take from the indicator and Nederland lookups and the titles;
+        None when a key's indicator is not in the catalogue. Remembered per key: a release has a few hundred."""
+        cache = self._joined
+        found = [cache.get(k, _UNSET) for k in keys]
+        if any(f is _UNSET for f in found):
+            if len(cache) > 100_000:   # bounded whatever the release holds
+                cache.clear()
+            found = [self.join(k) if f is _UNSET else f for k, f in zip(keys, found)]
+            cache.update(zip(keys, found))
+        if any(f is None for f in found):
+            return None
+        indicator, nl, titles = zip(*found)
+        return np.array(indicator, dtype=np.intp), np.array(nl, dtype=np.intp), titles
+
+    def taken(self, name: str, rows: np.ndarray) -> dict:
+        """The lookup's columns at rows as the arrays fetchdf gives them."""
+        return {column: _final(values[rows]) for column, values in self.columns[name].items()}
 
     def take(self, name: str, keys: list[tuple], missing: bool = False) -> dict | None:
         """The lookup's columns for each key (in order). A key not in the lookup, or with a NULL part, takes the
@@ -147,8 +185,11 @@ def lookup(build_dir: Path | None = None) -> ProfileLookup:
                                     for name, (_, _, sql) in LOOKUPS.items()}
                     spans = db.rows("select region_code, first_row, last_row, n_rows from mart_profile_spans",
                                     build_dir=build_dir)
-                    types = db.describe(f"select {', '.join(COLUMNS)} from mart_profile_rows limit 0", build_dir=build_dir)
+                    types = db.describe(f"select {', '.join(COLUMNS)} from mart_profile limit 0", build_dir=build_dir)
+                    scanned = db.describe(f"select {', '.join(PER_REGION)} from mart_profile_scan limit 0",
+                                          build_dir=build_dir)
                     found = ProfileLookup(tables, spans, types, lookup_types)
+                    found.usable &= all(scanned.get(c) == types.get(c) for c in PER_REGION)
                 except duckdb.CatalogException:   # a release built before these tables: the view's read
                     found = ProfileLookup.empty()
                 if db.current_path(build_dir) == path:   # a refresh published meanwhile: read again next time
@@ -181,18 +222,15 @@ def read(code: str, build_dir: Path | None = None) -> dict | None:
     rows = [rows[i] for i in order]
     columns = dict(zip(PER_REGION, zip(*rows)))
     indicator, age, period, table = (columns[k] for k in ("indicator_id", "age_group", "period", "table_id"))
-    taken = found.take("indicator", list(zip(indicator)))
-    if taken is None:
+    joined = found.joined(list(zip(indicator, period, table, age)))
+    if joined is None:
         return None
-    taken.update(found.take("nl", list(zip(indicator, period, table, age)), missing=True))
-    titles = found.take("table", [(t,) for t in table], missing=True)["table_title"]
-    taken["table_title"] = np.array([t if title is None else title for t, title in zip(table, titles)], dtype=object)
+    taken = found.taken("indicator", joined[0])
+    taken.update(found.taken("nl", joined[1]))
+    taken["table_title"] = db.text_column(np.array(joined[2], dtype=object))
     out = {}
     for name in COLUMNS:
-        if name in taken:
-            out[name] = _final(taken[name])
-        else:
-            out[name] = _from_values(columns[name], found.types[name])
+        out[name] = taken[name] if name in taken else _from_values(columns[name], found.types[name])
     return out
 
 
@@ -217,7 +255,7 @@ def _from_values(values: tuple, kind: str):
     return (pd.arrays.IntegerArray if kind == "BIGINT" else pd.arrays.BooleanArray)(data, mask)
 
 
-SQL = f"select {', '.join(PER_REGION)} from mart_profile_rows where row_id between ? and ?"
+SQL = f"select {', '.join(PER_REGION)} from mart_profile_scan where row_id between ? and ?"
 COLUMNS = ("region_code", "indicator_id", "label", "lens", "unit", "direction", "modelled", "landing", "hidden",
            "in_summary", "description", "age_group", "is_default_group", "period", "boundary_year", "table_id",
            "table_title", "attribution", "value", "lower", "upper", "missing_reason", "percentile_buurten",

@@ -116,8 +116,8 @@ def profile_rows(code: str, build_dir: Path | None = None) -> dict:
     view derives per row with string functions (~0.5-1 ms): it is the region's own gemeente code, derived here by
     the view's rule (sql/02_mart_profile.sql)."""
     cols = profile_read.read(code, build_dir)   # the per-region columns scanned, the constant ones looked up
-    if cols is not None:
-        return _with_gemeente_code(cols)
+    if cols is not None:   # every row is the region's (profile_read checks it)
+        return _with_gemeente_code(cols, code)
     rest = [c.strip() for c in PROFILE_COLUMNS.split(",") if c.strip() != "gemeente_code"]
     cols = db.columns(f"select {', '.join(rest)} from mart_profile where region_code = ?", [code],
                       build_dir=build_dir, order=_profile_order)
@@ -128,10 +128,15 @@ def profile_rows(code: str, build_dir: Path | None = None) -> dict:
     return _with_gemeente_code(cols)
 
 
-def _with_gemeente_code(cols: dict) -> dict:
-    """cols with gemeente_code at its place in the contract, derived by the view's rule (sql/02_mart_profile.sql)."""
-    region_codes = cols["region_code"]
-    gemeente = np.array([None if c.startswith("NL") else "GM" + c[2:6] for c in region_codes.tolist()], dtype=object)
+def _with_gemeente_code(cols: dict, code: str | None = None) -> dict:
+    """cols with gemeente_code at its place in the contract, derived by the view's rule (sql/02_mart_profile.sql).
+    code: the region code of every row, when the caller knows it (then it is derived once, not per row)."""
+    def rule(c: str) -> str | None:
+        return None if c.startswith("NL") else "GM" + c[2:6]
+    if code is not None:
+        gemeente = np.array([rule(code)] * len(cols["region_code"]), dtype=object)
+    else:
+        gemeente = np.array([rule(c) for c in cols["region_code"].tolist()], dtype=object)
     out = {}
     for name in cols:
         out[name] = cols[name]
