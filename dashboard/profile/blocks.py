@@ -1,5 +1,6 @@
 """The text blocks of one profile (indicator HTML, the sources list), built once per release, region and chosen
-indicator, so a rerun of the same profile (a click elsewhere on the page) only sends them again.
+indicator and kept on the shared profile (derived), so a rerun of the same profile (a click elsewhere on the page)
+only sends them again.
 
   indicator_blocks(p, chosen) -> {"asset": [html], "problem": [html], "extra": [(html, description)],
                                   "extra_ids": [id], "context": [html]}
@@ -8,23 +9,37 @@ indicator, so a rerun of the same profile (a click elsewhere on the page) only s
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pandas as pd
-import streamlit as st
 
-from dashboard.core import db
 from dashboard.core.charts import indicator_html
 from dashboard.profile.table import records
 
 
+DERIVED_ENTRIES = 16   # per profile: its parts for a few chosen indicators (?indicator=), bounded
+
+
+def derived(p, key: tuple, make):
+    """make() once per profile and key, kept on the profile (p.derived): load_profile's Profile is one shared
+    object per release and region, so what the page derives from it is too, without a Streamlit cache call per use
+    (st.cache_data hashed its key and unpickled a copy on every call, ~0.2-0.5 ms each, three calls a run for the
+    blocks: py-spy, benchmarks/bench_load_server.py). Shared read-only like the profile: never modify the result.
+    A profile without the dict (one a test made) gets make() each time."""
+    store = getattr(p, "derived", None)
+    if store is None:
+        return make()
+    found = store.get(key)
+    if found is None:
+        found = make()
+        if len(store) < DERIVED_ENTRIES:
+            found = store.setdefault(key, found)
+    return found
+
+
 def indicator_blocks(p, chosen: str | None) -> dict[str, list]:
-    return _indicator_blocks(db.release_key(), str(p.region["region_code"]), chosen, p)
+    return derived(p, ("blocks", chosen), lambda: _indicator_blocks(p, chosen))
 
 
-@st.cache_data(max_entries=256, ttl=timedelta(hours=6), show_spinner=False)
-def _indicator_blocks(release: str, code: str, chosen: str | None, _p) -> dict[str, list]:
-    """(release, code, chosen) identify the profile _p (not hashed: load_profile's cached result for code)."""
+def _indicator_blocks(_p, chosen: str | None) -> dict[str, list]:
     level, gemeente = _p.region["level"], _p.region.get("gemeente_name")
     rows = plain_records(_p.table)   # plain dicts: a pandas row (iterrows) costs ~0.1 ms each
 
@@ -54,11 +69,10 @@ def plain_records(frame: pd.DataFrame) -> list[dict]:
 
 
 def sources_markdown(p) -> str:
-    return _sources_markdown(db.release_key(), str(p.region["region_code"]), p)
+    return derived(p, ("sources",), lambda: _sources_markdown(p))
 
 
-@st.cache_data(max_entries=256, ttl=timedelta(hours=6), show_spinner=False)
-def _sources_markdown(release: str, code: str, _p) -> str:
+def _sources_markdown(_p) -> str:
     periods: dict[str, set[str]] = {}   # table id -> the periods of the figures shown from it, in table order
     for tid, period in zip(_p.table["table_id"], _p.table["period"]):
         if pd.isna(tid):

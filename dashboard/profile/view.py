@@ -10,7 +10,7 @@ The pure parts live beside it: table.py (profile_table), compare.py (Vergelijken
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pandas as pd
@@ -41,6 +41,7 @@ class Profile:
     region: dict          # mart_regions row (+ label)
     table: pd.DataFrame   # profile_table()
     sources: pd.DataFrame  # mart_sources
+    derived: dict = field(default_factory=dict, repr=False, compare=False)   # blocks.derived: the page's parts
 
 
 def load_profile(code: str) -> Profile:
@@ -120,14 +121,14 @@ def render_context(p: Profile) -> None:
 def render_summary(p: Profile) -> None:
     with st.container(border=True):
         st.markdown("## In het kort")  # h2 under the h1 name: heading order (axe)
-        for paragraph in _summary_cached(db.release_key(), p.region["region_code"], p):
+        for paragraph in summary_of(p):
             st.markdown(paragraph)
 
 
-@st.cache_data(max_entries=128, ttl=timedelta(hours=6), show_spinner=False)
-def _summary_cached(release: str, code: str, _p: Profile) -> list[str]:
-    """summary.summarize of one region's profile, per release and region (_p, not hashed, is that profile)."""
-    return summary.summarize(_p.table, _p.region["level"], n_buurten=buurten_in_wijk(_p))
+def summary_of(p: Profile) -> list[str]:
+    """summary.summarize of one region's profile, once per profile (blocks.derived)."""
+    return blocks.derived(p, ("summary",), lambda: summary.summarize(p.table, p.region["level"],
+                                                                     n_buurten=buurten_in_wijk(p)))
 
 
 def buurten_in_wijk(p: Profile) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.core import db
 from dashboard.core.format import fmt_number
 from dashboard.stats import queries as q
 from dashboard.stats.peer_table import peer_benchmark_table
@@ -33,6 +34,15 @@ def peer_codes(region_code: str, k: int = 10) -> list[str]:
     return [str(c) for c in peers.sort_values("rank")["peer_code"].head(k)]
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _peers_explanation(release: str) -> str | None:
+    """mart_stats_models' explanation of the peers model, once per release (filtering the unpickled frame in every
+    run cost ~1-1.5 ms: py-spy, benchmarks/bench_load_server.py)."""
+    models = q.cached("stats_models")
+    model = models[models["model"] == "peers"]
+    return str(model.iloc[0]["explanation"]) if len(model) else None
+
+
 def render_peer_benchmark(region_code: str, *, heading: str | None = "Vergeleken met vergelijkbare buurten",
                           lazy: bool = False) -> None:
     """Peer group as a third benchmark beside gemeente and Nederland, with the peers' names. lazy=True (the
@@ -46,18 +56,20 @@ def render_peer_benchmark(region_code: str, *, heading: str | None = "Vergeleken
                 "leeftijd of inkomen) ontbreekt.", icon=":material/info:")
         return
     codes = [str(c) for c in peers["peer_code"]]
-    names = "; ".join(f"{p.rank}. {p.peer_name} ({p.peer_gemeente_name})" for p in peers.itertuples())
+    # plain lists, not itertuples(): that makes a namedtuple class per call (~0.5 ms each, twice a run)
+    ranks, peer_names = peers["rank"].tolist(), peers["peer_name"].tolist()
+    gemeenten, distances = peers["peer_gemeente_name"].tolist(), peers["distance"].tolist()
+    names = "; ".join(f"{rank}. {name} ({gemeente})" for rank, name, gemeente in zip(ranks, peer_names, gemeenten))
     st.markdown(f"**De {len(codes)} buurten die het meest op {r['name']} lijken:** {names}")
     if lazy:
         _peer_table_fragment(region_code, tuple(codes), str(r["gemeente_name"]))
     else:
         _peer_table(region_code, tuple(codes), str(r["gemeente_name"]))
-    models = q.cached("stats_models")
-    model = models[models["model"] == "peers"]   # not DataFrame.query: its expression parser costs ~2 ms a run
+    explanation = _peers_explanation(db.release_key())
     with st.expander("Hoe kiezen we vergelijkbare buurten?"):
-        if len(model):
-            st.markdown(str(model.iloc[0]["explanation"]))
+        if explanation is not None:
+            st.markdown(explanation)
         st.markdown("Afstand: hoe kleiner, hoe meer de buurt lijkt. " + ", ".join(
-            f"{p.peer_name} {fmt_number(p.distance, 2)}" for p in peers.itertuples()) + ".")
+            f"{name} {fmt_number(distance, 2)}" for name, distance in zip(peer_names, distances)) + ".")
     st.caption("Mediaan = het middelste cijfer van de vergelijkbare buurten met een cijfer uit dezelfde tabel en "
                "hetzelfde jaar als deze buurt. Vergelijkbaar betekent niet gelijk: gebruik het als richting.")
