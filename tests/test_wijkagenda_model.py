@@ -385,3 +385,11 @@ def test_an_amount_typed_the_dutch_way_is_read_as_meant():
     assert read_amount("1,234") == 1.234          # a decimal comma: refused later for its three decimals
     assert [read_amount(t) for t in ("", "twaalf", "1.2.3", "1,2,3", "12.5.0", "9" * 40, None)] == [None] * 7
 
+
+def test_the_print_names_its_place_with_the_code(build_dir):
+    """Two buurten of Waterland are both 'De Purmer (gedeeltelijk)' (BU08520010, BU08520401): the printed agenda
+    said only the name, so a paper copy did not say which one its figures describe."""
+    doc = model.empty_agenda("BU08520401", "De Purmer (gedeeltelijk)", "Agenda De Purmer", TODAY)
+    html = render_html.render_agenda(doc, [], {}, today=TODAY).html
+    assert '<p class="meta">De Purmer (gedeeltelijk) (BU08520401) · gemaakt' in html
+

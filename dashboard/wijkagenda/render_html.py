@@ -171,7 +171,7 @@ def render_agenda(agenda: dict, conversations: list[dict], follow: Mapping[tuple
     if not prios:
         prios = '<p>Er staan nog geen prioriteiten op deze agenda.</p>'
     header = (f'<header><p class="kicker">Wijkagenda</p><h1>{_e(agenda["title"])}</h1>'
-              f'<p class="meta">{_e(agenda.get("region_name") or agenda["region"])} · gemaakt '
+              f'<p class="meta">{_e(_place(agenda))} · gemaakt '
               f'{_e(_day(agenda["created"]))} · afgedrukt {_e(dutch_date(today))} · '
               f'{model.counted(len(agenda["priorities"]), "prioriteit", "prioriteiten")}</p></header>')
     body = header + _conversations(conversations) + prios + _sources(agenda)
@@ -179,6 +179,13 @@ def render_agenda(agenda: dict, conversations: list[dict], follow: Mapping[tuple
             f'<style>{PACK_CSS}{CSS}</style></head><body class="{"tight" if density >= 2 else "normal"}">'
             f'<main class="pack">{body}</main></body></html>')
     return Printed(html, title)
+
+
+def _place(agenda: dict) -> str:
+    """'De Purmer (gedeeltelijk) (BU08520010)': the name with its code, as the page's heading has it; a name alone
+    does not say which area (30 pairs of buurten share one name) and a printed agenda travels without the app."""
+    name, code = agenda.get("region_name"), agenda["region"]
+    return f"{name} ({code})" if name and name != code else code
 
 
 CSS = """
