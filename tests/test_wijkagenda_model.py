@@ -393,3 +393,11 @@ def test_the_print_names_its_place_with_the_code(build_dir):
     html = render_html.render_agenda(doc, [], {}, today=TODAY).html
     assert '<p class="meta">De Purmer (gedeeltelijk) (BU08520401) · gemaakt' in html
 
+
+def test_a_wijk_agenda_says_what_the_wijk_already_has():
+    """A wijk's agenda said 'Wat de buurt al heeft' above every priority, in the app and in print."""
+    doc = model.empty_agenda("WK170907", "Wijk 07 Fijnaart", "Agenda Fijnaart", TODAY)
+    doc["priorities"] = [model.agenda({**doc, "priorities": [{"id": "p1", "title": "Samen bewegen"}]})["priorities"][0]]
+    html = render_html.render_agenda(doc, [], {}, today=TODAY).html
+    assert "<h3>Wat de wijk al heeft</h3>" in html and "Wat de buurt" not in html
+

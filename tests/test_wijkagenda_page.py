@@ -454,3 +454,16 @@ def test_a_new_priority_without_a_title_is_not_called_priority_1(store_path):
     errors = [e.value for e in at.error]
     assert errors == ["Er is niets opgeslagen. Pas dit aan:\n- titel ontbreekt"], errors
 
+
+def test_a_wijk_agenda_names_the_wijk(store_path):
+    """'Wat de buurt al heeft' stood above a wijk's priorities and on its form."""
+    at = open_app_page(PAGE, regio="WK170907")
+    at = at.button(key="FormSubmitter:wa_new_agenda-Wijkagenda maken").click().run()
+    at.session_state["wa_tab"] = "Wijkagenda"
+    at = at.run()
+    at.text_input(key="wa_p_new0_title").input("Samen bewegen")
+    at = at.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
+    texts = " ".join(m.value for m in at.markdown) + " ".join(b.label for b in at.multiselect)
+    assert "**Wat de wijk al heeft:**" in texts and "Wat de wijk al heeft (Bewonerskaart)" in texts
+    assert "Wat de buurt al heeft" not in texts
+

@@ -187,6 +187,11 @@ def agenda(raw: object) -> dict:
     return out
 
 
+def noun(region: str) -> str:
+    """'wijk' for a wijk's agenda, else 'buurt': 'Wat de wijk al heeft' (the gesprekskaart follows the level too)."""
+    return "wijk" if str(region).startswith("WK") else "buurt"
+
+
 def empty_agenda(region: str, region_name: str, title: str, today: date) -> dict:
     return agenda({"id": new_id(), "title": title, "region": region, "region_name": region_name,
                    "created": today.isoformat(), "conversations": [], "priorities": []})

@@ -115,10 +115,11 @@ def _reviews(priority: dict, shown: int) -> str:
     return f'<h3>Terugblik: wat hebben we gedaan, wat hebben we geleerd?</h3><ul class="reviews">{items}</ul>{more}'
 
 
-def _priority(number: int, p: dict, notes: Mapping[str, dict], follow: Mapping, reviews_shown: int) -> str:
+def _priority(number: int, p: dict, notes: Mapping[str, dict], follow: Mapping, reviews_shown: int,
+              noun: str = "buurt") -> str:
     orgs = ", ".join(p.get("organisations") or []) or "nog niemand genoemd"
     return (f'<section class="prio"><h2><span class="no">{number}</span> {_e(p["title"])}</h2>'
-            f'<div class="grid"><div><h3>Wat de buurt al heeft</h3>{_assets(p.get("assets") or [])}</div>'
+            f'<div class="grid"><div><h3>Wat de {noun} al heeft</h3>{_assets(p.get("assets") or [])}</div>'
             f'<div>{_why(p.get("why") or [], notes)}<h3>Wie werkt eraan</h3><p>{_e(orgs)}</p>'
             f'<p><b>Volgende terugblik:</b> {_e(_day(p.get("next_review")))}</p></div></div>'
             f'{_figures(p, follow)}{_budget(p)}{_reviews(p, reviews_shown)}</section>')
@@ -167,7 +168,8 @@ def render_agenda(agenda: dict, conversations: list[dict], follow: Mapping[tuple
     notes = model.note_index(conversations)
     shown = REVIEWS_SHOWN[min(density, 2)]
     title = f"Wijkagenda {agenda.get('region_name') or agenda['region']}"
-    prios = "".join(_priority(i, p, notes, follow, shown) for i, p in enumerate(agenda["priorities"], start=1))
+    prios = "".join(_priority(i, p, notes, follow, shown, model.noun(agenda["region"]))
+                    for i, p in enumerate(agenda["priorities"], start=1))
     if not prios:
         prios = '<p>Er staan nog geen prioriteiten op deze agenda.</p>'
     header = (f'<header><p class="kicker">Wijkagenda</p><h1>{_e(agenda["title"])}</h1>'

@@ -55,8 +55,9 @@ def priority_form(agenda: dict, region: dict, existing: dict | None, conversatio
     with st.form(key):
         st.text_input("Titel in de woorden van bewoners", value=old.get("title") or "", key=f"{key}_title",
                       max_chars=model.TITLE_CHARS, placeholder="Bijvoorbeeld: Samen meer bewegen")
-        st.multiselect("Wat de buurt al heeft (Bewonerskaart)", list(assets), default=[a["id"] for a in
-                       old.get("assets") or []], format_func=lambda i: assets[i]["name"], key=f"{key}_assets",
+        st.multiselect(f"Wat de {model.noun(region['region_code'])} al heeft (Bewonerskaart)", list(assets),
+                       default=[a["id"] for a in old.get("assets") or []], format_func=lambda i: assets[i]["name"],
+                       key=f"{key}_assets",
                        placeholder="Kies wat er al is", help=model.at_most("assets"), select_all=False)
         st.multiselect("Waarom: wat is er gezegd?", list(note_labels), default=[n for n in old.get("why") or []
                        if n in note_labels], format_func=note_labels.get, key=f"{key}_why",
@@ -131,10 +132,10 @@ def budget_section(agenda: dict, priority: dict) -> None:
         st.form_submit_button("Budgetregel toevoegen", on_click=_add_budget, args=(agenda["id"], priority["id"], key))
 
 
-def priority_card(number: int, priority: dict, notes: dict) -> None:
-    """One priority as the agenda shows it: what the buurt already has comes first."""
+def priority_card(number: int, priority: dict, notes: dict, noun: str = "buurt") -> None:
+    """One priority as the agenda shows it: what the buurt (or wijk) already has comes first."""
     have = priority["assets"]
-    st.markdown("**Wat de buurt al heeft:** " + (", ".join(md_escape(a["name"]) for a in have) if have else
+    st.markdown(f"**Wat de {noun} al heeft:** " + (", ".join(md_escape(a["name"]) for a in have) if have else
                                                  "_nog niets gekoppeld uit de Bewonerskaart_"))
     why = [notes[n] for n in priority["why"] if n in notes]
     if why:
@@ -163,7 +164,7 @@ def agenda_section(agenda: dict, region: dict, conversations: list[dict]) -> Non
     for number, priority in enumerate(agenda["priorities"], start=1):
         # a widget label reads markdown: residents' text is escaped there as in st.markdown
         with st.expander(f"{number}. {md_escape(priority['title'])}", expanded=True):
-            priority_card(number, priority, notes)
+            priority_card(number, priority, notes, model.noun(region["region_code"]))
             budget_section(agenda, priority)
             if not may_edit():
                 continue
