@@ -289,3 +289,16 @@ def test_a_modelled_figure_says_geschat_in_the_optional_sections(build_dir, rele
     for line in told:
         assert "(geschat)" in line, line
     assert re.search(r"Hier: [0-9,]+% \(geschat\)", section), section[:400]
+
+
+def test_a_download_is_named_after_its_area_with_its_code():
+    """Both 'De Purmer (gedeeltelijk)' buurten of Waterland downloaded as 'gesprekskaart-de-purmer-gedeeltelijk',
+    and 'Aziëbuurt' as 'azi-buurt'."""
+    from dashboard.gesprekskaart.build import Pack
+    from dashboard.wijkagenda.render_html import Printed
+
+    names = {Pack("", "Gesprekskaart De Purmer (gedeeltelijk)", code).filename for code in ("BU08520010", "BU08520401")}
+    assert names == {"gesprekskaart-de-purmer-gedeeltelijk-bu08520010", "gesprekskaart-de-purmer-gedeeltelijk-bu08520401"}
+    assert Pack("", "Gesprekskaart Aziëbuurt", "BU05032204").filename == "gesprekskaart-aziebuurt-bu05032204"
+    assert Printed("", "Wijkagenda 't Kip", "BU17350603").filename == "wijkagenda-t-kip-bu17350603"
+

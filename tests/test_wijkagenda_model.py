@@ -169,7 +169,7 @@ def test_the_printable_agenda_shows_assets_first_and_escapes(agenda_doc):
     html = printed.html
     assert "<script" not in html and "Prijs &lt; 5 euro &amp; gratis" in html
     assert html.index("Wat de buurt al heeft") < html.index("Waarom") < html.index("Cijfers die we volgen")
-    assert "€ 1.250,50" in html and "Aangevraagd" in html and printed.filename == "wijkagenda-haarlemmerbuurt-oost"
+    assert "€ 1.250,50" in html and "Aangevraagd" in html and printed.filename == f"wijkagenda-haarlemmerbuurt-oost-{BUURT.lower()}"
 
 
 # ----------------------------------------------------------------------------------------------- store

@@ -25,7 +25,7 @@ from .content import pack_content, peer_section
 from .minimap import minimap_svg, shape
 from .pack_parts import PackContent, PeerSection, Region
 from .render_html import render_html
-from .wording import fmt
+from .wording import file_name, fmt
 
 REGION_CODE = re.compile(r"^(BU|WK|GM|NL)[0-9A-Z]{2,8}$")
 MAX_PEERS = 5
@@ -40,12 +40,12 @@ class RegionNotFound(KeyError):
 class Pack:
     html: str
     title: str
+    code: str = ""
 
     @property
     def filename(self) -> str:
-        """A safe file name without extension, e.g. 'gesprekskaart-haarlemmerbuurt-oost'."""
-        slug = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")
-        return slug or "gesprekskaart"
+        """A safe file name without extension, e.g. 'gesprekskaart-haarlemmerbuurt-oost-bu03630000'."""
+        return file_name(self.title, self.code, "gesprekskaart")
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -222,7 +222,7 @@ def make_pack(region_code: str, *, build_dir: Path | None = None, base_url: str 
     title = f"Gesprekskaart {region.name}"
     html = render_html(content, map_svg=_shapes(region, build_dir), title=title, tight=density >= 2,
                        tightest=density >= 3)
-    return Pack(html=html, title=title)
+    return Pack(html=html, title=title, code=code)
 
 
 def pack_prompts(region_code: str, *, build_dir: Path | None = None) -> list[str]:

@@ -3,6 +3,7 @@ the comparison with the gemeente, Nederland and the other buurten ("Hoger dan in
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -123,3 +124,14 @@ def comparison_sentence(value: float, unit: str, refs: Sequence[tuple], placemen
     if placement is not None:
         sentences.append(placement_sentence(*placement, unit, scope, placed))
     return " ".join(sentences)
+
+
+def file_name(title: str, code: str, fallback: str) -> str:
+    """A safe file name without extension that names its area: 'gesprekskaart-de-purmer-gedeeltelijk-bu08520401'.
+    The code tells two buurten of one name apart (30 pairs; both downloads had one name), and letters keep their
+    base ('Aziëbuurt' -> 'aziebuurt', not 'azi-buurt')."""
+    import unicodedata
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{plain} {code.lower()}").strip("-")
+    return slug or fallback
+

@@ -28,11 +28,13 @@ REVIEWS_SHOWN = (3, 2, 1)  # per density
 class Printed:
     html: str
     title: str
+    code: str = ""
 
     @property
     def filename(self) -> str:
-        import re
-        return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-") or "wijkagenda"
+        """'wijkagenda-de-purmer-gedeeltelijk-bu08520401': the code tells two places of one name apart."""
+        from dashboard.gesprekskaart.wording import file_name
+        return file_name(self.title, self.code, "wijkagenda")
 
 
 def euro(amount: float | None) -> str:
@@ -180,7 +182,7 @@ def render_agenda(agenda: dict, conversations: list[dict], follow: Mapping[tuple
     html = (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{_e(title)}</title>'
             f'<style>{PACK_CSS}{CSS}</style></head><body class="{"tight" if density >= 2 else "normal"}">'
             f'<main class="pack">{body}</main></body></html>')
-    return Printed(html, title)
+    return Printed(html, title, agenda["region"])
 
 
 def _place(agenda: dict) -> str:

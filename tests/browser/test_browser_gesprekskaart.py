@@ -81,10 +81,10 @@ def test_profile_pack_html_and_pdf(pack_app, page):
 
     with page.expect_download() as got:
         html_button.click()
-    html_path = ARTIFACTS / "gesprekskaart-lombok-oost.html"
+    html_path = ARTIFACTS / "gesprekskaart-lombok-oost-bu03440121.html"
     got.value.save_as(html_path)
     html = html_path.read_text(encoding="utf-8")
-    assert got.value.suggested_filename == "gesprekskaart-lombok-oost.html"
+    assert got.value.suggested_filename == "gesprekskaart-lombok-oost-bu03440121.html"
     assert "Lombok-Oost" in html and ASSET in html and "RIVM, CBS · 50090NED" in html
     assert f"Ongeveer {volunteering} (geschat) van de volwassenen doet vrijwilligerswerk." in html
     assert "Wie doet nog niet mee, en waarom?" in html
@@ -92,7 +92,7 @@ def test_profile_pack_html_and_pdf(pack_app, page):
 
     with page.expect_download() as got:
         pdf_button.click()
-    pdf_path = ARTIFACTS / "gesprekskaart-lombok-oost.pdf"
+    pdf_path = ARTIFACTS / "gesprekskaart-lombok-oost-bu03440121.pdf"
     got.value.save_as(pdf_path)
     assert pdf_path.read_bytes()[:5] == b"%PDF-"
     text = re.sub(r"\s+", " ", _pdf_text(pdf_path))
