@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from pipelines import division_identity, name_corrections, paths, release
 from pipelines.catalogue import Catalogue, load_catalogue
-from pipelines.child import in_child
+from pipelines.child import in_child, in_child_stages
 from pipelines.code_stamp import code_stamp
 from pipelines.definitions import source_definitions
 from pipelines.load import attach_raw, collect, locate_caches
@@ -218,16 +218,17 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         summary = BuildSummary(release=target)
         config = DUCKDB_CONFIG if duckdb_config is None else duckdb_config
         con = None
+        # one table at a time: read, reshape, into the raw values' own database file (pipelines/load.py), in a
+        # child process: what pandas, pyarrow and DuckDB's allocator keep after the read goes with it
+        # (README "Speed": the SQL models then run ~80 MB lower). The child sends the read's results first and the
+        # division decisions after: the small tables are written here while it decides (README "Build wall time")
+        read = (catalogue, located, raw_path, config)
+        stages = in_child_stages(_read_stages, *read) if read_in_child else _read_stages(*read)
         try:
             clock = time.perf_counter()
-            # one table at a time: read, reshape, into the raw values' own database file (pipelines/load.py), in a
-            # child process: what pandas, pyarrow and DuckDB's allocator keep after the read goes with it
-            # (README "Speed": the SQL models then run ~80 MB lower)
-            read = (catalogue, located, raw_path, config)
-            (regions, corrections, identity, identity_seconds, sources, own_codes, raw_view, definitions,
-             summary.missing_tables) = in_child(_read, *read) if read_in_child else _read(*read)
-            summary.timings["read+transform"] = time.perf_counter() - clock - identity_seconds
-            summary.timings["division_identity"] = identity_seconds
+            (regions, corrections, sources, own_codes, raw_view, definitions,
+             summary.missing_tables) = next(stages)
+            summary.timings["read+transform"] = time.perf_counter() - clock
             _pause_point("after_transform")
             # the release file is written from here on; until publish() nothing points at it, and a failed or
             # killed build leaves only an unpublished file that the next build removes
@@ -237,7 +238,12 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             clock = time.perf_counter()
             load_shapes(con, geo_dir, read_in_child)
             summary.timings["shapes"] = time.perf_counter() - clock
-            _write(con, catalogue, regions, corrections, identity, sources, summary, definitions, own_codes,
+            _load(con, catalogue, regions, corrections, sources, summary, definitions, own_codes)
+            del regions, corrections, sources, own_codes, definitions
+            clock = time.perf_counter()
+            identity, summary.timings["division_identity"] = next(stages)
+            summary.timings["division_identity_wait"] = time.perf_counter() - clock
+            _write(con, catalogue, identity, summary,
                    stats_memory_limit=STATS_MEMORY_LIMIT if duckdb_config is None else None)
         except BaseException:
             if con is not None:
@@ -246,6 +252,7 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             Path(str(target) + ".wal").unlink(missing_ok=True)
             raise
         finally:
+            stages.close()  # a failed build: the child stops
             for path in (raw_path, Path(str(raw_path) + ".wal")):
                 path.unlink(missing_ok=True)
         con.close()
@@ -255,53 +262,63 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         return summary
 
 
-def _read(catalogue: Catalogue, located: dict[str, Path | None], raw_path: Path, config: dict) -> tuple:
-    """The read phase: every table into the raw values at raw_path (pipelines/load.py), on a DuckDB instance of
+def _read_stages(catalogue: Catalogue, located: dict[str, Path | None], raw_path: Path, config: dict):
+    """The read phase, in two steps (a generator; the build runs it in a child process, pipelines/child.py
+    in_child_stages): every table into the raw values at raw_path (pipelines/load.py), on a DuckDB instance of
     its own, then the division decisions on the values' evidence (in the read's child process too: the evidence
-    and the pandas work on it never reach the process that runs the SQL models, ~167,000 rows). Returns what the
-    rest of the build needs: the regions with corrected names, the name corrections, the division decisions and
-    their seconds, collect()'s sources, own codes and raw view, the source definitions made from the tables'
-    metadata and the tables that are missing."""
+    and the pandas work on it never reach the process that runs the SQL models, ~167,000 rows). Yields first what
+    the small tables need: the regions with corrected names, the name corrections, collect()'s sources, own codes
+    and raw view, the source definitions made from the tables' metadata and the tables that are missing; then
+    the division decisions and their seconds."""
     with duckdb.connect(config=config) as read_con:
         read_con.execute("set enable_progress_bar = false")
         evidence, regions, sources, metadata, own_codes, raw_view = collect(
             catalogue, located, paths.snapshot_dir() / "files", CURRENT_DIVISION, read_con, raw_path)
     missing = [t for t in catalogue.tables if t not in metadata]
     regions, corrections = name_corrections.apply(regions, name_corrections.load())
+    yield regions, corrections, sources, own_codes, raw_view, source_definitions(catalogue, metadata), missing
     clock = time.perf_counter()
     identity = division_identity.identity(regions, evidence, CURRENT_DIVISION)
-    seconds = time.perf_counter() - clock
-    return (regions, corrections, identity, seconds, sources, own_codes, raw_view,
-            source_definitions(catalogue, metadata), missing)
+    yield identity, time.perf_counter() - clock
 
 
-def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, regions: pd.DataFrame, corrections: pd.DataFrame,
-           identity: pd.DataFrame, sources: pd.DataFrame, summary: BuildSummary,
-           definitions: pd.DataFrame | None = None, own_codes: dict[str, list[str]] | None = None,
-           stats_memory_limit: str | None = None) -> None:
-    """Everything after the values are in DuckDB and the division decisions are made (_read): the small tables,
-    the SQL models, the precomputed statistics and the validation. stats_memory_limit: DuckDB's memory limit
-    while the statistics are computed beside the models and after (STATS_MEMORY_LIMIT), None to keep it."""
+def _create_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    for name, frame in frames.items():
+        con.register("frame", frame)
+        con.execute(f"create table {name} as select * from frame")
+        con.unregister("frame")
+
+
+def _load(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, regions: pd.DataFrame, corrections: pd.DataFrame,
+          sources: pd.DataFrame, summary: BuildSummary, definitions: pd.DataFrame | None = None,
+          own_codes: dict[str, list[str]] | None = None) -> None:
+    """The small tables of the read's first step (_read_stages), written while the child decides the divisions:
+    every one but division_identity (_write)."""
     joins = boundary_joins(regions, sources, own_codes or {})
+    summary.boundary_joins = joins
     build_info = pd.DataFrame([{"built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                 "current_division": CURRENT_DIVISION, "code_stamp": code_stamp(),
                                 "live_tables": ", ".join(sources.loc[sources["method"] != "snapshot-conversion",
                                                                      "table_id"]) or None}])
     clock = time.perf_counter()
-    frames = {"regions": regions, "sources": sources,
-              "indicators": indicators_frame(catalogue), "boundary_joins": joins,
-              "build_info": build_info, "division_identity": identity, "name_corrections": corrections,
-              "indicator_definitions": definitions if definitions is not None else
-              source_definitions(catalogue, {})}
-    for name, frame in frames.items():
-        con.register("frame", frame)
-        con.execute(f"create table {name} as select * from frame")
-        con.unregister("frame")
+    _create_tables(con, {"regions": regions, "sources": sources,
+                         "indicators": indicators_frame(catalogue), "boundary_joins": joins,
+                         "build_info": build_info, "name_corrections": corrections,
+                         "indicator_definitions": definitions if definitions is not None else
+                         source_definitions(catalogue, {})})
     # the map's shapes carry the same source names (pipelines/name_corrections.py)
     con.execute("""update region_shapes set name = c.name from name_corrections c
                    where region_shapes.region_code = c.region_code and region_shapes.name = c.source_spelling""")
     summary.timings["load"] = time.perf_counter() - clock
-    del frames, identity  # in DuckDB now; free the pandas copies before the SQL models run
+
+
+def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, identity: pd.DataFrame, summary: BuildSummary,
+           stats_memory_limit: str | None = None) -> None:
+    """Everything after the small tables (_load) once the division decisions are made (_read_stages): their
+    table, the SQL models, the precomputed statistics and the validation. stats_memory_limit: DuckDB's memory limit
+    while the statistics are computed beside the models and after (STATS_MEMORY_LIMIT), None to keep it."""
+    _create_tables(con, {"division_identity": identity})
+    del identity  # in DuckDB now; free the pandas copies before the SQL models run
     release_freed_memory()
     _pause_point("after_load")
     run_models_and_stats(con, catalogue, summary.timings, stats_memory_limit)
@@ -320,6 +337,5 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, regions: pd.Dat
     summary.indicators_without_values = [i.id for i in catalogue.indicators if i.id not in with_values]
     summary.finer_than_declared = finer_than_declared(con, {
         i.id: i.decimals for i in catalogue.indicators if i.sources and all(s.stem for s in i.sources)})
-    summary.boundary_joins = joins
     summary.division_joins = con.execute("select * from mart_division_joins").fetchdf()
     con.execute("checkpoint")

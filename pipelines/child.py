@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
+import struct
 
 from pipelines.load import BuildError
 
@@ -49,3 +51,64 @@ def in_child(fn, *args):
 
 def _exit_text(status: int) -> str:
     return f"signaal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"afsluitcode {os.WEXITSTATUS(status)}"
+
+
+def in_child_stages(fn, *args):
+    """fn(*args), a generator function, in a forked child process: in the parent, a generator of the values the
+    child's generator yields, each as soon as the child has sent it, so the parent can work on one while the child
+    computes the next (pipelines/build.py: the tables' read, then the division decisions on its evidence). The
+    child's exception is raised here where its value would have come. Closing the parent's generator early (the
+    parent failed) stops the child. Where fork is missing, fn runs in this process."""
+    if not hasattr(os, "fork"):
+        yield from fn(*args)
+        return
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        status = 0
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                try:
+                    for value in fn(*args):
+                        _send(out, ("value", value))
+                    _send(out, ("done", None))
+                except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent
+                    _send(out, ("error", exc))
+        except BaseException:  # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)  # no atexit handlers, no flushing of the parent's copied buffers
+    os.close(write_end)
+    reaped = False
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            while True:
+                header = pipe.read(8)
+                data = pipe.read(struct.unpack("<Q", header)[0]) if len(header) == 8 else b""
+                if not data:  # the child died without a word
+                    _, status = os.waitpid(pid, 0)
+                    reaped = True
+                    raise BuildError(f"het inlezen van de tabellen is afgebroken ({_exit_text(status)})")
+                kind, value = pickle.loads(data)
+                if kind == "error":
+                    raise value
+                if kind == "done":
+                    return
+                yield value
+    finally:
+        if not reaped:
+            try:
+                os.kill(pid, signal.SIGKILL)  # done already, or the parent stopped early: no use for the rest
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+
+
+def _send(out, message: tuple) -> None:
+    try:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 - a value or exception that cannot be pickled
+        data = pickle.dumps(("error", BuildError(f"{message[1]!r} ({exc})")))
+    out.write(struct.pack("<Q", len(data)) + data)
+    out.flush()
