@@ -22,7 +22,7 @@ from pipelines.child import in_child, in_child_stages
 from pipelines.code_stamp import code_stamp
 from pipelines.definitions import source_definitions
 from pipelines.load import attach_raw, collect, locate_caches
-from pipelines.models import validate
+from pipelines.models import check_unique_values, validate
 from pipelines.models_beside_stats import run_models_and_stats
 
 # DuckDB settings of the build (peak memory): operators past the limit spill to a temp file beside the release
@@ -321,11 +321,18 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, identity: pd.Da
     del identity  # in DuckDB now; free the pandas copies before the SQL models run
     release_freed_memory()
     _pause_point("after_load")
-    run_models_and_stats(con, catalogue, summary.timings, stats_memory_limit)
+    declared = {i.id: i.decimals for i in catalogue.indicators if i.sources and all(s.stem for s in i.sources)}
+
+    def checks(cursor: duckdb.DuckDBPyConnection) -> list[str]:
+        # what reads only indicator_values (sql/01) runs in the statistics' thread beside the last models
+        check_unique_values(cursor)
+        return finer_than_declared(cursor, declared)
+
+    finer = run_models_and_stats(con, catalogue, summary.timings, stats_memory_limit, checks)
     release_freed_memory()
     _pause_point("after_sql")
     clock = time.perf_counter()
-    validate(con, catalogue)
+    validate(con, catalogue, unique_checked=True)
     summary.timings["validate"] = time.perf_counter() - clock
     summary.rows_per_table = dict(con.execute(
         "select table_id, count(*) from indicator_values group by 1 order by 1").fetchall())
@@ -335,7 +342,6 @@ def _write(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, identity: pd.Da
         "select distinct indicator_id from indicator_values where value is not null").fetchall()}
     summary.indicators_loaded = len(with_values)
     summary.indicators_without_values = [i.id for i in catalogue.indicators if i.id not in with_values]
-    summary.finer_than_declared = finer_than_declared(con, {
-        i.id: i.decimals for i in catalogue.indicators if i.sources and all(s.stem for s in i.sources)})
+    summary.finer_than_declared = finer
     summary.division_joins = con.execute("select * from mart_division_joins").fetchdf()
     con.execute("checkpoint")

@@ -84,7 +84,9 @@ where r.level = 'buurt';
 """
 
 
-def validate(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+def validate(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, unique_checked: bool = False) -> None:
+    """The release's checks; unique_checked: check_unique_values already ran (the build runs it beside the models,
+    pipelines/models_beside_stats.py)."""
     checks = {
         "buurten in de huidige indeling": "select count(*) from mart_regions where level = 'buurt'",
         "waarden in de probleemlens": "select count(*) from mart_profile where lens = 'problem' and value is not null",
@@ -94,16 +96,23 @@ def validate(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     for what, sql in checks.items():
         if con.execute(sql).fetchone()[0] == 0:
             raise BuildError(f"controle mislukt: geen {what}")
-    # one 64-bit hash per key instead of grouping six text columns; only when two keys share a hash (a duplicate,
-    # or a collision) is the exact count run, so a collision cannot fail a build
-    keys = "region_code, boundary_year, period, indicator_id, age_group, table_id"
-    n, distinct = con.execute(f"select count(*), count(distinct hash({keys})) from indicator_values").fetchone()
-    dup = 0 if distinct == n else con.execute(f"""select count(*) from (select 1 from indicator_values
-                                                  group by {keys} having count(*) > 1)""").fetchone()[0]
-    if dup:
-        raise BuildError(f"controle mislukt: {dup} dubbele waarden")
+    if not unique_checked:
+        check_unique_values(con)
     for view in ("mart_regions", "mart_profile", "mart_indicator_series", "mart_map_values",
                  "mart_buurt_scores", "mart_buurt_wide", "mart_buurt_wide_sources", "mart_region_shapes",
                  "mart_sources", "mart_catalogue", "mart_division_identity", "mart_division_joins",
                  "mart_division_refused"):
         con.execute(f"describe {view}").fetchall()  # binds the view (catches a broken contract) without running it
+
+
+def check_unique_values(con: duckdb.DuckDBPyConnection) -> None:
+    """No two values with one key in indicator_values (sql/01_int_values.sql): one 64-bit hash per key instead of
+    grouping six text columns; only when two keys share a hash (a duplicate, or a collision) is the exact count
+    run, so a collision cannot fail a build."""
+    keys = "region_code, boundary_year, period, indicator_id, age_group, table_id"
+    # fetchall: a result left unfinished would block the connection's next statement (DuckDB 2)
+    n, distinct = con.execute(f"select count(*), count(distinct hash({keys})) from indicator_values").fetchall()[0]
+    dup = 0 if distinct == n else con.execute(f"""select count(*) from (select 1 from indicator_values
+                                                  group by {keys} having count(*) > 1)""").fetchall()[0][0]
+    if dup:
+        raise BuildError(f"controle mislukt: {dup} dubbele waarden")

@@ -162,3 +162,22 @@ def test_wide_view_never_mixes_periods_in_a_column(con):
                count(w.vrijwilligerswerk)
         from wide w left join v2020 a using (region_code) left join v2024 b using (region_code)""").fetchone()
     assert mixed[:2] == (0, 0) and mixed[2] > 10_000
+
+
+def test_a_value_stored_twice_fails_the_build_check(release_path, tmp_path):
+    """check_unique_values (run beside the last models, pipelines/models_beside_stats.py) passes on the built
+    release and names the duplicate when one value's key is stored twice."""
+    import shutil
+
+    import duckdb
+
+    from pipelines.load import BuildError
+    from pipelines.models import check_unique_values
+    copy = tmp_path / "release.duckdb"
+    shutil.copy(release_path, copy)
+    with duckdb.connect(str(copy)) as c:
+        check_unique_values(c)
+        c.execute("insert into indicator_values_all select * from indicator_values_all where region_code = 'GM0363' "
+                  "and indicator_id = 'inwoners' and age_group = 'totaal' limit 1")
+        with pytest.raises(BuildError, match="1 dubbele waarden"):
+            check_unique_values(c)
