@@ -521,9 +521,24 @@ def test_beter_dan_verwacht_for_all_nl_says_who_is_left_out(app, con):
     at = app(gebied="NL", uitkomst=outcome)
     assert not at.exception
     page = texts(at)
-    assert (f"**Lees dit erbij:** {fmt_number(left_out)} van de {fmt_number(total)} buurten in heel Nederland "
+    assert (f"**Lees dit erbij:**\n- {fmt_number(left_out)} van de {fmt_number(total)} buurten in heel Nederland "
             f"({round(100 * left_out / total)}%) doen niet mee") in page
     assert "De verwachting is berekend met alleen de buurten met alle cijfers." in page
+
+
+@pytest.mark.parametrize("outcome", ["ervaren_gezondheid_goed", "eenzaam"])
+def test_beter_dan_verwacht_on_an_estimate_says_the_estimate_used_income_and_age(app, con, outcome):
+    """Every outcome of 'Beter dan verwacht' is an RIVM estimate, modelled per buurt from residents'
+    characteristics such as age and income, the expectation's own background. A buurt can then be 'beter dan
+    verwacht' through other characteristics that model used, not through anything done in the buurt: said under
+    'Lees dit erbij' (the relation tab said the like; this tab did not), also where no buurt is left out."""
+    label, modelled = con.execute("select label, modelled from mart_catalogue where indicator_id = ?",
+                                  [outcome]).fetchone()
+    assert modelled
+    for where in ("NL", "GM0344"):
+        page = texts(app(gebied=where, uitkomst=outcome))
+        assert f"- ‘{label}’ is een schatting van RIVM/CBS. Het rekenmodel schat het cijfer per buurt uit " in page
+        assert "Een buurt kan daardoor ‘beter dan verwacht’ zijn door andere kenmerken van de bewoners" in page
 
 
 def test_beter_dan_verwacht_names_the_background_its_model_really_used(app, con):

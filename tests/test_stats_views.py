@@ -124,8 +124,15 @@ st.code(",".join(view_peers.peer_codes("{BUURT}", k=4)))""", monkeypatch)
     missing = " or ".join(f"{v} is null" for v in ["ervaren_gezondheid_goed", *variables.split(",")])
     total, left_out = con.execute(f"select count(*), count(*) filter ({missing}) from mart_buurt_wide").fetchone()
     assert left_out > total / 4
-    assert (f"**Lees dit erbij:** {fmt_number(left_out)} van de {fmt_number(total)} buurten in heel Nederland "
+    assert (f"**Lees dit erbij:**\n- {fmt_number(left_out)} van de {fmt_number(total)} buurten in heel Nederland "
             f"({round(100 * left_out / total)}%) doen niet mee") in text
+    # the outcomes are RIVM estimates, modelled from the income and age the expectation uses too: said
+    labels = [label for (label,) in con.execute("select label from mart_catalogue where modelled and indicator_id "
+                                                 "in (select outcome_id from mart_expected_values)").fetchall()]
+    assert len(labels) == 3
+    estimates = next(line for line in text.splitlines() if "zijn schattingen van RIVM/CBS" in line)
+    assert all(f"‘{label}’" in estimates for label in labels), estimates
+    assert "door andere kenmerken van de bewoners die dat rekenmodel meeneemt" in estimates
     assert f"R² {fmt_number(r2, 2)}" in text and "tabel 50090NED" in text
     peers = con.execute("select peer_code, peer_name from mart_peer_buurten where region_code = ? order by rank",
                         [BUURT]).fetchall()

@@ -5,6 +5,8 @@ it, whether the figures come from different years, and whether a figure is itsel
     used_headline(n_used, n_missing, scope_label) -> the result's first words, with the buurten left out if any
     left_out_note(n_missing, total, scope_label, about) -> the 'left out' sentence, or '' (also used by
         'Beter dan verwacht' on Verbanden and on the profile, whose model leaves out buurten the same way)
+    estimate_note(labels, about) -> the model-estimate sentence (relations; 'Beter dan verwacht', whose outcomes
+        are all RIVM estimates, with ABOUT_EXPECTED_ESTIMATE)
 
 Rules (statistics a student can check):
 - **Left out.** Buurten without every figure are left out. When more than a quarter of the buurten in scope are
@@ -16,6 +18,8 @@ Rules (statistics a student can check):
 - **Model estimates.** RIVM's buurt figures ('geschat') are predicted per buurt by a model from characteristics of
   the residents and households in registers, such as age and income. A relation between such an estimate and
   those characteristics is partly built into the estimate, so the slope overstates what the survey would show.
+  For 'Beter dan verwacht' the same holds the other way round: the distance from an expectation built on income
+  and age can come from other resident characteristics the RIVM model used, not from what happens in the buurt.
 """
 from __future__ import annotations
 
@@ -75,11 +79,22 @@ def relation_notes(res, catalogue: pd.DataFrame, prov: pd.DataFrame, scope_label
         named = "; ".join(f"‘{label(i)}’ {p}" for i, p in periods.items())
         notes.append(f"De cijfers komen uit verschillende jaren ({named}). Buurten kunnen in de tussentijd "
                      "veranderd zijn.")
-    modelled = [i for i in ids if i in meta.index and bool(meta.at[i, "modelled"])]
+    modelled = [label(i) for i in ids if i in meta.index and bool(meta.at[i, "modelled"])]
     if modelled:
-        which = " en ".join(f"‘{label(i)}’" for i in modelled)
-        notes.append(f"{which} {'is een schatting' if len(modelled) == 1 else 'zijn schattingen'} van RIVM/CBS. "
-                     "Het rekenmodel schat het cijfer per buurt uit kenmerken van de bewoners, zoals leeftijd en "
-                     "inkomen. Een verband met zulke kenmerken zit daardoor voor een deel al in de schatting zelf, "
-                     "en kan sterker lijken dan het is.")
+        notes.append(estimate_note(modelled, "Een verband met zulke kenmerken zit daardoor voor een deel al in de "
+                                             "schatting zelf, en kan sterker lijken dan het is."))
     return notes
+
+
+ABOUT_EXPECTED_ESTIMATE = ("De verwachting rekent ook met inkomen en leeftijd. Een buurt kan daardoor ‘beter dan "
+                           "verwacht’ zijn door andere kenmerken van de bewoners die dat rekenmodel meeneemt, en "
+                           "niet door wat er in de buurt gebeurt. Ga na of het past bij wat mensen in de buurt "
+                           "zeggen.")
+
+
+def estimate_note(labels: list[str], about: str) -> str:
+    """'‘X’ is een schatting van RIVM/CBS. Het rekenmodel schat ...' + `about`: what a model estimate means for
+    a relation with, or an expectation from, the residents' characteristics it was itself estimated from."""
+    which = " en ".join(f"‘{name}’" for name in labels)
+    return (f"{which} {'is een schatting' if len(labels) == 1 else 'zijn schattingen'} van RIVM/CBS. Het "
+            f"rekenmodel schat het cijfer per buurt uit kenmerken van de bewoners, zoals leeftijd en inkomen. {about}")

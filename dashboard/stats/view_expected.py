@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard.core.format import fmt_number
 from dashboard.stats import queries as q
 from dashboard.stats.expected_text import expected_footnote, expected_view, mark_other_area
-from dashboard.stats.relation_notes import ABOUT_EXPECTED, left_out_note
+from dashboard.stats.relation_notes import ABOUT_EXPECTED, ABOUT_EXPECTED_ESTIMATE, estimate_note, left_out_note
 from dashboard.stats.view_buurt_only import buurt_row
 
 
@@ -31,10 +31,16 @@ def render_expected(region_code: str, *, heading: str | None = "Beter of slechte
                        "Wees voorzichtig met conclusies.", icon=":material/warning:")
     fitted = [x for x in lines if x["spec"]]
     model = q.cached("stats_models").query("model == 'expected'")
+    notes = []
     if fitted and not model.empty:   # the model left out every buurt without all its figures: said, not only counted
         n, n_excluded = int(model["n"].iloc[0]), int(model["n_excluded"].iloc[0])
-        left_out = left_out_note(n_excluded, n + n_excluded, "heel Nederland", ABOUT_EXPECTED)
-        if left_out:
-            st.markdown(f"**Lees dit erbij:** {left_out}")
+        notes.append(left_out_note(n_excluded, n + n_excluded, "heel Nederland", ABOUT_EXPECTED))
+    modelled = catalogue.set_index("indicator_id")["modelled"]
+    estimates = [x["label"] for x in fitted if bool(modelled.get(x["outcome_id"], False))]
+    if estimates:   # an RIVM estimate was itself modelled from income and age, which the expectation uses too
+        notes.append(estimate_note(estimates, ABOUT_EXPECTED_ESTIMATE))
+    notes = [n for n in notes if n]
+    if notes:
+        st.markdown("**Lees dit erbij:**\n" + "\n".join(f"- {n}" for n in notes))
     if fitted:
         st.caption(expected_footnote(fitted, q.cached("provenance"), q.cached("stats_models"), catalogue))

@@ -18,7 +18,8 @@ from dashboard.core.format import fmt_number
 from dashboard.core.whole_choice import whole_choice
 from dashboard.stats.deviance import LOG_VARIABLES, for_buurt
 from dashboard.stats.expected_text import background
-from dashboard.stats.relation_notes import ABOUT_EXPECTED, left_out_note, relation_notes, used_headline
+from dashboard.stats.relation_notes import (ABOUT_EXPECTED, ABOUT_EXPECTED_ESTIMATE, estimate_note, left_out_note,
+                                             relation_notes, used_headline)
 from dashboard.stats.relations import CAVEAT, MAX_CONTROLS
 from dashboard.stats.indicator_order import catalogue_order
 from dashboard.verbanden import options as opt
@@ -186,8 +187,12 @@ def render_bright_spots(scope: str, scope_label: str, highlight: str | None) -> 
                 (f"Hier staan de buurten die het **duidelijk beter** doen dan je op grond van hun achtergrond "
                  f"({known}) zou verwachten: een vraag om te stellen, geen bewijs."))
     left_out = left_out_note(res.n_excluded, res.n + res.n_excluded, scope_label, ABOUT_EXPECTED)
-    if left_out:   # said beside the result, as on the other tab, not only in the footnote's count
-        st.markdown(f"**Lees dit erbij:** {left_out}")
+    # said beside the result, as on the other tab, not only in the footnote's count; an RIVM estimate as outcome
+    # was itself modelled from income and age, which the expectation uses too
+    notes = [n for n in (left_out, estimate_note([str(meta.loc[outcome, "label"])], ABOUT_EXPECTED_ESTIMATE)
+                         if meta.loc[outcome, "modelled"] else "") if n]
+    if notes:
+        st.markdown("**Lees dit erbij:**\n" + "\n".join(f"- {n}" for n in notes))
     if not_known:
         st.warning(not_known, icon=":material/warning:")
     if res.weak_fit_warning:
