@@ -601,3 +601,19 @@ def test_a_sixth_background_choice_gets_a_dutch_message_not_the_browsers_english
     assert f"U koos {MAX_CONTROLS + 1} kenmerken; er tellen er hoogstens {MAX_CONTROLS} mee." in page
     table = frame(at, "Onderdeel")
     assert table["Onderdeel"].str.endswith("(rekening mee gehouden)").sum() == MAX_CONTROLS
+
+
+def test_a_link_typed_by_hand_is_read_as_the_other_pages_read_it(app):
+    """'?gebied=gm0858&x=MOEITE_MET_RONDKOMEN' (lower-case code, upper-case id, spaces) gave 'De link vraagt om
+    ‘gm0858’ ... U ziet nu de standaardkeuze' and another gemeente, where the Kaart and the profile take such a
+    code; now it is read as GM0858 and moeite_met_rondkomen, without a note."""
+    at = app(gebied=" gm0858", x="MOEITE_MET_RONDKOMEN ", y="Eenzaam")
+    assert not at.exception
+    assert at.selectbox(key="verband_gemeente").value == "GM0858"
+    assert (at.selectbox(key="verband_x").value, at.selectbox(key="verband_y").value) == ("moeite_met_rondkomen",
+                                                                                          "eenzaam")
+    assert "De link vraagt om" not in texts(at)
+    at = app(gebied="nl")
+    assert at.radio(key="verband_soort").value == "Heel Nederland" and "De link vraagt om" not in texts(at)
+    at = app(gebied="GM9999")                  # a code that is no gemeente is still named
+    assert "De link vraagt om ‘GM9999’ voor het gebied" in texts(at)

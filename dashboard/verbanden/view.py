@@ -39,10 +39,12 @@ def _param(key: str, valid, fallback, widget: str, avoid: str | None = None):
     page itself writes the URL: a choice that a new area does not offer is no link's fault)."""
     valid = list(valid)
     raw = st.query_params.get(key)
-    if raw is not None and raw not in valid and widget not in st.session_state:
+    # a link typed by hand: ' gm0858', 'nl', 'EENZAAM' mean what the Kaart and the profile read them as
+    read = None if raw is None else (raw.strip().upper() if key == "gebied" else raw.strip().lower())
+    if read is not None and read not in valid and widget not in st.session_state:
         st.info(state.link_value_note(LINK_FIELDS.get(key, key), raw))
-    if raw in valid:
-        return raw
+    if read in valid:
+        return read
     options = [v for v in valid if v != avoid] or valid
     return fallback if fallback in options else options[0]
 
