@@ -241,3 +241,18 @@ def test_a_row_of_figures_from_different_years_says_which_is_which(app, con):
     single = table[~table["Periode"].str.contains(" / ")]
     assert not single["Toelichting"].str.contains(r": 20\d\d \(").any()   # one period: no per-place year
     assert any("welk jaar bij welke plek hoort" in c.value for c in at.main.caption)
+
+
+def test_the_caption_names_what_the_table_writes_for_no_figure(app):
+    """Buitengebied West (Leeuwarden, about 5 inwoners) beside its gemeente: most of its cells have no figure. The
+    table writes those as '–' (compare.shown_table), so the caption must say '–', not 'Leeg = geen cijfer'."""
+    import pyarrow as pa
+    at = app(vergelijk="BU00804110,GM0080")
+    assert not at.exception
+    element = at.main.dataframe[0]
+    shown = pa.ipc.open_stream(element.proto.arrow_data.styler.display_values).read_pandas()
+    column = list(element.value.columns).index("Buitengebied West (BU00804110)")
+    missing = element.value["Buitengebied West (BU00804110)"].isna().to_numpy()
+    assert missing.sum() > 10 and set(shown.iloc[missing, column]) == {"–"}
+    caption = " ".join(c.value for c in at.main.caption)
+    assert "– = geen cijfer voor die plek" in caption and "Leeg = geen cijfer" not in caption

@@ -86,6 +86,7 @@ rounded_zero = (" CBS rondt aantallen af (uitkeringen op tientallen): een 0 kan 
                 if table["Toelichting"].astype(str).str.contains("CBS rondt").any() else "")
 mixed_years = (" Komen de cijfers in een rij uit verschillende jaren, dan staat in de kolom Toelichting welk jaar bij "
                "welke plek hoort." if table["Periode"].astype(str).str.contains(" / ").any() else "")
-st.caption("Leeg = geen cijfer voor die plek (zie 'Buurt in beeld' voor de reden). Geschat = modelschatting "
-           "van RIVM/CBS." + rounded_zero + mixed_years + " Bron: CBS; RIVM, CBS — CC BY 4.0; opkomst: Kiesraad (via Centerdata/BZK).")
+# the table writes a missing figure as '–' (compare.shown_table): 'Leeg = geen cijfer' named an empty cell it has not
+st.caption("– = geen cijfer voor die plek (in de download een leeg vak; zie 'Buurt in beeld' voor de reden). "
+           "Geschat = modelschatting van RIVM/CBS." + rounded_zero + mixed_years + " Bron: CBS; RIVM, CBS — CC BY 4.0; opkomst: Kiesraad (via Centerdata/BZK).")
 downloads.download_buttons(table, f"buurtbalans-vergelijking-{'-'.join(codes)}", key="vergelijking")
