@@ -34,3 +34,16 @@ def test_what_a_profile_keeps_is_bounded_and_a_profile_without_the_dict_computes
     class Bare:   # a profile-like object without the dict: made every time, nothing kept
         pass
     assert [blocks.derived(Bare(), ("x",), lambda: len(made)) for _ in range(2)] == [len(made)] * 2
+
+
+def test_the_peers_explanation_is_the_models_text_read_once_per_release(build_dir, monkeypatch, con):
+    from dashboard.core import db
+    from dashboard.stats import view_peers
+    monkeypatch.setenv("BUURTBALANS_BUILD_DIR", str(build_dir))
+    want = con.execute("select explanation from mart_stats_models where model = 'peers'").fetchone()[0]
+    release = db.release_key()
+    assert view_peers._peers_explanation(release) == want
+    view_peers._explanations[release] = "kept"   # read once: the kept answer is given again
+    assert view_peers._peers_explanation(release) == "kept"
+    view_peers._explanations.pop(release)
+    assert view_peers._peers_explanation(release) == want

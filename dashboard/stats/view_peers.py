@@ -34,13 +34,21 @@ def peer_codes(region_code: str, k: int = 10) -> list[str]:
     return [str(c) for c in peers.sort_values("rank")["peer_code"].head(k)]
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+_explanations: dict[str, str | None] = {}   # release -> the peers model's explanation; the two newest kept
+
+
 def _peers_explanation(release: str) -> str | None:
-    """mart_stats_models' explanation of the peers model, once per release (filtering the unpickled frame in every
-    run cost ~1-1.5 ms: py-spy, benchmarks/bench_load_server.py)."""
+    """mart_stats_models' explanation of the peers model, once per release and process (filtering the unpickled
+    frame in every run cost ~1-1.5 ms, a Streamlit cache call ~0.2-0.5: py-spy, benchmarks/bench_load_server.py)."""
+    found = _explanations.get(release, _explanations)   # the dict itself: not read yet (None is an answer)
+    if found is not _explanations:
+        return found
     models = q.cached("stats_models")
     model = models[models["model"] == "peers"]
-    return str(model.iloc[0]["explanation"]) if len(model) else None
+    found = _explanations[release] = str(model.iloc[0]["explanation"]) if len(model) else None
+    for old in list(_explanations)[:-2]:
+        _explanations.pop(old, None)
+    return found
 
 
 def render_peer_benchmark(region_code: str, *, heading: str | None = "Vergeleken met vergelijkbare buurten",
