@@ -617,3 +617,17 @@ def test_a_link_typed_by_hand_is_read_as_the_other_pages_read_it(app):
     assert at.radio(key="verband_soort").value == "Heel Nederland" and "De link vraagt om" not in texts(at)
     at = app(gebied="GM9999")                  # a code that is no gemeente is still named
     assert "De link vraagt om ‘GM9999’ voor het gebied" in texts(at)
+
+
+def test_the_band_is_said_to_be_the_lines_not_the_buurten(app, buurt_wide):
+    """The scatter's light-blue band is the 95% interval of the line (statsmodels' mean_ci), drawn around a cloud
+    of buurten most of which lie outside it: a reader took it for where 95% of the buurten lie. The caption says
+    what it is. In Utrecht, most buurten are outside the band."""
+    at = app(regio="GM0344")
+    fit = fit_relation(buurt_wide, X, Y, scope_codes=buurt_wide.index[buurt_wide["gemeente_code"] == "GM0344"])
+    low = np.interp(fit.points["x"], fit.line["x"], fit.line["ci_low"])
+    high = np.interp(fit.points["x"], fit.line["x"], fit.line["ci_high"])
+    assert ((fit.points["y"] < low) | (fit.points["y"] > high)).mean() > 0.5
+    caption = " ".join(c.value for c in at.main.caption)
+    assert "De lichtblauwe band is het 95%-betrouwbaarheidsinterval van die lijn" in caption
+    assert "niet waar de buurten liggen" in caption

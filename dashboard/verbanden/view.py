@@ -125,6 +125,11 @@ def render_relation(scope: str, scope_label: str, highlight: str | None) -> None
     st.plotly_chart(sc.scatter_figure(res, wide, catalogue, highlight, q.cached("rounding_intervals", (x, y))),
                     key="verband_scatter",
                     config={"displayModeBar": False})
+    # the band is the line's 95% interval; drawn around a cloud of buurten it reads as 'where 95% of buurten lie'
+    st.caption("De lijn is de rechte lijn die het best door de buurten past"
+               + (", met de andere kenmerken op hun gemiddelde" if controls else "") + ". De lichtblauwe band is "
+               "het 95%-betrouwbaarheidsinterval van die lijn: hoe zeker de plaats van de lijn is, niet waar de "
+               "buurten liggen. Buurten kunnen ver buiten de band liggen; dat is gewoon.")
     _highlight_note(res, wide, highlight, scope, x, y, controls, options)
     table = sc.regression_table(res, catalogue, q.cached("provenance"))
     st.markdown("**Regressietabel**")
