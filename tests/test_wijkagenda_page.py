@@ -32,7 +32,7 @@ def with_agenda() -> AppTest:
 def test_personal_data_in_a_conversation_is_refused_and_the_text_stays(store_path):
     at = with_agenda()
     at.text_input(key="wa_c0_organiser").input("Bel Jan op 06-12345678")
-    at.number_input(key="wa_c0_participants").set_value(12)
+    at.text_input(key="wa_c0_participants").input("12")
     at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
     at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
     assert not at.exception
@@ -105,7 +105,7 @@ def test_priority_budget_line_and_review_are_saved_and_followed(store_path, buil
 def test_a_conversation_can_be_corrected_and_keeps_its_note_ids(store_path):
     at = with_agenda()
     at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
-    at.number_input(key="wa_c0_participants").set_value(23)
+    at.text_input(key="wa_c0_participants").input("23")
     at.text_area(key="wa_c0_0_klopt").input("De huisarts is dichtbij.\nEr is veel groen.")
     at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
     (doc, version), = AgendaStore(store_path).conversations()
@@ -127,7 +127,7 @@ def test_a_conversation_can_be_corrected_and_keeps_its_note_ids(store_path):
 
 def _record_conversation(at: AppTest) -> AppTest:
     at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
-    at.number_input(key="wa_c0_participants").set_value(23)
+    at.text_input(key="wa_c0_participants").input("23")
     at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
     return at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
 
@@ -209,10 +209,9 @@ def test_a_number_out_of_range_gets_a_dutch_message_not_the_browser_s_english_on
     enter a value between 0 and 100000.' (English) under the box. The server bounds them (wijkagenda.checks) and
     says so in Dutch; nothing is saved and what was typed stays."""
     at = with_agenda()
-    box = at.number_input(key="wa_c0_participants")
-    assert box.min is None and box.max is None
+    box = at.text_input(key="wa_c0_participants")   # a text box: no browser range at all
     at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
-    box.set_value(-5)
+    box.input("-5")
     at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
     at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
     assert not at.exception
@@ -264,7 +263,7 @@ def test_a_date_out_of_range_gets_a_dutch_message_not_the_browser_s_english_one(
     box = at.date_input(key="wa_c0_date")
     assert (box.proto.min, box.proto.max) == ("0001-01-01", "9999-12-31")   # the box refuses no typed date
     at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
-    at.number_input(key="wa_c0_participants").set_value(12)
+    at.text_input(key="wa_c0_participants").input("12")
     box.set_value(datetime.date(checks.FIRST_YEAR - 10, 1, 1))
     at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
     at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
@@ -336,7 +335,7 @@ def test_a_refused_note_names_its_question_box_and_line(store_path):
     and counted over every box); it names the question, the box and the line."""
     at = with_agenda()
     at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
-    at.number_input(key="wa_c0_participants").set_value(12)
+    at.text_input(key="wa_c0_participants").input("12")
     at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.\nBel 06-12345678 voor de moestuin")
     at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
     errors = " ".join(e.value for e in at.error)
@@ -358,7 +357,7 @@ def test_residents_text_in_a_label_is_not_read_as_markdown(store_path):
     at.session_state["wa_tab"] = "Gesprek vastleggen"
     at = at.run()
     at.text_input(key="wa_c0_organiser").input("**Buurthuis** _De Boomgaard_")
-    at.number_input(key="wa_c0_participants").set_value(12)
+    at.text_input(key="wa_c0_participants").input("12")
     at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
     at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
     assert any(md_escape("**Buurthuis** _De Boomgaard_") in e.label for e in at.expander), [e.label for e in at.expander]
@@ -368,7 +367,7 @@ def test_a_saved_conversation_counts_one_note_and_one_theme_in_the_singular(stor
     """'Het gesprek … is opgeslagen: 1 notitie en 1 thema's' and a heading '1 deelnemers · 1 notities'."""
     at = with_agenda()
     at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
-    at.number_input(key="wa_c0_participants").set_value(1)
+    at.text_input(key="wa_c0_participants").input("1")
     at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
     at.text_area(key="wa_c0_themes").input("Bewegen en ontmoeten: 14")
     at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
@@ -466,4 +465,19 @@ def test_a_wijk_agenda_names_the_wijk(store_path):
     texts = " ".join(m.value for m in at.markdown) + " ".join(b.label for b in at.multiselect)
     assert "**Wat de wijk al heeft:**" in texts and "Wat de wijk al heeft (Bewonerskaart)" in texts
     assert "Wat de buurt al heeft" not in texts
+
+
+def test_a_number_of_participants_is_read_the_dutch_way(store_path):
+    """'Aantal deelnemers' was the browser's number box: typed '1.200' it stored 1 (and '12,5' became 125)."""
+    at = with_agenda()
+    at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
+    at.text_input(key="wa_c0_participants").input("12,5")
+    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
+    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    assert "aantal deelnemers: ‘12,5’ is geen aantal" in " ".join(e.value for e in at.error)
+    assert at.text_input(key="wa_c0_participants").value == "12,5" and AgendaStore(store_path).conversations() == []
+    at.text_input(key="wa_c0_participants").input("1.200")
+    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    (doc, _), = AgendaStore(store_path).conversations()
+    assert doc["participants"] == 1200
 

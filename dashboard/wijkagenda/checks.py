@@ -221,6 +221,17 @@ _AMOUNT_POINT = re.compile(r"-?\d+\.\d{1,2}|-?\d{1,3}(?:,\d{3})+\.\d+")
 AMOUNT_CHARS = 30
 
 
+def read_count(text: object) -> int | None:
+    """A whole number typed the Dutch way ('25', '1.200'), or None when it is none. The browser's number box read
+    '1.000' as 1 and '12,5' as 125."""
+    if not isinstance(text, str) or len(text) > AMOUNT_CHARS:
+        return None
+    plain = re.sub(r"\s+", "", text)
+    if re.fullmatch(r"-?\d{1,3}(?:\.\d{3})+|-?\d+", plain):
+        return int(plain.replace(".", ""))
+    return None
+
+
 def read_amount(text: object) -> float | None:
     """What was typed in an amount box as a number of euros, read the Dutch way (see _AMOUNT_DUTCH), or None when
     it is no amount. A browser's number box read '1234,56' as 123456 and '1.234,56' as 1,23; a text box read here

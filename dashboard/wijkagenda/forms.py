@@ -71,6 +71,12 @@ def conversation(values: Mapping, prompts: Sequence[str], assets: Mapping[str, d
         theme["id"] = old_themes.pop(theme["title"], None) or theme["id"]
     day = values.get("date")
     participants = values.get("participants")
+    if isinstance(participants, str):   # typed: read the Dutch way ('1.200'); a browser number box misread it
+        typed, participants = participants, (checks.read_count(participants) if participants.strip() else None)
+        if participants is None and typed.strip():
+            problems = [*problems, f"aantal deelnemers: ‘{typed.strip()[:checks.AMOUNT_CHARS]}’ is geen aantal; "
+                                   "schrijf een heel getal, bijvoorbeeld 25"]
+            participants = 0   # said above
     raw = {"id": (existing or {}).get("id") or new_id or model.new_id(),
            "date": day.isoformat() if isinstance(day, date) else day,
            "regions": list(values.get("regions") or []), "organiser": values.get("organiser"),

@@ -108,10 +108,12 @@ def conversation_form(region: dict, agenda: tuple[dict, int] | None,
                         format="DD-MM-YYYY", help=checks.DAY_HELP, **checks.ANY_DAY)
         mid.text_input("Georganiseerd door (organisatie)", value=start.get("organiser", ""), key=f"{key}_organiser",
                        max_chars=model.ORG_CHARS, placeholder="Bijvoorbeeld: Buurthuis De Boomgaard")
-        # no min/max here: the browser would say "Number is outside the allowed range" in English; the server
-        # bounds it (checks.MAX_COUNT) and says so in Dutch
-        right.number_input("Aantal deelnemers", step=1, value=start.get("participants"), key=f"{key}_participants",
-                           help=f"Een aantal (0 tot {model.MAX_COUNT:,}), geen namen.".replace(",", "."))
+        # a text box read on the server (checks.read_count) and bounded there (checks.MAX_COUNT), in Dutch: the
+        # browser's number box read '1.000' as 1 and '12,5' as 125, and a min/max made it answer in English
+        shown = start.get("participants")
+        right.text_input("Aantal deelnemers", value="" if shown is None else str(shown), key=f"{key}_participants",
+                         max_chars=checks.AMOUNT_CHARS, placeholder="bijv. 25",
+                         help=f"Een aantal (0 tot {model.MAX_COUNT:,}), geen namen.".replace(",", "."))
         st.multiselect("Over welke buurt(en) of wijk ging het?", list(place_labels),
                        default=start.get("regions", [code]), format_func=lambda c: f"{place_labels[c]} ({c})",
                        key=f"{key}_regions", help=model.at_most("regions"), select_all=False)

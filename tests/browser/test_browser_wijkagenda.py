@@ -201,7 +201,7 @@ def test_gesprekskaart_to_agenda_to_follow_up(agenda_app, page):
     budget.get_by_label("Waarvoor").fill("Wandelcoach een jaar")
     budget.get_by_label("Bedrag (€)").fill("2500")
     budget.get_by_role("button", name="Budgetregel toevoegen").dblclick()
-    page.get_by_text("De budgetregel is toegevoegd").wait_for(timeout=30_000)
+    page.get_by_text("De budgetregel van € 2.500 is toegevoegd.").wait_for(timeout=30_000)
     assert _count_once_drawn(block.get_by_text("Wandelcoach een jaar")) == 1       # one line, not two
     _add_priority(page, "De huisarts blijft dichtbij", "De huisarts is dichtbij", "Afstand tot huisarts",
                   assets=False)

@@ -47,13 +47,21 @@ def _budget(store) -> list[float]:
     return [line["amount"] for p in doc["priorities"] for line in p["budget"]]
 
 
-def test_an_amount_with_a_decimal_comma_is_stored_as_typed(agenda_input_app, page):
+def test_numbers_typed_the_dutch_way_are_stored_as_meant(agenda_input_app, page):
     """'Bedrag (€)' was the browser's number box: '1234,56' typed in Chromium (nl-NL) was stored as € 123.456, and
     '1.234,56' as € 1,23. What was read is said back in the message."""
     server, store = agenda_input_app
     open_app(page, server, f"/wijkagenda?regio={WIJK}", timeout=180_000)
     page.get_by_role("button", name="Wijkagenda maken").click()
     page.get_by_text("De wijkagenda is gemaakt").wait_for(timeout=30_000)
+    # 'Aantal deelnemers' was a number box too: '1.200' was stored as 1 (and '12,5' became 125)
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Gesprek opslaan").first
+    form.get_by_label("Georganiseerd door (organisatie)").fill("Opbouwwerk Fijnaart")
+    form.get_by_label("Aantal deelnemers", exact=True).press_sequentially("1.200")
+    form.get_by_label("Dit klopt").first.fill("Het dorpshuis is de huiskamer van Fijnaart.")
+    form.get_by_role("button", name="Gesprek opslaan").click()
+    page.get_by_text("is opgeslagen: 1 notitie").wait_for(timeout=30_000)
+    assert [c["participants"] for c, _ in AgendaStore(store).conversations()] == [1200]
     page.get_by_role("tab", name="Wijkagenda").click()
     _idle(page)
     page.get_by_label("Titel in de woorden van bewoners").last.fill("Samen meer bewegen")
