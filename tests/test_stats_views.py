@@ -258,3 +258,24 @@ def test_margins_reach_the_chart_error_bars_and_verdict(margins_build, monkeypat
     verdict = difference_verdict(82.8, 79.8, 85.8, 80.8, 79.8, 81.8)
     assert table.loc["Ervaart gezondheid als goed (geschat)", "Verschil met gemeente"] == verdict
     assert table.loc["Afstand tot huisarts", "Verschil met gemeente"] == ""  # KWB gives no margins
+
+
+def test_a_small_change_is_not_drawn_as_a_steep_one(build_dir):
+    """Veldwijk (Ermelo): mantelzorg 15,5% in 2016 and 15,3% in 2020, two RIVM estimates. Plotly zoomed the y-axis
+    to 15,2-15,8, so the line fell across the whole panel. The axis now spans at least 10 points for a share,
+    around every point of the buurt and its gemeente (trend_panels.MIN_SPAN); a change larger than that keeps
+    Plotly's own range."""
+    panels = panels_for(build_dir, "BU02330005", "GM0233")
+    care = panel(panels, "mantelzorger")
+    shown = pd.concat([care.points["value"], care.reference["value"]]).astype(float)
+    assert shown.max() - shown.min() < 1                                    # the case: a tiny change
+    low, high = trend_panels.trend_figure(care).layout.yaxis.range
+    assert high - low == pytest.approx(trend_panels.MIN_SPAN["%"]) and low <= shown.min() and shown.max() <= high
+    for p in panels:
+        fig = trend_panels.trend_figure(p)
+        values = pd.concat([p.points["value"], p.reference["value"] if p.reference is not None else None]).dropna()
+        if fig.layout.yaxis.range is None:                                 # a large change: its own range
+            assert p.unit not in trend_panels.MIN_SPAN or values.max() - values.min() >= trend_panels.MIN_SPAN[p.unit]
+        else:
+            low, high = fig.layout.yaxis.range
+            assert low <= values.min() and values.max() <= high and (p.unit != "%" or 0 <= low < high <= 100)

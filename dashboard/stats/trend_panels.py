@@ -134,6 +134,35 @@ def _summary(pts: pd.DataFrame, unit: str, indicator_id: str) -> str:
     return change_summary(pts, unit, decimals).replace(f" ({BOUNDARY_NOTE})", "")
 
 
+# The y-axis of a small trend chart spans at least this much (the unit's scale), around the points and their
+# margins: Plotly's own range zoomed into the points, so Veldwijk's (Ermelo) mantelzorg going from 15,5% to 15,3%
+# (RIVM estimates, a change well inside their uncertainty) was drawn as a line falling across the whole panel.
+MIN_SPAN = {"%": 10.0, "per 1 000 inwoners": 20.0, "km": 1.0}
+MIN_SPAN_SHARE = 0.2   # other units: a fifth of the largest value shown
+
+
+def y_range(panel: TrendPanel) -> list[float] | None:
+    """[low, high] of the y-axis: the points, the reference and their error bars, widened about their middle to
+    the unit's minimum span; never below 0 for a figure that is not negative, never above 100 for a share."""
+    frames = [error_bar_columns(f) for f in (panel.points, panel.reference) if f is not None and len(f)]
+    lows = [f["value"] - f["error_minus"].fillna(0) for f in frames]
+    highs = [f["value"] + f["error_plus"].fillna(0) for f in frames]
+    values = pd.concat(lows + highs).dropna().astype(float)
+    if values.empty:
+        return None
+    low, high = float(values.min()), float(values.max())
+    span = MIN_SPAN.get(panel.unit, MIN_SPAN_SHARE * max(abs(low), abs(high)))
+    if high - low >= span or span == 0:
+        return None   # Plotly's own range already shows the change at its size
+    middle = (low + high) / 2
+    low, high = middle - span / 2, middle + span / 2
+    if low < 0 <= float(values.min()):
+        low, high = 0.0, span
+    if panel.unit == "%" and high > 100:
+        low, high = 100.0 - span, 100.0
+    return [low, high]
+
+
 def _x(labels: pd.Series) -> tuple[list, bool]:
     numeric = labels.astype(str).str.fullmatch(r"\d{4}").all()
     return ([int(v) for v in labels] if numeric else list(labels.astype(str))), bool(numeric)
@@ -181,5 +210,5 @@ def trend_figure(panel: TrendPanel) -> go.Figure:
                       plot_bgcolor="white", showlegend=panel.reference is not None,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=11)),
                       xaxis=dict(gridcolor="#eef0f2", tickvals=xs if numeric else None, tickformat="d"),
-                      yaxis=dict(gridcolor="#eef0f2", title=None))
+                      yaxis=dict(gridcolor="#eef0f2", title=None, range=y_range(panel)))
     return fig
