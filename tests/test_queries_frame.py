@@ -123,3 +123,20 @@ def test_a_row_whose_indicator_the_catalogue_lacks_is_not_joined(build_dir, con)
     key = con.execute("select indicator_id, period, table_id, age_group from mart_profile limit 1").fetchone()
     assert found.joined([key]) is not None
     assert found.joined([key, ("no such indicator",) + key[1:]]) is None
+
+
+def test_gemeente_values_equal_the_views_read_for_every_gemeente(build_dir, con):
+    # queries.gemeente_values keeps the rows of its WHERE from profile_read's scan: the frame (values and dtypes of
+    # the rows kept) equals DuckDB's fetchdf of the view's query, for every gemeente, Nederland and a wijk and buurt
+    sql = (f"select {', '.join(queries.GEMEENTE_VALUES)} from mart_profile where region_code = ? "
+           f"and is_default_group and value is not null order by {queries.PROFILE_ORDER}")
+    codes = [c for (c,) in con.execute("select region_code from mart_regions_table where level = 'gemeente'")
+             .fetchall()] + ["NL00", "WK0363AA", "BU0363AA01"]
+    assert len(codes) > 300
+    fewer = 0
+    for code in codes:
+        assert profile_read.read(code, build_dir, queries.GEMEENTE_VALUES, queries._default_with_value) is not None
+        got, want = queries.gemeente_values(code, build_dir), con.execute(sql, [code]).fetchdf()
+        same(got, want)
+        fewer += len(want) < len(profile_read.read(code, build_dir)["value"])
+    assert fewer == len(codes)   # the WHERE leaves rows out everywhere: the filter itself is compared

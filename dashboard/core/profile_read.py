@@ -199,10 +199,12 @@ def lookup(build_dir: Path | None = None) -> ProfileLookup:
     return found
 
 
-def read(code: str, build_dir: Path | None = None) -> dict | None:
+def read(code: str, build_dir: Path | None = None, names: tuple[str, ...] = (), keep=None) -> dict | None:
     """The columns of `select {PROFILE_COLUMNS minus gemeente_code} from mart_profile where region_code = ?
     order by {PROFILE_ORDER}` with the dtypes fetchdf gives them (db.convert), or None when the lookup cannot give
-    them (no rows, a NULL key, an indicator the catalogue lacks, a key with two rows): then read the view whole."""
+    them (no rows, a NULL key, an indicator the catalogue lacks, a key with two rows): then read the view whole.
+    names: only these columns (all when empty); keep(columns) -> the row positions to keep (a WHERE: the dtypes
+    are those of the rows kept, as fetchdf gives them for that query)."""
     found = lookup(build_dir)
     span = found.spans.get(code)
     if not found.usable or span is None:
@@ -225,11 +227,15 @@ def read(code: str, build_dir: Path | None = None) -> dict | None:
     joined = found.joined(list(zip(indicator, period, table, age)))
     if joined is None:
         return None
+    if keep is not None:   # the rows the query's WHERE keeps, joined as int_profile joined them
+        kept = keep(columns)
+        columns = {name: tuple(values[i] for i in kept) for name, values in columns.items()}
+        joined = (joined[0][kept], joined[1][kept], [joined[2][i] for i in kept])
     taken = found.taken("indicator", joined[0])
     taken.update(found.taken("nl", joined[1]))
     taken["table_title"] = db.text_column(np.array(joined[2], dtype=object))
     out = {}
-    for name in COLUMNS:
+    for name in names or COLUMNS:
         out[name] = taken[name] if name in taken else _from_values(columns[name], found.types[name])
     return out
 

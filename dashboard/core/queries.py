@@ -232,11 +232,24 @@ def gemeente_values(code: str, build_dir: Path | None = None) -> pd.DataFrame:
     """The mart_profile rows of one gemeente with a value in the default age group, with the columns a buurt or
     wijk profile borrows for figures that exist only per gemeente (table.gemeente_context). One zone-map read,
     without profile()'s placing among the buurten, which that context does not show."""
-    # int_profile is stored in region order: the other filters ride along on the zone-map read of the region
-    return db.query("""select indicator_id, age_group, is_default_group, period, boundary_year, table_id,
-                              table_title, value, lower, upper, nl_value, nl_lower, nl_upper
-                       from mart_profile where region_code = ? and is_default_group and value is not null
-                       order by """ + PROFILE_ORDER, [code], build_dir=build_dir)
+    # profile_read's scan by row id and per-release lookups, keeping the rows of the WHERE below (~2 ms CPU less
+    # than the view's read: binding mart_profile's 37 columns); the view's read when that path cannot answer
+    cols = profile_read.read(code, build_dir, GEMEENTE_VALUES, _default_with_value)
+    if cols is not None:
+        return db.frame(cols)
+    return db.query(f"select {', '.join(GEMEENTE_VALUES)} from mart_profile where region_code = ? "
+                    f"and is_default_group and value is not null order by {PROFILE_ORDER}", [code],
+                    build_dir=build_dir)
+
+
+GEMEENTE_VALUES = ("indicator_id", "age_group", "is_default_group", "period", "boundary_year", "table_id",
+                   "table_title", "value", "lower", "upper", "nl_value", "nl_lower", "nl_upper")
+
+
+def _default_with_value(columns: dict) -> list[int]:
+    """The rows `is_default_group and value is not null` keeps (profile_read.read's keep)."""
+    return [i for i, (default, value) in enumerate(zip(columns["is_default_group"], columns["value"]))
+            if default and value is not None]
 
 
 def map_status(code: str, build_dir: Path | None = None) -> pd.DataFrame:
