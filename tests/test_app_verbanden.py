@@ -631,3 +631,13 @@ def test_the_band_is_said_to_be_the_lines_not_the_buurten(app, buurt_wide):
     caption = " ".join(c.value for c in at.main.caption)
     assert "De lichtblauwe band is het 95%-betrouwbaarheidsinterval van die lijn" in caption
     assert "niet waar de buurten liggen" in caption
+
+
+def test_a_former_gemeente_in_a_link_is_named_as_one(app, con):
+    """?gebied=GM1685 (Landerd, merged since 2022) said only that it is not among the choices; the Kaart and this
+    page now say what it was, as the profile does (state.link_value_note, search.former_note)."""
+    name, year = con.execute("select name, boundary_year from mart_former_gemeenten where region_code = 'GM1685'"
+                             ).fetchone()
+    page = texts(app(gebied="GM1685"))
+    assert "De link vraagt om ‘GM1685’ voor het gebied" in page
+    assert f"{name} was een gemeente in de indeling van {year} (code GM1685), maar is dat nu niet meer" in page

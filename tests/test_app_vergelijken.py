@@ -126,6 +126,18 @@ def test_garbage_codes_are_left_out_with_a_notice(app):
     assert len(at.get("plotly_chart")) == 2
 
 
+def test_a_former_gemeente_is_named_as_one(app, con):
+    """GM1685 (Landerd, a gemeente in the 2020 division, merged since) in a compare link read only 'Niet gevonden
+    en weggelaten: GM1685', where the profile and the search say what it was (search.former_note)."""
+    name, year = con.execute("select name, boundary_year from mart_former_gemeenten where region_code = 'GM1685'"
+                             ).fetchone()
+    at = app(vergelijk="gm1685,GM0363,GM0344")
+    assert not at.exception and len(at.get("plotly_chart")) == 2
+    warning = at.main.warning[0].value
+    assert "Niet gevonden en weggelaten: gm1685." in warning
+    assert f"{name} was een gemeente in de indeling van {year} (code GM1685), maar is dat nu niet meer" in warning
+
+
 def test_add_and_remove_regions(app):
     at = app(vergelijk="GM0363")
     assert "Kies minstens twee plekken" in at.main.info[0].value

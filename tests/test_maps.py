@@ -668,3 +668,15 @@ def test_two_buurten_of_one_name_are_told_apart(draw, indicators, release_app):
     dup = [o for o in options if o.startswith("Verspreide huizen bosgebied")]
     assert len(dup) == 2 and all("(BU0246" in o for o in dup), dup
     assert len(set(options)) == len(options)
+
+
+def test_a_former_gemeente_in_a_map_link_is_named_as_one(release_app, con):
+    """/kaart?gebied=GM1685 (Landerd, a gemeente in 2020, merged since): the note said only 'staat niet in de keuzes
+    hier'; it now says what the code was (state.link_value_note), and the map shows heel Nederland."""
+    name, year = con.execute("select name, boundary_year from mart_former_gemeenten where region_code = 'GM1685'"
+                             ).fetchone()
+    at = release_app("app_pages/kaart.py", run_first=False, gebied="gm1685")
+    assert not at.exception
+    notes = [i.value for i in at.main.info if "De link vraagt" in i.value]
+    assert len(notes) == 1 and f"{name} was een gemeente in de indeling van {year} (code GM1685)" in notes[0]
+    assert at.selectbox(key="kaart_gebied").value == "NL"

@@ -6,7 +6,7 @@ from dashboard.core import downloads
 from dashboard.profile import compare
 from dashboard.profile import compare_notes
 from dashboard.profile import view as profile_view
-from dashboard.core import state
+from dashboard.core import search, state
 from dashboard.core.escaping import md_escape
 from dashboard.core.format import figure_base
 from dashboard.stats import view_peers
@@ -21,8 +21,12 @@ if not codes and not rejected:  # the chosen region beside its gemeente (or NL);
         gemeente = here.region.get("gemeente_code")
         codes = [here.code, gemeente if isinstance(gemeente, str) and gemeente != here.code else "NL00"]
 if rejected:
+    # a former gemeente (GM1685 Landerd) is named as one, as the profile and the search do, not 'niet gevonden'
+    former = [note for r in rejected[:12] if (code := state.normalise_code(r))
+              and (note := search.former_note(state.former_gemeenten(), state.search_index(), code))]
     st.warning("Niet gevonden en weggelaten: " + ", ".join(state.safe_text(r) for r in rejected)
-               + ". Kies de plek opnieuw met het zoekvak.", icon=":material/search_off:")
+               + ". " + " ".join(former) + (" " if former else "") + "Kies de plek opnieuw met het zoekvak.",
+               icon=":material/search_off:")
 # A link with more than four places (or more parts than compare_codes reads): name what is left out, never drop it
 # silently. Only the first 12 parts are looked up, as in compare_codes; the rest are counted.
 asked = [p for p in (st.query_params.get(state.COMPARE) or "").split(",") if p.strip()]

@@ -194,8 +194,11 @@ def link_value_note(field: str, raw: object) -> str:
     shown = " ".join(str(raw or "").split())[:40]  # as typed (an id keeps its underscores), bounded, escaped
     if not shown:   # '?x=' or '?x=%20': no value to name (it read "om ‘’")
         return f"De link geeft geen waarde voor {field}. U ziet nu de standaardkeuze."
+    # a former gemeente (?gebied=GM1685, Landerd) is named as one, as the profile and the search do
+    code = normalise_code(shown)
+    former = search.former_note(former_gemeenten(), search_index(), code) if code and code[:2] == "GM" else ""
     return (f"De link vraagt om ‘{md_escape(shown)}’ voor {field}, maar dat staat niet in de keuzes hier. "
-            "U ziet nu de standaardkeuze.")
+            + (f"{former} " if former else "") + "U ziet nu de standaardkeuze.")
 
 
 def region_search(key: str, on_pick: Callable[[str], None], *, label: str = "Zoek een gemeente, wijk of buurt",
