@@ -401,3 +401,17 @@ def test_a_wijk_agenda_says_what_the_wijk_already_has():
     html = render_html.render_agenda(doc, [], {}, today=TODAY).html
     assert "<h3>Wat de wijk al heeft</h3>" in html and "Wat de buurt" not in html
 
+
+def test_an_organisation_in_capitals_is_not_a_person_with_a_title():
+    """'MS Vereniging Purmerend' was refused as 'een naam met aanhef' ('Ms'), with 'Noem organisaties, geen
+    personen' beside the organisation it named; so were 'HR afdeling' and 'MRS Groep'."""
+    from dashboard.wijkagenda.checks import Check
+
+    def refused(text: str) -> bool:
+        check = Check()
+        check.text(text, "organisatie")
+        return any("aanhef" in p for p in check.problems)
+    assert not any(refused(t) for t in ("MS Vereniging Purmerend", "HR Afdeling gemeente", "MRS Groep", "MR Bouw"))
+    assert all(refused(t) for t in ("dhr. Jansen", "Dhr Jansen", "mevrouw De Vries", "Mw. Bakker", "de heer Visser",
+                                    "De heer Visser", "Ms Smith", "Mr. Jansen", "DHR. JANSEN", "MEVR. DE VRIES"))
+

@@ -46,8 +46,11 @@ ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markup or script in a text field (a '<' before a letter, '/', '!' or '?'; javascript: and data: URLs).
 _SCRIPT_RE = re.compile(r"<\s*[a-zA-Z/!?]|javascript\s*:|vbscript\s*:|data\s*:\s*text/html", re.IGNORECASE)
-# A person named by title ("dhr. Jansen", "mevrouw De Vries"): the agenda names organisations, not people.
-_TITLED_NAME_RE = re.compile(r"\b(?i:dhr|mevr|mw|hr|meneer|mevrouw|de heer|mr|mrs|ms)\.?\s+[A-Z]")
+# A person named by title ("dhr. Jansen", "mevrouw De Vries"): the agenda names organisations, not people. A title
+# is written in lower case or with a capital ("Mw.", "Hr"); in capitals only with its dot ("DHR. JANSEN"), since
+# "MS Vereniging", "HR afdeling" and "MR Bouw" are organisations, which the form asks for and refused.
+_TITLED_NAME_RE = re.compile(r"\b(?:(?:[Dd]hr|[Mm]evr|[Mm]w|[Hh]r|[Mm]eneer|[Mm]evrouw|[Dd]e [Hh]eer|[Mm]r|[Mm]rs|[Mm]s)"
+                             r"\.?|(?:DHR|MEVR|MW|HR|MEVROUW|MENEER|MR|MRS|MS)\.)\s+[A-Z]")
 
 
 def collapse_spaces(text: str) -> str:
