@@ -200,6 +200,8 @@ def test_edit_and_delete(app, store_path):
     at.button(key=f"FormSubmitter:bk_edit_{asset.id}-Wijziging opslaan").click().run()
     assert not at.exception and at.success[0].value == "Wijziging opgeslagen."
     assert stored(store_path)[0].name == "Repair Café Dapperbuurt"
+    history = next(m.value for m in at.markdown if m.value.startswith("**Geschiedenis**"))
+    assert ": gewijzigd (naam) door een bezoeker" in history, history      # said 'gewijzigd (name) door sessie:…'
     assert "Repair Café Dapperbuurt" in listed_html(at)
     at.button(key=f"bk_delete_{asset.id}").click().run()
     assert not at.exception and at.success[0].value == "Verwijderd."
@@ -215,11 +217,12 @@ def test_history_and_bin_tell_the_time_on_a_dutch_clock(app, store_path):
     at.selectbox(key="bk_edit_choice").select(asset.id).run()
     [made] = AssetStore(store_path).history(asset.id)
     history = next(m.value for m in at.markdown if m.value.startswith("**Geschiedenis**"))
-    assert f"- {dutch_time_text(made.at)}: toegevoegd door" in history and "UTC" not in history
+    assert f"- {dutch_time_text(made.at)}: toegevoegd door een bezoeker (nr. " in history and "UTC" not in history
+    assert "sessie:" not in history                                  # the log's own form, not words
     at.button(key=f"bk_delete_{asset.id}").click().run()
     [(_, deleted_at, _)] = AssetStore(store_path).deleted(DAPPERBUURT)
     line = next(m.value for m in at.markdown if "verwijderd" in m.value and "Repair" in m.value)
-    assert f"verwijderd {dutch_time_text(deleted_at)} door" in line and "UTC" not in line
+    assert f"verwijderd {dutch_time_text(deleted_at)} door een bezoeker (nr. " in line and "UTC" not in line
 
 
 def test_script_in_a_name_is_shown_as_text(app, store_path):

@@ -144,9 +144,9 @@ def render_history(asset_id: str) -> None:
         if e.before and e.after:
             diff = [k for k in ("name", "category", "buurt_code", "description", "website", "date", "lon", "lat")
                     if e.before.get(k) != e.after.get(k)]
-            change = f" ({', '.join(diff)})" if diff else ""
+            change = f" ({', '.join(FIELD_LABELS.get(k, k) for k in diff)})" if diff else ""   # 'naam', not 'name'
         lines.append(f"- {dutch_time_text(e.at)}: {words.get(e.action, e.action)}{change} door "
-                     f"{md_escape(e.actor)}")
+                     f"{md_escape(editing.actor_text(e.actor))}")
     st.markdown("**Geschiedenis**\n" + "\n".join(lines) if lines else "Nog geen geschiedenis.")
 
 
@@ -158,5 +158,5 @@ def render_deleted(buurt_code: str) -> None:
         for asset, when, who in gone:
             left, right = st.columns([4, 1])
             left.markdown(f"**{md_escape(asset.name)}** ({asset.category_label}), verwijderd "
-                          f"{dutch_time_text(when)} door {md_escape(who)}")
+                          f"{dutch_time_text(when)} door {md_escape(editing.actor_text(who))}")
             right.button("Terugzetten", key=f"bk_restore_{asset.id}", on_click=restore_asset, args=(asset.id,))

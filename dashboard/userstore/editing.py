@@ -61,6 +61,19 @@ def actor() -> str:
     return editor() or f"sessie:{session_id()}"
 
 
+def actor_text(who: str) -> str:
+    """The audit log's actor as a history says it (B1, no 'sessie:574c3867'): 'een bezoeker (nr. 574c3867)',
+    'een redacteur met de code (nr. …)', 'redacteur jan@…'; anything else as stored."""
+    kind, _, rest = str(who).partition(":")
+    if kind == "sessie" and rest:
+        return f"een bezoeker (nr. {rest})"
+    if kind == "redacteur-code" and rest:
+        return f"een redacteur met de code (nr. {rest})"
+    if kind == "redacteur" and rest:
+        return f"redacteur {rest}"
+    return str(who)
+
+
 def _check_code(key: str) -> None:
     rules = policy()
     code = str(st.session_state.get(f"{key}_code") or "")[:MAX_CODE_CHARS + 1]
