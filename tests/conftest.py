@@ -40,6 +40,7 @@ UNIT_SECONDS = {
     "browser-test_browser_profiel": 15, "browser-test_browser_wijkagenda_input": 15, "test_stats_peers": 12, "tests/test_bewoners_upload_properties.py": 11,
     "tests/test_summary.py::test_every_told": 11, "tests/test_cli.py::test_ensure": 11,
     "tests/test_gesprekskaart_pdf.py::test_pack_prints": 10, "test_replay_refresh_cache": 10, "test_text_rules": 20,
+    "browser-test_browser_verbanden": 40, "browser-test_browser_select_boxes": 35,
 }
 
 
