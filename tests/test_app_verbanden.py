@@ -641,3 +641,12 @@ def test_a_former_gemeente_in_a_link_is_named_as_one(app, con):
     page = texts(app(gebied="GM1685"))
     assert "De link vraagt om ‘GM1685’ voor het gebied" in page
     assert f"{name} was een gemeente in de indeling van {year} (code GM1685), maar is dat nu niet meer" in page
+
+
+def test_one_step_of_the_x_axis_is_said_in_the_singular(app):
+    """'In buurten waar 'Bevolkingsdichtheid' 1 inwoners per km² hoger is': one of a plural unit reads
+    '1 inwoner per km²' (and one step of an amount in thousands of euros '1.000 euro')."""
+    page = texts(app(regio="GM0344", x="bevolkingsdichtheid", y="eenzaam"))
+    assert "In buurten waar 'Bevolkingsdichtheid' 1 inwoner per km² hoger is" in page and "1 inwoners" not in page
+    page = texts(app(regio="GM0344", x="inkomen_per_inwoner", y="eenzaam"))
+    assert "In buurten waar 'Gemiddeld inkomen per inwoner' 1.000 euro hoger is" in page

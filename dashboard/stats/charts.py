@@ -98,7 +98,10 @@ def fmt_p(p: float) -> str:
 
 def unit_step(unit: str) -> str:
     """What 'one more' means on this scale: '1 procentpunt', '1 km'."""
-    return {"%": "1 procentpunt", "aantal": "1", "klasse 1-5": "1 klasse"}.get(unit, f"1 {unit}")
+    # one of a plural unit is singular ('1 inwoners per km²' was said); '1 x 1 000 euro' is '1.000 euro'
+    return {"%": "1 procentpunt", "aantal": "1", "klasse 1-5": "1 klasse", "inwoners per km²": "1 inwoner per km²",
+            "adressen per km²": "1 adres per km²", "personen": "1 persoon", "x 1 000 euro": "1.000 euro"
+            }.get(unit, f"1 {unit}")
 
 
 def _step_word(unit: str) -> str:
