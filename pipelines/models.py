@@ -108,11 +108,14 @@ def validate(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, unique_checke
 def check_unique_values(con: duckdb.DuckDBPyConnection) -> None:
     """No two values with one key in indicator_values (sql/01_int_values.sql): one 64-bit hash per key instead of
     grouping six text columns; only when two keys share a hash (a duplicate, or a collision) is the exact count
-    run, so a collision cannot fail a build."""
+    run, so a collision cannot fail a build. The hashes are grouped, not counted distinct: a grouped aggregate
+    spills past the memory limit, `count(distinct ...)` does not (the ten-year build's 3.6 million keys ran out of
+    the 140 MB limit in it; at a 40 MB limit the snapshot's 1.6 million do; 0.28 against 0.24 s CPU)."""
     keys = "region_code, boundary_year, period, indicator_id, age_group, table_id"
     # fetchall: a result left unfinished would block the connection's next statement (DuckDB 2)
-    n, distinct = con.execute(f"select count(*), count(distinct hash({keys})) from indicator_values").fetchall()[0]
-    dup = 0 if distinct == n else con.execute(f"""select count(*) from (select 1 from indicator_values
+    shared = con.execute(f"""select count(*) from (select hash({keys}) as h from indicator_values
+                                                   group by h having count(*) > 1)""").fetchall()[0][0]
+    dup = 0 if not shared else con.execute(f"""select count(*) from (select 1 from indicator_values
                                                   group by {keys} having count(*) > 1)""").fetchall()[0][0]
     if dup:
         raise BuildError(f"controle mislukt: {dup} dubbele waarden")
