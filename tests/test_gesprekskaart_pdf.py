@@ -121,3 +121,17 @@ def test_a_long_word_or_link_wraps_instead_of_shrinking_the_printed_page(build_d
     printed = render_html.render_agenda(agenda, [], {}, today=day)
     assert LONG_ORG in printed.html
     assert _page_width_overflow(printed.html) <= 0
+
+
+@needs_chromium
+@needs_poppler
+def test_the_profile_link_under_the_qr_code_breaks_at_its_query(build_dir):
+    """The printed link broke inside a word ('http://127.0.0.1:8615/?regi' / 'o=BU09940008', Euverem): it breaks
+    at the query now, and anywhere else only when a part is wider than the box."""
+    pack, pdf = pack_pdf("BU09940008", build_dir=build_dir, base_url="http://127.0.0.1:8615", today=date(2026, 12, 2))
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    lines = [line.strip() for line in text.decode().splitlines()]
+    start = lines.index("Scan voor het hele profiel:")
+    assert lines[start + 1:start + 3] in (["http://127.0.0.1:8615/?", "regio=BU09940008"],
+                                          ["http://127.0.0.1:8615/", "?regio=BU09940008"]), lines[start:]
+

@@ -202,7 +202,7 @@ def _sources(content: PackContent) -> str:
             f'Indeling: de buurtgrenzen van dat jaar.{geschat}</p>{table}') if content.sources else _no_figures(content)
     return (f'<section class="sources"><div class="srctext"><h2>Over deze cijfers</h2>{text}</div>'
             f'<div class="qrbox">{qr_svg(content.profile_url, 24)}<p>Scan voor het hele profiel:<br>'
-            f'<a href="{url}">{url}</a></p></div></section>')
+            f'<a href="{url}">{url.replace("?", "<wbr>?")}</a></p></div></section>')   # may break at '?'
 
 
 def _header(content: PackContent, map_svg: str) -> str:
@@ -302,7 +302,7 @@ table.src { width: 100%; border-collapse: collapse; margin-top: 1mm; }
 table.src th { text-align: left; font-weight: bold; border-bottom: 1px solid #cfd4cc; padding: 0.3mm 2mm 0.3mm 0; }
 table.src td { vertical-align: top; padding: 0.4mm 2mm 0.4mm 0; border-bottom: 1px solid #eceee9; }
 table.src td:nth-child(2), table.src td:nth-child(3) { white-space: nowrap; }
-.qrbox { width: 34mm; flex: none; text-align: center; } .qrbox p { font-size: 8pt; } .qrbox a { word-break: break-all; }  /* the link breaks anywhere, the words not */
+.qrbox { width: 34mm; flex: none; text-align: center; } .qrbox p { font-size: 8pt; } .qrbox a { overflow-wrap: anywhere; }  /* the link breaks at its query, else anywhere; break-all cut '?regi|o=' */
 a { color: #225c43; }
 body.tight { font-size: 10pt; } .tight h1 { font-size: 21pt; } .tight h2 { font-size: 13.5pt; }
 .tight .intro, .tight .lead { font-size: 10pt; } .tight .fig { padding: 0.8mm 0; }
