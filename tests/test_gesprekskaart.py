@@ -52,7 +52,8 @@ def test_amsterdam_pack_names_sources_periods_and_estimates(amsterdam):
 
 def test_the_profile_link_is_the_only_outside_address(amsterdam):
     html = amsterdam.html
-    assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {f"{BASE}/?regio=GM0363"}
+    shown = html.replace("<wbr>", "")     # the printed link may break at its query
+    assert set(re.findall(r"https?://[^\s\"'<>]+", shown)) == {f"{BASE}/?regio=GM0363"}
     assert '<svg class="qr"' in html and '<svg class="minimap"' in html
     for outside in ("<script", "<link", "src=", "@import", "url(", "@font-face"):
         assert outside not in html.lower()
