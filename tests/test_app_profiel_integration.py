@@ -198,7 +198,7 @@ def test_gesprekskaart_is_made_after_the_click_with_real_figures(app, store_path
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download gesprekskaart (HTML)", "Download gesprekskaart (PDF)"]
-    html = served["gesprekskaart-oog-in-al.html"].decode("utf-8")
+    html = served["gesprekskaart-oog-in-al-bu03440112.html"].decode("utf-8")
     value, unit = release_value(release_path, BUURT, "vrijwilligerswerk")
     shown = fmt_value(value, unit)
     assert shown == "31,6%" and shown in page_text(at.main)   # the page shows it too
@@ -213,7 +213,7 @@ def test_gesprekskaart_is_made_after_the_click_with_real_figures(app, store_path
                                                    "where region_code = ? and rank = 1", [BUURT]).fetchone())
     assert first_peer in html and "in deze 5 buurten is de middelste waarde" in html
     assert "?regio=BU03440112" in html
-    assert served["gesprekskaart-oog-in-al.pdf"][:5] == b"%PDF-"
+    assert served["gesprekskaart-oog-in-al-bu03440112.pdf"][:5] == b"%PDF-"
 
 
 def test_without_chromium_the_html_is_still_offered(app, served, monkeypatch):
@@ -223,7 +223,7 @@ def test_without_chromium_the_html_is_still_offered(app, served, monkeypatch):
     assert not at.exception
     assert [b.label for b in at.get("download_button")] == ["Download gesprekskaart (HTML)"]
     assert "Chromium is niet geïnstalleerd" in at.main.info[0].value
-    html = served["gesprekskaart-amsterdam.html"].decode("utf-8")
+    html = served["gesprekskaart-amsterdam-gm0363.html"].decode("utf-8")
     assert "Amsterdam" in html and "17,0%" in html                    # vrijwilligerswerk, RIVM 2020
 
 
