@@ -85,15 +85,15 @@ st.markdown("""
 - **Niet beschikbaar**: de bron heeft de buurt wel, maar geen cijfer, of de bron gebruikt een andere buurtindeling.
 - **Niet in de meegeleverde gegevens**: de meegeleverde gegevens hebben dit onderwerp niet voor dit gebied (zo is
   opleiding nu alleen meegeleverd voor Amsterdam). Een verversing bij CBS kan dit aanvullen.
-- **Te weinig inwoners voor een betrouwbaar cijfer**: CBS rondt aantallen af (uitkeringen op tientallen,
+- **Te weinig inwoners voor een betrouwbaar cijfer**: CBS rondt aantallen af (mensen met een uitkering op tientallen,
   inwoners en huishoudens van kleine buurten op vijftallen). Een verhouding uit zulke afgeronde aantallen rekenen
   we pas uit vanaf een minimum aantal inwoners of huishoudens (per onderwerp in de catalogus); daaronder staat er
   'te weinig inwoners voor een betrouwbaar cijfer'. Een aandeel boven 100% of meer dan 1.000 per 1.000 tonen we nooit.
 - **Afgerond 0**: een aantal dat CBS afrondt op 0 kan 0 tot 4 zijn. We tonen dan wat het cijfer kan zijn, van 0
   tot de hoogst mogelijke waarde (bijvoorbeeld '0 tot 15 per 1.000 inwoners'), en noemen het nooit 'de laagste'. Op de kaart heeft zo'n gebied een eigen kleur,
   'Afgerond 0 (0 tot 4)' (roze, met stippen), en telt het niet mee voor de grenzen van de kleurklassen.
-- **Ongeveer**: CBS rondt ook de andere aantallen af (uitkeringen op tientallen, inwoners van wijken en buurten op
-  vijftallen). In een kleine buurt maakt dat een cijfer per 1.000 inwoners onzeker: 10 WW-uitkeringen bij 345
+- **Ongeveer**: CBS rondt ook de andere aantallen af (mensen met een uitkering op tientallen, inwoners van wijken en buurten op
+  vijftallen). In een kleine buurt maakt dat een cijfer per 1.000 inwoners onzeker: 10 mensen met een WW-uitkering bij 345
   inwoners kan 5 tot 14 bij 343 tot 347 zijn, dus 14 tot 41 per 1.000. Dan tonen we 'ongeveer 29 (14 tot 41)' en
   noemen we iets alleen hoger of lager dan andere buurten, de gemeente of Nederland als dat voor elke waarde binnen
   die afronding klopt.

@@ -85,7 +85,7 @@ st.caption("Elke rij is een onderwerp. Een stip laat zien waar de plek staat tus
 
 st.header("Tabel")
 st.dataframe(compare.shown_table(table), hide_index=True, placeholder="–")
-rounded_zero = (" CBS rondt aantallen af (uitkeringen op tientallen): een 0 kan dan 0 tot 4 zijn, en in een kleine "
+rounded_zero = (" CBS rondt aantallen af (mensen met een uitkering op tientallen): een 0 kan dan 0 tot 4 zijn, en in een kleine "
                 "buurt is een cijfer per 1 000 inwoners maar ongeveer: zie de kolom Toelichting."
                 if table["Toelichting"].astype(str).str.contains("CBS rondt").any() else "")
 mixed_years = (" Komen de cijfers in een rij uit verschillende jaren, dan staat in de kolom Toelichting welk jaar bij "

@@ -245,7 +245,7 @@ def render_quadrant(p: Profile) -> None:
                "kracht. Naar boven: meer zorgen. 0 is de gemiddelde buurt in Nederland. Methode: voor elk cijfer "
                "dat in de samenvatting telt, is berekend hoe ver een buurt van het gemiddelde van alle buurten "
                "afligt (z-score), zo gedraaid dat hoger altijd 'meer kracht' of 'meer zorgen' is. Per kant is "
-               "het gemiddelde genomen. Een cijfer uit aantallen die CBS afrondt (uitkeringen) telt mee met de "
+               "het gemiddelde genomen. Een cijfer uit aantallen die CBS afrondt (mensen met een uitkering) telt mee met de "
                "waarde binnen de afronding die het dichtst bij het gemiddelde ligt. "
                "Er zitten geen cijfers over herkomst of migratieachtergrond in. De "
                "cijfers komen uit verschillende jaren en zijn deels geschat: zie de stippen als richting, niet "
