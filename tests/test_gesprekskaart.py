@@ -111,6 +111,20 @@ def test_wording_helpers():
         "Hoger dan in heel Amsterdam (15,0%), lager dan in Nederland (24,6%). Hoger dan in 7 van de 10 buurten in Nederland."
 
 
+def test_a_prompt_names_the_level_of_its_area():
+    """Every catalogue prompt that speaks of 'de buurt' / 'deze buurt' / 'hun buurt' says 'gemeente' on a gemeente's
+    card and 'wijk' on a wijk's ('Is de buurt goed toegankelijk?' was asked of Westerwolde); a buurt's stays."""
+    from pipelines.catalogue import load_catalogue
+    prompts = [i.prompt for i in load_catalogue().indicators if i.prompt and re.search(r"\bbuurt\b", i.prompt)]
+    assert len(prompts) >= 5
+    for template in prompts:
+        assert fill_prompt(template, 20.0, "%") == template.replace("{value}", "20,0%")[0].upper() + \
+            template.replace("{value}", "20,0%")[1:]
+        for noun in ("wijk", "gemeente"):
+            text = fill_prompt(template, 20.0, "%", noun=noun)
+            assert not re.search(r"\bbuurt\b", text) and re.search(rf"\b{noun}\b", text), (noun, text)
+
+
 def test_minimap_highlights_the_target_without_namespaces():
     square = '{"type":"Polygon","coordinates":[[[4.9,52.37],[4.91,52.37],[4.91,52.38],[4.9,52.38],[4.9,52.37]]]}'
     svg = minimap_svg([shape("BU1", "target", square), shape("BU2", "neighbour", square.replace("4.91", "4.92")),

@@ -31,9 +31,15 @@ def prompt_value(value: float, unit: str, template: str, decimals: int | None = 
     return fmt(value, unit, decimals)
 
 
+# 'buurt' as the area the card is about, in the catalogue's prompts: 'deze buurt', 'de buurt', 'de hele buurt',
+# 'hun buurt' (tests/test_gesprekskaart.py runs every prompt through it)
+PLACE_WORD = re.compile(r"\b(deze|de hele|de|hun) buurt\b")
+
+
 def fill_prompt(template: str | None, value: float, unit: str, noun: str = "buurt", span: str | None = None,
                 decimals: int | None = None, modelled: bool = False) -> str | None:
-    """The catalogue prompt with the figure filled in; 'deze buurt' follows the level (deze wijk, deze gemeente).
+    """The catalogue prompt with the figure filled in; 'buurt' after de/deze/hun/de hele follows the level ('Is de
+    gemeente goed toegankelijk?', 'deze wijk'; PLACE_WORD).
     `span` ('14 tot 41', format.rough_range) replaces the figure of a ratio whose counts CBS rounded to a wide
     interval or to 0: 'Ongeveer 14 tot 41 op de 1.000 mensen hebben een WW-uitkering.' A `modelled` figure (a
     RIVM/CBS estimate) says so: '13,0% (geschat) van de volwassenen geeft mantelzorg.'"""
@@ -44,7 +50,7 @@ def fill_prompt(template: str | None, value: float, unit: str, noun: str = "buur
         shown = f"{span} op de 1.000" if unit == "per 1 000 inwoners" and unit not in template else span
     if modelled:
         shown += " (geschat)"
-    text = template.replace("{value}", shown).replace("deze buurt", f"deze {noun}")
+    text = PLACE_WORD.sub(lambda m: f"{m.group(1)} {noun}", template.replace("{value}", shown))
     return text[0].upper() + text[1:]
 
 
