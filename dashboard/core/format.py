@@ -222,19 +222,23 @@ def rounded_zero_parts(row) -> tuple[str, str]:
     - a rate or share with its rounding interval: ('0 tot 9 per 1 000 inwoners', 'CBS rondt af op tientallen: het
       getelde aantal is 0 tot 4'): the main text is in the figure's own unit, so it cannot be read as '4 per 1 000';
       its upper end is widened outwards to the decimals the interval supports (8,2 -> 9), as 'ongeveer' ranges are;
-    - without its bound (a peer range's lowest, an old baseline without one): ('afgerond 0', 'CBS rondt af op
-      tientallen: het getelde aantal is 0 tot 4')."""
+    - a rate or share without its bound (a peer range's lowest, an old baseline without one): ('afgerond 0', 'CBS
+      rondt af op tientallen: het getelde aantal is 0 tot 4');
+    - a count itself (inwoners of a buurt, rounded to fives): ('minder dan 3', 'CBS rondt af op vijftallen: 0 tot 2').
+    """
     rounding = int(as_number(row.get("rounding")) or 10)
     how = f"CBS rondt af op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')}"
     bounds = rounding_bounds(row)
     upper = bounds[1] if bounds else None
     counted = f"{how}: het getelde aantal is {rounded_zero_counts(rounding)}"
+    unit = str(row.get("unit") or "")
+    if not (unit == "%" or unit.startswith("per ")):   # the count itself
+        return f"minder dan {_rounded_zero_largest(rounding) + 1}", f"{how}: {rounded_zero_counts(rounding)}"
     if not upper:
         return "afgerond 0", counted
     d = min(declared_decimals(row) if declared_decimals(row) is not None else 1, interval_decimals(0.0, upper))
     step = 10 ** -d
     high = math.ceil(upper / step - 1e-9) * step
-    unit = str(row.get("unit") or "")
     return f"0 tot {fmt_value(high, unit, d)}", counted
 
 
