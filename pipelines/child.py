@@ -14,39 +14,16 @@ def in_child(fn, *args):
     """fn(*args) in a forked child process: its result comes back pickled and its exception is raised here. The
     memory the child used is the OS's again when it exits, instead of staying as the parent's heap fragments and
     allocator caches (README "Speed"). The child shares the parent's imported modules (copy on write), so it
-    costs no second start-up. Where fork is missing, fn runs in this process."""
-    if not hasattr(os, "fork"):
-        return fn(*args)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        status = 0
-        try:
-            os.close(read_end)
-            try:
-                outcome = (True, fn(*args))
-            except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent
-                outcome = (False, exc)
-            try:
-                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled
-                data = pickle.dumps((False, BuildError(f"{outcome[1]!r} ({exc})")))
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
-        except BaseException:  # noqa: BLE001
-            status = 1
-        finally:
-            os._exit(status)  # no atexit handlers, no flushing of the parent's copied buffers
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if not data:
-        raise BuildError(f"het inlezen van de tabellen is afgebroken ({_exit_text(status)})")
-    ok, value = pickle.loads(data)
-    if not ok:
-        raise value
-    return value
+    costs no second start-up. Where fork is missing, fn runs in this process. (in_child_stages with one stage.)"""
+    stages = in_child_stages(_once, fn, *args)
+    try:
+        return next(stages)
+    finally:
+        stages.close()
+
+
+def _once(fn, *args):
+    yield fn(*args)
 
 
 def _exit_text(status: int) -> str:

@@ -1,40 +1,15 @@
 """The context strip (profile/view.context_html) reads its three rows as plain records (issue #10, server CPU per
 run): the same HTML as the pandas way it replaced (set_index and a .loc per row), for every level."""
-import html
-
-import pandas as pd
-
-from dashboard.core.counts import count_text
-from dashboard.core.format import fmt_number, indicator_decimals
 from dashboard.profile import view
 
 
 def _context_by_loc(p) -> str:
-    """context_html as the page made it before: the reference."""
+    """context_html's rows as the page took them before (set_index and a .loc per row): the reference. The HTML
+    of each row is view.context_strip_html's in both, so this compares what the change was about: which rows,
+    with which values and types, in which order."""
     rows = p.table.set_index("indicator_id")
-    blocks, sources = [], set()
-    for ind in view.CONTEXT_STRIP:
-        if ind not in rows.index:
-            continue
-        r = rows.loc[ind]
-        if pd.isna(r["value"]):
-            text, small = str(r["missing_text"]), ""
-        elif ind == "stedelijkheid":
-            text, small = f"{int(r['value'])} van 5", view.STEDELIJKHEID.get(int(r["value"]), "")
-        elif ind == "bevolkingsdichtheid":
-            text, small = fmt_number(r["value"], indicator_decimals(ind)), "inwoners per km²"
-        else:
-            text, small = count_text(r["value"], ind, p.region["level"]), ""
-        label = "Stedelijkheid" if ind == "stedelijkheid" else str(r["label"])
-        period = f" ({r['period']})" if pd.notna(r["period"]) else ""
-        blocks.append(f'<div class="bb-ctx"><div class="bb-ctx-label">{html.escape(label + period)}</div>'
-                      f'<span class="bb-ctx-value">{html.escape(text)}</span> '
-                      f'<span class="bb-unit">{html.escape(small)}</span></div>')
-        if pd.notna(r["table_id"]):
-            sources.add(f"{r['attribution']}, {r['table_title']} ({r['table_id']}), indeling "
-                        f"{int(r['boundary_year'])}")
-    return (f'<div class="bb-ctxs">{"".join(blocks)}</div>'
-            f'<div class="bb-meta">{html.escape("; ".join(sorted(sources)))}</div>')
+    return view.context_strip_html([(ind, rows.loc[ind]) for ind in view.CONTEXT_STRIP if ind in rows.index],
+                                   p.region["level"])
 
 
 def test_the_context_strip_is_the_html_the_pandas_way_gave(build_dir, monkeypatch, con):

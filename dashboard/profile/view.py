@@ -84,11 +84,13 @@ def context_html(p: Profile) -> str:
     """The context strip: inwoners, bevolkingsdichtheid and stedelijkheid with period and source."""
     # the rows as plain records (table.records): set_index and a .loc per row were ~1.5 ms of a run
     rows = {r["indicator_id"]: r for r in records(p.table, CONTEXT_COLUMNS) if r["indicator_id"] in CONTEXT_STRIP}
+    return context_strip_html([(ind, rows[ind]) for ind in CONTEXT_STRIP if ind in rows], p.region["level"])
+
+
+def context_strip_html(rows: list, level: str) -> str:
+    """The context strip's HTML from its rows in CONTEXT_STRIP order, (indicator_id, row mapping) each."""
     blocks, sources = [], set()
-    for ind in CONTEXT_STRIP:
-        if ind not in rows:
-            continue
-        r = rows[ind]
+    for ind, r in rows:
         if pd.isna(r["value"]):
             text, small = str(r["missing_text"]), ""
         elif ind == "stedelijkheid":
@@ -96,7 +98,7 @@ def context_html(p: Profile) -> str:
         elif ind == "bevolkingsdichtheid":
             text, small = fmt_number(r["value"], indicator_decimals(ind)), "inwoners per km²"
         else:   # inwoners of a wijk or buurt: CBS rounds them to 5 ('minder dan 3', 'ongeveer 5 (3 tot 7)')
-            text, small = count_text(r["value"], ind, p.region["level"]), ""
+            text, small = count_text(r["value"], ind, level), ""
         label = "Stedelijkheid" if ind == "stedelijkheid" else str(r["label"])
         period = f" ({r['period']})" if pd.notna(r["period"]) else ""
         blocks.append(f'<div class="bb-ctx"><div class="bb-ctx-label">{html.escape(label + period)}</div>'

@@ -51,13 +51,14 @@ def free_port() -> int:
 
 
 def start_app(build_dir: Path, *, log_name: str = "streamlit-server.log", timeout: float = 90,
-              script: str = "dashboard/app.py") -> AppServer:
+              script: str = "dashboard/app.py", env: dict[str, str] | None = None) -> AppServer:
     """Start the app as run.sh does (python -m dashboard.serve), or another Streamlit `script` (e.g. a benchmark's
     baseline page) with `streamlit run`, in its own process group;
-    stop it with stop_app (only this process is signalled)."""
+    stop it with stop_app (only this process is signalled). env: variables for the server's process on top of
+    this one's (a user store of its own), without touching this process's environment."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
-    env = {**os.environ, "BUURTBALANS_BUILD_DIR": str(build_dir), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **(env or {}), "BUURTBALANS_BUILD_DIR": str(build_dir), "PYTHONUNBUFFERED": "1"}
     log_path = ARTIFACTS / log_name
     log = open(log_path, "w")
     started = time.monotonic()

@@ -77,16 +77,7 @@ def agenda_app(tmp_path_factory):
     assets.add([build_asset({"name": ASSET, "category": "plekken", "buurt_code": BUURT}, known_buurt_codes=known,
                             locator=None)])
     assets.close()                               # the app's process opens the file next
-    previous = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)                       # start_app passes os.environ on to the server
-    try:
-        server = start_app(tmp / "build", log_name="streamlit-wijkagenda.log")
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    server = start_app(tmp / "build", log_name="streamlit-wijkagenda.log", env=env)
     yield server, tmp, env
     stop_app(server.process)
 

@@ -6,7 +6,6 @@ starts its own server with the shared harness, as the Bewonerskaart's module doe
 """
 from __future__ import annotations
 
-import os
 import re
 import time
 
@@ -22,16 +21,7 @@ STORE_ENVS = ("BUURTBALANS_USER_DB", "BUURTBALANS_BEWONERSKAART_DB")
 @pytest.fixture(scope="module")
 def agenda_input_app(build_dir, tmp_path_factory):
     store = tmp_path_factory.mktemp("user") / "bewonerskaart.duckdb"
-    previous = {k: os.environ.get(k) for k in STORE_ENVS}
-    os.environ.update(dict.fromkeys(STORE_ENVS, str(store)))   # start_app passes os.environ on to the server
-    try:
-        server = start_app(build_dir, log_name="streamlit-wijkagenda-input.log")
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    server = start_app(build_dir, log_name="streamlit-wijkagenda-input.log", env=dict.fromkeys(STORE_ENVS, str(store)))
     yield server, store
     stop_app(server.process)
 
