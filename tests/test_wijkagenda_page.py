@@ -30,11 +30,7 @@ def with_agenda() -> AppTest:
 
 
 def test_personal_data_in_a_conversation_is_refused_and_the_text_stays(store_path):
-    at = with_agenda()
-    at.text_input(key="wa_c0_organiser").input("Bel Jan op 06-12345678")
-    at.text_input(key="wa_c0_participants").input("12")
-    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
-    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    at = _record_conversation(with_agenda(), organiser="Bel Jan op 06-12345678", participants="12")
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "Er is niets opgeslagen" in errors and "telefoonnummer" in errors
@@ -125,9 +121,10 @@ def test_a_conversation_can_be_corrected_and_keeps_its_note_ids(store_path):
     assert AgendaStore(store_path).conversations()[0][0]["organiser"] == "Wijkteam Lombok"
 
 
-def _record_conversation(at: AppTest) -> AppTest:
-    at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
-    at.text_input(key="wa_c0_participants").input("23")
+def _record_conversation(at: AppTest, organiser: str = "Buurthuis De Boomgaard", participants: str = "23") -> AppTest:
+    """Fill in the new-conversation form (one 'klopt' note) and save it."""
+    at.text_input(key="wa_c0_organiser").input(organiser)
+    at.text_input(key="wa_c0_participants").input(participants)
     at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
     return at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
 
@@ -469,11 +466,7 @@ def test_a_wijk_agenda_names_the_wijk(store_path):
 
 def test_a_number_of_participants_is_read_the_dutch_way(store_path):
     """'Aantal deelnemers' was the browser's number box: typed '1.200' it stored 1 (and '12,5' became 125)."""
-    at = with_agenda()
-    at.text_input(key="wa_c0_organiser").input("Buurthuis De Boomgaard")
-    at.text_input(key="wa_c0_participants").input("12,5")
-    at.text_area(key="wa_c0_0_klopt").input("Er is veel groen.")
-    at = at.button(key="FormSubmitter:wa_c0-Gesprek opslaan").click().run()
+    at = _record_conversation(with_agenda(), participants="12,5")
     assert "aantal deelnemers: ‘12,5’ is geen aantal" in " ".join(e.value for e in at.error)
     assert at.text_input(key="wa_c0_participants").value == "12,5" and AgendaStore(store_path).conversations() == []
     at.text_input(key="wa_c0_participants").input("1.200")

@@ -236,7 +236,8 @@ def rounded_zero_parts(row) -> tuple[str, str]:
         return f"minder dan {_rounded_zero_largest(rounding) + 1}", f"{how}: {rounded_zero_counts(rounding)}"
     if not upper:
         return "afgerond 0", counted
-    d = min(declared_decimals(row) if declared_decimals(row) is not None else 1, interval_decimals(0.0, upper))
+    declared = declared_decimals(row)
+    d = min(1 if declared is None else declared, interval_decimals(0.0, upper))
     step = 10 ** -d
     high = math.ceil(upper / step - 1e-9) * step
     return f"0 tot {fmt_value(high, unit, d)}", counted
