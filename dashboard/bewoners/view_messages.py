@@ -19,7 +19,10 @@ MAX_MESSAGES = 40
 
 
 def flash(area: str, kind: str, text: str) -> None:
-    st.session_state.setdefault(f"bk_flash_{area}", []).append((kind, text))
+    """A message for the next run in `area`; it replaces one of the same kind not shown yet (a double click's
+    second submit repeats what the first said)."""
+    key = f"bk_flash_{area}"
+    st.session_state[key] = [m for m in st.session_state.get(key, []) if m[0] != kind] + [(kind, text)]
 
 
 def show_flash(area: str) -> None:

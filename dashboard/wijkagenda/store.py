@@ -173,6 +173,11 @@ class AgendaStore:
             raise RowMissingError(conversation_id)
         return found[0]
 
+    def conversation_id_taken(self, conversation_id: str) -> bool:
+        """Is there a conversation with this id, in the bin or not? (A new one with that id is refused.)"""
+        return bool(self.users.read(lambda tx: tx.execute(
+            "select 1 from wijkagenda_conversations where id = ?", [conversation_id])))
+
     def _insert_conversation(self, tx: Tx, doc: dict, action: str) -> None:
         if tx.execute("select 1 from wijkagenda_conversations where id = ?", [doc["id"]]):
             from dashboard.gesprekskaart.wording import dutch_date   # '2 december 2026', not '2026-12-02'

@@ -8,6 +8,7 @@ Dutch message says so; what was typed stays in the form.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
@@ -22,7 +23,8 @@ from .store import AgendaStore, UserStoreError
 FLASH = "wa_flash"
 SHOWN = "wa_shown"
 CHOSEN = "wa_agenda"
-NEW_FORMS = "wa_p_n"
+# how many saved instances of one new-item form form_key skips at most (the parts of one agenda are fewer)
+MAX_SAVED_INSTANCES = 1_000
 # A browser reload starts a new session: text typed in a form and not yet saved is gone (Streamlit keeps no form
 # state across sessions). The long conversation form says so before anyone types an evening's notes into it.
 UNSAVED = ("Wat u typt, wordt pas bewaard als u op **Gesprek opslaan** klikt. Laadt u de pagina opnieuw of sluit u "
@@ -76,7 +78,10 @@ def store() -> AgendaStore:
 
 
 def flash(where: str, kind: str, text: str) -> None:
-    st.session_state.setdefault(FLASH, []).append((where, kind, text))
+    """A message for the next run, at `where`. It replaces one of the same kind there that was not shown yet: a
+    double click's second submit says again what the first said (its run never showed), and the page showed both."""
+    st.session_state[FLASH] = [m for m in st.session_state.get(FLASH, []) if m[:2] != (where, kind)] + [
+        (where, kind, text)]
 
 
 def show_flash(where: str) -> None:
@@ -165,17 +170,41 @@ def _already(agenda_id: str, doc: dict | None, part_id: str) -> bool:
     return has_part(doc, part_id)
 
 
-def form_key(base: str) -> str:
-    """The key of a form's current instance ('wa_b_<priority>', then 'wa_b_<priority>_1', ...). A save starts a
-    new, empty instance (next_form); a refused one keeps the instance and what was typed. (clear_on_submit emptied
-    the form on every click, so a line refused for a phone number or an amount too large was gone.)"""
-    n = st.session_state.get("wa_forms", {}).get(base, 0)
+def instance_key(base: str, n: int) -> str:
+    """The key of a new-item form's n-th instance: 'wa_b_<priority>', then 'wa_b_<priority>_1', ..."""
     return base if n == 0 else f"{base}_{n}"
 
 
+def form_key(base: str, is_stored: Callable[[str], bool], key_of: Callable[[int], str] | None = None) -> str:
+    """The key of a new-item form's current instance: from this session's counter (next_form) on, the first
+    instance whose item (its form_id) is not stored yet. A saved form thus opens a new, empty instance and a refused
+    one keeps its instance and what was typed (clear_on_submit emptied the form on every click, so a line refused
+    for a phone number was gone).
+
+    Why the store decides, and not only the counter: Streamlit stops a callback at any st.session_state access once
+    another request waits (SafeSessionState yields to the script runner, which raises StopException or
+    RerunException there). Under load a double click stopped the save's callback right after the store had saved,
+    before it bumped the counter; the page then kept the saved instance with what was typed, and the next item
+    typed into it was stored with the previous one's choices (seen in CI)."""
+    key_of = key_of or (lambda n: instance_key(base, n))
+    start = st.session_state.get("wa_forms", {}).get(base, 0)
+    for n in range(start, start + MAX_SAVED_INSTANCES):
+        key = key_of(n)
+        if not is_stored(form_id(key)):
+            return key
+    return key_of(start + MAX_SAVED_INSTANCES)
+
+
 def next_form(base: str) -> None:
+    """After a save: start the next instance (a hint; form_key also skips any instance whose item is stored)."""
     forms_n = st.session_state.setdefault("wa_forms", {})
     forms_n[base] = forms_n.get(base, 0) + 1
+
+
+def part_stored(agenda: dict) -> Callable[[str], bool]:
+    """For form_key: does this agenda hold a priority, budget line or review with this id?"""
+    from .forms import has_part
+    return lambda part_id: has_part(agenda, part_id)
 
 
 # ----------------------------------------------------------------------------------------------- agenda

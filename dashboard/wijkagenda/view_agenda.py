@@ -10,8 +10,11 @@ import streamlit as st
 from dashboard.core.escaping import md_escape
 
 from . import checks, data, forms, model
-from .view import (NEW_FORMS, day_text, form_key, indicator_choices, may_edit, new_part_id, next_form,
+from .view import (day_text, form_key, indicator_choices, may_edit, new_part_id, next_form, part_stored,
                    save_shown)
+
+
+NEW_PRIORITY = "wa_p_new"   # the new-priority form's instances: wa_p_new0, wa_p_new1, ...
 
 
 def _save_priority(agenda_id: str, key: str, existing: dict | None, region_code: str, assets: dict,
@@ -29,7 +32,7 @@ def _save_priority(agenda_id: str, key: str, existing: dict | None, region_code:
     if save_shown(agenda_id, "agenda", change, "De prioriteit is opgeslagen." if existing else
                   "De prioriteit is toegevoegd. De beginpunten van de cijfers zijn vastgelegd.",
                   added=new_id) and existing is None:
-        st.session_state[NEW_FORMS] = st.session_state.get(NEW_FORMS, 0) + 1  # the next one starts empty
+        next_form(NEW_PRIORITY)   # the next one starts empty (form_key also sees that this one is stored)
 
 
 def _remove_priority(agenda_id: str, priority_id: str) -> None:
@@ -42,7 +45,8 @@ def priority_form(agenda: dict, region: dict, existing: dict | None, conversatio
                   region_assets: list[dict], choices) -> None:
     if not may_edit():
         return
-    key = f"wa_p_{existing['id']}" if existing else f"wa_p_new{st.session_state.get(NEW_FORMS, 0)}"
+    key = (f"wa_p_{existing['id']}" if existing else
+           form_key(NEW_PRIORITY, part_stored(agenda), key_of=lambda n: f"{NEW_PRIORITY}{n}"))
     notes = model.note_index(conversations)
     note_labels = {i: f"{model.KINDS[n['kind']]}: {n['text'][:90]}" for i, n in notes.items()}
     assets = {a["id"]: a for a in region_assets}
@@ -113,7 +117,7 @@ def budget_section(agenda: dict, priority: dict) -> None:
                         format_func=model.BUDGET_STATUSES.get, key=f"wa_bs_{line['id']}", disabled=not may_edit(),
                         label_visibility="collapsed", on_change=_set_budget_status,
                         args=(agenda["id"], priority["id"], line["id"], f"wa_bs_{line['id']}"))
-    key = form_key(f"wa_b_{priority['id']}")
+    key = form_key(f"wa_b_{priority['id']}", part_stored(agenda))
     if not may_edit():
         return
     with st.form(key):

@@ -14,12 +14,14 @@ from . import checks, data, forms, model, view, view_bin
 from .store import AlreadyThere, UserStoreError
 from .view import PRIVACY, allowed, day_text, flash, may_edit, problems_text, show_flash, store
 
-COUNTER = "wa_c_n"  # a new form (empty widgets) after every saved conversation; a refused one keeps its text
+NEW_CONVERSATION = "wa_c"  # the new-conversation form's instances: wa_c0, wa_c1, ... (view.form_key)
 FIELDS = ("date", "regions", "organiser", "participants", "themes")
 
 
 def _key() -> str:
-    return f"wa_c{st.session_state.get(COUNTER, 0)}"
+    """The new-conversation form's current instance: a new, empty one once its conversation is stored; a refused
+    one keeps what was typed."""
+    return view.form_key(NEW_CONVERSATION, store().conversation_id_taken, key_of=lambda n: f"{NEW_CONVERSATION}{n}")
 
 
 def _form_values(key: str, prompts: list[str]) -> dict:
@@ -28,11 +30,14 @@ def _form_values(key: str, prompts: list[str]) -> dict:
 
 
 def _attach(doc: dict, agenda: tuple[dict, int] | None) -> str:
-    """The agenda of this place names a new conversation, so it travels with it (export, print)."""
-    if agenda is None or doc["id"] in agenda[0]["conversations"]:
+    """The agenda of this place names a new conversation, so it travels with it (export, print). Read again from
+    the store: a link only adds an id, and a first click may have made it already."""
+    if agenda is None:
         return ""
-    agenda_doc, version = agenda
     try:
+        agenda_doc, version = store().agenda(agenda[0]["id"])
+        if doc["id"] in agenda_doc["conversations"]:
+            return " Het hoort bij de wijkagenda."
         store().save_agenda({**agenda_doc, "conversations": [*agenda_doc["conversations"], doc["id"]]
                              [-model.LIMITS["conversations"]:]}, version)
         return " Het hoort nu bij de wijkagenda."
@@ -45,7 +50,6 @@ def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] |
     if not allowed("gesprek"):
         return
     values = _form_values(key, prompts)
-    repeat = False
     try:
         # a new conversation's id belongs to this form instance: a second click finds it stored (AlreadyThere),
         # saves nothing and says what the first click said (its run replaces the page the first one showed)
@@ -53,15 +57,14 @@ def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] |
                                  new_id=None if existing else view.form_id(key))
         store().save_conversation(doc, existing[1] if existing else None)
     except AlreadyThere:
-        repeat = True
+        pass                                             # a repeat: nothing is saved twice
     except (model.ValidationError, UserStoreError) as err:
         flash("gesprek", "error", problems_text(err))
         return
-    attached = "" if repeat else _attach(doc, agenda)
+    # also on a repeat: the first click's callback may have been stopped after the save, before the link (view.form_key)
+    attached = _attach(doc, agenda)
     if existing is None:
-        for name in [n for n in st.session_state if str(n).startswith(f"{key}_")]:
-            st.session_state.pop(name)
-        st.session_state[COUNTER] = st.session_state.get(COUNTER, 0) + 1
+        view.next_form(NEW_CONVERSATION)
     notes, themes = model.counted(len(doc["notes"]), "notitie", "notities"), \
         model.counted(len(doc["themes"]), "thema", "thema's")
     flash("gesprek", "ok", f"Het gesprek van {day_text(doc['date'])} is {'gewijzigd' if existing else 'opgeslagen'}: "

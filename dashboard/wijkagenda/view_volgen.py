@@ -14,8 +14,8 @@ from dashboard.core import db
 from . import checks, data, exchange, follow, forms, model
 from .render_html import MAX_PAGES, agenda_pdf, render_agenda
 from .store import UserStoreError
-from .view import (CHOSEN, allowed, day_text, flash, form_key, may_edit, new_part_id, next_form, problems_text,
-                   save_shown, show_flash, store)
+from .view import (CHOSEN, allowed, day_text, flash, form_key, may_edit, new_part_id, next_form, part_stored,
+                   problems_text, save_shown, show_flash, store)
 
 
 IMPORT_MESSAGE = "wa_import_message"   # (file_id, text): why the file the uploader holds was not read in
@@ -78,7 +78,7 @@ def render_follow(agenda: dict) -> None:
         for r in reviews:
             st.markdown(f"- **{day_text(r['date'])}**: gedaan: {md_escape(r['done'] or '–')}; geleerd: "
                         f"{md_escape(r['learned'] or '–')}")
-        key = form_key(f"wa_r_{priority['id']}")
+        key = form_key(f"wa_r_{priority['id']}", part_stored(agenda))
         if not may_edit():
             continue
         with st.form(key):
