@@ -412,3 +412,23 @@ def replayed_refresh(tmp_path_factory, release_path) -> ReplayedRefresh:
         requested = [r.path for r in server.requests]
     assert proc.returncode == 0, proc.stderr[-3000:]
     return ReplayedRefresh(data, tables, proc.stdout, requested, first, store_path, store_sha, user_files)
+
+
+@pytest.fixture()
+def stop_once(monkeypatch):
+    """stop_once(owner, name): the next call of owner.name goes through (or, with before=True, does not run), and
+    then the run is stopped, as Streamlit stops a callback or script at its next st.session_state access or element
+    when another click is waiting (SafeSessionState yields to the script runner, which raises StopException).
+    Seen in CI: a double click under load."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    def arm(owner, name: str, before: bool = False) -> None:
+        method = getattr(owner, name)
+
+        def called_then_stopped(*args, **kwargs):
+            monkeypatch.setattr(owner, name, method)       # once
+            if not before:
+                method(*args, **kwargs)
+            raise StopException()
+        monkeypatch.setattr(owner, name, called_then_stopped)
+    return arm

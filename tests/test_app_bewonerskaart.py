@@ -51,12 +51,13 @@ def listed_html(at: AppTest) -> str:
     return "".join(h.value for h in at.get("html") if "bk-list" in h.value)
 
 
-def add(at: AppTest, name: str, category: str = "plekken", **extra) -> AppTest:
-    at.text_input(key="bk_new_name").input(name)
-    at.selectbox(key="bk_new_category").select(category)
+def add(at: AppTest, name: str, category: str = "plekken", form: str = "bk_new", **extra) -> AppTest:
+    """Fill in the add form's instance `form` ('bk_new', after a save 'bk_new_1', ...) and save it."""
+    at.text_input(key=f"{form}_name").input(name)
+    at.selectbox(key=f"{form}_category").select(category)
     for key, value in extra.items():
-        (at.text_area if key == "description" else at.text_input)(key=f"bk_new_{key}").input(value)
-    return at.button(key=SUBMIT).click().run()
+        (at.text_area if key == "description" else at.text_input)(key=f"{form}_{key}").input(value)
+    return at.button(key=f"FormSubmitter:{form}-Opslaan").click().run()
 
 
 def test_add_via_form_is_listed(app, store_path):
@@ -73,9 +74,31 @@ def test_add_via_form_is_listed(app, store_path):
     assert 'Fysieke plekken: <b>1</b>' in html
     [asset] = stored(store_path)
     assert asset.buurt_code == DAPPERBUURT and not asset.location_approximate
-    assert at.text_input(key="bk_new_name").value == ""          # the form is empty again
+    assert at.text_input(key="bk_new_1_name").value == ""        # a new, empty form
+    assert "bk_new_name" not in [t.key for t in at.text_input]
     assert [b.label for b in at.get("download_button")] == ["Voorbeeldbestand (CSV)"] + \
         ["Download als CSV", "Download als GeoJSON"] * 2                # template; buurt and gemeente exports
+
+
+@pytest.mark.parametrize("stopped", [False, True], ids=["double click", "first callback stopped after the save"])
+def test_a_double_click_on_opslaan_adds_the_item_once_and_says_it_was_saved(app, store_path, stop_once, stopped):
+    """The browser sends a double click's second submit with what the first sent: it was added again, refused
+    as 'een item staat al op de Bewonerskaart; er is niets opgeslagen' although the first click had saved it,
+    and the form kept the text. When Streamlit stopped the first callback after the save (its next
+    st.session_state access, another click waiting), the form stayed too."""
+    at = app()
+    page_shown = at._tree                      # what the browser still shows when it sends the second submit
+    if stopped:
+        stop_once(AssetStore, "add")
+    at = add(at, "Buurtmoestuin Dapperbuurt")
+    at._tree = page_shown
+    at.date_input(key="bk_new_date").set_value(None)          # every box as the browser sends it
+    at = add(at, "Buurtmoestuin Dapperbuurt", description="", website="")
+    assert [a.name for a in stored(store_path)] == ["Buurtmoestuin Dapperbuurt"]
+    assert not at.error and [m.value for m in at.success] == ["Opgeslagen op de Bewonerskaart."]
+    assert at.text_input(key="bk_new_1_name").value == ""
+    at = add(at, "Buurtmoestuin Dapperbuurt", form="bk_new_1")          # typed again: it is there already
+    assert "staat al op de Bewonerskaart" in at.error[0].value and len(stored(store_path)) == 1
 
 
 def test_form_validation_messages_in_dutch(app, store_path):
@@ -145,6 +168,22 @@ def test_rows_repeated_within_a_file_are_not_said_to_be_on_the_map(app, store_pa
     assert [a.name for a in stored(store_path)] == ["Buurtmoestuin"]
 
 
+def test_an_upload_saved_before_its_callback_stopped_is_not_reported_as_already_there(app, store_path, stop_once):
+    """Streamlit stopped the save's callback after the rows were stored (another click waiting); the double
+    click's second submit saved the same preview again and said '0 items opgeslagen; 3 stonden er intussen al'."""
+    from dashboard.bewoners import view_upload
+    at = app()
+    at.get("file_uploader")[0].set_value(("template.csv", TEMPLATE_CSV.read_bytes(), "text/csv")).run()
+    page_shown = at._tree
+    stop_once(view_upload, "save_upload")
+    at = at.button(key="bk_upload_save").click().run()
+    at._tree = page_shown
+    at = at.button(key="bk_upload_save").click().run()
+    assert len(stored(store_path)) == 3
+    assert not [m.value for m in at.success if "intussen al" in m.value]
+    assert not at.error
+
+
 def test_upload_handling_with_the_template_bytes(store_path):
     store = AssetStore(store_path)
     preview = upload_preview.preview_upload(TEMPLATE_CSV.read_bytes(), "template.csv", store,
@@ -206,6 +245,30 @@ def test_edit_and_delete(app, store_path):
     at.button(key=f"bk_delete_{asset.id}").click().run()
     assert not at.exception and at.success[0].value == "Verwijderd."
     assert stored(store_path) == [] and listed_html(at) == ""
+
+
+def test_a_double_click_on_an_edit_or_delete_says_what_the_first_click_did(app, store_path, stop_once):
+    """Streamlit stopped the first callback right after the store saved (another click waiting); the double click's
+    second submit then said 'Er is niets veranderd' after an edit that was saved, and 'Dit item bestaat niet meer'
+    after a delete that went to the bin."""
+    at = add(app(), "Repair Café", "verenigingen")
+    [asset] = stored(store_path)
+    at.selectbox(key="bk_edit_choice").select(asset.id).run()
+    at.text_input(key=f"bk_edit_{asset.id}_name").input("Repair Café Dapperbuurt")
+    page_shown = at._tree
+    stop_once(AssetStore, "update")
+    at.button(key=f"FormSubmitter:bk_edit_{asset.id}-Wijziging opslaan").click().run()
+    at._tree = page_shown
+    at = at.button(key=f"FormSubmitter:bk_edit_{asset.id}-Wijziging opslaan").click().run()
+    assert [m.value for m in at.success] == ["Wijziging opgeslagen."] and not at.info and not at.warning
+    assert stored(store_path)[0].name == "Repair Café Dapperbuurt"
+    page_shown = at._tree
+    stop_once(AssetStore, "delete")
+    at.button(key=f"bk_delete_{asset.id}").click().run()
+    at._tree = page_shown
+    at = at.button(key=f"bk_delete_{asset.id}").click().run()
+    assert [m.value for m in at.success] == ["Verwijderd."] and not at.warning and not at.error
+    assert stored(store_path) == [] and len(AssetStore(store_path).deleted(DAPPERBUURT)) == 1
 
 
 def test_history_and_bin_tell_the_time_on_a_dutch_clock(app, store_path):

@@ -384,26 +384,6 @@ def test_the_conversation_form_says_that_unsaved_text_is_lost_on_a_reload(store_
 
 
 @pytest.fixture()
-def stop_once(monkeypatch):
-    """stop_once(owner, name): the next call of owner.name goes through (or, with before=True, does not run), and
-    then the run is stopped, as Streamlit stops a callback or script at its next st.session_state access or element
-    when another click is waiting (SafeSessionState yields to the script runner, which raises StopException).
-    Seen in CI: a double click under load."""
-    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
-
-    def arm(owner, name: str, before: bool = False) -> None:
-        method = getattr(owner, name)
-
-        def called_then_stopped(*args, **kwargs):
-            monkeypatch.setattr(owner, name, method)       # once
-            if not before:
-                method(*args, **kwargs)
-            raise StopException()
-        monkeypatch.setattr(owner, name, called_then_stopped)
-    return arm
-
-
-@pytest.fixture()
 def stopped_after_saving(stop_once):
     """The next save of an agenda or conversation goes through, and then its callback is stopped."""
     return lambda name: stop_once(AgendaStore, name)
@@ -466,6 +446,31 @@ def test_a_conversation_saved_before_its_callback_stopped_is_linked_by_the_secon
     at = _record_conversation(at, organiser="Wijkteam Lombok", key="wa_c1")
     assert not at.error
     assert sorted(d["organiser"] for d, _ in store.conversations()) == ["Buurthuis De Boomgaard", "Wijkteam Lombok"]
+
+
+def test_a_double_click_on_a_removal_says_what_the_first_click_did(store_path, stopped_after_saving, stop_once):
+    """Taking a priority off the agenda and deleting a conversation: when Streamlit stopped the first callback
+    right after the store saved, the double click's second submit was refused as 'Iemand anders heeft dit item
+    gewijzigd' and 'Dit item bestaat niet meer', under the first one's success."""
+    at, priority_id = _with_priority(store_path, "Samen meer bewegen")
+    agenda_id = AgendaStore(store_path).agendas()[0]["id"]
+    page_shown = at._tree
+    stopped_after_saving("save_agenda")
+    at.button(key=f"wa_rm_{priority_id}").click().run()
+    at._tree = page_shown
+    at = at.button(key=f"wa_rm_{priority_id}").click().run()
+    assert not at.error and "De prioriteit is van de agenda gehaald." in [m.value for m in at.success]
+    assert AgendaStore(store_path).agenda(agenda_id)[0]["priorities"] == []
+    at.session_state["wa_tab"] = "Gesprek vastleggen"
+    at = _record_conversation(at.run())
+    (conv, _), = AgendaStore(store_path).conversations()
+    page_shown = at._tree
+    stopped_after_saving("delete_conversation")
+    at.button(key=f"wa_del_{conv['id']}").click().run()
+    at._tree = page_shown
+    at = at.button(key=f"wa_del_{conv['id']}").click().run()
+    assert not at.error and any("Het gesprek is verwijderd" in m.value for m in at.success)
+    assert AgendaStore(store_path).conversations() == []
 
 
 def test_a_double_click_whose_first_run_never_showed_its_message_says_it_once(store_path, stop_once):

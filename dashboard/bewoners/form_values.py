@@ -8,9 +8,10 @@ from .model import Asset, asset_fields
 from .validation import build_asset
 
 
-def form_asset(values: dict, buurt_code: str | None, *, known_buurt_codes, locator) -> Asset:
-    """An asset from the add form: in `buurt_code`, or (buurt_code None) placed by its lon/lat.
-    Raises AssetValidationError with Dutch messages."""
+def form_asset(values: dict, buurt_code: str | None, *, known_buurt_codes, locator,
+               asset_id: str | None = None) -> Asset:
+    """An asset from the add form: in `buurt_code`, or (buurt_code None) placed by its lon/lat; `asset_id`: the
+    form instance's (view_add), or a new one. Raises AssetValidationError with Dutch messages."""
     raw = {k: values.get(k) for k in ("name", "category", "description", "website")}
     day = values.get("date")
     raw["date"] = day.isoformat() if isinstance(day, date) else day
@@ -18,7 +19,7 @@ def form_asset(values: dict, buurt_code: str | None, *, known_buurt_codes, locat
         raw["lon"], raw["lat"] = values.get("lon"), values.get("lat")
     else:
         raw["buurt_code"] = buurt_code
-    return build_asset(raw, known_buurt_codes=known_buurt_codes, locator=locator)
+    return build_asset(raw, known_buurt_codes=known_buurt_codes, locator=locator, asset_id=asset_id)
 
 
 def changed_fields(asset: Asset, values: dict) -> dict:

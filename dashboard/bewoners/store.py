@@ -234,6 +234,10 @@ class AssetStore:
     def get(self, asset_id: str) -> Asset:
         return self.users.read(lambda tx: self._get(tx, asset_id))
 
+    def id_taken(self, asset_id: str) -> bool:
+        """Is there an asset with this id, deleted or not? (A new one with that id cannot be added.)"""
+        return bool(self.users.read(lambda tx: tx.execute("select 1 from assets where id = ?", [asset_id])))
+
     @staticmethod
     def _where(buurt_code: str | None, gemeente_code: str | None) -> tuple[str, list]:
         return userstore.where_clause({"buurt_code": buurt_code, "gemeente_code": gemeente_code}, LIVE)

@@ -1,6 +1,7 @@
 """The Bewonerskaart's add form: one item in this buurt or on a point (lengte- en breedtegraad)."""
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import streamlit as st
@@ -19,34 +20,64 @@ APPROXIMATE = ("**Coördinaten zijn een benadering.** Geeft u een punt op (lengt
                "buurt ernaast vallen. Weet u de buurt, kies dan ‘In deze buurt’.")
 BY_BUURT, BY_POINT = "In deze buurt", "Op een punt (lengte- en breedtegraad)"
 NEW_TEXT_KEYS = ("name", "description", "website", "lon", "lat")
+NEW_FORMS = "bk_new_n"       # the add form's next instance (a hint: _instance also asks the store)
+MAX_SAVED_INSTANCES = 1_000
 
 
-def _add(buurt_code: str, by_point: bool) -> None:
-    s = st.session_state
-    if not editing.can_edit():
-        flash("add", "error", "Alleen een redacteur kan iets toevoegen.")
-        return
-    values = {key: s.get(f"bk_new_{key}") for key in (*NEW_TEXT_KEYS, "category", "date")}
-    try:
-        asset = form_asset(values, None if by_point else buurt_code, known_buurt_codes=known_buurt_codes(),
-                           locator=LazyLocator())
-        asset_store().add([asset], actor=editing.actor())
-    except AssetValidationError as err:
-        flash("add", "error", problem_list("Niet opgeslagen. Verbeter dit:", err.problems))
-        return
-    except UserStoreError as err:
-        flash("add", "error", md_escape(err))
-        return
-    for key in NEW_TEXT_KEYS:
-        s[f"bk_new_{key}"] = ""
-    s["bk_new_category"], s["bk_new_date"] = None, None
+def _form_asset_id(instance: str) -> str:
+    """The id of the asset that add-form instance makes: the same for every submit of that instance, so a double
+    click adds it once (the second submit finds it stored and says what the first said)."""
+    token = st.session_state.setdefault("bk_form_token", uuid.uuid4().hex)
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"buurtbalans:bewonerskaart:{token}:{instance}"))
+
+
+def _form_key(n: int) -> str:
+    return "bk_new" if n == 0 else f"bk_new_{n}"
+
+
+def _instance() -> int:
+    """The add form's current instance (keys 'bk_new', then 'bk_new_1', ...): the first, from this session's counter
+    on, whose asset is not stored. A saved form thus opens a new, empty instance; a refused one keeps what was
+    typed. The store decides, not only the counter: Streamlit stops a callback at its next st.session_state
+    access once another click waits, so a counter bumped after the save can be lost while the save went through."""
+    start = st.session_state.get(NEW_FORMS, 0)
+    store = asset_store()
+    for n in range(start, start + MAX_SAVED_INSTANCES):
+        if not store.id_taken(_form_asset_id(_form_key(n))):
+            return n
+    return start + MAX_SAVED_INSTANCES
+
+
+def _saved_text(asset, buurt_code: str) -> str:
     text = "Opgeslagen op de Bewonerskaart."
     if asset.buurt_code != buurt_code:
         text += (f" Het punt ligt (bij benadering) in buurt {md_escape(buurt_label(asset.buurt_code))}; "
                  "daar staat het nu.")
     elif asset.location_approximate:
         text += " De buurt is bepaald uit het punt (benadering)."
-    flash("add", "success", text)
+    return text
+
+
+def _add(buurt_code: str, by_point: bool, n: int) -> None:
+    s, instance = st.session_state, _form_key(n)
+    if not editing.can_edit():
+        flash("add", "error", "Alleen een redacteur kan iets toevoegen.")
+        return
+    values = {key: s.get(f"{instance}_{key}") for key in (*NEW_TEXT_KEYS, "category", "date")}
+    store = asset_store()
+    try:
+        asset = form_asset(values, None if by_point else buurt_code, known_buurt_codes=known_buurt_codes(),
+                           locator=LazyLocator(), asset_id=_form_asset_id(instance))
+        if not store.id_taken(asset.id):          # else a repeat (a double click): nothing is added twice
+            store.add([asset], actor=editing.actor())
+    except AssetValidationError as err:
+        flash("add", "error", problem_list("Niet opgeslagen. Verbeter dit:", err.problems))
+        return
+    except UserStoreError as err:
+        flash("add", "error", md_escape(err))
+        return
+    s[NEW_FORMS] = n + 1                         # a new, empty form
+    flash("add", "success", _saved_text(asset, buurt_code))
 
 
 def render_add_form(buurt_code: str) -> None:
@@ -56,21 +87,23 @@ def render_add_form(buurt_code: str) -> None:
     by_point = st.radio("Waar is het?", [BY_BUURT, BY_POINT], key="bk_new_how", horizontal=True) == BY_POINT
     if by_point:
         st.markdown(APPROXIMATE)
-    with st.form("bk_new"):
-        st.text_input("Naam *", key="bk_new_name", max_chars=MAX_NAME_CHARS,
+    n = _instance()
+    instance = _form_key(n)
+    with st.form(instance):
+        st.text_input("Naam *", key=f"{instance}_name", max_chars=MAX_NAME_CHARS,
                       placeholder="bijv. Repair Café, de buurtmoestuin, de bakker op de hoek")
         st.selectbox("Categorie *", list(CATEGORIES), format_func=CATEGORIES.get, index=None,
-                     key="bk_new_category", placeholder="Kies een categorie")
+                     key=f"{instance}_category", placeholder="Kies een categorie")
         if by_point:
             left, right = st.columns(2)
-            left.text_input("Lengtegraad (lon) *", key="bk_new_lon", placeholder="bijv. 4.8924")
-            right.text_input("Breedtegraad (lat) *", key="bk_new_lat", placeholder="bijv. 52.3731")
+            left.text_input("Lengtegraad (lon) *", key=f"{instance}_lon", placeholder="bijv. 4.8924")
+            right.text_input("Breedtegraad (lat) *", key=f"{instance}_lat", placeholder="bijv. 52.3731")
         else:
             st.markdown(f"Buurt: **{md_escape(buurt_label(buurt_code))}**")
-        st.text_area("Omschrijving (als u wilt)", key="bk_new_description", max_chars=MAX_FIELD_CHARS)
-        st.text_input("Website (als u wilt)", key="bk_new_website", placeholder="https://…")
-        st.date_input("Datum (als u wilt)", value=None, key="bk_new_date", format="DD-MM-YYYY",
+        st.text_area("Omschrijving (als u wilt)", key=f"{instance}_description", max_chars=MAX_FIELD_CHARS)
+        st.text_input("Website (als u wilt)", key=f"{instance}_website", placeholder="https://…")
+        st.date_input("Datum (als u wilt)", value=None, key=f"{instance}_date", format="DD-MM-YYYY",
                       min_value=date.min, max_value=date.max, help=DATE_HELP)
         st.form_submit_button("Opslaan", type="primary", icon=":material/add:", on_click=_add,
-                              args=(buurt_code, by_point))
+                              args=(buurt_code, by_point, n))
     show_flash("add")

@@ -50,7 +50,10 @@ def _update(asset_id: str) -> None:
         current = store.get(asset_id)
         changed = changed_fields(current, values)
         if not changed:
-            flash("list", "info", "Er is niets veranderd.")
+            if version is None or current.version != version:   # saved since the form showed: a repeat
+                flash("list", "success", "Wijziging opgeslagen.")   # (a double click's second submit)
+            else:
+                flash("list", "info", "Er is niets veranderd.")
             return
         updated = store.update(asset_id, expected_version=version, actor=editing.actor(), **changed)
     except AssetValidationError as err:
@@ -83,7 +86,9 @@ def _delete(asset_id: str) -> None:
         flash("list", "error", "Alleen een redacteur kan verwijderen.")
         return
     try:
-        deleted = asset_store().delete(asset_id, actor=editing.actor())
+        store = asset_store()
+        # not live but stored: in the bin, so a double click's second submit (the first deleted it)
+        deleted = store.delete(asset_id, actor=editing.actor()) or store.id_taken(asset_id)
     except UserStoreError as err:
         flash("list", "error", md_escape(err))
         return

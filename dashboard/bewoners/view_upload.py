@@ -25,13 +25,17 @@ def _save_upload(file_id: str) -> None:
     if not editing.can_edit():
         flash("upload", "error", "Alleen een redacteur kan een bestand opslaan.")
         return
+    # The preview goes before the save, so a double click's second submit finds none and saves nothing: Streamlit
+    # can stop this callback at any st.session_state access after the save (another click waiting), and a repeat
+    # would then report the file's rows as 'er intussen al'. A refused save loses nothing: the uploader still holds
+    # the file and the next run reads it again.
+    st.session_state.pop("bk_upload_previews", None)
     try:
         saved = save_upload(preview, asset_store(), actor=editing.actor())
     except UserStoreError as err:
         flash("upload", "error", md_escape(err))
         return
     st.session_state["bk_upload_n"] = st.session_state.get("bk_upload_n", 0) + 1  # a new, empty uploader
-    st.session_state.pop("bk_upload_previews", None)
     text = f"{item_count(saved)} opgeslagen op de Bewonerskaart."
     if saved < len(preview.new):
         text += f" {item_count(len(preview.new) - saved)} stond(en) er intussen al en zijn overgeslagen."

@@ -132,6 +132,12 @@ class AgendaStore:
             self._log(tx, entity, key, "delete", json.loads(rows[0][0]), None)
         self.users.write(delete)
 
+    def in_bin(self, kind: str, key: str) -> bool:
+        """Is this agenda or conversation ('agenda'|'conversation') deleted and not restored?"""
+        table = {"agenda": "wijkagenda_agendas", "conversation": "wijkagenda_conversations"}[kind]
+        return bool(self.users.read(lambda tx: tx.execute(
+            f"select 1 from {table} where id = ? and deleted_at is not null", [key])))
+
     def deleted(self, region: str, limit: int = 50) -> list[dict]:
         """The bin of one region: [{kind ('agenda'|'conversation'), id, title, version, deleted_at, body}], most
         recently deleted first (at most `limit` of each kind)."""

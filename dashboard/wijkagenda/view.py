@@ -151,13 +151,24 @@ def save_shown(agenda_id: str, where: str, change, done: str, added: str | None 
         new = change(dict(doc))
         store().save_agenda(new, version)
     except (model.ValidationError, UserStoreError) as err:
-        if added is not None and isinstance(err, UserStoreError) and _already(agenda_id, None, added):
+        if isinstance(err, UserStoreError) and (_already(agenda_id, None, added) if added is not None else
+                                                 _in_effect(agenda_id, change)):
             flash(where, "ok", done)    # the first click saved it after this form was shown
         else:
             flash(where, "error", problems_text(err))
         return False
     flash(where, "ok", done)
     return True
+
+
+def _in_effect(agenda_id: str, change) -> bool:
+    """Does the stored agenda already read as this change would make it (a priority taken off, a status set)?
+    Then a refused save is a double click's second submit, not someone else's change."""
+    try:
+        doc = store().agenda(agenda_id)[0]
+        return change(dict(doc)) == doc
+    except (model.ValidationError, UserStoreError):
+        return False
 
 
 def _already(agenda_id: str, doc: dict | None, part_id: str) -> bool:

@@ -24,6 +24,10 @@ def _delete(kind: str, key: str, version: int, where: str) -> None:
             st.session_state.pop(CHOSEN, None)
         else:
             store().delete_conversation(key, version)
+    except RowMissingError as err:
+        if not store().in_bin(kind, key):   # in the bin: a double click's second submit, the first deleted it
+            flash(where, "error", problems_text(err))
+            return
     except UserStoreError as err:
         flash(where, "error", problems_text(err))
         return
