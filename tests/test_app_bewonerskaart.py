@@ -80,17 +80,23 @@ def test_add_via_form_is_listed(app, store_path):
         ["Download als CSV", "Download als GeoJSON"] * 2                # template; buurt and gemeente exports
 
 
-@pytest.mark.parametrize("stopped", [False, True], ids=["double click", "first callback stopped after the save"])
-def test_a_double_click_on_opslaan_adds_the_item_once_and_says_it_was_saved(app, store_path, stop_once, stopped):
+@pytest.mark.parametrize("stopped", [False, True, "overlapping"],
+                         ids=["double click", "first callback stopped after the save", "callbacks at once"])
+def test_a_double_click_on_opslaan_adds_the_item_once_and_says_it_was_saved(app, store_path, stop_once, stopped,
+                                                                            monkeypatch):
     """The browser sends a double click's second submit with what the first sent: it was added again, refused
     as 'een item staat al op de Bewonerskaart; er is niets opgeslagen' although the first click had saved it,
     and the form kept the text. When Streamlit stopped the first callback after the save (its next
     st.session_state access, another click waiting), the form stayed too."""
     at = app()
     page_shown = at._tree                      # what the browser still shows when it sends the second submit
-    if stopped:
+    if stopped is True:
         stop_once(AssetStore, "add")
     at = add(at, "Buurtmoestuin Dapperbuurt")
+    if stopped == "overlapping":       # the second callback asks before the first one's insert (Streamlit can run
+        taken = AssetStore.id_taken    # a stopped run's callback and the next run's at once)
+        monkeypatch.setattr(AssetStore, "id_taken", lambda self, asset_id: monkeypatch.setattr(
+            AssetStore, "id_taken", taken) or False)
     at._tree = page_shown
     at.date_input(key="bk_new_date").set_value(None)          # every box as the browser sends it
     at = add(at, "Buurtmoestuin Dapperbuurt", description="", website="")

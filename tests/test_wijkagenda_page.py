@@ -473,6 +473,27 @@ def test_a_double_click_on_a_removal_says_what_the_first_click_did(store_path, s
     assert AgendaStore(store_path).conversations() == []
 
 
+def test_a_double_click_on_wijkagenda_maken_makes_one_agenda_also_when_the_callbacks_overlap(store_path,
+                                                                                          monkeypatch):
+    """Streamlit can run a double click's two callbacks at once (a stopped run's thread ends its callback while
+    the next run's starts): both asked the store for an agenda of this place, saw none, and made one each, so
+    the page asked 'Welke agenda?' (CI, under load). Here the second callback's question is answered as it was
+    before the first one saved."""
+    at = open_page()
+    page_shown = at._tree
+    at = at.button(key="FormSubmitter:wa_new_agenda-Wijkagenda maken").click().run()
+    listed = AgendaStore.agendas
+    monkeypatch.setattr(AgendaStore, "agendas", lambda self, region=None: monkeypatch.setattr(
+        AgendaStore, "agendas", listed) or [])                            # once: none yet
+    at._tree = page_shown
+    title = at.text_input(key="wa_new_title")
+    title.input(title.proto.default)                                  # the box as the browser sends it
+    at = at.button(key="FormSubmitter:wa_new_agenda-Wijkagenda maken").click().run()
+    assert len(AgendaStore(store_path).agendas()) == 1
+    assert not at.error and "De wijkagenda is gemaakt" in " ".join(m.value for m in at.success)
+    assert not [b for b in at.selectbox if b.label == "Welke agenda?"]
+
+
 def test_a_double_click_whose_first_run_never_showed_its_message_says_it_once(store_path, stop_once):
     """The first click's callback saved the conversation and left its message; its run was stopped before the
     message showed, and the second click's callback said it again: the page showed both, one under the other (CI)."""

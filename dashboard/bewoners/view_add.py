@@ -74,8 +74,11 @@ def _add(buurt_code: str, by_point: bool, n: int) -> None:
         flash("add", "error", problem_list("Niet opgeslagen. Verbeter dit:", err.problems))
         return
     except UserStoreError as err:
-        flash("add", "error", md_escape(err))
-        return
+        # a repeat running at the same time as the first click's callback (Streamlit lets a stopped run's
+        # thread end its callback while the next run's starts) loses the insert: not an error
+        if not store.id_taken(_form_asset_id(instance)):
+            flash("add", "error", md_escape(err))
+            return
     s[NEW_FORMS] = n + 1                         # a new, empty form
     flash("add", "success", _saved_text(asset, buurt_code))
 

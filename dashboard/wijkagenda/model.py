@@ -192,8 +192,8 @@ def noun(region: str) -> str:
     return "wijk" if str(region).startswith("WK") else "buurt"
 
 
-def empty_agenda(region: str, region_name: str, title: str, today: date) -> dict:
-    return agenda({"id": new_id(), "title": title, "region": region, "region_name": region_name,
+def empty_agenda(region: str, region_name: str, title: str, today: date, agenda_id: str | None = None) -> dict:
+    return agenda({"id": agenda_id or new_id(), "title": title, "region": region, "region_name": region_name,
                    "created": today.isoformat(), "conversations": [], "priorities": []})
 
 

@@ -179,6 +179,11 @@ class AgendaStore:
             raise RowMissingError(conversation_id)
         return found[0]
 
+    def agenda_id_taken(self, agenda_id: str) -> bool:
+        """Is there an agenda with this id, in the bin or not? (A new one with that id is refused.)"""
+        return bool(self.users.read(lambda tx: tx.execute(
+            "select 1 from wijkagenda_agendas where id = ?", [agenda_id])))
+
     def conversation_id_taken(self, conversation_id: str) -> bool:
         """Is there a conversation with this id, in the bin or not? (A new one with that id is refused.)"""
         return bool(self.users.read(lambda tx: tx.execute(

@@ -219,23 +219,34 @@ def part_stored(agenda: dict) -> Callable[[str], bool]:
 
 
 # ----------------------------------------------------------------------------------------------- agenda
-def _create(region: dict) -> None:
+NEW_AGENDA = "wa_new_agenda"   # the make-an-agenda form's instances (form_key)
+MADE = "De wijkagenda is gemaakt. Voeg nu de prioriteiten toe (hoogstens zeven)."
+
+
+def _create(region: dict, key: str) -> None:
+    """Make the agenda whose id is this form instance's (form_id): a double click's second submit finds it and
+    makes no second one, also when Streamlit runs the two callbacks at once (a stopped run's thread still ends
+    its callback while the next run's starts: both saw no agenda and both made one, seen under load)."""
     if not allowed("agenda"):
         return
     title = st.session_state.get("wa_new_title")
+    agenda_id = form_id(key)
     try:
-        if store().agendas(region["region_code"]):   # this form shows only when there is none: a double click
+        listed = [a["id"] for a in store().agendas(region["region_code"])]
+        if listed and agenda_id not in listed:   # the form shows only when there is none: another session made one
             flash("agenda", "info", "Er is al een wijkagenda voor deze plek. Er is geen tweede gemaakt.")
             return
-        conversations = [c for c, _ in store().conversations(region=region["region_code"])]
-        doc = model.empty_agenda(region["region_code"], region["name"], title or "", date.today())
-        doc["conversations"] = [c["id"] for c in conversations][: model.LIMITS["conversations"]]
-        store().create_agenda(doc)
+        if not listed:
+            conversations = [c for c, _ in store().conversations(region=region["region_code"])]
+            doc = model.empty_agenda(region["region_code"], region["name"], title or "", date.today(), agenda_id)
+            doc["conversations"] = [c["id"] for c in conversations][: model.LIMITS["conversations"]]
+            store().create_agenda(doc)
     except (model.ValidationError, UserStoreError) as err:
-        flash("agenda", "error", problems_text(err))
-        return
-    st.session_state[CHOSEN] = doc["id"]
-    flash("agenda", "ok", "De wijkagenda is gemaakt. Voeg nu de prioriteiten toe (hoogstens zeven).")
+        if not (isinstance(err, UserStoreError) and store().agenda_id_taken(agenda_id)):
+            flash("agenda", "error", problems_text(err))
+            return
+    st.session_state[CHOSEN] = agenda_id
+    flash("agenda", "ok", MADE)
 
 
 def choose_agenda(region: dict) -> tuple[dict, int] | None:
@@ -258,12 +269,13 @@ def choose_agenda(region: dict) -> tuple[dict, int] | None:
     if not may_edit():
         st.caption("Er is nog geen wijkagenda voor deze plek.")
         return None
-    with st.form("wa_new_agenda"):
+    key = form_key(NEW_AGENDA, store().agenda_id_taken)   # a deleted agenda's instance is not used again
+    with st.form(key):
         st.markdown("Er is nog geen wijkagenda voor deze plek. Geef hem een naam; de gesprekken van deze plek "
                     "horen er meteen bij.")
         st.text_input("Naam van de agenda", value=f"Wijkagenda {region['name']} {date.today().year + 1}",
                       key="wa_new_title", max_chars=model.TITLE_CHARS)
-        st.form_submit_button("Wijkagenda maken", type="primary", on_click=_create, args=(region,))
+        st.form_submit_button("Wijkagenda maken", type="primary", on_click=_create, args=(region, key))
     return None
 
 

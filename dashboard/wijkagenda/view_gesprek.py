@@ -59,8 +59,11 @@ def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] |
     except AlreadyThere:
         pass                                             # a repeat: nothing is saved twice
     except (model.ValidationError, UserStoreError) as err:
-        flash("gesprek", "error", problems_text(err))
-        return
+        # a repeat running at the same time as the first click's callback loses the insert: not an error
+        if not (existing is None and isinstance(err, UserStoreError) and
+                store().conversation_id_taken(view.form_id(key))):
+            flash("gesprek", "error", problems_text(err))
+            return
     # also on a repeat: the first click's callback may have been stopped after the save, before the link (view.form_key)
     attached = _attach(doc, agenda)
     if existing is None:
