@@ -432,3 +432,12 @@ def stop_once(monkeypatch):
             raise StopException()
         monkeypatch.setattr(owner, name, called_then_stopped)
     return arm
+
+
+def double_click(at, key: str):
+    """A browser's double click on the button or form submit `key` (AppTest): the second submit comes from the page
+    the browser still showed, before the first click's run reached it (AppTest keeps that page in `_tree`)."""
+    page_shown = at._tree
+    at = at.button(key=key).click().run()
+    at._tree = page_shown
+    return at.button(key=key).click().run()

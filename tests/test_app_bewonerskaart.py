@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.bewoners import sections as assets_views
 from dashboard.bewoners import upload_preview, view_add
 from dashboard.bewoners import TEMPLATE_CSV, AssetStore, AssetStoreError, build_asset
-from tests.conftest import xlsx_bytes
+from tests.conftest import double_click, xlsx_bytes
 
 PAGE = "app_pages/bewonerskaart.py"
 DAPPERBUURT = "BU0363ME01"          # Dapperbuurt-Noord, Amsterdam: one template row names it
@@ -180,11 +180,8 @@ def test_an_upload_saved_before_its_callback_stopped_is_not_reported_as_already_
     from dashboard.bewoners import view_upload
     at = app()
     at.get("file_uploader")[0].set_value(("template.csv", TEMPLATE_CSV.read_bytes(), "text/csv")).run()
-    page_shown = at._tree
     stop_once(view_upload, "save_upload")
-    at = at.button(key="bk_upload_save").click().run()
-    at._tree = page_shown
-    at = at.button(key="bk_upload_save").click().run()
+    at = double_click(at, "bk_upload_save")
     assert len(stored(store_path)) == 3
     assert not [m.value for m in at.success if "intussen al" in m.value]
     assert not at.error
@@ -261,18 +258,12 @@ def test_a_double_click_on_an_edit_or_delete_says_what_the_first_click_did(app, 
     [asset] = stored(store_path)
     at.selectbox(key="bk_edit_choice").select(asset.id).run()
     at.text_input(key=f"bk_edit_{asset.id}_name").input("Repair Café Dapperbuurt")
-    page_shown = at._tree
     stop_once(AssetStore, "update")
-    at.button(key=f"FormSubmitter:bk_edit_{asset.id}-Wijziging opslaan").click().run()
-    at._tree = page_shown
-    at = at.button(key=f"FormSubmitter:bk_edit_{asset.id}-Wijziging opslaan").click().run()
+    at = double_click(at, f"FormSubmitter:bk_edit_{asset.id}-Wijziging opslaan")
     assert [m.value for m in at.success] == ["Wijziging opgeslagen."] and not at.info and not at.warning
     assert stored(store_path)[0].name == "Repair Café Dapperbuurt"
-    page_shown = at._tree
     stop_once(AssetStore, "delete")
-    at.button(key=f"bk_delete_{asset.id}").click().run()
-    at._tree = page_shown
-    at = at.button(key=f"bk_delete_{asset.id}").click().run()
+    at = double_click(at, f"bk_delete_{asset.id}")
     assert [m.value for m in at.success] == ["Verwijderd."] and not at.warning and not at.error
     assert stored(store_path) == [] and len(AssetStore(store_path).deleted(DAPPERBUURT)) == 1
 

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.wijkagenda.store import AgendaStore
 from dashboard.wijkagenda.view import day_text
-from tests.conftest import open_app_page, xlsx_bytes
+from tests.conftest import double_click, open_app_page, xlsx_bytes
 
 PAGE = "app_pages/wijkagenda.py"
 BUURT = "BU03440121"        # Lombok-Oost, Utrecht
@@ -390,14 +390,9 @@ def stopped_after_saving(stop_once):
 
 
 def _click_stopped(at: AppTest, submit_key: str, second_click: bool) -> AppTest:
-    """Click `submit_key`, whose run is stopped (stop_once). With `second_click`, the browser, still showing the
-    page it had, sends the double click's second submit, and its run is the next; without, a plain next run."""
-    page_shown = at._tree                      # what the browser still shows (AppTest keeps it in _tree)
-    at = at.button(key=submit_key).click().run()
-    if not second_click:
-        return at.run()
-    at._tree = page_shown
-    return at.button(key=submit_key).click().run()
+    """Click `submit_key`, whose run is stopped (stop_once); then the double click's second submit (conftest's
+    double_click), or without `second_click` a plain next run."""
+    return double_click(at, submit_key) if second_click else at.button(key=submit_key).click().run().run()
 
 
 @pytest.mark.parametrize("second_click", [True, False], ids=["double click", "one click, then another run"])
@@ -454,21 +449,15 @@ def test_a_double_click_on_a_removal_says_what_the_first_click_did(store_path, s
     gewijzigd' and 'Dit item bestaat niet meer', under the first one's success."""
     at, priority_id = _with_priority(store_path, "Samen meer bewegen")
     agenda_id = AgendaStore(store_path).agendas()[0]["id"]
-    page_shown = at._tree
     stopped_after_saving("save_agenda")
-    at.button(key=f"wa_rm_{priority_id}").click().run()
-    at._tree = page_shown
-    at = at.button(key=f"wa_rm_{priority_id}").click().run()
+    at = double_click(at, f"wa_rm_{priority_id}")
     assert not at.error and "De prioriteit is van de agenda gehaald." in [m.value for m in at.success]
     assert AgendaStore(store_path).agenda(agenda_id)[0]["priorities"] == []
     at.session_state["wa_tab"] = "Gesprek vastleggen"
     at = _record_conversation(at.run())
     (conv, _), = AgendaStore(store_path).conversations()
-    page_shown = at._tree
     stopped_after_saving("delete_conversation")
-    at.button(key=f"wa_del_{conv['id']}").click().run()
-    at._tree = page_shown
-    at = at.button(key=f"wa_del_{conv['id']}").click().run()
+    at = double_click(at, f"wa_del_{conv['id']}")
     assert not at.error and any("Het gesprek is verwijderd" in m.value for m in at.success)
     assert AgendaStore(store_path).conversations() == []
 
