@@ -462,6 +462,29 @@ def test_a_double_click_on_a_removal_says_what_the_first_click_did(store_path, s
     assert AgendaStore(store_path).conversations() == []
 
 
+def test_a_saved_form_still_on_screen_sent_with_new_text_adds_it(store_path):
+    """A browser can keep showing a form that was saved (Streamlit drops a run's page when the next run starts):
+    the same text sent again is a repeat, but new text typed into it is a new priority, not a repeat that shows
+    'toegevoegd' and saves nothing (view.new_part_id)."""
+    at = with_agenda()
+    at.session_state["wa_tab"] = "Wijkagenda"
+    at = at.run()
+    agenda_id = AgendaStore(store_path).agendas()[0]["id"]
+    at.text_input(key="wa_p_new0_title").input("Samen meer bewegen")
+    page_shown = at._tree
+    at = at.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
+    at._tree = page_shown                                  # the saved form is still on screen
+    at.text_input(key="wa_p_new0_title").input("De huisarts blijft dichtbij")
+    for name in ("assets", "why", "indicators"):           # every box as the browser sends it
+        at.multiselect(key=f"wa_p_new0_{name}").set_value([])
+    at.text_area(key="wa_p_new0_organisations").input("")
+    at.date_input(key="wa_p_new0_next_review").set_value(None)
+    at = at.button(key="FormSubmitter:wa_p_new0-Prioriteit toevoegen").click().run()
+    assert not at.error
+    assert [p["title"] for p in AgendaStore(store_path).agenda(agenda_id)[0]["priorities"]] == [
+        "Samen meer bewegen", "De huisarts blijft dichtbij"]
+
+
 def test_a_double_click_on_wijkagenda_maken_makes_one_agenda_also_when_the_callbacks_overlap(store_path,
                                                                                           monkeypatch):
     """Streamlit can run a double click's two callbacks at once (a stopped run's thread ends its callback while
