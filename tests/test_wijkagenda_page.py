@@ -589,3 +589,24 @@ def test_a_number_of_participants_is_read_the_dutch_way(store_path):
     (doc, _), = AgendaStore(store_path).conversations()
     assert doc["participants"] == 1200
 
+
+
+def test_a_double_click_on_wijziging_opslaan_of_a_conversation_says_what_the_first_click_did(store_path):
+    """A correction of a recorded conversation, double clicked: the second submit came from the page that still
+    showed version 1 and was refused as 'Iemand anders heeft dit item gewijzigd' although nobody else had saved
+    (the first click had). A save whose correction is already stored is a repeat, not a conflict."""
+    at = _record_conversation(with_agenda())
+    (doc, _), = AgendaStore(store_path).conversations()
+    key = f"wa_ce_{doc['id']}_1"
+    at.text_input(key=f"{key}_organiser").input("Wijkteam Lombok")
+    at.text_area(key=f"{key}_0_klopt").input("Er is veel groen.\nHet park is druk.")
+    for kind in ("date_input", "text_input", "text_area", "multiselect"):   # the browser sends the whole form
+        for widget in at.get(kind):                                            # with both submits
+            if (widget.key or "").startswith(key):
+                widget.set_value(widget.value)
+    at = double_click(at, f"FormSubmitter:{key}-Wijziging opslaan")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    said = [m.value for m in at.success if "is gewijzigd" in m.value]
+    assert len(said) == 1 and "2 notities" in said[0], said
+    (new, version), = AgendaStore(store_path).conversations()
+    assert version == 2 and new["organiser"] == "Wijkteam Lombok"

@@ -45,6 +45,16 @@ def _attach(doc: dict, agenda: tuple[dict, int] | None) -> str:
         return f" Het kon niet aan de agenda worden gekoppeld: {err}"
 
 
+def _corrected_already(values: dict, prompts: list[str], assets: dict, conversation_id: str) -> bool:
+    """Does the stored conversation already read as this correction would make it? Then a refused save is a double
+    click's second submit (sent from the page that still showed the old version), not someone else's change."""
+    try:
+        stored = store().conversation(conversation_id)[0]
+        return forms.conversation(values, prompts, assets, existing=stored) == stored
+    except (model.ValidationError, UserStoreError):
+        return False
+
+
 def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] | None,
           existing: tuple[dict, int] | None = None) -> None:
     if not allowed("gesprek"):
@@ -59,9 +69,11 @@ def _save(key: str, prompts: list[str], assets: dict, agenda: tuple[dict, int] |
     except AlreadyThere:
         pass                                             # a repeat: nothing is saved twice
     except (model.ValidationError, UserStoreError) as err:
-        # a repeat running at the same time as the first click's callback loses the insert: not an error
-        if not (existing is None and isinstance(err, UserStoreError) and
-                store().conversation_id_taken(view.form_id(key))):
+        # a repeat running at the same time as the first click's callback loses the insert: not an error; nor is
+        # a correction's second submit (a double click) that finds its own correction stored
+        if not (isinstance(err, UserStoreError) and (
+                _corrected_already(values, prompts, assets, existing[0]["id"]) if existing else
+                store().conversation_id_taken(view.form_id(key)))):
             flash("gesprek", "error", problems_text(err))
             return
     # also on a repeat: the first click's callback may have been stopped after the save, before the link (view.form_key)
