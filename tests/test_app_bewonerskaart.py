@@ -466,3 +466,29 @@ def test_a_wrong_type_is_refused_in_dutch_from_its_content(app, store_path, name
     at.get("file_uploader")[0].set_value(None).run()
     assert not at.error                           # no file held, no message about one
     assert stored(store_path) == []
+
+
+@pytest.mark.parametrize("button", ["bk_undo_button", "bk_restore_{id}"])
+def test_a_double_click_on_a_restore_says_what_the_first_click_did(app, store_path, button):
+    """'Verwijderen ongedaan maken' or 'Terugzetten', double clicked: the second submit found the item live and said
+    'Dit item is al teruggezet.' under the first click's 'Teruggezet: ...', two messages about one click."""
+    at = add(app(), "Buurtmoestuin")
+    [asset] = stored(store_path)
+    at.selectbox(key="bk_edit_choice").select(asset.id).run()
+    at = at.button(key=f"bk_delete_{asset.id}").click().run()
+    at = double_click(at, button.format(id=asset.id))
+    assert not at.exception and not at.warning and not at.error, [m.value for m in at.warning]
+    assert [m.value for m in at.success] == ["Teruggezet: Buurtmoestuin."]
+    assert [e.action for e in AssetStore(store_path).history(asset.id)] == ["restore", "delete", "create"]
+
+
+def test_a_restore_by_someone_else_is_still_said_to_be_done_already(app, store_path):
+    """The other side: a second session's restore of an item the first already put back says so, not 'Teruggezet'."""
+    add(app(), "Buurtmoestuin")
+    [asset] = stored(store_path)
+    AssetStore(store_path).delete(asset.id, actor="sessie:iemand")
+    first, second = app(), app()
+    first = first.button(key=f"bk_restore_{asset.id}").click().run()
+    second = second.button(key=f"bk_restore_{asset.id}").click().run()
+    assert [m.value for m in first.success] == ["Teruggezet: Buurtmoestuin."]
+    assert [m.value for m in second.warning] == ["Dit item is al teruggezet."] and not second.success

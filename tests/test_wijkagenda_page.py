@@ -610,3 +610,16 @@ def test_a_double_click_on_wijziging_opslaan_of_a_conversation_says_what_the_fir
     assert len(said) == 1 and "2 notities" in said[0], said
     (new, version), = AgendaStore(store_path).conversations()
     assert version == 2 and new["organiser"] == "Wijkteam Lombok"
+
+
+def test_a_double_click_on_terugzetten_says_what_the_first_click_did(store_path):
+    """'Terugzetten' in the bin, double clicked: the second submit found the conversation restored and said 'Dit is
+    al teruggezet, door u of door iemand anders. Er is niets veranderd.' under 'Het gesprek is teruggezet.'"""
+    _record_conversation(with_agenda())
+    store = AgendaStore(store_path)
+    (conv, version), = store.conversations()
+    store.delete_conversation(conv["id"], version)
+    at = double_click(open_page("Verwijderd"), f"wa_restore_{conv['id']}")
+    assert not at.exception and not at.info and not at.error, [m.value for m in at.info]
+    assert [m.value for m in at.success] == ["Het gesprek is teruggezet."]
+    assert [e.action for e in store.history(conv["id"])].count("restore") == 1

@@ -107,7 +107,11 @@ def restore_asset(asset_id: str) -> None:
     try:
         asset = asset_store().restore(asset_id, actor=editing.actor())
     except AssetNotFoundError:
-        flash("list", "warning", "Dit item is al teruggezet.")
+        store = asset_store()
+        if editing.done_by_me(store.history(asset_id, limit=1), "restore"):   # a double click: the first put it back
+            flash("list", "success", f"Teruggezet: {md_escape(store.get(asset_id).name)}.")
+        else:
+            flash("list", "warning", "Dit item is al teruggezet.")
     except UserStoreError as err:
         flash("list", "error", md_escape(err))
     else:

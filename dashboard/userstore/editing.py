@@ -61,6 +61,12 @@ def actor() -> str:
     return editor() or f"sessie:{session_id()}"
 
 
+def done_by_me(history: list, action: str) -> bool:
+    """Is the newest entry of a row's audit log (`history`, newest first) `action` by this session's actor? A
+    change refused because it is already in effect is then a double click's second submit, not someone else's."""
+    return bool(history) and history[0].action == action and history[0].actor == actor()
+
+
 def actor_text(who: str) -> str:
     """The audit log's actor as a history says it (B1, no 'sessie:574c3867'): 'een bezoeker (nr. 574c3867)',
     'een redacteur met de code (nr. …)', 'redacteur jan@…'; anything else as stored."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.core.escaping import md_escape
-from dashboard.userstore import dutch_time
+from dashboard.userstore import dutch_time, editing
 
 from .store import RowMissingError, UserStoreError
 from .view import CHOSEN, allowed, day_text, flash, may_edit, problems_text, show_flash, store
@@ -45,8 +45,9 @@ def _restore(kind: str, key: str, version: int) -> None:
         else:
             store().restore_conversation(key, version)
     except RowMissingError:
-        flash(WHERE, "info", "Dit is al teruggezet, door u of door iemand anders. Er is niets veranderd.")
-        return
+        if not editing.done_by_me(store().history(key), "restore"):   # else a double click: the first put it back
+            flash(WHERE, "info", "Dit is al teruggezet, door iemand anders. Er is niets veranderd.")
+            return
     except UserStoreError as err:
         flash(WHERE, "error", problems_text(err))
         return
