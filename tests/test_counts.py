@@ -4,6 +4,7 @@ summary and the gesprekskaart say so instead of a bare '0' or a false exact '5' 
 from __future__ import annotations
 
 from dashboard.core.counts import count_rounding, count_text
+from dashboard.profile.view import MORE_OPEN
 from pipelines.catalogue import load_catalogue
 from tests.conftest import page_text
 
@@ -62,3 +63,31 @@ def test_the_map_says_the_range_of_a_rounded_count(build_dir, con):
     gemeenten = colour_classes.map_frame(map_queries.load_values("inwoners", "gemeente", build_dir), meta)
     row = gemeenten[gemeenten["region_code"] == "GM0014"].iloc[0]
     assert row["value_text"] == f"{int(row['value']):,}".replace(",", ".")
+
+
+def inwoners_card(page: str) -> str:
+    """The 'Inwoners' card among the profile's figures (charts.indicator_html's block id="ind-inwoners")."""
+    start = page.index('id="ind-inwoners"')
+    return page[start:page.index('class="bb-row', start)] if 'class="bb-row' in page[start:] else page[start:]
+
+
+def test_the_inwoners_card_says_the_range_as_the_strip_does(release_app, con):
+    """Terschelling's Verspreide huizen Formerum-Noord: the strip read 'minder dan 3 (CBS rondt af op vijftallen:
+    0 tot 2)' and its Inwoners card below a bare '0' with 'geen van de 14.206 buurten met een cijfer heeft een
+    lagere waarde'; Zandvoort's Noord duinen 'ongeveer 5 (3 tot 7)' above a card with a false exact '5'. The card
+    says what the strip says: one figure reads the same everywhere on the page."""
+    half = (declared_inwoners_rounding() - 1) // 2
+    for where in ("value = 0", "value > 0 and value < 10"):
+        code, value = shown_inwoners(con, where)
+        at = release_app(regio=code)
+        at.session_state[MORE_OPEN] = True   # the card is under 'Meer cijfers': opened
+        at.run()
+        assert not at.exception
+        card = inwoners_card("\n".join(m.value for m in at.main.expander[0].markdown))
+        if value == 0:
+            assert f"minder dan {half + 1}<" in card and f"0 tot {half}" in card, (code, card)
+            assert '"bb-value">0<' not in card and "lagere waarde" not in card, (code, card)
+        else:
+            assert f"ongeveer {int(value)}<" in card and f"({int(value) - half} tot {int(value) + half})" in card
+            assert f"echte aantal ergens tussen {int(value) - half} en {int(value) + half}" in card, (code, card)
+            assert f'"bb-value">{int(value)}<' not in card, (code, card)

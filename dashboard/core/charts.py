@@ -9,6 +9,8 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.core.counts import count_row
+
 from dashboard.core.format import (as_number, buurt_base, declared_decimals, fmt_number, fmt_value, is_rough,
                                    is_rounded_zero, reference_row, shown_decimals,
                                    rough_number, rough_range, rough_value, rounded_zero_parts, rounding_note,
@@ -93,6 +95,8 @@ def value_html(value: float, unit: str, decimals: int | None = None) -> str:
 
 
 def share_text(share: float) -> str:
+    if share <= 0:
+        return "0"   # 'hoger dan 0% tot 1%', not '0,0%'
     return fmt_number(math.floor(share * 10) / 10, 1) if share < 1 else str(math.floor(share))
 
 
@@ -127,6 +131,9 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
     Nederland 24,6%", not one run-together word."""
     esc = html.escape
     colour = LENS_COLOUR.get(row["lens"], "#4b5563")
+    # a count CBS rounds (inwoners of a wijk or buurt, to 5) reads as the context strip writes it: 'minder dan 3
+    # (CBS rondt af op vijftallen: 0 tot 2)', 'ongeveer 5 (3 tot 7)', not a bare '0' (lowest of all) or '5'
+    row = count_row(row, str(row["indicator_id"]), level)
     head = f'<span class="bb-label">{esc(str(row["label"]))}</span>'
     if row["modelled"]:
         head += ' <span class="bb-badge" title="Geschat met een model van RIVM/CBS, niet geteld">geschat</span>'

@@ -43,8 +43,8 @@ def count_row(row: dict, indicator_id: str, level: str) -> dict:
     """The row with its count's rounding (rounding, round_lower, round_upper) where CBS rounded this count at this
     level and the row has no interval of its own, for format.value_text and format.range_overlaps; else as is."""
     number, rounding = as_number(row.get("value")), count_rounding(indicator_id)
-    if number is None or not rounding or level not in ROUNDED_LEVELS or row.get("round_lower") is not None:
-        return row
+    if number is None or not rounding or level not in ROUNDED_LEVELS or as_number(row.get("round_lower")) is not None:
+        return row   # (a profile row's missing interval is NaN: a row without one gets the count's)
     half = (rounding - 1) // 2   # rounded to 5: the true count lies within 2 of the published one
     out = {**row, "rounding": rounding, "indicator_id": indicator_id}
     if number > 0:

@@ -203,6 +203,9 @@ def rounding_note(row) -> str:
     how = f" (op {ROUNDED_TO.get(rounding, f'{rounding}-tallen')})" if rounding else ""
     low, high, d = _rough_ends(row)
     unit = str(row.get("unit") or "")
+    if not (unit == "%" or unit.startswith("per ")):   # the count itself (inwoners of a buurt, rounded to fives)
+        return (f"CBS rondt dit aantal af{how}. Daardoor ligt het echte aantal ergens tussen {fmt_number(low, d)} "
+                f"en {fmt_number(high, d)}.")
     return (f"CBS rondt de aantallen af waaruit dit cijfer is berekend{how}. Daardoor ligt het echte cijfer "
             f"ergens tussen {fmt_number(low, d)} en {fmt_value(high, unit, d)}.")
 
