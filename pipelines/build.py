@@ -18,10 +18,10 @@ import pyarrow as pa
 
 from pipelines import division_identity, name_corrections, paths, release
 from pipelines.catalogue import Catalogue, load_catalogue
-from pipelines.child import in_child, in_child_stages
+from pipelines.child import in_child, in_child_stages, start_in_child
 from pipelines.code_stamp import code_stamp
 from pipelines.definitions import source_definitions
-from pipelines.load import attach_raw, collect, locate_caches
+from pipelines.load import attach_raw, collect, locate_caches, part_tables, raw_part_path, read_part
 from pipelines.models import check_unique_values, validate
 from pipelines.models_beside_stats import run_models_and_stats
 
@@ -222,7 +222,7 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         # child process: what pandas, pyarrow and DuckDB's allocator keep after the read goes with it
         # (README "Speed": the SQL models then run ~80 MB lower). The child sends the read's results first and the
         # division decisions after: the small tables are written here while it decides (README "Build wall time")
-        read = (catalogue, located, raw_path, config)
+        read = (catalogue, located, raw_path, config, read_in_child)
         stages = in_child_stages(_read_stages, *read) if read_in_child else _read_stages(*read)
         try:
             clock = time.perf_counter()
@@ -253,8 +253,9 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             raise
         finally:
             stages.close()  # a failed build: the child stops
-            for path in (raw_path, Path(str(raw_path) + ".wal")):
+            for path in (raw_path, raw_part_path(raw_path)):
                 path.unlink(missing_ok=True)
+                Path(str(path) + ".wal").unlink(missing_ok=True)
         con.close()
         _pause_point("before_publish")
         if publish:
@@ -262,7 +263,8 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         return summary
 
 
-def _read_stages(catalogue: Catalogue, located: dict[str, Path | None], raw_path: Path, config: dict):
+def _read_stages(catalogue: Catalogue, located: dict[str, Path | None], raw_path: Path, config: dict,
+                 fork: bool = False):
     """The read phase, in two steps (a generator; the build runs it in a child process, pipelines/child.py
     in_child_stages): every table into the raw values at raw_path (pipelines/load.py), on a DuckDB instance of
     its own, then the division decisions on the values' evidence (in the read's child process too: the evidence
@@ -270,10 +272,20 @@ def _read_stages(catalogue: Catalogue, located: dict[str, Path | None], raw_path
     the small tables need: the regions with corrected names, the name corrections, collect()'s sources, own codes
     and raw view, the source definitions made from the tables' metadata and the tables that are missing; then
     the division decisions and their seconds."""
-    with duckdb.connect(config=config) as read_con:
-        read_con.execute("set enable_progress_bar = false")
-        evidence, regions, sources, metadata, own_codes, raw_view = collect(
-            catalogue, located, paths.snapshot_dir() / "files", CURRENT_DIVISION, read_con, raw_path)
+    # fork: the largest tables are read in a second process beside the others (load.read_part; README "Build
+    # wall time"), started before this process opens DuckDB (a fork copies only the calling thread)
+    part, stop_part = None, None
+    if fork and (tables := part_tables(located)):
+        wait_part, stop_part = start_in_child(read_part, catalogue, tables, raw_part_path(raw_path), config)
+        part = (tables, wait_part)
+    try:
+        with duckdb.connect(config=config) as read_con:
+            read_con.execute("set enable_progress_bar = false")
+            evidence, regions, sources, metadata, own_codes, raw_view = collect(
+                catalogue, located, paths.snapshot_dir() / "files", CURRENT_DIVISION, read_con, raw_path, part)
+    finally:
+        if stop_part is not None:
+            stop_part()  # this process failed before it waited: the second one stops
     missing = [t for t in catalogue.tables if t not in metadata]
     regions, corrections = name_corrections.apply(regions, name_corrections.load())
     yield regions, corrections, sources, own_codes, raw_view, source_definitions(catalogue, metadata), missing

@@ -39,6 +39,37 @@ def in_child_stages(fn, *args):
     if not hasattr(os, "fork"):
         yield from fn(*args)
         return
+    yield from _receive(*_fork(fn, args))
+
+
+def start_in_child(fn, *args):
+    """fn(*args) in a forked child process started NOW, beside the caller's own work (pipelines/load.py: a part
+    of the tables read in a second process). Returns (wait, stop): wait() waits for the result (the child's
+    exception is raised there), stop() stops a child not waited for (the caller failed; a no-op after wait()).
+    Where fork is missing, fn runs in this process when wait() is called."""
+    if not hasattr(os, "fork"):
+        return (lambda: fn(*args)), (lambda: None)
+    pid, read_end = _fork(_once, (fn, *args))
+    received = _receive(pid, read_end)
+    waited = []
+
+    def wait():
+        waited.append(True)
+        try:
+            return next(received)
+        finally:
+            received.close()
+
+    def stop() -> None:
+        if not waited:  # an unstarted generator's close() runs no finally: stop the child here
+            os.close(read_end)
+            _kill(pid)
+
+    return wait, stop
+
+
+def _fork(fn, args: tuple) -> tuple[int, int]:
+    """Fork a child that sends what the generator fn(*args) yields down a pipe; (its pid, the pipe's read end)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -57,6 +88,19 @@ def in_child_stages(fn, *args):
         finally:
             os._exit(status)  # no atexit handlers, no flushing of the parent's copied buffers
     os.close(write_end)
+    return pid, read_end
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)  # done already, or the parent stopped early: no use for the rest
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+
+
+def _receive(pid: int, read_end: int):
+    """The values a child of _fork sends, each as it arrives; the child is killed and reaped at the end."""
     reaped = False
     try:
         with os.fdopen(read_end, "rb") as pipe:
@@ -75,11 +119,7 @@ def in_child_stages(fn, *args):
                 yield value
     finally:
         if not reaped:
-            try:
-                os.kill(pid, signal.SIGKILL)  # done already, or the parent stopped early: no use for the rest
-            except ProcessLookupError:
-                pass
-            os.waitpid(pid, 0)
+            _kill(pid)
 
 
 def _send(out, message: tuple) -> None:

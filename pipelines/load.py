@@ -34,11 +34,20 @@ VALUES_DDL = f"""create table {RAW_DB}.raw_ratio (
 # the wide frame's missing-reason codes: 0 = a value, i + 1 = REASONS[i]
 REASONS = ("suppressed", "not_available", "zero_or_unknown", "too_few")
 _REASON_INDEX = pd.Index(REASONS)
+# The largest tables, read in a second process beside the others (read_part, collect's `part`; README "Build wall
+# time"), into a file of their own (raw_part_path) attached as RAW_PART_DB.
+PART_TABLES = ("50090NED", "85618NED")
+RAW_PART_DB = "raw_part"
 NULL_COLUMN = "no_bound"  # a wide table's one all-NULL column, read for every bound no row has (store_wide)
 
 
 class BuildError(RuntimeError):
     """The new release failed validation; the previous one keeps serving."""
+
+
+def raw_part_path(raw_path: Path) -> Path:
+    """The second process's raw values beside raw_path (the same prefix: a killed build's are removed too)."""
+    return raw_path.with_name(raw_path.name + ".part")
 
 
 def locate_caches(catalogue: Catalogue, roots: list[Path]) -> dict[str, Path | None]:
@@ -86,8 +95,9 @@ def reason_codes(reason: pd.Series) -> np.ndarray:
     return codes
 
 
-def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> str | None:
-    """Store one table's wide frame as the table raw.`name`; returns the select that unpivots it into
+def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str, db: str = RAW_DB) -> str | None:
+    """Store one table's wide frame as the table `db`.`name` (db: RAW_DB, or RAW_PART_DB for the tables read in
+    the second process, collect()); returns the select that unpivots it into
     indicator_values rows (every key row for every indicator, value or not), or None without indicators."""
     if not wide.indicators:
         return None
@@ -109,10 +119,10 @@ def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> st
     frame[NULL_COLUMN] = np.full(len(wide.keys), np.nan)
     con.register("wide_frame", pd.DataFrame(frame))
     try:
-        con.execute(f"create table {RAW_DB}.{name} as select * from wide_frame")
+        con.execute(f"create table {db}.{name} as select * from wide_frame")
     finally:
         con.unregister("wide_frame")
-    con.execute(f"checkpoint {RAW_DB}")  # compresses the new table
+    con.execute(f"checkpoint {db}")  # compresses the new table
     groups = ", ".join(f"{group} as {_sql_text(i)}" for group, (i, _) in zip(groups, wide.indicators))
     series = {s for _, s in wide.indicators}
     series_sql = (_sql_text(series.pop()) if len(series) == 1 else
@@ -126,7 +136,7 @@ def store_wide(con: duckdb.DuckDBPyConnection, wide: WideTable, name: str) -> st
                cast({reason_sql} as varchar) as missing_reason, cast({_sql_text(wide.table.id)} as varchar) as table_id,
                cast({series_sql} as varchar) as series,
                cast(round_lower as double) as round_lower, cast(round_upper as double) as round_upper
-        from {RAW_DB}.{name} unpivot include nulls ((value, lower, upper, reason, round_lower, round_upper)
+        from {db}.{name} unpivot include nulls ((value, lower, upper, reason, round_lower, round_upper)
                                                     for indicator_id in ({groups}))"""
 
 
@@ -139,8 +149,11 @@ def append_long(con: duckdb.DuckDBPyConnection, long: pd.DataFrame) -> None:
 
 
 def attach_raw(con: duckdb.DuckDBPyConnection, raw_path: Path, view_sql: str) -> None:
-    """The raw values that collect() wrote to raw_path, read-only on the release's connection as raw_values."""
+    """The raw values that collect() wrote to raw_path (and raw_part_path(raw_path) where the view reads the
+    second process's tables), read-only on the release's connection as raw_values."""
     con.execute(f"attach {_sql_text(raw_path)} as {RAW_DB} (read_only)")
+    if f"{RAW_PART_DB}." in view_sql:
+        con.execute(f"attach {_sql_text(raw_part_path(raw_path))} as {RAW_PART_DB} (read_only)")
     con.execute(view_sql)
 
 
@@ -148,6 +161,7 @@ def release_raw(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the raw values once sql/01_int_values.sql has written them."""
     con.execute("drop view if exists raw_values")
     con.execute(f"detach database if exists {RAW_DB}")
+    con.execute(f"detach database if exists {RAW_PART_DB}")
 
 
 def _source_row(table_id: str, cache: TableCache, catalogue: Catalogue, rows: int) -> dict:
@@ -162,46 +176,89 @@ def _source_row(table_id: str, cache: TableCache, catalogue: Catalogue, rows: in
         "rows": rows, "source_files": json.dumps(cache.fetch.get("source_files", []))}
 
 
+def _load_table(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, table_id: str, cache: TableCache, db: str,
+                name: str) -> dict:
+    """One table into the raw values (`db`.`name`, store_wide) and what collect() keeps of it."""
+    table = catalogue.tables[table_id]
+    try:
+        wide = table_to_wide(cache, table, catalogue)
+    except (SchemaError, KeyError) as exc:
+        raise BuildError(f"tabel {table_id}: {exc}") from exc
+    select = store_wide(con, wide, name, db)
+    codes = None
+    if select is not None:
+        codes = wide.keys["region_code"]
+        codes = codes[codes.str.startswith("BU")].unique().tolist()  # not Arrow scalars one by one
+    return {"table_id": table_id, "select": select, "own_codes": codes, "regions": regions_from_table(cache, table),
+            "source": _source_row(table_id, cache, catalogue, wide.n_rows),
+            "metadata": TableCache(table_id, pd.DataFrame(), cache.data_properties, cache.table_infos, {}, cache.fetch)}
+
+
+def part_tables(located: dict[str, Path | None]) -> dict[str, Path]:
+    """The located PART_TABLES (read_part)."""
+    return {t: p for t, p in located.items() if p is not None and t in PART_TABLES}
+
+
+def read_part(catalogue: Catalogue, located: dict[str, Path], part_path: Path, config: dict) -> list[dict]:
+    """The tables of `located` into the raw values' second file part_path (database RAW_PART_DB), on a DuckDB
+    instance of its own: collect() runs this in a second process beside its own tables (README "Build wall
+    time"). Returns _load_table's result per table, in order."""
+    out = []
+    with duckdb.connect(config=config) as con:
+        con.execute("set enable_progress_bar = false")
+        con.execute(f"attach {_sql_text(part_path)} as {RAW_PART_DB}")
+        for k, (table_id, path) in enumerate(located.items()):
+            out.append(_load_table(con, catalogue, table_id, read_table_cache(path), RAW_PART_DB, f"wide_{k}"))
+            pa.default_memory_pool().release_unused()
+        con.execute(f"detach {RAW_PART_DB}")
+    return out
+
+
 def collect(catalogue: Catalogue, located: dict[str, Path | None], files_dir: Path, current_division: int,
-            con: duckdb.DuckDBPyConnection, raw_path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
-                                                                    dict[str, TableCache], dict[str, list[str]], str]:
+            con: duckdb.DuckDBPyConnection, raw_path: Path, part: tuple | None = None
+            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, TableCache], dict[str, list[str]], str]:
     """Load every located table (then the catalog = "file" tables, whose area rule needs today's gemeenten)
     into raw_values (the database file raw_path, attached as `raw`), then the ratio indicators. Returns the
     division evidence (evidence_values), the regions, the sources, every table's metadata (TableCache without
     rows: pipelines/definitions.py reads it), per table its own buurt codes (those it has values for) and the
-    statement that makes the view raw_values on another connection (attach_raw)."""
+    statement that makes the view raw_values on another connection (attach_raw).
+    part: (tables, wait) when the caller started read_part(tables) in a second process (build._read_stages: before
+    this process opens DuckDB, whose threads a fork would not copy); wait() gives its results. Those tables are
+    then not read here; the results are the same, in the same table order."""
     con.execute(f"attach {_sql_text(raw_path)} as {RAW_DB}")
     con.execute(VALUES_DDL)
     regions, sources, metadata, selects, own_codes = [], [], {}, [], {}
 
-    def load(table_id: str, cache: TableCache) -> None:
-        table = catalogue.tables[table_id]
-        try:
-            wide = table_to_wide(cache, table, catalogue)
-        except (SchemaError, KeyError) as exc:
-            raise BuildError(f"tabel {table_id}: {exc}") from exc
-        select = store_wide(con, wide, f"wide_{len(selects)}")
-        if select is not None:
-            selects.append(select)
-            codes = wide.keys["region_code"]
-            own_codes[table_id] = codes[codes.str.startswith("BU")].unique().tolist()  # not Arrow scalars one by one
-        regions.append((table, regions_from_table(cache, table)))
-        sources.append(_source_row(table_id, cache, catalogue, wide.n_rows))
-        metadata[table_id] = TableCache(table_id, pd.DataFrame(), cache.data_properties, cache.table_infos, {},
-                                        cache.fetch)
+    def keep(result: dict) -> None:
+        if result["select"] is not None:
+            selects.append(result["select"])
+            own_codes[result["table_id"]] = result["own_codes"]
+        regions.append((catalogue.tables[result["table_id"]], result["regions"]))
+        sources.append(result["source"])
+        metadata[result["table_id"]] = result["metadata"]
 
+    part, wait_part = part or ({}, None)
     try:
         # every table's metadata first: a damaged cache fails the build before anything is written
         for path in located.values():
             if path is not None:
                 read_table_cache(path, with_data=False)
+        results = {}
         for table_id, path in located.items():
-            if path is not None:
-                load(table_id, read_table_cache(path))
+            if path is not None and table_id not in part:
+                results[table_id] = _load_table(con, catalogue, table_id, read_table_cache(path), RAW_DB,
+                                                f"wide_{len(results)}")
                 pa.default_memory_pool().release_unused()  # the raw table's Arrow strings are garbage now
+        if part:
+            results.update(zip(part, wait_part()))
+            con.execute(f"attach {_sql_text(raw_part_path(raw_path))} as {RAW_PART_DB} (read_only)")
+        for table_id in located:  # in table order, as if one process had read them all
+            if table_id in results:
+                keep(results.pop(table_id))
         current = file_sources.current_gemeenten(regions, current_division)
-        for table_id, cache in file_sources.load_file_tables(catalogue, files_dir, current, current_division).items():
-            load(table_id, cache)
+        for k, (table_id, cache) in enumerate(
+                file_sources.load_file_tables(catalogue, files_dir, current, current_division).items()):
+            keep(_load_table(con, catalogue, table_id, cache, RAW_DB, f"file_{k}"))
     except CacheError as exc:
         raise BuildError(str(exc)) from exc
     ratio_select = f"select * from {RAW_DB}.raw_ratio"
