@@ -1,7 +1,8 @@
 """The build's speed and memory settings change no shown number.
 
-pipelines/build.py builds with DUCKDB_CONFIG (a memory limit: operators spill instead of growing) and frees its
-pandas frames early. Here a second release is built from the same snapshot with DuckDB's own defaults, and
+pipelines/build.py builds with DUCKDB_CONFIG (a memory limit: operators spill instead of growing), frees its
+pandas frames early and reads the tables in two forked processes (pipelines/load.py read_part). Here a second
+release is built from the same snapshot with DuckDB's own defaults, in one process (read_in_child=False), and
 every mart_* view (the contract the dashboard reads) is compared with the session release in both directions
 with EXCEPT ALL semantics (multisets: tests/conftest.py `except_all_counts` counts both differences in one hash
 aggregate, a fifth of the work of DuckDB's EXCEPT ALL operator; a test here checks it agrees with that operator),
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.xdist_group("test_build_settings")
 @pytest.fixture(scope="module")
 def default_settings_release(tmp_path_factory):
     folder = tmp_path_factory.mktemp("build-duckdb-defaults")
-    build_module.build(roots=[SNAPSHOT_TABLES], build_dir=folder, duckdb_config={})
+    build_module.build(roots=[SNAPSHOT_TABLES], build_dir=folder, duckdb_config={}, read_in_child=False)
     return release.current_release(folder)
 
 
