@@ -77,6 +77,19 @@ def test_tiny_buurt_explains_privacy(build_dir):
     assert "privacy" in paragraphs[-1]
 
 
+def test_a_wijk_of_few_inwoners_explains_privacy_as_a_buurt_does(build_dir, con):
+    """A wijk has its inwoners rounded and its figures suppressed as a buurt does: Sloegebied (Vlissingen, a wijk
+    of 0 inwoners) read 'Over 28 onderwerpen is er geen cijfer' without the buurt's 'Hier wonen weinig mensen:
+    minder dan 3 (...). Dan publiceert CBS veel cijfers niet'. Every such wijk (fewer than 200) says it now."""
+    codes = [c for (c,) in con.execute("""select region_code from mart_regions where level = 'wijk'
+                                          and inwoners < ? order by region_code""", [summary.SMALL_BUURT]).fetchall()]
+    assert len(codes) > 20
+    for code in codes[::max(1, len(codes) // 12)]:
+        paragraphs = summary.summarize(table_for(code, build_dir), "wijk")
+        assert "Hier wonen weinig mensen: " in paragraphs[-1] and "privacy" in paragraphs[-1], (code, paragraphs)
+        assert "weinig mensen: 0." not in paragraphs[-1], code
+
+
 def test_no_deficit_words():
     assert not any("probleemwijk" in p for p in summary.PHRASES.values())
 

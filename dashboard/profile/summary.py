@@ -307,7 +307,7 @@ def summarize(rows: pd.DataFrame, level: str = "buurt", n_each: int = 2, n_buurt
         if "missing_reason" in rows and any(r["missing_reason"] == "zero_or_unknown" for r in plain):
             out[-1] += " " + ZERO_OR_UNKNOWN_WHY
         few = [r["value"] for r in plain if r["indicator_id"] == "inwoners"]
-        if level == "buurt" and few and pd.notna(few[0]) and few[0] < SMALL_BUURT:
+        if level in ("buurt", "wijk") and few and pd.notna(few[0]) and few[0] < SMALL_BUURT:
             out[-1] += (f" Hier wonen weinig mensen: {count_text(few[0], 'inwoners', level)}. Dan publiceert CBS "
                         "veel cijfers niet, om de privacy te beschermen.")
     return out
