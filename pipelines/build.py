@@ -290,7 +290,9 @@ def _read_stages(catalogue: Catalogue, located: dict[str, Path | None], raw_path
     regions, corrections = name_corrections.apply(regions, name_corrections.load())
     yield regions, corrections, sources, own_codes, raw_view, source_definitions(catalogue, metadata), missing
     clock = time.perf_counter()
-    identity = division_identity.identity(regions, evidence, CURRENT_DIVISION)
+    # fork: the largest older division is decided in a second process beside the others (README "Build wall time")
+    identity = division_identity.identity(regions, evidence, CURRENT_DIVISION,
+                                          beside=start_in_child if fork else None)
     yield identity, time.perf_counter() - clock
 
 

@@ -296,19 +296,46 @@ def evidence(regions: pd.DataFrame, values: pd.DataFrame, year: int, current_yea
 
 
 def identity(regions: pd.DataFrame, values: pd.DataFrame, current_year: int,
-             thresholds: Thresholds = THRESHOLDS) -> pd.DataFrame:
+             thresholds: Thresholds = THRESHOLDS, beside=None) -> pd.DataFrame:
     """The decision for every code of every older division that also exists today (IDENTITY_COLUMNS).
 
     regions: region_code, boundary_year, level, name (all divisions); values: the long indicator values
-    (region_code, boundary_year, period, indicator_id, is_default_group, value)."""
+    (region_code, boundary_year, period, indicator_id, is_default_group, value). beside: pipelines/child.py
+    start_in_child (or None): the older division with the most regions is then decided in a second process
+    beside the others (README "Build wall time"); the same rows in the same order."""
     values = values.loc[values["indicator_id"].isin(EVIDENCE_INDICATORS) & values["is_default_group"].astype(bool),
                         ["region_code", "boundary_year", "period", "indicator_id", "is_default_group", "value"]]
     # indicator_id as a category: the many selections per indicator compare codes, not strings
     values = values.astype({"region_code": object, "indicator_id": "category", "period": object})
     regions = regions[["region_code", "boundary_year", "level", "name"]].astype(
         {"region_code": object, "level": object, "name": object})
-    frames, code_sets, split = [], _memo_code_sets(regions), split_values(values)
-    for year in sorted(y for y in regions["boundary_year"].unique() if y != current_year):
+    years = sorted(int(y) for y in regions["boundary_year"].unique() if y != current_year)
+    inputs = (regions, values, current_year, thresholds, _memo_code_sets(regions), split_values(values))
+    apart: list[int] = []
+    if beside is not None and len(years) > 1:
+        sizes = regions["boundary_year"].value_counts()
+        apart = [max(years, key=lambda y: (sizes.get(y, 0), y))]
+        wait, stop = beside(_decide_years, *inputs, apart)
+    try:
+        frames = _decide_years(*inputs, [y for y in years if y not in apart])
+        if apart:
+            frames.update(wait())
+    finally:
+        if apart:
+            stop()
+    frames = [frames[y] for y in years if y in frames]  # in year order, as if one process had decided them all
+    if not frames:
+        return pd.DataFrame(columns=IDENTITY_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)[IDENTITY_COLUMNS]
+    out["accepted"] = out["accepted"].astype(bool)
+    return out
+
+
+def _decide_years(regions: pd.DataFrame, values: pd.DataFrame, current_year: int, thresholds: Thresholds,
+                  code_sets, split, years: list[int]) -> dict[int, pd.DataFrame]:
+    """identity()'s rows per older division in `years` (one without codes in today's division is left out)."""
+    frames = {}
+    for year in years:
         ev = evidence(regions, values, int(year), current_year, code_sets, split)
         if ev.empty:
             continue
@@ -328,9 +355,5 @@ def identity(regions: pd.DataFrame, values: pd.DataFrame, current_year: int,
         ev.loc[broken, "rule"] = "buurten_geweigerd"
         ev.loc[broken, "reason"] = (f"Niet alle buurten van deze wijk zijn sinds {int(year)} hetzelfde gebied "
                                     "gebleven, dus de wijk ook niet.")
-        frames.append(ev)
-    if not frames:
-        return pd.DataFrame(columns=IDENTITY_COLUMNS)
-    out = pd.concat(frames, ignore_index=True)[IDENTITY_COLUMNS]
-    out["accepted"] = out["accepted"].astype(bool)
-    return out
+        frames[int(year)] = ev
+    return frames

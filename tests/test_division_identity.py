@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.division_identity import THRESHOLDS, continuous, decide, identity, normalise_name
+from pipelines.child import start_in_child
+from pipelines.division_identity import EVIDENCE_INDICATORS, THRESHOLDS, continuous, decide, identity, normalise_name
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "data" / "snapshot" / "tables"
 
@@ -180,3 +181,17 @@ def test_a_newer_division_is_judged_the_same_way(release_path):
     assert len(out) == len(stored)
     assert (out["rule"] == stored.loc[out.index, "rule"]).all()
     assert out.loc["BU07620400", "population_periods"] == "2025-2024" and not out.loc["BU07620400", "accepted"]
+
+
+def test_deciding_the_largest_division_in_a_second_process_gives_the_same_rows(release_path):
+    """The build decides the older division with the most regions in a second process (beside=start_in_child):
+    the same rows, values and order as one process, on the release's regions and evidence."""
+    import duckdb
+    with duckdb.connect(str(release_path), read_only=True) as c:
+        regions = c.execute("select region_code, boundary_year, level, name from regions").fetchdf()
+        values = c.execute("""select region_code, boundary_year, period, indicator_id, is_default_group, value
+                              from indicator_values where is_default_group and list_contains(?, indicator_id)""",
+                           [sorted(EVIDENCE_INDICATORS)]).fetchdf()
+    one = identity(regions, values, 2024)
+    assert one["boundary_year"].nunique() > 1  # there is a division to decide apart
+    pd.testing.assert_frame_equal(identity(regions, values, 2024, beside=start_in_child), one)
