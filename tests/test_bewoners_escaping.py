@@ -28,3 +28,14 @@ def test_markdown_shows_the_text_as_typed(text):
     bare = re.sub(r"\\.", "", escaped)           # what is left outside backslash escapes
     assert "\n" not in escaped and not set(bare) & set("\\`*_[]<>#|~$&{}") and not re.search(r":[^\W\d_]", bare)
     assert at.markdown[0].value == escaped and at.subheader[0].value == escaped
+
+
+def test_direction_controls_are_dropped_from_what_residents_type():
+    """A name or description with an unclosed right-to-left override (U+202E) turned the text after it around
+    wherever it was shown on one line with other text (a list, a CSV opened in a spreadsheet)."""
+    from dashboard.bewoners import build_asset
+
+    asset = build_asset({"name": "Speeltuin\u202e 12", "category": "plekken", "buurt_code": "BU03630000",
+                         "description": "\u2066مركز الحي\u2069 open op zaterdag"},
+                        known_buurt_codes={"BU03630000"}, locator=None)
+    assert (asset.name, asset.description) == ("Speeltuin 12", "مركز الحي open op zaterdag")

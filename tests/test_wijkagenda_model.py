@@ -415,3 +415,16 @@ def test_an_organisation_in_capitals_is_not_a_person_with_a_title():
     assert all(refused(t) for t in ("dhr. Jansen", "Dhr Jansen", "mevrouw De Vries", "Mw. Bakker", "de heer Visser",
                                     "De heer Visser", "Ms Smith", "Mr. Jansen", "DHR. JANSEN", "MEVR. DE VRIES"))
 
+
+
+def test_direction_controls_are_dropped_so_a_text_cannot_turn_the_rest_of_its_line_around():
+    """An organiser ending in U+202E (right-to-left override) turned the rest of the conversation's title around on
+    the page: '23 deelnemers' read as 'srednemleed 32', a theme's '(14)' as '(41)'. The controls are invisible;
+    right-to-left text itself stays as typed (the browser orders it without them)."""
+    doc = model.conversation(conversation_doc(
+        organiser="Buurthuis \u202eDe Boomgaard", themes=[{"id": "t1", "title": "مركز الحي\u2067 sport\u202c",
+                                                           "votes": 14}]))
+    assert doc["organiser"] == "Buurthuis De Boomgaard"
+    assert doc["themes"][0]["title"] == "مركز الحي sport"
+    assert model.conversation(conversation_doc(organiser="מרכז שכונתי \u200fBoomgaard"))["organiser"] == \
+        "מרכז שכונתי \u200fBoomgaard"                                      # a mark (RLM) turns nothing around

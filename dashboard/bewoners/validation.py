@@ -26,6 +26,14 @@ NL_LAT = (50.7, 53.6)
 
 BUURT_CODE_RE = re.compile(r"BU\d{4}[0-9A-Z]{4}")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Unicode direction controls (embeddings, overrides, isolates: U+202A-U+202E, U+2066-U+2069) are invisible, and one
+# left open turns the text after it around wherever it shares a line ('23 deelnemers' read 'srednemleed 32'). Right-to-
+# left text (Arabic, Hebrew) shows right without them, so they are dropped; marks (LRM, RLM) turn nothing around.
+_DIRECTION_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_direction_controls(text: str) -> str:
+    return _DIRECTION_CONTROLS_RE.sub("", text)
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # An asset's date: these years, on every way in (form, upload, update). The form's date boxes span every date the box
@@ -153,7 +161,7 @@ def _as_text(value: object, label: str) -> str | None:
 def _text(value: object, label: str, max_chars: int = MAX_FIELD_CHARS, *, free_text: bool = False,
           required: bool = False, url: bool = False) -> str | None:
     text = _as_text(value, label)
-    text = text.strip() if text is not None else None
+    text = without_direction_controls(text).strip() if text is not None else None
     if not text:
         if required:
             raise AssetValidationError([f"{label} ontbreekt"])

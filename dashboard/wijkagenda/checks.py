@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import date
 
-from dashboard.bewoners.validation import contains_personal_data
+from dashboard.bewoners.validation import contains_personal_data, without_direction_controls
 from dashboard.bewoners.upload import personal_data_column
 
 NOTE_CHARS = 500
@@ -54,8 +54,9 @@ _TITLED_NAME_RE = re.compile(r"\b(?:(?:[Dd]hr|[Mm]evr|[Mm]w|[Hh]r|[Mm]eneer|[Mm]
 
 
 def collapse_spaces(text: str) -> str:
-    """Text as the agenda stores it: trimmed, runs of spaces and tabs one space, per line."""
-    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+    """Text as the agenda stores it: trimmed, runs of spaces and tabs one space, per line, without direction
+    controls (bewoners.validation.without_direction_controls)."""
+    return "\n".join(" ".join(line.split()) for line in without_direction_controls(text).strip().splitlines())
 
 
 class ValidationError(ValueError):
