@@ -105,6 +105,9 @@ def test_default_context_uses_only_well_covered_structural_variables(wide):
     assert res.n + res.n_excluded == len(wide)
     assert res.weak_fit_warning is None and res.r_squared > 0.3
     assert fmt_number(res.n) in res.spec and fmt_number(res.r_squared, 2) in res.spec
+    # the outcome is a RIVM model estimate ('geschat'), not a true value: the spec said 'als de echte waarde
+    # buiten de 95%-marge ... ligt'; it names the figure as the source gives it
+    assert "echte waarde" not in res.spec and "haar cijfer (uit de bron) buiten de 95%-marge" in res.spec
 
 
 def test_weak_fit_warning(wide):

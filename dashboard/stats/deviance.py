@@ -187,8 +187,8 @@ def fit_expected(wide: pd.DataFrame, outcome: str = "ervaren_gezondheid_goed",
     level = round(100 * (1 - alpha))
     spec = (f"Verwachte waarde van '{out_label}' op basis van: "
             f"{', '.join(_label(c, labels) for c in context)}. Lineair model over {fmt_number(n)} buurten "
-            f"(R² = {fmt_number(r2, 2)}). Een buurt valt op als de echte waarde buiten de "
-            f"{level}%-marge van de verwachting ligt.")
+            f"(R² = {fmt_number(r2, 2)}). Een buurt valt op als haar cijfer (uit de bron) buiten "
+            f"de {level}%-marge van de verwachting ligt.")
     weak = None
     if r2 < WEAK_FIT_R2:
         weak = (f"Let op: deze kenmerken verklaren maar een klein deel van de verschillen tussen buurten "
