@@ -91,3 +91,21 @@ def test_the_inwoners_card_says_the_range_as_the_strip_does(release_app, con):
             assert f"ongeveer {int(value)}<" in card and f"({int(value) - half} tot {int(value) + half})" in card
             assert f"echte aantal ergens tussen {int(value) - half} en {int(value) + half}" in card, (code, card)
             assert f'"bb-value">{int(value)}<' not in card, (code, card)
+
+
+def test_a_sum_over_buurten_is_not_placed_among_buurten(release_app, con):
+    """Purmerend's 95.168 inwoners read 'hoger dan 100% van alle buurten', Nederland's 17.811.291 too: the inwoners
+    of a wijk, gemeente or Nederland are a sum over its buurten, not a figure to place among single buurten. Their
+    card has no bar; a buurt's card keeps its place among the buurten."""
+    wijk = con.execute("""select region_code from mart_regions where level = 'wijk' and inwoners > 5000
+                          order by region_code limit 1""").fetchone()[0]
+    buurt = con.execute("""select region_code from mart_regions where level = 'buurt' and inwoners > 1000
+                           order by region_code limit 1""").fetchone()[0]
+    for code, placed in (("GM0439", False), ("NL00", False), (wijk, False), (buurt, True)):
+        at = release_app(regio=code)
+        at.session_state[MORE_OPEN] = True
+        at.run()
+        assert not at.exception
+        card = inwoners_card("\n".join(m.value for m in at.main.expander[0].markdown))
+        assert ("van de buurten" in card or "van alle buurten" in card) == placed, (code, card)
+        assert "100% van" not in card, (code, card)

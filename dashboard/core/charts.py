@@ -9,7 +9,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.core.counts import count_row
+from dashboard.core.counts import count_row, is_sum_count
 
 from dashboard.core.format import (as_number, buurt_base, declared_decimals, fmt_number, fmt_value, is_rough,
                                    is_rounded_zero, reference_row, shown_decimals,
@@ -166,9 +166,11 @@ def indicator_html(row, level: str, gemeente_name: str | None = None, chosen: bo
             main = (f'{big} <span class="bb-compare">({esc(rough_range(row))})</span> '
                     f'<span class="bb-compare">{esc(" · ".join(parts))}</span>'
                     f'<div class="bb-meta bb-rounding">{esc(rounding_note(row))}</div>')
+        # a sum over buurten (the inwoners of a wijk, gemeente or Nederland) is not placed among single buurten
         bar = percentile_bar_html(row["share_lower"], colour, bar_label(row, level, row.get("scope_note")),
                                   sure_span(row)) \
-            if pd.notna(row["n_total"]) and row["n_total"] and not is_rounded_zero(row) else ""
+            if pd.notna(row["n_total"]) and row["n_total"] and not is_rounded_zero(row) \
+            and not (level != "buurt" and is_sum_count(str(row["indicator_id"]))) else ""
     meta = []
     if pd.notna(row["value"]) and pd.notna(row.get("lower")) and pd.notna(row.get("upper")) \
             and not is_rounded_zero(row):

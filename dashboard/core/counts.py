@@ -29,6 +29,24 @@ def _rounding_by_indicator() -> dict[str, int]:
     return {ind.id: max((by_stem.get(s.stem, 0) for s in ind.sources if s.stem), default=0) for ind in indicators}
 
 
+@lru_cache(maxsize=None)
+def _sum_counts() -> frozenset:
+    """The counts whose area figure is the sum of its buurten (inwoners, registered crimes): of unit 'aantal', the
+    parts of a catalogue `ratio_of` and a count that is some source's denominator."""
+    from pipelines.catalogue import load_catalogue
+    indicators = load_catalogue().indicators
+    stems = {stem for ind in indicators for source in ind.sources for stem in source.denominator}
+    parts = {part for ind in indicators for part in (ind.ratio_of or ())}
+    return frozenset(ind.id for ind in indicators if ind.unit == "aantal"   # (an average count, schools within
+                     and (ind.id in parts or any(s.stem and s.stem in stems for s in ind.sources)))   # 3 km, is none)
+
+
+def is_sum_count(indicator_id: str) -> bool:
+    """Is this figure of a wijk, gemeente or Nederland the sum over its buurten? Then it has no place among the
+    buurten: 95.168 inwoners of Purmerend were 'hoger dan 100% van alle buurten'."""
+    return indicator_id in _sum_counts()
+
+
 def count_rounding(indicator_id: str) -> int:
     return _rounding_by_indicator().get(indicator_id, 0)
 
