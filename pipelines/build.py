@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from pipelines import division_identity, name_corrections, paths, release
 from pipelines.catalogue import Catalogue, load_catalogue
-from pipelines.child import in_child, in_child_stages, start_in_child
+from pipelines.child import start_in_child, start_in_child_stages
 from pipelines.code_stamp import code_stamp
 from pipelines.definitions import source_definitions
 from pipelines.load import attach_raw, collect, locate_caches, part_tables, raw_part_path, read_part
@@ -128,10 +128,10 @@ def cached_shapes(geo_dir: Path) -> Path:
     return cache
 
 
-def load_shapes(con: duckdb.DuckDBPyConnection, geo_dir: Path, fork: bool = True) -> None:
-    """The table region_shapes, read by DuckDB straight from the prepared-shapes file (no pandas copy). A fresh
-    clone prepares that file in a child process (shapely and the GeoJSON are the child's memory)."""
-    path = str(in_child(cached_shapes, geo_dir) if fork else cached_shapes(geo_dir)).replace("'", "''")
+def load_shapes(con: duckdb.DuckDBPyConnection, shapes_path: Path) -> None:
+    """The table region_shapes, read by DuckDB straight from the prepared-shapes file (cached_shapes; no pandas
+    copy)."""
+    path = str(shapes_path).replace("'", "''")
     con.execute(f"create table region_shapes as select * from read_parquet('{path}')")
 
 
@@ -221,23 +221,28 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
         # one table at a time: read, reshape, into the raw values' own database file (pipelines/load.py), in a
         # child process: what pandas, pyarrow and DuckDB's allocator keep after the read goes with it
         # (README "Speed": the SQL models then run ~80 MB lower). The child sends the read's results first and the
-        # division decisions after: the small tables are written here while it decides (README "Build wall time")
+        # division decisions after: the small tables are written here while it decides (README "Build wall time").
+        # The shapes (prepared in a child of their own on a fresh clone: shapely and the GeoJSON are its memory) are
+        # written to the release while the read runs; both children are forked before DuckDB is opened here.
         read = (catalogue, located, raw_path, config, read_in_child)
-        stages = in_child_stages(_read_stages, *read) if read_in_child else _read_stages(*read)
+        clock = time.perf_counter()
+        stages = start_in_child_stages(_read_stages, *read) if read_in_child else _read_stages(*read)
+        wait_shapes, stop_shapes = (start_in_child(cached_shapes, geo_dir) if read_in_child
+                                    else ((lambda: cached_shapes(geo_dir)), (lambda: None)))
         try:
-            clock = time.perf_counter()
+            # the release file is written from here on; until publish() nothing points at it, and a failed or
+            # killed build leaves only an unpublished file that the next build removes
+            shapes_clock = time.perf_counter()
+            shapes_path = wait_shapes()
+            con = duckdb.connect(str(target), config=config)
+            con.execute("set enable_progress_bar = false")
+            load_shapes(con, shapes_path)
+            summary.timings["shapes"] = time.perf_counter() - shapes_clock  # beside the read
             (regions, corrections, sources, own_codes, raw_view, definitions,
              summary.missing_tables) = next(stages)
             summary.timings["read+transform"] = time.perf_counter() - clock
             _pause_point("after_transform")
-            # the release file is written from here on; until publish() nothing points at it, and a failed or
-            # killed build leaves only an unpublished file that the next build removes
-            con = duckdb.connect(str(target), config=config)
-            con.execute("set enable_progress_bar = false")
             attach_raw(con, raw_path, raw_view)
-            clock = time.perf_counter()
-            load_shapes(con, geo_dir, read_in_child)
-            summary.timings["shapes"] = time.perf_counter() - clock
             _load(con, catalogue, regions, corrections, sources, summary, definitions, own_codes)
             del regions, corrections, sources, own_codes, definitions
             clock = time.perf_counter()
@@ -252,7 +257,8 @@ def build(*, roots: list[Path] | None = None, build_dir: Path | None = None, cat
             Path(str(target) + ".wal").unlink(missing_ok=True)
             raise
         finally:
-            stages.close()  # a failed build: the child stops
+            stop_shapes()  # a failed build: the children stop
+            stages.close()
             for path in (raw_path, raw_part_path(raw_path)):
                 path.unlink(missing_ok=True)
                 Path(str(path) + ".wal").unlink(missing_ok=True)

@@ -42,6 +42,18 @@ def in_child_stages(fn, *args):
     yield from _receive(*_fork(fn, args))
 
 
+def start_in_child_stages(fn, *args):
+    """in_child_stages with the child forked NOW instead of at the first next(): the caller can open DuckDB after
+    it (a fork copies only the calling thread, so DuckDB's threads are better not running at the fork) and work
+    while the child computes (pipelines/build.py). Closing the generator stops the child, also before its first
+    value. Where fork is missing, fn runs in this process, at the first next()."""
+    if not hasattr(os, "fork"):
+        return fn(*args)
+    received = _receive(*_fork(fn, args), primed=True)
+    next(received)  # runs into its try: from here on close() kills and reaps the child
+    return received
+
+
 def start_in_child(fn, *args):
     """fn(*args) in a forked child process started NOW, beside the caller's own work (pipelines/load.py: a part
     of the tables read in a second process). Returns (wait, stop): wait() waits for the result (the child's
@@ -99,10 +111,17 @@ def _kill(pid: int) -> None:
     os.waitpid(pid, 0)
 
 
-def _receive(pid: int, read_end: int):
-    """The values a child of _fork sends, each as it arrives; the child is killed and reaped at the end."""
+def _receive(pid: int, read_end: int, primed: bool = False):
+    """The values a child of _fork sends, each as it arrives; the child is killed and reaped at the end.
+    primed: first yields None (start_in_child_stages), so closing it early runs the cleanup."""
     reaped = False
     try:
+        if primed:
+            try:
+                yield None
+            except GeneratorExit:
+                os.close(read_end)  # closed before the first value: the pipe was never opened
+                raise
         with os.fdopen(read_end, "rb") as pipe:
             while True:
                 header = pipe.read(8)

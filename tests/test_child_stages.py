@@ -8,7 +8,7 @@ import time
 import pandas as pd
 import pytest
 
-from pipelines.child import in_child_stages, start_in_child
+from pipelines.child import in_child_stages, start_in_child, start_in_child_stages
 from pipelines.load import BuildError
 
 
@@ -110,3 +110,30 @@ def test_stop_without_wait_kills_the_started_child(tmp_path):
     stop()  # the caller failed before it waited: the child is killed and reaped, not waited for (600 s)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_started_stages_run_before_the_first_next_and_arrive_in_order(tmp_path):
+    marker = tmp_path / "second"
+    stages = start_in_child_stages(_two_steps, str(marker))
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:  # forked at the call: it ran both steps already
+        time.sleep(0.05)
+    pid, frame = next(stages)
+    assert marker.read_text() == str(pid) and frame["code"].tolist() == ["BU1", "BU2"]
+    assert next(stages) == "second"
+
+
+def test_closing_started_stages_before_their_first_value_stops_the_child(tmp_path):
+    marker = tmp_path / "started"
+    stages = start_in_child_stages(_announces_then_steps, str(marker))
+    pid = _pid_from(marker)
+    os.kill(pid, 0)  # alive, asleep before its first value
+    stages.close()  # the build failed before it took the read's results
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def _announces_then_steps(marker: str):
+    _announce(marker)
+    time.sleep(600)
+    yield "never"
