@@ -36,7 +36,10 @@ def measure(label: str, env: dict, runs: int, target: tuple[float, float]) -> No
     results = [run_child([sys.executable, "-m", "pipelines", "build"], env) for _ in range(runs)]
     figure(f"{label}: wall (median of {runs})", statistics.median(r[0] for r in results), "s", target[0],
            note=f"CPU {statistics.median(r[3] for r in results):.1f} s")
-    figure(f"{label}: peak RSS (max of {runs})", max(r[1] for r in results), "MB", target[1])
+    figure(f"{label}: peak RSS (max of {runs})", max(r[1] for r in results), "MB", target[1],
+           note="largest process")
+    figure(f"{label}: peak memory (max of {runs})", max(r[4] for r in results), "MB", target[1],
+           note="all its processes, PSS")
 
 
 def main() -> None:
