@@ -270,7 +270,14 @@ def test_six_megabyte_file_is_fatal(parse):
     line = "Buurthuis;plekken;BU0363AD05;;;" + "x" * 900 + ";;\n"
     raw = (HEADER + "\n" + line * (6 * 1024 * 1024 // len(line) + 1)).encode()
     assert len(raw) > 6 * 1024 * 1024
-    assert parse(raw).fatal == "het bestand is te groot (6,0 MB); het mag maximaal 5 MB zijn"
+    assert parse(raw).fatal == "het bestand is te groot (6,1 MB); het mag maximaal 5 MB zijn"
+
+
+def test_a_file_one_byte_over_the_bound_does_not_read_as_the_bound(parse):
+    """5 MB + 1 byte was refused as 'te groot (5,0 MB); het mag maximaal 5 MB zijn': the size is rounded up."""
+    raw = HEADER.encode() + b"\n" + b"x" * (5 * 1024 * 1024 - len(HEADER))
+    assert len(raw) == 5 * 1024 * 1024 + 1
+    assert parse(raw).fatal == "het bestand is te groot (5,1 MB); het mag maximaal 5 MB zijn"
 
 
 def test_row_limit(parse):

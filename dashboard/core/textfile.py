@@ -9,6 +9,7 @@ tell apart, so the file is refused.
 """
 from __future__ import annotations
 
+import math
 import re
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")   # C0 controls but tab, LF and CR; and DEL
@@ -20,8 +21,10 @@ class TextFileError(ValueError):
     """The file cannot be read as text; str() is the Dutch reason (nothing was read)."""
 
 
-def _mb(size: float) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
+def _mb(size: float, *, up: bool = False) -> str:
+    """Megabytes at one decimal, Dutch; `up` rounds up, so a file just over a bound never reads as the bound."""
+    tenths = size / 1024 / 1024 * 10
+    return f"{(math.ceil(tenths - 1e-9) if up else round(tenths)) / 10:.1f}".replace(".", ",")
 
 
 def decode_upload(raw: bytes, *, max_bytes: int, hint: str, cp1252: bool = False, utf16: bool = False,
@@ -33,7 +36,7 @@ def decode_upload(raw: bytes, *, max_bytes: int, hint: str, cp1252: bool = False
     undecodable, or more control characters than `binary_share` of the text (0: any one). `hint` (Dutch, what to
     do) ends each reason."""
     if len(raw) > max_bytes:
-        raise TextFileError(f"het bestand is te groot ({_mb(len(raw))} MB); het mag maximaal "
+        raise TextFileError(f"het bestand is te groot ({_mb(len(raw), up=True)} MB); het mag maximaal "
                             f"{_mb(max_bytes).removesuffix(',0')} MB zijn")
     if not raw.strip():
         raise TextFileError("het bestand is leeg")
