@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.core.escaping import md_escape
 from dashboard.userstore import UserStoreError, editing
+from dashboard.userstore.form_instance import open_instance
 
 from .form_values import form_asset
 from .model import CATEGORIES, AssetValidationError
@@ -21,7 +22,6 @@ APPROXIMATE = ("**Coördinaten zijn een benadering.** Geeft u een punt op (lengt
 BY_BUURT, BY_POINT = "In deze buurt", "Op een punt (lengte- en breedtegraad)"
 NEW_TEXT_KEYS = ("name", "description", "website", "lon", "lat")
 NEW_FORMS = "bk_new_n"       # the add form's next instance (a hint: _instance also asks the store)
-MAX_SAVED_INSTANCES = 1_000
 
 
 def _form_asset_id(instance: str) -> str:
@@ -36,16 +36,10 @@ def _form_key(n: int) -> str:
 
 
 def _instance() -> int:
-    """The add form's current instance (keys 'bk_new', then 'bk_new_1', ...): the first, from this session's counter
-    on, whose asset is not stored. A saved form thus opens a new, empty instance; a refused one keeps what was
-    typed. The store decides, not only the counter: Streamlit stops a callback at its next st.session_state
-    access once another click waits, so a counter bumped after the save can be lost while the save went through."""
-    start = st.session_state.get(NEW_FORMS, 0)
+    """The add form's current instance (keys 'bk_new', then 'bk_new_1', ...; userstore.form_instance): the first,
+    from this session's counter on, whose asset is not stored."""
     store = asset_store()
-    for n in range(start, start + MAX_SAVED_INSTANCES):
-        if not store.id_taken(_form_asset_id(_form_key(n))):
-            return n
-    return start + MAX_SAVED_INSTANCES
+    return open_instance(st.session_state.get(NEW_FORMS, 0), lambda n: store.id_taken(_form_asset_id(_form_key(n))))
 
 
 def _saved_text(asset, buurt_code: str) -> str:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard.core import db
 from dashboard.userstore import editing
+from dashboard.userstore.form_instance import open_instance
 
 from . import data, model
 from .checks import collapse_spaces
@@ -23,8 +24,6 @@ from .store import AgendaStore, UserStoreError
 FLASH = "wa_flash"
 SHOWN = "wa_shown"
 CHOSEN = "wa_agenda"
-# how many saved instances of one new-item form form_key skips at most (the parts of one agenda are fewer)
-MAX_SAVED_INSTANCES = 1_000
 # A browser reload starts a new session: text typed in a form and not yet saved is gone (Streamlit keeps no form
 # state across sessions). The long conversation form says so before anyone types an evening's notes into it.
 UNSAVED = ("Wat u typt, wordt pas bewaard als u op **Gesprek opslaan** klikt. Laadt u de pagina opnieuw of sluit u "
@@ -187,23 +186,13 @@ def instance_key(base: str, n: int) -> str:
 
 
 def form_key(base: str, is_stored: Callable[[str], bool], key_of: Callable[[int], str] | None = None) -> str:
-    """The key of a new-item form's current instance: from this session's counter (next_form) on, the first
-    instance whose item (its form_id) is not stored yet. A saved form thus opens a new, empty instance and a refused
-    one keeps its instance and what was typed (clear_on_submit emptied the form on every click, so a line refused
-    for a phone number was gone).
-
-    Why the store decides, and not only the counter: Streamlit stops a callback at any st.session_state access once
-    another request waits (SafeSessionState yields to the script runner, which raises StopException or
-    RerunException there). Under load a double click stopped the save's callback right after the store had saved,
-    before it bumped the counter; the page then kept the saved instance with what was typed, and the next item
-    typed into it was stored with the previous one's choices (seen in CI)."""
+    """The key of a new-item form's current instance (userstore.form_instance): from this session's counter
+    (next_form) on, the first whose item (its form_id) is not stored yet. Under load a double click stopped the
+    save's callback right after the store had saved, before it bumped the counter; the page then kept the saved
+    instance with what was typed, and the next item typed into it was stored with the previous one's choices (CI)."""
     key_of = key_of or (lambda n: instance_key(base, n))
     start = st.session_state.get("wa_forms", {}).get(base, 0)
-    for n in range(start, start + MAX_SAVED_INSTANCES):
-        key = key_of(n)
-        if not is_stored(form_id(key)):
-            return key
-    return key_of(start + MAX_SAVED_INSTANCES)
+    return key_of(open_instance(start, lambda n: is_stored(form_id(key_of(n)))))
 
 
 def next_form(base: str) -> None:
