@@ -10,7 +10,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.core.counts import count_row, is_sum_count
-
 from dashboard.core.format import (as_number, buurt_base, declared_decimals, fmt_number, fmt_value, is_rough,
                                    is_rounded_zero, reference_row, shown_decimals,
                                    rough_number, rough_range, rough_value, rounded_zero_parts, rounding_note,
