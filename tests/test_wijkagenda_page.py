@@ -121,13 +121,19 @@ def test_a_conversation_can_be_corrected_and_keeps_its_note_ids(store_path):
     assert AgendaStore(store_path).conversations()[0][0]["organiser"] == "Wijkteam Lombok"
 
 
-def _record_conversation(at: AppTest, organiser: str = "Buurthuis De Boomgaard", participants: str = "23",
-                         key: str = "wa_c0") -> AppTest:
-    """Fill in the new-conversation form instance `key` (one 'klopt' note) and save it."""
+def _fill_conversation(at: AppTest, organiser: str = "Buurthuis De Boomgaard", participants: str = "23",
+                       key: str = "wa_c0") -> str:
+    """Fill in the new-conversation form instance `key` (one 'klopt' note); its submit button's key."""
     at.text_input(key=f"{key}_organiser").input(organiser)
     at.text_input(key=f"{key}_participants").input(participants)
     at.text_area(key=f"{key}_0_klopt").input("Er is veel groen.")
-    return at.button(key=f"FormSubmitter:{key}-Gesprek opslaan").click().run()
+    return f"FormSubmitter:{key}-Gesprek opslaan"
+
+
+def _record_conversation(at: AppTest, organiser: str = "Buurthuis De Boomgaard", participants: str = "23",
+                         key: str = "wa_c0") -> AppTest:
+    """Fill in the new-conversation form instance `key` (one 'klopt' note) and save it."""
+    return at.button(key=_fill_conversation(at, organiser, participants, key)).click().run()
 
 
 def test_deleted_conversation_and_agenda_are_restored_from_the_bin_with_audit(store_path):
@@ -431,10 +437,9 @@ def test_a_conversation_saved_before_its_callback_stopped_is_linked_by_the_secon
     skipped the link to the agenda, so the conversation did not travel with it; the form kept what was typed."""
     at = with_agenda()
     store = AgendaStore(store_path)
-    for key, value in (("organiser", "Buurthuis De Boomgaard"), ("participants", "23"), ("0_klopt", "Veel groen.")):
-        (at.text_area if key == "0_klopt" else at.text_input)(key=f"wa_c0_{key}").input(value)
+    submit = _fill_conversation(at)
     stopped_after_saving("save_conversation")
-    at = _click_stopped(at, "FormSubmitter:wa_c0-Gesprek opslaan", second_click=True)
+    at = _click_stopped(at, submit, second_click=True)
     (doc, _), = store.conversations()
     assert store.agenda(store.agendas()[0]["id"])[0]["conversations"] == [doc["id"]]
     assert not at.error and at.text_input(key="wa_c1_organiser").value == ""
@@ -511,10 +516,9 @@ def test_a_double_click_whose_first_run_never_showed_its_message_says_it_once(st
     message showed, and the second click's callback said it again: the page showed both, one under the other (CI)."""
     from dashboard.wijkagenda import view_gesprek
     at = with_agenda()
-    for key, value in (("organiser", "Buurthuis De Boomgaard"), ("participants", "23"), ("0_klopt", "Veel groen.")):
-        (at.text_area if key == "0_klopt" else at.text_input)(key=f"wa_c0_{key}").input(value)
+    submit = _fill_conversation(at)
     stop_once(view_gesprek, "show_flash", before=True)
-    at = _click_stopped(at, "FormSubmitter:wa_c0-Gesprek opslaan", second_click=True)
+    at = _click_stopped(at, submit, second_click=True)
     said = [m.value for m in at.success if "is opgeslagen" in m.value]
     assert len(said) == 1 and "Het hoort" in said[0], said
     assert len(AgendaStore(store_path).conversations()) == 1
